@@ -1,0 +1,3 @@
+from reach_studio.cli import main
+
+raise SystemExit(main())

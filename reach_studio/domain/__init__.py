@@ -1,0 +1,1 @@
+"""Qt-free domain: tasks, the fair queue, captions, validation and delivery plans."""

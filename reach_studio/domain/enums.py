@@ -1,0 +1,200 @@
+"""REACH enum values exactly as Kaltura defines them (shared/kaltura-reach-facts.md §1).
+
+Values from a newer server that we do not know are kept as pseudo-members instead of failing,
+so one unknown feature never breaks the queue.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+
+class _TolerantIntEnum(IntEnum):
+    @classmethod
+    def _missing_(cls, value: object):  # keep unknown values from newer servers
+        if not isinstance(value, int):
+            try:
+                value = int(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                return None
+        member = int.__new__(cls, value)
+        member._name_ = f"UNKNOWN_{value}"
+        member._value_ = value
+        return member
+
+
+class TaskStatus(_TolerantIntEnum):
+    PENDING = 1
+    READY = 2
+    PROCESSING = 3
+    PENDING_MODERATION = 4
+    REJECTED = 5
+    ERROR = 6
+    ABORTED = 7
+    PENDING_ENTRY_READY = 8
+    SCHEDULED = 9
+
+    @property
+    def is_final(self) -> bool:
+        return self in (TaskStatus.READY, TaskStatus.REJECTED, TaskStatus.ERROR, TaskStatus.ABORTED)
+
+
+class ServiceFeature(_TolerantIntEnum):
+    CAPTIONS = 1
+    TRANSLATION = 2
+    ALIGNMENT = 3
+    AUDIO_DESCRIPTION = 4
+    CHAPTERING = 5
+    INTELLIGENT_TAGGING = 6
+    DUBBING = 7
+    LIVE_CAPTION = 8
+    EXTENDED_AUDIO_DESCRIPTION = 9
+    CLIPS = 10
+    LIVE_TRANSLATION = 11
+    QUIZ = 12
+    SUMMARY = 13
+    VIDEO_ANALYSIS = 14
+    MODERATION = 15
+    METADATA_ENRICHMENT = 16
+    SENTIMENT_ANALYSIS = 17
+    DOCUMENT_ENRICHMENT = 18
+    SIGN_LANGUAGE = 19
+    SPEECH_TO_VIDEO = 20
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ").capitalize()
+
+
+class ServiceType(_TolerantIntEnum):
+    HUMAN = 1
+    MACHINE = 2
+    HYBRID = 3
+
+
+class TurnAroundTime(_TolerantIntEnum):
+    """Seconds, except the business-day values 1..10 and BEST_EFFORT/IMMEDIATE."""
+
+    BEST_EFFORT = -1
+    IMMEDIATE = 0
+    ONE_BUSINESS_DAY = 1
+    TWO_BUSINESS_DAYS = 2
+    THREE_BUSINESS_DAYS = 3
+    FOUR_BUSINESS_DAYS = 4
+    FIVE_BUSINESS_DAYS = 5
+    SIX_BUSINESS_DAYS = 6
+    SEVEN_BUSINESS_DAYS = 7
+    TEN_BUSINESS_DAYS = 10
+    THIRTY_MINUTES = 1800
+    TWO_HOURS = 7200
+    THREE_HOURS = 10800
+    SIX_HOURS = 21600
+    EIGHT_HOURS = 28800
+    TWELVE_HOURS = 43200
+    TWENTY_FOUR_HOURS = 86400
+    FORTY_EIGHT_HOURS = 172800
+    FOUR_DAYS = 345600
+    FIVE_DAYS = 432000
+    TEN_DAYS = 864000
+
+    @property
+    def seconds(self) -> int | None:
+        """Approximate duration in seconds (business days count as calendar days); None for best effort."""
+        if self.value < 0:
+            return None
+        if 1 <= self.value <= 10:
+            return self.value * 86400
+        return self.value
+
+
+class OutputFormat(_TolerantIntEnum):
+    SRT = 1
+    DFXP = 2
+    VTT = 3
+
+
+class ContentDeletionPolicy(_TolerantIntEnum):
+    DO_NOTHING = 1
+    DELETE_ONCE_PROCESSED = 2
+    DELETE_AFTER_WEEK = 3
+    DELETE_AFTER_MONTH = 4
+    DELETE_AFTER_THREE_MONTHS = 5
+
+
+class ProcessingRegion(_TolerantIntEnum):
+    US = 1
+    EU = 2
+    CA = 3
+
+
+class NullableBoolean(_TolerantIntEnum):
+    NULL_VALUE = -1
+    FALSE_VALUE = 0
+    TRUE_VALUE = 1
+
+
+class CaptionType(StrEnum):
+    """KalturaCaptionType: string enum with numeric strings."""
+
+    SRT = "1"
+    DFXP = "2"
+    WEBVTT = "3"
+    CAP = "4"
+    SCC = "5"
+
+
+class CaptionAssetUsage(StrEnum):
+    CAPTION = "0"
+    EXTENDED_AUDIO_DESCRIPTION = "1"
+
+
+class AssetStatus(_TolerantIntEnum):
+    """Caption and attachment asset status (flavor assets add CONVERTING etc.)."""
+
+    ERROR = -1
+    QUEUED = 0
+    CONVERTING = 1
+    READY = 2
+    DELETED = 3
+    NOT_APPLICABLE = 4
+    TEMP = 5
+    WAIT_FOR_CONVERT = 6
+    IMPORTING = 7
+    VALIDATING = 8
+    EXPORTING = 9
+
+
+class ThumbCuePointSubType(_TolerantIntEnum):
+    SLIDE = 1
+    CHAPTER = 2
+
+
+class UploadTokenStatus(_TolerantIntEnum):
+    PENDING = 0
+    PARTIAL_UPLOAD = 1
+    FULL_UPLOAD = 2
+    CLOSED = 3
+    TIMED_OUT = 4
+    DELETED = 5
+
+
+# KalturaCatalogItemLanguage values are English names; these are the ones we map to ISO codes for
+# spell checking, TTML xml:lang and sign-language tags. Unknown names pass through unchanged.
+LANGUAGE_CODES: dict[str, str] = {
+    "English": "en", "English (American)": "en-US", "English (British)": "en-GB", "English (Australian)": "en-AU",
+    "English (ASL)": "ase", "English (BSL)": "bfi", "Spanish": "es", "Spanish (Latin America)": "es-419",
+    "French": "fr", "French (Canada)": "fr-CA", "German": "de", "Italian": "it", "Portuguese": "pt",
+    "Portuguese (Brazil)": "pt-BR", "Dutch": "nl", "Hebrew": "he", "Arabic": "ar", "Japanese": "ja",
+    "Korean": "ko", "Chinese": "zh", "Simplified Chinese": "zh-Hans", "Traditional Chinese": "zh-Hant",
+    "Mandarin Chinese": "cmn", "Cantonese": "yue", "Russian": "ru", "Polish": "pl", "Turkish": "tr",
+    "Hindi": "hi", "Swedish": "sv", "Danish": "da", "Norwegian": "no", "Finnish": "fi", "Greek": "el",
+    "Czech": "cs", "Hungarian": "hu", "Romanian": "ro", "Ukrainian": "uk", "Vietnamese": "vi", "Thai": "th",
+    "Indonesian": "id", "Malay": "ms", "Catalan": "ca", "Welsh": "cy", "Irish": "ga",
+}
+
+
+def language_code(name: str | None) -> str | None:
+    """ISO-ish code for a KalturaCatalogItemLanguage name, or None when unknown."""
+    if not name:
+        return None
+    return LANGUAGE_CODES.get(name)

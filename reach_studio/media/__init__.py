@@ -1,0 +1,1 @@
+"""Media tools: ffmpeg from pip, probing, HLS/HTTP fetch, waveform peaks. No Qt here."""

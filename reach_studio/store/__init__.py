@@ -1,0 +1,1 @@
+"""Local persistence: drafts, delivery journals and the task store (SQLite under platformdirs)."""

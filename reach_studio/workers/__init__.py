@@ -1,0 +1,1 @@
+"""Background jobs (downloads, polling, key extension) run off the GUI thread."""
