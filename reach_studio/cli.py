@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("reach_studio.ui.app_demo", "open the desktop app signed in to the embedded emulator's demo"),
     "emulator": ("reach_studio.emulator.cli", "run the Kaltura REACH emulator"),
     "sync": ("reach_studio.sync", "headless supervisor mode: poll, report, extend keys, live relay"),
+    "doctor": ("reach_studio.doctor", "check which optional parts (video, keyring, ffmpeg) work here"),
 }
 
 

@@ -25,3 +25,17 @@ def test_cli_help_lists_commands_without_loading_qt():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_doctor_reports_the_kaltura_client_plugins_as_working():
+    out = subprocess.run(
+        [sys.executable, "-m", "reach_studio", "doctor", "--json"], capture_output=True, text=True, timeout=120
+    )
+    import json
+
+    results = {r["check"]: r for r in json.loads(out.stdout)}
+    assert out.returncode == 0
+    assert results["kaltura-client"]["ok"], results["kaltura-client"]
+    assert "reach" in results["kaltura-client"]["detail"]
+    # Headless there is no OS keyring: doctor must say so instead of crashing.
+    assert set(results) >= {"ffmpeg", "pyav", "vlc", "qt-multimedia", "keyring"}
