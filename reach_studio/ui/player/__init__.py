@@ -1,0 +1,38 @@
+"""Media player for the editors: one interface (`MediaPlayerBase`), VLC or Qt Multimedia underneath."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from PySide6.QtCore import QObject
+
+from reach_studio.ui.player.base import FRAME_MS, MediaPlayerBase, PlayerError
+from reach_studio.ui.player.video_view import VideoView
+
+log = logging.getLogger(__name__)
+
+__all__ = ["FRAME_MS", "MediaPlayerBase", "PlayerError", "VideoView", "create_player"]
+
+
+def create_player(parent: QObject | None = None, prefer: str | None = None) -> MediaPlayerBase | None:
+    """The best player available: VLC when libvlc works, else Qt Multimedia, else None (no playback).
+
+    `prefer` ("vlc" or "qt", default from $REACH_STUDIO_PLAYER) picks a back-end when both work.
+    """
+    from reach_studio.ui.player import qt_backend, vlc_backend
+
+    order = ["vlc", "qt"]
+    prefer = (prefer or os.environ.get("REACH_STUDIO_PLAYER") or "").lower()
+    if prefer in order:
+        order.remove(prefer)
+        order.insert(0, prefer)
+    for name in order:
+        try:
+            if name == "vlc" and vlc_backend.available():
+                return vlc_backend.VlcMediaPlayer(parent)
+            if name == "qt" and qt_backend.available():
+                return qt_backend.QtMediaPlayer(parent)
+        except PlayerError as exc:
+            log.info("player back-end %s unavailable: %s", name, exc)
+    return None

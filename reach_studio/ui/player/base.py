@@ -1,0 +1,133 @@
+"""The one small player interface the editors use, whatever plays the media underneath.
+
+Two back-ends implement it: python-vlc when libvlc and its plugins are installed (it plays more formats,
+and frames are delivered to us so captions can be overlaid even without a native window) and Qt
+Multimedia otherwise, so a pip-only install still plays. Position is polled on a short timer while
+playing so that the playhead, the caption overlay and "loop the current cue" behave the same on both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+FRAME_MS = 40  # "frame-ish" step: one frame at 25 fps
+MIN_RATE, MAX_RATE = 0.5, 2.0
+
+
+class PlayerError(Exception):
+    """The media cannot be played (the message says why, for the status bar)."""
+
+
+class MediaPlayerBase(QObject):
+    """Play/pause, seek, step, rate 0.5×–2×, loop a range; signals in milliseconds."""
+
+    positionChanged = Signal(int)
+    durationChanged = Signal(int)
+    playingChanged = Signal(bool)
+    errorOccurred = Signal(str)
+
+    backend_name = "none"
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._loop: tuple[int, int] | None = None
+        self._rate = 1.0
+        self._last_position = -1
+        self._poll = QTimer(self)
+        self._poll.setInterval(30)
+        self._poll.timeout.connect(self._tick)
+
+    # -- to implement ------------------------------------------------------------------------
+
+    def load(self, path: Path) -> None:
+        raise NotImplementedError
+
+    def _backend_play(self) -> None:
+        raise NotImplementedError
+
+    def _backend_pause(self) -> None:
+        raise NotImplementedError
+
+    def _backend_seek(self, ms: int) -> None:
+        raise NotImplementedError
+
+    def _backend_rate(self, rate: float) -> None:
+        raise NotImplementedError
+
+    def position(self) -> int:
+        raise NotImplementedError
+
+    def duration(self) -> int:
+        raise NotImplementedError
+
+    def is_playing(self) -> bool:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._poll.stop()
+
+    # -- shared behaviour --------------------------------------------------------------------
+
+    def play(self) -> None:
+        self._backend_play()
+        self._poll.start()
+        self.playingChanged.emit(True)
+
+    def pause(self) -> None:
+        self._backend_pause()
+        self._poll.stop()
+        self._tick()
+        self.playingChanged.emit(False)
+
+    def toggle(self) -> None:
+        self.pause() if self.is_playing() else self.play()
+
+    def seek(self, ms: int) -> None:
+        duration = self.duration()
+        ms = max(0, int(ms))
+        if duration > 0:
+            ms = min(ms, duration)
+        self._backend_seek(ms)
+        self._last_position = ms
+        self.positionChanged.emit(ms)
+
+    def step(self, frames: int) -> None:
+        """Pause and move by whole frames (negative: back)."""
+        if self.is_playing():
+            self.pause()
+        self.seek(self.position() + frames * FRAME_MS)
+
+    def rate(self) -> float:
+        return self._rate
+
+    def set_rate(self, rate: float) -> None:
+        if not MIN_RATE <= rate <= MAX_RATE:
+            raise PlayerError(f"playback rate must be between {MIN_RATE}× and {MAX_RATE}×, not {rate}×")
+        self._rate = float(rate)
+        self._backend_rate(self._rate)
+
+    def set_loop(self, start_ms: int, end_ms: int) -> None:
+        """Play `start_ms`..`end_ms` over and over (loop the current cue) until `clear_loop`."""
+        if end_ms <= start_ms:
+            raise PlayerError("a loop needs an end after its start")
+        self._loop = (int(start_ms), int(end_ms))
+
+    def clear_loop(self) -> None:
+        self._loop = None
+
+    @property
+    def loop(self) -> tuple[int, int] | None:
+        return self._loop
+
+    def _tick(self) -> None:
+        pos = self.position()
+        if self._loop is not None and self.is_playing():
+            start, end = self._loop
+            if pos >= end or pos < start - 500:
+                self._backend_seek(start)
+                pos = start
+        if pos != self._last_position:
+            self._last_position = pos
+            self.positionChanged.emit(pos)

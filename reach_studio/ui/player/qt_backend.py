@@ -1,0 +1,88 @@
+"""Qt Multimedia back-end: works from a pip-only install (PySide6-Addons bundles its own FFmpeg).
+
+Video goes to a QGraphicsVideoItem rather than a QVideoWidget, because the latter renders nothing
+offscreen and cannot have captions drawn over it in the same scene.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QUrl
+
+from reach_studio.ui.player.base import MediaPlayerBase, PlayerError
+
+try:  # PySide6-Addons may be missing in a trimmed install: the editor then runs without a player
+    from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+    from PySide6.QtMultimediaWidgets import QGraphicsVideoItem
+except ImportError:  # pragma: no cover - depends on the installation
+    QMediaPlayer = None  # type: ignore[assignment]
+
+
+def available() -> bool:
+    return QMediaPlayer is not None
+
+
+class QtMediaPlayer(MediaPlayerBase):
+    backend_name = "Qt Multimedia"
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        if QMediaPlayer is None:
+            raise PlayerError("Qt Multimedia is not installed (pip install PySide6-Addons)")
+        self._player = QMediaPlayer(self)
+        self._audio = QAudioOutput(self)
+        self._player.setAudioOutput(self._audio)
+        self.video_item = QGraphicsVideoItem()
+        self._player.setVideoOutput(self.video_item)
+        self._player.durationChanged.connect(lambda d: self.durationChanged.emit(int(d)))
+        self._player.errorOccurred.connect(self._on_error)
+        self._player.mediaStatusChanged.connect(self._on_status)
+
+    def load(self, path: Path) -> None:
+        path = Path(path)
+        if not path.is_file():
+            raise PlayerError(f"media file not found: {path}")
+        self._player.setSource(QUrl.fromLocalFile(str(path.resolve())))
+
+    def _on_error(self, error, message: str = "") -> None:
+        self.errorOccurred.emit(message or self._player.errorString() or "cannot play this media")
+
+    def _on_status(self, status) -> None:
+        if status == QMediaPlayer.MediaStatus.EndOfMedia:
+            if self._loop is not None:
+                self._backend_seek(self._loop[0])
+                self._player.play()
+            else:
+                self._poll.stop()
+                self._tick()
+                self.playingChanged.emit(False)
+
+    def _backend_play(self) -> None:
+        self._player.play()
+
+    def _backend_pause(self) -> None:
+        self._player.pause()
+
+    def _backend_seek(self, ms: int) -> None:
+        self._player.setPosition(int(ms))
+
+    def _backend_rate(self, rate: float) -> None:
+        self._player.setPlaybackRate(rate)
+
+    def position(self) -> int:
+        return int(self._player.position())
+
+    def duration(self) -> int:
+        return int(self._player.duration())
+
+    def is_playing(self) -> bool:
+        return self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+
+    def set_muted(self, muted: bool) -> None:
+        self._audio.setMuted(muted)
+
+    def close(self) -> None:
+        super().close()
+        self._player.stop()
+        self._player.setSource(QUrl())

@@ -1,0 +1,206 @@
+"""python-vlc back-end: used when libvlc and its plugins are installed (plays nearly anything).
+
+Frames are rendered by libvlc into our own buffer (video callbacks) and shown as a pixmap in the same
+scene as the caption overlay, so there is no native window to stack widgets over and it works the same
+offscreen, under X11, Wayland, Windows and macOS. `vlc.Instance()` returns None when libvlc has no
+plugins (platform-notes §3); `available()` says so and the Qt back-end is used instead.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from reach_studio.ui.player.base import MediaPlayerBase, PlayerError
+from reach_studio.workers.background import run_in_background
+
+log = logging.getLogger(__name__)
+
+VLC_ARGS = ["--no-xlib", "--intf=dummy", "--quiet", "--no-video-title-show", "--no-sub-autodetect-file"]
+MAX_FRAME_WIDTH = 960  # decoded frames are scaled to at most this width: plenty for a preview
+
+_instance = None
+_probed = False
+
+
+def _vlc_instance():
+    """One libvlc instance per process, or None when libvlc or its plugins are missing."""
+    global _instance, _probed
+    if not _probed:
+        _probed = True
+        try:
+            import vlc
+
+            _instance = vlc.Instance(VLC_ARGS)
+        except (ImportError, OSError, NameError, AttributeError) as exc:
+            log.info("python-vlc unavailable: %s", exc)
+            _instance = None
+    return _instance
+
+
+def available() -> bool:
+    return _vlc_instance() is not None
+
+
+class _FrameRelay(QObject):
+    frame = Signal(QImage)
+
+
+class VlcMediaPlayer(MediaPlayerBase):
+    backend_name = "VLC"
+    frameReady = Signal(QImage)
+
+    def __init__(self, parent: QObject | None = None, audio: bool = True) -> None:
+        super().__init__(parent)
+        import vlc
+
+        instance = _vlc_instance()
+        if instance is None:
+            raise PlayerError("libvlc is not usable here (install vlc-plugin-base); using Qt Multimedia")
+        self._vlc = vlc
+        self._mp = instance.media_player_new()
+        if not audio:
+            self._mp.audio_set_mute(True)
+        self._size = (640, 360)
+        self._buffer: ctypes.Array | None = None
+        self._buffer_lock = threading.Lock()
+        self._relay = _FrameRelay()
+        self._relay.frame.connect(self.frameReady.emit)
+        # keep references: ctypes callbacks must outlive the player
+        self._lock_cb = vlc.CallbackDecorators.VideoLockCb(self._on_lock)
+        self._unlock_cb = vlc.CallbackDecorators.VideoUnlockCb(self._on_unlock)
+        self._display_cb = vlc.CallbackDecorators.VideoDisplayCb(self._on_display)
+        self._mp.video_set_callbacks(self._lock_cb, self._unlock_cb, self._display_cb, None)
+        self._duration = 0
+        self._pending_seek: int | None = None
+        self._loading = None
+        events = self._mp.event_manager()
+        events.event_attach(vlc.EventType.MediaPlayerEncounteredError, lambda e: self._relay_error())
+        events.event_attach(vlc.EventType.MediaPlayerEndReached, lambda e: self._relay_end())
+        self._ended = False
+        self._error = False
+
+    # libvlc threads ---------------------------------------------------------------------------
+
+    def _on_lock(self, opaque, planes):
+        self._buffer_lock.acquire()
+        planes[0] = ctypes.addressof(self._buffer) if self._buffer is not None else None
+        return None
+
+    def _on_unlock(self, opaque, picture, planes):
+        self._buffer_lock.release()
+
+    def _on_display(self, opaque, picture):
+        w, h = self._size
+        with self._buffer_lock:
+            if self._buffer is None:
+                return
+            data = ctypes.string_at(self._buffer, w * h * 4)
+        image = QImage(data, w, h, w * 4, QImage.Format.Format_RGB32).copy()
+        self._relay.frame.emit(image)
+
+    def _relay_error(self) -> None:
+        self._error = True  # reported from the GUI thread on the next tick
+
+    def _relay_end(self) -> None:
+        self._ended = True
+
+    # loading ----------------------------------------------------------------------------------
+
+    def load(self, path: Path) -> None:
+        path = Path(path)
+        if not path.is_file():
+            raise PlayerError(f"media file not found: {path}")
+
+        def probe(token, progress):
+            from reach_studio.media.probe import probe as probe_media
+
+            return probe_media(path)
+
+        def ready(info) -> None:
+            video = info.first("video")
+            if video and video.width and video.height:
+                w = min(MAX_FRAME_WIDTH, video.width)
+                h = max(2, int(round(video.height * w / video.width / 2)) * 2)
+                self._size = (w, h)
+            self._duration = info.duration_ms
+            self._open(path)
+
+        def failed(exc: BaseException) -> None:
+            self._open(path)  # VLC may still play what PyAV cannot read
+
+        self._loading = run_in_background(probe, ready, failed)
+
+    def _open(self, path: Path) -> None:
+        w, h = self._size
+        with self._buffer_lock:
+            self._buffer = ctypes.create_string_buffer(w * h * 4)
+        self._mp.video_set_format("RV32", w, h, w * 4)
+        media = _vlc_instance().media_new_path(str(path))
+        self._mp.set_media(media)
+        if self._duration:
+            self.durationChanged.emit(self._duration)
+        # libvlc shows no frame before playing: start paused on the first frame
+        self._mp.play()
+        self._mp.set_pause(1)
+        if self._pending_seek is not None:
+            self._mp.set_time(self._pending_seek)
+
+    # MediaPlayerBase --------------------------------------------------------------------------
+
+    def _backend_play(self) -> None:
+        if self._ended:
+            self._ended = False
+            self._mp.stop()
+            self._mp.play()
+        else:
+            self._mp.set_pause(0)
+            if not self._mp.is_playing():
+                self._mp.play()
+
+    def _backend_pause(self) -> None:
+        self._mp.set_pause(1)
+
+    def _backend_seek(self, ms: int) -> None:
+        self._pending_seek = int(ms)
+        self._mp.set_time(int(ms))
+
+    def _backend_rate(self, rate: float) -> None:
+        self._mp.set_rate(rate)
+
+    def position(self) -> int:
+        t = self._mp.get_time()
+        if t is None or t < 0:
+            return self._pending_seek or 0
+        return int(t)
+
+    def duration(self) -> int:
+        length = self._mp.get_length()
+        if length and length > 0 and length != self._duration:
+            self._duration = int(length)
+            self.durationChanged.emit(self._duration)
+        return self._duration
+
+    def is_playing(self) -> bool:
+        return bool(self._mp.is_playing())
+
+    def _tick(self) -> None:
+        if self._error:
+            self._error = False
+            self.errorOccurred.emit("VLC cannot play this media")
+        if self._ended and self._loop is not None:
+            self._ended = False
+            self._mp.stop()
+            self._mp.play()
+            self._mp.set_time(self._loop[0])
+        super()._tick()
+
+    def close(self) -> None:
+        super().close()
+        self._mp.stop()
+        self._mp.release()
