@@ -15,3 +15,23 @@ def _isolated_app_dirs(tmp_path, monkeypatch):
     """Keep settings, drafts and caches of each test apart from the user's and from other tests."""
     monkeypatch.setenv("REACH_STUDIO_HOME", str(tmp_path / "reach-studio-home"))
     yield
+
+
+# ---- Kaltura REACH emulator (reach_studio/emulator) ------------------------------------------------
+@pytest.fixture(scope="session")
+def emulator_media_cache(tmp_path_factory):
+    """One folder of generated media for the whole test run, so ffmpeg runs once per flavor."""
+    return tmp_path_factory.mktemp("emulator-media")
+
+
+@pytest.fixture
+def emulator(tmp_path, emulator_media_cache):
+    """A fresh emulator with the demo seed, on a free port, stopped after the test."""
+    from reach_studio.emulator.server import Emulator
+
+    emu = Emulator(tmp_path / "emulator-data", seed="demo", media_cache=emulator_media_cache)
+    emu.start()
+    try:
+        yield emu
+    finally:
+        emu.stop()

@@ -1,0 +1,73 @@
+"""appToken service: startSession with Kaltura's tokenHash check (facts §5), plus get/list for the owner."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+from reach_studio.emulator.errors import ApiError
+from reach_studio.emulator.ks import SESSION_ADMIN, SESSION_USER
+from reach_studio.emulator.registry import CallContext, Params, action
+from reach_studio.emulator.services.session import sign, session_info
+
+APP_TOKEN_ACTIVE = 2
+_HASHES = {"MD5": hashlib.md5, "SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
+
+
+def token_hash(ks: str, token: str, hash_type: str | None) -> str:
+    """lowercase hex HASH(ks + token), SHA1 when the token has no hash type (AppToken::calcHash)."""
+    return _HASHES.get((hash_type or "SHA1").upper(), hashlib.sha1)((ks + token).encode()).hexdigest()
+
+
+@action("apptoken", "startSession")
+def start_session(ctx: CallContext, p: Params) -> dict[str, Any]:
+    caller = ctx.require_session(allow_widget=True)
+    token_id = p.str("id", required=True)
+    given_hash = p.str("tokenHash", required=True)
+    user_id = p.str("userId")
+    session_type = p.enum("type", "KalturaSessionType")
+    expiry = p.int("expiry")
+    extra_privileges = p.str("sessionPrivileges")
+    token = ctx.store.get("app_token", token_id)
+    if token is None or token.get("partnerId") != caller.partner_id:
+        raise ApiError("APP_TOKEN_ID_NOT_FOUND", ID=token_id)
+    if token.get("status") != APP_TOKEN_ACTIVE:
+        raise ApiError("APP_TOKEN_NOT_ACTIVE", ID=token_id)
+    now = int(time.time())
+    if token.get("expiry") and token["expiry"] <= now:
+        raise ApiError("APP_TOKEN_EXPIRED", ID=token_id)
+    if given_hash.lower() != token_hash(caller.ks, token["token"], token.get("hashType")):
+        raise ApiError("INVALID_APP_TOKEN_HASH")
+    partner = ctx.partner(caller.partner_id)
+    if partner is None:
+        raise ApiError("APP_TOKEN_ID_NOT_FOUND", ID=token_id)
+    # The token's own session settings win over the ones asked for (AppTokenService::startSessionAction).
+    if token.get("sessionType") is not None:
+        session_type = token["sessionType"]
+    session_type = SESSION_ADMIN if session_type == SESSION_ADMIN else SESSION_USER
+    if token.get("sessionUserId"):
+        user_id = token["sessionUserId"]
+    duration = int(token.get("sessionDuration") or 86400)
+    expiry_s = min(expiry, duration) if expiry and expiry > 0 else duration
+    if token.get("expiry"):
+        expiry_s = min(expiry_s, token["expiry"] - now)
+    privileges = [token.get("sessionPrivileges") or extra_privileges or "", f"sessionid:{token_id}",
+                  f"apptoken:{token_id}"]
+    privilege_text = ",".join(x for x in privileges if x)
+    ks = sign(partner, session_type, user_id or "", expiry_s, privilege_text)
+    return session_info(ks, partner["id"], user_id or "", now + expiry_s, session_type, privilege_text)
+
+
+def _public(token: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in token.items() if not k.startswith("_")}
+
+
+@action("apptoken", "get")
+def get(ctx: CallContext, p: Params) -> dict[str, Any]:
+    session = ctx.require_session()
+    token_id = p.str("id", required=True)
+    token = ctx.store.get("app_token", token_id)
+    if token is None or token.get("partnerId") != session.partner_id or not session.is_admin:
+        raise ApiError("APP_TOKEN_ID_NOT_FOUND", ID=token_id)
+    return _public(token)
