@@ -1,0 +1,226 @@
+"""One delivery run: validate the work product, plan, execute, and leave the task READY or ERROR.
+
+Why it exists: the GUI's Deliver button, `sync` and the tests all need the same sequence and the same
+promise — a delivery either ends with the task READY (outputObjectId, accuracy, externalTaskId set) or,
+when something fails that retrying cannot fix, with the task in ERROR and a short errDescription; it is
+never left PROCESSING by a failed delivery. Problems found before anything is sent (validator errors,
+an audio track that is not AAC-LC, missing files) block the delivery without touching the task, so the
+linguist can fix them and press Deliver again. Qt-free: plain calls, a CancelToken and a progress callback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reach_studio.domain.captions import CaptionDocument
+from reach_studio.domain.delivery_plan import (
+    DeliveryError,
+    DeliveryPlan,
+    PlanContext,
+    PlanError,
+    UrlSource,
+    WorkProduct,
+    build_plan,
+)
+from reach_studio.domain.enums import ServiceFeature, TaskStatus
+from reach_studio.domain.progress import CancelToken, ProgressCallback
+from reach_studio.kaltura.chunked_upload import short_reason
+from reach_studio.kaltura.delivery_executor import DeliveryExecutor, ExecutorHooks
+from reach_studio.store.delivery_journal import DeliveryJournal
+
+if TYPE_CHECKING:
+    from reach_studio.domain.task import Task
+    from reach_studio.kaltura.connection import ReachConnection
+
+log = logging.getLogger(__name__)
+
+ERR_DESCRIPTION_MAX = 250
+
+
+class DeliveryBlocked(DeliveryError):
+    """The work product is not deliverable yet; nothing was sent and the task was not changed."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+@dataclass
+class DeliveryOutcome:
+    task_id: int
+    status: TaskStatus  # READY, or ERROR
+    output_object_id: str = ""
+    err_description: str = ""
+    plan: DeliveryPlan | None = None
+    adopted: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    task_updated: bool = True  # False when even moving the task to ERROR failed (Kaltura unreachable)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == TaskStatus.READY
+
+
+Validator = Callable[["Task", WorkProduct], list[str]]
+"""Returns blocking problems (empty list = deliverable)."""
+
+
+class DeliveryService:
+    """Runs deliveries for one vendor account."""
+
+    def __init__(self, connection: ReachConnection, journal: DeliveryJournal | None = None, *,
+                 validator: Validator | None = None, **executor_options: Any) -> None:
+        self.connection = connection
+        self.journal = journal or DeliveryJournal()
+        self.validator = validator or default_validator
+        self.executor_options = executor_options
+
+    def plan(self, task: Task, product: WorkProduct) -> DeliveryPlan:
+        """Validate and plan without sending anything (raises DeliveryBlocked)."""
+        problems = self.validator(task, product)
+        if problems:
+            raise DeliveryBlocked(f"{len(problems)} problem(s) must be fixed before delivery: {problems[0]}",
+                                  problems)
+        try:
+            return build_plan(task, product, self._context(task))
+        except PlanError as exc:
+            raise DeliveryBlocked(exc.message, [exc.message]) from None
+
+    def deliver(self, task: Task, product: WorkProduct, *, cancel: CancelToken | None = None,
+                progress: ProgressCallback | None = None, hooks: ExecutorHooks | None = None) -> DeliveryOutcome:
+        """Validate → plan → execute → READY; failures → ERROR with errDescription. Raises DeliveryBlocked."""
+        plan = self.plan(task, product)
+        log.info("Delivering task %s:\n%s", task.id, plan.describe())
+        executor = DeliveryExecutor(self.connection, self.journal, hooks=hooks, **self.executor_options)
+        try:
+            result = executor.run(plan, task, cancel=cancel, progress=progress)
+        except DeliveryError as exc:
+            return self._fail(plan, task, exc)
+        return DeliveryOutcome(task.id, TaskStatus.READY, result.output_object_id, plan=plan,
+                               adopted=result.adopted, skipped=result.skipped)
+
+    def _fail(self, plan: DeliveryPlan, task: Task, exc: DeliveryError) -> DeliveryOutcome:
+        description = error_description(exc)
+        self.journal.finish_run(task.id, plan.plan_hash, "failed", description)
+        log.warning("Delivery of task %s failed: %s", task.id, description)
+        from reach_studio.kaltura import reach_api  # noqa: PLC0415 - keeps this module light to import
+
+        try:
+            reach_api.fail(self.connection, task, description)
+            task.status = TaskStatus.ERROR
+            updated = True
+        except Exception as fail_exc:  # noqa: BLE001 - the task could not even be moved to ERROR
+            log.error("Task %s could not be set to ERROR: %s", task.id, short_reason(fail_exc))
+            updated = False
+        return DeliveryOutcome(task.id, TaskStatus.ERROR, err_description=description, plan=plan,
+                               task_updated=updated)
+
+    def _context(self, task: Task) -> PlanContext:
+        parent_name = ""
+        if task.feature == ServiceFeature.SIGN_LANGUAGE:
+            try:
+                entry = self.connection.call(lambda c: c.baseEntry.get(task.entry_id), task)
+            except Exception as exc:  # noqa: BLE001
+                raise DeliveryBlocked(f"Could not read the entry's name: {short_reason(exc)}") from None
+            parent_name = str(getattr(entry, "name", "") or "")
+        return PlanContext(vendor_name=self.connection.account.vendor_name, parent_entry_name=parent_name)
+
+
+def error_description(exc: DeliveryError) -> str:
+    """Short errDescription for the customer: what failed, without secrets or stack traces."""
+    text = " ".join(str(exc.message).split())
+    if exc.step and exc.step not in text:
+        text = f"Delivery failed at {exc.step}: {text}"
+    elif not text.lower().startswith("delivery"):
+        text = f"Delivery failed: {text}"
+    return text if len(text) <= ERR_DESCRIPTION_MAX else text[:ERR_DESCRIPTION_MAX - 1] + "…"
+
+
+# --- the gate ------------------------------------------------------------------------------------
+
+
+def default_validator(task: Task, product: WorkProduct) -> list[str]:
+    """Blocking problems: caption validator errors and audio/video checks, per service feature."""
+    feature = task.feature
+    problems: list[str] = []
+    kinds = {ServiceFeature.CAPTIONS: "captions", ServiceFeature.TRANSLATION: "translation",
+             ServiceFeature.EXTENDED_AUDIO_DESCRIPTION: "ead"}
+    if feature in kinds and product.captions is not None:
+        problems += caption_problems(task, product.captions, kinds[feature])
+    if feature == ServiceFeature.DUBBING and product.dub_captions is not None:
+        problems += caption_problems(task, product.dub_captions, "translation")
+    if feature in (ServiceFeature.DUBBING, ServiceFeature.AUDIO_DESCRIPTION):
+        for what, source in (("main", product.main_audio), ("clear", product.clear_audio)):
+            if isinstance(source, Path | str):
+                problems += [f"{what} audio: {p}" for p in audio_problems(Path(source))]
+    if feature == ServiceFeature.SIGN_LANGUAGE and product.sign_video is not None and not isinstance(
+            product.sign_video, UrlSource):
+        problems += video_problems(Path(product.sign_video))
+    return problems
+
+
+def caption_problems(task: Task, doc: CaptionDocument, kind: str) -> list[str]:
+    """Errors (not warnings) from the caption core's validator."""
+    try:
+        from reach_studio.domain.validation import validate  # noqa: PLC0415
+    except ImportError:  # caption core not available: the plan still refuses empty documents
+        return []
+    findings = validate(doc, task.reach_profile, task.catalog_item, kind=kind)
+    out = []
+    for f in findings:
+        if str(getattr(f, "severity", "")).lower() == "error":
+            where = getattr(f, "cue_index", None)
+            prefix = f"cue {where + 1}: " if isinstance(where, int) else ""
+            out.append(f"{prefix}{getattr(f, 'message', f)}")
+    return out
+
+
+def audio_problems(path: Path) -> list[str]:
+    """MP4 with AAC-LC at 64 or 128 kbps, as the guide requires for dubbing and audio description."""
+    if not path.is_file():
+        return [f"file not found: {path.name}"]
+    try:
+        from reach_studio.media.audio_delivery import check_aac_lc  # noqa: PLC0415
+    except ImportError:
+        return _probe_aac_lc(path)
+    return list(check_aac_lc(path))
+
+
+def _probe_aac_lc(path: Path) -> list[str]:
+    from reach_studio.media.probe import probe  # noqa: PLC0415
+
+    try:
+        info = probe(path)
+    except Exception as exc:  # noqa: BLE001 - MediaError or anything PyAV raises
+        return [f"{path.name} is not a readable media file ({short_reason(exc)})"]
+    problems = []
+    if "mp4" not in info.format_name:
+        problems.append(f"{path.name} is not an MP4 file ({info.format_name})")
+    audio = [s for s in info.streams if s.kind == "audio"]
+    if not audio:
+        return problems + [f"{path.name} has no audio stream"]
+    a = audio[0]
+    if a.codec != "aac" or (a.profile or "").upper() not in ("LC", "AAC-LC", "AAC LC"):
+        problems.append(f"{path.name} is {a.codec} {a.profile or ''}, not AAC-LC".strip())
+    kbps = round((a.bit_rate or info.bit_rate or 0) / 1000)
+    if not any(abs(kbps - k) <= k * 0.15 for k in (64, 128)):
+        problems.append(f"{path.name} is {kbps} kbps; AAC-LC at 64 or 128 kbps is required")
+    return problems
+
+
+def video_problems(path: Path) -> list[str]:
+    if not path.is_file():
+        return [f"file not found: {path.name}"]
+    from reach_studio.media.probe import probe  # noqa: PLC0415
+
+    try:
+        info = probe(path)
+    except Exception as exc:  # noqa: BLE001
+        return [f"{path.name} is not a readable video ({short_reason(exc)})"]
+    if not any(s.kind == "video" for s in info.streams):
+        return [f"{path.name} has no video stream"]
+    return []

@@ -1,0 +1,420 @@
+"""Runs a delivery plan through the official Kaltura client, one journaled step at a time.
+
+Why it exists: a delivery is a dozen calls (add an asset, upload its file, attach it, wait until READY,
+update the task), and a crash, a kill or a flaky network can interrupt it anywhere. Each completed step is
+recorded with the ids Kaltura returned (store/delivery_journal.py), so a re-run resumes after the last
+completed step. No asset is ever created twice: ``add`` calls are never blindly retried, and before
+repeating an ``add`` whose outcome is unknown (sent, but no answer journaled) the executor looks for the
+object it would have created — every object carries a partnerData marker naming the task and step — and
+adopts it instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from KalturaClient.Plugins import Attachment, Caption, Core, CuePoint, Reach, ThumbCuePoint, Transcript
+
+from reach_studio.domain.delivery_plan import (
+    DeliveryError,
+    DeliveryPlan,
+    Ref,
+    Step,
+    merge_tag_string,
+)
+from reach_studio.domain.enums import AssetStatus, TaskStatus, UploadTokenStatus
+from reach_studio.domain.progress import CancelToken, ProgressCallback
+from reach_studio.kaltura.chunked_upload import ChunkedUploader, error_code, is_transient, short_reason
+from reach_studio.store.delivery_journal import DeliveryJournal
+
+if TYPE_CHECKING:
+    from reach_studio.domain.task import Task
+    from reach_studio.kaltura.connection import ReachConnection
+
+log = logging.getLogger(__name__)
+
+_MODULES = (Core, Caption, Attachment, Transcript, CuePoint, ThumbCuePoint, Reach)
+_LIST_FILTERS = {
+    "caption.captionAsset": "KalturaCaptionAssetFilter",
+    "attachment.attachmentAsset": "KalturaAttachmentAssetFilter",
+    "flavorAsset": "KalturaFlavorAssetFilter",
+    "cuePoint.cuePoint": "KalturaCuePointFilter",
+    "media": "KalturaMediaEntryFilter",
+}
+_GET_ARG = {"caption.captionAsset", "attachment.attachmentAsset", "flavorAsset", "media", "baseEntry"}
+_ENTRY_READY = "2"
+_ENTRY_ERRORS = {"-1": "conversion failed", "-2": "import failed", "virusScan.Infected": "infected"}
+_FINAL_STATE_CODE = "CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE"
+
+
+@dataclass
+class ExecutorHooks:
+    """Observation points, used by the crash tests to kill the process at precise moments."""
+
+    after_call: Callable[[Step], None] | None = None  # Kaltura answered; not yet journaled
+    after_step: Callable[[Step, dict[str, Any]], None] | None = None  # journaled
+
+
+@dataclass
+class ExecutionResult:
+    plan_hash: str
+    results: dict[str, dict[str, Any]]
+    output_object_id: str
+    skipped: list[str] = field(default_factory=list)  # already done by an earlier run
+    adopted: list[str] = field(default_factory=list)  # created by an earlier run but not journaled then
+
+
+class DeliveryExecutor:
+    """Executes plans for one vendor account; thread-safe as long as each task runs in one thread."""
+
+    def __init__(self, connection: ReachConnection, journal: DeliveryJournal, *, chunk_size: int | None = None,
+                 step_retries: int = 5, backoff: float = 0.5, ready_timeout: float = 600.0,
+                 poll_interval: float = 0.2, hooks: ExecutorHooks | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.connection = connection
+        self.journal = journal
+        self.chunk_size = chunk_size
+        self.step_retries = step_retries
+        self.backoff = backoff
+        self.ready_timeout = ready_timeout
+        self.poll_interval = poll_interval
+        self.hooks = hooks or ExecutorHooks()
+        self._sleep = sleep
+
+    # --- the run --------------------------------------------------------------------------------
+
+    def run(self, plan: DeliveryPlan, task: Task, *, cancel: CancelToken | None = None,
+            progress: ProgressCallback | None = None) -> ExecutionResult:
+        if task.id != plan.task_id:
+            raise DeliveryError(f"The plan is for task {plan.task_id}, not {task.id}")
+        h = plan.plan_hash
+        self.journal.begin_run(task.id, h, plan.describe())
+        done = self.journal.completed(task.id, h)
+        unknown = self.journal.started_not_done(task.id, h)
+        earlier_plans = self.journal.has_other_runs(task.id, h)
+        result = ExecutionResult(plan_hash=h, results=dict(done), output_object_id="")
+        total = len(plan.steps) * 1000
+        for index, step in enumerate(plan.steps):
+            if step.key in done:
+                result.skipped.append(step.key)
+                continue
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if progress is not None:
+                progress(index * 1000, total)
+            run = _StepRun(self, plan, task, step, result, cancel, progress, index, total,
+                           unknown=step.key in unknown or earlier_plans)
+            self.journal.mark_started(task.id, h, step.key)
+            outcome = run.execute()
+            if self.hooks.after_call:
+                self.hooks.after_call(step)
+            self.journal.record(task.id, h, step.key, outcome)
+            result.results[step.key] = outcome
+            if self.hooks.after_step:
+                self.hooks.after_step(step, outcome)
+            log.info("Task %s: %s done", task.id, step.key)
+        if progress is not None:
+            progress(total, total)
+        result.output_object_id = str(result.results[plan.output_step]["id"])
+        self.journal.finish_run(task.id, h, "done")
+        return result
+
+    # --- client access --------------------------------------------------------------------------
+
+    def task_call(self, task: Task, fn: Callable[[Any], Any], *, retries: int | None = None) -> Any:
+        return self.connection.call(fn, task, retries=retries)
+
+    def vendor_call(self, fn: Callable[[Any], Any], *, retries: int | None = None) -> Any:
+        return self.connection.call(fn, retries=retries)
+
+    def backoff_sleep(self, attempt: int) -> None:
+        self._sleep(self.backoff * (2 ** min(attempt, 5)) * (0.75 + random.random() / 2))
+
+
+class _StepRun:
+    """One step of one run: resolves references, calls Kaltura, classifies failures."""
+
+    def __init__(self, ex: DeliveryExecutor, plan: DeliveryPlan, task: Task, step: Step, result: ExecutionResult,
+                 cancel: CancelToken | None, progress: ProgressCallback | None, index: int, total: int,
+                 *, unknown: bool) -> None:
+        self.ex, self.plan, self.task, self.step, self.result = ex, plan, task, step, result
+        self.cancel, self.progress, self.index, self.total = cancel, progress, index, total
+        self.unknown = unknown
+
+    def execute(self) -> dict[str, Any]:
+        op = getattr(self, f"_op_{self.step.op}", None)
+        if op is None:
+            raise DeliveryError(f"Unknown step kind {self.step.op!r}", step=self.step.key)
+        attempt = 0
+        while True:
+            try:
+                return op()
+            except DeliveryError as exc:
+                err = exc
+            except Exception as exc:  # noqa: BLE001 - every failure becomes a DeliveryError below
+                err = DeliveryError(f"{_what(self.step)} failed: {short_reason(exc)}", retryable=is_transient(exc),
+                                    step=self.step.key)
+            err.step = err.step or self.step.key
+            if not err.retryable or attempt >= self.ex.step_retries:
+                if err.retryable:
+                    err = DeliveryError(f"{err.message} (gave up after {attempt + 1} attempts)", retryable=True,
+                                        step=err.step)
+                raise err
+            attempt += 1
+            self.unknown = True  # the call may have reached Kaltura: check before repeating it
+            log.info("Task %s: %s failed (%s); retrying", self.task.id, self.step.key, err.message)
+            self.ex.backoff_sleep(attempt - 1)
+
+    # --- ops ------------------------------------------------------------------------------------
+
+    def _op_add(self) -> dict[str, Any]:
+        step = self.step
+        if self.unknown:
+            found = self._find_marked()
+            if found is not None:
+                self.result.adopted.append(step.key)
+                log.info("Task %s: %s adopted existing object %s", self.task.id, step.key, found)
+                return {"id": found, "adopted": True}
+        fields = dict(self._resolve(step.fields))
+        if step.marker:
+            fields["partnerData"] = step.marker
+        obj = _make(step.object_type, fields)
+        service = step.service
+        entry = self._resolve(step.entry)
+
+        def add(client: Any) -> Any:
+            svc = _service(client, service)
+            return svc.add(entry, obj) if entry is not None else svc.add(obj)
+
+        # Never retried inside the connection: a lost answer would otherwise create a second object.
+        created = self.ex.task_call(self.task, add, retries=0)
+        return {"id": str(created.id)}
+
+    def _op_upload(self) -> dict[str, Any]:
+        step = self.step
+        assert step.source is not None
+        j, t, h = self.ex.journal, self.task, self.plan.plan_hash
+        token_id = j.upload_token(t.id, h, step.key, step.source.fingerprint)
+
+        def remember(new_id: str) -> None:
+            j.set_upload_token(t.id, h, step.key, new_id, step.source.size, step.source.fingerprint)
+
+        def on_progress(done: int, total: int) -> None:
+            if self.progress is not None and total:
+                self.progress(self.index * 1000 + int(999 * done / total), self.total)
+
+        uploader = ChunkedUploader(lambda fn: self.ex.task_call(t, fn, retries=0), chunk_size=self.ex.chunk_size,
+                                   sleep=self.ex._sleep)
+        up = uploader.upload(step.source, token_id=token_id, on_token=remember, progress=on_progress,
+                             cancel=self.cancel)
+        return {"id": up.token_id, "size": up.size, "resumedFrom": up.resumed_from}
+
+    def _op_set_content(self) -> dict[str, Any]:
+        step = self.step
+        target = str(self._resolve(step.target))
+        token_id = str(self._resolve(step.upload)) if step.upload is not None else None
+        attach = True
+        if token_id is not None and self.unknown:
+            token = self.ex.task_call(self.task, lambda c: c.uploadToken.get(token_id))
+            status = _int(getattr(token, "status", None))
+            if status == UploadTokenStatus.CLOSED:
+                attached = getattr(token, "attachedObjectId", None)
+                if attached and str(attached) not in (target,):
+                    raise DeliveryError(f"The uploaded file went to {attached}, not {target}", step=step.key)
+                attach = False  # the earlier run attached it; only the wait is left
+        if attach:
+            if token_id is not None:
+                resource = Core.KalturaUploadedFileTokenResource(token=token_id)
+            else:
+                assert step.source is not None and step.source.url is not None
+                headers = [Core.KalturaString(value=h) for h in step.source.url.headers]
+                resource = Core.KalturaUrlResource(url=step.source.url.url, forceAsyncDownload=False,
+                                                   urlHeaders=headers if headers else NotImplemented)
+            service, action = step.service, step.action
+            self.ex.task_call(self.task, lambda c: getattr(_service(c, service), action)(target, resource),
+                              retries=0 if token_id is not None else None)
+        if step.wait:
+            self._wait_ready(target)
+        return {"id": target}
+
+    def _op_update(self) -> dict[str, Any]:
+        step = self.step
+        target = str(self._resolve(step.target))
+        fields = self._resolve(step.fields)
+        obj = _make(step.object_type, fields)
+        service = step.service
+        self.ex.task_call(self.task, lambda c: _service(c, service).update(target, obj))
+        return {"id": target}
+
+    def _op_merge_tags(self) -> dict[str, Any]:
+        step = self.step
+        target = str(self._resolve(step.target))
+        service = step.service
+        current = self.ex.task_call(self.task, lambda c: _service(c, service).get(target))
+        existing = getattr(current, step.tag_field or "tags", "") or ""
+        merged = merge_tag_string(existing if isinstance(existing, str) else "", step.append)
+        fields = dict(self._resolve(step.fields))
+        fields[step.tag_field or "tags"] = merged
+        obj = _make(step.object_type, fields)
+        self.ex.task_call(self.task, lambda c: _service(c, service).update(target, obj))
+        return {"id": target, step.tag_field or "tags": merged}
+
+    def _op_merge_multilingual_tags(self) -> dict[str, Any]:
+        step = self.step
+        target = str(self._resolve(step.target))
+        service = step.service
+        current = self.ex.task_call(self.task, lambda c: _service(c, service).get(target))
+        existing = getattr(current, "multiLingual_tags", None)
+        items = list(existing) if isinstance(existing, list) else []
+        out: list[Any] = []
+        mine = ""
+        for item in items:
+            lang = str(getattr(item, "language", "") or "")
+            value = str(getattr(item, "value", "") or "")
+            if lang.lower() == (step.language or "").lower():
+                mine = value
+            else:
+                out.append(Core.KalturaMultiLingualString(language=lang, value=value))
+        merged = merge_tag_string(mine, step.append)
+        out.append(Core.KalturaMultiLingualString(language=step.language, value=merged))
+        obj = _make(step.object_type, {"multiLingual_tags": out})
+        self.ex.task_call(self.task, lambda c: _service(c, service).update(target, obj))
+        return {"id": target, "language": step.language, "tags": merged}
+
+    def _op_finish(self) -> dict[str, Any]:
+        step = self.step
+        fields = dict(self._resolve(step.fields))
+        obj = Reach.KalturaEntryVendorTask(**fields)
+        task_id = self.task.id
+        try:
+            self.ex.vendor_call(lambda c: c.reach.entryVendorTask.updateJob(task_id, obj))
+        except Exception as exc:  # noqa: BLE001
+            if error_code(exc) != _FINAL_STATE_CODE:
+                raise
+            # An earlier run may have finished it and died before journaling: check it is ours.
+            current = self.ex.task_call(self.task, lambda c: c.reach.entryVendorTask.get(task_id))
+            status = _int(getattr(current, "status", None))
+            if status != TaskStatus.READY or str(getattr(current, "outputObjectId", "")) != str(
+                    fields.get("outputObjectId")):
+                name = TaskStatus(status).name if status is not None else "unknown"
+                raise DeliveryError(f"The task is already closed ({name}); the delivery was not accepted",
+                                    step=step.key) from None
+        self.task.status = TaskStatus.READY
+        return {"id": str(fields.get("outputObjectId", "")), "status": int(TaskStatus.READY)}
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _find_marked(self) -> str | None:
+        """The id of the object an earlier, unjournaled attempt of this step created, if any."""
+        step = self.step
+        filter_name = _LIST_FILTERS.get(step.service)
+        if filter_name is None or not step.marker:
+            return None
+        filt_fields: dict[str, Any]
+        if step.service == "media":
+            filt_fields = {"nameEqual": step.fields.get("name")}
+        else:
+            entry = self._resolve(step.entry) or step.fields.get("entryId") or self.plan.entry_id
+            filt_fields = {"entryIdEqual": entry}
+        filt = _make(filter_name, filt_fields)
+        service = step.service
+        page = 1
+        while True:
+            pager = Core.KalturaFilterPager(pageSize=500, pageIndex=page)
+            listed = self.ex.task_call(self.task, lambda c: _service(c, service).list(filt, pager))
+            objects = list(getattr(listed, "objects", None) or [])
+            for obj in objects:
+                if getattr(obj, "partnerData", None) == step.marker:
+                    status = _int(getattr(obj, "status", None))
+                    if status == AssetStatus.DELETED:
+                        continue
+                    return str(obj.id)
+            total = _int(getattr(listed, "totalCount", None)) or 0
+            if len(objects) < 500 or page * 500 >= total:
+                return None
+            page += 1
+
+    def _wait_ready(self, target: str) -> None:
+        step = self.step
+        service = "media" if step.wait == "entry" else step.service
+        deadline = time.monotonic() + self.ex.ready_timeout
+        delay = self.ex.poll_interval
+        while True:
+            obj = self.ex.task_call(self.task, lambda c: _service(c, service).get(target))
+            raw = getattr(obj, "status", None)
+            raw = raw.getValue() if hasattr(raw, "getValue") else raw
+            if step.wait == "entry":
+                if str(raw) == _ENTRY_READY:
+                    return
+                if str(raw) in _ENTRY_ERRORS:
+                    raise DeliveryError(f"Kaltura could not process the uploaded video ({_ENTRY_ERRORS[str(raw)]})",
+                                        step=step.key)
+            else:
+                status = _int(raw)
+                if status == AssetStatus.READY:
+                    return
+                if status == AssetStatus.ERROR:
+                    raise DeliveryError(f"Kaltura rejected the uploaded file for {_what(step)} (asset status ERROR)",
+                                        step=step.key)
+            if time.monotonic() >= deadline:
+                raise DeliveryError(f"{_what(step)}: the asset was not READY after {int(self.ex.ready_timeout)} s",
+                                    retryable=False, step=step.key)
+            if self.cancel is not None:
+                self.cancel.raise_if_cancelled()
+            self.ex._sleep(delay)
+            delay = min(delay * 1.5, 2.0)
+
+    def _resolve(self, value: Any) -> Any:
+        if isinstance(value, Ref):
+            got = self.result.results.get(value.step)
+            if got is None or value.attr not in got:
+                raise DeliveryError(f"Step {self.step.key} needs {value} which is missing", step=self.step.key)
+            return got[value.attr]
+        if isinstance(value, tuple):
+            resolved = [self._resolve(v) for v in value]
+            return ",".join(str(v) for v in resolved)  # Kaltura's comma-separated id lists
+        if isinstance(value, dict):
+            return {k: self._resolve(v) for k, v in value.items()}
+        if hasattr(value, "items") and not isinstance(value, (str, bytes)):
+            return {k: self._resolve(v) for k, v in value.items()}
+        return value
+
+
+def _service(client: Any, path: str) -> Any:
+    obj = client
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _make(type_name: str | None, fields: dict[str, Any]) -> Any:
+    if not type_name:
+        raise DeliveryError("A step has no object type")
+    for module in _MODULES:
+        cls = getattr(module, type_name, None)
+        if cls is not None:
+            return cls(**fields)
+    raise DeliveryError(f"Unknown Kaltura object type {type_name}")
+
+
+def _int(value: Any) -> int | None:
+    if value is None:
+        return None
+    value = value.getValue() if hasattr(value, "getValue") else value
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _what(step: Step) -> str:
+    names = {"caption": "the caption", "transcript": "the transcript", "dub": "the dubbed audio track",
+             "ad": "the audio-description track", "clear": "the clear audio track", "ead": "the extended audio "
+             "description", "chapter": "a chapter", "signLang": "the sign-language video",
+             "dubCaption": "the dub caption", "task": "the task update", "entry": "the entry tags"}
+    return names.get(step.key.split(".")[0], step.key)
