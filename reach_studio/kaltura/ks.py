@@ -64,3 +64,15 @@ def ks_expiry(ks: str) -> int | None:
         return int(fields[2])
     except ValueError:
         return None
+
+
+DEFAULT_KEY_DAYS = 7
+
+
+def access_key_expiry(key: str, issued_at: float, tat_seconds: int | None) -> int:
+    """When a task accessKey stops working: its own `_e`/validUntil if readable, else Kaltura's rule
+    issue time + max(7 days, 2 × turnaround) (vendor guide, "Extend accessKey Expiration")."""
+    known = ks_expiry(key) if key else None
+    if known:
+        return known
+    return int(issued_at + max(DEFAULT_KEY_DAYS * 86400, 2 * (tat_seconds or 0)))

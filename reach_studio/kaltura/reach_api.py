@@ -1,0 +1,260 @@
+"""The REACH vendor calls, each returning domain models: getJobs, get, claim, fail, finish, extend, playback, captions.
+
+Why it exists: it encodes the vendor guide's rules in one place — getJobs with the vendor KS and
+vendorPartnerIdEqual + statusEqual=PENDING, paged; `get` with the task's accessKey and the reach_vendor
+response profile set again every time; a claim is updateJob → PROCESSING with our externalTaskId and a
+re-read to make sure it is really ours; every failure path ends the task in ERROR with a short reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import requests
+from KalturaClient.Plugins.Caption import KalturaCaptionAssetFilter
+from KalturaClient.Plugins.Core import KalturaFilterPager, KalturaPlaybackContextOptions
+from KalturaClient.Plugins.Reach import KalturaEntryVendorTask, KalturaEntryVendorTaskFilter
+
+from reach_studio.domain.enums import ServiceFeature, TaskStatus
+from reach_studio.domain.task import Task
+from reach_studio.domain.task_mapping import plain, task_from
+from reach_studio.kaltura.connection import ReachConnection, ReachError, with_reach_vendor_profile
+from reach_studio.kaltura.ks import access_key_expiry
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 100  # Kaltura allows up to 500
+MAX_PAGES = 200
+ERR_DESCRIPTION_MAX = 500
+
+
+class ClaimLost(ReachError):
+    """Someone else (another linguist or vendor tool) took the task first."""
+
+    def __init__(self, task: Task, holder: str, status: TaskStatus) -> None:
+        who = f"by {holder}" if holder else "by someone else"
+        super().__init__(
+            "CLAIM_LOST",
+            f"Task {task.id} was already taken {who} (it is {status.name.lower()}); pick another task",
+        )
+        self.holder = holder
+
+
+class SourceCaptionsUnusable(ReachError):
+    """A translation's source captions are missing or not 100 % accurate; the task went to ERROR."""
+
+
+def _tat_seconds(task: Task) -> int:
+    tat = task.turn_around_time
+    return (tat.seconds or 0) if tat is not None else 0
+
+
+def _adopt(conn: ReachConnection, task: Task, issued_at: float) -> Task:
+    task.account = conn.account.key
+    if task.access_key:
+        task.access_key_expiry = access_key_expiry(task.access_key, issued_at, _tat_seconds(task))
+    return task
+
+
+def get_jobs(
+    conn: ReachConnection,
+    status: TaskStatus = TaskStatus.PENDING,
+    page_size: int = PAGE_SIZE,
+) -> list[Task]:
+    """All tasks waiting for this vendor (getJobs with the vendor KS), every page."""
+    tasks: list[Task] = []
+    seen: set[int] = set()
+    for page in range(1, MAX_PAGES + 1):
+        now = time.time()
+
+        def fetch(client, page=page):
+            flt = KalturaEntryVendorTaskFilter(
+                vendorPartnerIdEqual=conn.account.vendor_partner_id, statusEqual=int(status)
+            )
+            return client.reach.entryVendorTask.getJobs(flt, KalturaFilterPager(pageSize=page_size, pageIndex=page))
+
+        result = conn.call(fetch)
+        objects = list(getattr(result, "objects", None) or [])
+        for obj in objects:
+            task = _adopt(conn, task_from(obj), now)
+            if task.id not in seen:
+                seen.add(task.id)
+                tasks.append(task)
+        total = getattr(result, "totalCount", None)
+        if len(objects) < page_size or (isinstance(total, int) and len(seen) >= total):
+            break
+    return tasks
+
+
+def get_task(conn: ReachConnection, task: Task) -> Task:
+    """The full task (catalog item + REACH profile) with the task's accessKey and the reach_vendor profile."""
+    now = time.time()
+    obj = conn.call(lambda c: with_reach_vendor_profile(c).reach.entryVendorTask.get(task.id), task=task)
+    full = task_from(obj)
+    if not full.access_key:
+        full.access_key = task.access_key
+        full.access_key_expiry = task.access_key_expiry
+        full.account = conn.account.key
+        return full
+    if full.access_key == task.access_key and task.access_key_expiry:
+        full.account = conn.account.key
+        full.access_key_expiry = task.access_key_expiry
+        return full
+    return _adopt(conn, full, now)
+
+
+def _update(conn: ReachConnection, task: Task, **fields) -> Task:
+    update = KalturaEntryVendorTask(**fields)
+    obj = conn.call(lambda c: c.reach.entryVendorTask.updateJob(task.id, update))
+    updated = task_from(obj)
+    _carry(task, updated)
+    return updated
+
+
+def _carry(old: Task, new: Task) -> None:
+    """Keep what updateJob's answer may lack (key, related objects, account)."""
+    new.account = old.account
+    if not new.access_key or new.access_key == old.access_key:
+        new.access_key = old.access_key
+        new.access_key_expiry = old.access_key_expiry
+    new.catalog_item = new.catalog_item or old.catalog_item
+    new.reach_profile = new.reach_profile or old.reach_profile
+
+
+def claim(conn: ReachConnection, task: Task, external_task_id: str) -> Task:
+    """Take a PENDING task: updateJob → PROCESSING with our externalTaskId, then re-read to confirm.
+
+    Raises ClaimLost when someone else holds it (before or after our write).
+    """
+    current = get_task(conn, task)
+    if current.status != TaskStatus.PENDING and current.external_task_id != external_task_id:
+        raise ClaimLost(task, current.external_task_id, current.status)
+    if current.status == TaskStatus.PENDING:
+        _update(conn, current, status=int(TaskStatus.PROCESSING), externalTaskId=external_task_id)
+    confirmed = get_task(conn, current)
+    if confirmed.status != TaskStatus.PROCESSING or confirmed.external_task_id != external_task_id:
+        raise ClaimLost(task, confirmed.external_task_id, confirmed.status)
+    log.info("Claimed task %s (entry %s) as %s", task.id, task.entry_id, external_task_id)
+    return confirmed
+
+
+def fail(conn: ReachConnection, task: Task, description: str) -> Task:
+    """Move the task to ERROR with a short human errDescription (secrets scrubbed)."""
+    text = " ".join(conn.redact(description, (task.access_key,)).split())
+    if len(text) > ERR_DESCRIPTION_MAX:
+        text = text[: ERR_DESCRIPTION_MAX - 1] + "…"
+    updated = _update(conn, task, status=int(TaskStatus.ERROR), errDescription=text)
+    log.info("Task %s set to ERROR: %s", task.id, text)
+    return updated
+
+
+def finish(conn: ReachConnection, task: Task, output_object_id: str, accuracy: int | None = None) -> Task:
+    """Move the task to READY with its output object (and accuracy, when known)."""
+    fields: dict = {"status": int(TaskStatus.READY), "outputObjectId": output_object_id}
+    if accuracy is not None:
+        fields["accuracy"] = int(accuracy)
+    return _update(conn, task, **fields)
+
+
+def extend_access_key(conn: ReachConnection, task: Task) -> Task:
+    """A fresh accessKey (vendor KS); Kaltura allows it for PROCESSING and SCHEDULED tasks only."""
+    if task.status not in (TaskStatus.PROCESSING, TaskStatus.SCHEDULED):
+        raise ReachError(
+            "CANNOT_EXTEND_ACCESS_KEY", f"Task {task.id} is {task.status.name.lower()}; only claimed tasks can be extended"
+        )
+    now = time.time()
+    obj = conn.call(lambda c: c.reach.entryVendorTask.extendAccessKey(task.id))
+    key = getattr(obj, "accessKey", None)
+    if not key:
+        raise ReachError("FAILED_EXTEND_ACCESS_KEY", f"Kaltura returned no new access key for task {task.id}")
+    task.access_key = key
+    task.access_key_expiry = access_key_expiry(key, now, _tat_seconds(task))
+    return task
+
+
+def playback_context(conn: ReachConnection, task: Task, streamer_type: str) -> dict:
+    """baseEntry.getPlaybackContext with the task's key, as a plain dict (sources, flavorAssets, ...)."""
+    options = KalturaPlaybackContextOptions(streamerType=streamer_type, mediaProtocol="https")
+    obj = conn.call(lambda c: c.baseEntry.getPlaybackContext(task.entry_id, options), task=task)
+    return plain(obj) or {}
+
+
+def caption_assets(conn: ReachConnection, task: Task) -> list[dict]:
+    """The entry's caption assets (task key), as plain dicts."""
+    flt = KalturaCaptionAssetFilter(entryIdEqual=task.entry_id)
+    result = conn.call(lambda c: c.caption.captionAsset.list(flt, KalturaFilterPager(pageSize=500)), task=task)
+    return [plain(o) for o in (getattr(result, "objects", None) or [])]
+
+
+def caption_url(conn: ReachConnection, task: Task, caption_asset_id: str) -> str:
+    return str(conn.call(lambda c: c.caption.captionAsset.getUrl(caption_asset_id), task=task))
+
+
+@dataclass
+class SourceCaptions:
+    asset_id: str
+    language: str
+    accuracy: int | None
+    format: str  # KalturaCaptionType value: "1" SRT, "2" DFXP, "3" WebVTT ...
+    content: bytes
+
+
+def needs_source_captions(task: Task) -> bool:
+    """Translations from captions: requireSource true or absent (vendor guide, Translation row)."""
+    if task.feature != ServiceFeature.TRANSLATION:
+        return False
+    return task.catalog_item is None or task.catalog_item.require_source is not False
+
+
+def fetch_source_captions(conn: ReachConnection, task: Task, timeout: float = 60.0) -> SourceCaptions:
+    """The source-language captions a translation works from; below 100 % accuracy the task goes to ERROR.
+
+    Uses taskJobData.captionAssetId when Kaltura names the asset, else the entry's caption in the
+    catalog item's source language (the most accurate one).
+    """
+    assets = caption_assets(conn, task)
+    wanted = task.job_data.get("captionAssetId")
+    source = next((a for a in assets if a.get("id") == wanted), None) if wanted else None
+    if source is None:
+        lang = task.source_language
+        candidates = [a for a in assets if not lang or a.get("language") == lang]
+        candidates = [a for a in candidates if a.get("status") in (None, 2)] or candidates
+        if candidates:
+            source = max(candidates, key=lambda a: int(a.get("accuracy") or 0))
+    if source is None:
+        reason = f"No {task.source_language or 'source'} captions on entry {task.entry_id} to translate from"
+        fail(conn, task, reason)
+        raise SourceCaptionsUnusable("NO_SOURCE_CAPTIONS", reason)
+    accuracy = source.get("accuracy")
+    accuracy = int(accuracy) if accuracy not in (None, "") else None
+    if accuracy is not None and accuracy < 100:
+        reason = (
+            f"Source captions ({source.get('language') or task.source_language}, asset {source.get('id')}) "
+            f"are {accuracy}% accurate; translation needs 100% accurate source captions"
+        )
+        fail(conn, task, reason)
+        raise SourceCaptionsUnusable("SOURCE_CAPTIONS_NOT_ACCURATE", reason)
+    url = caption_url(conn, task, source["id"])
+    content = _download_small(conn, url, timeout)
+    return SourceCaptions(
+        asset_id=source["id"], language=source.get("language") or "", accuracy=accuracy,
+        format=str(source.get("format") or ""), content=content,
+    )
+
+
+def _download_small(conn: ReachConnection, url: str, timeout: float, attempts: int = 4) -> bytes:
+    last = ""
+    for attempt in range(attempts):
+        try:
+            response = requests.get(url, timeout=timeout)
+            if response.status_code < 500:
+                if response.status_code >= 400:
+                    raise ReachError("DOWNLOAD_FAILED", f"Caption download refused: HTTP {response.status_code}")
+                return response.content
+            last = f"HTTP {response.status_code}"
+        except requests.RequestException as exc:
+            last = type(exc).__name__
+        time.sleep(min(2.0, 0.2 * 2**attempt))
+    raise ReachError("DOWNLOAD_FAILED", f"Caption download failed after {attempts} attempts ({last})", transient=True)
