@@ -77,6 +77,11 @@ class DraftStore:
                     at REAL NOT NULL
                 );
                 CREATE INDEX IF NOT EXISTS ops_by_task ON ops (task_key, seq);
+                CREATE TABLE IF NOT EXISTS claimed_tasks (
+                    task_key TEXT PRIMARY KEY,
+                    task TEXT NOT NULL,
+                    updated_at REAL NOT NULL
+                );
                 """
             )
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -118,6 +123,30 @@ class DraftStore:
         with self._write() as db:
             db.execute("DELETE FROM ops WHERE task_key = ?", (task_key,))
             db.execute("DELETE FROM drafts WHERE task_key = ?", (task_key,))
+
+    def remember_task(self, task_key: str, task: dict) -> None:
+        """Keep a claimed task's details so its draft can be reopened after a restart.
+
+        The access key is a KS (a secret) and is dropped: after a restart the engine gets a fresh one
+        with extendAccessKey.
+        """
+        clean = {k: v for k, v in task.items() if k not in ("access_key", "access_key_expiry")}
+        text = _dumps(clean, "task")
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO claimed_tasks (task_key, task, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(task_key) DO UPDATE SET task=excluded.task, updated_at=excluded.updated_at",
+                (task_key, text, time.time()),
+            )
+
+    def forget_task(self, task_key: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM claimed_tasks WHERE task_key = ?", (task_key,))
+
+    def remembered_tasks(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute("SELECT task_key, task FROM claimed_tasks ORDER BY updated_at").fetchall()
+        return {key: _loads(text, key) for key, text in rows}
 
     # -- reading ---------------------------------------------------------------------------------
 

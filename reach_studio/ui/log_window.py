@@ -8,37 +8,13 @@ and anything shaped like a KS is scrubbed too, even if nobody registered it.
 from __future__ import annotations
 
 import logging
-import re
-import threading
 from collections import deque
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-_KS_SHAPED = re.compile(r"[A-Za-z0-9+/_=-]{60,}")
-_SECRET_PARAMS = re.compile(r"(?i)\b(ks|token|secret|accessKey|app_token|adminSecret)(\s*[=:]\s*)([^\s,&;'\"]+)")
-
-_known: set[str] = set()
-_known_lock = threading.Lock()
-
-
-def register_secret(value: str | None) -> None:
-    """Tell the log to hide this exact string wherever it appears (a token, KS or access key)."""
-    if value and len(value) >= 4:
-        with _known_lock:
-            _known.add(value)
-
-
-def redact(text: str) -> str:
-    """`text` with every registered secret, every `ks=...`-style value and every KS-shaped run replaced."""
-    with _known_lock:
-        secrets = sorted(_known, key=len, reverse=True)
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    text = _SECRET_PARAMS.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
-    return _KS_SHAPED.sub("***", text)
-
+from reach_studio.secrets import redact, register_secret  # noqa: F401  (re-exported for the shell)
 
 class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:

@@ -98,3 +98,12 @@ def test_ops_written_before_sigkill_are_all_there(tmp_path):
     indexes = [o["i"] for o in draft.ops_after_snapshot]
     assert indexes == list(range(len(indexes)))  # in order, no gaps
     assert len(indexes) >= last + 1  # nothing reported as written was lost
+
+
+def test_remembered_claimed_tasks_never_keep_the_access_key(tmp_path):
+    store = DraftStore(tmp_path / "d.sqlite3")
+    store.remember_task("acc#5", {"id": 5, "access_key": "djJ8-secret-ks", "access_key_expiry": 1, "notes": "n"})
+    assert DraftStore(tmp_path / "d.sqlite3").remembered_tasks() == {"acc#5": {"id": 5, "notes": "n"}}
+    assert b"djJ8-secret-ks" not in (tmp_path / "d.sqlite3").read_bytes()
+    store.forget_task("acc#5")
+    assert store.remembered_tasks() == {}

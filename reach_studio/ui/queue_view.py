@@ -1,0 +1,183 @@
+"""The queue table with its filter bar (service, language, customer, account).
+
+Filters are offered from what is in the queue right now, and changing them never reorders the rows:
+the fair order stays the order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reach_studio.domain.enums import ProcessingRegion
+from reach_studio.domain.task import Task
+from reach_studio.ui.queue_model import (
+    COL_ENTRY,
+    COL_MARKS,
+    TASK_ROLE,
+    TaskFilterProxy,
+    TaskQueueModel,
+    customer_label,
+    service_label,
+)
+
+ALL = "__all__"
+
+
+class QueueView(QWidget):
+    current_task_changed = Signal(object)  # Task | None
+    task_activated = Signal(object)  # Task (double click / Return)
+
+    def __init__(self, parent: QWidget | None = None, *, empty_text: str = "No tasks") -> None:
+        super().__init__(parent)
+        self.model = TaskQueueModel(self)
+        self.proxy = TaskFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.setSortingEnabled(False)  # the fair order is the order
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_ENTRY, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_MARKS, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.doubleClicked.connect(self._activated)
+        self.table.activated.connect(self._activated)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+
+        self.feature = QComboBox()
+        self.language = QComboBox()
+        self.customer = QComboBox()
+        self.account = QComboBox()
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        for label, combo in (("Service", self.feature), ("Language", self.language), ("Customer", self.customer),
+                             ("Account", self.account)):
+            bar.addWidget(QLabel(label))
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.addItem("All", ALL)
+            combo.currentIndexChanged.connect(self._filters_changed)
+            bar.addWidget(combo)
+        bar.addStretch(1)
+        self.count = QLabel()
+        bar.addWidget(self.count)
+        self.empty_text = empty_text
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        self._update_count()
+
+    # -- contents ------------------------------------------------------------------------------------
+
+    def set_tasks(self, tasks: Sequence[Task]) -> None:
+        self.model.set_tasks(tasks)
+        self._refresh_filter_choices(tasks)
+        self._update_count()
+        self._current_changed()
+
+    def set_regions(self, regions: frozenset[ProcessingRegion] | None) -> None:
+        self.proxy.set_filters(regions=regions)
+        self._update_count()
+
+    def visible_tasks(self) -> list[Task]:
+        return [self.proxy.data(self.proxy.index(r, 0), TASK_ROLE) for r in range(self.proxy.rowCount())]
+
+    def selected_task(self) -> Task | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row(), index.parent()):
+            return None
+        return self.proxy.data(self.proxy.index(index.row(), 0), TASK_ROLE)
+
+    def select_task(self, account: str, task_id: int) -> bool:
+        row = self.model.row_of((account, task_id))
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            return False
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.scrollTo(index)
+        return True
+
+    # -- internals -----------------------------------------------------------------------------------
+
+    def _refresh_filter_choices(self, tasks: Sequence[Task]) -> None:
+        features = {int(t.feature): service_label(t) for t in tasks if t.feature is not None}
+        languages = sorted({lang for t in tasks for lang in (t.source_language, t.target_language) if lang})
+        customers = {t.partner_id: customer_label(t, self.model.customer_names) for t in tasks}
+        accounts = {t.account: self.model.account_names.get(t.account, t.account) for t in tasks}
+        self._fill(self.feature, sorted(features.items(), key=lambda kv: kv[1]))
+        self._fill(self.language, [(lang, lang) for lang in languages])
+        self._fill(self.customer, sorted(customers.items(), key=lambda kv: kv[1]))
+        self._fill(self.account, sorted(accounts.items(), key=lambda kv: kv[1]))
+
+    @staticmethod
+    def _fill(combo: QComboBox, items: list[tuple[object, str]]) -> None:
+        current = combo.currentData()
+        wanted = [(ALL, "All"), *items]
+        if [(combo.itemData(i), combo.itemText(i)) for i in range(combo.count())] == wanted:
+            return
+        combo.blockSignals(True)
+        combo.clear()
+        for data, text in wanted:
+            combo.addItem(text, data)
+        index = combo.findData(current)
+        if index < 0 and current is not None and current != ALL:
+            combo.addItem(f"{current} (none now)", current)  # keep the linguist's filter while the queue changes
+            index = combo.count() - 1
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def _filters_changed(self) -> None:
+        def value(combo):
+            data = combo.currentData()
+            return None if data in (ALL, None) else data
+
+        self.proxy.set_filters(
+            feature=value(self.feature),
+            language=value(self.language),
+            customer=value(self.customer),
+            account=value(self.account),
+        )
+        self._update_count()
+        self._current_changed()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        if total == 0:
+            self.count.setText(self.empty_text)
+        elif shown == total:
+            self.count.setText(f"{total} task{'s' if total != 1 else ''}")
+        else:
+            self.count.setText(f"{shown} of {total} tasks shown")
+
+    def _current_changed(self, *args) -> None:
+        self.current_task_changed.emit(self.selected_task())
+
+    def _activated(self, index) -> None:
+        task = self.proxy.data(self.proxy.index(index.row(), 0), TASK_ROLE)
+        if task is not None:
+            self.task_activated.emit(task)
+
+    def tick(self) -> None:
+        self.model.tick()

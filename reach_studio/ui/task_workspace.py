@@ -1,0 +1,260 @@
+"""The workspace of one claimed task: header, media download, and the editor for its service.
+
+It routes to the editor registered for the task's service feature (`editor_registry`); when none is
+registered yet it says plainly which editor is missing and still shows the media in a player and a
+working-notes pad, journaled to the drafts store like any editor's work.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reach_studio.domain.task import Task
+from reach_studio.store.drafts import DraftStore, draft_key
+from reach_studio.ui.editor_registry import TaskContext, editor_for
+from reach_studio.ui.queue_model import entry_label, format_duration, languages_label, service_label
+from reach_studio.workers.background import document_executor, run_in_background
+
+log = logging.getLogger(__name__)
+
+NOTES_KIND = "working-notes"
+NOTES_DEBOUNCE_MS = 300  # well under the one second a kill may cost
+
+
+def workspace_draft_key(task: Task) -> str:
+    return draft_key(task.account, task.id)
+
+
+class _NotesPad(QPlainTextEdit):
+    """Plain-text working notes for a task; snapshots to the drafts store on a short debounce."""
+
+    def __init__(self, drafts: DraftStore, key: str, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.drafts, self.key, self.label = drafts, key, label
+        self.setPlaceholderText("Working notes for this task (kept as a draft until the task is delivered)…")
+        self._timer = QTimer(self, singleShot=True, interval=NOTES_DEBOUNCE_MS)
+        self._timer.timeout.connect(self.flush_draft)
+        draft = drafts.load(key)
+        if draft is not None and draft.kind == NOTES_KIND and draft.snapshot:
+            self.setPlainText(draft.snapshot.get("text", ""))
+        self.textChanged.connect(self._changed)
+
+    def _changed(self) -> None:
+        # Not restarted on every keystroke: continuous typing is still saved every NOTES_DEBOUNCE_MS.
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def flush_draft(self) -> None:
+        self._timer.stop()
+        payload = {"text": self.toPlainText()}
+        drafts, key, label = self.drafts, self.key, self.label
+        # Disk writes stay off the GUI thread; the single document executor keeps snapshots in order.
+        run_in_background(
+            lambda token, progress: drafts.save_snapshot(key, NOTES_KIND, payload, label=label),
+            on_error=lambda exc: log.error("could not save working notes: %s", exc),
+            executor=document_executor(),
+        )
+
+
+class TaskWorkspace(QWidget):
+    """One tab per opened task."""
+
+    cancel_download_requested = Signal(object)  # task key
+    fail_requested = Signal(object)  # Task
+    retry_download_requested = Signal(object)  # Task
+
+    def __init__(self, context: TaskContext, parent: QWidget | None = None, *, player_factory=None) -> None:
+        super().__init__(parent)
+        self.context = context
+        task = context.task
+        self.task = task
+        self.key = (task.account, task.id)
+        self.draft_key = workspace_draft_key(task)
+        self.editor: QWidget | None = None
+        self.notes: _NotesPad | None = None
+        self.player = None
+        self.video = None
+
+        title = QLabel(f"<b>{_e(entry_label(task))}</b> — {_e(service_label(task))}"
+                       + (f" · {_e(languages_label(task))}" if languages_label(task) else ""))
+        self.deadline = QLabel()
+        header = QHBoxLayout()
+        header.addWidget(title)
+        header.addStretch(1)
+        header.addWidget(self.deadline)
+        self.fail_button = QPushButton("Fail task…")
+        self.fail_button.setToolTip("Give the task back to Kaltura as failed, with a reason the customer sees")
+        self.fail_button.clicked.connect(lambda: self.fail_requested.emit(self.task))
+        header.addWidget(self.fail_button)
+
+        self.progress = QProgressBar()
+        self.progress.setFormat("Downloading media… %p%")
+        self.download_label = QLabel("Waiting for the media download…")
+        self.cancel_button = QPushButton("Cancel download")
+        self.cancel_button.clicked.connect(lambda: self.cancel_download_requested.emit(self.key))
+        self.retry_button = QPushButton("Download again")
+        self.retry_button.clicked.connect(lambda: self.retry_download_requested.emit(self.task))
+        self.retry_button.hide()
+        download_row = QHBoxLayout()
+        download_row.addWidget(self.download_label)
+        download_row.addWidget(self.progress, 1)
+        download_row.addWidget(self.cancel_button)
+        download_row.addWidget(self.retry_button)
+        self.download_bar = QFrame()
+        self.download_bar.setLayout(download_row)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.download_bar)
+
+        factory = editor_for(task.feature)
+        if factory is not None:
+            try:
+                self.editor = factory(context)
+            except Exception as exc:  # a broken editor must not take the shell down
+                log.exception("the %s editor failed to open task %s", service_label(task), task.id)
+                self.editor = None
+                self._missing(f"The {service_label(task)} editor could not open this task: {exc}", layout)
+            else:
+                layout.addWidget(self.editor, 1)
+        else:
+            self._missing(
+                f"No editor for {service_label(task)} tasks is installed yet. You can watch the media and keep "
+                "working notes here; delivery needs the editor.",
+                layout,
+            )
+        self._deadline_timer = QTimer(self, interval=1000)
+        self._deadline_timer.timeout.connect(self._update_deadline)
+        self._deadline_timer.start()
+        self._update_deadline()
+        if context.media_path is not None:
+            self.media_ready(context.media_path)
+
+    def _missing(self, message: str, layout: QVBoxLayout) -> None:
+        self.missing_label = QLabel(message)
+        self.missing_label.setWordWrap(True)
+        self.missing_label.setStyleSheet("background:#fff3e0; color:#6d4c00; padding:8px; border-radius:4px")
+        layout.addWidget(self.missing_label)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        player_box = QWidget()
+        pv = QVBoxLayout(player_box)
+        pv.setContentsMargins(0, 0, 0, 0)
+        try:
+            from reach_studio.ui.player import VideoView, create_player
+
+            self.video = VideoView()
+            self.player = create_player(self)
+            self.video.attach(self.player)
+            if self.player is None:
+                self.video.set_message("No media player is available on this machine")
+        except Exception as exc:  # no multimedia back-end: the notes still work
+            log.info("no player: %s", exc)
+            self.video = QLabel("No media player is available on this machine")
+        pv.addWidget(self.video, 1)
+        self.play_button = QPushButton("Play / pause")
+        self.play_button.setEnabled(False)
+        self.play_button.clicked.connect(lambda: self.player and self.player.toggle())
+        pv.addWidget(self.play_button)
+        split.addWidget(player_box)
+        self.notes = _NotesPad(self.context.drafts, self.draft_key, f"{entry_label(self.task)} ({self.task.id})")
+        split.addWidget(self.notes)
+        split.setSizes([500, 400])
+        layout.addWidget(split, 1)
+
+    # -- download --------------------------------------------------------------------------------------
+
+    def download_started(self) -> None:
+        self.download_bar.show()
+        self.progress.setRange(0, 0)
+        self.download_label.setText("Downloading media…")
+        self.cancel_button.show()
+        self.retry_button.hide()
+
+    def download_progress(self, done: int, total: int) -> None:
+        self.download_bar.show()
+        if total > 0:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(done * 1000 / total))
+        else:
+            self.progress.setRange(0, 0)
+
+    def download_failed(self, message: str) -> None:
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.download_label.setText(f"Download failed: {message}")
+        self.cancel_button.hide()
+        self.retry_button.show()
+
+    def download_cancelled(self) -> None:
+        self.download_failed("cancelled")
+
+    def media_ready(self, path: Path) -> None:
+        self.context.media_path = Path(path)
+        self.download_bar.hide()
+        if self.editor is not None and hasattr(self.editor, "set_media"):
+            self.editor.set_media(Path(path))
+        if self.player is not None:
+            try:
+                self.player.load(Path(path))
+                self.play_button.setEnabled(True)
+                if hasattr(self.video, "set_message"):
+                    self.video.set_message("")
+            except Exception as exc:
+                log.warning("cannot play %s: %s", Path(path).name, exc)
+                if hasattr(self.video, "set_message"):
+                    self.video.set_message(f"Cannot play this media: {exc}")
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    def update_task(self, task: Task) -> None:
+        """The task was re-read (e.g. a new access key): editors keep working with the fresh copy."""
+        self.task = task
+        self.context.task = task
+
+    def flush_draft(self) -> None:
+        target = self.editor if self.editor is not None else self.notes
+        if target is not None and hasattr(target, "flush_draft"):
+            try:
+                target.flush_draft()
+            except Exception:
+                log.exception("could not save the draft of task %s", self.task.id)
+
+    def close_workspace(self) -> None:
+        self.flush_draft()
+        self._deadline_timer.stop()
+        if self.player is not None:
+            try:
+                self.player.close()
+            except Exception:
+                pass
+
+    def _update_deadline(self) -> None:
+        left = self.task.seconds_left()
+        if left is None:
+            self.deadline.setText("")
+        elif left < 0:
+            self.deadline.setText(f"<span style='color:#c62828'>overdue by {format_duration(-left)}</span>")
+        else:
+            finish = time.strftime("%a %H:%M", time.localtime(self.task.expected_finish_time))
+            self.deadline.setText(f"due {finish} (in {format_duration(left)})")
+
+
+def _e(text: str) -> str:
+    import html
+
+    return html.escape(text)
