@@ -1,0 +1,291 @@
+"""Getting a task's media onto the linguist's disk: playback context, flavor choice, HLS or HTTP, a cache.
+
+Why it exists: the vendor guide prescribes the route (getPlaybackContext with applehttp first, http
+when no valid HLS source comes back; the profile's flavorParamsIds strictly; the task's accessKey for
+every request, the playManifest URL narrowed to the one chosen flavor) and the customer's profile says
+when our copy must be deleted. The downloaders themselves live in media/ (parallel HLS with resume,
+ranged HTTP); this module orchestrates them and keeps the local cache under a size cap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from reach_studio import paths
+from reach_studio.domain.enums import ContentDeletionPolicy
+from reach_studio.domain.flavor_choice import (
+    FlavorChoice,
+    FlavorInfo,
+    Need,
+    NoSuitableFlavor,
+    choose_flavor,
+    need_for,
+)
+from reach_studio.domain.progress import CancelToken, ProgressCallback
+from reach_studio.domain.task import Task
+from reach_studio.kaltura import reach_api
+from reach_studio.kaltura.connection import ReachConnection, ReachError
+from reach_studio.media.errors import MediaError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CAP_BYTES = 20 * 1024**3
+_POLICY_SECONDS = {
+    ContentDeletionPolicy.DELETE_AFTER_WEEK: 7 * 86400,
+    ContentDeletionPolicy.DELETE_AFTER_MONTH: 30 * 86400,
+    ContentDeletionPolicy.DELETE_AFTER_THREE_MONTHS: 90 * 86400,
+}
+
+
+class MediaFetchError(Exception):
+    """The task's media could not be fetched (the message says why, without secrets)."""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    path: Path
+    choice: FlavorChoice
+    protocol: str  # "hls" | "http" | "cache"
+    size: int
+    duration_ms: int | None
+
+
+class MediaCache:
+    """Downloaded media under paths.cache_dir()/media, least recently used first out above `cap_bytes`."""
+
+    def __init__(self, root: Path | None = None, cap_bytes: int = DEFAULT_CAP_BYTES) -> None:
+        self.root = Path(root) if root else paths.cache_dir() / "media"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.cap_bytes = cap_bytes
+
+    def task_dir(self, task: Task) -> Path:
+        account = hashlib.sha1(task.account.encode()).hexdigest()[:10]
+        safe_entry = re.sub(r"[^A-Za-z0-9_.-]", "_", task.entry_id)
+        return self.root / account / str(task.partner_id) / safe_entry
+
+    def path_for(self, task: Task, flavor: FlavorInfo) -> Path:
+        ext = "m4a" if flavor.audio_only else "mp4"
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", flavor.id)
+        return self.task_dir(task) / f"{safe}.{ext}"
+
+    def _media_files(self) -> list[Path]:
+        return [p for p in self.root.rglob("*") if p.is_file() and p.suffix in (".mp4", ".m4a")]
+
+    def size(self) -> int:
+        total = 0
+        for p in self.root.rglob("*"):
+            try:
+                if p.is_file():
+                    total += p.stat().st_size
+            except OSError:
+                pass
+        return total
+
+    def touch(self, path: Path) -> None:
+        os.utime(path, None)
+
+    def enforce_cap(self, keep: set[Path] | None = None) -> list[Path]:
+        """Delete least recently used media until the cache fits its cap; never the files in `keep`."""
+        keep = {Path(p).resolve() for p in keep or set()}
+        total = self.size()
+        removed: list[Path] = []
+        if total <= self.cap_bytes:
+            return removed
+        for path in sorted(self._media_files(), key=lambda p: p.stat().st_mtime):
+            if total <= self.cap_bytes:
+                break
+            if path.resolve() in keep:
+                continue
+            size = path.stat().st_size
+            self._remove(path)
+            total -= size
+            removed.append(path)
+        return removed
+
+    def _remove(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
+        _marker(path).unlink(missing_ok=True)
+        for leftover in path.parent.glob(f".{path.name}*"):  # segment work folders / partial files
+            _rmtree(leftover)
+        for leftover in path.parent.glob(f"{path.name}.*"):
+            _rmtree(leftover)
+
+    def delete_task_media(self, task: Task) -> list[Path]:
+        folder = self.task_dir(task)
+        if not folder.exists():
+            return []
+        removed = [p for p in folder.rglob("*") if p.is_file()]
+        _rmtree(folder)
+        return removed
+
+    def after_delivery(self, task: Task, now: float | None = None) -> list[Path]:
+        """Apply the profile's content deletion policy once the task is delivered.
+
+        DELETE_ONCE_PROCESSED deletes at once; the week/month policies schedule the deletion
+        (see purge_due). Returns what was deleted now.
+        """
+        policy = task.reach_profile.content_deletion_policy if task.reach_profile else None
+        if policy == ContentDeletionPolicy.DELETE_ONCE_PROCESSED:
+            removed = self.delete_task_media(task)
+            log.info("Deleted %d media file(s) of task %s (content deletion policy)", len(removed), task.id)
+            return removed
+        if policy in _POLICY_SECONDS:
+            deadline = (time.time() if now is None else now) + _POLICY_SECONDS[policy]
+            folder = self.task_dir(task)
+            if folder.exists():
+                for media in folder.iterdir():
+                    if media.is_file() and media.suffix in (".mp4", ".m4a"):
+                        _marker(media).write_text(json.dumps({"delete_after": deadline}), "utf-8")
+        return []
+
+    def purge_due(self, now: float | None = None) -> list[Path]:
+        """Delete media whose scheduled deletion time has passed."""
+        now = time.time() if now is None else now
+        removed = []
+        for media in self._media_files():
+            marker = _marker(media)
+            try:
+                deadline = json.loads(marker.read_text("utf-8"))["delete_after"]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if now >= deadline:
+                self._remove(media)
+                removed.append(media)
+        return removed
+
+
+def _marker(media: Path) -> Path:
+    return media.with_name(media.name + ".delete-after.json")
+
+
+def _rmtree(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        for child in path.iterdir():
+            _rmtree(child)
+        path.rmdir()
+    else:
+        path.unlink(missing_ok=True)
+
+
+def narrow_to_flavor(url: str, flavor_id: str) -> str:
+    """The playManifest URL with /flavorIds/ holding only the chosen flavor (vendor guide, step 2)."""
+    if re.search(r"/flavorIds?/[^/]+", url):
+        return re.sub(r"/flavorIds?/[^/]+", f"/flavorIds/{flavor_id}", url, count=1)
+    match = re.search(r"(/entryId/[^/]+)", url)
+    if match:
+        return url[: match.end()] + f"/flavorIds/{flavor_id}" + url[match.end():]
+    return url
+
+
+def _flavors(ctx: dict) -> list[FlavorInfo]:
+    return [FlavorInfo.from_fields(f) for f in ctx.get("flavorAssets") or [] if isinstance(f, dict)]
+
+
+def _source(ctx: dict, formats: tuple[str, ...], flavor_id: str) -> dict | None:
+    for src in ctx.get("sources") or []:
+        if not isinstance(src, dict) or src.get("format") not in formats or not src.get("url"):
+            continue
+        ids = [i for i in str(src.get("flavorIds") or "").split(",") if i]
+        if not ids or flavor_id in ids:
+            return src
+    return None
+
+
+def fetch_task_media(
+    conn: ReachConnection,
+    task: Task,
+    *,
+    cache: MediaCache | None = None,
+    need: Need | None = None,
+    progress: ProgressCallback | None = None,
+    token: CancelToken | None = None,
+    workers: int = 8,
+) -> FetchResult:
+    """Download the right flavor of the task's entry (HLS first, then HTTP), verified, into the cache."""
+    cache = cache or MediaCache()
+    need = need or need_for(task)
+    profile_ids = task.reach_profile.flavor_params_ids if task.reach_profile else []
+    try:
+        hls_ctx = reach_api.playback_context(conn, task, "applehttp")
+    except ReachError as exc:
+        raise MediaFetchError(f"Could not get the playback context of entry {task.entry_id}: {exc.message}") from None
+    flavors = _flavors(hls_ctx)
+    http_ctx: dict | None = None
+    if not flavors:
+        http_ctx = _http_context(conn, task)
+        flavors = _flavors(http_ctx)
+    try:
+        choice = choose_flavor(flavors, profile_ids, need)
+    except NoSuitableFlavor as exc:
+        raise MediaFetchError(str(exc)) from None
+    flavor = choice.flavor
+    dest = cache.path_for(task, flavor)
+    expected = task.entry_duration_ms
+    if dest.exists():
+        cache.touch(dest)
+        return FetchResult(dest, choice, "cache", dest.stat().st_size, expected)
+    headers = {"X-Kaltura-Ks": task.access_key}
+    log.info("Fetching flavor %s (params %s) of entry %s for task %s: %s", flavor.id, flavor.flavor_params_id,
+             task.entry_id, task.id, choice.reason)
+    source = _source(hls_ctx, ("applehttp",), flavor.id)
+    result: FetchResult | None = None
+    hls_problem = ""
+    if source is not None:
+        try:
+            result = _fetch_hls(source["url"], dest, choice, expected, headers, progress, token, workers)
+        except MediaError as exc:
+            hls_problem = conn.redact(str(exc), (task.access_key,))
+            log.warning("HLS download of task %s failed (%s); trying progressive download", task.id, hls_problem)
+    if result is None:
+        http_ctx = http_ctx or _http_context(conn, task)
+        source = _source(http_ctx, ("url", "http"), flavor.id)
+        if source is None:
+            why = f" (HLS: {hls_problem})" if hls_problem else ""
+            raise MediaFetchError(f"Entry {task.entry_id} offers no download source for flavor {flavor.id}{why}")
+        result = _fetch_http(source["url"], dest, choice, expected, headers, progress, token, conn, task)
+    cache.touch(result.path)
+    cache.enforce_cap(keep={result.path})
+    return result
+
+
+def _http_context(conn: ReachConnection, task: Task) -> dict:
+    try:
+        return reach_api.playback_context(conn, task, "http")
+    except ReachError as exc:
+        raise MediaFetchError(f"Could not get the playback context of entry {task.entry_id}: {exc.message}") from None
+
+
+def _fetch_hls(url, dest, choice, expected, headers, progress, token, workers) -> FetchResult:
+    from reach_studio.media.hls_fetch import fetch_hls
+
+    url = narrow_to_flavor(url, choice.flavor.id)
+    res = fetch_hls(
+        url, dest, audio_only=choice.flavor.audio_only, expected_duration_ms=expected, workers=workers,
+        headers=headers, progress=progress, token=token,
+    )
+    return FetchResult(res.path, choice, "hls", res.path.stat().st_size, res.info.duration_ms)
+
+
+def _fetch_http(url, dest, choice, expected, headers, progress, token, conn, task) -> FetchResult:
+    from reach_studio.media.http_fetch import download
+    from reach_studio.media.probe import probe
+
+    url = narrow_to_flavor(url, choice.flavor.id)
+    try:
+        res = download(url, dest, headers=headers, progress=progress, token=token)
+        info = probe(res.path)
+    except MediaError as exc:
+        raise MediaFetchError(conn.redact(str(exc), (task.access_key,))) from None
+    if expected and abs(info.duration_ms - expected) > 1000:
+        dest.unlink(missing_ok=True)
+        raise MediaFetchError(
+            f"Downloaded media lasts {info.duration_ms / 1000:.1f} s but the entry lasts {expected / 1000:.1f} s"
+        )
+    return FetchResult(res.path, choice, "http", res.size, info.duration_ms)
