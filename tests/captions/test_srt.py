@@ -1,0 +1,118 @@
+"""SRT reading and writing: what a linguist opening or delivering an .srt file would notice."""
+
+from __future__ import annotations
+
+import io
+
+import pysrt
+import pytest
+
+from reach_studio.domain.captions import CaptionDocument, Cue
+from reach_studio.domain.formats import CaptionParseError, CaptionWriteError, read_captions, write_captions
+
+SAMPLE = """1
+00:00:01,000 --> 00:00:02,500
+[Speaker 1] Hello there,
+how are you?
+
+2
+00:00:03,000 --> 00:00:04,200
+<i>I'm fine.</i>
+
+3
+00:01:02,003 --> 01:00:00,999
+[MUSIC]
+"""
+
+
+def test_reads_cues_timing_lines_and_speakers():
+    doc = read_captions(SAMPLE.encode())
+    assert doc.source_format == "srt"
+    assert [(c.start_ms, c.end_ms) for c in doc.cues] == [(1000, 2500), (3000, 4200), (62003, 3600999)]
+    assert doc.cues[0].speaker == "Speaker 1"
+    assert doc.cues[0].text == "Hello there,\nhow are you?"
+    assert doc.cues[1].text == "<i>I'm fine.</i>"  # tags are kept, not stripped
+    assert doc.cues[2].speaker is None and doc.cues[2].text == "[MUSIC]"  # an audio tag is not a speaker
+
+
+def test_write_then_read_is_exact_and_pysrt_agrees():
+    doc = CaptionDocument(
+        [
+            Cue(0, 1234, "First line\nsecond line", "Interviewer"),
+            Cue(1300, 2000, "Same speaker", "Interviewer"),
+            Cue(2001, 7_200_001, "Long one", None),
+        ]
+    )
+    data = write_captions(doc, "srt")
+    back = read_captions(data)
+    assert back.cues == doc.cues
+    ref = pysrt.from_string(data.decode())
+    assert [(i.start.ordinal, i.end.ordinal) for i in ref] == [(c.start_ms, c.end_ms) for c in doc.cues]
+    assert ref[0].text == "[Interviewer] First line\nsecond line"
+
+
+def test_reads_what_pysrt_writes():
+    subs = pysrt.SubRipFile(
+        [
+            pysrt.SubRipItem(
+                1, start=pysrt.SubRipTime(0, 0, 1, 5), end=pysrt.SubRipTime(0, 0, 2), text="Ünïcode\nline"
+            )
+        ]
+    )
+    buf = io.StringIO()
+    subs.write_into(buf)
+    doc = read_captions(buf.getvalue().encode("utf-8"))
+    assert doc.cues == [Cue(1005, 2000, "Ünïcode\nline")]
+
+
+def test_crlf_missing_numbers_and_missing_blank_line_are_tolerated():
+    text = "00:00:01,000 --> 00:00:02,000\r\nOne\r\n2\r\n00:00:03,000 --> 00:00:04,000\r\nTwo\r\n"
+    doc = read_captions(text.encode(), "srt")
+    assert [c.text for c in doc.cues] == ["One", "Two"]
+
+
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("1\n00:00:01,000 -> 00:00:02,000\nHi\n", 2, "timing"),
+        ("1\n00:00:01,000 --> 00:00:02,000\nHi\n\n2\nnot a time\nHo\n", 6, "timing"),
+        ("1\n00:00:01,000 --> 00:00:02,000\nHi\n\nstray text\n", 5, "expected a cue number"),
+        ("1\n00:61:01,000 --> 00:62:02,000\nHi\n", 2, "impossible time"),
+        ("1\n", 1, "not followed by a timing line"),
+    ],
+)
+def test_malformed_input_names_file_and_line(text, line, words):
+    with pytest.raises(CaptionParseError) as err:
+        read_captions(text.encode(), "srt", name="episode1.srt")
+    assert err.value.line == line
+    assert err.value.file == "episode1.srt"
+    assert words in str(err.value) and f"line {line}" in str(err.value)
+
+
+def test_pysrt_would_silently_drop_what_we_reject():
+    text = "1\n00:00:01,000 --> 00:00:02,000\nHi\n\n2\n00:00:03,000 - 00:00:04,000\nLost cue\n"
+    assert len(pysrt.from_string(text)) == 1  # pysrt loses the cue without a word
+    with pytest.raises(CaptionParseError):
+        read_captions(text, "srt")
+
+
+def test_blank_lines_inside_cue_text_are_not_written():
+    data = write_captions(CaptionDocument([Cue(0, 1000, "a\n\nb  ")]), "srt").decode()
+    assert "a\nb\n" in data
+    assert read_captions(data).cues[0].text == "a\nb"
+
+
+def test_negative_time_is_refused_on_write():
+    with pytest.raises(CaptionWriteError):
+        write_captions(CaptionDocument([Cue(-5, 1000, "x")]), "srt")
+
+
+def test_speaker_styles_follow_the_profile_marks():
+    doc = CaptionDocument([Cue(0, 1, "Hi", "A"), Cue(1, 2, "Again", "A"), Cue(2, 3, "Bye", "B")])
+    change = write_captions(doc, "srt", speaker_style="change").decode()
+    assert ">> Hi" in change and "\nAgain\n" in change and ">> Bye" in change
+    both = write_captions(doc, "srt", speaker_style="both").decode()
+    assert ">> [A] Hi" in both and "\n[A] Again\n" in both and ">> [B] Bye" in both
+    assert read_captions(both).cues == doc.cues  # labels make the speakers round-trip
+    none = write_captions(doc, "srt", speaker_style="none").decode()
+    assert "[A]" not in none and ">>" not in none
