@@ -19,7 +19,7 @@ from pathlib import Path
 from reach_studio.media.errors import MediaError
 from reach_studio.media.ffmpeg import run_ffmpeg
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bump when the generated media changes, so old caches are not reused."""
 
 KEYFRAME_S = 2
@@ -83,8 +83,8 @@ def _specs(video: bool) -> list[_Spec]:
         ]
     return [
         _Spec(SOURCE_ID, "source", 854, 480, 900, 128, 2, "source,web"),
-        _Spec(SMALL_ID, "small", 320, 180, 150, 64, 2, "mobile,web,mbr,iphone,iphonenew,applembr"),
-        _Spec(LARGE_ID, "large", 640, 360, 400, 96, 2, "web,mbr,ipad,ipadnew,applembr"),
+        _Spec(SMALL_ID, "small", 320, 180, 150, 64, 1, "mobile,web,mbr,iphone,iphonenew,applembr"),
+        _Spec(LARGE_ID, "large", 640, 360, 400, 64, 1, "web,mbr,ipad,ipadnew,applembr"),
         _Spec(AUDIO_ID, "audio", 0, 0, 0, 64, 1, "audio_only,web,mbr,applembr"),
     ]
 
@@ -129,8 +129,8 @@ def _video_source(spec: _Spec, fps: int, label: str) -> str:
 
 
 def _fps_for(duration_s: float) -> int:
-    # Long benchmark entries stay cheap to generate: a few frames per second is enough for a test pattern.
-    return 15 if duration_s <= 120 else 5
+    # Long benchmark entries stay cheap to generate: a couple of frames per second is enough for a test pattern.
+    return 15 if duration_s <= 120 else 5 if duration_s <= 900 else 2
 
 
 def _cache_key(duration_s: float, video: bool, variant: str) -> str:
@@ -201,85 +201,159 @@ def build_entry_media(
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+SPEECH_BED_S = 120.0
+"""Longer entries loop a 2-minute speech bed: evaluating the audio expression for an hour would take a minute."""
+
+
 def _generate(folder: Path, duration_s: float, video: bool, variant: str) -> GeneratedMedia:
+    """Two ffmpeg runs: (1) encode every video size, the source's audio and the shared 64k mono audio;
+    (2) mux that audio into the smaller video flavors by copy (one AAC encode serves three flavors)."""
     specs = _specs(video)
     fps = _fps_for(duration_s)
     duration_ms = round(duration_s * 1000)
-    audio_src = f"aevalsrc='{_speech_expr(variant)}':s=48000:c=mono"
+    limit = max(120.0, duration_s * 2)
+    t = f"{duration_s:.3f}"
+    bed_s = min(duration_s, SPEECH_BED_S)
+    run_ffmpeg(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            f"aevalsrc='{_speech_expr(variant)}':s=48000:c=mono",
+            "-t",
+            f"{bed_s:.3f}",
+            "-c:a",
+            "pcm_s16le",
+            "speech.wav",
+        ],
+        cwd=folder,
+        timeout=limit,
+    )
+    audio_in = ["-stream_loop", "-1", "-i", "speech.wav"] if duration_s > bed_s else ["-i", "speech.wav"]
+    args: list[str] = []
+    video_specs = [sp for sp in specs if sp.width]
     if video:
         label = "".join(c for c in variant if c.isalnum() or c in "-_")[:30] or "entry"
-        videos = [s for s in specs if s.width]
-        graph = f"[0:v]split={len(videos)}" + "".join(f"[v{i}]" for i in range(len(videos)))
-        graph += "".join(f";[v{i}]scale={s.width}:{s.height}[s{i}]" for i, s in enumerate(videos))
-        args = [
+        graph = f"[0:v]split={len(video_specs)}" + "".join(f"[v{i}]" for i in range(len(video_specs)))
+        graph += "".join(f";[v{i}]scale={sp.width}:{sp.height}[s{i}]" for i, sp in enumerate(video_specs))
+        args += [
             "-f",
             "lavfi",
             "-i",
-            _video_source(specs[0], fps, label),
-            "-f",
-            "lavfi",
-            "-i",
-            audio_src,
+            _video_source(video_specs[0], fps, label),
+            *audio_in,
             "-filter_complex",
             graph,
         ]
+        audio_map = "1:a"
     else:
-        args = ["-f", "lavfi", "-i", audio_src]
-    outputs: list[tuple[_Spec, str]] = []
+        args += audio_in
+        audio_map = "0:a"
     gop = fps * KEYFRAME_S
-    for i, spec in enumerate(specs):
-        name = f"{spec.name}.mp4"
-        out: list[str] = []
-        if spec.width:
-            vmap = f"[s{i}]"
-            out += [
-                "-map",
-                vmap,
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-tune",
-                "zerolatency",
-                "-pix_fmt",
-                "yuv420p",
-                "-b:v",
-                f"{spec.video_kbps}k",
-                "-maxrate",
-                f"{spec.video_kbps * 2}k",
-                "-bufsize",
-                f"{spec.video_kbps * 2}k",
-                "-g",
-                str(gop),
-                "-keyint_min",
-                str(gop),
-                "-sc_threshold",
-                "0",
-                "-force_key_frames",
-                f"expr:gte(t,n_forced*{KEYFRAME_S})",
-            ]
-        audio_input = "1:a" if video else "0:a"
-        out += [
+    names: dict[int, str] = {}
+    remux: list[_Spec] = []
+    for i, spec in enumerate(video_specs):
+        is_source = spec.flavor_params_id == SOURCE_ID
+        name = f"{spec.name}.mp4" if is_source else f"{spec.name}.video.mp4"
+        args += [
             "-map",
-            audio_input,
+            f"[s{i}]",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-tune",
+            "zerolatency",
+            "-pix_fmt",
+            "yuv420p",
+            "-b:v",
+            f"{spec.video_kbps}k",
+            "-maxrate",
+            f"{spec.video_kbps * 2}k",
+            "-bufsize",
+            f"{spec.video_kbps * 2}k",
+            "-g",
+            str(gop),
+            "-keyint_min",
+            str(gop),
+            "-sc_threshold",
+            "0",
+            "-force_key_frames",
+            f"expr:gte(t,n_forced*{KEYFRAME_S})",
+        ]
+        if is_source:
+            args += ["-map", audio_map, "-c:a", "aac", "-profile:a", "aac_low", "-b:a", "128k", "-ac", "2"]
+        else:
+            remux.append(spec)
+        args += ["-t", t, "-movflags", "+faststart", "-f", "mp4", name]
+        names[spec.flavor_params_id] = f"{spec.name}.mp4"
+    if not video:
+        args += [
+            "-map",
+            audio_map,
             "-c:a",
             "aac",
             "-profile:a",
             "aac_low",
             "-b:a",
-            f"{spec.audio_kbps}k",
+            "128k",
             "-ac",
-            str(spec.audio_channels),
-            "-ar",
-            "48000",
+            "2",
+            "-t",
+            t,
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+            "source.mp4",
         ]
-        out += ["-t", f"{duration_s:.3f}", "-movflags", "+faststart", "-f", "mp4", name]
-        outputs.append((spec, name))
-        args += out
-    run_ffmpeg(args, duration_ms=duration_ms, cwd=folder, timeout=max(120.0, duration_s * 2))
+        names[SOURCE_ID] = "source.mp4"
+    args += [
+        "-map",
+        audio_map,
+        "-c:a",
+        "aac",
+        "-profile:a",
+        "aac_low",
+        "-b:a",
+        "64k",
+        "-ac",
+        "1",
+        "-t",
+        t,
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        "audio.mp4",
+    ]
+    names[AUDIO_ID] = "audio.mp4"
+    run_ffmpeg(args, duration_ms=duration_ms, cwd=folder, timeout=limit)
+    if remux:
+        args = ["-i", "audio.mp4"]
+        for spec in remux:
+            args += ["-i", f"{spec.name}.video.mp4"]
+        for n, spec in enumerate(remux, start=1):
+            args += [
+                "-map",
+                f"{n}:v",
+                "-map",
+                "0:a",
+                "-c",
+                "copy",
+                "-movflags",
+                "+faststart",
+                "-f",
+                "mp4",
+                f"{spec.name}.mp4",
+            ]
+        run_ffmpeg(args, cwd=folder, timeout=limit)
+        for spec in remux:
+            (folder / f"{spec.name}.video.mp4").unlink()
+    (folder / "speech.wav").unlink()
     flavors = []
-    for spec, name in outputs:
-        path = folder / name
+    for spec in specs:
+        path = folder / names[spec.flavor_params_id]
         size = path.stat().st_size
         flavors.append(
             GeneratedFlavor(
