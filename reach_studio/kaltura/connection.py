@@ -85,7 +85,7 @@ class _HttpStatusError(Exception):
 class _Client(KalturaClient):
     """The official client, unchanged except that an HTTP 5xx/429 answer raises instead of being parsed."""
 
-    def openRequestUrl(self, url, params, files, requestHeaders, requestTimeout):  # noqa: N802 - library name
+    def openRequestUrl(self, url, params, files, requestHeaders, requestTimeout):
         response = KalturaClient.openRequestUrl(url, params, files, requestHeaders, requestTimeout)
         status = getattr(response, "status_code", 200)
         if status >= 500 or status == 429:

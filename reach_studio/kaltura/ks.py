@@ -41,7 +41,7 @@ def ks_partner_id(ks: str) -> int | None:
     try:
         if raw.startswith(b"v2|"):
             return int(raw.split(b"|", 2)[1])
-        head, sep, info = raw.partition(b"|")
+        _head, sep, info = raw.partition(b"|")
         if sep:
             return int(info.split(b";")[0])
     except (ValueError, IndexError):
@@ -54,7 +54,7 @@ def ks_expiry(ks: str) -> int | None:
     raw = _b64decode(ks)
     if not raw or raw.startswith(b"v2|"):
         return None
-    head, sep, info = raw.partition(b"|")
+    _head, sep, info = raw.partition(b"|")
     if not sep:
         return None
     fields = info.split(b";")

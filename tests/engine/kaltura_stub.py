@@ -37,7 +37,7 @@ class KalturaStub:
             def log_message(self, *args):  # keep test output quiet
                 pass
 
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 params = json.loads(body or b"{}")
                 parts = self.path.strip("/").split("/")
