@@ -24,10 +24,10 @@ from requests_toolbelt import MultipartEncoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reach_studio.domain.delivery_plan import FileSource  # noqa: E402
-from reach_studio.emulator.server import Emulator  # noqa: E402
-from reach_studio.kaltura.chunked_upload import ChunkedUploader  # noqa: E402
-from reach_studio.kaltura.connection import AccountConfig, ReachConnection  # noqa: E402
+from reach_studio.domain.delivery_plan import FileSource
+from reach_studio.emulator.server import Emulator
+from reach_studio.kaltura.chunked_upload import ChunkedUploader
+from reach_studio.kaltura.connection import AccountConfig, ReachConnection
 
 MiB = 1024 * 1024
 

@@ -282,7 +282,7 @@ def marker(task_id: int, step_key: str) -> str:
 
 def output_format(task: Task) -> OutputFormat:
     """The guide's rule (owned by the caption core): catalog item's outputFormat, else the profile's, else SRT."""
-    from reach_studio.domain.formats import output_format_for  # noqa: PLC0415
+    from reach_studio.domain.formats import output_format_for
 
     name = output_format_for(task.reach_profile, task.catalog_item)
     return {"srt": OutputFormat.SRT, "dfxp": OutputFormat.DFXP, "vtt": OutputFormat.VTT}[name]
@@ -596,7 +596,7 @@ def merge_tag_string(existing: str | None, new: tuple[str, ...] | list[str]) -> 
 
 def _write(task: Task, doc: CaptionDocument, fmt: str) -> bytes:
     """The document in `fmt`, with speakers shown as the catalog item / profile ask (caption core rules)."""
-    from reach_studio.domain.formats import speaker_style_for, write_captions  # noqa: PLC0415
+    from reach_studio.domain.formats import speaker_style_for, write_captions
 
     style = speaker_style_for(task.reach_profile, task.catalog_item)
     try:

@@ -107,7 +107,7 @@ class DeliveryService:
         description = error_description(exc)
         self.journal.finish_run(task.id, plan.plan_hash, "failed", description)
         log.warning("Delivery of task %s failed: %s", task.id, description)
-        from reach_studio.kaltura import reach_api  # noqa: PLC0415 - keeps this module light to import
+        from reach_studio.kaltura import reach_api
 
         try:
             reach_api.fail(self.connection, task, description)
@@ -166,7 +166,7 @@ def default_validator(task: Task, product: WorkProduct) -> list[str]:
 def caption_problems(task: Task, doc: CaptionDocument, kind: str) -> list[str]:
     """Errors (not warnings) from the caption core's validator."""
     try:
-        from reach_studio.domain.validation import validate  # noqa: PLC0415
+        from reach_studio.domain.validation import validate
     except ImportError:  # caption core not available: the plan still refuses empty documents
         return []
     findings = validate(doc, task.reach_profile, task.catalog_item, kind=kind)
@@ -184,14 +184,14 @@ def audio_problems(path: Path) -> list[str]:
     if not path.is_file():
         return [f"file not found: {path.name}"]
     try:
-        from reach_studio.media.audio_delivery import check_aac_lc  # noqa: PLC0415
+        from reach_studio.media.audio_delivery import check_aac_lc
     except ImportError:
         return _probe_aac_lc(path)
     return list(check_aac_lc(path))
 
 
 def _probe_aac_lc(path: Path) -> list[str]:
-    from reach_studio.media.probe import probe  # noqa: PLC0415
+    from reach_studio.media.probe import probe
 
     try:
         info = probe(path)
@@ -215,7 +215,7 @@ def _probe_aac_lc(path: Path) -> list[str]:
 def video_problems(path: Path) -> list[str]:
     if not path.is_file():
         return [f"file not found: {path.name}"]
-    from reach_studio.media.probe import probe  # noqa: PLC0415
+    from reach_studio.media.probe import probe
 
     try:
         info = probe(path)

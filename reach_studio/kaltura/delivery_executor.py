@@ -293,7 +293,7 @@ class _StepRun:
         task_id = self.task.id
         try:
             self.ex.vendor_call(lambda c: c.reach.entryVendorTask.updateJob(task_id, obj))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if error_code(exc) != _FINAL_STATE_CODE:
                 raise
             # An earlier run may have finished it and died before journaling: check it is ours.
@@ -326,7 +326,7 @@ class _StepRun:
         page = 1
         while True:
             pager = Core.KalturaFilterPager(pageSize=500, pageIndex=page)
-            listed = self.ex.task_call(self.task, lambda c: _service(c, service).list(filt, pager))
+            listed = self.ex.task_call(self.task, lambda c, pager=pager: _service(c, service).list(filt, pager))
             objects = list(getattr(listed, "objects", None) or [])
             for obj in objects:
                 if getattr(obj, "partnerData", None) == step.marker:

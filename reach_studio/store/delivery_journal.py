@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from reach_studio import paths
 
@@ -80,7 +80,7 @@ class DeliveryJournal:
         with self._lock:
             self._db.close()
 
-    def __enter__(self) -> DeliveryJournal:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -194,4 +194,4 @@ class DeliveryJournal:
         """Drop everything about a task (after READY, when the user clears history)."""
         with self._lock:
             for table in ("delivery_step", "upload_token", "delivery_run"):
-                self._db.execute(f"DELETE FROM {table} WHERE task_id=?", (task_id,))  # noqa: S608
+                self._db.execute(f"DELETE FROM {table} WHERE task_id=?", (task_id,))

@@ -23,7 +23,6 @@ from reach_studio.domain.enums import OutputFormat, ServiceFeature
 from tests.delivery.factories import make_doc, make_task
 
 
-
 def _uploaded_text(plan: DeliveryPlan, key: str) -> str:
     source = plan.step(key).source
     assert source is not None and source.data is not None

@@ -1,0 +1,143 @@
+"""One end-to-end delivery per service feature against the emulator, asserting what Kaltura recorded."""
+
+from __future__ import annotations
+
+import pytest
+
+from reach_studio.domain.captions import DescriptionCue
+from reach_studio.domain.delivery_plan import WorkProduct, marker
+from reach_studio.domain.enums import OutputFormat, ServiceFeature, TaskStatus
+from reach_studio.domain.formats import read_captions
+from reach_studio.engine.delivery import DeliveryBlocked, DeliveryService
+from reach_studio.store.delivery_journal import DeliveryJournal
+from tests.delivery.factories import make_doc
+
+
+@pytest.fixture
+def service(conn, tmp_path):
+    return DeliveryService(conn, DeliveryJournal(tmp_path / "journal.sqlite3"), poll_interval=0.05)
+
+
+def _one(emu, kind, task_id, step_key, **filters):
+    found = [o for o in emu.inspect.objects(kind, **filters) if o.get("partnerData") == marker(task_id, step_key)]
+    assert len(found) == 1, f"expected exactly one {kind} for {step_key}, got {len(found)}"
+    return found[0]
+
+
+def _assert_ready(emu, task_id, output_id, *, accuracy=None, external="acme-job-1"):
+    t = emu.inspect.task(task_id)
+    assert t["status"] == int(TaskStatus.READY)
+    assert t["outputObjectId"] == output_id
+    assert t["externalTaskId"] == external
+    if accuracy is not None:
+        assert t["accuracy"] == accuracy
+    assert [h["status"] for h in emu.inspect.status_history(task_id)][-2:] == [3, 2]
+
+
+def test_captions_with_transcripts_and_tags(emulator, claimed, service):
+    task = claimed(ServiceFeature.CAPTIONS, metadata=True, entry_tags="lecture,Physics")
+    doc = make_doc(4, accuracy=99)
+    out = service.deliver(task, WorkProduct(captions=doc, transcripts=("txt", "dfxp"),
+                                            tags=("physics", "energy", "Lecture")))
+    assert out.ok, out.err_description
+    cap = _one(emulator, "caption_asset", task.id, "caption.add", entryId=task.entry_id)
+    assert {k: cap[k] for k in ("format", "fileExt", "accuracy", "language", "isDefault", "label")} == {
+        "format": "1", "fileExt": "srt", "accuracy": 99, "language": "English", "isDefault": 1, "label": "English"}
+    assert cap["displayOnPlayer"] in (True, 1) and cap["status"] == 2
+    uploaded = emulator.inspect.content(cap["id"])
+    assert uploaded == out.plan.step("caption.upload").source.data
+    assert [c.text for c in read_captions(uploaded, "srt").cues] == [c.text for c in doc.cues]
+    txt = _one(emulator, "attachment_asset", task.id, "transcript.txt.add", entryId=task.entry_id)
+    dfxp = _one(emulator, "attachment_asset", task.id, "transcript.dfxp.add", entryId=task.entry_id)
+    assert txt["objectType"] == dfxp["objectType"] == "KalturaTranscriptAsset"
+    assert txt["fileExt"] == "txt" and dfxp["fileExt"] == "dfxp" and txt["language"] == "English"
+    assert b"Line number 4" in emulator.inspect.content(txt["id"])
+    assert b"http://www.w3.org/ns/ttml" in emulator.inspect.content(dfxp["id"])
+    assert cap["associatedTranscriptIds"] == f"{txt['id']},{dfxp['id']}"
+    (entry,) = emulator.inspect.objects("entry", id=task.entry_id)
+    assert entry["tags"] == "lecture,Physics,energy"  # appended, no duplicates in any case
+    _assert_ready(emulator, task.id, cap["id"], accuracy=99)
+
+
+def test_translation_is_not_default_and_gets_multilingual_tags(emulator, claimed, service):
+    task = claimed(ServiceFeature.TRANSLATION, source="English", target="French", metadata=True,
+                   output_format=int(OutputFormat.VTT))
+    doc = make_doc(2, accuracy=100, language="French")
+    out = service.deliver(task, WorkProduct(captions=doc, tags=("énergie", "physique")))
+    assert out.ok, out.err_description
+    cap = _one(emulator, "caption_asset", task.id, "caption.add", entryId=task.entry_id)
+    assert (cap["format"], cap["fileExt"], cap["language"], cap["label"], cap["isDefault"]) == (
+        "3", "vtt", "French", "French", 0)
+    assert cap["displayOnPlayer"] in (True, 1)
+    assert emulator.inspect.content(cap["id"]).startswith(b"WEBVTT")
+    (entry,) = emulator.inspect.objects("entry", id=task.entry_id)
+    tags = {t["language"]: t["value"] for t in entry["multiLingual_tags"]}
+    assert tags["FR"] == "énergie,physique"
+    _assert_ready(emulator, task.id, cap["id"], accuracy=100)
+
+
+def test_dubbing_two_audio_flavors_and_dub_caption(emulator, claimed, service, aac_tracks):
+    dub, clear = aac_tracks
+    task = claimed(ServiceFeature.DUBBING, source="English", target="Japanese", flavorParamsId=200,
+                   clearAudioFlavorParamsId=201)
+    out = service.deliver(task, WorkProduct(main_audio=dub, clear_audio=clear,
+                                            dub_captions=make_doc(2, accuracy=90, language="Japanese")))
+    assert out.ok, out.err_description
+    dubbed = _one(emulator, "flavor_asset", task.id, "dub.flavor.add", entryId=task.entry_id)
+    original = _one(emulator, "flavor_asset", task.id, "clear.flavor.add", entryId=task.entry_id)
+    assert (dubbed["flavorParamsId"], dubbed["isDefault"], dubbed["language"], dubbed["label"],
+            dubbed["fileExt"]) == (200, 0, "Japanese", "Japanese", "mp4")
+    assert (original["flavorParamsId"], original["isDefault"], original["language"], original["fileExt"]) == (
+        201, 1, "English", "mp4")
+    assert dubbed["status"] == original["status"] == 2
+    assert emulator.inspect.content(dubbed["id"]) == dub.read_bytes()
+    assert emulator.inspect.content(original["id"]) == clear.read_bytes()
+    cap = _one(emulator, "caption_asset", task.id, "dubCaption.add", entryId=task.entry_id)
+    assert (cap["label"], cap["language"], cap["isDefault"], cap["accuracy"]) == (
+        "Japanese (Dub translation)", "Japanese", 0, 90)
+    assert cap["displayOnPlayer"] in (True, 1)
+    _assert_ready(emulator, task.id, dubbed["id"])
+
+
+def test_audio_description_track_and_clear_audio(emulator, claimed, service, aac_tracks):
+    ad, clear = aac_tracks
+    task = claimed(ServiceFeature.AUDIO_DESCRIPTION, source="English", flavorParamsId=200,
+                   clearAudioFlavorParamsId=201)
+    out = service.deliver(task, WorkProduct(main_audio=ad, clear_audio=clear))
+    assert out.ok, out.err_description
+    track = _one(emulator, "flavor_asset", task.id, "ad.flavor.add", entryId=task.entry_id)
+    original = _one(emulator, "flavor_asset", task.id, "clear.flavor.add", entryId=task.entry_id)
+    assert (track["label"], track["flavorParamsId"], track["isDefault"], track["language"]) == (
+        "English - Audio description", 200, 0, "English")
+    assert (original["flavorParamsId"], original["isDefault"]) == (201, 1)
+    assert emulator.inspect.content(track["id"]) == ad.read_bytes()
+    _assert_ready(emulator, task.id, track["id"])
+
+
+def test_audio_that_is_not_aac_lc_blocks_delivery_without_touching_the_task(emulator, claimed, service,
+                                                                             aac_tracks, mp3_track, tmp_path):
+    task = claimed(ServiceFeature.AUDIO_DESCRIPTION, flavorParamsId=200, clearAudioFlavorParamsId=201)
+    wrong = tmp_path / "track.mp4"
+    wrong.write_bytes(mp3_track.read_bytes())  # an MP3 stream renamed to .mp4
+    with pytest.raises(DeliveryBlocked) as info:
+        service.deliver(task, WorkProduct(main_audio=wrong, clear_audio=aac_tracks[1]))
+    assert any("main audio" in p for p in info.value.problems)
+    assert emulator.inspect.task(task.id)["status"] == int(TaskStatus.PROCESSING)
+    assert emulator.inspect.objects("flavor_asset", entryId=task.entry_id) == [] or all(
+        not str(f.get("partnerData") or "").startswith("reach-studio")
+        for f in emulator.inspect.objects("flavor_asset", entryId=task.entry_id))
+
+
+def test_extended_audio_description_caption(emulator, claimed, service):
+    task = claimed(ServiceFeature.EXTENDED_AUDIO_DESCRIPTION, source="English")
+    cues = (DescriptionCue(5000, 10000, "A woman in a yellow shirt sits on a couch."),
+            DescriptionCue(12000, 15000, "She opens a letter."))
+    out = service.deliver(task, WorkProduct(descriptions=cues))
+    assert out.ok, out.err_description
+    cap = _one(emulator, "caption_asset", task.id, "ead.add", entryId=task.entry_id)
+    assert (cap["label"], cap["language"], cap["isDefault"], cap["format"], cap["usage"], cap["fileExt"]) == (
+        "English Extended Audio Description", "English", 0, "3", "1", "vtt")
+    assert cap["displayOnPlayer"] in (False, 0)
+    body = emulator.inspect.content(cap["id"]).decode()
+    assert body.startswith("WEBVTT") and "00:00:05.000 --> 00:00:10.000" in body and "yellow shirt" in body
+    _assert_ready(emulator, task.id, cap["id"])
