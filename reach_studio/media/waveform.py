@@ -1,0 +1,207 @@
+"""Waveform peaks for the timeline: ffmpeg decodes to mono PCM through a pipe, numpy reduces it to min/max.
+
+Like Subtitle Edit, peaks are computed once per media file in the background and cached beside the media
+(`<name>.peaks.npz`, keyed by the file's size and mtime), so reopening a task shows the waveform at once.
+The hour of audio is never held in memory: PCM is reduced chunk by chunk at the finest zoom level, and the
+coarser levels are built from that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from reach_studio.domain.progress import CancelToken, ProgressCallback
+from reach_studio.media.errors import MediaError
+from reach_studio.media.ffmpeg import open_ffmpeg_pipe
+from reach_studio.media.probe import probe
+
+DEFAULT_SAMPLE_RATE = 8000
+DEFAULT_LEVELS = (256, 1024, 4096, 16384)
+CACHE_VERSION = 1
+_CHUNK_BLOCKS = 2048  # finest-level peaks per pipe read: 2048 x 256 samples = 1 MB of PCM
+
+
+@dataclass
+class Waveform:
+    """Min/max peaks (int16) per zoom level, keyed by how many PCM samples each peak covers."""
+
+    sample_rate: int
+    duration_ms: int
+    levels: dict[int, np.ndarray] = field(default_factory=dict)  # spp -> array (n, 2): min, max
+    from_cache: bool = False
+
+    def ms_per_peak(self, samples_per_peak: int) -> float:
+        return samples_per_peak * 1000.0 / self.sample_rate
+
+    def best_level(self, ms_per_pixel: float) -> int:
+        """The coarsest level that still has at least one peak per pixel (the finest when zoomed in further)."""
+        fitting = [spp for spp in self.levels if self.ms_per_peak(spp) <= ms_per_pixel]
+        return max(fitting) if fitting else min(self.levels)
+
+    def peaks_between(self, start_ms: float, end_ms: float, pixels: int) -> tuple[np.ndarray, np.ndarray]:
+        """(mins, maxs) as floats in -1..1, `pixels` values covering start_ms..end_ms (zeros outside the media)."""
+        if pixels <= 0 or end_ms <= start_ms or not self.levels:
+            return np.zeros(0, np.float32), np.zeros(0, np.float32)
+        spp = self.best_level((end_ms - start_ms) / pixels)
+        data = self.levels[spp]
+        per = self.ms_per_peak(spp)
+        edges = np.linspace(start_ms / per, end_ms / per, pixels + 1)
+        n = len(data)
+        lo = np.clip(np.floor(edges[:-1]).astype(np.int64), 0, n)
+        hi = np.clip(np.ceil(edges[1:]).astype(np.int64), 0, n)
+        mins = np.zeros(pixels, np.float32)
+        maxs = np.zeros(pixels, np.float32)
+        idx = np.flatnonzero((edges[1:] > 0) & (lo < n))
+        if len(idx):
+            # reduceat over the pixel starts: each pixel gets the peaks up to the next pixel's start
+            # (one peak stretched over several pixels when zoomed in past the finest level)
+            sub = data[: max(int(hi[idx[-1]]), int(lo[idx[-1]]) + 1)]
+            mins[idx] = np.minimum.reduceat(sub[:, 0], lo[idx]) / 32768.0
+            maxs[idx] = np.maximum.reduceat(sub[:, 1], lo[idx]) / 32768.0
+        return mins, maxs
+
+
+def cache_path(media: Path) -> Path:
+    """Where the peaks of `media` are cached: beside it, or in the app cache if that folder is read-only."""
+    media = Path(media)
+    beside = media.with_name(media.name + ".peaks.npz")
+    if os.access(media.parent, os.W_OK):
+        return beside
+    from reach_studio.paths import cache_dir
+
+    digest = hashlib.sha256(str(media.resolve()).encode()).hexdigest()[:20]
+    folder = cache_dir() / "peaks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{digest}.peaks.npz"
+
+
+def _cache_key(media: Path, sample_rate: int, levels: tuple[int, ...]) -> np.ndarray:
+    st = media.stat()
+    return np.array([CACHE_VERSION, st.st_size, st.st_mtime_ns, sample_rate, *levels], dtype=np.int64)
+
+
+def _load_cache(path: Path, key: np.ndarray) -> Waveform | None:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if not np.array_equal(data["key"], key):
+                return None
+            sample_rate, duration_ms = (int(v) for v in data["meta"])
+            levels = {int(k[1:]): data[k] for k in data.files if k.startswith("l")}
+    except (OSError, ValueError, KeyError, EOFError):
+        return None
+    return Waveform(sample_rate, duration_ms, levels, from_cache=True)
+
+
+def _save_cache(path: Path, key: np.ndarray, wave: Waveform) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(
+                fh,
+                key=key,
+                meta=np.array([wave.sample_rate, wave.duration_ms], dtype=np.int64),
+                **{f"l{spp}": arr for spp, arr in wave.levels.items()},
+            )
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)  # a cache we cannot write is not an error
+
+
+def _reduce(blocks: np.ndarray) -> np.ndarray:
+    """(n, spp) samples -> (n, 2) min/max."""
+    return np.stack([blocks.min(axis=1), blocks.max(axis=1)], axis=1)
+
+
+def _coarser(fine: np.ndarray, factor: int) -> np.ndarray:
+    n = len(fine)
+    if n == 0:
+        return fine.copy()
+    full = n // factor
+    parts = []
+    if full:
+        grouped = fine[: full * factor].reshape(full, factor, 2)
+        parts.append(np.stack([grouped[:, :, 0].min(axis=1), grouped[:, :, 1].max(axis=1)], axis=1))
+    if n % factor:
+        rest = fine[full * factor :]
+        parts.append(np.array([[rest[:, 0].min(), rest[:, 1].max()]], dtype=fine.dtype))
+    return np.concatenate(parts)
+
+
+def compute_waveform(
+    media: Path,
+    *,
+    sample_rate: int = DEFAULT_SAMPLE_RATE,
+    levels: tuple[int, ...] = DEFAULT_LEVELS,
+    progress: ProgressCallback | None = None,
+    token: CancelToken | None = None,
+    use_cache: bool = True,
+    timeout: float = 600.0,
+) -> Waveform:
+    """Peaks of the first audio track of `media`; progress is (decoded_ms, duration_ms).
+
+    Returns the cached peaks when the file has not changed. Cancel kills ffmpeg and raises `Cancelled`.
+    """
+    media = Path(media)
+    levels = tuple(sorted(set(levels)))
+    if not levels or levels[0] < 1 or any(spp % levels[0] for spp in levels):
+        raise MediaError(f"waveform levels must be positive multiples of the finest one, not {levels}")
+    if not media.is_file():
+        raise MediaError(f"cannot draw a waveform: no such file: {media}")
+    key = _cache_key(media, sample_rate, levels)
+    cache = cache_path(media)
+    if use_cache and cache.is_file():
+        cached = _load_cache(cache, key)
+        if cached is not None:
+            return cached
+    info = probe(media)
+    if not info.has_audio:
+        raise MediaError(f"{media.name} has no audio track to draw a waveform from")
+    total_ms = info.duration_ms
+    finest = levels[0]
+    block_bytes = finest * 2
+    chunk_bytes = block_bytes * _CHUNK_BLOCKS
+    pieces: list[np.ndarray] = []
+    carry = b""
+    samples = 0
+    buf = bytearray(chunk_bytes)
+    view = memoryview(buf)
+    args = ["-i", str(media), "-map", "0:a:0", "-vn", "-sn", "-dn", "-ac", "1", "-ar", str(sample_rate),
+            "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"]  # fmt: skip
+    with open_ffmpeg_pipe(args) as pipe:
+        stream = pipe.stdout
+        while True:
+            if token is not None:
+                token.raise_if_cancelled()
+            n = stream.readinto(buf)
+            if not n:
+                break
+            data = carry + bytes(view[:n]) if carry else view[:n]
+            whole = len(data) // block_bytes * block_bytes
+            if whole:
+                pcm = np.frombuffer(data[:whole], dtype="<i2")
+                pieces.append(_reduce(pcm.reshape(-1, finest)))
+                samples += len(pcm)
+            carry = bytes(data[whole:])
+            if progress is not None:
+                done = samples * 1000 // sample_rate
+                progress(min(done, total_ms) if total_ms else done, total_ms)
+        if len(carry) >= 2:
+            pcm = np.frombuffer(carry[: len(carry) // 2 * 2], dtype="<i2")
+            pieces.append(_reduce(pcm.reshape(1, -1)))
+            samples += len(pcm)
+        pipe.finish(timeout=timeout)
+    fine = np.concatenate(pieces) if pieces else np.zeros((0, 2), np.int16)
+    wave = Waveform(sample_rate=sample_rate, duration_ms=samples * 1000 // sample_rate, levels={finest: fine})
+    for spp in levels[1:]:
+        wave.levels[spp] = _coarser(fine, spp // finest)
+    if progress is not None:
+        progress(total_ms or wave.duration_ms, total_ms or wave.duration_ms)
+    if use_cache:
+        _save_cache(cache, key, wave)
+    return wave
