@@ -1,0 +1,135 @@
+"""baseEntry: get / update / list / getPlaybackContext — what a vendor reads about the task's entry.
+
+getPlaybackContext answers like kPlaybackContextDataHelper (facts §6): `sources` (an `applehttp` source
+with a playManifest URL when the entry has HLS, a `url` progressive source for plain HTTP), the READY
+`flavorAssets` as full KalturaFlavorAsset objects, and `playbackCaptions`. The URLs carry the caller's
+KS as a path segment, as the packager (routes/packager.py) requires.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from reach_studio.emulator.content import reach_entry
+from reach_studio.emulator.errors import ApiError
+from reach_studio.emulator.languages import language_code
+from reach_studio.emulator.registry import CallContext, Params, action
+from reach_studio.emulator.schema import define, define_enum
+from reach_studio.emulator.services.media import list_entries, update_entry
+
+HLS_DELIVERY_PROFILE = "1001"
+HTTP_DELIVERY_PROFILE = "1002"
+# For HLS the server prefers flavors tagged applembr, then ipadnew/iphonenew, then ipad/iphone (facts §6).
+HLS_TAG_GROUPS = (("applembr",), ("ipadnew", "iphonenew"), ("ipad", "iphone"))
+CAPTION_FORMATS = {"1": "srt", "2": "dfxp", "3": "vtt", "4": "cap", "5": "scc"}
+
+define("KalturaAccessControlScope", "KalturaObjectBase", referrer="str", ip="str", ks="str", userAgent="str",
+       time="int")
+define("KalturaEntryContextDataParams", "KalturaAccessControlScope", flavorAssetId="str", flavorTags="str",
+       streamerType="str", mediaProtocol="str")
+define("KalturaPlaybackContextOptions", "KalturaEntryContextDataParams")
+define("KalturaPlaybackSource", "KalturaObjectBase", deliveryProfileId="str", format="str", protocols="str",
+       flavorIds="str", url="str")
+define("KalturaCaptionPlaybackPluginData", "KalturaObjectBase", label="str", format="str", language="str",
+       webVttUrl="str", url="str", isDefault="bool", languageCode="str")
+define("KalturaAccessControlMessage", "KalturaObjectBase", message="str", code="str")
+define("KalturaPlaybackContext", "KalturaObjectBase", sources="list:KalturaPlaybackSource",
+       playbackCaptions="list:KalturaCaptionPlaybackPluginData", flavorAssets="list:KalturaFlavorAsset",
+       actions="list:KalturaObjectBase", messages="list:KalturaAccessControlMessage")
+define_enum("KalturaPlaybackProtocol", "str", None)
+
+
+@action("baseentry", "get")
+def get(ctx: CallContext, p: Params) -> dict[str, Any]:
+    return reach_entry(ctx, p.str("entryId", required=True), write=False)
+
+
+@action("baseentry", "update")
+def update(ctx: CallContext, p: Params) -> dict[str, Any]:
+    return update_entry(ctx, p.str("entryId", required=True), p.obj("baseEntry", "KalturaBaseEntry", required=True))
+
+
+@action("baseentry", "list")
+def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
+    return list_entries(ctx, p, "KalturaBaseEntryListResponse")
+
+
+def entry_has_hls(entry: dict[str, Any]) -> bool:
+    """Entries seeded with hls=False have no HLS packaging, so clients must fall back to progressive HTTP."""
+    return bool(entry.get("_hls", entry.get("hls", True)))
+
+
+def ready_flavors(store: Any, entry_id: str) -> list[dict[str, Any]]:
+    return [f for f in store.find("flavor_asset", entryId=entry_id) if f.get("status") == 2]
+
+
+def hls_flavors(flavors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The flavors an HLS master playlist lists, by Kaltura's tag preference; all non-source ones otherwise."""
+    for group in HLS_TAG_GROUPS:
+        chosen = [f for f in flavors if set((f.get("tags") or "").split(",")) & set(group)]
+        if chosen:
+            return chosen
+    return [f for f in flavors if not f.get("isOriginal")] or flavors
+
+
+def manifest_url(emu: Any, entry: dict[str, Any], flavor_ids: list[str], ks: str, fmt: str,
+                 delivery_profile: str, protocol: str = "http") -> str:
+    """playManifest URL (facts §6 shape) with the KS as a path segment."""
+    pid = entry["partnerId"]
+    flavors = f"flavorIds/{','.join(flavor_ids)}/" if flavor_ids else ""
+    tail = "applehttp/a.m3u8" if fmt == "applehttp" else "url/name/a.mp4"
+    return (f"{emu.url}/p/{pid}/sp/{pid}00/playManifest/entryId/{entry['id']}/{flavors}deliveryProfileId/"
+            f"{delivery_profile}/protocol/{protocol}/ks/{quote(ks, safe='')}/format/{tail}")
+
+
+def caption_url(emu: Any, asset: dict[str, Any], ks: str) -> str:
+    ext = asset.get("fileExt") or CAPTION_FORMATS.get(str(asset.get("format") or ""), "txt")
+    return (f"{emu.url}/api_v3/index.php/service/caption_captionAsset/action/serve/captionAssetId/"
+            f"{asset['id']}/ks/{quote(ks, safe='')}/a.{ext}")
+
+
+@action("baseentry", "getPlaybackContext")
+def get_playback_context(ctx: CallContext, p: Params) -> dict[str, Any]:
+    entry = reach_entry(ctx, p.str("entryId", required=True), write=False)
+    options = p.obj("contextDataParams", "KalturaEntryContextDataParams") or {}
+    ks = ctx.session.ks if ctx.session else ""
+    flavors = ready_flavors(ctx.store, entry["id"])
+    if options.get("flavorAssetId"):
+        flavors = [f for f in flavors if f["id"] == options["flavorAssetId"]]
+        if not flavors:
+            raise ApiError("FLAVOR_ASSET_ID_NOT_FOUND", ID=options["flavorAssetId"])
+    if options.get("flavorTags"):
+        wanted = {t.strip() for t in options["flavorTags"].split(",") if t.strip()}
+        flavors = [f for f in flavors if wanted & set((f.get("tags") or "").split(","))]
+    streamer = (options.get("streamerType") or "").lower()
+    protocol = "https" if (options.get("mediaProtocol") or "").lower() == "https" else "http"
+    sources: list[dict[str, Any]] = []
+    if flavors and streamer in ("", "applehttp") and entry_has_hls(entry):
+        chosen = flavors if options.get("flavorAssetId") else hls_flavors(flavors)
+        ids = [f["id"] for f in chosen]
+        sources.append({"objectType": "KalturaPlaybackSource", "deliveryProfileId": HLS_DELIVERY_PROFILE,
+                        "format": "applehttp", "protocols": "http,https", "flavorIds": ",".join(ids),
+                        "url": manifest_url(ctx.emu, entry, ids, ks, "applehttp", HLS_DELIVERY_PROFILE, protocol)})
+    if flavors and streamer in ("", "http", "url", "progressive"):
+        ids = [f["id"] for f in flavors]
+        sources.append({"objectType": "KalturaPlaybackSource", "deliveryProfileId": HTTP_DELIVERY_PROFILE,
+                        "format": "url", "protocols": "http,https", "flavorIds": ",".join(ids),
+                        "url": manifest_url(ctx.emu, entry, ids, ks, "url", HTTP_DELIVERY_PROFILE, protocol)})
+    captions = []
+    for asset in ctx.store.find("caption_asset", entryId=entry["id"]):
+        if asset.get("status") != 2:
+            continue
+        url = caption_url(ctx.emu, asset, ks)
+        captions.append({
+            "objectType": "KalturaCaptionPlaybackPluginData", "label": asset.get("label") or asset.get("language"),
+            "format": str(asset.get("format") or ""), "language": asset.get("language"),
+            "webVttUrl": url, "url": url, "isDefault": asset.get("isDefault") == 1,
+            "languageCode": language_code(asset.get("language")),
+        })
+    messages = []
+    if not sources:
+        messages.append({"objectType": "KalturaAccessControlMessage", "message": "No flavors found",
+                         "code": "NO_FLAVORS_FOUND"})
+    return {"objectType": "KalturaPlaybackContext", "sources": sources, "playbackCaptions": captions,
+            "flavorAssets": flavors, "actions": [], "messages": messages}

@@ -1,0 +1,208 @@
+"""cuepoint_cuepoint: add / addFromBulk / get / list / update / delete — chapters and other cue points.
+
+Chaptering vendors add KalturaThumbCuePoint objects with subType CHAPTER(2) and startTime in
+milliseconds; code, annotation and ad cue points are accepted too. addFromBulk reads Kaltura's
+`<scenes>` XML (cuepoint_bulk.py) and answers a KalturaCuePointListResponse; a file with bad scenes is
+refused as a whole with one error naming every bad scene, so nothing is half-added.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reach_studio.emulator.content import can_reach, ids_filter, list_response, now, reach_entry
+from reach_studio.emulator.cuepoint_bulk import BulkXmlError, parse_bulk_xml
+from reach_studio.emulator.errors import ApiError, register_errors
+from reach_studio.emulator.registry import CallContext, Params, action
+from reach_studio.emulator.schema import check_insert, check_update, coerce, define, define_enum
+
+register_errors(
+    "XML_FILE_NOT_FOUND;;XML file not found",
+    "XML_INVALID;REASON;XML is invalid: @REASON@",
+)
+
+READY, DELETED = 1, 2
+KIND = "cue_point"
+CUE_POINT_TYPES = {
+    "KalturaThumbCuePoint": "thumbCuePoint.Thumb",
+    "KalturaCodeCuePoint": "codeCuePoint.Code",
+    "KalturaAnnotation": "annotation.Annotation",
+    "KalturaAdCuePoint": "adCuePoint.Ad",
+    "KalturaEventCuePoint": "eventCuePoint.Event",
+}
+
+define_enum("KalturaCuePointType", "str", sorted(set(CUE_POINT_TYPES.values()) | {
+    "quiz.QUIZ_ANSWER", "quiz.QUIZ_QUESTION", "sessionCuePoint.Session"}))
+define_enum("KalturaCuePointStatus", "int", [1, 2, 3, 4])
+define_enum("KalturaThumbCuePointSubType", "int", [1, 2])
+define(
+    "KalturaCuePoint", "KalturaObjectBase", abstract=True,
+    id="str ro", intId="int ro", cuePointType="enum:KalturaCuePointType ro", status="enum:KalturaCuePointStatus ro",
+    entryId="str io required", partnerId="int ro", createdAt="int ro", updatedAt="int ro", triggeredAt="int",
+    tags="str", startTime="int", userId="str", partnerData="str", partnerSortValue="int",
+    forceStop="enum:KalturaNullableBoolean", thumbOffset="int", systemName="str", isMomentary="bool ro",
+    copiedFrom="str ro",
+)
+define("KalturaThumbCuePoint", "KalturaCuePoint", assetId="str", description="str", title="str",
+       subType="enum:KalturaThumbCuePointSubType")
+define("KalturaCodeCuePoint", "KalturaCuePoint", code="str", description="str", endTime="int", duration="int ro")
+define("KalturaAnnotation", "KalturaCuePoint", parentId="str", text="str", endTime="int", duration="int ro",
+       depth="int ro", childrenCount="int ro", directChildrenCount="int ro", isPublic="enum:KalturaNullableBoolean",
+       searchableOnEntry="enum:KalturaNullableBoolean")
+define("KalturaAdCuePoint", "KalturaCuePoint", protocolType="str", sourceUrl="str", adType="str", title="str",
+       endTime="int", duration="int")
+define("KalturaEventCuePoint", "KalturaCuePoint", eventType="str")
+define("KalturaCuePointListResponse", "KalturaListResponse", objects="list:KalturaCuePoint ro")
+define("KalturaCuePointFilter", "KalturaFilter", idEqual="str", idIn="str", cuePointTypeEqual="str",
+       cuePointTypeIn="str", statusEqual="int", statusIn="str", entryIdEqual="str", entryIdIn="str",
+       tagsLike="str", startTimeGreaterThanOrEqual="int", startTimeLessThanOrEqual="int", systemNameEqual="str")
+define("KalturaThumbCuePointFilter", "KalturaCuePointFilter", subTypeEqual="int", subTypeIn="str")
+
+
+def _validate(cue: dict[str, Any]) -> None:
+    for name in ("startTime", "endTime", "triggeredAt"):
+        value = cue.get(name)
+        if value is not None and value < 0:
+            raise ApiError("PROPERTY_VALIDATION_MIN_VALUE", PROP_NAME=f"{cue['objectType']}::{name}", MIN_VALUE=0)
+    if cue.get("endTime") is not None and cue.get("startTime") is not None and cue["endTime"] < cue["startTime"]:
+        raise ApiError("PROPERTY_VALIDATION_MIN_VALUE", PROP_NAME=f"{cue['objectType']}::endTime",
+                       MIN_VALUE=cue["startTime"])
+
+
+def _store_new(ctx: CallContext, cue: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    stamp = now()
+    cue.setdefault("startTime", 0)
+    int_id = ctx.store.next_id("cue_point_int")
+    cue.update({
+        "id": ctx.store.next_id(KIND), "intId": int_id, "cuePointType": CUE_POINT_TYPES[cue["objectType"]],
+        "status": READY, "partnerId": entry["partnerId"], "createdAt": stamp, "updatedAt": stamp,
+        "isMomentary": cue.get("endTime") is None, "userId": cue.get("userId") or (ctx.session.user_id or ""),
+    })
+    if cue.get("endTime") is not None:
+        cue["duration"] = cue["endTime"] - cue["startTime"]
+    return ctx.store.put(KIND, cue)
+
+
+@action("cuepoint_cuepoint", "add")
+def add(ctx: CallContext, p: Params) -> dict[str, Any]:
+    cue = p.obj("cuePoint", "KalturaCuePoint", required=True)
+    check_insert(cue)
+    _validate(cue)
+    entry = reach_entry(ctx, cue["entryId"], write=True)
+    return _store_new(ctx, cue, entry)
+
+
+@action("cuepoint_cuepoint", "addFromBulk")
+def add_from_bulk(ctx: CallContext, p: Params) -> dict[str, Any]:
+    ctx.require_session()
+    upload = p.file("fileData", required=False)
+    if upload is None:
+        raise ApiError("XML_FILE_NOT_FOUND")
+    try:
+        scenes = parse_bulk_xml(upload.data)
+    except BulkXmlError as exc:
+        raise ApiError("XML_INVALID", REASON="; ".join(exc.problems)[:2000]) from None
+    # check every scene before adding any, so a refused file leaves nothing behind
+    problems: list[str] = []
+    prepared: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for scene in scenes:
+        where = f"scene {scene.index}"
+        try:
+            cue = coerce(dict(scene.fields), "KalturaCuePoint")
+            cue["cuePointType"] = scene.fields["cuePointType"]
+            _validate(cue)
+            entry = reach_entry(ctx, cue["entryId"], write=True)
+        except ApiError as err:
+            problems.append(f"{where}: {err.message}")
+            continue
+        prepared.append((cue, entry))
+    if problems:
+        raise ApiError("XML_INVALID", REASON="; ".join(problems)[:2000])
+    created = [_store_new(ctx, cue, entry) for cue, entry in prepared]
+    return {"objectType": "KalturaCuePointListResponse", "objects": created, "totalCount": len(created)}
+
+
+def _get(ctx: CallContext, cue_id: str | None, write: bool) -> dict[str, Any]:
+    ctx.require_session()
+    cue = ctx.store.get(KIND, cue_id) if cue_id else None
+    if cue is None or cue.get("status") == DELETED:
+        raise ApiError("INVALID_OBJECT_ID", ID=cue_id)
+    entry = ctx.store.get("entry", cue.get("entryId"))
+    if entry is None or not can_reach(ctx, entry, write):
+        raise ApiError("INVALID_OBJECT_ID", ID=cue_id)
+    return cue
+
+
+@action("cuepoint_cuepoint", "get")
+def get(ctx: CallContext, p: Params) -> dict[str, Any]:
+    return _get(ctx, p.str("id", required=True), write=False)
+
+
+@action("cuepoint_cuepoint", "update")
+def update(ctx: CallContext, p: Params) -> dict[str, Any]:
+    cue = _get(ctx, p.str("id", required=True), write=True)
+    changes = p.obj("cuePoint", "KalturaCuePoint", required=True)
+    if changes["objectType"] != cue["objectType"]:
+        raise ApiError("INVALID_OBJECT_TYPE", CLASS_NAME=changes["objectType"])
+    changes.pop("objectType")
+    check_update(cue, {"objectType": cue["objectType"], **changes})
+    merged = {**cue, **changes}
+    _validate(merged)
+    changes["updatedAt"] = now()
+    if merged.get("endTime") is not None:
+        changes["duration"] = merged["endTime"] - merged["startTime"]
+        changes["isMomentary"] = False
+    return ctx.store.update(KIND, cue["id"], changes)
+
+
+@action("cuepoint_cuepoint", "delete")
+def delete(ctx: CallContext, p: Params) -> None:
+    cue = _get(ctx, p.str("id", required=True), write=True)
+    ctx.store.update(KIND, cue["id"], {"status": DELETED, "updatedAt": now()})
+    return None
+
+
+@action("cuepoint_cuepoint", "list")
+def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
+    session = ctx.require_session()
+    flt = p.obj("filter", "KalturaCuePointFilter") or {}
+    entry_ids = ({flt["entryIdEqual"]} if flt.get("entryIdEqual") else set()) | (ids_filter(flt.get("entryIdIn")) or set())
+    if entry_ids:
+        cues = [c for e in sorted(entry_ids) for c in ctx.store.find(KIND, entryId=e)]
+    else:
+        cues = ctx.store.find(KIND, partnerId=session.partner_id)
+    reachable: dict[str, bool] = {}
+    visible = []
+    for cue in cues:
+        eid = cue.get("entryId")
+        if eid not in reachable:
+            entry = ctx.store.get("entry", eid)
+            reachable[eid] = entry is not None and can_reach(ctx, entry)
+        if reachable[eid]:
+            visible.append(cue)
+    if flt.get("statusEqual") is not None:
+        visible = [c for c in visible if c.get("status") == flt["statusEqual"]]
+    else:
+        visible = [c for c in visible if c.get("status") != DELETED]
+    if flt.get("idEqual"):
+        visible = [c for c in visible if c["id"] == flt["idEqual"]]
+    wanted = ids_filter(flt.get("idIn"))
+    if wanted is not None:
+        visible = [c for c in visible if c["id"] in wanted]
+    if flt.get("cuePointTypeEqual"):
+        visible = [c for c in visible if c.get("cuePointType") == flt["cuePointTypeEqual"]]
+    types = ids_filter(flt.get("cuePointTypeIn"))
+    if types is not None:
+        visible = [c for c in visible if c.get("cuePointType") in types]
+    if flt.get("subTypeEqual") is not None:
+        visible = [c for c in visible if c.get("subType") == flt["subTypeEqual"]]
+    if flt.get("startTimeGreaterThanOrEqual") is not None:
+        visible = [c for c in visible if (c.get("startTime") or 0) >= flt["startTimeGreaterThanOrEqual"]]
+    if flt.get("startTimeLessThanOrEqual") is not None:
+        visible = [c for c in visible if (c.get("startTime") or 0) <= flt["startTimeLessThanOrEqual"]]
+    if flt.get("tagsLike"):
+        visible = [c for c in visible if flt["tagsLike"] in (c.get("tags") or "")]
+    if flt.get("systemNameEqual"):
+        visible = [c for c in visible if c.get("systemName") == flt["systemNameEqual"]]
+    visible.sort(key=lambda c: (c.get("startTime") or 0, c.get("intId") or 0))
+    return list_response("KalturaCuePointListResponse", visible, p)

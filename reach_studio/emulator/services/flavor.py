@@ -1,0 +1,232 @@
+"""flavorAsset: add / setContent / get / getUrl / list / update / delete — the entry's renditions.
+
+Seeded entries get their flavors from the media factory (`_path` points at the generated MP4); a vendor
+adds flavors for dubbing and audio description. After setContent a flavor is QUEUED, a moment later
+CONVERTING, then READY with what probing the file found (size, bitrate, dimensions, codec) — or ERROR
+when the bytes are not a readable media file, which is what a client polling flavorAsset.get would see.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from reach_studio.emulator.content import (
+    attach_resource,
+    can_reach,
+    check_language,
+    entry_of_asset,
+    ids_filter,
+    list_response,
+    now,
+    reach_entry,
+    run_later,
+)
+from reach_studio.emulator.errors import ApiError, register_errors
+from reach_studio.emulator.registry import CallContext, Params, action
+from reach_studio.emulator.schema import check_insert, check_update, define
+from reach_studio.emulator.services.caption import filter_assets
+
+register_errors('FLAVOR_ASSET_ID_NOT_FOUND;ID;Flavor asset id "@ID@" not found')
+
+ERROR, QUEUED, CONVERTING, READY, DELETED, IMPORTING = -1, 0, 1, 2, 3, 7
+KIND = "flavor_asset"
+CONVERT_DELAY_S = 0.2
+
+define(
+    "KalturaFlavorAsset", "KalturaAsset",
+    flavorParamsId="int io", width="int ro", height="int ro", bitrate="int ro", frameRate="float ro",
+    isOriginal="bool ro", isWeb="bool ro", containerFormat="str ro", videoCodecId="str ro",
+    status="enum:KalturaFlavorAssetStatus ro", language="enum:KalturaLanguage", label="str",
+    isDefault="enum:KalturaNullableBoolean",
+)
+define("KalturaFlavorAssetListResponse", "KalturaListResponse", objects="list:KalturaFlavorAsset ro")
+define("KalturaFlavorAssetFilter", "KalturaAssetFilter", flavorParamsIdEqual="int", flavorParamsIdIn="str")
+
+
+def flavor_file(store: Any, flavor: dict[str, Any]) -> Path | None:
+    """Where a flavor's bytes are on disk: a generated file (`_path`) or an uploaded blob (`_blob`)."""
+    if flavor.get("_path"):
+        path = Path(flavor["_path"])
+        return path if path.is_file() else None
+    if flavor.get("_blob"):
+        path = store.blob_path(flavor["_blob"])
+        return path if path.is_file() else None
+    return None
+
+
+def flavor_has_video(flavor: dict[str, Any]) -> bool:
+    if "_hasVideo" in flavor:
+        return bool(flavor["_hasVideo"])
+    return bool(flavor.get("width")) or bool(flavor.get("videoCodecId"))
+
+
+def _get(ctx: CallContext, asset_id: str | None, write: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    return entry_of_asset(ctx, KIND, asset_id or "", "FLAVOR_ASSET_ID_NOT_FOUND", "ID", write=write)
+
+
+def _clear_other_defaults(store: Any, entry_id: str, keep_id: str) -> None:
+    for other in store.find(KIND, entryId=entry_id):
+        if other["id"] != keep_id and other.get("isDefault") == 1:
+            store.update(KIND, other["id"], {"isDefault": 0, "updatedAt": now()})
+
+
+@action("flavorasset", "add")
+def add(ctx: CallContext, p: Params) -> dict[str, Any]:
+    entry_id = p.str("entryId", required=True)
+    asset = p.obj("flavorAsset", "KalturaFlavorAsset", required=True)
+    entry = reach_entry(ctx, entry_id, write=True)
+    check_insert(asset)
+    check_language(asset)
+    stamp = now()
+    asset_id = ctx.store.next_id(KIND)
+    asset.update({
+        "id": asset_id, "entryId": entry["id"], "partnerId": entry["partnerId"], "status": QUEUED, "version": 0,
+        "size": 0, "sizeInBytes": 0, "createdAt": stamp, "updatedAt": stamp, "isOriginal": False, "isWeb": True,
+    })
+    asset.setdefault("flavorParamsId", 0)
+    ctx.store.put(KIND, asset)
+    if asset.get("isDefault") == 1:
+        _clear_other_defaults(ctx.store, entry["id"], asset_id)
+    return asset
+
+
+def probe_into(path: Path) -> dict[str, Any]:
+    """Kaltura's flavor fields from probing a media file; raises MediaError when it is not media."""
+    from reach_studio.media.probe import probe
+
+    info = probe(path)
+    if not info.streams or not (info.has_audio or info.has_video):
+        from reach_studio.media.errors import MediaError
+
+        raise MediaError("no audio or video stream")
+    video = info.first("video")
+    size = path.stat().st_size
+    duration_s = max(info.duration_ms / 1000.0, 0.001)
+    bitrate = info.bit_rate or int(size * 8 / duration_s)
+    fields: dict[str, Any] = {
+        "size": (size + 1023) // 1024,  # Kaltura reports flavor size in KB
+        "sizeInBytes": size,
+        "bitrate": max(1, int(round(bitrate / 1000))),
+        "width": (video.width or 0) if video else 0,
+        "height": (video.height or 0) if video else 0,
+        "containerFormat": "mp4" if "mp4" in info.format_name else info.format_name.split(",")[0],
+        "videoCodecId": ("avc1" if video.codec == "h264" else video.codec) if video else "",
+        "frameRate": 0.0,
+        "_hasVideo": bool(video),
+        "_hasAudio": info.has_audio,
+        "_durationMs": info.duration_ms,
+    }
+    return fields
+
+
+def _convert(emu: Any, asset_id: str) -> None:
+    store = emu.store
+    asset = store.get(KIND, asset_id)
+    if asset is None or asset.get("status") not in (QUEUED, CONVERTING):
+        return
+    store.update(KIND, asset_id, {"status": CONVERTING, "updatedAt": now()})
+    path = flavor_file(store, asset)
+    try:
+        if path is None:
+            raise OSError("content is missing")
+        fields = probe_into(path)
+    except Exception as exc:  # MediaError, OSError: not a readable media file
+        store.update(KIND, asset_id, {"status": ERROR, "updatedAt": now(), "_error": str(exc)[:300]})
+        return
+    fields.update({"status": READY, "updatedAt": now()})
+    store.update(KIND, asset_id, fields)
+    entry = store.get("entry", asset["entryId"])
+    if entry is not None:
+        ids = [str(f.get("flavorParamsId")) for f in store.find(KIND, entryId=entry["id"]) if f.get("status") == READY]
+        store.update("entry", entry["id"], {"flavorParamsIds": ",".join(dict.fromkeys(ids)), "updatedAt": now()})
+
+
+def _finish(emu: Any, asset_id: str, blob: str) -> None:
+    store = emu.store
+    asset = store.get(KIND, asset_id)
+    if asset is None:
+        return
+    size = store.blob_path(blob).stat().st_size
+    store.update(KIND, asset_id, {"_blob": blob, "_path": None, "status": QUEUED, "sizeInBytes": size,
+                                  "version": int(asset.get("version") or 0) + 1, "updatedAt": now()})
+    run_later(CONVERT_DELAY_S, lambda: _convert(emu, asset_id), f"convert-{asset_id}")
+
+
+def _fail(emu: Any, asset_id: str, reason: str) -> None:
+    emu.store.update(KIND, asset_id, {"status": ERROR, "updatedAt": now(), "_error": reason})
+
+
+@action("flavorasset", "setContent")
+def set_content(ctx: CallContext, p: Params) -> dict[str, Any]:
+    asset, _entry = _get(ctx, p.str("id", required=True), write=True)
+    resource = p.obj("contentResource", "KalturaContentResource", required=True)
+    attach_resource(ctx, KIND, asset["id"], resource, _finish, _fail, IMPORTING)
+    return ctx.store.get(KIND, asset["id"])
+
+
+@action("flavorasset", "get")
+def get(ctx: CallContext, p: Params) -> dict[str, Any]:
+    return _get(ctx, p.str("id", required=True), write=False)[0]
+
+
+@action("flavorasset", "update")
+def update(ctx: CallContext, p: Params) -> dict[str, Any]:
+    asset, entry = _get(ctx, p.str("id", required=True), write=True)
+    changes = p.obj("flavorAsset", "KalturaFlavorAsset", required=True)
+    changes.pop("objectType", None)
+    check_update(asset, {"objectType": asset["objectType"], **changes})
+    check_language({"objectType": asset["objectType"], **changes})
+    changes["updatedAt"] = now()
+    updated = ctx.store.update(KIND, asset["id"], changes)
+    if changes.get("isDefault") == 1:
+        _clear_other_defaults(ctx.store, entry["id"], asset["id"])
+    return updated
+
+
+@action("flavorasset", "delete")
+def delete(ctx: CallContext, p: Params) -> None:
+    asset, _entry = _get(ctx, p.str("id", required=True), write=True)
+    stamp = now()
+    ctx.store.update(KIND, asset["id"], {"status": DELETED, "deletedAt": stamp, "updatedAt": stamp})
+    return None
+
+
+def serve_flavor_url(emu: Any, flavor: dict[str, Any], ks: str) -> str:
+    """Kaltura's serveFlavor download URL, with the KS as a path segment."""
+    pid = flavor["partnerId"]
+    ext = flavor.get("fileExt") or "mp4"
+    return (f"{emu.url}/p/{pid}/sp/{pid}00/serveFlavor/entryId/{flavor['entryId']}/v/1/flavorId/{flavor['id']}"
+            f"/ks/{quote(ks, safe='')}/name/a.{ext}")
+
+
+@action("flavorasset", "getUrl")
+def get_url(ctx: CallContext, p: Params) -> str:
+    asset, _entry = _get(ctx, p.str("id", required=True), write=False)
+    if asset.get("status") != READY:
+        raise ApiError("FLAVOR_ASSET_ID_NOT_FOUND", ID=asset["id"])
+    return serve_flavor_url(ctx.emu, asset, ctx.session.ks if ctx.session else "")
+
+
+@action("flavorasset", "list")
+def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
+    session = ctx.require_session()
+    flt = p.obj("filter", "KalturaAssetFilter") or {}
+    entry_ids = ({flt["entryIdEqual"]} if flt.get("entryIdEqual") else set()) | (ids_filter(flt.get("entryIdIn")) or set())
+    if entry_ids:
+        assets = [a for e in sorted(entry_ids) for a in ctx.store.find(KIND, entryId=e)]
+    else:
+        assets = ctx.store.find(KIND, partnerId=session.partner_id)
+    visible = []
+    for asset in assets:
+        entry = ctx.store.get("entry", asset.get("entryId"))
+        if entry is not None and can_reach(ctx, entry):
+            visible.append(asset)
+    visible = filter_assets(visible, flt, default_hide_deleted=True)
+    if flt.get("flavorParamsIdEqual") is not None:
+        visible = [a for a in visible if a.get("flavorParamsId") == flt["flavorParamsIdEqual"]]
+    wanted = ids_filter(flt.get("flavorParamsIdIn"))
+    if wanted is not None:
+        visible = [a for a in visible if str(a.get("flavorParamsId")) in wanted]
+    return list_response("KalturaFlavorAssetListResponse", visible, p)

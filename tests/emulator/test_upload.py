@@ -1,0 +1,139 @@
+"""uploadToken through the official client: chunks, resume after a drop, status flow, refusals, attaching."""
+
+from __future__ import annotations
+
+import pytest
+from KalturaClient.exceptions import KalturaException
+from KalturaClient.Plugins.Caption import KalturaCaptionAsset
+from KalturaClient.Plugins.Core import (
+    KalturaUploadedFileTokenResource,
+    KalturaUploadToken,
+    KalturaUploadTokenFilter,
+)
+
+from .entry_setup import bare_entry, key_client
+
+SRT = b"1\n00:00:01,000 --> 00:00:02,500\nHello there\n\n2\n00:00:03,000 --> 00:00:04,000\nBye\n"
+
+
+def _chunk(tmp_path, name: str, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return open(path, "rb")
+
+
+def _upload(client, token_id, tmp_path, data: bytes, **kwargs):
+    with _chunk(tmp_path, "chunk.bin", data) as fh:
+        return client.uploadToken.upload(token_id, fh, **kwargs)
+
+
+def test_chunked_upload_resumes_after_a_drop_and_keeps_the_bytes(emulator, tmp_path):
+    entry = bare_entry(emulator)
+    client = key_client(emulator, entry)
+    payload = bytes(range(256)) * 40  # 10240 bytes
+    token = client.uploadToken.add(KalturaUploadToken(fileName="big.bin", fileSize=len(payload)))
+    assert token.status.getValue() == 0  # PENDING
+    assert token.uploadedFileSize == 0
+
+    first = _upload(client, token.id, tmp_path, payload[:4000], resume=False, finalChunk=False)
+    assert first.status.getValue() == 1  # PARTIAL_UPLOAD
+    assert first.uploadedFileSize == 4000
+
+    # a chunk that "dropped" half way: the server kept 4000 + 1000 bytes of it
+    _upload(client, token.id, tmp_path, payload[4000:5000], resume=True, finalChunk=False, resumeAt=4000)
+    # the client asks how far the server got and continues from there
+    assert client.uploadToken.get(token.id).uploadedFileSize == 5000
+    # re-sending an overlapping range from an earlier offset overwrites (resumeAt inside the file)
+    _upload(client, token.id, tmp_path, payload[4500:7000], resume=True, finalChunk=False, resumeAt=4500)
+    last = _upload(client, token.id, tmp_path, payload[7000:], resume=True, finalChunk=True, resumeAt=7000)
+    assert last.status.getValue() == 2  # FULL_UPLOAD
+    assert last.uploadedFileSize == len(payload)
+    assert emulator.inspect.content(token.id) == payload
+
+
+def test_resume_beyond_the_uploaded_size_is_refused(emulator, tmp_path):
+    client = key_client(emulator, bare_entry(emulator))
+    token = client.uploadToken.add(KalturaUploadToken())
+    _upload(client, token.id, tmp_path, b"x" * 100, resume=False, finalChunk=False)
+    with pytest.raises(KalturaException) as exc:
+        _upload(client, token.id, tmp_path, b"y" * 10, resume=True, finalChunk=True, resumeAt=101)
+    assert exc.value.code == "UPLOAD_TOKEN_RESUMING_INVALID_POSITION"
+    assert client.uploadToken.get(token.id).uploadedFileSize == 100  # nothing was written
+
+
+def test_upload_after_the_final_chunk_is_refused(emulator, tmp_path):
+    client = key_client(emulator, bare_entry(emulator))
+    token = client.uploadToken.add(KalturaUploadToken(fileName="a.srt"))
+    _upload(client, token.id, tmp_path, SRT)
+    with pytest.raises(KalturaException) as exc:
+        _upload(client, token.id, tmp_path, SRT, resume=True)
+    assert exc.value.code == "UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD"
+
+
+def test_final_size_must_match_the_declared_file_size(emulator, tmp_path):
+    client = key_client(emulator, bare_entry(emulator))
+    token = client.uploadToken.add(KalturaUploadToken(fileSize=500))
+    with pytest.raises(KalturaException) as exc:
+        _upload(client, token.id, tmp_path, b"z" * 400, finalChunk=True)
+    assert exc.value.code == "UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE"
+    # the client can still send the missing part
+    done = _upload(client, token.id, tmp_path, b"z" * 100, resume=True, resumeAt=400, finalChunk=True)
+    assert done.status.getValue() == 2
+
+
+def test_attaching_needs_a_finished_token_and_closes_it(emulator, tmp_path):
+    entry = bare_entry(emulator)
+    client = key_client(emulator, entry)
+    caption = client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="English", format="1"))
+    token = client.uploadToken.add(KalturaUploadToken(fileName="en.srt"))
+
+    with pytest.raises(KalturaException) as exc:  # nothing uploaded yet
+        client.caption.captionAsset.setContent(caption.id, KalturaUploadedFileTokenResource(token=token.id))
+    assert exc.value.code == "UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY"
+    _upload(client, token.id, tmp_path, SRT[:20], finalChunk=False)
+    with pytest.raises(KalturaException) as exc:  # still partial
+        client.caption.captionAsset.setContent(caption.id, KalturaUploadedFileTokenResource(token=token.id))
+    assert exc.value.code == "UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY"
+
+    _upload(client, token.id, tmp_path, SRT[20:], resume=True, resumeAt=20, finalChunk=True)
+    done = client.caption.captionAsset.setContent(caption.id, KalturaUploadedFileTokenResource(token=token.id))
+    assert done.status.getValue() == 2
+    assert emulator.inspect.content(caption.id) == SRT
+    closed = client.uploadToken.get(token.id)
+    assert closed.status.getValue() == 3  # CLOSED
+    assert closed.attachedObjectId == caption.id
+    assert closed.attachedObjectType == "KalturaCaptionAsset"
+    with pytest.raises(KalturaException) as exc:  # a closed token cannot be attached twice
+        client.caption.captionAsset.setContent(caption.id, KalturaUploadedFileTokenResource(token=token.id))
+    assert exc.value.code == "UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY"
+
+
+def test_tokens_are_private_to_their_partner_and_listed_by_status(emulator, tmp_path):
+    mine = key_client(emulator, bare_entry(emulator, 0))
+    other = key_client(emulator, bare_entry(emulator, 1))
+    token = mine.uploadToken.add(KalturaUploadToken(fileName="x.srt"))
+    pending = mine.uploadToken.add(KalturaUploadToken(fileName="y.srt"))
+    _upload(mine, token.id, tmp_path, SRT)
+    with pytest.raises(KalturaException) as exc:
+        other.uploadToken.get(token.id)
+    assert exc.value.code == "UPLOAD_TOKEN_NOT_FOUND"
+    with pytest.raises(KalturaException) as exc:
+        _upload(other, token.id, tmp_path, SRT)
+    assert exc.value.code == "UPLOAD_TOKEN_NOT_FOUND"
+    full = mine.uploadToken.list(KalturaUploadTokenFilter(statusEqual=2))
+    assert [t.id for t in full.objects] == [token.id]
+    assert full.totalCount == 1
+    everything = mine.uploadToken.list()
+    assert {t.id for t in everything.objects} == {token.id, pending.id}
+    assert other.uploadToken.list().totalCount == 0
+
+
+def test_unknown_token_and_missing_file(emulator, tmp_path):
+    client = key_client(emulator, bare_entry(emulator))
+    with pytest.raises(KalturaException) as exc:
+        _upload(client, "0_nosuchtk", tmp_path, SRT)
+    assert exc.value.code == "UPLOAD_TOKEN_NOT_FOUND"
+    token = client.uploadToken.add(KalturaUploadToken())
+    with pytest.raises(KalturaException) as exc:
+        client.uploadToken.upload(token.id, None)
+    assert exc.value.code == "MISSING_MANDATORY_PARAMETER"
