@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, jsonify, request
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from reach_studio.emulator import registry
 from reach_studio.emulator.errors import ApiError
@@ -30,6 +30,13 @@ from reach_studio.emulator.wire import UploadedFile, WireError, parse_request, r
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_SLEEP_S = 130.0  # longer than the client's default requestTimeout (120 s)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log line per request (tests make thousands); errors still go to the logger."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
 
 
 class EmulatorError(Exception):
@@ -417,11 +424,15 @@ class Emulator:
         if self.seed_name and not self.store.get_meta("seeded"):
             from reach_studio.emulator import seed as seed_module
 
-            seed_module.apply(self, self.seed_name)
+            try:
+                seed_module.apply(self, self.seed_name)
+            except seed_module.SeedError as exc:
+                self.store.close()
+                raise EmulatorError(str(exc)) from None
             self.store.set_meta("seeded", self.seed_name)
         app = create_app(self)
         try:
-            self._server = make_server(self.host, self.port, app, threaded=True)
+            self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_QuietHandler)
         except OSError as exc:
             self.store.close()
             raise EmulatorError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from None

@@ -21,6 +21,7 @@ from typing import Any, BinaryIO, Iterable
 INT_KINDS = {"task", "catalog_item", "reach_profile", "schedule_event", "partner", "cue_point_int", "history"}
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+_SCRAMBLE = 2654435761**2 % (36**8)  # odd and not a multiple of 3: a bijection modulo 36**8
 
 
 class StoreError(Exception):
@@ -31,7 +32,7 @@ def _kaltura_id(kind: str, n: int) -> str:
     # Deterministic, Kaltura-looking ids ("0_k3x9q2ab") from a per-kind counter: a bijective scramble of
     # n so ids do not look sequential, without depending on the clock or on randomness.
     salt = sum(ord(c) for c in kind) * 7919
-    value = (n * 2654435761 + salt) % (36**8)
+    value = (n * _SCRAMBLE + salt) % (36**8)
     chars = []
     for _ in range(8):
         value, rem = divmod(value, 36)
@@ -60,7 +61,8 @@ class Store:
                                                 PRIMARY KEY (kind, id));
             CREATE TABLE IF NOT EXISTS counters (kind TEXT PRIMARY KEY, value INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS status_history (seq INTEGER PRIMARY KEY AUTOINCREMENT, task_id INTEGER NOT NULL,
-                                                       status INTEGER NOT NULL, by TEXT NOT NULL, at REAL NOT NULL);
+                                                       status INTEGER NOT NULL, by TEXT NOT NULL, at REAL NOT NULL,
+                                                       client_tag TEXT NOT NULL DEFAULT '');
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """
         )
@@ -150,19 +152,20 @@ class Store:
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     # ---- task status history -------------------------------------------------------------------
-    def add_history(self, task_id: int, status: int, by: str, at: float | None = None) -> None:
+    def add_history(self, task_id: int, status: int, by: str, at: float | None = None, client_tag: str = "") -> None:
+        """Record who moved a task to `status` and when (and with which clientTag)."""
         with self._lock:
             self._db.execute(
-                "INSERT INTO status_history (task_id, status, by, at) VALUES (?, ?, ?, ?)",
-                (int(task_id), int(status), by, time.time() if at is None else at),
+                "INSERT INTO status_history (task_id, status, by, at, client_tag) VALUES (?, ?, ?, ?, ?)",
+                (int(task_id), int(status), by, time.time() if at is None else at, client_tag or ""),
             )
 
     def history(self, task_id: int) -> list[dict[str, Any]]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT status, by, at FROM status_history WHERE task_id=? ORDER BY seq", (int(task_id),)
+                "SELECT status, by, at, client_tag FROM status_history WHERE task_id=? ORDER BY seq", (int(task_id),)
             ).fetchall()
-        return [{"status": s, "by": b, "at": a} for s, b, a in rows]
+        return [{"status": s, "by": b, "at": a, "clientTag": t} for s, b, a, t in rows]
 
     # ---- blobs ---------------------------------------------------------------------------------
     def put_blob(self, data: bytes | BinaryIO | Path, suffix: str = "") -> str:

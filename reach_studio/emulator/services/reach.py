@@ -1,16 +1,403 @@
-"""REACH services: entryVendorTask, vendorCatalogItem and reachProfile, with Kaltura's vendor-side rules."""
+"""REACH services: entryVendorTask, vendorCatalogItem and reachProfile, with Kaltura's vendor-side rules.
+
+getJobs is forced to the caller's vendor partner and to PENDING (or SCHEDULED) as EntryVendorTaskService
+does; a task's accessKey is a USER KS of the customer partner scoped to the task's entry; updateJob
+enforces the status moves a vendor may make and records who made each one and when.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import time
+from typing import TYPE_CHECKING, Any
 
+from reach_studio.emulator import schema
+from reach_studio.emulator.errors import ApiError
+from reach_studio.emulator.ks import SESSION_USER, make_ks
 from reach_studio.emulator.registry import CallContext, Params, action
 
-PENDING, READY, PROCESSING, ERROR, ABORTED, SCHEDULED = 1, 2, 3, 6, 7, 9
+if TYPE_CHECKING:
+    from reach_studio.emulator.server import Emulator
+
+PENDING, READY, PROCESSING, PENDING_MODERATION, REJECTED, ERROR, ABORTED, PENDING_ENTRY_READY, SCHEDULED = range(1, 10)
+FINAL = {READY, REJECTED, ERROR, ABORTED}
+STATUS_NAMES = {1: "PENDING", 2: "READY", 3: "PROCESSING", 4: "PENDING_MODERATION", 5: "REJECTED", 6: "ERROR",
+                7: "ABORTED", 8: "PENDING_ENTRY_READY", 9: "SCHEDULED"}
+LIVE_FEATURES = {8, 11}  # LIVE_CAPTION, LIVE_TRANSLATION
+SIGN_LANGUAGE = 19
+
+# The moves a vendor may make with updateJob (issue 2 / facts §1). ERROR is also allowed before work
+# starts, so a vendor can refuse a task it cannot do (e.g. a translation whose source is not human-made).
+VENDOR_MOVES = {
+    (PENDING, PROCESSING), (PROCESSING, READY), (PROCESSING, ERROR),
+    (PENDING, SCHEDULED), (SCHEDULED, PROCESSING), (PENDING, ERROR), (SCHEDULED, ERROR),
+}
+
+DEFAULT_PAGE_SIZE = 30
+MAX_PAGE_SIZE = 500
+SEVEN_DAYS = 7 * 86400
 
 
+# ---- helpers shared with the seed and the control API ----------------------------------------------
+def tat_seconds(turn_around_time: int | None) -> int:
+    """A turn-around time in seconds (1..10 are business days, counted here as calendar days)."""
+    tat = int(turn_around_time or 0)
+    if tat <= 0:
+        return 0
+    if tat <= 10:
+        return tat * 86400
+    return tat
+
+
+def access_key_ttl(emu: "Emulator", catalog_item: dict[str, Any]) -> int:
+    """Kaltura's VendorCatalogItem::getKsExpiry: max(7 days, 2 x TAT), or the emulator's test override."""
+    if emu.access_key_ttl is not None:
+        return max(1, int(emu.access_key_ttl))
+    return max(SEVEN_DAYS, 2 * tat_seconds(catalog_item.get("turnAroundTime")))
+
+
+def make_access_key(emu: "Emulator", task: dict[str, Any], catalog_item: dict[str, Any]) -> str:
+    """A USER KS of the customer partner scoped to the task's entry (VendorCatalogItem::getPrivileges)."""
+    partner = emu.store.get("partner", task["partnerId"])
+    if partner is None:
+        raise ApiError("INVALID_PARTNER_ID", PARTNER_ID=task["partnerId"])
+    entry_id = task["entryId"]
+    privileges = (f"edit:{entry_id},setrole:REACH_VENDOR_ROLE,disableentitlementforentry:{entry_id},"
+                  f"sview:{entry_id},download:{entry_id}")
+    if catalog_item.get("serviceFeature") == SIGN_LANGUAGE:
+        privileges += ",editadmintags:*"
+    return make_ks(partner["secret"], partner["id"], session_type=SESSION_USER, user_id="",
+                   expiry_s=access_key_ttl(emu, catalog_item), privileges=privileges)
+
+
+def _dictionary_for(profile: dict[str, Any] | None, catalog_item: dict[str, Any]) -> str | None:
+    if not profile:
+        return None
+    for dictionary in profile.get("dictionaries") or []:
+        if dictionary.get("language") == catalog_item.get("sourceLanguage"):
+            return dictionary.get("data")
+    return None
+
+
+def create_task(emu: "Emulator", **fields: Any) -> dict[str, Any]:
+    """Order a task the way a customer does (control API, seed): fills what Kaltura derives itself.
+
+    Needs partnerId, entryId, catalogItemId and reachProfileId; accepts notes, taskJobData, status,
+    createdAt, expectedFinishTime, price, userId, context, partnerData, accuracy.
+    """
+    store = emu.store
+    for name in ("partnerId", "entryId", "catalogItemId", "reachProfileId"):
+        if fields.get(name) in (None, ""):
+            raise ApiError("MISSING_MANDATORY_PARAMETER", PARAM_NAME=name)
+    item = store.get("catalog_item", fields["catalogItemId"])
+    if item is None:
+        raise ApiError("CATALOG_ITEM_NOT_FOUND", ID=fields["catalogItemId"])
+    profile = store.get("reach_profile", fields["reachProfileId"])
+    if profile is None or profile.get("partnerId") != int(fields["partnerId"]):
+        raise ApiError("REACH_PROFILE_NOT_FOUND", ID=fields["reachProfileId"])
+    entry = store.get("entry", fields["entryId"])
+    if entry is None or int(entry.get("partnerId", -1)) != int(fields["partnerId"]):
+        raise ApiError("ENTRY_ID_NOT_FOUND", ENTRY_ID=fields["entryId"])
+    created = int(fields.get("createdAt") or time.time())
+    status = int(fields.get("status") or PENDING)
+    job_data = fields.get("taskJobData")
+    if job_data is not None:
+        job_data = schema.coerce(job_data, "KalturaVendorTaskData", "taskJobData")
+    else:
+        job_data = {"objectType": "KalturaVendorTaskData"}
+    job_data.setdefault("entryDuration", entry.get("msDuration"))
+    task: dict[str, Any] = {
+        "objectType": "KalturaEntryVendorTask",
+        "id": store.next_id("task"),
+        "partnerId": int(fields["partnerId"]),
+        "vendorPartnerId": item["vendorPartnerId"],
+        "createdAt": created,
+        "updatedAt": created,
+        "queueTime": created,
+        "finishTime": None,
+        "entryId": entry["id"],
+        "status": status,
+        "reachProfileId": profile["id"],
+        "catalogItemId": item["id"],
+        "price": float(fields.get("price") or round((entry.get("msDuration") or 60000) / 60000 * 1.5, 2)),
+        "userId": fields.get("userId") or "customer-admin",
+        "entryObjectType": 1,
+        "unitsUsed": None,
+        "moderatingUser": None,
+        "errDescription": None,
+        "version": "0",
+        "notes": fields.get("notes"),
+        "dictionary": fields.get("dictionary") or _dictionary_for(profile, item),
+        "context": fields.get("context"),
+        "accuracy": fields.get("accuracy"),
+        "outputObjectId": None,
+        "partnerData": fields.get("partnerData"),
+        "creationMode": 1,
+        "taskJobData": job_data,
+        "expectedFinishTime": int(fields.get("expectedFinishTime") or created + tat_seconds(item.get("turnAroundTime"))),
+        "serviceType": item.get("serviceType"),
+        "serviceFeature": item.get("serviceFeature"),
+        "turnAroundTime": item.get("turnAroundTime"),
+        "externalTaskId": None,
+        "externalObjectId": None,
+    }
+    task["accessKey"] = make_access_key(emu, task, item)
+    store.put("task", task)
+    store.add_history(task["id"], status, f"customer:{task['partnerId']}", at=float(created))
+    return task
+
+
+def customer_abort(emu: "Emulator", task_id: int) -> dict[str, Any]:
+    """The customer aborts a task that is not finished (control API; also while the vendor works on it)."""
+    task = emu.store.get("task", task_id)
+    if task is None:
+        raise ApiError("ENTRY_VENDOR_TASK_NOT_FOUND", ID=task_id)
+    if task["status"] in FINAL:
+        raise ApiError("CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task_id,
+                       OLD_STATUS=task["status"], NEW_STATUS=ABORTED)
+    now = int(time.time())
+    task = emu.store.update("task", task_id, {"status": ABORTED, "updatedAt": now, "finishTime": now})
+    emu.store.add_history(task_id, ABORTED, f"customer:{task['partnerId']}")
+    return task
+
+
+def _list_response(type_name: str, objects: list[dict[str, Any]], total: int | None = None) -> dict[str, Any]:
+    return {"objectType": type_name, "objects": objects, "totalCount": len(objects) if total is None else total}
+
+
+def _with_related(ctx: CallContext, p: Params, task: dict[str, Any]) -> dict[str, Any]:
+    """Add the catalog item and REACH profile as relatedObjects when responseProfile is reach_vendor."""
+    if p.response_profile_name() != "reach_vendor":
+        return task
+    item = ctx.store.get("catalog_item", task["catalogItemId"])
+    profile = ctx.store.get("reach_profile", task["reachProfileId"])
+    task = dict(task)
+    task["relatedObjects"] = {
+        "reach_vendor_catalog_item": _list_response("KalturaVendorCatalogItemListResponse", [item] if item else []),
+        "reach_vendor_profile": _list_response("KalturaReachProfileListResponse", [profile] if profile else []),
+    }
+    return task
+
+
+def _page(p: Params, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    pager = p.obj("pager", "KalturaFilterPager") or {}
+    size = pager.get("pageSize") or DEFAULT_PAGE_SIZE
+    size = DEFAULT_PAGE_SIZE if size <= 0 else min(size, MAX_PAGE_SIZE)
+    index = max(1, pager.get("pageIndex") or 1)
+    return items[(index - 1) * size: index * size]
+
+
+def _ints(text: str | None) -> set[int]:
+    out = set()
+    for part in (text or "").split(","):
+        part = part.strip()
+        if part.lstrip("-").isdigit():
+            out.add(int(part))
+    return out
+
+
+def _apply_filter(tasks: list[dict[str, Any]], f: dict[str, Any]) -> list[dict[str, Any]]:
+    def keep(t: dict[str, Any]) -> bool:
+        if f.get("idEqual") is not None and t["id"] != f["idEqual"]:
+            return False
+        if f.get("idIn") and t["id"] not in _ints(f["idIn"]):
+            return False
+        if f.get("idNotIn") and t["id"] in _ints(f["idNotIn"]):
+            return False
+        if f.get("entryIdEqual") and t["entryId"] != f["entryIdEqual"]:
+            return False
+        if f.get("entryIdIn") and t["entryId"] not in {x.strip() for x in f["entryIdIn"].split(",")}:
+            return False
+        if f.get("reachProfileIdEqual") is not None and t["reachProfileId"] != f["reachProfileIdEqual"]:
+            return False
+        if f.get("catalogItemIdEqual") is not None and t["catalogItemId"] != f["catalogItemIdEqual"]:
+            return False
+        if f.get("partnerIdEqual") is not None and t["partnerId"] != f["partnerIdEqual"]:
+            return False
+        for field in ("createdAt", "updatedAt", "queueTime", "finishTime", "expectedFinishTime"):
+            low, high = f.get(f"{field}GreaterThanOrEqual"), f.get(f"{field}LessThanOrEqual")
+            value = t.get(field)
+            if low is not None and (value is None or value < low):
+                return False
+            if high is not None and (value is None or value > high):
+                return False
+        return True
+
+    tasks = [t for t in tasks if keep(t)]
+    order = f.get("orderBy")
+    if order and order[1:] in schema.all_fields("KalturaEntryVendorTask"):
+        key = order[1:]
+        tasks.sort(key=lambda t: (t.get(key) is None, t.get(key) or 0), reverse=order.startswith("-"))
+    return tasks
+
+
+def _vendor_task(ctx: CallContext, task_id: int) -> dict[str, Any]:
+    session = ctx.require_vendor()
+    task = ctx.store.get("task", task_id)
+    if task is None or task.get("vendorPartnerId") != session.partner_id:
+        raise ApiError("ENTRY_VENDOR_TASK_NOT_FOUND", ID=task_id)
+    return task
+
+
+# ---- entryVendorTask ----------------------------------------------------------------------------------
 @action("reach_entryvendortask", "getJobs")
 def get_jobs(ctx: CallContext, p: Params) -> dict[str, Any]:
     session = ctx.require_vendor()
-    tasks = ctx.store.find("task", vendorPartnerId=session.partner_id, status=PENDING)
-    return {"objectType": "KalturaEntryVendorTaskListResponse", "objects": tasks, "totalCount": len(tasks)}
+    f = p.obj("filter", "KalturaEntryVendorTaskFilter") or {}
+    # EntryVendorTaskService::getJobsAction: the vendor is the caller; only PENDING or SCHEDULED may be asked for.
+    statuses = {s for s in _ints(f.get("statusIn")) if s in (PENDING, SCHEDULED)}
+    if f.get("statusEqual") in (PENDING, SCHEDULED):
+        statuses = {f["statusEqual"]}
+    statuses = statuses or {PENDING}
+    tasks = [t for t in ctx.store.find("task", vendorPartnerId=session.partner_id) if t["status"] in statuses]
+    tasks = _apply_filter(tasks, f)
+    page = [_with_related(ctx, p, t) for t in _page(p, tasks)]
+    return _list_response("KalturaEntryVendorTaskListResponse", page, len(tasks))
+
+
+@action("reach_entryvendortask", "list")
+def list_tasks(ctx: CallContext, p: Params) -> dict[str, Any]:
+    session = ctx.require_session()
+    f = p.obj("filter", "KalturaEntryVendorTaskFilter") or {}
+    if ctx.is_vendor_session():
+        tasks = ctx.store.find("task", vendorPartnerId=session.partner_id)
+    else:
+        tasks = [t for t in ctx.store.find("task", partnerId=session.partner_id) if _can_see_task(ctx, t)]
+    if f.get("statusEqual") is not None:
+        tasks = [t for t in tasks if t["status"] == f["statusEqual"]]
+    if f.get("statusIn"):
+        wanted = _ints(f["statusIn"])
+        tasks = [t for t in tasks if t["status"] in wanted]
+    tasks = _apply_filter(tasks, f)
+    page = [_with_related(ctx, p, t) for t in _page(p, tasks)]
+    return _list_response("KalturaEntryVendorTaskListResponse", page, len(tasks))
+
+
+def _can_see_task(ctx: CallContext, task: dict[str, Any]) -> bool:
+    session = ctx.session
+    if session is None or session.is_widget:
+        return False
+    if ctx.is_vendor_session():
+        return task.get("vendorPartnerId") == session.partner_id
+    entry = ctx.store.get("entry", task["entryId"]) or {"id": task["entryId"], "partnerId": task["partnerId"]}
+    return ctx.can_reach_entry(entry)
+
+
+@action("reach_entryvendortask", "get")
+def get(ctx: CallContext, p: Params) -> dict[str, Any]:
+    ctx.require_session()
+    task_id = p.int("id", required=True)
+    task = ctx.store.get("task", task_id)
+    # With the task's accessKey (or a customer admin KS, or the owning vendor's KS); a key for
+    # another entry sees nothing, as if the task did not exist.
+    if task is None or not _can_see_task(ctx, task):
+        raise ApiError("ENTRY_VENDOR_TASK_NOT_FOUND", ID=task_id)
+    return _with_related(ctx, p, task)
+
+
+@action("reach_entryvendortask", "updateJob")
+def update_job(ctx: CallContext, p: Params) -> dict[str, Any]:
+    task_id = p.int("id", required=True)
+    changes = p.obj("entryVendorTask", "KalturaEntryVendorTask", required=True)
+    task = _vendor_task(ctx, task_id)
+    changes.pop("objectType", None)
+    schema.check_update(task, changes)
+    if "partnerData" in changes and changes["partnerData"] not in (None, ""):
+        try:
+            json.loads(changes["partnerData"])
+        except ValueError:
+            raise ApiError("PARTNER_DATA_NOT_VALID_JSON_STRING") from None
+    old = task["status"]
+    new = changes.get("status", old)
+    if old in FINAL:
+        if new != old:
+            raise ApiError("CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task_id,
+                           OLD_STATUS=old, NEW_STATUS=new)
+        if "unitsUsed" in changes and changes["unitsUsed"] != task.get("unitsUsed"):
+            raise ApiError("CANNOT_UPDATE_UNIT_USED_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task_id)
+    elif new != old:
+        if (old, new) not in VENDOR_MOVES or (new == SCHEDULED and task.get("serviceFeature") not in LIVE_FEATURES):
+            reason = f"status cannot move from {STATUS_NAMES.get(old, old)} to {STATUS_NAMES.get(new, new)}"
+            if new == SCHEDULED and (old, new) in VENDOR_MOVES:
+                reason += " (only live tasks are scheduled)"
+            raise ApiError("ENTRY_VENDOR_TASK_ITEM_COULD_NOT_BE_UPDATED", REASON=reason)
+        merged = {**task, **changes}
+        if new == READY and not merged.get("outputObjectId"):
+            raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", PROP_NAME="KalturaEntryVendorTask::outputObjectId")
+        if new == ERROR and not (merged.get("errDescription") or "").strip():
+            raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", PROP_NAME="KalturaEntryVendorTask::errDescription")
+    if "taskJobData" in changes and changes["taskJobData"] is not None and task.get("taskJobData"):
+        job = dict(task["taskJobData"])
+        job_changes = {k: v for k, v in changes["taskJobData"].items() if k != "objectType"}
+        schema.check_update(job, {"objectType": job.get("objectType"), **job_changes})
+        job.update(job_changes)
+        changes["taskJobData"] = job
+    now = int(time.time())
+    changes["updatedAt"] = now
+    if new != old and new in FINAL:
+        changes["finishTime"] = now
+    task = ctx.store.update("task", task_id, changes)
+    if new != old:
+        ctx.store.add_history(task_id, new, f"vendor:{ctx.session.partner_id}", client_tag=ctx.client_tag)
+    return task
+
+
+@action("reach_entryvendortask", "extendAccessKey")
+def extend_access_key(ctx: CallContext, p: Params) -> dict[str, Any]:
+    task_id = p.int("id", required=True)
+    task = _vendor_task(ctx, task_id)
+    if task["status"] not in (SCHEDULED, PROCESSING):
+        raise ApiError("CANNOT_EXTEND_ACCESS_KEY")
+    item = ctx.store.get("catalog_item", task["catalogItemId"]) or {}
+    key = make_access_key(ctx.emu, task, item)
+    return ctx.store.update("task", task_id, {"accessKey": key, "updatedAt": int(time.time())})
+
+
+@action("reach_entryvendortask", "abort")
+def abort(ctx: CallContext, p: Params) -> dict[str, Any]:
+    """The customer side (admin KS of the task's partner) aborts a task that has not started."""
+    session = ctx.require_session()
+    task_id = p.int("id", required=True)
+    task = ctx.store.get("task", task_id)
+    if task is None or task["partnerId"] != session.partner_id or not session.is_admin:
+        raise ApiError("ENTRY_VENDOR_TASK_NOT_FOUND", ID=task_id)
+    if task["status"] not in (PENDING, PENDING_MODERATION, SCHEDULED, PENDING_ENTRY_READY):
+        raise ApiError("CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task_id,
+                       OLD_STATUS=task["status"], NEW_STATUS=ABORTED)
+    return customer_abort(ctx.emu, task_id)
+
+
+# ---- vendorCatalogItem and reachProfile ---------------------------------------------------------------
+@action("reach_vendorcatalogitem", "get")
+def get_catalog_item(ctx: CallContext, p: Params) -> dict[str, Any]:
+    ctx.require_session()
+    item_id = p.int("id", required=True)
+    item = ctx.store.get("catalog_item", item_id)
+    if item is None:
+        raise ApiError("CATALOG_ITEM_NOT_FOUND", ID=item_id)
+    return item
+
+
+@action("reach_vendorcatalogitem", "list")
+def list_catalog_items(ctx: CallContext, p: Params) -> dict[str, Any]:
+    session = ctx.require_session()
+    items = ctx.store.all("catalog_item")
+    if ctx.is_vendor_session():
+        items = [i for i in items if i.get("vendorPartnerId") == session.partner_id]
+    page = _page(p, items)
+    return _list_response("KalturaVendorCatalogItemListResponse", page, len(items))
+
+
+@action("reach_reachprofile", "get")
+def get_reach_profile(ctx: CallContext, p: Params) -> dict[str, Any]:
+    session = ctx.require_session()
+    profile_id = p.int("id", required=True)
+    profile = ctx.store.get("reach_profile", profile_id)
+    visible = profile is not None and (
+        profile.get("partnerId") == session.partner_id
+        or (ctx.is_vendor_session() and bool(ctx.store.find("task", vendorPartnerId=session.partner_id,
+                                                             reachProfileId=profile_id)))
+    )
+    if not visible:
+        raise ApiError("REACH_PROFILE_NOT_FOUND", ID=profile_id)
+    return profile

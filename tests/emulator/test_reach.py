@@ -1,0 +1,399 @@
+"""REACH vendor calls through the official client against the emulator: queue, task details, status rules, keys."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from KalturaClient.exceptions import KalturaException
+from KalturaClient.Plugins.Core import KalturaFilterPager, KalturaResponseProfileHolder
+from KalturaClient.Plugins.Reach import (
+    KalturaEntryVendorTask,
+    KalturaEntryVendorTaskFilter,
+    KalturaEntryVendorTaskStatus,
+    KalturaReachProfile,
+    KalturaVendorCaptionsCatalogItem,
+    KalturaVendorTranslationCatalogItem,
+)
+
+from reach_studio.emulator import seed
+from reach_studio.emulator.ks import parse_ks
+from reach_studio.emulator.server import Emulator
+
+from .clients import customer_admin_client, new_client, vendor_client
+
+PENDING, READY, PROCESSING, ERROR, ABORTED, SCHEDULED = 1, 2, 3, 6, 7, 9
+
+
+def _jobs(client, status=None, page_size=None, page_index=None):
+    f = KalturaEntryVendorTaskFilter()
+    if status is not None:
+        f.statusEqual = KalturaEntryVendorTaskStatus(status)
+    pager = KalturaFilterPager()
+    if page_size is not None:
+        pager.pageSize = page_size
+    if page_index is not None:
+        pager.pageIndex = page_index
+    return client.reach.entryVendorTask.getJobs(f, pager)
+
+
+def _pending_task(emu, feature=1, service_type=None):
+    for task in emu.inspect.objects("task", status=PENDING, serviceFeature=feature):
+        if service_type is None or task["serviceType"] == service_type:
+            return task
+    raise AssertionError("seed has no such task")
+
+
+def _update(client, task_id, **fields):
+    change = KalturaEntryVendorTask()
+    for name, value in fields.items():
+        setattr(change, name, value)
+    return client.reach.entryVendorTask.updateJob(task_id, change)
+
+
+def _code(exc_info) -> str:
+    return exc_info.value.code
+
+
+# ---- getJobs -------------------------------------------------------------------------------------------
+def test_get_jobs_lists_only_pending_tasks_of_the_vendor(emulator):
+    client = vendor_client(emulator)
+    result = _jobs(client)
+    expected = {t["id"] for t in emulator.inspect.objects("task", status=PENDING,
+                                                          vendorPartnerId=emulator.info["vendorPartnerId"])}
+    assert result.totalCount == len(expected) >= 15
+    assert {t.id for t in result.objects} == expected
+    first = result.objects[0]
+    assert isinstance(first, KalturaEntryVendorTask)
+    assert first.status.getValue() == PENDING
+    assert first.accessKey.startswith("djJ8")
+    assert first.entryId.startswith("0_")
+
+
+def test_get_jobs_status_filter_only_allows_pending_or_scheduled(emulator):
+    client = vendor_client(emulator)
+    scheduled = _jobs(client, status=SCHEDULED)
+    assert scheduled.totalCount == 1
+    assert scheduled.objects[0].status.getValue() == SCHEDULED
+    assert scheduled.objects[0].taskJobData.scheduledEventId > 0
+    # asking for READY falls back to PENDING, as the server does
+    assert {t.status.getValue() for t in _jobs(client, status=READY).objects} == {PENDING}
+
+
+def test_get_jobs_pages(emulator):
+    client = vendor_client(emulator)
+    total = _jobs(client).totalCount
+    page1 = _jobs(client, page_size=5, page_index=1)
+    page2 = _jobs(client, page_size=5, page_index=2)
+    assert len(page1.objects) == 5 and len(page2.objects) == 5
+    assert page1.totalCount == page2.totalCount == total
+    assert not {t.id for t in page1.objects} & {t.id for t in page2.objects}
+    # a bigger page than the maximum is capped at 500, not refused
+    assert len(_jobs(client, page_size=100000).objects) == total
+
+
+def test_get_jobs_default_page_size_is_30(emulator):
+    from reach_studio.emulator.services.reach import create_task
+
+    some = emulator.inspect.objects("task", status=PENDING)[0]
+    for _ in range(20):
+        create_task(emulator, partnerId=some["partnerId"], entryId=some["entryId"],
+                    catalogItemId=some["catalogItemId"], reachProfileId=some["reachProfileId"])
+    result = _jobs(vendor_client(emulator))
+    assert result.totalCount > 30
+    assert len(result.objects) == 30
+
+
+def test_get_jobs_never_shows_another_vendors_tasks(emulator):
+    other = seed.add_partner(emulator, 4300, "Other Vendor", is_vendor=True)
+    item = seed.add_catalog_item(emulator, "KalturaVendorCaptionsCatalogItem", "Other captions", 1, 1, 2)
+    emulator.store.update("catalog_item", item["id"], {"vendorPartnerId": other["id"]})
+    some = emulator.inspect.objects("task", status=PENDING)[0]
+    emulator.control.add_task(partnerId=some["partnerId"], entryId=some["entryId"], catalogItemId=item["id"],
+                              reachProfileId=some["reachProfileId"])
+    ids = {t.id for t in _jobs(vendor_client(emulator), page_size=500).objects}
+    others = {t["id"] for t in emulator.inspect.objects("task", vendorPartnerId=other["id"])}
+    assert others and not ids & others
+
+
+def test_customer_ks_cannot_get_jobs(emulator):
+    with pytest.raises(KalturaException) as exc:
+        _jobs(customer_admin_client(emulator))
+    assert _code(exc) == "VENDOR_TASK_SERVICE__GET_JOB_NOT_ALLOWED"
+
+
+# ---- get with the access key and the reach_vendor response profile --------------------------------------
+def test_get_with_access_key_and_reach_vendor_profile_gives_catalog_item_and_profile(emulator):
+    task = _pending_task(emulator, feature=1, service_type=1)
+    client = new_client(emulator, task["accessKey"])
+    client.setResponseProfile(KalturaResponseProfileHolder(systemName="reach_vendor"))
+    got = client.reach.entryVendorTask.get(task["id"])
+    assert got.id == task["id"] and got.entryId == task["entryId"]
+    assert got.serviceFeature.getValue() == 1
+    related = got.relatedObjects
+    item = related["reach_vendor_catalog_item"].objects[0]
+    profile = related["reach_vendor_profile"].objects[0]
+    assert isinstance(item, KalturaVendorCaptionsCatalogItem)
+    assert item.id == task["catalogItemId"] and item.outputFormat.getValue() == 1
+    assert item.sourceLanguage.getValue() == "English"
+    assert isinstance(profile, KalturaReachProfile)
+    assert profile.id == task["reachProfileId"]
+    stored = emulator.store.get("reach_profile", task["reachProfileId"])
+    assert profile.maxCharactersPerCaptionLine == stored["maxCharactersPerCaptionLine"]
+    assert profile.vendorTaskProcessingRegion.getValue() == stored["vendorTaskProcessingRegion"]
+    assert [d.data for d in profile.dictionaries] == [d["data"] for d in stored["dictionaries"]]
+    assert got.dictionary == stored["dictionaries"][0]["data"]
+
+
+def test_get_without_response_profile_has_no_related_objects(emulator):
+    task = _pending_task(emulator)
+    got = new_client(emulator, task["accessKey"]).reach.entryVendorTask.get(task["id"])
+    assert got.relatedObjects in (NotImplemented, None, {})
+
+
+def test_translation_task_points_at_its_source_caption(emulator):
+    task = next(t for t in emulator.inspect.objects("task", serviceFeature=2)
+                if t["taskJobData"].get("captionAssetId"))
+    client = new_client(emulator, task["accessKey"])
+    client.setResponseProfile(KalturaResponseProfileHolder(systemName="reach_vendor"))
+    got = client.reach.entryVendorTask.get(task["id"])
+    item = got.relatedObjects["reach_vendor_catalog_item"].objects[0]
+    assert isinstance(item, KalturaVendorTranslationCatalogItem)
+    assert item.requireSource is True
+    assert got.taskJobData.captionAssetId == task["taskJobData"]["captionAssetId"]
+
+
+def test_access_key_of_another_entry_is_refused(emulator):
+    tasks = emulator.inspect.objects("task", status=PENDING, partnerId=101)
+    a = tasks[0]
+    b = next(t for t in tasks if t["entryId"] != a["entryId"])
+    with pytest.raises(KalturaException) as exc:
+        new_client(emulator, a["accessKey"]).reach.entryVendorTask.get(b["id"])
+    assert _code(exc) == "ENTRY_VENDOR_TASK_NOT_FOUND"
+    # a task on the same entry is reachable with the same key (it is scoped to the entry)
+    same = next((t for t in tasks if t["entryId"] == a["entryId"] and t["id"] != a["id"]), None)
+    if same is not None:
+        assert new_client(emulator, a["accessKey"]).reach.entryVendorTask.get(same["id"]).id == same["id"]
+
+
+def test_access_key_is_a_user_ks_of_the_customer_scoped_to_the_entry(emulator):
+    task = _pending_task(emulator, feature=1, service_type=1)
+    partner = emulator.store.get("partner", task["partnerId"])
+    session = parse_ks(task["accessKey"], [partner["secret"]])
+    assert session.partner_id == task["partnerId"] and session.type == 0 and session.user_id == ""
+    for name in ("edit", "sview", "download", "disableentitlementforentry"):
+        assert session.privileges[name] == task["entryId"]
+    assert session.privileges["setrole"] == "REACH_VENDOR_ROLE"
+    # TAT 2 business days -> max(7 days, 4 days) = 7 days
+    assert abs(session.expiry - (time.time() + 7 * 86400)) < 120
+
+
+def test_access_key_lives_twice_a_long_turnaround(emulator):
+    sign = _pending_task(emulator, feature=19)  # TAT 10 business days
+    partner = emulator.store.get("partner", sign["partnerId"])
+    session = parse_ks(sign["accessKey"], [partner["secret"]])
+    assert abs(session.expiry - (time.time() + 20 * 86400)) < 120
+    assert session.privileges["editadmintags"] == "*"
+
+
+def test_missing_task_and_missing_id(emulator):
+    client = vendor_client(emulator)
+    with pytest.raises(KalturaException) as exc:
+        client.reach.entryVendorTask.get(999999)
+    assert _code(exc) == "ENTRY_VENDOR_TASK_NOT_FOUND"
+    assert "999999" in exc.value.message
+    with pytest.raises(KalturaException) as exc:
+        client.reach.entryVendorTask.get(None)
+    assert _code(exc) == "MISSING_MANDATORY_PARAMETER"
+
+
+# ---- updateJob -------------------------------------------------------------------------------------------
+def test_claim_then_deliver_records_who_and_when(emulator):
+    client = vendor_client(emulator)
+    client.setClientTag("python-26-10-22_AcmeCaptioning-4200")
+    task = _pending_task(emulator)
+    before = time.time()
+    claimed = _update(client, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    assert claimed.status.getValue() == PROCESSING
+    done = _update(client, task["id"], status=KalturaEntryVendorTaskStatus(READY), outputObjectId="0_cap12345",
+                   accuracy=99, externalTaskId="ACME-1")
+    assert done.status.getValue() == READY and done.outputObjectId == "0_cap12345"
+    stored = emulator.inspect.task(task["id"])
+    assert stored["accuracy"] == 99 and stored["externalTaskId"] == "ACME-1"
+    assert stored["finishTime"] >= int(before)
+    history = emulator.inspect.status_history(task["id"])
+    assert [h["status"] for h in history] == [PENDING, PROCESSING, READY]
+    assert history[1]["by"] == history[2]["by"] == f"vendor:{emulator.info['vendorPartnerId']}"
+    assert history[2]["clientTag"] == "python-26-10-22_AcmeCaptioning-4200"
+    assert before <= history[1]["at"] <= history[2]["at"] <= time.time()
+    # no longer in the queue
+    assert task["id"] not in {t.id for t in _jobs(client, page_size=500).objects}
+
+
+def test_ready_needs_output_object_id(emulator):
+    client = vendor_client(emulator)
+    task = _pending_task(emulator)
+    _update(client, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    with pytest.raises(KalturaException) as exc:
+        _update(client, task["id"], status=KalturaEntryVendorTaskStatus(READY))
+    assert _code(exc) == "PROPERTY_VALIDATION_CANNOT_BE_NULL"
+    assert "outputObjectId" in exc.value.message
+    assert emulator.inspect.task(task["id"])["status"] == PROCESSING
+
+
+def test_error_needs_err_description(emulator):
+    client = vendor_client(emulator)
+    task = _pending_task(emulator)
+    _update(client, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    with pytest.raises(KalturaException) as exc:
+        _update(client, task["id"], status=KalturaEntryVendorTaskStatus(ERROR))
+    assert _code(exc) == "PROPERTY_VALIDATION_CANNOT_BE_NULL" and "errDescription" in exc.value.message
+    failed = _update(client, task["id"], status=KalturaEntryVendorTaskStatus(ERROR),
+                     errDescription="Source captions are not human-verified (accuracy 80)")
+    assert failed.status.getValue() == ERROR
+    assert emulator.inspect.task(task["id"])["errDescription"].startswith("Source captions")
+
+
+def test_illegal_moves_and_final_states(emulator):
+    client = vendor_client(emulator)
+    task = _pending_task(emulator)
+    with pytest.raises(KalturaException) as exc:  # PENDING -> READY skips the work
+        _update(client, task["id"], status=KalturaEntryVendorTaskStatus(READY), outputObjectId="0_x")
+    assert _code(exc) == "ENTRY_VENDOR_TASK_ITEM_COULD_NOT_BE_UPDATED"
+    assert "PENDING to READY" in exc.value.message
+    with pytest.raises(KalturaException) as exc:  # SCHEDULED is for live tasks only
+        _update(client, task["id"], status=KalturaEntryVendorTaskStatus(SCHEDULED))
+    assert _code(exc) == "ENTRY_VENDOR_TASK_ITEM_COULD_NOT_BE_UPDATED"
+    _update(client, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    _update(client, task["id"], status=KalturaEntryVendorTaskStatus(READY), outputObjectId="0_x")
+    with pytest.raises(KalturaException) as exc:
+        _update(client, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    assert _code(exc) == "CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE"
+    with pytest.raises(KalturaException) as exc:
+        _update(client, task["id"], unitsUsed=5)
+    assert _code(exc) == "CANNOT_UPDATE_UNIT_USED_OF_TASK_WHICH_IS_IN_FINAL_STATE"
+    # notes on a finished task may still change
+    assert _update(client, task["id"], notes="delivered").notes == "delivered"
+    assert [h["status"] for h in emulator.inspect.status_history(task["id"])] == [PENDING, PROCESSING, READY]
+
+
+def test_live_task_goes_pending_scheduled_processing(emulator):
+    client = vendor_client(emulator)
+    live = _pending_task(emulator, feature=8)
+    assert _update(client, live["id"], status=KalturaEntryVendorTaskStatus(SCHEDULED)).status.getValue() == SCHEDULED
+    assert live["id"] in {t.id for t in _jobs(client, status=SCHEDULED).objects}
+    assert _update(client, live["id"], status=KalturaEntryVendorTaskStatus(PROCESSING)).status.getValue() == PROCESSING
+    assert [h["status"] for h in emulator.inspect.status_history(live["id"])] == [PENDING, SCHEDULED, PROCESSING]
+
+
+def test_update_job_refuses_insert_only_fields_bad_enums_and_bad_partner_data(emulator):
+    client = vendor_client(emulator)
+    task = _pending_task(emulator)
+    with pytest.raises(KalturaException) as exc:
+        _update(client, task["id"], entryId="0_other123")
+    assert _code(exc) == "PROPERTY_VALIDATION_NOT_UPDATABLE"
+    assert "KalturaEntryVendorTask::entryId" in exc.value.message
+    # the same value is not a change
+    assert _update(client, task["id"], entryId=task["entryId"], notes="same").notes == "same"
+    with pytest.raises(KalturaException) as exc:
+        _update(client, task["id"], status=KalturaEntryVendorTaskStatus(42))
+    assert _code(exc) == "INVALID_ENUM_VALUE"
+    with pytest.raises(KalturaException) as exc:
+        _update(client, task["id"], partnerData="{not json")
+    assert _code(exc) == "PARTNER_DATA_NOT_VALID_JSON_STRING"
+    with pytest.raises(KalturaException) as exc:
+        client.reach.entryVendorTask.updateJob(task["id"], None)
+    assert _code(exc) == "MISSING_MANDATORY_PARAMETER"
+
+
+def test_update_job_needs_the_vendor_ks_not_the_access_key(emulator):
+    task = _pending_task(emulator)
+    with pytest.raises(KalturaException) as exc:
+        _update(new_client(emulator, task["accessKey"]), task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    assert _code(exc) == "VENDOR_TASK_SERVICE__GET_JOB_NOT_ALLOWED"
+    assert emulator.inspect.task(task["id"])["status"] == PENDING
+
+
+# ---- extendAccessKey -------------------------------------------------------------------------------------
+def test_extend_access_key_only_while_processing_or_scheduled(emulator):
+    client = vendor_client(emulator)
+    task = _pending_task(emulator)
+    with pytest.raises(KalturaException) as exc:
+        client.reach.entryVendorTask.extendAccessKey(task["id"])
+    assert _code(exc) == "CANNOT_EXTEND_ACCESS_KEY"
+    assert exc.value.message == "Extending accessKey for non processing task is not allowed"
+    _update(client, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    extended = client.reach.entryVendorTask.extendAccessKey(task["id"])
+    assert extended.accessKey != task["accessKey"]
+    assert new_client(emulator, extended.accessKey).reach.entryVendorTask.get(task["id"]).id == task["id"]
+    _update(client, task["id"], status=KalturaEntryVendorTaskStatus(READY), outputObjectId="0_x")
+    with pytest.raises(KalturaException) as exc:
+        client.reach.entryVendorTask.extendAccessKey(task["id"])
+    assert _code(exc) == "CANNOT_EXTEND_ACCESS_KEY"
+
+
+def test_short_access_keys_expire_and_extend(tmp_path, emulator_media_cache):
+    with Emulator(tmp_path / "data", access_key_ttl=1, media_cache=emulator_media_cache) as emu:
+        task = emu.inspect.objects("task", status=PENDING)[0]
+        client = vendor_client(emu)
+        _update(client, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+        time.sleep(2.1)
+        with pytest.raises(KalturaException) as exc:
+            new_client(emu, task["accessKey"]).reach.entryVendorTask.get(task["id"])
+        assert _code(exc) == "INVALID_KS" and "EXPIRED" in exc.value.message
+        fresh = client.reach.entryVendorTask.extendAccessKey(task["id"]).accessKey
+        assert new_client(emu, fresh).reach.entryVendorTask.get(task["id"]).id == task["id"]
+
+
+# ---- customers, list, catalog items and profiles ---------------------------------------------------------
+def test_customer_abort_freezes_the_task(emulator):
+    client = vendor_client(emulator)
+    task = _pending_task(emulator)
+    _update(client, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    emulator.control.abort_task(task["id"])
+    with pytest.raises(KalturaException) as exc:
+        _update(client, task["id"], status=KalturaEntryVendorTaskStatus(READY), outputObjectId="0_x")
+    assert _code(exc) == "CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE"
+    history = emulator.inspect.status_history(task["id"])
+    assert history[-1]["status"] == ABORTED and history[-1]["by"] == f"customer:{task['partnerId']}"
+
+
+def test_customer_abort_through_the_api_only_before_work_starts(emulator):
+    task = _pending_task(emulator)
+    index = [c["partnerId"] for c in emulator.info["customers"]].index(task["partnerId"])
+    customer = customer_admin_client(emulator, index)
+    aborted = customer.reach.entryVendorTask.abort(task["id"])
+    assert aborted.status.getValue() == ABORTED
+    assert task["id"] not in {t.id for t in _jobs(vendor_client(emulator), page_size=500).objects}
+    other = next(t for t in emulator.inspect.objects("task", status=PENDING) if t["partnerId"] != task["partnerId"])
+    with pytest.raises(KalturaException) as exc:  # another customer's task does not exist for this one
+        customer.reach.entryVendorTask.abort(other["id"])
+    assert _code(exc) == "ENTRY_VENDOR_TASK_NOT_FOUND"
+
+
+def test_list_with_status_filter(emulator):
+    client = vendor_client(emulator)
+    f = KalturaEntryVendorTaskFilter(statusEqual=KalturaEntryVendorTaskStatus(READY))
+    ready = client.reach.entryVendorTask.list(f, KalturaFilterPager())
+    assert ready.totalCount == len(emulator.inspect.objects("task", status=READY)) >= 1
+    assert {t.status.getValue() for t in ready.objects} == {READY}
+    customer = customer_admin_client(emulator, 1)
+    mine = customer.reach.entryVendorTask.list(KalturaEntryVendorTaskFilter(), KalturaFilterPager(pageSize=500))
+    assert {t.partnerId for t in mine.objects} == {emulator.info["customers"][1]["partnerId"]}
+
+
+def test_catalog_item_and_reach_profile_get(emulator):
+    task = _pending_task(emulator, feature=2)
+    client = vendor_client(emulator)
+    item = client.reach.vendorCatalogItem.get(task["catalogItemId"])
+    assert isinstance(item, KalturaVendorTranslationCatalogItem)
+    assert item.serviceFeature.getValue() == 2 and item.targetLanguage.getValue() in ("French", "German")
+    with pytest.raises(KalturaException) as exc:
+        client.reach.vendorCatalogItem.get(424242)
+    assert _code(exc) == "CATALOG_ITEM_NOT_FOUND"
+    keyed = new_client(emulator, task["accessKey"])
+    assert keyed.reach.reachProfile.get(task["reachProfileId"]).id == task["reachProfileId"]
+    other_profile = next(p for p in emulator.inspect.objects("reach_profile") if p["partnerId"] != task["partnerId"])
+    with pytest.raises(KalturaException) as exc:
+        keyed.reach.reachProfile.get(other_profile["id"])
+    assert _code(exc) == "REACH_PROFILE_NOT_FOUND"
