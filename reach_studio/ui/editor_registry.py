@@ -28,8 +28,8 @@ class TaskContext:
     """Everything an editor needs to work on one claimed task."""
 
     task: Task  # claimed (PROCESSING)
-    connection: "ReachConnection | None"  # None in pure widget tests
-    drafts: "DraftStore"
+    connection: ReachConnection | None  # None in pure widget tests
+    drafts: DraftStore
     media_path: Path | None = None  # None until the background download finished
     source_captions: CaptionDocument | None = None  # translations that require source captions
 

@@ -86,7 +86,7 @@ def languages_label(task: Task) -> str:
 
 def customer_label(task: Task, names: dict[int, str]) -> str:
     name = names.get(task.partner_id) or task.extra.get("partner_name") or task.extra.get("partnerName")
-    return f"{name} ({task.partner_id})" if name else f"Partner {task.partner_id}"
+    return str(name) if name else f"Partner {task.partner_id}"
 
 
 def entry_label(task: Task) -> str:
@@ -113,13 +113,13 @@ class TaskQueueModel(QAbstractTableModel):
 
     # -- Qt model API ------------------------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt name)
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._tasks)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         return None
@@ -283,7 +283,7 @@ class TaskFilterProxy(QSortFilterProxyModel):
             setattr(self, name, value)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         model = self.sourceModel()
         task: Task | None = model.task_at(source_row) if isinstance(model, TaskQueueModel) else None
         if task is None:

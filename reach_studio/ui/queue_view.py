@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,8 +23,6 @@ from PySide6.QtWidgets import (
 from reach_studio.domain.enums import ProcessingRegion
 from reach_studio.domain.task import Task
 from reach_studio.ui.queue_model import (
-    COL_ENTRY,
-    COL_MARKS,
     TASK_ROLE,
     TaskFilterProxy,
     TaskQueueModel,
@@ -53,10 +51,10 @@ class QueueView(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.setSortingEnabled(False)  # the fair order is the order
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_ENTRY, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_MARKS, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.table.doubleClicked.connect(self._activated)
         self.table.activated.connect(self._activated)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)

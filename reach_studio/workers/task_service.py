@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from reach_studio.domain.enums import ProcessingRegion, ServiceType, TaskStatus
+from reach_studio.domain.enums import ProcessingRegion, ServiceType
 from reach_studio.domain.fair_queue import FairQueue, task_key
 from reach_studio.domain.progress import CancelToken
 from reach_studio.domain.task import Task
@@ -31,71 +31,120 @@ TaskKey = tuple[str, int]
 class EngineOps:
     """The engine calls the shell makes, each blocking (run off the GUI thread)."""
 
-    def __init__(self, media_dir: Path | None = None) -> None:
+    def __init__(self, media_dir: Path | None = None, cache_bytes: int | None = None) -> None:
         self.media_dir = media_dir
+        self.cache_bytes = cache_bytes
+        self.linguist = _linguist_id()
+        self._entry_names: dict[tuple[str, str], str] = {}
 
-    def poll(self, connection) -> list[Task]:
-        from reach_studio.kaltura import reach_api
+    def make_poller(self, connection, task_filter):
+        from reach_studio.engine.poller import Poller
 
-        return reach_api.poll_pending(connection)
+        return Poller(connection, task_filter=task_filter)
 
-    def my_tasks(self, connection, known: list[Task]) -> list[Task]:
-        """Re-read tasks this linguist claimed, so the list shows what Kaltura says now."""
-        from reach_studio.kaltura import reach_api
+    def task_filter(self, service_types, regions):
+        from reach_studio.engine.poller import TaskFilter
 
-        fresh = []
-        for task in known:
-            try:
-                fresh.append(reach_api.get_task(connection, task.id, access_key=task.access_key))
-            except Exception as exc:  # one unreadable task must not hide the others
-                log.info("could not refresh task %s: %s", task.id, exc)
-                fresh.append(task)
-        return fresh
+        return TaskFilter(service_types=service_types, regions=regions)
+
+    def poll(self, poller) -> list[Task]:
+        tasks = poller.poll_once()
+        self._add_entry_names(poller.conn, tasks)
+        return tasks
+
+    def _add_entry_names(self, connection, tasks: list[Task]) -> None:
+        """Entry names for the queue (baseEntry.get with each task's key), fetched once per entry."""
+        for task in tasks:
+            cached = self._entry_names.get((task.account, task.entry_id))
+            if cached is None and task.access_key:
+                try:
+                    entry = connection.call(lambda c, t=task: c.baseEntry.get(t.entry_id), task=task, retries=1)
+                    cached = str(getattr(entry, "name", "") or "")
+                except Exception as exc:  # a name is nice to have; the entry id still identifies it
+                    log.debug("no name for entry %s: %s", task.entry_id, exc)
+                    cached = ""
+                self._entry_names[(task.account, task.entry_id)] = cached
+            if cached:
+                task.extra.setdefault("entry_name", cached)
 
     def claim(self, connection, task: Task) -> Task:
         from reach_studio.kaltura import reach_api
 
-        return reach_api.claim(connection, task)
+        return reach_api.claim(connection, task, f"{self.linguist}-{task.id}")
 
     def fail(self, connection, task: Task, reason: str) -> Task:
         from reach_studio.kaltura import reach_api
 
         return reach_api.fail(connection, task, reason)
 
-    def extend(self, connection, task: Task) -> Task:
+    def refresh_key(self, connection, task: Task) -> Task:
+        """A fresh access key for a remembered claimed task (after a restart keys are not kept on disk)."""
         from reach_studio.kaltura import reach_api
 
-        return reach_api.extend_access_key(connection, task)
+        fresh = reach_api.extend_access_key(connection, task)
+        return reach_api.get_task(connection, fresh)
 
-    def key_due(self, task: Task, now: float) -> bool:
-        """Whether the task's access key should be extended now (PROCESSING/SCHEDULED only)."""
-        if task.status not in (TaskStatus.PROCESSING, TaskStatus.SCHEDULED):
-            return False
-        try:
-            from reach_studio.engine import key_keeper
+    def make_key_keeper(self, connection_for):
+        from reach_studio.engine.key_keeper import KeyKeeper
 
-            return bool(key_keeper.needs_extension(task, now))
-        except (ImportError, AttributeError):
-            expiry = task.access_key_expiry
-            return expiry is not None and expiry - now < 24 * 3600
+        return KeyKeeper(connection_for)
 
     def fetch_media(self, connection, task: Task, token: CancelToken, progress) -> Path:
-        from reach_studio.engine import media_fetch
+        from reach_studio.engine.media_fetch import DEFAULT_CAP_BYTES, MediaCache, fetch_task_media
 
-        return media_fetch.fetch_media(connection, task, cache_dir=self.media_dir, token=token, progress=progress)
+        cache = MediaCache(self.media_dir, self.cache_bytes or DEFAULT_CAP_BYTES)
+        return fetch_task_media(connection, task, cache=cache, progress=progress, token=token).path
+
+    def source_captions(self, connection, task: Task):
+        """The translation's source captions as a CaptionDocument, or None when the task needs none."""
+        from reach_studio.kaltura import reach_api
+
+        if not reach_api.needs_source_captions(task):
+            return None
+        src = reach_api.fetch_source_captions(connection, task)
+        return _parse_captions(src)
+
+
+def _parse_captions(src) -> Any:
+    """Source caption bytes → CaptionDocument with the caption-format readers (when they are installed)."""
+    try:
+        from reach_studio.domain import formats  # H3's readers
+    except ImportError:
+        return None
+    text = src.content.decode("utf-8-sig", errors="replace")
+    reader = getattr(formats, "read_text", None) or getattr(formats, "parse", None)
+    if reader is None:
+        return None
+    doc = reader(text)
+    doc.language = doc.language or src.language
+    doc.accuracy = src.accuracy
+    return doc
+
+
+def _linguist_id() -> str:
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except Exception:
+        user = "linguist"
+    return f"reachstudio-{user}@{socket.gethostname()}"
 
 
 class TaskService(QObject):
     """Owns the signed-in connections and the two task lists (the fair queue and "My tasks")."""
 
-    queue_changed = Signal(list)  # pending tasks in fair order (all accounts merged, filtered)
-    my_tasks_changed = Signal(list)  # tasks this linguist claimed
-    explanations_changed = Signal(dict)  # task key -> why it is at its place
+    queue_changed = Signal(object)  # pending tasks in fair order (all accounts merged, filtered)
+    my_tasks_changed = Signal(object)  # tasks this linguist claimed
+    explanations_changed = Signal(object)  # task key -> why it is at its place
     activity = Signal(str)  # what the workers are doing, for the status bar
     error = Signal(str)  # a failure worth showing to the linguist
     claimed = Signal(object)  # Task (PROCESSING)
     claim_failed = Signal(object, str)  # task key, message
     failed_task = Signal(object)  # Task (ERROR)
+    task_updated = Signal(object)  # Task re-read or with a new access key
+    download_started = Signal(object)  # task key
     download_progress = Signal(object, int, int)  # task key, done, total
     download_finished = Signal(object, object)  # task key, Path
     download_failed = Signal(object, str)  # task key, message
@@ -106,6 +155,7 @@ class TaskService(QObject):
         super().__init__(parent)
         self.ops = ops or EngineOps()
         self.connections: dict[str, Any] = {}  # account key -> ReachConnection
+        self.pollers: dict[str, Any] = {}  # account key -> engine Poller
         self.pending: dict[TaskKey, Task] = {}
         self.mine: dict[TaskKey, Task] = {}
         self.media: dict[TaskKey, Path] = {}
@@ -113,35 +163,55 @@ class TaskService(QObject):
         self.regions: frozenset[ProcessingRegion] | None = None
         self.service_types: frozenset[ServiceType] | None = frozenset({ServiceType.HUMAN})
         self._poll_jobs: dict[str, Job] = {}
+        self._failures: dict[str, int] = {}
+        self._next_poll: dict[str, float] = {}
+        self.poll_interval = 30.0
         self._poll_timer = QTimer(self)
-        self._poll_timer.timeout.connect(self.poll_now)
+        self._poll_timer.timeout.connect(self._poll_due)
         self._key_timer = QTimer(self)
         self._key_timer.timeout.connect(self.extend_due_keys)
-        self._extending: set[TaskKey] = set()
+        self._keys_job: Job | None = None
+        self.key_keeper = self.ops.make_key_keeper(self.connection_for)
         self.now: Callable[[], float] = time.time
 
     # -- accounts ----------------------------------------------------------------------------------
 
     def add_connection(self, connection) -> None:
-        self.connections[connection.account.key] = connection
+        key = connection.account.key
+        self.connections[key] = connection
+        self.pollers[key] = self.ops.make_poller(connection, self._task_filter())
         self.activity.emit(f"Signed in to {connection.account.display_name()}")
         self.poll_now()
+        # tasks claimed before a restart come back without keys (keys are never kept on disk)
+        for task in [t for k, t in self.mine.items() if k[0] == key and not t.access_key]:
+            self._refresh_key(task)
 
     def remove_connection(self, account_key: str) -> None:
         self.connections.pop(account_key, None)
+        self.pollers.pop(account_key, None)
         self.pending = {k: t for k, t in self.pending.items() if k[0] != account_key}
         self._publish_queue()
 
     def connection_for(self, task: Task):
         conn = self.connections.get(task.account)
         if conn is None:
-            raise LookupError(f"not signed in to the account of task {task.id}")
+            raise LookupError(f"Not signed in to the account of task {task.id}; sign in to it first")
         return conn
+
+    def set_filters(self, service_types: frozenset[ServiceType] | None, regions: frozenset[ProcessingRegion] | None) -> None:
+        self.service_types, self.regions = service_types, regions
+        for poller in self.pollers.values():
+            poller.task_filter = self._task_filter()
+        self._publish_queue()
+
+    def _task_filter(self):
+        return self.ops.task_filter(self.service_types, self.regions)
 
     # -- polling -----------------------------------------------------------------------------------
 
     def start(self, poll_interval_s: float, key_check_s: float = 60.0) -> None:
-        self._poll_timer.start(int(poll_interval_s * 1000))
+        self.poll_interval = float(poll_interval_s)
+        self._poll_timer.start(1000)  # checks which account is due; each account backs off on its own
         self._key_timer.start(int(key_check_s * 1000))
 
     def stop(self) -> None:
@@ -149,33 +219,39 @@ class TaskService(QObject):
         self._key_timer.stop()
         for job in list(self.downloads.values()):
             job.cancel()
-        for job in list(self._poll_jobs.values()):
-            job.cancel()
 
     def set_poll_interval(self, seconds: float) -> None:
-        if self._poll_timer.isActive():
-            self._poll_timer.start(int(seconds * 1000))
+        self.poll_interval = float(seconds)
 
-    def poll_now(self) -> None:
+    def _poll_due(self) -> None:
+        now = self.now()
+        for key in list(self.connections):
+            if now >= self._next_poll.get(key, 0):
+                self.poll_now(key)
+
+    def poll_now(self, only: str | None = None) -> None:
         for key, conn in list(self.connections.items()):
+            if only is not None and key != only:
+                continue
             if key in self._poll_jobs:
                 continue  # the previous poll of this account is still running
+            poller = self.pollers[key]
+            self._next_poll[key] = self.now() + self.poll_interval
             self.activity.emit(f"Polling {conn.account.display_name()}…")
             self._poll_jobs[key] = run_in_background(
-                lambda token, progress, conn=conn: self.ops.poll(conn),
+                lambda token, progress, poller=poller: self.ops.poll(poller),
                 on_done=lambda tasks, key=key: self._polled(key, tasks),
                 on_error=lambda exc, key=key, conn=conn: self._poll_failed(key, conn, exc),
-                on_cancelled=lambda key=key: self._poll_jobs.pop(key, None),
             )
 
     def _polled(self, account_key: str, tasks: list[Task]) -> None:
         self._poll_jobs.pop(account_key, None)
+        self._failures[account_key] = 0
         if account_key not in self.connections:
             return
-        for task in tasks:
-            task.account = task.account or account_key
         self.pending = {k: t for k, t in self.pending.items() if k[0] != account_key}
         for task in tasks:
+            task.account = task.account or account_key
             key = task_key(task)
             if key not in self.mine:
                 self.pending[key] = task
@@ -185,7 +261,13 @@ class TaskService(QObject):
 
     def _poll_failed(self, account_key: str, conn, exc: BaseException) -> None:
         self._poll_jobs.pop(account_key, None)
-        self.error.emit(f"Could not poll {conn.account.display_name()}: {_message(exc)}")
+        failures = self._failures.get(account_key, 0) + 1
+        self._failures[account_key] = failures
+        delay = min(900.0, self.poll_interval * 2 ** min(failures, 10))
+        self._next_poll[account_key] = self.now() + delay
+        self.error.emit(
+            f"Could not poll {conn.account.display_name()}: {_message(exc)} — trying again in {int(delay)} s"
+        )
 
     def visible_queue(self) -> list[Task]:
         """Pending tasks this linguist may take (regions, service types), in fair order."""
@@ -214,18 +296,19 @@ class TaskService(QObject):
     # -- claim / fail --------------------------------------------------------------------------------
 
     def claim(self, task: Task) -> Job | None:
+        key = task_key(task)
         try:
             conn = self.connection_for(task)
         except LookupError as exc:
-            self.claim_failed.emit(task_key(task), str(exc))
+            self.claim_failed.emit(key, str(exc))
             return None
-        key = task_key(task)
         self.activity.emit(f"Claiming task {task.id}…")
 
         def done(claimed: Task) -> None:
             claimed.account = claimed.account or task.account
             self.pending.pop(key, None)
             self.mine[key] = claimed
+            self.key_keeper.track(claimed)
             self._publish_queue()
             self._publish_mine()
             self.activity.emit(f"Task {task.id} is yours (Processing)")
@@ -233,8 +316,9 @@ class TaskService(QObject):
 
         def failed(exc: BaseException) -> None:
             message = _message(exc)
-            self.pending.pop(key, None)  # someone else has it, or it is gone: the next poll confirms
-            self._publish_queue()
+            if getattr(exc, "code", "") == "CLAIM_LOST":
+                self.pending.pop(key, None)  # someone else has it
+                self._publish_queue()
             self.activity.emit(f"Could not claim task {task.id}")
             self.claim_failed.emit(key, message)
 
@@ -245,7 +329,11 @@ class TaskService(QObject):
         if not reason:
             self.error.emit("A reason is required to fail a task.")
             return None
-        conn = self.connection_for(task)
+        try:
+            conn = self.connection_for(task)
+        except LookupError as exc:
+            self.error.emit(str(exc))
+            return None
         key = task_key(task)
         self.cancel_download(key)
         self.activity.emit(f"Failing task {task.id}…")
@@ -254,6 +342,7 @@ class TaskService(QObject):
             result.account = result.account or task.account
             self.mine.pop(key, None)
             self.pending.pop(key, None)
+            self.key_keeper.untrack(task)
             self._publish_mine()
             self._publish_queue()
             self.activity.emit(f"Task {task.id} marked as failed")
@@ -265,37 +354,57 @@ class TaskService(QObject):
         return run_in_background(lambda token, progress: self.ops.fail(conn, task, reason), done, failed)
 
     def adopt(self, tasks: list[Task]) -> None:
-        """Put already-claimed tasks (e.g. from the task store after a restart) into "My tasks"."""
+        """Put already-claimed tasks (remembered before a restart) into "My tasks"."""
         for task in tasks:
             self.mine[task_key(task)] = task
+            if task.account in self.connections and not task.access_key:
+                self._refresh_key(task)
         self._publish_mine()
+
+    def forget(self, key: TaskKey) -> None:
+        """Drop a task from "My tasks" (delivered, or no longer ours)."""
+        task = self.mine.pop(key, None)
+        if task is not None:
+            self.key_keeper.untrack(task)
+        self._publish_mine()
+
+    def _refresh_key(self, task: Task) -> None:
+        conn = self.connections[task.account]
+        key = task_key(task)
+
+        def done(fresh: Task) -> None:
+            fresh.account = fresh.account or task.account
+            self.mine[key] = fresh
+            self.key_keeper.track(fresh)
+            self._publish_mine()
+            self.task_updated.emit(fresh)
+
+        def failed(exc: BaseException) -> None:
+            self.error.emit(f"Task {task.id} can no longer be worked on: {_message(exc)}")
+
+        run_in_background(lambda token, progress: self.ops.refresh_key(conn, task), done, failed)
 
     # -- access keys ---------------------------------------------------------------------------------
 
     def extend_due_keys(self) -> None:
-        now = self.now()
-        for key, task in list(self.mine.items()):
-            if key in self._extending or not self.ops.key_due(task, now):
-                continue
-            conn = self.connections.get(task.account)
-            if conn is None:
-                continue
-            self._extending.add(key)
-            self.activity.emit(f"Extending the access key of task {task.id}…")
+        """Ask the engine's key keeper to extend every key near expiry (off the GUI thread)."""
+        if self._keys_job is not None or not self.key_keeper.due():
+            return
+        self.activity.emit("Extending access keys…")
 
-            def done(fresh: Task, key=key, task=task) -> None:
-                self._extending.discard(key)
-                if key in self.mine:
-                    fresh.account = fresh.account or task.account
-                    self.mine[key] = fresh
-                    self._publish_mine()
-                self.activity.emit(f"Access key of task {task.id} extended")
+        def done(extended: list[Task]) -> None:
+            self._keys_job = None
+            for task in extended:
+                self.task_updated.emit(task)
+            if extended:
+                self._publish_mine()
+                self.activity.emit(f"Extended the access key of {len(extended)} task(s)")
 
-            def failed(exc: BaseException, key=key, task=task) -> None:
-                self._extending.discard(key)
-                self.error.emit(f"Could not extend the access key of task {task.id}: {_message(exc)}")
+        def failed(exc: BaseException) -> None:
+            self._keys_job = None
+            self.error.emit(f"Could not extend access keys: {_message(exc)}")
 
-            run_in_background(lambda token, progress, conn=conn, task=task: self.ops.extend(conn, task), done, failed)
+        self._keys_job = run_in_background(lambda token, progress: self.key_keeper.run_once(), done, failed)
 
     # -- media -----------------------------------------------------------------------------------------
 
@@ -306,7 +415,11 @@ class TaskService(QObject):
         if key in self.media and self.media[key].exists():
             self.download_finished.emit(key, self.media[key])
             return None
-        conn = self.connection_for(task)
+        try:
+            conn = self.connection_for(task)
+        except LookupError as exc:
+            self.download_failed.emit(key, str(exc))
+            return None
         self.activity.emit(f"Downloading media for task {task.id}…")
 
         def done(path: Path) -> None:
@@ -333,12 +446,26 @@ class TaskService(QObject):
             on_cancelled=cancelled,
         )
         self.downloads[key] = job
+        self.download_started.emit(key)
         return job
 
     def cancel_download(self, key: TaskKey) -> None:
         job = self.downloads.get(key)
         if job is not None:
             job.cancel()
+
+    def load_source_captions(self, task: Task, on_done: Callable[[Any], None]) -> Job | None:
+        try:
+            conn = self.connection_for(task)
+        except LookupError:
+            return None
+
+        def failed(exc: BaseException) -> None:
+            self.error.emit(f"Source captions of task {task.id}: {_message(exc)}")
+            if getattr(exc, "code", "") in ("NO_SOURCE_CAPTIONS", "SOURCE_CAPTIONS_NOT_ACCURATE"):
+                self.forget(task_key(task))  # the engine already sent it to ERROR with the reason
+
+        return run_in_background(lambda token, progress: self.ops.source_captions(conn, task), on_done, failed)
 
 
 def _message(exc: BaseException) -> str:

@@ -71,7 +71,7 @@ def test_countdown_colours_and_markers(task_factory):
     assert "Speaker names" in model.data(model.index(1, COL_MARKS), Qt.ItemDataRole.ToolTipRole)
     assert _texts(model, COL_LANG)[2] == "English → French"
     model.customer_names[1001] = "Acme University"
-    assert _texts(model, COL_CUSTOMER)[0] == "Acme University (1001)"
+    assert _texts(model, COL_CUSTOMER)[0] == "Acme University"
     assert format_duration(90061) == "1d 01:01"
 
 

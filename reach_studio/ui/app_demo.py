@@ -1,0 +1,77 @@
+"""`reach-studio demo`: the desktop app signed in to the embedded Kaltura REACH emulator's demo tasks.
+
+Also provides `DemoServer`, which the sign-in dialog's "Try the demo" uses. Qt is imported only in
+`run`, because cli.py imports this module while parsing arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from pathlib import Path
+from typing import Any
+
+from reach_studio import paths
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=0, help="emulator port (default: any free port)")
+    parser.add_argument("--reset", action="store_true", help="start the demo from a fresh seed")
+    parser.add_argument("--quit-after", type=float, default=None, metavar="SECONDS", help=argparse.SUPPRESS)
+
+
+class DemoServer:
+    """Starts the embedded emulator with the demo seed once, and knows the account to sign in with."""
+
+    def __init__(self, port: int = 0, reset: bool = False) -> None:
+        self.port = port
+        self.reset = reset
+        self.emulator: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def data_dir(self) -> Path:
+        return paths.data_dir() / "emulator"
+
+    def __call__(self):
+        """Start (if needed) and return the AccountConfig of the demo vendor. Blocking: run in background."""
+        from reach_studio.emulator.server import Emulator
+        from reach_studio.kaltura.connection import AccountConfig
+
+        with self._lock:
+            if self.emulator is None:
+                if self.reset and self.data_dir.exists():
+                    import shutil
+
+                    shutil.rmtree(self.data_dir)
+                emu = Emulator(self.data_dir, seed="demo", port=self.port,
+                               media_cache=paths.cache_dir() / "emulator-media")
+                emu.start()
+                self.emulator = emu
+            info = self.emulator.info
+        return AccountConfig(
+            service_url=info["serviceUrl"],
+            vendor_partner_id=int(info["vendorPartnerId"]),
+            vendor_name=info["vendorName"],
+            app_token_id=info["appTokenId"],
+            app_token=info["appToken"],
+            label="Demo (built-in emulator)",
+        )
+
+    def customer_names(self) -> dict[int, str]:
+        if self.emulator is None:
+            return {}
+        return {int(c["partnerId"]): c["name"] for c in self.emulator.info.get("customers", [])}
+
+    def stop(self) -> None:
+        with self._lock:
+            if self.emulator is not None:
+                self.emulator.stop()
+                self.emulator = None
+
+
+def run(args: argparse.Namespace) -> int:
+    from reach_studio.ui.app import run_app
+
+    demo = DemoServer(port=getattr(args, "port", 0) or 0, reset=getattr(args, "reset", False))
+    return run_app(args, demo=demo, start_demo=True)

@@ -1,0 +1,580 @@
+"""The window a linguist lives in: the fair queue, "My tasks", task workspaces, menus and status bar.
+
+It only presents and forwards: every REACH call, download and key extension goes through the
+`TaskService` adapter (workers/), which runs it off the GUI thread and reports back with signals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reach_studio import APP_NAME
+from reach_studio.domain.enums import ProcessingRegion, ServiceType
+from reach_studio.domain.task import Task
+from reach_studio.domain.task_mapping import task_from_dict, task_to_dict
+from reach_studio.secrets import SecretStore
+from reach_studio.settings import Settings
+from reach_studio.store.drafts import DraftInfo, DraftStore
+from reach_studio.ui.editor_registry import TaskContext, registered_features
+from reach_studio.ui.log_window import LogWindow, install_log_buffer
+from reach_studio.ui.queue_view import QueueView
+from reach_studio.ui.task_details import TaskDetails
+from reach_studio.ui.task_workspace import TaskWorkspace, workspace_draft_key
+from reach_studio.workers.task_service import TaskService
+
+log = logging.getLogger(__name__)
+
+TaskKey = tuple[str, int]
+
+
+class FailTaskDialog(QDialog):
+    """Asks for the reason (sent to Kaltura as errDescription) and a confirmation."""
+
+    def __init__(self, task: Task, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.task = task
+        self.setWindowTitle(f"Fail task {task.id}")
+        text = QLabel(
+            f"Mark task {task.id} as failed? Kaltura sets it to <b>Error</b> and the customer sees the reason "
+            "below. This cannot be undone from Reach Studio."
+        )
+        text.setWordWrap(True)
+        self.reason = QPlainTextEdit()
+        self.reason.setPlaceholderText("Reason, e.g. 'The audio is not in the ordered source language (Spanish)'")
+        self.reason.setMaximumHeight(90)
+        self.buttons = QDialogButtonBox()
+        self.confirm = self.buttons.addButton("Fail task", QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.confirm.setEnabled(False)
+        self.reason.textChanged.connect(lambda: self.confirm.setEnabled(bool(self.reason.toPlainText().strip())))
+        self.confirm.clicked.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.buttons)
+
+    def reason_text(self) -> str:
+        return self.reason.toPlainText().strip()
+
+
+class RestoreDraftsDialog(QDialog):
+    """"Restore open drafts?" after a crash or kill: one line per draft, all checked."""
+
+    def __init__(self, drafts: list[DraftInfo], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        import time
+
+        self.setWindowTitle("Restore drafts")
+        intro = QLabel(
+            f"{len(drafts)} task draft(s) were open when {APP_NAME} last stopped. Restore them?"
+        )
+        intro.setWordWrap(True)
+        self.list = QListWidget()
+        for info in drafts:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.updated_at))
+            item = QListWidgetItem(f"{info.label or info.task_key} — {info.kind or 'draft'}, saved {when}")
+            item.setData(Qt.ItemDataRole.UserRole, info.task_key)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.list.addItem(item)
+        self.buttons = QDialogButtonBox()
+        self.restore_button = self.buttons.addButton("Restore", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.later_button = self.buttons.addButton("Not now", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.list)
+        layout.addWidget(self.buttons)
+
+    def chosen(self) -> list[str]:
+        return [
+            self.list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.list.count())
+            if self.list.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+
+class MainWindow(QMainWindow):
+    workspace_opened = Signal(object)  # TaskWorkspace
+
+    def __init__(
+        self,
+        settings: Settings,
+        secrets: SecretStore,
+        drafts: DraftStore,
+        service: TaskService | None = None,
+        *,
+        demo: Callable | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.secrets = secrets
+        self.drafts = drafts
+        self.service = service or TaskService(parent=self)
+        self.demo = demo
+        self.workspaces: dict[TaskKey, TaskWorkspace] = {}
+        self.customer_names: dict[int, str] = {}
+        self.log_buffer = install_log_buffer()
+        self.log_window: LogWindow | None = None
+        self.fail_dialog: FailTaskDialog | None = None
+        self.sign_in_dialog = None
+        self.restore_dialog: RestoreDraftsDialog | None = None
+        self._restore_offered = False
+        self.setWindowTitle(APP_NAME)
+        self.resize(1200, 720)
+
+        self.queue = QueueView(empty_text="No tasks waiting")
+        self.mine = QueueView(empty_text="You have not claimed any task")
+        self.details = TaskDetails()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.tabCloseRequested.connect(self._close_tab)
+        self.tabs.addTab(self.queue, "Queue")
+        self.tabs.addTab(self.mine, "My tasks")
+        for i in (0, 1):  # the two lists cannot be closed
+            self.tabs.tabBar().setTabButton(i, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.tabs)
+        split.addWidget(self.details)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([860, 340])
+        self.splitter = split
+        self.setCentralWidget(split)
+
+        self.queue.current_task_changed.connect(self._selection_changed)
+        self.mine.current_task_changed.connect(self._selection_changed)
+        self.queue.task_activated.connect(lambda t: self.claim(t))
+        self.mine.task_activated.connect(self.open_task)
+
+        self._build_status_bar()
+        self._build_actions()
+        self._connect_service()
+        self._apply_settings()
+
+        self._tick = QTimer(self, interval=1000)
+        self._tick.timeout.connect(self._countdown)
+        self._tick.start()
+        self._load_remembered_tasks()
+
+    # -- construction ----------------------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.activity = QLabel("Not signed in")
+        self.accounts_label = QLabel()
+        self.download_bar = QProgressBar()
+        self.download_bar.setMaximumWidth(220)
+        self.download_bar.setMaximumHeight(16)
+        self.download_bar.hide()
+        self.cancel_download_button = QPushButton("Cancel download")
+        self.cancel_download_button.setFlat(True)
+        self.cancel_download_button.hide()
+        self.cancel_download_button.clicked.connect(self._cancel_current_download)
+        bar.addWidget(self.activity, 1)
+        bar.addPermanentWidget(self.download_bar)
+        bar.addPermanentWidget(self.cancel_download_button)
+        bar.addPermanentWidget(self.accounts_label)
+        self._status_download: TaskKey | None = None
+
+    def _build_actions(self) -> None:
+        hot = self.settings.get("hotkeys")
+        menu = self.menuBar()
+
+        def action(text: str, slot, key: str | None = None, tip: str = "") -> QAction:
+            a = QAction(text, self)
+            if key:
+                a.setShortcut(QKeySequence(hot.get(key, "")))
+            if tip:
+                a.setStatusTip(tip)
+            a.triggered.connect(slot)
+            self.addAction(a)
+            return a
+
+        self.actions: dict[str, QAction] = {}
+        file_menu = menu.addMenu("&File")
+        self.actions["add_account"] = action("&Add account…", self.show_sign_in)
+        self.actions["demo"] = action("Try the &demo", self.start_demo)
+        self.actions["settings"] = action("&Settings…", self.show_settings, "settings")
+        self.actions["quit"] = action("&Quit", self.close, "quit")
+        for key in ("add_account", "demo", "settings"):
+            file_menu.addAction(self.actions[key])
+        file_menu.addSeparator()
+        file_menu.addAction(self.actions["quit"])
+        self.actions["demo"].setEnabled(self.demo is not None)
+
+        task_menu = menu.addMenu("&Task")
+        self.actions["refresh"] = action("&Refresh queue", lambda: self.service.poll_now(), "refresh")
+        self.actions["claim"] = action("&Claim", lambda: self.claim(self.queue.selected_task()), "claim",
+                                       "Take the selected task: it moves to Processing and into My tasks")
+        self.actions["open_task"] = action("&Open", lambda: self.open_task(self.mine.selected_task()), "open_task")
+        self.actions["fail_task"] = action("&Fail task…", lambda: self.request_fail(self._selected_mine()),
+                                           "fail_task")
+        self.actions["cancel_download"] = action("Cancel &download", self._cancel_current_download)
+        for key in ("refresh", "claim", "open_task", "fail_task", "cancel_download"):
+            task_menu.addAction(self.actions[key])
+
+        view_menu = menu.addMenu("&View")
+        self.actions["show_log"] = action("&Log", self.show_log, "show_log")
+        view_menu.addAction(self.actions["show_log"])
+        help_menu = menu.addMenu("&Help")
+        self.actions["about"] = action("&About Reach Studio", self.show_about)
+        help_menu.addAction(self.actions["about"])
+
+    def _connect_service(self) -> None:
+        s = self.service
+        s.queue_changed.connect(self.queue.set_tasks)
+        s.my_tasks_changed.connect(self._my_tasks_changed)
+        s.explanations_changed.connect(self._explanations)
+        s.activity.connect(self.activity.setText)
+        s.error.connect(self._error)
+        s.claimed.connect(self._claimed)
+        s.claim_failed.connect(self._claim_failed)
+        s.failed_task.connect(self._task_failed)
+        s.task_updated.connect(self._task_updated)
+        s.download_started.connect(self._download_started)
+        s.download_progress.connect(self._download_progress)
+        s.download_finished.connect(self._download_finished)
+        s.download_failed.connect(self._download_failed)
+        s.download_cancelled.connect(self._download_cancelled)
+
+    def _apply_settings(self) -> None:
+        regions = frozenset(ProcessingRegion[r] for r in self.settings.get("processing_regions"))
+        types = frozenset(ServiceType[t] for t in self.settings.get("service_types"))
+        self.service.set_filters(types, regions)
+        self.service.set_poll_interval(self.settings.get("poll_interval_s"))
+        self.queue.set_regions(regions)
+        warn = self.settings.get("countdown_warn_minutes") * 60
+        self.queue.model.warn_seconds = self.mine.model.warn_seconds = warn
+        if hasattr(self.service.ops, "media_dir"):
+            self.service.ops.media_dir = self.settings.media_dir()
+            self.service.ops.cache_bytes = self.settings.get("cache_size_mb") * 1024 * 1024
+        hot = self.settings.get("hotkeys")
+        for key, act in self.actions.items():
+            if key in hot:
+                act.setShortcut(QKeySequence(hot[key]))
+
+    # -- accounts --------------------------------------------------------------------------------------
+
+    def add_connection(self, connection, *, demo: bool = False) -> None:
+        account = connection.account
+        self.service.add_connection(connection)
+        self.queue.model.account_names[account.key] = account.display_name()
+        self.mine.model.account_names[account.key] = account.display_name()
+        if not demo:
+            self._remember_account(account)
+        elif hasattr(self.demo, "customer_names"):
+            names = self.demo.customer_names()
+            for target in (self.queue.model.customer_names, self.mine.model.customer_names,
+                           self.details.customer_names):
+                target.update(names)
+        names = [c.account.display_name() for c in self.service.connections.values()]
+        self.accounts_label.setText("Signed in: " + ", ".join(names))
+        if not self.service._poll_timer.isActive():
+            self.service.start(self.settings.get("poll_interval_s"))
+        QTimer.singleShot(0, self.offer_draft_restore)
+
+    def _remember_account(self, account) -> None:
+        accounts = [a for a in self.settings.get("accounts") if a.get("service_url") != account.service_url
+                    or a.get("vendor_partner_id") != account.vendor_partner_id]
+        accounts.append({
+            "service_url": account.service_url, "vendor_partner_id": account.vendor_partner_id,
+            "vendor_name": account.vendor_name, "app_token_id": account.app_token_id or "", "label": account.label,
+        })
+        self.settings.set("accounts", accounts)
+
+    def show_sign_in(self) -> None:
+        from reach_studio.ui.sign_in_dialog import SignInDialog
+
+        known = self.settings.get("accounts")
+        dialog = SignInDialog(self.secrets, self, demo=self.demo, initial=known[-1] if known else None)
+        dialog.signed_in.connect(lambda conn: self.add_connection(conn, demo=dialog.is_demo))
+        self.sign_in_dialog = dialog
+        dialog.open()
+
+    def start_demo(self) -> None:
+        from reach_studio.ui.sign_in_dialog import SignInDialog
+
+        if self.demo is None:
+            return
+        dialog = SignInDialog(self.secrets, self, demo=self.demo)
+        dialog.signed_in.connect(lambda conn: self.add_connection(conn, demo=True))
+        self.sign_in_dialog = dialog
+        dialog.open()
+        dialog.try_demo()
+
+    # -- queue actions ---------------------------------------------------------------------------------
+
+    def claim(self, task: Task | None) -> None:
+        if task is None:
+            self.activity.setText("Select a task in the queue to claim it.")
+            return
+        self.service.claim(task)
+
+    def _claimed(self, task: Task) -> None:
+        self.drafts.remember_task(workspace_draft_key(task), task_to_dict(task))
+        self.service.start_download(task)
+        self.tabs.setCurrentWidget(self.mine)
+        self.mine.select_task(task.account, task.id)
+
+    def _claim_failed(self, key: TaskKey, message: str) -> None:
+        self.activity.setText(message)
+        QMessageBox.information(self, "Task not claimed", message)
+
+    def _selected_mine(self) -> Task | None:
+        current = self.tabs.currentWidget()
+        if isinstance(current, TaskWorkspace):
+            return current.task
+        return self.mine.selected_task()
+
+    def request_fail(self, task: Task | None) -> None:
+        if task is None:
+            self.activity.setText("Select one of your tasks to fail it.")
+            return
+        dialog = FailTaskDialog(task, self)
+        dialog.accepted.connect(lambda: self.service.fail(task, dialog.reason_text()))
+        self.fail_dialog = dialog
+        dialog.open()
+
+    def _task_failed(self, task: Task) -> None:
+        key = (task.account, task.id)
+        ws = self.workspaces.pop(key, None)
+        if ws is not None:
+            ws.close_workspace()
+            self.tabs.removeTab(self.tabs.indexOf(ws))
+            ws.deleteLater()
+        self.drafts.discard(workspace_draft_key(task))
+        self.drafts.forget_task(workspace_draft_key(task))
+
+    def _task_updated(self, task: Task) -> None:
+        ws = self.workspaces.get((task.account, task.id))
+        if ws is not None:
+            ws.update_task(task)
+
+    def _my_tasks_changed(self, tasks: list[Task]) -> None:
+        self.mine.set_tasks(tasks)
+        self.tabs.setTabText(self.tabs.indexOf(self.mine), f"My tasks ({len(tasks)})" if tasks else "My tasks")
+
+    def _explanations(self, explanations: dict) -> None:
+        self.queue.model.explanations = explanations
+
+    def _selection_changed(self, task: Task | None) -> None:
+        self.details.show_task(task)
+
+    def _tab_changed(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if widget is self.queue:
+            self.details.show_task(self.queue.selected_task())
+        elif widget is self.mine:
+            self.details.show_task(self.mine.selected_task())
+        elif isinstance(widget, TaskWorkspace):
+            self.details.show_task(widget.task)
+
+    def _countdown(self) -> None:
+        self.queue.tick()
+        self.mine.tick()
+
+    def _error(self, message: str) -> None:
+        self.activity.setText(message)
+        log.warning("%s", message)
+
+    # -- workspaces ------------------------------------------------------------------------------------
+
+    def open_task(self, task: Task | None) -> TaskWorkspace | None:
+        if task is None:
+            self.activity.setText("Select one of your tasks to open it.")
+            return None
+        key = (task.account, task.id)
+        ws = self.workspaces.get(key)
+        if ws is None:
+            conn = self.service.connections.get(task.account)
+            context = TaskContext(task=task, connection=conn, drafts=self.drafts,
+                                  media_path=self.service.media.get(key))
+            ws = TaskWorkspace(context)
+            ws.cancel_download_requested.connect(self.service.cancel_download)
+            ws.retry_download_requested.connect(self._retry_download)
+            ws.fail_requested.connect(self.request_fail)
+            self.workspaces[key] = ws
+            self.tabs.addTab(ws, f"Task {task.id}")
+            if key in self.service.downloads:
+                ws.download_started()
+            elif key not in self.service.media and conn is not None:
+                self.service.start_download(task)
+            elif conn is None:
+                ws.download_failed("sign in to this task's account to download its media")
+            if conn is not None and task.feature is not None and task.feature.name == "TRANSLATION":
+                self.service.load_source_captions(task, lambda doc, ws=ws: self._source_captions(ws, doc))
+            self.workspace_opened.emit(ws)
+        self.tabs.setCurrentWidget(ws)
+        return ws
+
+    def _source_captions(self, ws: TaskWorkspace, doc) -> None:
+        ws.context.source_captions = doc
+        if ws.editor is not None and hasattr(ws.editor, "set_source_captions"):
+            ws.editor.set_source_captions(doc)
+
+    def _retry_download(self, task: Task) -> None:
+        ws = self.workspaces.get((task.account, task.id))
+        if ws is not None:
+            ws.download_started()
+        self.service.start_download(task)
+
+    def _close_tab(self, index: int) -> None:
+        ws = self.tabs.widget(index)
+        if isinstance(ws, TaskWorkspace):
+            ws.close_workspace()
+            self.workspaces.pop(ws.key, None)
+            self.tabs.removeTab(index)
+            ws.deleteLater()
+
+    # -- downloads -------------------------------------------------------------------------------------
+
+    def _download_started(self, key: TaskKey) -> None:
+        self._status_download = key
+        self.download_bar.setRange(0, 0)
+        self.download_bar.show()
+        self.cancel_download_button.show()
+        ws = self.workspaces.get(key)
+        if ws is not None:
+            ws.download_started()
+
+    def _download_progress(self, key: TaskKey, done: int, total: int) -> None:
+        if key == self._status_download:
+            if total > 0:
+                self.download_bar.setRange(0, 1000)
+                self.download_bar.setValue(int(done * 1000 / total))
+                self.download_bar.setFormat(f"Task {key[1]}: %p%")
+        ws = self.workspaces.get(key)
+        if ws is not None:
+            ws.download_progress(done, total)
+
+    def _download_done_in_status(self, key: TaskKey) -> None:
+        if key == self._status_download:
+            others = [k for k in self.service.downloads if k != key]
+            self._status_download = others[0] if others else None
+            if self._status_download is None:
+                self.download_bar.hide()
+                self.cancel_download_button.hide()
+
+    def _download_finished(self, key: TaskKey, path: Path) -> None:
+        self._download_done_in_status(key)
+        ws = self.workspaces.get(key)
+        if ws is not None:
+            ws.media_ready(path)
+
+    def _download_failed(self, key: TaskKey, message: str) -> None:
+        self._download_done_in_status(key)
+        self.activity.setText(f"Download for task {key[1]} failed: {message}")
+        ws = self.workspaces.get(key)
+        if ws is not None:
+            ws.download_failed(message)
+
+    def _download_cancelled(self, key: TaskKey) -> None:
+        self._download_done_in_status(key)
+        ws = self.workspaces.get(key)
+        if ws is not None:
+            ws.download_cancelled()
+
+    def _cancel_current_download(self) -> None:
+        current = self.tabs.currentWidget()
+        key = current.key if isinstance(current, TaskWorkspace) else self._status_download
+        if key is not None:
+            self.service.cancel_download(key)
+
+    # -- drafts ----------------------------------------------------------------------------------------
+
+    def _load_remembered_tasks(self) -> None:
+        tasks = []
+        for key, data in self.drafts.remembered_tasks().items():
+            try:
+                tasks.append(task_from_dict(data))
+            except Exception as exc:  # an unreadable record must not stop the start-up
+                log.warning("forgetting unreadable remembered task %s: %s", key, exc)
+                self.drafts.forget_task(key)
+        if tasks:
+            self.service.adopt(tasks)
+
+    def offer_draft_restore(self) -> RestoreDraftsDialog | None:
+        """After the first sign-in: offer every open draft (from a crash, a kill or a normal quit)."""
+        if self._restore_offered or not self.settings.get("restore_drafts_prompt"):
+            return None
+        self._restore_offered = True
+        infos = [i for i in self.drafts.open_drafts() if not any(
+            workspace_draft_key(ws.task) == i.task_key for ws in self.workspaces.values())]
+        if not infos:
+            return None
+        dialog = RestoreDraftsDialog(infos, self)
+        dialog.accepted.connect(lambda: self.restore_drafts(dialog.chosen()))
+        self.restore_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def restore_drafts(self, keys: list[str]) -> list[TaskWorkspace]:
+        remembered = {workspace_draft_key(t): t for t in self.service.mine.values()}
+        opened = []
+        for key in keys:
+            task = remembered.get(key)
+            if task is None:
+                self.activity.setText(f"The task of draft {key} is no longer known; its draft is kept.")
+                continue
+            ws = self.open_task(task)
+            if ws is not None:
+                opened.append(ws)
+        return opened
+
+    # -- dialogs ---------------------------------------------------------------------------------------
+
+    def show_log(self) -> None:
+        if self.log_window is None:
+            self.log_window = LogWindow(self.log_buffer, self)
+        self.log_window.show()
+        self.log_window.raise_()
+
+    def show_settings(self) -> None:
+        from reach_studio.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self)
+        dialog.accepted.connect(self._apply_settings)
+        dialog.open()
+
+    def show_about(self) -> None:
+        from reach_studio.ui.about import show_about
+
+        show_about(self, self.secrets.describe(), [f.label for f in registered_features()])
+
+    # -- closing ---------------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        for ws in list(self.workspaces.values()):
+            ws.close_workspace()
+        self.service.stop()
+        from reach_studio.workers.background import wait_for_all
+
+        wait_for_all(5000)  # let queued draft writes finish; downloads were cancelled
+        super().closeEvent(event)
