@@ -76,6 +76,28 @@ DEFAULT_HOTKEYS: dict[str, str] = {
     "settings": "Ctrl+,",
     "quit": "Ctrl+Q",
     "play_pause": "Ctrl+Space",
+    # timed-text editors (ui/editor/shortcuts.py describes each)
+    "editor_insert_at_playhead": "Insert",
+    "editor_set_start": "F11",
+    "editor_set_end_next": "F12",
+    "editor_nudge_start_back": "Alt+Shift+Left",
+    "editor_nudge_start_forward": "Alt+Shift+Right",
+    "editor_nudge_end_back": "Alt+Left",
+    "editor_nudge_end_forward": "Alt+Right",
+    "editor_frame_back": "Alt+,",
+    "editor_frame_forward": "Alt+.",
+    "editor_seek_back": "Alt+J",
+    "editor_seek_forward": "Alt+L",
+    "editor_loop_cue": "Ctrl+Shift+L",
+    "editor_previous": "Alt+Up",
+    "editor_next": "Alt+Down",
+    "editor_delete": "Ctrl+Delete",
+    "editor_split": "Alt+S",
+    "editor_merge": "Alt+M",
+    "editor_reflow": "Alt+R",
+    "editor_speaker_change": "Alt+Shift+.",
+    "editor_find": "Ctrl+F",
+    "editor_deliver": "Ctrl+Shift+D",
 }
 
 
