@@ -199,9 +199,13 @@ class ReachConnection:
             client.setKs(ks)
         return client
 
-    def vendor_client(self) -> KalturaClient:
-        """A fresh client with the vendor KS (renewed before it expires) and the vendor tag."""
-        return self._new_client(self.client_tag, self.vendor_ks())
+    def vendor_client(self, about: Task | None = None) -> KalturaClient:
+        """A fresh client with the vendor KS (renewed before it expires) and the vendor tag.
+
+        `about`: the task a vendor-KS call concerns (updateJob, extendAccessKey): its id joins the tag.
+        """
+        tag = self.task_client_tag(about.id) if about is not None else self.client_tag
+        return self._new_client(tag, self.vendor_ks())
 
     def task_client(self, task: Task) -> KalturaClient:
         """A fresh client with the task's accessKey as KS and the task tag."""
@@ -284,8 +288,16 @@ class ReachConnection:
         raise last
 
     # ---- calls ---------------------------------------------------------------------------------
-    def call(self, fn: Callable[[KalturaClient], T], task: Task | None = None, *, retries: int | None = None) -> T:
-        """Run `fn` with a fresh client: the vendor's, or the task's when `task` is given.
+    def call(
+        self,
+        fn: Callable[[KalturaClient], T],
+        task: Task | None = None,
+        *,
+        about: Task | None = None,
+        retries: int | None = None,
+    ) -> T:
+        """Run `fn` with a fresh client: the task's (its accessKey) when `task` is given, else the vendor's
+        (tagged with `about`'s id when the vendor call concerns one task).
 
         An expired/invalid KS is renewed once (vendor: new session; task: extendAccessKey, which Kaltura
         allows for PROCESSING/SCHEDULED tasks) and the call retried; transport errors and 5xx are retried
@@ -295,7 +307,7 @@ class ReachConnection:
         while True:
             try:
                 return self._with_retries(
-                    lambda: fn(self.task_client(task) if task is not None else self.vendor_client()),
+                    lambda: fn(self.task_client(task) if task is not None else self.vendor_client(about)),
                     "call Kaltura",
                     retries=retries,
                     secrets=(task.access_key,) if task is not None else (),
@@ -318,7 +330,7 @@ class ReachConnection:
                 "INVALID_KS",
                 f"The access key of task {task.id} expired and cannot be extended while it is {task.status.name}",
             )
-        result = self.call(lambda c: c.reach.entryVendorTask.extendAccessKey(task.id))
+        result = self.call(lambda c: c.reach.entryVendorTask.extendAccessKey(task.id), about=task)
         if getattr(result, "accessKey", None):
             task.access_key = result.accessKey
 

@@ -107,7 +107,7 @@ def get_task(conn: ReachConnection, task: Task) -> Task:
 
 def _update(conn: ReachConnection, task: Task, **fields) -> Task:
     update = KalturaEntryVendorTask(**fields)
-    obj = conn.call(lambda c: c.reach.entryVendorTask.updateJob(task.id, update))
+    obj = conn.call(lambda c: c.reach.entryVendorTask.updateJob(task.id, update), about=task)
     updated = task_from(obj)
     _carry(task, updated)
     return updated
@@ -123,16 +123,20 @@ def _carry(old: Task, new: Task) -> None:
     new.reach_profile = new.reach_profile or old.reach_profile
 
 
-def claim(conn: ReachConnection, task: Task, external_task_id: str) -> Task:
+def claim(conn: ReachConnection, task: Task, external_task_id: str, settle: float = 0.3) -> Task:
     """Take a PENDING task: updateJob → PROCESSING with our externalTaskId, then re-read to confirm.
 
-    Raises ClaimLost when someone else holds it (before or after our write).
+    Kaltura has no compare-and-set, so two linguists can write at almost the same moment; the last
+    write wins on the server. Waiting `settle` seconds before the confirming re-read lets a concurrent
+    writer land first, so only the real winner confirms. Raises ClaimLost when someone else holds it.
     """
     current = get_task(conn, task)
     if current.status != TaskStatus.PENDING and current.external_task_id != external_task_id:
         raise ClaimLost(task, current.external_task_id, current.status)
     if current.status == TaskStatus.PENDING:
         _update(conn, current, status=int(TaskStatus.PROCESSING), externalTaskId=external_task_id)
+        if settle > 0:
+            time.sleep(settle)
     confirmed = get_task(conn, current)
     if confirmed.status != TaskStatus.PROCESSING or confirmed.external_task_id != external_task_id:
         raise ClaimLost(task, confirmed.external_task_id, confirmed.status)
@@ -165,7 +169,7 @@ def extend_access_key(conn: ReachConnection, task: Task) -> Task:
             "CANNOT_EXTEND_ACCESS_KEY", f"Task {task.id} is {task.status.name.lower()}; only claimed tasks can be extended"
         )
     now = time.time()
-    obj = conn.call(lambda c: c.reach.entryVendorTask.extendAccessKey(task.id))
+    obj = conn.call(lambda c: c.reach.entryVendorTask.extendAccessKey(task.id), about=task)
     key = getattr(obj, "accessKey", None)
     if not key:
         raise ReachError("FAILED_EXTEND_ACCESS_KEY", f"Kaltura returned no new access key for task {task.id}")
