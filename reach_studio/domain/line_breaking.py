@@ -69,19 +69,48 @@ _WEAK_LINE_ENDS = frozenset(
     ]
 )
 
+# Starting the next line with a conjunction is a natural break (BBC: "break before conjunctions").
+_GOOD_LINE_STARTS = frozenset(
+    [
+        "and",
+        "but",
+        "or",
+        "because",
+        "so",
+        "which",
+        "who",
+        "when",
+        "while",
+        "if",
+        "then",
+        "et",
+        "mais",
+        "ou",
+        "y",
+        "pero",
+        "und",
+        "aber",
+    ]
+)
 
-def _cost(line_lengths: list[int], last_words: list[str], max_chars: int, target: float) -> float:
+
+def _cost(
+    line_lengths: list[int], last_words: list[str], max_chars: int, target: float, next_first: str = ""
+) -> float:
+    # Linear in the imbalance, so a break after punctuation wins over a slightly more even one.
     cost = 0.0
     for length in line_lengths:
         if length > max_chars:
             cost += 10_000 * (length - max_chars)
-        cost += (length - target) ** 2
+        cost += 2 * abs(length - target)
     for word in last_words:
         stripped = word.rstrip()
         if stripped and stripped[-1] in ",.;:!?…":
-            cost -= 40
+            cost -= 20
         elif stripped.lower().strip("\"'“”‘’()[]") in _WEAK_LINE_ENDS:
-            cost += 60
+            cost += 25
+    if next_first.lower() in _GOOD_LINE_STARTS:
+        cost -= 10
     return cost
 
 
@@ -129,7 +158,8 @@ def balanced_lines(text: str, max_chars: int, lines: int | None = None) -> list[
                 if best[i][m - 1] == inf:
                     continue
                 last = [words[j - 1]] if m < k else []
-                c = best[i][m - 1] + _cost([seg_len(i, j)], last, max_chars, target)
+                following = words[j] if m < k else ""
+                c = best[i][m - 1] + _cost([seg_len(i, j)], last, max_chars, target, following)
                 if c < best[j][m]:
                     best[j][m] = c
                     back[j][m] = i

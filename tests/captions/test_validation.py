@@ -1,0 +1,206 @@
+"""Each validation rule: the finding a linguist sees, and that its suggested fix removes it."""
+
+from __future__ import annotations
+
+import pytest
+
+from reach_studio.domain.caption_rules import KALTURA_DEFAULT_CHARS_PER_LINE, CaptionRules
+from reach_studio.domain.captions import CaptionDocument, Cue
+from reach_studio.domain.task import CatalogItem, Dictionary, ReachProfile
+from reach_studio.domain.validation import Rule, Validator, errors, validate, validate_cue
+
+
+def doc(*cues: Cue) -> CaptionDocument:
+    return CaptionDocument(list(cues))
+
+
+def rules_of(findings, index=None):
+    return {f.rule for f in findings if index is None or f.cue_index == index}
+
+
+def fixed(findings, rule, document, index=None):
+    finding = next(f for f in findings if f.rule == rule and (index is None or f.cue_index == index))
+    assert finding.fix is not None, f"{rule} has no fix"
+    return finding.fix.apply(document)
+
+
+PLAIN = ReachProfile(1)
+
+
+def test_a_clean_document_has_no_findings():
+    d = doc(Cue(0, 2000, "Hello there."), Cue(2000, 4000, "How are you\ntoday?"))
+    assert validate(d, PLAIN, CatalogItem(1, 1, 1, 1)) == []
+
+
+def test_profile_line_limit_is_an_error_with_a_reflow_fix():
+    profile = ReachProfile(1, max_characters_per_caption_line=KALTURA_DEFAULT_CHARS_PER_LINE)
+    d = doc(Cue(0, 4000, "This line is longer than twenty-six characters"))
+    found = validate(d, profile)
+    f = next(f for f in found if f.rule == Rule.LINE_LENGTH)
+    assert f.severity == "error" and "26" in f.message
+    after = f.fix.apply(d)
+    assert Rule.LINE_LENGTH not in rules_of(validate(after, profile))
+    assert after.cues[0].text == "This line is longer than\ntwenty-six characters"
+
+
+def test_without_a_profile_limit_the_recommended_32_applies_as_a_warning():
+    d = doc(Cue(0, 4000, "x" * 33))
+    f = next(f for f in validate(d, PLAIN) if f.rule == Rule.LINE_LENGTH)
+    assert f.severity == "warning" and "32" in f.message
+
+
+def test_three_lines_are_an_error_and_the_fix_splits_into_two_cues():
+    d = doc(Cue(0, 6000, "One line here\nanother line here\nand a third line here"))
+    found = validate(d, PLAIN)
+    assert Rule.LINE_COUNT in rules_of(found)
+    after = fixed(found, Rule.LINE_COUNT, d)
+    assert all(len(c.lines) <= 2 for c in after.cues)
+    assert (
+        " ".join(" ".join(c.lines) for c in after.cues)
+        == "One line here another line here and a third line here"
+    )
+
+
+def test_durations_and_reading_speed_are_guideline_warnings():
+    d = doc(
+        Cue(0, 400, "Hi"), Cue(1000, 9000, "Long"), Cue(10000, 11000, "Far too many words for one second")
+    )
+    found = validate(d, PLAIN)
+    assert {(f.rule, f.cue_index, f.severity) for f in found} >= {
+        (Rule.MIN_DURATION, 0, "warning"),
+        (Rule.MAX_DURATION, 1, "warning"),
+        (Rule.READING_SPEED, 2, "warning"),
+    }
+    after = fixed(found, Rule.MIN_DURATION, d, 0)
+    assert after.cues[0].end_ms == CaptionRules().min_duration_ms
+
+
+def test_overlap_order_timing_empty_and_gap():
+    d = doc(
+        Cue(0, 2000, "A"),
+        Cue(1500, 3000, "B"),  # overlaps A
+        Cue(3040, 4000, "C"),  # 40 ms after B
+        Cue(5000, 5000, "D"),  # zero length
+        Cue(6000, 7000, "   "),  # empty
+        Cue(5500, 8000, "F"),  # before the previous start
+    )
+    found = validate(d, PLAIN)
+    got = {(f.rule, f.cue_index) for f in found}
+    assert {(Rule.OVERLAP, 1), (Rule.MIN_GAP, 2), (Rule.TIMING, 3), (Rule.EMPTY, 4), (Rule.ORDER, 5)} <= got
+    assert all(
+        f.severity == "error" for f in found if f.rule in (Rule.OVERLAP, Rule.TIMING, Rule.EMPTY, Rule.ORDER)
+    )
+    no_overlap = fixed(found, Rule.OVERLAP, d, 1)
+    assert no_overlap.cues[0].end_ms <= no_overlap.cues[1].start_ms
+    sorted_doc = fixed(found, Rule.ORDER, d, 5)
+    assert [c.start_ms for c in sorted_doc.cues] == sorted(c.start_ms for c in d.cues)
+
+
+def test_cues_past_the_media_end():
+    d = doc(Cue(0, 1000, "In"), Cue(9000, 11000, "Past the end"))
+    found = validate(d, PLAIN, media_duration_ms=10_000)
+    assert rules_of(found) == {Rule.PAST_MEDIA_END}
+    assert fixed(found, Rule.PAST_MEDIA_END, d).cues[-1].end_ms == 10_000
+
+
+def test_speaker_identification_when_the_catalog_item_asks_for_it():
+    item = CatalogItem(1, 1, 1, 1, enable_speaker_id=True)
+    d = doc(Cue(0, 2000, "Hello", "Speaker 1"), Cue(2000, 4000, "Still me"), Cue(4000, 5000, "[MUSIC]"))
+    tags_on = ReachProfile(1, enable_audio_tags=True)
+    found = validate(d, tags_on, item)
+    assert [(f.rule, f.cue_index) for f in found] == [
+        (Rule.SPEAKER_ID, 1)
+    ]  # an audio-only cue needs no speaker
+    assert fixed(found, Rule.SPEAKER_ID, d).cues[1].speaker == "Speaker 1"
+    assert validate(d, tags_on, CatalogItem(1, 1, 1, 1)) == []
+
+
+def test_the_speaker_label_counts_towards_the_line_limit():
+    profile = ReachProfile(1, max_characters_per_caption_line=26)
+    item = CatalogItem(1, 1, 1, 1, enable_speaker_id=True)
+    d = doc(Cue(0, 3000, "Twenty chars exactly", "Interviewer"))
+    assert Rule.LINE_LENGTH in rules_of(validate(d, profile, item))  # "[Interviewer] " makes it 34
+    assert Rule.LINE_LENGTH not in rules_of(validate(d, profile, CatalogItem(1, 1, 1, 1)))
+
+
+def test_speaker_change_marks_need_speakers():
+    profile = ReachProfile(1, enable_speaker_change_indication=True)
+    unmarked = doc(Cue(0, 2000, "Hi"), Cue(2000, 4000, "Hello"))
+    assert [(f.rule, f.cue_index) for f in validate(unmarked, profile)] == [(Rule.SPEAKER_CHANGE, None)]
+    marked = doc(Cue(0, 2000, "Hi", "A"), Cue(2000, 4000, "Hello", "B"))
+    assert validate(marked, profile) == []
+
+
+def test_profanity_is_an_error_only_when_the_profile_asks_and_the_fix_masks_it():
+    d = doc(Cue(0, 3000, "Well, damn it."))
+    assert validate(d, PLAIN) == []
+    profile = ReachProfile(1, enable_profanity_removal=True)
+    found = validate(d, profile)
+    assert [(f.rule, f.severity) for f in found] == [(Rule.PROFANITY, "error")]
+    after = found[0].fix.apply(d)
+    assert after.cues[0].text == "Well, d*** it."
+    assert validate(after, profile) == []
+    assert d.cues[0].text == "Well, damn it."  # fixes do not change the input
+
+
+def test_dictionary_terms_spelled_exactly():
+    profile = ReachProfile(1, dictionaries=[Dictionary("English", "Kaltura\nmachine learning\n")])
+    d = doc(Cue(0, 3000, "kaltura uses\nmachine lerning"), Cue(3000, 6000, "Kaltura is right"))
+    found = validate(d, profile)
+    assert [(f.rule, f.cue_index, f.severity) for f in found] == [(Rule.DICTIONARY, 0, "warning")] * 2
+    after = found[1].fix.apply(found[0].fix.apply(d))
+    assert after.cues[0].text == "Kaltura uses\nmachine learning"
+
+
+def test_audio_tags_refused_or_expected_per_profile():
+    d = doc(Cue(0, 2000, "[APPLAUSE] Thank you."))
+    off = validate(d, ReachProfile(1, enable_audio_tags=False))
+    assert [(f.rule, f.severity) for f in off] == [(Rule.AUDIO_TAGS, "warning")]
+    assert off[0].fix.apply(d).cues[0].text == "Thank you."
+    assert validate(d, ReachProfile(1, enable_audio_tags=True)) == []
+    none = validate(doc(Cue(0, 2000, "Thank you.")), ReachProfile(1, enable_audio_tags=True))
+    assert [(f.rule, f.cue_index) for f in none] == [(Rule.AUDIO_TAGS, None)]
+
+
+def test_output_format_must_match_the_request():
+    from reach_studio.domain.enums import OutputFormat
+
+    item = CatalogItem(1, 1, 1, 1, output_format=OutputFormat.DFXP)
+    d = doc(Cue(0, 2000, "Hi"))
+    assert [f.rule for f in validate(d, PLAIN, item, output_format="srt")] == [Rule.OUTPUT_FORMAT]
+    assert validate(d, PLAIN, item, output_format="dfxp") == []
+    assert validate(d, PLAIN, CatalogItem(1, 1, 1, 1), output_format="srt") == []  # SRT when none is set
+
+
+def test_ead_checks_timing_not_line_rules():
+    d = doc(
+        Cue(0, 9000, "A long description of what happens on screen, read aloud by speech synthesis"),
+        Cue(8000, 9500, "Overlap"),
+    )
+    assert [(f.rule, f.cue_index) for f in validate(d, PLAIN, kind="ead")] == [(Rule.OVERLAP, 1)]
+
+
+def test_empty_document_is_an_error():
+    assert errors(validate(CaptionDocument([]), PLAIN))[0].rule == Rule.EMPTY
+
+
+def test_validate_cue_matches_the_whole_document_run():
+    profile = ReachProfile(1, max_characters_per_caption_line=20, enable_profanity_removal=True)
+    d = doc(
+        *[Cue(i * 1000, i * 1000 + 900 + (i % 3) * 200, f"cue {i} some shit text here") for i in range(30)]
+    )
+    whole = validate(d, profile)
+    v = Validator(profile)
+    per_cue = [f for i in range(len(d.cues)) for f in v.cue(d, i)]
+    assert [(f.rule, f.cue_index, f.message) for f in per_cue] == [
+        (f.rule, f.cue_index, f.message) for f in whole if f.cue_index is not None
+    ]
+    assert [f.message for f in validate_cue(d, 4, profile)] == [f.message for f in v.cue(d, 4)] != []
+
+
+@pytest.mark.parametrize("kind", ["captions", "translation"])
+def test_translation_is_held_to_the_same_rules(kind):
+    d = doc(Cue(0, 500, "x" * 40))
+    assert {Rule.LINE_LENGTH, Rule.MIN_DURATION, Rule.READING_SPEED} <= rules_of(
+        validate(d, PLAIN, kind=kind)
+    )
