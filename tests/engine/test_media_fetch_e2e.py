@@ -1,0 +1,64 @@
+"""Media fetch against the emulator: the right flavor for each flavorParamsIds case, over HLS or HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from reach_studio.domain.enums import ServiceFeature
+from reach_studio.engine.media_fetch import MediaCache, MediaFetchError, fetch_task_media
+from reach_studio.kaltura import reach_api
+from reach_studio.media.probe import probe
+
+
+def _task(emulator, conn, entry_name: str, feature: ServiceFeature):
+    entry = next(e for e in emulator.inspect.objects("entry") if e["name"] == entry_name)
+    for light in reach_api.get_jobs(conn):
+        if light.entry_id == entry["id"]:
+            task = reach_api.get_task(conn, light)
+            if task.feature == feature:
+                return task, entry
+    raise AssertionError(f"no {feature.name} task on {entry_name!r}")
+
+
+def _flavor_params(emulator, flavor_id: str) -> int:
+    return emulator.inspect.objects("flavor_asset", id=flavor_id)[0]["flavorParamsId"]
+
+
+@pytest.mark.parametrize(
+    "entry_name,feature,expected_params,protocol,video",
+    [
+        # profile "301,302": the first listed one the entry has
+        ("Lecture 1 - Introduction to kinesiology", ServiceFeature.CAPTIONS, 301, "hls", True),
+        # profile "999,303,301": 999 is missing, so 303 (audio only)
+        ("Campus podcast, episode 12", ServiceFeature.CAPTIONS, 303, "hls", False),
+        # profile "302", entry without HLS: progressive download of that flavor
+        ("Nurse training module 4 (no HLS)", ServiceFeature.TRANSLATION, 302, "http", True),
+        # no flavorParamsIds: by need — dubbing needs the picture (compact video)
+        ("Product launch trailer", ServiceFeature.DUBBING, 302, "hls", True),
+        # no flavorParamsIds: captions need only the sound
+        ("Interview with the director", ServiceFeature.CAPTIONS, 303, "hls", False),
+        # profile "301,302" and no HLS
+        ("Guest talk (archive, no HLS)", ServiceFeature.CAPTIONS, 301, "http", True),
+    ],
+)
+def test_right_flavor_over_the_right_protocol(emulator, conn, entry_name, feature, expected_params, protocol, video):
+    task, entry = _task(emulator, conn, entry_name, feature)
+    task = reach_api.claim(conn, task, "ana", settle=0)
+    result = fetch_task_media(conn, task, cache=MediaCache())
+    assert result.choice.flavor.flavor_params_id == expected_params
+    assert _flavor_params(emulator, result.choice.flavor.id) == expected_params
+    assert result.protocol == protocol
+    info = probe(result.path)
+    assert info.has_video == video and info.has_audio
+    assert abs(info.duration_ms - entry["msDuration"]) <= 1000
+    # nothing half-written next to it
+    assert [p.name for p in result.path.parent.iterdir() if p.name.startswith(".") or p.suffix == ".part"] == []
+    again = fetch_task_media(conn, task, cache=MediaCache())
+    assert again.protocol == "cache" and again.path == result.path
+
+
+def test_profile_flavor_missing_is_a_clear_error(emulator, conn):
+    task, _ = _task(emulator, conn, "Campus podcast, episode 12", ServiceFeature.CAPTIONS)
+    task.reach_profile.flavor_params_ids = [999, 998]
+    with pytest.raises(MediaFetchError, match="999,998 only"):
+        fetch_task_media(conn, task, cache=MediaCache())
