@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -89,11 +90,14 @@ class SettingsDialog(QDialog):
         for action in DEFAULT_HOTKEYS:
             edit = QKeySequenceEdit(QKeySequence(current.get(action, DEFAULT_HOTKEYS[action])))
             self.hotkeys[action] = edit
-            key_form.addRow(HOTKEY_LABELS.get(action, action), edit)
+            key_form.addRow(_label(action), edit)
 
         tabs = QTabWidget()
         tabs.addTab(general, "General")
-        tabs.addTab(keys, "Keyboard")
+        scroll = QScrollArea()
+        scroll.setWidget(keys)
+        scroll.setWidgetResizable(True)
+        tabs.addTab(scroll, "Keyboard")
         self.error = QLabel()
         self.error.setStyleSheet("color:#c62828")
         self.error.setWordWrap(True)
@@ -133,7 +137,7 @@ class SettingsDialog(QDialog):
         used: dict[str, str] = {}
         for action, key in values["hotkeys"].items():
             if key in used:
-                self.error.setText(f"{key} is used for both '{HOTKEY_LABELS[used[key]]}' and '{HOTKEY_LABELS[action]}'.")
+                self.error.setText(f"{key} is used for both '{_label(used[key])}' and '{_label(action)}'.")
                 return
             used[key] = action
         try:
@@ -144,3 +148,7 @@ class SettingsDialog(QDialog):
             self.error.setText(str(exc))
             return
         self.accept()
+
+
+def _label(action: str) -> str:
+    return HOTKEY_LABELS.get(action) or action.replace("editor_", "editor: ").replace("_", " ")

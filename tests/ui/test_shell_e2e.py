@@ -1,0 +1,136 @@
+"""The desktop shell against the emulator: sign in with the demo, fair queue, claim, download, poll, fail."""
+
+from __future__ import annotations
+
+import pytest
+
+from reach_studio.domain.enums import ServiceType, TaskStatus
+from reach_studio.kaltura.connection import AccountConfig
+from reach_studio.secrets import SecretStore
+from reach_studio.settings import Settings
+from reach_studio.store.drafts import DraftStore
+from reach_studio.ui.main_window import MainWindow
+from reach_studio.ui.task_workspace import TaskWorkspace
+from reach_studio.workers.background import wait_for_all
+
+PENDING, PROCESSING, ERROR = int(TaskStatus.PENDING), int(TaskStatus.PROCESSING), int(TaskStatus.ERROR)
+
+
+def demo_account(emu) -> AccountConfig:
+    info = emu.info
+    return AccountConfig(info["serviceUrl"], int(info["vendorPartnerId"]), info["vendorName"],
+                         app_token_id=info["appTokenId"], app_token=info["appToken"], label="Demo")
+
+
+@pytest.fixture
+def window(qtbot, emulator):
+    win = MainWindow(Settings(), SecretStore(), DraftStore(), demo=lambda: demo_account(emulator))
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.service.stop()
+    wait_for_all(10000)
+
+
+def sign_in_with_demo(qtbot, win):
+    win.start_demo()  # the same path as "Try the demo" in the sign-in dialog
+    qtbot.waitUntil(lambda: bool(win.service.connections), timeout=20000)
+    qtbot.waitUntil(lambda: win.queue.model.rowCount() > 0, timeout=30000)
+
+
+def human_pending(emu) -> list[dict]:
+    items = {i["id"]: i for i in emu.inspect.objects("catalog_item")}
+    return [t for t in emu.inspect.objects("task", status=PENDING)
+            if items[t["catalogItemId"]]["serviceType"] == int(ServiceType.HUMAN)]
+
+
+def test_demo_sign_in_shows_every_demo_task_in_fair_order(qtbot, window, emulator):
+    sign_in_with_demo(qtbot, window)
+    shown = window.queue.visible_tasks()
+    expected = human_pending(emulator)
+    assert sorted(t.id for t in shown) == sorted(t["id"] for t in expected)
+    assert len(shown) >= 6
+    # fair order: the first round holds one task of each customer, before anyone's second task
+    customers = {t.partner_id for t in shown}
+    assert len(customers) >= 3
+    assert len({t.partner_id for t in shown[: len(customers)]}) == len(customers)
+    # within one customer, earlier deadlines come first
+    for cust in customers:
+        deadlines = [t.expected_finish_time for t in shown if t.partner_id == cust]
+        assert deadlines == sorted(deadlines)
+    # rows show what a linguist reads: customer name and entry name, not just ids
+    names = {c["partnerId"]: c["name"] for c in emulator.info["customers"]}
+    first = window.queue.model.index(0, 1).data()
+    assert first in names.values() or first.startswith("Partner")
+    entry_names = {e["id"]: e["name"] for e in emulator.inspect.objects("entry")}
+    assert window.queue.model.index(0, 2).data() == entry_names[shown[0].entry_id]
+
+
+def test_claim_moves_the_task_to_processing_and_downloads_its_media_with_progress(qtbot, window, emulator):
+    sign_in_with_demo(qtbot, window)
+    task = next(t for t in window.queue.visible_tasks() if t.feature is not None and t.feature.name == "CAPTIONS")
+    assert window.queue.select_task(task.account, task.id)
+    progress = []
+    window.service.download_progress.connect(lambda key, done, total: progress.append((key, done, total)))
+    with qtbot.waitSignal(window.service.download_finished, timeout=60000) as finished:
+        window.actions["claim"].trigger()
+    assert emulator.inspect.task(task.id)["status"] == PROCESSING
+    assert task.id not in [t.id for t in window.queue.visible_tasks()]
+    assert [t.id for t in window.mine.visible_tasks()] == [task.id]
+    key, path = finished.args
+    assert key == (task.account, task.id)
+    assert path.exists() and path.stat().st_size > 0
+    ours = [p for p in progress if p[0] == key]
+    assert len(ours) >= 2 and ours[-1][1] >= ours[0][1]
+
+    ws = window.open_task(window.mine.selected_task())
+    assert isinstance(ws, TaskWorkspace)
+    assert ws.context.media_path == path  # already downloaded: handed straight to the workspace
+    assert window.tabs.currentWidget() is ws
+
+
+def test_a_task_added_in_kaltura_appears_after_a_poll_without_losing_selection(qtbot, window, emulator):
+    sign_in_with_demo(qtbot, window)
+    selected = window.queue.visible_tasks()[2]
+    window.queue.select_task(selected.account, selected.id)
+    template = emulator.inspect.task(selected.id)
+    new_id = emulator.control.add_task(partnerId=template["partnerId"], entryId=template["entryId"],
+                                       catalogItemId=template["catalogItemId"],
+                                       reachProfileId=template["reachProfileId"], notes="Rush job")
+    with qtbot.waitSignal(window.service.polled, timeout=20000):
+        window.actions["refresh"].trigger()
+    qtbot.waitUntil(lambda: new_id in [t.id for t in window.queue.visible_tasks()], timeout=10000)
+    assert window.queue.selected_task().id == selected.id
+    new_task = next(t for t in window.queue.visible_tasks() if t.id == new_id)
+    assert new_task.notes == "Rush job"
+
+
+def test_failing_a_claimed_task_after_confirming_sets_error_with_the_reason(qtbot, window, emulator):
+    sign_in_with_demo(qtbot, window)
+    task = window.queue.visible_tasks()[0]
+    with qtbot.waitSignal(window.service.claimed, timeout=20000):
+        window.claim(task)
+    window.tabs.setCurrentWidget(window.mine)
+    window.mine.select_task(task.account, task.id)
+    window.actions["fail_task"].trigger()
+    dialog = window.fail_dialog
+    assert dialog is not None and not dialog.confirm.isEnabled()  # no reason, no failing
+    dialog.reason.setPlainText("The audio is in Spanish, not the ordered English")
+    with qtbot.waitSignal(window.service.failed_task, timeout=20000):
+        dialog.confirm.click()
+    recorded = emulator.inspect.task(task.id)
+    assert recorded["status"] == ERROR
+    assert recorded["errDescription"] == "The audio is in Spanish, not the ordered English"
+    assert window.mine.visible_tasks() == []
+
+
+def test_cancelled_failure_dialog_changes_nothing(qtbot, window, emulator):
+    sign_in_with_demo(qtbot, window)
+    task = window.queue.visible_tasks()[0]
+    with qtbot.waitSignal(window.service.claimed, timeout=20000):
+        window.claim(task)
+    window.request_fail(task)
+    window.fail_dialog.reason.setPlainText("changed my mind")
+    window.fail_dialog.reject()
+    wait_for_all(5000)
+    assert emulator.inspect.task(task.id)["status"] == PROCESSING
