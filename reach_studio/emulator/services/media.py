@@ -117,7 +117,7 @@ def add(ctx: CallContext, p: Params) -> dict[str, Any]:
     if parent_id:
         reach_entry(ctx, parent_id, write=True)
     entry_id = ctx.store.next_id("entry")
-    fields = {k: v for k, v in entry.items() if v is not None and k != "objectType"}
+    fields = {k: v for k, v in entry.items() if v is not None and k not in ("objectType", "name")}
     created = entry_template(session.partner_id, entry_id, entry.get("name") or "", **fields)
     created["creatorId"] = created["userId"] = session.user_id or ""
     # the key that made it may keep working on it (a vendor adds content to the entry it created)
