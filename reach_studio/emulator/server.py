@@ -117,6 +117,10 @@ class Faults:
         with self._lock:
             return self._rng.random() < rate
 
+    def pick(self, choices: dict[int, str]) -> int:
+        with self._lock:
+            return self._rng.choice(sorted(choices))
+
     def sleep(self, seconds: float) -> None:
         """Sleep that ends early when the emulator stops."""
         if seconds > 0:
@@ -219,6 +223,18 @@ def _drop_connection() -> Response:
     return Response(b"", status=500)
 
 
+_5XX = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable",
+        504: "Gateway Time-out"}
+
+
+def _server_error(code: int) -> Response:
+    # What a load balancer in front of Kaltura answers: an HTML page, not an API result.
+    title = f"{code} {_5XX[code]}"
+    body = f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n" \
+           "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    return Response(body, status=code, mimetype="text/html")
+
+
 def create_app(emu: "Emulator") -> Flask:
     """The Flask app serving api_v3, the `/_emulator` control API and every blueprint under routes/."""
     load_services()
@@ -237,7 +253,7 @@ def create_app(emu: "Emulator") -> Flask:
         if faults.roll(faults.timeout_rate):
             faults.sleep(faults.timeout_sleep_s)
         if faults.roll(faults.error_rate):
-            return Response("Service Unavailable (emulated fault)\n", status=503, mimetype="text/plain")
+            return _server_error(faults.pick(_5XX))
         return None
 
     def _api(service: str | None, action_name: str | None) -> Response:
@@ -439,7 +455,8 @@ class Emulator:
         self._server.daemon_threads = True
         port = self._server.server_address[1]
         self.url = f"http://{self.host}:{port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="reach-emulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="reach-emulator", daemon=True)
         self._thread.start()
         log.info("Kaltura REACH emulator serving %s (data %s)", self.url, self.data_dir)
         return self
