@@ -181,6 +181,7 @@ class ReachConnection:
         self._hash_type = account.app_token_hash_type
         self.default_client_tag = _Client(KalturaConfiguration(self.service_url)).getClientTag()
         self.sign_ins = 0  # how many sessions this connection started (tests and diagnostics)
+        self.transient_failures = 0  # transport errors / 5xx answers retried so far
 
     # ---- tags and clients -------------------------------------------------------------------
     @property
@@ -350,6 +351,7 @@ class ReachConnection:
                 reason = self.redact(str(exc.message), secrets)
             except _HttpStatusError as exc:
                 reason = str(exc)
+            self.transient_failures += 1
             if attempt + 1 < attempts:
                 delay = self.backoff * (2**attempt) * (0.75 + random.random() / 2)
                 log.debug("Could not %s (%s); retrying in %.2f s", what, reason, delay)
