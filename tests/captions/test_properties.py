@@ -1,0 +1,251 @@
+"""Property tests (hypothesis): readers never crash or hang on arbitrary input, and write→read is exact."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reach_studio.domain import caption_fixes as fx
+from reach_studio.domain.caption_errors import CaptionError
+from reach_studio.domain.caption_rules import CaptionRules, is_audio_tag_label
+from reach_studio.domain.captions import CaptionDocument, Cue
+from reach_studio.domain.enums import LANGUAGE_CODES
+from reach_studio.domain.formats import FORMATS, CaptionParseError, read_captions, write_captions
+from reach_studio.domain.formats.timed_json import TimedWord, read_words, write_words
+from reach_studio.domain.line_breaking import balanced_lines
+from reach_studio.domain.task import CatalogItem, Dictionary, ReachProfile
+from reach_studio.domain.validation import Validator
+
+FAST = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+
+# Text a caption line can hold in every format. "<", ">" and "[" are left out here (they are markup or
+# speaker labels, tested with explicit examples); "&" and quotes stay in to exercise escaping.
+_CHARS = st.characters(
+    whitelist_categories=("Lu", "Ll", "Lo", "Nd"),
+    whitelist_characters=" .,!?'\"&;:-()%/#éß漢字",
+    max_codepoint=0x9FFF,
+)
+_line = st.text(_CHARS, min_size=1, max_size=40).map(lambda s: " ".join(s.split())).filter(bool)
+_text = st.lists(_line, min_size=0, max_size=3).map("\n".join)
+_speaker = (
+    st.text(st.characters(whitelist_categories=("Lu", "Ll", "Nd")), min_size=1, max_size=12)
+    .map(lambda s: s.strip())
+    .filter(lambda s: s and not is_audio_tag_label(s))
+)
+
+
+@st.composite
+def documents(draw, max_cues: int = 12):
+    n = draw(st.integers(0, max_cues))
+    t = 0
+    cues = []
+    for _ in range(n):
+        t += draw(st.integers(0, 5000))
+        length = draw(st.integers(0, 8000))
+        cues.append(Cue(t, t + length, draw(_text), draw(st.none() | _speaker)))
+    language = draw(st.none() | st.sampled_from(sorted(LANGUAGE_CODES)))
+    return CaptionDocument(cues, language=language)
+
+
+@FAST
+@given(st.binary(max_size=3000), st.sampled_from([None, *FORMATS]))
+def test_arbitrary_bytes_give_a_document_or_a_parse_error(data, fmt):
+    try:
+        doc = read_captions(data, fmt)
+    except CaptionParseError as err:
+        assert err.file == "<input>" and str(err)
+    else:
+        assert isinstance(doc, CaptionDocument)
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "WEBVTT\n",
+        "1\n",
+        "00:00:01,000 --> 00:00:02,000\n",
+        "00:01.000 --> 00:02.000 align:start\n",
+        "\n",
+        "\n\n",
+        "<tt xmlns='http://www.w3.org/ns/ttml'>",
+        "<body><div>",
+        "<p begin='1s' end='2s'>",
+        "</p>",
+        "<br/>",
+        "</div></body></tt>",
+        "<span tts:fontStyle='italic' xmlns:tts='http://www.w3.org/ns/ttml#styling'>",
+        "</span>",
+        "<!DOCTYPE x>",
+        "&amp;",
+        "&#0;",
+        "[",
+        "{",
+        '{"s":1,"e":2,"w":"a"}',
+        ",",
+        "]",
+        "NOTE x\n",
+        "<v Ann>",
+        "[Speaker 1] ",
+        ">> ",
+        "99:99:99,999 --> 0:0:0,0\n",
+        "text line\n",
+        "\r\n",
+        "\ufeff",
+        "\x00",
+    ]
+)
+
+
+@FAST
+@given(st.lists(_FRAGMENTS | st.text(max_size=8), max_size=30), st.sampled_from([None, *FORMATS]))
+def test_near_valid_input_gives_a_document_or_a_parse_error(parts, fmt):
+    text = "".join(parts)
+    for source in (text, text.encode("utf-8", "surrogatepass")):
+        try:
+            read_captions(source, fmt)
+        except CaptionParseError:
+            pass
+        except UnicodeEncodeError:
+            pass
+
+
+@FAST
+@given(documents(), st.sampled_from(["srt", "vtt", "dfxp"]))
+def test_write_then_read_is_exact(doc, fmt):
+    back = read_captions(write_captions(doc, fmt))
+    assert back.cues == doc.cues
+    if fmt == "dfxp":
+        assert back.language == doc.language
+
+
+@FAST
+@given(documents(), st.sampled_from(["srt", "vtt", "dfxp"]), st.sampled_from(["srt", "vtt", "dfxp"]))
+def test_converting_between_formats_is_exact(doc, a, b):
+    assert read_captions(write_captions(read_captions(write_captions(doc, a)), b)).cues == doc.cues
+
+
+@FAST
+@given(documents())
+def test_txt_keeps_every_word_in_order(doc):
+    back = read_captions(write_captions(doc, "txt"), "txt")
+    assert " ".join(c.text for c in back.cues).split() == " ".join(c.text for c in doc.cues).split()
+
+
+_word = st.builds(
+    TimedWord,
+    st.integers(0, 10**7),
+    st.integers(0, 10**7),
+    st.text(min_size=1, max_size=10),
+    st.sampled_from(["word", "punc"]),
+    st.none() | st.integers(0, 100),
+)
+
+
+@FAST
+@given(st.lists(_word, max_size=30))
+def test_json_words_round_trip_exactly(words):
+    assert read_words(write_words(words)) == words
+
+
+@FAST
+@given(documents())
+def test_json_keeps_the_words(doc):
+    back = read_captions(write_captions(doc, "json"), "json")
+    strip = str.maketrans("", "", " ")
+    assert "".join(c.text for c in back.cues).translate(strip).replace("\n", "") == "".join(
+        c.text for c in doc.cues
+    ).translate(strip).replace("\n", "")
+
+
+_PROFILE = ReachProfile(
+    1,
+    max_characters_per_caption_line=26,
+    enable_profanity_removal=True,
+    enable_speaker_change_indication=True,
+    enable_audio_tags=False,
+    dictionaries=[Dictionary("English", "Kaltura\nmachine learning")],
+)
+_VALIDATOR = Validator(_PROFILE, CatalogItem(1, 1, 1, 1, enable_speaker_id=True), media_duration_ms=60_000)
+
+
+@st.composite
+def messy_documents(draw):
+    n = draw(st.integers(0, 8))
+    cues = [
+        Cue(
+            draw(st.integers(0, 70_000)),
+            draw(st.integers(0, 70_000)),
+            draw(st.text(max_size=90)),
+            draw(st.none() | _speaker),
+        )
+        for _ in range(n)
+    ]
+    return CaptionDocument(cues)
+
+
+@FAST
+@given(messy_documents())
+def test_validator_and_every_suggested_fix_never_crash(doc):
+    findings = _VALIDATOR.document(doc)
+    for finding in findings:
+        assert finding.severity in ("error", "warning") and finding.message
+        if finding.fix is not None:
+            try:
+                fixed = finding.fix.apply(doc)
+            except CaptionError:
+                continue
+            assert isinstance(fixed, CaptionDocument)
+
+
+@FAST
+@given(
+    st.lists(
+        st.text(st.characters(whitelist_categories=("Ll",)), min_size=1, max_size=12), min_size=1, max_size=20
+    ),
+    st.integers(10, 42),
+)
+def test_balanced_lines_keep_words_and_respect_the_limit(words, limit):
+    text = " ".join(words)
+    lines = balanced_lines(text, limit)
+    assert " ".join(lines).split() == words
+    assert all(len(line) <= limit or " " not in line for line in lines)
+
+
+@FAST
+@given(st.lists(_line, min_size=1, max_size=8).map(" ".join), st.integers(0, 20_000))
+def test_reflow_cue_fits_two_lines_and_keeps_the_words(text, duration):
+    rules = CaptionRules(max_chars_per_line=26)
+    doc = CaptionDocument([Cue(1000, 1000 + duration, text)])
+    out = fx.reflow_cue(doc, 0, rules)
+    assert " ".join(c.text for c in out.cues).split() == text.split()
+    assert out.cues[0].start_ms == 1000 and out.cues[-1].end_ms == 1000 + duration
+    for c in out.cues:
+        assert len(c.lines) <= 2 or any(len(w) > 26 for w in c.text.split())
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"1\n00:00:01,000 --> 00:00:02,000\n" + b"a" * 5_000_000,
+        b"WEBVTT\n\n" + b"00:00:01.000 --> 00:00:02.000\nx\n\n" * 50_000,
+        b"<tt xmlns='http://www.w3.org/ns/ttml'>" + b"<div>" * 50_000,
+        b"[" * 200_000,
+        b"0" * 3_000_000,
+    ],
+)
+def test_large_and_deep_inputs_finish_quickly(data):
+    started = time.monotonic()
+    try:
+        read_captions(data)
+    except CaptionParseError:
+        pass
+    assert time.monotonic() - started < 20  # a hang guard, not a speed test: real figures are in bench/
+
+
+def test_oversized_input_is_refused_before_parsing():
+    from reach_studio.domain.text_encoding import MAX_TEXT_BYTES
+
+    with pytest.raises(CaptionParseError, match="too large"):
+        read_captions(b" " * (MAX_TEXT_BYTES + 1))
