@@ -125,7 +125,7 @@ class Change:
         check_item(new)
         items[self.index] = new
 
-    def inverse(self) -> "Change":
+    def inverse(self) -> Change:
         return Change(self.index, dict(self.after), dict(self.before), self.label)
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,7 +152,7 @@ class Splice:
             check_item(item)
         items[self.index : self.index + len(self.removed)] = list(self.inserted)
 
-    def inverse(self) -> "Splice":
+    def inverse(self) -> Splice:
         return Splice(self.index, self.inserted, self.removed, self.label)
 
     def to_dict(self) -> dict[str, Any]:
@@ -165,7 +165,7 @@ class Splice:
 class Batch:
     """Several operations that undo as one (replace all, shift all times)."""
 
-    ops: tuple["Op", ...]
+    ops: tuple[Op, ...]
     label: str = "Edit"
 
     def apply(self, items: list[Item]) -> None:
@@ -179,7 +179,7 @@ class Batch:
                 op.inverse().apply(items)
             raise
 
-    def inverse(self) -> "Batch":
+    def inverse(self) -> Batch:
         return Batch(tuple(op.inverse() for op in reversed(self.ops)), self.label)
 
     def to_dict(self) -> dict[str, Any]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reach_studio.ui.player import PlayerError, VideoView, create_player
-from reach_studio.ui.player import qt_backend, vlc_backend
+from reach_studio.ui.player import PlayerError, VideoView, create_player, qt_backend, vlc_backend
 
 BACKENDS = [pytest.param("qt", marks=pytest.mark.skipif(not qt_backend.available(), reason="no Qt Multimedia")),
             pytest.param("vlc", marks=pytest.mark.skipif(not vlc_backend.available(), reason="no usable libvlc"))]

@@ -35,9 +35,12 @@ class QtMediaPlayer(MediaPlayerBase):
         self._player.setAudioOutput(self._audio)
         self.video_item = QGraphicsVideoItem()
         self._player.setVideoOutput(self.video_item)
-        self._player.durationChanged.connect(lambda d: self.durationChanged.emit(int(d)))
+        self._player.durationChanged.connect(self._duration_changed)
         self._player.errorOccurred.connect(self._on_error)
         self._player.mediaStatusChanged.connect(self._on_status)
+
+    def _duration_changed(self, duration: int) -> None:
+        self.durationChanged.emit(int(duration))
 
     def load(self, path: Path) -> None:
         path = Path(path)

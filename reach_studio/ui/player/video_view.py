@@ -130,10 +130,10 @@ class VideoView(QGraphicsView):
         self._caption.setPos(x, y)
         self._box.setRect(QRectF(x - 4, y, r.width() + 8, r.height()))
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.fitInView(self._frame_rect, Qt.AspectRatioMode.KeepAspectRatio)
 
-    def showEvent(self, event) -> None:  # noqa: N802
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.fitInView(self._frame_rect, Qt.AspectRatioMode.KeepAspectRatio)

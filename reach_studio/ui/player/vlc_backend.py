@@ -13,6 +13,7 @@ import logging
 import threading
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
@@ -70,7 +71,7 @@ class VlcMediaPlayer(MediaPlayerBase):
         self._buffer: ctypes.Array | None = None
         self._buffer_lock = threading.Lock()
         self._relay = _FrameRelay()
-        self._relay.frame.connect(self.frameReady.emit)
+        self._relay.frame.connect(self.frameReady)  # signal to signal: slots must not return values
         # keep references: ctypes callbacks must outlive the player
         self._lock_cb = vlc.CallbackDecorators.VideoLockCb(self._on_lock)
         self._unlock_cb = vlc.CallbackDecorators.VideoUnlockCb(self._on_unlock)
@@ -84,13 +85,13 @@ class VlcMediaPlayer(MediaPlayerBase):
         events.event_attach(vlc.EventType.MediaPlayerEndReached, lambda e: self._relay_end())
         self._ended = False
         self._error = False
+        self._playing = False
 
     # libvlc threads ---------------------------------------------------------------------------
 
     def _on_lock(self, opaque, planes):
         self._buffer_lock.acquire()
         planes[0] = ctypes.addressof(self._buffer) if self._buffer is not None else None
-        return None
 
     def _on_unlock(self, opaque, picture, planes):
         self._buffer_lock.release()
@@ -123,6 +124,8 @@ class VlcMediaPlayer(MediaPlayerBase):
             return probe_media(path)
 
         def ready(info) -> None:
+            if not shiboken6.isValid(self):
+                return
             video = info.first("video")
             if video and video.width and video.height:
                 w = min(MAX_FRAME_WIDTH, video.width)
@@ -132,7 +135,8 @@ class VlcMediaPlayer(MediaPlayerBase):
             self._open(path)
 
         def failed(exc: BaseException) -> None:
-            self._open(path)  # VLC may still play what PyAV cannot read
+            if shiboken6.isValid(self):
+                self._open(path)  # VLC may still play what PyAV cannot read
 
         self._loading = run_in_background(probe, ready, failed)
 
@@ -154,6 +158,7 @@ class VlcMediaPlayer(MediaPlayerBase):
     # MediaPlayerBase --------------------------------------------------------------------------
 
     def _backend_play(self) -> None:
+        self._playing = True
         if self._ended:
             self._ended = False
             self._mp.stop()
@@ -164,6 +169,7 @@ class VlcMediaPlayer(MediaPlayerBase):
                 self._mp.play()
 
     def _backend_pause(self) -> None:
+        self._playing = False  # libvlc pauses asynchronously: answer what the user asked for
         self._mp.set_pause(1)
 
     def _backend_seek(self, ms: int) -> None:
@@ -187,7 +193,7 @@ class VlcMediaPlayer(MediaPlayerBase):
         return self._duration
 
     def is_playing(self) -> bool:
-        return bool(self._mp.is_playing())
+        return self._playing
 
     def _tick(self) -> None:
         if self._error:
@@ -198,6 +204,10 @@ class VlcMediaPlayer(MediaPlayerBase):
             self._mp.stop()
             self._mp.play()
             self._mp.set_time(self._loop[0])
+        elif self._ended and self._playing:
+            self._playing = False
+            self._poll.stop()
+            self.playingChanged.emit(False)
         super()._tick()
 
     def close(self) -> None:

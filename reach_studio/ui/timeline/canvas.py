@@ -256,7 +256,7 @@ class TimelineCanvas(QWidget):
 
     # ------------------------------------------------------------------------------------ painting
 
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+    def paintEvent(self, event) -> None:
         p = QPainter(self)
         w, h = self.width(), self.height()
         p.fillRect(0, 0, w, h, BG)
@@ -380,7 +380,7 @@ class TimelineCanvas(QWidget):
 
     # ------------------------------------------------------------------------------------- mouse
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
         pos = event.position()
@@ -397,7 +397,7 @@ class TimelineCanvas(QWidget):
             self.itemSelected.emit(index)
         self.update()
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
         if self._drag is None:
             hit = self.hit_test(pos.x(), pos.y())
@@ -413,7 +413,7 @@ class TimelineCanvas(QWidget):
         self._preview = (index, *self._dragged_times(index, part, s, e, delta, use_snap))
         self.update()
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._drag is None or self._preview is None:
             self._drag = None
             return
@@ -425,7 +425,7 @@ class TimelineCanvas(QWidget):
         if (start, end) != tuple(original):
             self.timesEdited.emit(index, start, end)
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         hit = self.hit_test(event.position().x(), event.position().y())
         if hit is not None:
             self.itemActivated.emit(hit[0])
@@ -466,7 +466,7 @@ class TimelineCanvas(QWidget):
                 targets.append(int(self._ends[i]))
         return targets
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+    def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0 or event.angleDelta().x() / 120.0
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.zoom_by(1.25 ** steps, self.ms_at(event.position().x()))

@@ -46,6 +46,6 @@ class TimelineView(QWidget):
         if not self._syncing:
             self.canvas.set_view_start(value)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._sync_scrollbar()

@@ -1,0 +1,132 @@
+"""Per-row checks behind the editors' validation markers.
+
+Captions and translations use the caption core's per-cue validation (`domain/validation.py`), with the
+task's profile and dictionary; until that module is present a small built-in set of timing and length
+checks runs so the markers still mean something. Descriptions and chapters have their own few rules
+(they are not captions): a description needs text and must not overlap the next one, a chapter needs a
+title and a start of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from reach_studio.domain.caption_rules import CaptionRules
+from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, DescriptionCue
+from reach_studio.domain.edit_ops import Item
+from reach_studio.domain.task import Task
+from reach_studio.ui.editor.cue_model import ERROR, WARNING, Marker, RowValidator
+
+log = logging.getLogger(__name__)
+
+
+def validator_for(kind: str, task: Task) -> RowValidator:
+    if kind == "chapters":
+        return lambda items, row: chapter_markers(items, row, task.entry_duration_ms)
+    if kind == "ead":
+        core = _core_validator(task, "ead")
+        if core is None:
+            return description_markers
+        return lambda items, row: _merge(core(items, row), description_markers(items, row))
+    return caption_validator(task, kind)
+
+
+def _merge(first: list[Marker], second: list[Marker]) -> list[Marker]:
+    seen = {(m.code, m.message) for m in first}
+    return first + [m for m in second if (m.code, m.message) not in seen and m.code not in {f.code for f in first}]
+
+
+def caption_validator(task: Task, kind: str) -> RowValidator:
+    core = _core_validator(task, kind)
+    if core is not None:
+        return core
+    rules = CaptionRules.from_profile(task.reach_profile)
+    return lambda items, row: basic_caption_markers(items, row, rules)
+
+
+def _core_validator(task: Task, kind: str) -> RowValidator | None:
+    """Adapter over the caption core's per-cue validation (`domain.validation.Validator.cue`)."""
+    try:
+        from reach_studio.domain import validation
+    except ImportError:
+        return None
+    options = dict(media_duration_ms=task.entry_duration_ms or None, kind=kind)
+    try:
+        validator = validation.Validator(task.reach_profile, task.catalog_item,
+                                         dictionary_terms=task.dictionary_terms or None, **options)
+    except TypeError:  # an older caption core without dictionary_terms
+        validator = validation.Validator(task.reach_profile, task.catalog_item, **options)
+
+    def check(items: Sequence[Item], row: int) -> list[Marker]:
+        # the document is a view over the editor's list: no copy per keystroke
+        findings = validator.cue(CaptionDocument(cues=items), row)  # type: ignore[arg-type]
+        return [Marker(str(f.severity), str(f.rule), f.message) for f in findings]
+
+    return check
+
+
+def basic_caption_markers(items: Sequence[Item], row: int, rules: CaptionRules) -> list[Marker]:
+    """Timing and length checks that need nothing but the profile's limits."""
+    cue = items[row]
+    assert isinstance(cue, Cue)
+    out: list[Marker] = []
+    text = cue.text.strip()
+    if not text:
+        out.append(Marker(ERROR, "empty", "The cue has no text"))
+    lines = cue.text.split("\n")
+    for n, line in enumerate(lines, 1):
+        if len(line) > rules.max_chars_per_line:
+            out.append(Marker(ERROR, "line_length",
+                              f"Line {n} has {len(line)} characters; the profile allows {rules.max_chars_per_line}"))
+    if len(lines) > rules.max_lines:
+        out.append(Marker(WARNING, "lines", f"{len(lines)} lines; at most {rules.max_lines} read well"))
+    duration = cue.end_ms - cue.start_ms
+    if duration < rules.min_duration_ms:
+        out.append(Marker(WARNING, "short", f"Shown for {duration} ms; at least {rules.min_duration_ms} ms"))
+    elif duration > rules.max_duration_ms:
+        out.append(Marker(WARNING, "long", f"Shown for {duration / 1000:.1f} s; at most "
+                                           f"{rules.max_duration_ms / 1000:.0f} s"))
+    chars = len(text.replace("\n", ""))
+    cps = chars / max(duration / 1000, 0.001)
+    if text and cps > rules.max_chars_per_second:
+        out.append(Marker(WARNING, "reading_speed",
+                          f"Reading speed {cps:.0f} characters/s; at most {rules.max_chars_per_second:.0f}"))
+    if row + 1 < len(items):
+        nxt = items[row + 1]
+        if nxt.start_ms < cue.end_ms:
+            out.append(Marker(ERROR, "overlap", f"Overlaps the next cue by {cue.end_ms - nxt.start_ms} ms"))
+        elif nxt.start_ms - cue.end_ms < rules.min_gap_ms:
+            out.append(Marker(WARNING, "gap", f"Only {nxt.start_ms - cue.end_ms} ms before the next cue"))
+    return out
+
+
+def description_markers(items: Sequence[Item], row: int) -> list[Marker]:
+    item = items[row]
+    assert isinstance(item, DescriptionCue)
+    out: list[Marker] = []
+    if not item.text.strip():
+        out.append(Marker(ERROR, "empty", "The description has no text"))
+    if row + 1 < len(items) and items[row + 1].start_ms < item.end_ms:
+        out.append(Marker(ERROR, "overlap", "Overlaps the next description: the player would read both at once"))
+    return out
+
+
+def chapter_markers(items: Sequence[Item], row: int, duration_ms: int | None) -> list[Marker]:
+    item = items[row]
+    assert isinstance(item, Chapter)
+    out: list[Marker] = []
+    if not item.title.strip():
+        out.append(Marker(ERROR, "empty", "The chapter has no title"))
+    for other in (row - 1, row + 1):
+        if 0 <= other < len(items) and items[other].start_ms == item.start_ms:
+            out.append(Marker(ERROR, "same_start", f"Starts at the same time as chapter {other + 1}"))
+            break
+    if duration_ms and item.start_ms >= duration_ms:
+        out.append(Marker(ERROR, "after_end", "Starts after the end of the media"))
+    return out
+
+
+def full_check(items: Sequence[Item], validator: RowValidator) -> dict[int, list[Marker]]:
+    """Every row's markers (before delivery)."""
+    return {row: found for row in range(len(items)) if (found := validator(items, row))}

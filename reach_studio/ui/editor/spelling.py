@@ -1,0 +1,147 @@
+"""Spell checking in the task's language, with the REACH profile's dictionary terms accepted.
+
+pyspellchecker is pure Python and ships word lists for en, es, fr, pt, de, it, ru, ar, eu, lv, nl and fa,
+so it works offline from a pip install. Loading a list takes a moment, so `SpellService` loads it in the
+background and the highlighter starts underlining when it is ready; other languages get no underlining
+(and the editor says so) rather than a wrong one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+
+import shiboken6
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+
+from reach_studio.domain.enums import language_code
+from reach_studio.workers.background import run_in_background
+
+log = logging.getLogger(__name__)
+
+WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+SUPPORTED = {"en", "es", "fr", "pt", "de", "it", "ru", "ar", "eu", "lv", "nl", "fa"}
+
+
+class Speller:
+    """Qt-free: which words are unknown, and suggestions. Dictionary terms always count as known."""
+
+    def __init__(self, code: str, terms: Iterable[str] = ()) -> None:
+        from spellchecker import SpellChecker
+
+        self.code = code
+        self._checker = SpellChecker(language=code)
+        self._known_terms: set[str] = set()
+        self.add_terms(terms)
+        self._cache: dict[str, bool] = {}
+
+    def add_terms(self, terms: Iterable[str]) -> None:
+        words = []
+        for term in terms:
+            for word in WORD_RE.findall(term):
+                self._known_terms.add(word.lower())
+                words.append(word.lower())
+        if words:
+            self._checker.word_frequency.load_words(words)
+        self._cache = {}
+
+    def is_known(self, word: str) -> bool:
+        key = word.lower().replace("’", "'")
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = key in self._known_terms or (word.isupper() and len(word) <= 5) or not self._checker.unknown([key])
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            self._cache[key] = hit
+        return hit
+
+    def misspelled(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, length, word) of each unknown word in `text`."""
+        return [(m.start(), len(m.group()), m.group()) for m in WORD_RE.finditer(text)
+                if not self.is_known(m.group())]
+
+    def suggestions(self, word: str, limit: int = 6) -> list[str]:
+        found = self._checker.candidates(word.lower()) or set()
+        ranked = sorted(found, key=lambda w: -self._checker.word_frequency[w])[:limit]
+        if word[:1].isupper():
+            ranked = [w[:1].upper() + w[1:] for w in ranked]
+        return ranked
+
+
+_shared: dict[tuple[str, tuple[str, ...]], Speller] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_speller(code: str, terms: tuple[str, ...] = ()) -> Speller:
+    """One Speller per language and term list per process: reopening a task does not reload the list."""
+    with _shared_lock:
+        speller = _shared.get((code, terms))
+        if speller is None:
+            speller = _shared[(code, terms)] = Speller(code, terms)
+        return speller
+
+
+def code_for(language: str | None) -> str | None:
+    """pyspellchecker code for a KalturaCatalogItemLanguage name, or None when there is no word list."""
+    code = language_code(language)
+    if not code:
+        return None
+    base = code.split("-")[0].lower()
+    return base if base in SUPPORTED else None
+
+
+class SpellService(QObject):
+    """Loads a Speller in the background; `ready` fires with it (None when the language has no list)."""
+
+    ready = Signal(object)
+
+    def __init__(self, language: str | None, terms: Iterable[str] = (), parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.language = language
+        self.speller: Speller | None = None
+        self.code = code_for(language)
+        terms = list(terms)
+        if self.code is None:
+            self.status = f"No spell check for {language or 'this language'}"
+            return
+        self.status = "Loading the spelling dictionary…"
+        code = self.code
+        self._job = run_in_background(lambda token, progress: shared_speller(code, tuple(terms)), self._loaded,
+                                      self._failed)
+
+    def _loaded(self, speller: Speller) -> None:
+        if not shiboken6.isValid(self):  # the editor closed while the list was loading
+            return
+        self.speller = speller
+        self.status = f"Spell check: {self.language}"
+        self.ready.emit(speller)
+
+    def _failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.status = f"Spell check unavailable: {exc}"
+        log.warning("spell check for %s: %s", self.language, exc)
+
+
+class SpellHighlighter(QSyntaxHighlighter):
+    """Red wavy underline under unknown words of the document being edited."""
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self.speller: Speller | None = None
+        self._format = QTextCharFormat()
+        self._format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
+        self._format.setUnderlineColor(QColor("#e0201b"))
+
+    def set_speller(self, speller: Speller | None) -> None:
+        self.speller = speller
+        self.rehighlight()
+
+    def highlightBlock(self, text: str) -> None:
+        if self.speller is None:
+            return
+        for start, length, _ in self.speller.misspelled(text):
+            self.setFormat(start, length, self._format)

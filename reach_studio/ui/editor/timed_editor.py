@@ -1,0 +1,892 @@
+"""The editor for timed work: captions, translations, extended audio description and chapters.
+
+One widget, four modes, because they share everything that matters to the linguist (video with the
+caption overlaid, timeline, cue list, keyboard-driven timing, undo, find/replace, spell check, draft
+journal, Deliver) and differ only in what one item holds. The document is a list of items owned by the
+`CueListModel`; every edit is a `domain.edit_ops` operation pushed on this task's QUndoStack and
+journaled to the shell's draft store.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QTextCursor, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reach_studio.domain import edit_ops
+from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, DescriptionCue
+from reach_studio.domain.edit_ops import EditError, Item, Op
+from reach_studio.domain.enums import language_code
+from reach_studio.ui.editor import row_checks, shortcuts
+from reach_studio.ui.editor.cue_model import ERROR, CueListModel, clock
+from reach_studio.ui.editor.find_replace import FindReplaceBar
+from reach_studio.ui.editor.journal import DraftJournal
+from reach_studio.ui.editor.spelling import SpellHighlighter, SpellService
+from reach_studio.ui.editor.time_edit import TimeEdit
+from reach_studio.ui.editor.undo import OpCommand
+from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.player import FRAME_MS, MediaPlayerBase, PlayerError, VideoView, create_player
+from reach_studio.ui.timeline import TimelineView
+
+log = logging.getLogger(__name__)
+
+NUDGE_MS = 100
+SEEK_MS = 2000
+MODE_TITLES = {"captions": "Captions", "translation": "Translation", "ead": "Extended audio description",
+               "chapters": "Chapters"}
+
+
+def task_key(ctx: TaskContext) -> str:
+    from reach_studio.store.drafts import draft_key
+
+    return draft_key(ctx.task.account, ctx.task.id)
+
+
+class TimedEditor(QWidget):
+    """Edits one claimed task. The workspace calls `set_media(path)` and `flush_draft()`."""
+
+    delivered = Signal(object)  # engine.delivery.DeliveryOutcome with status READY
+    statusMessage = Signal(str)
+
+    def __init__(self, ctx: TaskContext, kind: str | None = None, parent: QWidget | None = None,
+                 player: MediaPlayerBase | None | str = "auto") -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.task = ctx.task
+        self.kind = kind or edit_ops.kind_for_feature(ctx.task.feature)
+        self.language = (self.task.target_language if self.kind == "translation" else None) or \
+            self.task.source_language
+        self.current: int | None = None
+        self._playhead = 0
+        self._refreshing = False
+        self._delivery_job = None
+        self.undo_stack = QUndoStack(self)
+
+        source = list(ctx.source_captions.cues) if ctx.source_captions else []
+        self.model = CueListModel(self.kind, [], source, row_checks.validator_for(self.kind, self.task))
+        restored = self._initial_items(source)
+        self.model.replace_document(restored)
+        label = f"{MODE_TITLES[self.kind]} · task {self.task.id}"
+        self.journal = DraftJournal(ctx.drafts, task_key(ctx), self.kind, label, self._snapshot_payload, self)
+
+        if player == "auto":
+            player = create_player(self)
+        self.player: MediaPlayerBase | None = player  # type: ignore[assignment]
+        self._media_loaded = False
+        self._build_ui()
+        self._connect()
+        self.journal.snapshot()  # the starting point (or the restored draft, compacted)
+        if self.model.items:
+            self.select(0, seek=False)
+        self._update_markers_view()
+
+    # ------------------------------------------------------------------------------ construction
+
+    def _initial_items(self, source: list[Cue]) -> list[Item]:
+        start: list[Item] = []
+        if self.kind == "translation":
+            # paired by index, same timing by default; the linguist adjusts timing when needed
+            start = [Cue(c.start_ms, c.end_ms, "", c.speaker) for c in source]
+        self._restore_note = ""
+        drafts = self.ctx.drafts
+        if drafts is None:
+            return start
+        try:
+            draft = drafts.load(task_key(self.ctx))
+        except Exception as exc:  # noqa: BLE001 - a damaged draft must not stop the editor
+            self._restore_note = f"Your draft could not be read: {exc}"
+            return start
+        if draft is None or (draft.kind and draft.kind != self.kind):
+            return start
+        try:
+            items = start
+            if draft.snapshot is not None:
+                items = [edit_ops.item_from_dict(d) for d in draft.snapshot.get("items", [])]
+            items = edit_ops.replay(items, draft.ops_after_snapshot)
+        except EditError as exc:
+            self._restore_note = f"Your draft could not be restored ({exc}); starting again"
+            return start
+        if draft.snapshot is not None or draft.ops_after_snapshot:
+            self._restore_note = f"Restored your draft ({len(items)} items)"
+        return items
+
+    def _build_ui(self) -> None:
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.mode_label = QLabel(f"<b>{MODE_TITLES[self.kind]}</b> · {self.language or ''}  ", self)
+        self.toolbar.addWidget(self.mode_label)
+        undo = self.undo_stack.createUndoAction(self, "Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        undo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        redo = self.undo_stack.createRedoAction(self, "Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        redo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(undo)
+        self.addAction(redo)
+        self.undo_action, self.redo_action = undo, redo
+        keys = shortcuts.configured_keys()
+        self._keys = keys
+
+        def action(text: str, name: str | None, slot) -> QAction:
+            act = QAction(text, self)
+            act.triggered.connect(slot)
+            if name:
+                act.setToolTip(shortcuts.describe(name, keys))
+            self.toolbar.addAction(act)
+            return act
+
+        if self.kind == "captions":
+            action("Import…", None, self.import_file)
+        self.insert_action = action("Insert", "editor_insert_at_playhead", self.insert_at_playhead)
+        action("Delete", "editor_delete", self.delete_selected)
+        if self.kind in ("captions", "translation"):
+            action("Split", "editor_split", self.split_current)
+            action("Merge", "editor_merge", self.merge_with_next)
+            action("Reflow", "editor_reflow", self.reflow_current)
+        self.toolbar.addAction(undo)
+        self.toolbar.addAction(redo)
+        action("Find", "editor_find", self.open_find)
+        self.toolbar.addSeparator()
+        self.deliver_action = action("Deliver", "editor_deliver", self.deliver)
+
+        # video + transport
+        self.video = VideoView(self)
+        self.video.attach(self.player)
+        self.play_button = QPushButton("▶ Play", self)
+        self.play_button.setToolTip(shortcuts.describe("play_pause", keys))
+        self.play_button.clicked.connect(self.toggle_play)
+        self.time_label = QLabel(clock(0), self)
+        self.rate_box = QComboBox(self)
+        for rate in (0.5, 0.75, 1.0, 1.25, 1.5, 2.0):
+            self.rate_box.addItem(f"{rate:g}×", rate)
+        self.rate_box.setCurrentIndex(2)
+        self.rate_box.currentIndexChanged.connect(self._rate_changed)
+        self.loop_box = QCheckBox("Loop cue", self)
+        self.loop_box.setToolTip(shortcuts.describe("editor_loop_cue", keys))
+        self.loop_box.toggled.connect(self._loop_toggled)
+        transport = QHBoxLayout()
+        for w in (self.play_button, self.time_label, self.rate_box, self.loop_box):
+            transport.addWidget(w)
+        transport.addStretch(1)
+        if self.player is None:
+            self.video.set_message("No media player available (install PySide6-Addons or VLC)")
+        elif self.ctx.media_path is None:
+            self.video.set_message("Downloading media…")
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.video, 1)
+        left_layout.addLayout(transport)
+
+        # cue list
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        vh = self.table.verticalHeader()
+        vh.setVisible(False)
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measure 5,000 rows
+        vh.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(True)
+        for col, name in enumerate(self.model.columns):
+            width = {"#": 54, "Start": 96, "End": 96, "Duration": 64, "CPS": 46, "Speaker": 80,
+                     "Source": 260, "Title": 200}.get(name)
+            if width:
+                self.table.setColumnWidth(col, width)
+
+        # edit panel
+        panel = QWidget(self)
+        form = QFormLayout(panel)
+        form.setContentsMargins(4, 4, 4, 4)
+        times = QHBoxLayout()
+        self.start_edit = TimeEdit(panel)
+        self.end_edit = TimeEdit(panel)
+        self.duration_label = QLabel(panel)
+        times.addWidget(self.start_edit)
+        if self.kind != "chapters":
+            times.addWidget(QLabel("→", panel))
+            times.addWidget(self.end_edit)
+            times.addWidget(self.duration_label)
+        else:
+            self.end_edit.hide()
+        times.addStretch(1)
+        form.addRow("Time", times)
+        self.speaker_edit = QLineEdit(panel, placeholderText="Speaker (optional)")
+        self.source_view = QPlainTextEdit(panel)
+        self.source_view.setReadOnly(True)
+        self.source_view.setMaximumHeight(70)
+        self.source_view.setStyleSheet("QPlainTextEdit { background: #eeeeee; color: #333333; }")
+        self.title_edit = QLineEdit(panel, placeholderText="Chapter title")
+        self.text_edit = QPlainTextEdit(panel)
+        self.text_edit.setMaximumHeight(90)
+        self.text_edit.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.text_edit.customContextMenuRequested.connect(self._text_menu)
+        if self.kind == "captions":
+            speaker_row = QHBoxLayout()
+            speaker_row.addWidget(self.speaker_edit)
+            mark = QPushButton(">>", panel, toolTip=shortcuts.describe("editor_speaker_change", keys))
+            mark.clicked.connect(self.insert_speaker_change)
+            speaker_row.addWidget(mark)
+            form.addRow("Speaker", speaker_row)
+        if self.kind == "translation":
+            form.addRow(f"Source ({self.task.source_language or '?'})", self.source_view)
+        if self.kind == "chapters":
+            form.addRow("Title", self.title_edit)
+            form.addRow("Description", self.text_edit)
+        else:
+            form.addRow({"captions": "Text", "translation": f"Translation ({self.language or '?'})",
+                         "ead": "Description"}[self.kind], self.text_edit)
+        self.speak_button = None
+        if self.kind == "ead":
+            from reach_studio.ui.editor.tts import Speaker
+
+            self.tts = Speaker(language_code(self.language), parent=self)
+            self.speak_button = QPushButton("🔊 Speak", panel)
+            self.speak_button.setEnabled(self.tts.available)
+            self.speak_button.setToolTip("Preview with text-to-speech" if self.tts.available else self.tts.reason)
+            self.speak_button.clicked.connect(self.speak_current)
+            note = QLabel("" if self.tts.available else self.tts.reason, panel)
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #777777")
+            row = QHBoxLayout()
+            row.addWidget(self.speak_button)
+            row.addWidget(note, 1)
+            form.addRow("", row)
+        self.markers_list = QListWidget(panel)
+        self.markers_list.setMaximumHeight(70)
+        form.addRow("Checks", self.markers_list)
+        self.highlighter = SpellHighlighter(self.text_edit.document())
+        self.spell = SpellService(self.language, self.task.dictionary_terms, self)
+        self.spell.ready.connect(self.highlighter.set_speller)
+
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.addWidget(self.table)
+        right.addWidget(panel)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        top = QSplitter(Qt.Orientation.Horizontal, self)
+        top.addWidget(left)
+        top.addWidget(right)
+        top.setStretchFactor(0, 2)
+        top.setStretchFactor(1, 3)
+
+        self.find_bar = FindReplaceBar(self)
+        self.find_bar.hide()
+        self.timeline = TimelineView(self)
+        self.timeline.canvas.set_items(self.model.items)
+        self.timeline.canvas.set_duration(self.task.entry_duration_ms or 0)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(top, 1)
+        layout.addWidget(self.find_bar)
+        layout.addWidget(self.timeline)
+        layout.addWidget(self.status)
+        self._set_editors_enabled(False)
+        if self._restore_note:
+            self.show_status(self._restore_note)
+        elif self.kind == "translation" and not self.model.source:
+            self.show_status("The source captions are not loaded yet: they appear here when the download ends")
+        else:
+            self.show_status(self.spell.status)
+
+        self.shortcuts = shortcuts.install(self, {
+            "play_pause": self.toggle_play,
+            "editor_insert_at_playhead": self.insert_at_playhead,
+            "editor_set_start": self.set_start_at_playhead,
+            "editor_set_end_next": self.set_end_and_next,
+            "editor_nudge_start_back": lambda: self.nudge("start", -NUDGE_MS),
+            "editor_nudge_start_forward": lambda: self.nudge("start", NUDGE_MS),
+            "editor_nudge_end_back": lambda: self.nudge("end", -NUDGE_MS),
+            "editor_nudge_end_forward": lambda: self.nudge("end", NUDGE_MS),
+            "editor_frame_back": lambda: self.step(-1),
+            "editor_frame_forward": lambda: self.step(1),
+            "editor_seek_back": lambda: self.seek(self.playhead_ms() - SEEK_MS),
+            "editor_seek_forward": lambda: self.seek(self.playhead_ms() + SEEK_MS),
+            "editor_loop_cue": lambda: self.loop_box.toggle(),
+            "editor_previous": lambda: self.select_relative(-1),
+            "editor_next": lambda: self.select_relative(1),
+            "editor_delete": self.delete_selected,
+            "editor_split": self.split_current,
+            "editor_merge": self.merge_with_next,
+            "editor_reflow": self.reflow_current,
+            "editor_speaker_change": self.insert_speaker_change,
+            "editor_find": self.open_find,
+            "editor_deliver": self.deliver,
+        }, keys)
+
+    def _connect(self) -> None:
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_from_table(cur.row()))
+        self.model.itemsChanged.connect(self._items_changed)
+        self.model.structureChanged.connect(self._structure_changed)
+        self.model.markersChanged.connect(self._update_markers_view)
+        self.text_edit.textChanged.connect(self._text_typed)
+        self.title_edit.textEdited.connect(self._title_typed)
+        self.speaker_edit.editingFinished.connect(self._speaker_edited)
+        self.start_edit.timeEdited.connect(self._start_typed)
+        self.end_edit.timeEdited.connect(self._end_typed)
+        canvas = self.timeline.canvas
+        canvas.seekRequested.connect(self.seek)
+        canvas.itemSelected.connect(lambda i: self.select(i, seek=False))
+        canvas.itemActivated.connect(self._play_item)
+        canvas.timesEdited.connect(self._times_dragged)
+        self.find_bar.findRequested.connect(self.find_next)
+        self.find_bar.replaceRequested.connect(self.replace_current)
+        self.find_bar.replaceAllRequested.connect(self.replace_all)
+        if self.player is not None:
+            self.player.positionChanged.connect(self._position_changed)
+            self.player.durationChanged.connect(self._duration_changed)
+            self.player.playingChanged.connect(self._playing_changed)
+            self.player.errorOccurred.connect(lambda m: self.show_status(f"Player: {m}", error=True))
+        if self.ctx.media_path is not None:
+            self.set_media(self.ctx.media_path)
+
+    # ----------------------------------------------------------------------- shell contract
+
+    def set_media(self, path: Path) -> None:
+        """Called by the workspace when the media download finished."""
+        self.ctx.media_path = Path(path)
+        self._load_waveform(Path(path))
+        if self.player is None:
+            return
+        try:
+            self.player.load(Path(path))
+        except PlayerError as exc:
+            self.show_status(str(exc), error=True)
+            return
+        self._media_loaded = True
+        self.video.set_message("")
+
+    def set_source_captions(self, doc: CaptionDocument) -> None:
+        """Translation: the source arrived after the editor opened. Empty targets take its timing."""
+        self.ctx.source_captions = doc
+        self.model.source = list(doc.cues)
+        if self.kind == "translation" and not self.model.items:
+            op = edit_ops.replace_range(self.model.items, 0, 0,
+                                        [Cue(c.start_ms, c.end_ms, "", c.speaker) for c in doc.cues], "Load source")
+            self._push(op)
+        self.model.layoutChanged.emit()
+        self._refresh_editors()
+
+    def flush_draft(self) -> None:
+        """Called by the workspace before the editor closes: every edit is in the draft store after this."""
+        self.journal.flush()
+
+    def closeEvent(self, event) -> None:
+        self.flush_draft()
+        if self.player is not None:
+            self.player.close()
+        super().closeEvent(event)
+
+    def _load_waveform(self, path: Path) -> None:
+        try:
+            from reach_studio.ui.editor.waveform_loader import load_peaks_async
+        except ImportError:
+            return
+        load_peaks_async(path, self.timeline.canvas.set_peaks, lambda m: self.show_status(m, error=True))
+
+    # ---------------------------------------------------------------------------- document
+
+    def items(self) -> list[Item]:
+        return self.model.items
+
+    def document(self) -> CaptionDocument:
+        """Captions/translation as a CaptionDocument in the task's language."""
+        cues = [c for c in self.model.items if isinstance(c, Cue)]
+        fmt = "vtt" if self.kind == "ead" else None
+        return CaptionDocument(cues=list(cues), language=self.language, accuracy=100, source_format=fmt)
+
+    def _snapshot_payload(self) -> dict[str, Any]:
+        return {"version": 1, "kind": self.kind, "language": self.language,
+                "items": [edit_ops.item_to_dict(i) for i in self.model.items]}
+
+    def _push(self, op: Op | None) -> bool:
+        """Check, then push an operation as one undo step. Bad edits become a status message."""
+        if op is None:
+            return False
+        try:
+            op.apply(list(self.model.items))  # dry run on a shallow copy: cheap, and push cannot fail later
+        except EditError as exc:
+            self.show_status(str(exc), error=True)
+            return False
+        self.undo_stack.push(OpCommand(self.model, op, self.journal.record, self._select_after_undo))
+        return True
+
+    def _select_after_undo(self, row: int) -> None:
+        if row != self.current:
+            self.select(row, seek=False)
+
+    def load_items(self, items: list[Item], label: str = "Import") -> None:
+        """Replace the whole document as one undoable step (import a draft file)."""
+        self._push(edit_ops.replace_range(self.model.items, 0, len(self.model.items), items, label))
+        if self.model.items:
+            self.select(0)
+
+    # ------------------------------------------------------------------------------ selection
+
+    def select(self, row: int | None, seek: bool = True) -> None:
+        if row is None or not self.model.items:
+            self.current = None
+            self._refresh_editors()
+            return
+        row = max(0, min(row, len(self.model.items) - 1))
+        self.current = row
+        sel = self.table.selectionModel()
+        index = self.model.index(row, 0)
+        if sel.currentIndex().row() != row:
+            self._refreshing = True
+            sel.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect |
+                                QItemSelectionModel.SelectionFlag.Rows)
+            self._refreshing = False
+        self.table.scrollTo(index)
+        self.timeline.canvas.set_selected(row)
+        self._refresh_editors()
+        if seek and not self._is_playing():
+            self.seek(self.model.items[row].start_ms)
+        if self.loop_box.isChecked():
+            self._loop_toggled(True)
+
+    def _row_from_table(self, row: int) -> None:
+        if not self._refreshing and row >= 0 and row != self.current:
+            self.select(row)
+
+    def select_relative(self, delta: int) -> None:
+        if self.model.items:
+            self.select((self.current if self.current is not None else -1) + delta)
+
+    def selected_rows(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        if not rows and self.current is not None:
+            rows = [self.current]
+        return rows
+
+    def _set_editors_enabled(self, on: bool) -> None:
+        for w in (self.text_edit, self.title_edit, self.speaker_edit, self.start_edit, self.end_edit):
+            w.setEnabled(on)
+        if self.speak_button is not None:
+            self.speak_button.setEnabled(on and self.tts.available)
+
+    def _refresh_editors(self) -> None:
+        """Show the current item in the edit panel without creating edits."""
+        self._refreshing = True
+        try:
+            row = self.current
+            if row is None or row >= len(self.model.items):
+                self._set_editors_enabled(False)
+                for w in (self.text_edit, self.source_view):
+                    w.setPlainText("")
+                self.title_edit.setText("")
+                self.start_edit.set_ms(None)
+                self.end_edit.set_ms(None)
+                self.duration_label.setText("")
+                self._update_markers_view()
+                return
+            self._set_editors_enabled(True)
+            item = self.model.items[row]
+            text = item.description if isinstance(item, Chapter) else item.text
+            if self.text_edit.toPlainText() != text:
+                cursor_pos = self.text_edit.textCursor().position()
+                self.text_edit.setPlainText(text)
+                cursor = self.text_edit.textCursor()
+                cursor.setPosition(min(cursor_pos, len(text)))
+                self.text_edit.setTextCursor(cursor)
+            if isinstance(item, Chapter) and self.title_edit.text() != item.title:
+                self.title_edit.setText(item.title)
+            if isinstance(item, Cue) and self.speaker_edit.text() != (item.speaker or ""):
+                self.speaker_edit.setText(item.speaker or "")
+            self.start_edit.set_ms(item.start_ms)
+            if not isinstance(item, Chapter):
+                self.end_edit.set_ms(item.end_ms)
+                self.duration_label.setText(f"{(item.end_ms - item.start_ms) / 1000:.3f} s")
+            if self.kind == "translation":
+                src = self.model.source[row].text if row < len(self.model.source) else "(no source cue)"
+                if self.source_view.toPlainText() != src:
+                    self.source_view.setPlainText(src)
+            self._update_markers_view()
+        finally:
+            self._refreshing = False
+
+    def _update_markers_view(self) -> None:
+        self.markers_list.clear()
+        if self.current is not None:
+            for m in self.model.markers(self.current):
+                QListWidgetItem(("⛔ " if m.severity == ERROR else "⚠ ") + m.message, self.markers_list)
+        self.timeline.canvas.set_error_rows(self.model.error_rows())
+
+    # ------------------------------------------------------------------------------- typing
+
+    def _text_typed(self) -> None:
+        if self._refreshing or self.current is None:
+            return
+        text = self.text_edit.toPlainText()
+        row = self.current
+        field = "description" if self.kind == "chapters" else "text"
+        self._push(edit_ops.set_fields(self.model.items, row, "Typing", **{field: text}))
+
+    def _title_typed(self, text: str) -> None:
+        if not self._refreshing and self.current is not None:
+            self._push(edit_ops.set_fields(self.model.items, self.current, "Typing", title=text))
+
+    def _speaker_edited(self) -> None:
+        if not self._refreshing and self.current is not None and self.kind == "captions":
+            speaker = self.speaker_edit.text().strip() or None
+            self._push(edit_ops.set_fields(self.model.items, self.current, "Set speaker", speaker=speaker))
+
+    def _start_typed(self, ms: int) -> None:
+        if self.current is not None:
+            item = self.model.items[self.current]
+            if isinstance(item, Chapter):
+                self._push(edit_ops.set_times(self.model.items, self.current, ms))
+            else:
+                self._push(edit_ops.set_times(self.model.items, self.current, ms, item.end_ms))
+            self._refresh_editors()
+
+    def _end_typed(self, ms: int) -> None:
+        if self.current is not None:
+            try:
+                self._push(edit_ops.set_end(self.model.items, self.current, ms))
+            except EditError as exc:
+                self.show_status(str(exc), error=True)
+            self._refresh_editors()
+
+    def insert_speaker_change(self) -> None:
+        if self.kind == "captions" and self.text_edit.isEnabled():
+            cursor = self.text_edit.textCursor()
+            cursor.insertText(">> ")
+            self.text_edit.setFocus()
+
+    def _text_menu(self, pos) -> None:
+        menu = self.text_edit.createStandardContextMenu()
+        speller = self.highlighter.speller
+        if speller is not None:
+            cursor = self.text_edit.cursorForPosition(pos)
+            cursor.select(QTextCursor.SelectionType.WordUnderCursor)
+            word = cursor.selectedText()
+            if word and not speller.is_known(word):
+                first = menu.actions()[0] if menu.actions() else None
+                suggestions = speller.suggestions(word)
+                for s in suggestions or ["(no suggestions)"]:
+                    act = QAction(s, menu)
+                    act.setEnabled(bool(suggestions))
+                    act.triggered.connect(lambda _=False, s=s, c=QTextCursor(cursor): c.insertText(s))
+                    menu.insertAction(first, act)
+                menu.insertSeparator(first)
+        menu.exec(self.text_edit.mapToGlobal(pos))
+
+    # ------------------------------------------------------------------------------- timing
+
+    def playhead_ms(self) -> int:
+        if self.player is not None and self._media_loaded:
+            return self.player.position()
+        return self._playhead
+
+    def seek(self, ms: int) -> None:
+        ms = max(0, int(ms))
+        self._playhead = ms
+        if self.player is not None and self._media_loaded:
+            self.player.seek(ms)
+        else:
+            self._position_changed(ms)
+
+    def step(self, frames: int) -> None:
+        if self.player is not None and self._media_loaded:
+            self.player.step(frames)
+        else:
+            self.seek(self._playhead + frames * FRAME_MS)
+
+    def toggle_play(self) -> None:
+        if self.player is None or not self._media_loaded:
+            self.show_status("No media to play yet")
+            return
+        self.player.toggle()
+
+    def _is_playing(self) -> bool:
+        return self.player is not None and self._media_loaded and self.player.is_playing()
+
+    def _duration_changed(self, duration: int) -> None:
+        if duration > 0:
+            self.timeline.canvas.set_duration(duration)
+
+    def _playing_changed(self, playing: bool) -> None:
+        self.play_button.setText("⏸ Pause" if playing else "▶ Play")
+
+    def _rate_changed(self, _index: int) -> None:
+        if self.player is not None:
+            self.player.set_rate(float(self.rate_box.currentData()))
+
+    def _loop_toggled(self, on: bool) -> None:
+        if self.player is None:
+            return
+        item = self.model.items[self.current] if self.current is not None and self.model.items else None
+        if on and item is not None and not isinstance(item, Chapter):
+            self.player.set_loop(item.start_ms, item.end_ms)
+        else:
+            self.player.clear_loop()
+
+    def _position_changed(self, ms: int) -> None:
+        self._playhead = ms
+        self.time_label.setText(clock(ms))
+        self.timeline.canvas.set_playhead(ms, follow=self._is_playing())
+        self._update_overlay()
+
+    def _update_overlay(self) -> None:
+        if self.kind == "chapters":
+            i = edit_ops.item_at_time(self.model.items, self._playhead)
+            self.video.set_caption(self.model.items[i].title if i is not None else "")
+            return
+        i = edit_ops.item_at_time(self.model.items, self._playhead)
+        text = ""
+        if i is not None:
+            item = self.model.items[i]
+            text = item.text
+            if isinstance(item, Cue) and item.speaker and self.kind == "captions":
+                text = f"{item.speaker}: {text}"
+        self.video.set_caption(text)
+
+    def _play_item(self, row: int) -> None:
+        self.select(row)
+        if self.player is not None and self._media_loaded and not self.player.is_playing():
+            self.player.play()
+
+    def insert_at_playhead(self) -> None:
+        at = self.playhead_ms()
+        duration = self.timeline.canvas.duration_ms or None
+        op = edit_ops.insert_at(self.model.items, self.kind, at, media_end_ms=duration)
+        if self._push(op):
+            self.select(op.index, seek=False)
+            (self.title_edit if self.kind == "chapters" else self.text_edit).setFocus()
+
+    def set_start_at_playhead(self) -> None:
+        if self.current is None:
+            return
+        try:
+            self._push(edit_ops.set_start(self.model.items, self.current, self.playhead_ms()))
+        except EditError as exc:
+            self.show_status(str(exc), error=True)
+
+    def set_end_and_next(self) -> None:
+        if self.current is None or self.kind == "chapters":
+            return
+        try:
+            op = edit_ops.set_end(self.model.items, self.current, self.playhead_ms())
+        except EditError as exc:
+            self.show_status(str(exc), error=True)
+            return
+        self._push(op)
+        if self.current + 1 < len(self.model.items):
+            self.select(self.current + 1, seek=False)
+
+    def nudge(self, edge: str, delta: int) -> None:
+        if self.current is None:
+            return
+        if self.kind == "chapters":
+            edge = "both"
+        try:
+            self._push(edit_ops.move(self.model.items, self.current, delta, edge))
+        except EditError as exc:
+            self.show_status(str(exc), error=True)
+
+    def _times_dragged(self, row: int, start: int, end: int) -> None:
+        item = self.model.items[row]
+        op = edit_ops.set_times(self.model.items, row, start, None if isinstance(item, Chapter) else end,
+                                label="Drag")
+        self._push(op)
+        self.select(row, seek=False)
+
+    def delete_selected(self) -> None:
+        rows = self.selected_rows()
+        if not rows:
+            return
+        if self._push(edit_ops.remove(self.model.items, rows)):
+            self.select(min(rows[0], len(self.model.items) - 1) if self.model.items else None, seek=False)
+
+    # ---------------------------------------------------------------- split / merge / reflow
+
+    def split_current(self) -> None:
+        if self.current is None or self.kind not in ("captions", "translation"):
+            return
+        from reach_studio.ui.editor import fixes_bridge
+
+        pos = self.text_edit.textCursor().position() if self.text_edit.hasFocus() else None
+        try:
+            parts = fixes_bridge.split(self.model.items[self.current], pos, self.task)
+        except EditError as exc:
+            self.show_status(str(exc), error=True)
+            return
+        self._push(edit_ops.replace_range(self.model.items, self.current, 1, parts, "Split"))
+
+    def merge_with_next(self) -> None:
+        if self.current is None or self.current + 1 >= len(self.model.items):
+            return
+        from reach_studio.ui.editor import fixes_bridge
+
+        a, b = self.model.items[self.current], self.model.items[self.current + 1]
+        self._push(edit_ops.replace_range(self.model.items, self.current, 2, [fixes_bridge.merge(a, b, self.task)],
+                                          "Merge"))
+
+    def reflow_current(self) -> None:
+        if self.current is None:
+            return
+        from reach_studio.ui.editor import fixes_bridge
+
+        cue = self.model.items[self.current]
+        self._push(edit_ops.set_fields(self.model.items, self.current, "Reflow",
+                                       text=fixes_bridge.reflow(cue, self.task)))
+
+    # -------------------------------------------------------------------------- find/replace
+
+    def open_find(self) -> None:
+        selected = self.text_edit.textCursor().selectedText()
+        self.find_bar.open(selected)
+
+    def find_next(self, backwards: bool = False) -> int | None:
+        query = self.find_bar.find_edit.text()
+        start = (self.current if self.current is not None else -1) + (0 if backwards else 1)
+        if backwards:
+            start = (self.current if self.current is not None else 0) - 1
+        try:
+            row = edit_ops.find(self.model.items, query, start % max(1, len(self.model.items)),
+                                backwards=backwards, **self.find_bar.options())
+        except EditError as exc:
+            self.find_bar.status.setText(str(exc))
+            return None
+        if row is None:
+            self.find_bar.status.setText("Not found")
+            return None
+        self.find_bar.status.setText(f"Cue {row + 1}")
+        self.select(row)
+        return row
+
+    def replace_current(self) -> None:
+        if self.current is None:
+            self.find_next()
+            return
+        opts = self.find_bar.options()
+        one = edit_ops.replace_all([self.model.items[self.current]], self.find_bar.find_edit.text(),
+                                   self.find_bar.replace_edit.text(), **opts) if self.find_bar.find_edit.text() else None
+        if one is not None:
+            change = one.ops[0]
+            self._push(edit_ops.Change(self.current, change.before, change.after, "Replace"))
+            self._refresh_editors()
+        self.find_next()
+
+    def replace_all(self) -> None:
+        try:
+            op = edit_ops.replace_all(self.model.items, self.find_bar.find_edit.text(),
+                                      self.find_bar.replace_edit.text(), **self.find_bar.options())
+        except EditError as exc:
+            self.find_bar.status.setText(str(exc))
+            return
+        if op is None:
+            self.find_bar.status.setText("Not found")
+            return
+        self._push(op)
+        self.find_bar.status.setText(f"Replaced in {len(op.ops)} cue(s)")
+        self._refresh_editors()
+
+    # ------------------------------------------------------------------------------- model events
+
+    def _items_changed(self, first: int, last: int) -> None:
+        self.timeline.canvas.items_changed()
+        if self.current is not None and first <= self.current <= last:
+            self._refresh_editors()
+        self._update_overlay()
+
+    def _structure_changed(self) -> None:
+        self.timeline.canvas.items_changed()
+        if self.current is not None and self.current >= len(self.model.items):
+            self.select(len(self.model.items) - 1 if self.model.items else None, seek=False)
+        self._update_markers_view()
+
+    # ------------------------------------------------------------------------------- import
+
+    def import_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import captions", "",
+                                              "Captions (*.srt *.vtt *.dfxp *.ttml *.xml *.txt);;All files (*)")
+        if path:
+            self.import_path(Path(path))
+
+    def import_path(self, path: Path) -> None:
+        """Read a SRT/VTT/DFXP draft in the background and load it as one undoable step."""
+        from reach_studio.workers.background import run_in_background
+
+        def read(token, progress):
+            from reach_studio.domain.formats import read_captions
+
+            return read_captions(path)
+
+        def done(doc: CaptionDocument) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self.load_items(list(doc.cues), "Import")
+            self.show_status(f"Imported {len(doc.cues)} cues from {path.name}")
+
+        self.show_status(f"Reading {path.name}…")
+        def failed(exc: BaseException) -> None:
+            if shiboken6.isValid(self):
+                self.show_status(f"Cannot import {path.name}: {exc}", error=True)
+
+        self._import_job = run_in_background(read, done, failed)
+
+    # ----------------------------------------------------------------------------- EAD
+
+    def speak_current(self) -> None:
+        if self.kind == "ead" and self.current is not None:
+            self.tts.say(self.model.items[self.current].text)
+
+    # ----------------------------------------------------------------------------- deliver
+
+    def deliver(self) -> None:
+        from reach_studio.ui.editor.deliver import DeliverFlow
+
+        DeliverFlow(self).start()
+
+    def work_product(self):
+        """What the delivery engine uploads for this mode."""
+        from reach_studio.domain.delivery_plan import WorkProduct
+
+        items = self.model.items
+        if self.kind == "chapters":
+            return WorkProduct(chapters=tuple(i for i in items if isinstance(i, Chapter)))
+        if self.kind == "ead":
+            return WorkProduct(descriptions=tuple(i for i in items if isinstance(i, DescriptionCue)))
+        return WorkProduct(captions=self.document())
+
+    # ----------------------------------------------------------------------------- status
+
+    def show_status(self, text: str, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #b00020" if error else "color: #404040")
+        self.statusMessage.emit(text)

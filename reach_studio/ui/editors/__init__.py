@@ -1,0 +1,19 @@
+"""Registers the editors into the shell's editor registry (imported once by `editor_registry`)."""
+
+from __future__ import annotations
+
+from reach_studio.domain.enums import ServiceFeature
+from reach_studio.ui.editor_registry import TaskContext, register_editor
+
+
+def _timed_editor(ctx: TaskContext):
+    from reach_studio.ui.editor.timed_editor import TimedEditor
+
+    return TimedEditor(ctx)
+
+
+register_editor(
+    [ServiceFeature.CAPTIONS, ServiceFeature.TRANSLATION, ServiceFeature.EXTENDED_AUDIO_DESCRIPTION,
+     ServiceFeature.CHAPTERING],
+    _timed_editor,
+)
