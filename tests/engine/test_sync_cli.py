@@ -1,0 +1,103 @@
+"""`reach-studio sync` as a user runs it: a subprocess printing the fair queue, clear exit codes, no secrets in logs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+TIMEOUT = 120
+
+
+def run_sync(*args: str, env_extra: dict | None = None, home=None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring", **(env_extra or {})}
+    if home is not None:
+        env["REACH_STUDIO_HOME"] = str(home)
+    return subprocess.run([sys.executable, "-m", "reach_studio", *args], capture_output=True, text=True,
+                          timeout=TIMEOUT, env=env)
+
+
+def test_demo_once_json_lists_the_fair_queue(tmp_path):
+    proc = run_sync("sync", "--demo", "--once", "--json", home=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    tasks = data["tasks"]
+    assert tasks and data["accounts"][0]["ok"] is True
+    for t in tasks:
+        for key in ("id", "partnerId", "entryId", "serviceType", "serviceFeature", "status", "expectedFinishTime"):
+            assert key in t
+        assert t["status"] == 1 and t["serviceType"] == 1  # pending, human work by default
+    assert [t["position"] for t in tasks] == list(range(1, len(tasks) + 1))
+    assert len({t["partnerId"] for t in tasks[:3]}) == 3  # round-robin: three customers first
+    assert {t["customer"] for t in tasks} >= {"Northwind University", "Contoso Media", "Globex Health"}
+
+
+def test_service_types_and_features_are_configurable(tmp_path):
+    proc = run_sync("sync", "--demo", "--once", "--json", "--service-types", "machine", "--features", "captions",
+                    home=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    tasks = json.loads(proc.stdout)["tasks"]
+    assert tasks and all(t["serviceType"] == 2 and t["serviceFeature"] == 1 for t in tasks)
+
+
+@pytest.fixture
+def emu_env(emulator):
+    info = emulator.info
+    return emulator, ["--service-url", info["serviceUrl"], "--vendor-partner-id", str(info["vendorPartnerId"]),
+                      "--vendor-name", info["vendorName"], "--app-token-id", info["appTokenId"],
+                      "--app-token-env", "MY_REACH_TOKEN"], {"MY_REACH_TOKEN": info["appToken"]}
+
+
+def test_table_against_a_server_and_no_secret_in_output_or_logs(emu_env, tmp_path):
+    emu, args, env = emu_env
+    proc = run_sync("-v", "sync", "--once", *args, env_extra=env, home=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split()[:4] == ["#", "customer", "entry", "service"]
+    assert "claimed by" in lines[0] and "TAT left" in lines[0]
+    human_pending = [t for t in emu.inspect.objects("task", status=1) if t["serviceType"] == 1]
+    rows = [line for line in lines[2:] if not line.startswith("(")]
+    assert len(rows) == len(human_pending)
+    assert "not offered" in lines[-1]  # the machine tasks are hidden, and it says so
+    everything = proc.stdout + proc.stderr
+    assert "Signed in" in proc.stderr  # the debug log did run
+    assert env["MY_REACH_TOKEN"] not in everything
+    assert "djJ8" not in everything  # every KS starts with base64("v2|")
+    for task in emu.inspect.objects("task"):
+        assert task["accessKey"] not in everything
+    # the task store on disk holds no key either
+    for path in (tmp_path / "data").rglob("*"):
+        if path.is_file():
+            assert b"djJ8" not in path.read_bytes()
+
+
+def test_wrong_token_exits_3(emu_env, tmp_path):
+    _, args, _ = emu_env
+    proc = run_sync("sync", "--once", *args, env_extra={"MY_REACH_TOKEN": "not-the-token"}, home=tmp_path)
+    assert proc.returncode == 3
+    assert "not-the-token" not in proc.stdout + proc.stderr
+    assert "INVALID_APP_TOKEN_HASH" in proc.stderr
+
+
+def test_unreachable_server_exits_4(tmp_path):
+    proc = run_sync("sync", "--once", "--service-url", "http://127.0.0.1:9", "--vendor-partner-id", "5",
+                    "--app-token-id", "x", "--app-token-env", "T", env_extra={"T": "secret-token-value"},
+                    home=tmp_path)
+    assert proc.returncode == 4
+    assert "secret-token-value" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("args,message", [
+    (["sync", "--once"], "no account configured"),
+    (["sync", "--once", "--service-url", "http://kaltura.example.com", "--vendor-partner-id", "5"], "HTTPS"),
+    (["sync", "--once", "--demo", "--service-types", "robots"], "unknown service type"),
+    (["sync", "--once", "--service-url", "eu", "--vendor-partner-id", "5", "--app-token-env", "UNSET_VAR_X"],
+     "UNSET_VAR_X"),
+])
+def test_usage_errors_exit_2_with_a_clear_message(tmp_path, args, message):
+    proc = run_sync(*args, home=tmp_path)
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
