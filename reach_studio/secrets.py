@@ -28,7 +28,14 @@ class SecretStore:
         self._session: dict[str, str] = {}
         self._lock = threading.Lock()
         self._keyring = None
-        self.backend_name = "session only"
+        self._backend_name = "session only"
+        self._probed = False
+
+    def _probe(self) -> None:
+        """Find the keyring backend on first use: importing keyring costs ~0.15 s of start-up."""
+        if self._probed:
+            return
+        self._probed = True
         try:
             import keyring
 
@@ -37,13 +44,19 @@ class SecretStore:
             # "fail" raises on every call; "null" silently forgets: neither keeps a secret.
             if ".fail." not in name and ".null." not in name and getattr(backend, "priority", 1) > 0:
                 self._keyring = keyring
-                self.backend_name = name
+                self._backend_name = name
         except Exception as exc:  # no keyring at all, or a broken backend: fall back
             log.info("no usable OS keyring (%s); secrets are kept for this session only", type(exc).__name__)
 
     @property
+    def backend_name(self) -> str:
+        self._probe()
+        return self._backend_name
+
+    @property
     def persistent(self) -> bool:
         """True when secrets survive a restart (an OS keyring backend is in use)."""
+        self._probe()
         return self._keyring is not None
 
     def describe(self) -> str:
@@ -56,6 +69,7 @@ class SecretStore:
         )
 
     def set(self, account_id: str, secret: str) -> None:
+        self._probe()
         with self._lock:
             self._session[account_id] = secret
         if self._keyring is not None:
@@ -68,6 +82,7 @@ class SecretStore:
                 ) from None
 
     def get(self, account_id: str) -> str | None:
+        self._probe()
         with self._lock:
             if account_id in self._session:
                 return self._session[account_id]
@@ -84,6 +99,7 @@ class SecretStore:
         return secret
 
     def delete(self, account_id: str) -> None:
+        self._probe()
         with self._lock:
             self._session.pop(account_id, None)
         if self._keyring is not None:

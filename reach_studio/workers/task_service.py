@@ -171,8 +171,14 @@ class TaskService(QObject):
         self._key_timer = QTimer(self)
         self._key_timer.timeout.connect(self.extend_due_keys)
         self._keys_job: Job | None = None
-        self.key_keeper = self.ops.make_key_keeper(self.connection_for)
+        self._key_keeper = None  # made on first use: it imports the Kaltura client, which is slow to load
         self.now: Callable[[], float] = time.time
+
+    @property
+    def key_keeper(self):
+        if self._key_keeper is None:
+            self._key_keeper = self.ops.make_key_keeper(self.connection_for)
+        return self._key_keeper
 
     # -- accounts ----------------------------------------------------------------------------------
 
@@ -364,8 +370,8 @@ class TaskService(QObject):
     def forget(self, key: TaskKey) -> None:
         """Drop a task from "My tasks" (delivered, or no longer ours)."""
         task = self.mine.pop(key, None)
-        if task is not None:
-            self.key_keeper.untrack(task)
+        if task is not None and self._key_keeper is not None:
+            self._key_keeper.untrack(task)
         self._publish_mine()
 
     def _refresh_key(self, task: Task) -> None:
@@ -388,7 +394,7 @@ class TaskService(QObject):
 
     def extend_due_keys(self) -> None:
         """Ask the engine's key keeper to extend every key near expiry (off the GUI thread)."""
-        if self._keys_job is not None or not self.key_keeper.due():
+        if self._keys_job is not None or self._key_keeper is None or not self._key_keeper.due():
             return
         self.activity.emit("Extending access keys…")
 
