@@ -1,0 +1,71 @@
+"""Several accounts at once (e.g. global SaaS + a regional cloud), expired sessions, poll back-off."""
+
+from __future__ import annotations
+
+import pytest
+
+from reach_studio.domain.enums import TaskStatus
+from reach_studio.emulator.server import Emulator
+from reach_studio.engine.poller import Poller, PollerGroup, TaskFilter
+from reach_studio.kaltura import reach_api
+from reach_studio.kaltura.connection import AccountConfig, ReachConnection
+
+from .conftest import connect
+from .kaltura_stub import KalturaStub
+
+
+def test_two_clouds_merge_into_one_fair_queue(emulator, tmp_path, emulator_media_cache):
+    with Emulator(tmp_path / "second-cloud", seed="demo", media_cache=emulator_media_cache) as regional:
+        a, b = connect(emulator, label="global"), connect(regional, label="regional")
+        assert a.account.key != b.account.key
+        group = PollerGroup([Poller(a, task_filter=TaskFilter(service_types=None)),
+                             Poller(b, task_filter=TaskFilter(service_types=None))])
+        assert all(err is None for err in group.poll_all_once().values())
+        assert a.sign_ins == 1 and b.sign_ins == 1  # each account its own session
+        tasks = group.queue().tasks()
+        assert {t.account for t in tasks} == {a.account.key, b.account.key}
+        assert len(tasks) == len(emulator.inspect.objects("task", status=1)) + len(
+            regional.inspect.objects("task", status=1))
+        # partner 101 on each cloud is a different customer: six customers lead the queue
+        assert len({(t.account, t.partner_id) for t in tasks[:6]}) == 6
+        # a task is claimed through its own account
+        task = tasks[0]
+        conn = group.poller_for(task).conn
+        reach_api.claim(conn, task, "ana", settle=0)
+        owner = emulator if task.account == a.account.key else regional
+        assert owner.inspect.task(task.id)["status"] == 3
+
+
+def test_expired_sessions_and_keys_are_renewed_once(emulator):
+    conn = connect(emulator)
+    task = reach_api.claim(conn, reach_api.get_jobs(conn)[0], "ana", settle=0)
+    old_key = task.access_key
+    emulator.faults.expire_all_ks()  # every KS and access key issued so far is refused from now on
+    jobs = reach_api.get_jobs(conn)  # vendor KS refused -> signs in again, retries
+    assert conn.sign_ins == 2 and jobs
+    again = reach_api.get_task(conn, task)  # access key refused -> extendAccessKey (task is PROCESSING)
+    assert again.status is TaskStatus.PROCESSING
+    assert task.access_key != old_key and emulator.inspect.task(task.id)["accessKey"] == task.access_key
+
+
+def test_poll_backs_off_on_errors_and_recovers():
+    with KalturaStub(app_token="tok") as stub:
+        conn = ReachConnection(AccountConfig(stub.url, 700, "Acme", app_token_id="t", app_token="tok"),
+                               retries=1, sleep=lambda s: None)
+        errors = []
+        poller = Poller(conn, interval=10, max_backoff=70, on_error=lambda p, e: errors.append(e))
+        stub.fail_next_5xx = 100
+        assert not poller.run_once() and poller.next_delay() == 20
+        assert not poller.run_once() and poller.next_delay() == 40
+        assert not poller.run_once() and poller.next_delay() == 70  # capped
+        assert len(errors) == 3 and all(getattr(e, "transient", False) for e in errors)
+        stub.fail_next_5xx = 0
+        assert poller.run_once() and poller.next_delay() == 10 and poller.last_error is None
+
+
+@pytest.mark.parametrize("bad", ["ftp://x", "http://kaltura.example.com"])
+def test_poller_account_needs_a_valid_url(bad):
+    from reach_studio.kaltura.connection import ReachError
+
+    with pytest.raises(ReachError):
+        ReachConnection(AccountConfig(bad, 1, "V", admin_secret="s"))
