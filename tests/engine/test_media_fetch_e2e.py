@@ -62,3 +62,26 @@ def test_profile_flavor_missing_is_a_clear_error(emulator, conn):
     task.reach_profile.flavor_params_ids = [999, 998]
     with pytest.raises(MediaFetchError, match="999,998 only"):
         fetch_task_media(conn, task, cache=MediaCache())
+
+
+def test_progress_is_reported_and_cancel_leaves_a_resumable_state(emulator, conn):
+    from reach_studio.domain.progress import Cancelled, CancelToken
+
+    task, entry = _task(emulator, conn, "Lecture 1 - Introduction to kinesiology", ServiceFeature.CAPTIONS)
+    task = reach_api.claim(conn, task, "ana", settle=0)
+    token = CancelToken()
+    seen: list[tuple[int, int]] = []
+
+    def cancel_after_first(done, total):
+        seen.append((done, total))
+        if done >= 1:
+            token.cancel()
+
+    cache = MediaCache()
+    with pytest.raises(Cancelled):
+        fetch_task_media(conn, task, cache=cache, progress=cancel_after_first, token=token)
+    assert seen and not any(p.suffix in (".mp4", ".m4a") for p in cache.root.rglob("*") if not p.name.startswith("."))
+    progress: list[tuple[int, int]] = []
+    result = fetch_task_media(conn, task, cache=cache, progress=lambda d, t: progress.append((d, t)))
+    assert progress[-1][0] == progress[-1][1] > 0
+    assert abs(probe(result.path).duration_ms - entry["msDuration"]) <= 1000
