@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 from urllib.parse import unquote
 
@@ -172,3 +173,24 @@ def test_segment_requests_get_the_segment_latency_fault(emulator, monkeypatch):
     requests.get(media.segments[0].absolute_uri, timeout=10)
     requests.get(media.segments[1].absolute_uri, timeout=10)
     assert slept.count(0.05) == 2
+
+
+def test_keys_in_playback_urls_stay_out_of_the_logs(emulator, caplog):
+    entry = media_entry(emulator, video=False)
+    url = _source(_context(key_client(emulator, entry), entry["id"]), "applehttp").url
+    ks = unquote(url.split("/ks/")[1].split("/")[0])
+    caplog.set_level(logging.DEBUG)
+    assert requests.get(url, timeout=10).status_code == 200
+    assert requests.get(url.split("/ks/")[0] + "/format/applehttp/a.m3u8", params={"ks": ks}, timeout=10).ok
+    assert requests.get(url.replace("/format/", "/tracks/x9/format/"), timeout=10).status_code == 400
+    # (urllib3 in this test process logs its own request lines at DEBUG; the emulator's records are checked)
+    emulator_lines = [r.getMessage() for r in caplog.records if not r.name.startswith("urllib3")]
+    assert ks[:40] not in "\n".join(emulator_lines)
+    # werkzeug's own request lines (access log or errors) have the KS masked when they are written
+    from reach_studio.emulator.routes.packager import RedactKs
+
+    record = logging.LogRecord("werkzeug", logging.INFO, "", 0, '127.0.0.1 - - "%s" %s %s',
+                               (f"GET {url.split('://', 1)[1].split('/', 1)[1]}?ks={ks} HTTP/1.1", "200", "-"), None)
+    assert any(isinstance(f, RedactKs) for f in logging.getLogger("werkzeug").filters)
+    RedactKs().filter(record)
+    assert ks[:40] not in record.getMessage() and "/ks/<ks>/" in record.getMessage()

@@ -32,6 +32,24 @@ log = logging.getLogger(__name__)
 
 blueprint = Blueprint("emulator_packager", __name__)
 
+_KS_IN_URL = re.compile(r"(/ks/|[?&]ks=)[^/?&\s\"]+", re.IGNORECASE)
+
+
+class RedactKs(logging.Filter):
+    """Keep KSs that ride in playback and serve URLs out of the HTTP access log (werkzeug logs each path)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(_KS_IN_URL.sub(r"\1<ks>", a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str) and ("/ks/" in record.msg or "ks=" in record.msg):
+            record.msg = _KS_IN_URL.sub(r"\1<ks>", record.msg)
+        return True
+
+
+_werkzeug_log = logging.getLogger("werkzeug")
+if not any(isinstance(f, RedactKs) for f in _werkzeug_log.filters):
+    _werkzeug_log.addFilter(RedactKs())
+
 _SEGMENT_NAME = re.compile(r"^seg_\d{1,6}\.ts$")
 _H264_PROFILES = {"Baseline": "4200", "Constrained Baseline": "42C0", "Main": "4D40", "High": "6400"}
 

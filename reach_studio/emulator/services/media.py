@@ -47,6 +47,10 @@ define("KalturaMediaEntry", "KalturaPlayableEntry", mediaType="enum:KalturaMedia
        sourceType="enum:KalturaSourceType io", sourceVersion="str io", searchProviderType="int",
        searchProviderId="str", creditUserName="str", creditUrl="str", mediaDate="int ro", dataUrl="str ro",
        flavorParamsIds="str ro", isTrimDisabled="enum:KalturaNullableBoolean")
+define("KalturaLiveEntry", "KalturaMediaEntry", abstract=True, recordStatus="int", dvrStatus="int",
+       dvrWindow="int", lastBroadcast="int ro", firstBroadcast="int ro", currentBroadcastStartTime="float ro")
+define("KalturaLiveStreamEntry", "KalturaLiveEntry", streamRemoteId="str ro", streamRemoteBackupId="str ro",
+       streamName="str", primaryBroadcastingUrl="str ro", secondaryBroadcastingUrl="str ro")
 define("KalturaBaseEntryListResponse", "KalturaListResponse", objects="list:KalturaBaseEntry ro")
 define("KalturaMediaListResponse", "KalturaListResponse", objects="list:KalturaMediaEntry ro")
 define("KalturaBaseEntryFilter", "KalturaFilter", idEqual="str", idIn="str", parentEntryIdEqual="str",
