@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 # Kaltura REACH profile default and the value Kaltura recommends (DCMP's 32).
 KALTURA_DEFAULT_CHARS_PER_LINE = 26
@@ -138,6 +139,7 @@ AUDIO_TAG_RE = re.compile(r"\[([^\[\]\n]{1,60})\]|\(([^()\n]{1,60})\)|♪")
 """Bracketed or parenthesised sound descriptions, or a music note."""
 
 
+@lru_cache(maxsize=4096)  # labels repeat ("Speaker 1", "MUSIC"): readers ask thousands of times per file
 def is_audio_tag_label(label: str) -> bool:
     """True when bracketed text describes a sound ("MUSIC", "door slams"), not a speaker ("Speaker 1")."""
     words = re.findall(r"[^\W\d_]+", label.lower())

@@ -204,3 +204,22 @@ def test_translation_is_held_to_the_same_rules(kind):
     assert {Rule.LINE_LENGTH, Rule.MIN_DURATION, Rule.READING_SPEED} <= rules_of(
         validate(d, PLAIN, kind=kind)
     )
+
+
+def test_ead_validation_accepts_description_cues_as_the_editor_passes_them():
+    from reach_studio.domain.captions import DescriptionCue
+
+    items = [
+        DescriptionCue(0, 3000, "A door opens."),
+        DescriptionCue(2500, 4000, ""),
+        DescriptionCue(4000, 4000, "x"),
+    ]
+    v = Validator(PLAIN, None, kind="ead", media_duration_ms=3500)
+    found = [(f.rule, f.cue_index) for i in range(3) for f in v.cue(CaptionDocument(items), i)]
+    assert found == [
+        (Rule.EMPTY, 1),
+        (Rule.OVERLAP, 1),
+        (Rule.PAST_MEDIA_END, 1),
+        (Rule.TIMING, 2),
+        (Rule.PAST_MEDIA_END, 2),
+    ]

@@ -58,6 +58,9 @@ def render_text(cue: Cue, previous_speaker: str | None, style: str, first: bool)
 
 def clean_lines(text: str) -> list[str]:
     """Lines as a file can hold them: no trailing spaces, no blank lines (they would end the cue)."""
+    if "\n" not in text:
+        line = text.rstrip()
+        return [line] if line and not line.isspace() else []
     return [line.rstrip() for line in text.split("\n") if line.strip()]
 
 

@@ -9,7 +9,7 @@ a round trip even when no visible "[Name]" label is written. Italic, bold and un
 from __future__ import annotations
 
 import re
-from xml.etree.ElementTree import ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml.common import DefusedXmlException
@@ -45,49 +45,57 @@ _SPAN_FOR = {
 }
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
 def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = _LOCAL_NAMES[tag] = tag.rsplit("}", 1)[-1]
+    return name
 
 
-class _Node:
-    __slots__ = ("attrib", "children", "line", "tag")
+class _BadElement(Exception):
+    """A semantic error at an element; read_dfxp turns it into a CaptionParseError with the element's line."""
 
-    def __init__(self, tag: str, attrib: dict[str, str], line: int) -> None:
-        self.tag = tag
-        self.attrib = attrib
-        self.children: list[_Node | str] = []
-        self.line = line
+    def __init__(self, element: Element, message: str) -> None:
+        super().__init__(message)
+        self.element = element
+        self.message = message
 
 
-class _Builder:
-    """Parser target building a small tree that remembers each element's line (for error messages)."""
+class _LineRecorder:
+    """Parser target that only records the line of every start tag, in document order (error path only)."""
 
     def __init__(self) -> None:
-        self.root: _Node | None = None
-        self.stack: list[_Node] = []
+        self.lines: list[int] = []
         self.expat = None
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        node = _Node(tag, attrib, self.expat.CurrentLineNumber if self.expat else 0)
-        if self.stack:
-            self.stack[-1].children.append(node)
-        else:
-            self.root = node
-        self.stack.append(node)
+        self.lines.append(self.expat.CurrentLineNumber if self.expat else 0)
 
     def end(self, tag: str) -> None:
-        self.stack.pop()
+        pass
 
     def data(self, text: str) -> None:
-        if self.stack:
-            children = self.stack[-1].children
-            if children and isinstance(children[-1], str):
-                children[-1] += text
-            else:
-                children.append(text)
+        pass
 
-    def close(self) -> _Node | None:
-        return self.root
+    def close(self) -> list[int]:
+        return self.lines
+
+
+def _line_of(text: str, root: Element, element: Element) -> int | None:
+    """The line of `element`: its position in document order, looked up by parsing again with line tracking.
+    Only done when reporting an error, so the normal read stays on the fast C tree builder."""
+    index = next((k for k, el in enumerate(root.iter()) if el is element), None)
+    if index is None:
+        return None
+    recorder = _LineRecorder()
+    parser = DefusedXMLParser(target=recorder, forbid_dtd=True)
+    recorder.expat = parser.parser
+    parser.feed(text)
+    lines = parser.close()
+    return lines[index] if index < len(lines) else None
 
 
 class _Timing:
@@ -96,13 +104,21 @@ class _Timing:
         self.sub_frame_rate = sub_frame_rate
         self.tick_rate = tick_rate
 
-    def ms(self, expr: str, name: str, line: int) -> int:
+    def ms(self, expr: str, element: Element) -> int:
+        if len(expr) == 12 and expr[2] == ":" and expr[5] == ":" and expr[8] == "." and expr[9:].isdigit():
+            try:  # HH:MM:SS.mmm, what Kaltura and this writer produce: no regex needed
+                h, mi, s = int(expr[0:2]), int(expr[3:5]), int(expr[6:8])
+            except ValueError:
+                pass
+            else:
+                if mi < 60 and s < 60:
+                    return ((h * 60 + mi) * 60 + s) * 1000 + int(expr[9:])
         expr = expr.strip()
         m = _CLOCK.match(expr)
         if m:
             h, mi, s, frac, frames, subframes = m.groups()
             if int(mi) > 59 or int(s) > 60:
-                raise CaptionParseError(name, line, f"impossible time expression {excerpt(expr)}")
+                raise _BadElement(element, f"impossible time expression {excerpt(expr)}")
             seconds = int(h) * 3600 + int(mi) * 60 + int(s)
             if frac:
                 seconds += float("0." + frac)
@@ -118,10 +134,10 @@ class _Timing:
             if unit == "f":
                 return round(value / self.frame_rate * 1000)
             return round(value / self.tick_rate * 1000)
-        raise CaptionParseError(name, line, f"not a TTML time expression: {excerpt(expr)}")
+        raise _BadElement(element, f"not a TTML time expression: {excerpt(expr)}")
 
 
-def _attr(node: _Node, ns: str, local: str) -> str | None:
+def _attr(node: Element, ns: str, local: str) -> str | None:
     """An attribute in `ns`, or in the same-suffixed namespace of the 2006 TTAF drafts (older DFXP files)."""
     value = node.attrib.get(f"{{{ns}}}{local}")
     if value is None and len(node.attrib) > 0:
@@ -132,134 +148,132 @@ def _attr(node: _Node, ns: str, local: str) -> str | None:
     return value
 
 
-def _plain_attr(node: _Node, local: str) -> str | None:
+def _plain_attr(node: Element, local: str) -> str | None:
     """Timing attributes are unqualified in TTML; accept a namespaced one from sloppy producers too."""
     value = node.attrib.get(local)
-    if value is None:
+    if value is None and node.attrib:
         for key, v in node.attrib.items():
-            if _local(key) == local:
+            if key[0] == "{" and _local(key) == local:
                 return v
     return value
 
 
-def _positive_float(value: str | None, default: float, name: str, line: int, what: str) -> float:
+def _positive_float(value: str | None, default: float, element: Element, what: str) -> float:
     if value is None:
         return default
     try:
         number = float(value.split()[0])
     except (ValueError, IndexError):
-        raise CaptionParseError(name, line, f"invalid {what} {excerpt(value)}") from None
+        raise _BadElement(element, f"invalid {what} {excerpt(value)}") from None
     if not number > 0 or number > 1e10:
-        raise CaptionParseError(name, line, f"invalid {what} {excerpt(value)}")
+        raise _BadElement(element, f"invalid {what} {excerpt(value)}")
     return number
 
 
-def _text_of(node: _Node, preserve: bool, agents: dict[str, str], out: list[str]) -> None:
-    for child in node.children:
-        if isinstance(child, str):
-            out.append(child if preserve else re.sub(r"[ \t\r\n]+", " ", child))
-            continue
-        tag = _local(child.tag)
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+def _text_of(node: Element, preserve: bool, out: list[str]) -> None:
+    if node.text:
+        out.append(node.text if preserve else _SPACES.sub(" ", node.text))
+    for child in node:
+        tag = _local(child.tag) if isinstance(child.tag, str) else ""
         if tag == "br":
             out.append("\n")
         elif tag == "span":
             space = child.attrib.get(f"{{{XML_NS}}}space")
             child_preserve = preserve if space is None else space == "preserve"
             wrap = []
-            if _attr(child, TTS_NS, "fontStyle") == "italic":
-                wrap.append("i")
-            if _attr(child, TTS_NS, "fontWeight") == "bold":
-                wrap.append("b")
-            if _attr(child, TTS_NS, "textDecoration") == "underline":
-                wrap.append("u")
+            if child.attrib:
+                if _attr(child, TTS_NS, "fontStyle") == "italic":
+                    wrap.append("i")
+                if _attr(child, TTS_NS, "fontWeight") == "bold":
+                    wrap.append("b")
+                if _attr(child, TTS_NS, "textDecoration") == "underline":
+                    wrap.append("u")
             out.extend(f"<{w}>" for w in wrap)
-            _text_of(child, child_preserve, agents, out)
+            _text_of(child, child_preserve, out)
             out.extend(f"</{w}>" for w in reversed(wrap))
-        elif tag not in ("metadata", "set"):
-            _text_of(child, preserve, agents, out)
+        elif tag and tag not in ("metadata", "set"):
+            _text_of(child, preserve, out)
+        if child.tail:
+            out.append(child.tail if preserve else _SPACES.sub(" ", child.tail))
 
 
-def _span_range(node: _Node, timing: _Timing, base: int, name: str) -> tuple[int | None, int | None]:
+def _span_range(node: Element, timing: _Timing, base: int) -> tuple[int | None, int | None]:
     starts, ends = [], []
-    for child in node.children:
-        if isinstance(child, _Node):
-            b = _plain_attr(child, "begin")
-            e = _plain_attr(child, "end")
-            if b is not None:
-                starts.append(base + timing.ms(b, name, child.line))
-            if e is not None:
-                ends.append(base + timing.ms(e, name, child.line))
-            s2, e2 = _span_range(child, timing, base, name)
-            if s2 is not None:
-                starts.append(s2)
-            if e2 is not None:
-                ends.append(e2)
+    for child in node:
+        b = _plain_attr(child, "begin")
+        e = _plain_attr(child, "end")
+        if b is not None:
+            starts.append(base + timing.ms(b, child))
+        if e is not None:
+            ends.append(base + timing.ms(e, child))
+        s2, e2 = _span_range(child, timing, base)
+        if s2 is not None:
+            starts.append(s2)
+        if e2 is not None:
+            ends.append(e2)
     return (min(starts) if starts else None), (max(ends) if ends else None)
 
 
 def _collect(
-    node: _Node,
-    timing: _Timing,
-    base: int,
-    preserve: bool,
-    agents: dict[str, str],
-    name: str,
-    cues: list[Cue],
+    node: Element, timing: _Timing, base: int, preserve: bool, agents: dict[str, str], cues: list[Cue]
 ) -> None:
-    for child in node.children:
-        if not isinstance(child, _Node):
+    for child in node:
+        if not isinstance(child.tag, str):
             continue
         tag = _local(child.tag)
         space = child.attrib.get(f"{{{XML_NS}}}space")
         child_preserve = preserve if space is None else space == "preserve"
         begin_attr = _plain_attr(child, "begin")
-        child_base = base + (timing.ms(begin_attr, name, child.line) if begin_attr is not None else 0)
+        child_base = base + (timing.ms(begin_attr, child) if begin_attr is not None else 0)
         if tag in ("div", "body"):
-            _collect(child, timing, child_base, child_preserve, agents, name, cues)
+            _collect(child, timing, child_base, child_preserve, agents, cues)
         elif tag == "p":
             end_attr = _plain_attr(child, "end")
-            dur_attr = _plain_attr(child, "dur")
+            dur_attr = _plain_attr(child, "dur") if end_attr is None else None
             if begin_attr is None:
-                start, end = _span_range(child, timing, base, name)
+                start, end = _span_range(child, timing, base)
                 if start is None or end is None:
-                    raise CaptionParseError(name, child.line, "paragraph <p> has no begin time")
+                    raise _BadElement(child, "paragraph <p> has no begin time")
             else:
                 start = child_base
                 if end_attr is not None:
-                    end = base + timing.ms(end_attr, name, child.line)
+                    end = base + timing.ms(end_attr, child)
                 elif dur_attr is not None:
-                    end = start + timing.ms(dur_attr, name, child.line)
+                    end = start + timing.ms(dur_attr, child)
                 else:
-                    raise CaptionParseError(name, child.line, "paragraph <p> has neither end nor dur")
+                    raise _BadElement(child, "paragraph <p> has neither end nor dur")
             parts: list[str] = []
-            _text_of(child, child_preserve, agents, parts)
+            _text_of(child, child_preserve, parts)
             raw = "".join(parts)
             if not child_preserve:
                 raw = "\n".join(line.strip() for line in raw.split("\n"))
             agent_ref = _attr(child, TTM_NS, "agent")
             speaker = None
-            if agent_ref:
+            if agent_ref and agent_ref.split():
                 first = agent_ref.split()[0]
                 speaker = agents.get(first, first)
             if speaker is None:
                 speaker, text = split_speaker(raw)
             else:
                 text = raw[len(CHANGE_MARK) :].lstrip(" ") if raw.startswith(CHANGE_MARK) else raw
-                label, rest = split_speaker(text)
-                if label == speaker:
-                    text = rest
+                label = f"[{speaker}]"
+                if text.startswith(label) and (len(text) == len(label) or text[len(label)] in " \t"):
+                    text = text[len(label) :].lstrip(" \t")
             cues.append(Cue(start, end, text, speaker))
 
 
-def _agents(node: _Node, out: dict[str, str]) -> None:
-    for child in node.children:
-        if not isinstance(child, _Node):
+def _agents(node: Element, out: dict[str, str]) -> None:
+    for child in node:
+        if not isinstance(child.tag, str):
             continue
         if _local(child.tag) == "agent":
             ident = child.attrib.get(f"{{{XML_NS}}}id")
-            names = [c for c in child.children if isinstance(c, _Node) and _local(c.tag) == "name"]
+            names = [c for c in child if isinstance(c.tag, str) and _local(c.tag) == "name"]
             if ident:
-                label = "".join(c for c in names[0].children if isinstance(c, str)).strip() if names else ""
+                label = "".join(names[0].itertext()).strip() if names else ""
                 out[ident] = label or ident
         else:
             _agents(child, out)
@@ -270,9 +284,7 @@ def read_dfxp(text: str, name: str = "<input>") -> CaptionDocument:
     decl = _XML_DECL.match(text)
     if decl:  # already decoded: the declared encoding no longer applies
         text = "\n" * decl.group(0).count("\n") + text[decl.end() :]
-    builder = _Builder()
-    parser = DefusedXMLParser(target=builder, forbid_dtd=True)
-    builder.expat = parser.parser
+    parser = DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True)
     try:
         parser.feed(text)
         root = parser.close()
@@ -287,33 +299,37 @@ def read_dfxp(text: str, name: str = "<input>") -> CaptionDocument:
         ) from None
     except RecursionError:
         raise CaptionParseError(name, None, "XML is nested too deeply") from None
-    if root is None or _local(root.tag) != "tt":
-        raise CaptionParseError(
-            name, root.line if root else 1, "not a TTML document (the root element must be <tt>)"
-        )
-    frame_rate = _positive_float(_attr(root, TTP_NS, "frameRate"), 30.0, name, root.line, "ttp:frameRate")
+    try:
+        return _document(root, text)
+    except _BadElement as bad:
+        raise CaptionParseError(name, _line_of(text, root, bad.element), bad.message) from None
+    except RecursionError:
+        raise CaptionParseError(name, None, "XML is nested too deeply") from None
+
+
+def _document(root: Element, text: str) -> CaptionDocument:
+    if not isinstance(root.tag, str) or _local(root.tag) != "tt":
+        raise _BadElement(root, "not a TTML document (the root element must be <tt>)")
+    frame_rate = _positive_float(_attr(root, TTP_NS, "frameRate"), 30.0, root, "ttp:frameRate")
     multiplier = _attr(root, TTP_NS, "frameRateMultiplier")
     if multiplier:
         parts = multiplier.split()
         try:
             frame_rate = frame_rate * float(parts[0]) / float(parts[1])
         except (ValueError, IndexError, ZeroDivisionError):
-            raise CaptionParseError(
-                name, root.line, f"invalid ttp:frameRateMultiplier {excerpt(multiplier)}"
-            ) from None
+            raise _BadElement(root, f"invalid ttp:frameRateMultiplier {excerpt(multiplier)}") from None
     timing = _Timing(
         frame_rate,
-        _positive_float(_attr(root, TTP_NS, "subFrameRate"), 1.0, name, root.line, "ttp:subFrameRate"),
-        _positive_float(_attr(root, TTP_NS, "tickRate"), 1.0, name, root.line, "ttp:tickRate"),
+        _positive_float(_attr(root, TTP_NS, "subFrameRate"), 1.0, root, "ttp:subFrameRate"),
+        _positive_float(_attr(root, TTP_NS, "tickRate"), 1.0, root, "ttp:tickRate"),
     )
     agents: dict[str, str] = {}
-    _agents(root, agents)
+    for child in root:  # agents are declared in the head's metadata
+        if isinstance(child.tag, str) and _local(child.tag) == "head":
+            _agents(child, agents)
     cues: list[Cue] = []
     preserve = root.attrib.get(f"{{{XML_NS}}}space") == "preserve"
-    try:
-        _collect(root, timing, 0, preserve, agents, name, cues)
-    except RecursionError:
-        raise CaptionParseError(name, None, "XML is nested too deeply") from None
+    _collect(root, timing, 0, preserve, agents, cues)
     lang = root.attrib.get(f"{{{XML_NS}}}lang") or None
     language = _CODE_TO_LANGUAGE.get(lang.lower(), lang) if lang else None
     return CaptionDocument(cues=cues, language=language, source_format="dfxp")

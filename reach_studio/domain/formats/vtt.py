@@ -123,9 +123,7 @@ def write_vtt(doc: CaptionDocument, speaker_style: str = "label") -> str:
     previous: str | None = None
     for k, cue in enumerate(doc.cues):
         check_times(cue, k)
-        body = "\n".join(
-            escape_payload(line) for line in clean_lines(render_text(cue, previous, speaker_style, k == 0))
-        )
+        body = escape_payload("\n".join(clean_lines(render_text(cue, previous, speaker_style, k == 0))))
         out.append(f"{clock(cue.start_ms, '.')} --> {clock(cue.end_ms, '.')}\n{body}\n")
         previous = cue.speaker
     return "\n".join(out)
