@@ -33,9 +33,18 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_UNAVAILABLE, EXIT_STORE = 0, 2, 3, 4, 5
 AUTH_CODES = {
-    "INVALID_APP_TOKEN_HASH", "APP_TOKEN_ID_NOT_FOUND", "APP_TOKEN_NOT_ACTIVE", "APP_TOKEN_EXPIRED",
-    "START_SESSION_ERROR", "INVALID_KS", "MISSING_KS", "NO_CREDENTIALS", "SERVICE_FORBIDDEN",
-    "VENDOR_TASK_SERVICE__GET_JOB_NOT_ALLOWED", "INVALID_PARTNER_ID", "ADMIN_KS_REQUIRED",
+    "INVALID_APP_TOKEN_HASH",
+    "APP_TOKEN_ID_NOT_FOUND",
+    "APP_TOKEN_NOT_ACTIVE",
+    "APP_TOKEN_EXPIRED",
+    "START_SESSION_ERROR",
+    "INVALID_KS",
+    "MISSING_KS",
+    "NO_CREDENTIALS",
+    "SERVICE_FORBIDDEN",
+    "VENDOR_TASK_SERVICE__GET_JOB_NOT_ALLOWED",
+    "INVALID_PARTNER_ID",
+    "ADMIN_KS_REQUIRED",
 }
 
 
@@ -48,13 +57,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--once", action="store_true", help="poll once, print, exit")
     a("--json", action="store_true", help="print the queue as JSON instead of a table")
     a("--demo", action="store_true", help="start the embedded emulator with the demo seed and use it")
-    a("--service-url", help="Kaltura service URL or preset (global, ap, ca, de, eu, sg) [env REACH_SERVICE_URL]")
+    a(
+        "--service-url",
+        help="Kaltura service URL or preset (global, ap, ca, de, eu, sg) [env REACH_SERVICE_URL]",
+    )
     a("--vendor-partner-id", type=int, help="vendor partner id [env REACH_VENDOR_PARTNER_ID]")
     a("--vendor-name", help="vendor name used in client tags [env REACH_VENDOR_NAME]")
     a("--app-token-id", help="app token id [env REACH_APP_TOKEN_ID]; the token comes from the keyring")
     a("--app-token-env", metavar="VAR", help="read the app token from this environment variable")
     a("--admin-secret-env", metavar="VAR", help="development only: read an admin secret from this variable")
-    a("--config", type=Path, help="JSON file with {\"accounts\": [...]} (no secrets); default: the app settings")
+    a(
+        "--config",
+        type=Path,
+        help='JSON file with {"accounts": [...]} (no secrets); default: the app settings',
+    )
     a("--interval", type=float, help="seconds between polls (default: settings, 30)")
     a("--service-types", help="comma list of human,machine,hybrid or 'all' (default: settings, human)")
     a("--features", help="comma list of features (captions,translation,...) or 'all' (default: all)")
@@ -117,11 +133,14 @@ def build_accounts(args: argparse.Namespace, settings) -> list:
     if url or vpid:
         if not (url and vpid):
             raise SyncUsageError("give both --service-url and --vendor-partner-id (or neither)")
-        specs = [{
-            "service_url": url, "vendor_partner_id": vpid,
-            "vendor_name": args.vendor_name or os.environ.get("REACH_VENDOR_NAME") or "vendor",
-            "app_token_id": args.app_token_id or os.environ.get("REACH_APP_TOKEN_ID"),
-        }]
+        specs = [
+            {
+                "service_url": url,
+                "vendor_partner_id": vpid,
+                "vendor_name": args.vendor_name or os.environ.get("REACH_VENDOR_NAME") or "vendor",
+                "app_token_id": args.app_token_id or os.environ.get("REACH_APP_TOKEN_ID"),
+            }
+        ]
     elif args.config:
         try:
             data = json.loads(args.config.read_text("utf-8"))
@@ -129,11 +148,13 @@ def build_accounts(args: argparse.Namespace, settings) -> list:
         except (OSError, ValueError, KeyError) as exc:
             raise SyncUsageError(f"cannot read accounts from {args.config}: {exc}") from None
         if not isinstance(specs, list):
-            raise SyncUsageError(f"{args.config} needs an \"accounts\" list")
+            raise SyncUsageError(f'{args.config} needs an "accounts" list')
     else:
         specs = settings.get("accounts")
     if not specs:
-        raise SyncUsageError("no account configured: use --service-url/--vendor-partner-id, --config or --demo")
+        raise SyncUsageError(
+            "no account configured: use --service-url/--vendor-partner-id, --config or --demo"
+        )
     token_override = _env_secret(args.app_token_env, "app token")
     admin_secret = _env_secret(args.admin_secret_env, "admin secret")
     secrets = SecretStore()
@@ -150,7 +171,9 @@ def build_accounts(args: argparse.Namespace, settings) -> list:
         except ReachError as exc:
             raise SyncUsageError(exc.message) from None
         except (TypeError, ValueError):
-            raise SyncUsageError(f"vendor_partner_id must be a number: {spec.get('vendor_partner_id')!r}") from None
+            raise SyncUsageError(
+                f"vendor_partner_id must be a number: {spec.get('vendor_partner_id')!r}"
+            ) from None
         token = token_override or secrets.get(account_id(service_url, vendor_id))
         if not token and not admin_secret:
             raise SyncUsageError(
@@ -160,14 +183,18 @@ def build_accounts(args: argparse.Namespace, settings) -> list:
         if token and not spec.get("app_token_id"):
             raise SyncUsageError(f"no app token id for {service_url} vendor {vendor_id} (--app-token-id)")
         regions = spec.get("regions")
-        accounts.append(AccountConfig(
-            service_url=service_url, vendor_partner_id=vendor_id,
-            vendor_name=str(spec.get("vendor_name") or "vendor"),
-            app_token_id=spec.get("app_token_id") if token else None,
-            app_token=token, admin_secret=None if token else admin_secret,
-            regions=_enum_set(regions, ProcessingRegion, "processing region") if regions else None,
-            label=str(spec.get("label") or ""),
-        ))
+        accounts.append(
+            AccountConfig(
+                service_url=service_url,
+                vendor_partner_id=vendor_id,
+                vendor_name=str(spec.get("vendor_name") or "vendor"),
+                app_token_id=spec.get("app_token_id") if token else None,
+                app_token=token,
+                admin_secret=None if token else admin_secret,
+                regions=_enum_set(regions, ProcessingRegion, "processing region") if regions else None,
+                label=str(spec.get("label") or ""),
+            )
+        )
     return accounts
 
 
@@ -220,15 +247,25 @@ def task_record(task: Task, now: float, customers: dict[int, str], position: int
 
 
 def queue_records(queue: FairQueue, claimed: list[Task], now: float, customers: dict[int, str]) -> list[dict]:
-    rows = [task_record(p.task, now, customers, p.position, queue.explain(p.task, now)) for p in queue.places()]
+    rows = [
+        task_record(p.task, now, customers, p.position, queue.explain(p.task, now)) for p in queue.places()
+    ]
     for task in claimed:
         rows.append(task_record(task, now, customers, None, f"claimed by {task.external_task_id or 'us'}"))
     return rows
 
 
-COLUMNS = [("#", "position"), ("customer", "customer"), ("entry", "entryId"), ("service", "service"),
-           ("languages", "languages"), ("type", "serviceTypeName"), ("TAT left", "tatLeft"),
-           ("overdue", "overdueText"), ("claimed by", "claimedBy")]
+COLUMNS = [
+    ("#", "position"),
+    ("customer", "customer"),
+    ("entry", "entryId"),
+    ("service", "service"),
+    ("languages", "languages"),
+    ("type", "serviceTypeName"),
+    ("TAT left", "tatLeft"),
+    ("overdue", "overdueText"),
+    ("claimed by", "claimedBy"),
+]
 
 
 def render_table(records: list[dict], tasks_by_key: dict[tuple[str, int], Task]) -> str:
@@ -237,22 +274,29 @@ def render_table(records: list[dict], tasks_by_key: dict[tuple[str, int], Task])
     for r in records:
         task = tasks_by_key[(r["account"], r["id"])]
         left = r["secondsLeft"]
-        rows.append({
-            **r,
-            "position": r["position"] or "-",
-            "service": (task.feature.label if task.feature is not None else "?"),
-            "languages": _languages(task),
-            "tatLeft": "" if left is None else (_duration(left) if left >= 0 else f"-{_duration(left)}"),
-            "overdueText": "OVERDUE" if r["overdue"] else "",
-            "claimedBy": r["claimedBy"] or "",
-        })
-    widths = [max(len(title), *(len(str(row[key] or "")) for row in rows)) if rows else len(title)
-              for title, key in COLUMNS]
+        rows.append(
+            {
+                **r,
+                "position": r["position"] or "-",
+                "service": (task.feature.label if task.feature is not None else "?"),
+                "languages": _languages(task),
+                "tatLeft": "" if left is None else (_duration(left) if left >= 0 else f"-{_duration(left)}"),
+                "overdueText": "OVERDUE" if r["overdue"] else "",
+                "claimedBy": r["claimedBy"] or "",
+            }
+        )
+    widths = [
+        max(len(title), *(len(str(row[key] or "")) for row in rows)) if rows else len(title)
+        for title, key in COLUMNS
+    ]
     lines.append("  ".join(title.ljust(w) for (title, _), w in zip(COLUMNS, widths, strict=True)).rstrip())
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
-        lines.append("  ".join(str(row[key] or "").ljust(w) for (_, key), w in zip(COLUMNS, widths, strict=True))
-                     .rstrip())
+        lines.append(
+            "  ".join(
+                str(row[key] or "").ljust(w) for (_, key), w in zip(COLUMNS, widths, strict=True)
+            ).rstrip()
+        )
     if not rows:
         lines.append("(no tasks waiting)")
     return "\n".join(lines)
@@ -343,8 +387,12 @@ def _start_demo():
     info = emu.info
     log.info("Demo emulator at %s", emu.url)
     return emu, AccountConfig(
-        service_url=info["serviceUrl"], vendor_partner_id=info["vendorPartnerId"], vendor_name=info["vendorName"],
-        app_token_id=info["appTokenId"], app_token=info["appToken"], label="demo",
+        service_url=info["serviceUrl"],
+        vendor_partner_id=info["vendorPartnerId"],
+        vendor_name=info["vendorName"],
+        app_token_id=info["appTokenId"],
+        app_token=info["appToken"],
+        label="demo",
     )
 
 
@@ -379,8 +427,11 @@ def _loop(args, accounts, task_filter, interval: float, customers: dict[int, str
                     continue
                 gone = store.sync_pending(poller.account, poller.tasks)
                 if gone:
-                    log.info("%d task(s) left the queue of %s (taken or aborted)", len(gone),
-                             poller.conn.account.display_name())
+                    log.info(
+                        "%d task(s) left the queue of %s (taken or aborted)",
+                        len(gone),
+                        poller.conn.account.display_name(),
+                    )
                 if not args.no_extend:
                     _track_keys(poller, keeper, store, reach_api, ReachError)
             if not args.no_extend:
@@ -418,14 +469,27 @@ def _track_keys(poller, keeper, store, reach_api, reach_error) -> None:
 def _print(args, group, store, customers) -> None:
     now = time.time()
     queue = group.queue()
-    claimed = [t for t in store.open_tasks([TaskStatus.PROCESSING])
-               if any(t.account == p.account for p in group.pollers)]
+    claimed = [
+        t
+        for t in store.open_tasks([TaskStatus.PROCESSING])
+        if any(t.account == p.account for p in group.pollers)
+    ]
     records = queue_records(queue, claimed, now, customers)
     if args.json:
-        accounts = [{"account": p.conn.account.display_name(), "key": p.account, "ok": p.last_error is None,
-                     "error": str(p.last_error) if p.last_error else None, "offered": len(p.tasks),
-                     "notOffered": len(p.rejected)} for p in group.pollers]
-        print(json.dumps({"generatedAt": int(now), "accounts": accounts, "tasks": records}, ensure_ascii=False))
+        accounts = [
+            {
+                "account": p.conn.account.display_name(),
+                "key": p.account,
+                "ok": p.last_error is None,
+                "error": str(p.last_error) if p.last_error else None,
+                "offered": len(p.tasks),
+                "notOffered": len(p.rejected),
+            }
+            for p in group.pollers
+        ]
+        print(
+            json.dumps({"generatedAt": int(now), "accounts": accounts, "tasks": records}, ensure_ascii=False)
+        )
     else:
         by_key = {task_key(t): t for t in queue.tasks() + claimed}
         print(render_table(records, by_key))

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 from reach_studio.domain.task import Task
 
-CustomerKey = tuple[str, int]  # (account, customer partner id): the same partner id on two clouds is two customers
+CustomerKey = tuple[
+    str, int
+]  # (account, customer partner id): the same partner id on two clouds is two customers
 TaskKey = tuple[str, int]
 
 
@@ -63,7 +65,9 @@ class FairQueue:
         rounds = max((len(v) for v in by_customer.values()), default=0)
         places: list[QueuePlace] = []
         for r in range(rounds):
-            in_round = [(urgency(items[r]), cust, items[r]) for cust, items in by_customer.items() if len(items) > r]
+            in_round = [
+                (urgency(items[r]), cust, items[r]) for cust, items in by_customer.items() if len(items) > r
+            ]
             in_round.sort(key=lambda x: (x[0], x[1]))
             for _, cust, task in in_round:
                 places.append(
@@ -115,8 +119,10 @@ class FairQueue:
         if p.customers_in_round > 1:
             order = [q for q in self._places if q.round == p.round]
             ahead = order.index(p)
-            why += f"; {ahead} task(s) of other customers in that round are more urgent" if ahead else (
-                "; it is the most urgent task of that round"
+            why += (
+                f"; {ahead} task(s) of other customers in that round are more urgent"
+                if ahead
+                else ("; it is the most urgent task of that round")
             )
         return why + "."
 

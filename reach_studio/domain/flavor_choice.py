@@ -117,8 +117,10 @@ def choose_flavor(flavors: list[FlavorInfo], profile_ids: list[int] | None, need
                 if flavor.flavor_params_id == wanted:
                     order = ",".join(str(i) for i in profile_ids)
                     return FlavorChoice(
-                        flavor, f"first of the customer's flavorParamsIds ({order}) the entry has: {wanted}",
-                        need, True,
+                        flavor,
+                        f"first of the customer's flavorParamsIds ({order}) the entry has: {wanted}",
+                        need,
+                        True,
                     )
         have = ",".join(str(f.flavor_params_id) for f in ready) or "none"
         raise NoSuitableFlavor(
@@ -143,11 +145,15 @@ def choose_flavor(flavors: list[FlavorInfo], profile_ids: list[int] | None, need
         return FlavorChoice(small, "no audio-only flavor; the smallest video flavor", need, False)
     # Need.VIDEO: a compact picture (at least COMPACT_HEIGHT if available), not the heavy source.
     if not video:
-        return FlavorChoice(max(audio, key=lambda f: f.bitrate), "the entry has no video; audio only", need, False)
+        return FlavorChoice(
+            max(audio, key=lambda f: f.bitrate), "the entry has no video; audio only", need, False
+        )
     big_enough = [f for f in video if f.height >= COMPACT_HEIGHT and not f.is_original]
     if big_enough:
         best = min(big_enough, key=lambda f: (f.height, f.bitrate))
-        return FlavorChoice(best, f"compact video ({best.width}x{best.height}) for watching the picture", need, False)
+        return FlavorChoice(
+            best, f"compact video ({best.width}x{best.height}) for watching the picture", need, False
+        )
     non_source = [f for f in video if not f.is_original]
     if non_source:
         best = max(non_source, key=lambda f: (f.height, f.bitrate))

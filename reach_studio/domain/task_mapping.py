@@ -38,7 +38,9 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     if hasattr(value, "__dict__") and not isinstance(value, (str, bytes, int, float, bool)):
-        out = {k: plain(v) for k, v in vars(value).items() if v is not NotImplemented and not k.startswith("_")}
+        out = {
+            k: plain(v) for k, v in vars(value).items() if v is not NotImplemented and not k.startswith("_")
+        }
         out.setdefault("objectType", type(value).__name__)
         return out
     return value
@@ -92,9 +94,20 @@ def _first(*values: Any) -> Any:
 
 
 _CATALOG_KNOWN = {
-    "id", "serviceFeature", "serviceType", "turnAroundTime", "name", "sourceLanguage", "targetLanguage",
-    "outputFormat", "enableSpeakerId", "requireSource", "flavorParamsId", "clearAudioFlavorParamsId",
-    "objectType", "relatedObjects",
+    "id",
+    "serviceFeature",
+    "serviceType",
+    "turnAroundTime",
+    "name",
+    "sourceLanguage",
+    "targetLanguage",
+    "outputFormat",
+    "enableSpeakerId",
+    "requireSource",
+    "flavorParamsId",
+    "clearAudioFlavorParamsId",
+    "objectType",
+    "relatedObjects",
 }
 
 
@@ -120,16 +133,29 @@ def catalog_item_from(obj: Any) -> CatalogItem:
 
 
 _PROFILE_KNOWN = {
-    "id", "name", "defaultOutputFormat", "enableMetadataExtraction", "enableSpeakerChangeIndication",
-    "enableAudioTags", "enableProfanityRemoval", "maxCharactersPerCaptionLine", "contentDeletionPolicy",
-    "vendorTaskProcessingRegion", "flavorParamsIds", "dictionaries", "autoDisplayHumanCaptionsOnPlayer",
-    "autoDisplayMachineCaptionsOnPlayer", "labelAdditionForHumanServiceType",
-    "labelAdditionForMachineServiceType", "objectType", "relatedObjects",
+    "id",
+    "name",
+    "defaultOutputFormat",
+    "enableMetadataExtraction",
+    "enableSpeakerChangeIndication",
+    "enableAudioTags",
+    "enableProfanityRemoval",
+    "maxCharactersPerCaptionLine",
+    "contentDeletionPolicy",
+    "vendorTaskProcessingRegion",
+    "flavorParamsIds",
+    "dictionaries",
+    "autoDisplayHumanCaptionsOnPlayer",
+    "autoDisplayMachineCaptionsOnPlayer",
+    "labelAdditionForHumanServiceType",
+    "labelAdditionForMachineServiceType",
+    "objectType",
+    "relatedObjects",
 }
 
 
 def parse_flavor_params_ids(value: Any) -> list[int]:
-    """"1, 3,5" → [1, 3, 5] in the customer's order; junk items are skipped, duplicates dropped."""
+    """ "1, 3,5" → [1, 3, 5] in the customer's order; junk items are skipped, duplicates dropped."""
     if value is None:
         return []
     if isinstance(value, (list, tuple)):
@@ -172,10 +198,29 @@ def reach_profile_from(obj: Any) -> ReachProfile:
 
 
 _TASK_KNOWN = {
-    "id", "partnerId", "vendorPartnerId", "entryId", "status", "catalogItemId", "reachProfileId", "accessKey",
-    "createdAt", "queueTime", "expectedFinishTime", "serviceType", "serviceFeature", "turnAroundTime", "notes",
-    "dictionary", "accuracy", "outputObjectId", "externalTaskId", "errDescription", "taskJobData",
-    "objectType", "relatedObjects",
+    "id",
+    "partnerId",
+    "vendorPartnerId",
+    "entryId",
+    "status",
+    "catalogItemId",
+    "reachProfileId",
+    "accessKey",
+    "createdAt",
+    "queueTime",
+    "expectedFinishTime",
+    "serviceType",
+    "serviceFeature",
+    "turnAroundTime",
+    "notes",
+    "dictionary",
+    "accuracy",
+    "outputObjectId",
+    "externalTaskId",
+    "errDescription",
+    "taskJobData",
+    "objectType",
+    "relatedObjects",
 }
 
 
@@ -222,7 +267,9 @@ def task_from(obj: Any, account: str = "") -> Task:
         queue_time=_int(d.get("queueTime")),
         expected_finish_time=_int(d.get("expectedFinishTime")),
         service_type=_first(_enum(ServiceType, d.get("serviceType")), catalog and catalog.service_type),
-        service_feature=_first(_enum(ServiceFeature, d.get("serviceFeature")), catalog and catalog.service_feature),
+        service_feature=_first(
+            _enum(ServiceFeature, d.get("serviceFeature")), catalog and catalog.service_feature
+        ),
         turn_around_time=_first(
             _enum(TurnAroundTime, d.get("turnAroundTime")), catalog and catalog.turn_around_time
         ),
@@ -263,23 +310,37 @@ def task_from_dict(data: dict[str, Any]) -> Task:
     catalog = data.pop("catalog_item", None)
     profile = data.pop("reach_profile", None)
     task = _dc_from_dict(
-        Task, data,
-        {"status": TaskStatus, "service_type": ServiceType, "service_feature": ServiceFeature,
-         "turn_around_time": TurnAroundTime},
+        Task,
+        data,
+        {
+            "status": TaskStatus,
+            "service_type": ServiceType,
+            "service_feature": ServiceFeature,
+            "turn_around_time": TurnAroundTime,
+        },
     )
     if catalog:
         task.catalog_item = _dc_from_dict(
-            CatalogItem, catalog,
-            {"service_feature": ServiceFeature, "service_type": ServiceType, "turn_around_time": TurnAroundTime,
-             "output_format": OutputFormat},
+            CatalogItem,
+            catalog,
+            {
+                "service_feature": ServiceFeature,
+                "service_type": ServiceType,
+                "turn_around_time": TurnAroundTime,
+                "output_format": OutputFormat,
+            },
         )
     if profile:
         profile = dict(profile)
         dicts = [Dictionary(**d) for d in profile.pop("dictionaries", []) or []]
         task.reach_profile = _dc_from_dict(
-            ReachProfile, profile,
-            {"default_output_format": OutputFormat, "content_deletion_policy": ContentDeletionPolicy,
-             "processing_region": ProcessingRegion},
+            ReachProfile,
+            profile,
+            {
+                "default_output_format": OutputFormat,
+                "content_deletion_policy": ContentDeletionPolicy,
+                "processing_region": ProcessingRegion,
+            },
         )
         task.reach_profile.dictionaries = dicts
     return task

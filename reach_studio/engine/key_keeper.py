@@ -115,7 +115,9 @@ class KeyKeeper:
         now = self.clock() if now is None else now
         with self._lock:
             items = list(self._tracked.values())
-        return [t.task for t in items if t.task.status in EXTENDABLE and now >= self._expiry(t) - self._margin(t)]
+        return [
+            t.task for t in items if t.task.status in EXTENDABLE and now >= self._expiry(t) - self._margin(t)
+        ]
 
     def run_once(self, now: float | None = None) -> list[Task]:
         """Extend every key that is due; returns the tasks extended."""
@@ -145,8 +147,11 @@ class KeyKeeper:
             task.access_key_expiry = int(self._expiry(tracked))
             self.extensions += 1
             extended.append(task)
-            log.info("Extended the access key of task %s; now valid until %s", task.id,
-                     time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(task.access_key_expiry)))
+            log.info(
+                "Extended the access key of task %s; now valid until %s",
+                task.id,
+                time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(task.access_key_expiry)),
+            )
             if self.on_extended:
                 self.on_extended(task)
         return extended

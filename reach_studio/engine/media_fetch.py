@@ -180,7 +180,7 @@ def narrow_to_flavor(url: str, flavor_id: str) -> str:
         return re.sub(r"/flavorIds?/[^/]+", f"/flavorIds/{flavor_id}", url, count=1)
     match = re.search(r"(/entryId/[^/]+)", url)
     if match:
-        return url[: match.end()] + f"/flavorIds/{flavor_id}" + url[match.end():]
+        return url[: match.end()] + f"/flavorIds/{flavor_id}" + url[match.end() :]
     return url
 
 
@@ -215,7 +215,9 @@ def fetch_task_media(
     try:
         hls_ctx = reach_api.playback_context(conn, task, "applehttp")
     except ReachError as exc:
-        raise MediaFetchError(f"Could not get the playback context of entry {task.entry_id}: {exc.message}") from None
+        raise MediaFetchError(
+            f"Could not get the playback context of entry {task.entry_id}: {exc.message}"
+        ) from None
     flavors = _flavors(hls_ctx)
     http_ctx: dict | None = None
     if not flavors:
@@ -232,8 +234,14 @@ def fetch_task_media(
         cache.touch(dest)
         return FetchResult(dest, choice, "cache", dest.stat().st_size, expected)
     headers = {"X-Kaltura-Ks": task.access_key}
-    log.info("Fetching flavor %s (params %s) of entry %s for task %s: %s", flavor.id, flavor.flavor_params_id,
-             task.entry_id, task.id, choice.reason)
+    log.info(
+        "Fetching flavor %s (params %s) of entry %s for task %s: %s",
+        flavor.id,
+        flavor.flavor_params_id,
+        task.entry_id,
+        task.id,
+        choice.reason,
+    )
     source = _source(hls_ctx, ("applehttp",), flavor.id)
     result: FetchResult | None = None
     hls_problem = ""
@@ -242,13 +250,17 @@ def fetch_task_media(
             result = _fetch_hls(source["url"], dest, choice, expected, headers, progress, token, workers)
         except MediaError as exc:
             hls_problem = conn.redact(str(exc), (task.access_key,))
-            log.warning("HLS download of task %s failed (%s); trying progressive download", task.id, hls_problem)
+            log.warning(
+                "HLS download of task %s failed (%s); trying progressive download", task.id, hls_problem
+            )
     if result is None:
         http_ctx = http_ctx or _http_context(conn, task)
         source = _source(http_ctx, ("url", "http"), flavor.id)
         if source is None:
             why = f" (HLS: {hls_problem})" if hls_problem else ""
-            raise MediaFetchError(f"Entry {task.entry_id} offers no download source for flavor {flavor.id}{why}")
+            raise MediaFetchError(
+                f"Entry {task.entry_id} offers no download source for flavor {flavor.id}{why}"
+            )
         result = _fetch_http(source["url"], dest, choice, expected, headers, progress, token, conn, task)
     cache.touch(result.path)
     cache.enforce_cap(keep={result.path})
@@ -259,7 +271,9 @@ def _http_context(conn: ReachConnection, task: Task) -> dict:
     try:
         return reach_api.playback_context(conn, task, "http")
     except ReachError as exc:
-        raise MediaFetchError(f"Could not get the playback context of entry {task.entry_id}: {exc.message}") from None
+        raise MediaFetchError(
+            f"Could not get the playback context of entry {task.entry_id}: {exc.message}"
+        ) from None
 
 
 def _fetch_hls(url, dest, choice, expected, headers, progress, token, workers) -> FetchResult:
@@ -267,8 +281,14 @@ def _fetch_hls(url, dest, choice, expected, headers, progress, token, workers) -
 
     url = narrow_to_flavor(url, choice.flavor.id)
     res = fetch_hls(
-        url, dest, audio_only=choice.flavor.audio_only, expected_duration_ms=expected, workers=workers,
-        headers=headers, progress=progress, token=token,
+        url,
+        dest,
+        audio_only=choice.flavor.audio_only,
+        expected_duration_ms=expected,
+        workers=workers,
+        headers=headers,
+        progress=progress,
+        token=token,
     )
     return FetchResult(res.path, choice, "hls", res.path.stat().st_size, res.info.duration_ms)
 

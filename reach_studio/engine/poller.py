@@ -39,7 +39,11 @@ class TaskFilter:
 
     def rejection(self, task: Task) -> str:
         """Why a task is not offered ("" when it is)."""
-        if self.service_types is not None and task.service_type is not None and task.service_type not in self.service_types:
+        if (
+            self.service_types is not None
+            and task.service_type is not None
+            and task.service_type not in self.service_types
+        ):
             return f"service type {task.service_type.name.lower()} is not taken"
         feature = task.feature
         if self.features is not None and feature is not None and feature not in self.features:
@@ -92,7 +96,9 @@ class Poller:
     def poll_once(self) -> list[Task]:
         """One getJobs pass; returns the accepted tasks (also kept in .tasks). Raises ReachError."""
         light = reach_api.get_jobs(self.conn)
-        fresh = [t for t in light if t.id not in self._details or self._details[t.id].access_key != t.access_key]
+        fresh = [
+            t for t in light if t.id not in self._details or self._details[t.id].access_key != t.access_key
+        ]
         if fresh:
             with ThreadPoolExecutor(max_workers=max(1, min(self.detail_workers, len(fresh)))) as pool:
                 for task, full in zip(fresh, pool.map(self._detail, fresh), strict=True):
@@ -132,8 +138,12 @@ class Poller:
         except (ReachError, OSError) as exc:
             self.failures += 1
             self.last_error = exc
-            log.warning("Polling %s failed (%s); next try in %.0f s", self.conn.account.display_name(), exc,
-                        self.next_delay())
+            log.warning(
+                "Polling %s failed (%s); next try in %.0f s",
+                self.conn.account.display_name(),
+                exc,
+                self.next_delay(),
+            )
             if self.on_error:
                 self.on_error(self, exc)
             return False
@@ -148,8 +158,9 @@ class Poller:
         if self._thread and self._thread.is_alive():
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name=f"poller-{self.conn.account.vendor_partner_id}",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop, name=f"poller-{self.conn.account.vendor_partner_id}", daemon=True
+        )
         self._thread.start()
 
     def _loop(self) -> None:

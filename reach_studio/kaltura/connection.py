@@ -110,7 +110,9 @@ def resolve_service_url(value: str) -> str:
             f"Service URL must be https://host or one of {', '.join(SERVICE_URL_PRESETS)}: {value!r}",
         )
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise ReachError("INVALID_SERVICE_URL", f"Service URL must use HTTPS (only loopback may use http): {value}")
+        raise ReachError(
+            "INVALID_SERVICE_URL", f"Service URL must use HTTPS (only loopback may use http): {value}"
+        )
     return value.rstrip("/")
 
 
@@ -165,7 +167,9 @@ class ReachConnection:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not account.app_token and not account.admin_secret:
-            raise ReachError("NO_CREDENTIALS", "The account needs an app token (id + token) or an admin secret")
+            raise ReachError(
+                "NO_CREDENTIALS", "The account needs an app token (id + token) or an admin secret"
+            )
         if account.app_token and not account.app_token_id:
             raise ReachError("NO_CREDENTIALS", "The app token id is missing")
         self.account = account
@@ -211,7 +215,9 @@ class ReachConnection:
     def task_client(self, task: Task) -> KalturaClient:
         """A fresh client with the task's accessKey as KS and the task tag."""
         if not task.access_key:
-            raise ReachError("NO_ACCESS_KEY", f"Task {task.id} has no access key; fetch it again with getJobs")
+            raise ReachError(
+                "NO_ACCESS_KEY", f"Task {task.id} has no access key; fetch it again with getJobs"
+            )
         return self._new_client(self.task_client_tag(task.id), task.access_key)
 
     # ---- vendor session ------------------------------------------------------------------------
@@ -271,10 +277,16 @@ class ReachConnection:
         order = [self._hash_type] if self._hash_type else list(_HASH_TYPES)
         last: KalturaException | None = None
         for hash_type in order:
-            digest = hashlib.new(hash_type.lower(), (widget_ks + (self.account.app_token or "")).encode()).hexdigest()
+            digest = hashlib.new(
+                hash_type.lower(), (widget_ks + (self.account.app_token or "")).encode()
+            ).hexdigest()
             try:
                 info = client.appToken.startSession(
-                    self.account.app_token_id, digest, NotImplemented, NotImplemented, SESSION_SECONDS,
+                    self.account.app_token_id,
+                    digest,
+                    NotImplemented,
+                    NotImplemented,
+                    SESSION_SECONDS,
                     VENDOR_PRIVILEGES,
                 )
             except KalturaException as exc:
@@ -347,7 +359,9 @@ class ReachConnection:
                 raise ReachError(code, self.redact(str(exc.message), secrets)) from None
             except KalturaClientException as exc:
                 if exc.code not in _TRANSIENT_CLIENT_CODES:
-                    raise ReachError(f"CLIENT_ERROR_{exc.code}", self.redact(str(exc.message), secrets)) from None
+                    raise ReachError(
+                        f"CLIENT_ERROR_{exc.code}", self.redact(str(exc.message), secrets)
+                    ) from None
                 reason = self.redact(str(exc.message), secrets)
             except _HttpStatusError as exc:
                 reason = str(exc)
@@ -357,7 +371,8 @@ class ReachConnection:
                 log.debug("Could not %s (%s); retrying in %.2f s", what, reason, delay)
                 self._sleep(delay)
         raise ReachError(
-            "TRANSPORT_ERROR", f"Could not {what} at {self.service_url} after {attempts} attempts: {reason}",
+            "TRANSPORT_ERROR",
+            f"Could not {what} at {self.service_url} after {attempts} attempts: {reason}",
             transient=True,
         )
 

@@ -73,7 +73,9 @@ def get_jobs(
             flt = KalturaEntryVendorTaskFilter(
                 vendorPartnerIdEqual=conn.account.vendor_partner_id, statusEqual=int(status)
             )
-            return client.reach.entryVendorTask.getJobs(flt, KalturaFilterPager(pageSize=page_size, pageIndex=page))
+            return client.reach.entryVendorTask.getJobs(
+                flt, KalturaFilterPager(pageSize=page_size, pageIndex=page)
+            )
 
         result = conn.call(fetch)
         objects = list(getattr(result, "objects", None) or [])
@@ -166,7 +168,8 @@ def extend_access_key(conn: ReachConnection, task: Task) -> Task:
     """A fresh accessKey (vendor KS); Kaltura allows it for PROCESSING and SCHEDULED tasks only."""
     if task.status not in (TaskStatus.PROCESSING, TaskStatus.SCHEDULED):
         raise ReachError(
-            "CANNOT_EXTEND_ACCESS_KEY", f"Task {task.id} is {task.status.name.lower()}; only claimed tasks can be extended"
+            "CANNOT_EXTEND_ACCESS_KEY",
+            f"Task {task.id} is {task.status.name.lower()}; only claimed tasks can be extended",
         )
     now = time.time()
     obj = conn.call(lambda c: c.reach.entryVendorTask.extendAccessKey(task.id), about=task)
@@ -188,7 +191,9 @@ def playback_context(conn: ReachConnection, task: Task, streamer_type: str) -> d
 def caption_assets(conn: ReachConnection, task: Task) -> list[dict]:
     """The entry's caption assets (task key), as plain dicts."""
     flt = KalturaCaptionAssetFilter(entryIdEqual=task.entry_id)
-    result = conn.call(lambda c: c.caption.captionAsset.list(flt, KalturaFilterPager(pageSize=500)), task=task)
+    result = conn.call(
+        lambda c: c.caption.captionAsset.list(flt, KalturaFilterPager(pageSize=500)), task=task
+    )
     return [plain(o) for o in (getattr(result, "objects", None) or [])]
 
 
@@ -243,8 +248,11 @@ def fetch_source_captions(conn: ReachConnection, task: Task, timeout: float = 60
     url = caption_url(conn, task, source["id"])
     content = _download_small(conn, url, timeout)
     return SourceCaptions(
-        asset_id=source["id"], language=source.get("language") or "", accuracy=accuracy,
-        format=str(source.get("format") or ""), content=content,
+        asset_id=source["id"],
+        language=source.get("language") or "",
+        accuracy=accuracy,
+        format=str(source.get("format") or ""),
+        content=content,
     )
 
 
@@ -255,10 +263,14 @@ def _download_small(conn: ReachConnection, url: str, timeout: float, attempts: i
             response = requests.get(url, timeout=timeout)
             if response.status_code < 500:
                 if response.status_code >= 400:
-                    raise ReachError("DOWNLOAD_FAILED", f"Caption download refused: HTTP {response.status_code}")
+                    raise ReachError(
+                        "DOWNLOAD_FAILED", f"Caption download refused: HTTP {response.status_code}"
+                    )
                 return response.content
             last = f"HTTP {response.status_code}"
         except requests.RequestException as exc:
             last = type(exc).__name__
         time.sleep(min(2.0, 0.2 * 2**attempt))
-    raise ReachError("DOWNLOAD_FAILED", f"Caption download failed after {attempts} attempts ({last})", transient=True)
+    raise ReachError(
+        "DOWNLOAD_FAILED", f"Caption download failed after {attempts} attempts ({last})", transient=True
+    )

@@ -78,7 +78,7 @@ class TaskStore:
             self._db.execute("BEGIN")
             try:
                 self._db.executemany(
-                """INSERT INTO tasks (account, id, partner_id, status, payload, first_seen, last_seen, gone_at)
+                    """INSERT INTO tasks (account, id, partner_id, status, payload, first_seen, last_seen, gone_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
                    ON CONFLICT (account, id) DO UPDATE SET partner_id=excluded.partner_id,
                        status=excluded.status, payload=excluded.payload, last_seen=excluded.last_seen,
@@ -111,7 +111,9 @@ class TaskStore:
                 )
         return gone
 
-    def set_status(self, account: str, task_id: int, status: TaskStatus, external_task_id: str | None = None) -> None:
+    def set_status(
+        self, account: str, task_id: int, status: TaskStatus, external_task_id: str | None = None
+    ) -> None:
         task = self.get(account, task_id)
         if task is None:
             return
@@ -132,7 +134,9 @@ class TaskStore:
 
     def get(self, account: str, task_id: int) -> Task | None:
         with self._lock:
-            rows = self._db.execute("SELECT payload FROM tasks WHERE account=? AND id=?", (account, task_id)).fetchall()
+            rows = self._db.execute(
+                "SELECT payload FROM tasks WHERE account=? AND id=?", (account, task_id)
+            ).fetchall()
         tasks = self._rows_to_tasks(rows)
         return tasks[0] if tasks else None
 
@@ -152,6 +156,7 @@ class TaskStore:
         """(first_seen, last_seen, gone_at) of a task."""
         with self._lock:
             row = self._db.execute(
-                "SELECT first_seen, last_seen, gone_at FROM tasks WHERE account=? AND id=?", (account, task_id)
+                "SELECT first_seen, last_seen, gone_at FROM tasks WHERE account=? AND id=?",
+                (account, task_id),
             ).fetchone()
         return tuple(row) if row else None

@@ -15,8 +15,10 @@ def _xml(result: str) -> bytes:
 
 
 def _error(code: str, message: str) -> bytes:
-    return _xml(f"<error><code>{code}</code><message>{escape(message)}</message>"
-                f"<objectType>KalturaAPIException</objectType></error>")
+    return _xml(
+        f"<error><code>{code}</code><message>{escape(message)}</message>"
+        f"<objectType>KalturaAPIException</objectType></error>"
+    )
 
 
 class KalturaStub:
@@ -72,8 +74,10 @@ class KalturaStub:
                 self.invalid_ks_once.discard(ks)
                 return 200, _error("INVALID_KS", f'Invalid KS "{ks}". Error "-1,INVALID_STR"')
         if (service, action) == ("session", "startWidgetSession"):
-            return 200, _xml("<objectType>KalturaStartWidgetSessionResponse</objectType>"
-                             "<partnerId>700</partnerId><ks>widget-ks-abc</ks><userId>0</userId>")
+            return 200, _xml(
+                "<objectType>KalturaStartWidgetSessionResponse</objectType>"
+                "<partnerId>700</partnerId><ks>widget-ks-abc</ks><userId>0</userId>"
+            )
         if (service, action) == ("apptoken", "startSession"):
             want = hashlib.sha256((ks + self.app_token).encode()).hexdigest()
             if params.get("tokenHash") != want:
@@ -85,14 +89,19 @@ class KalturaStub:
                 n = self.sessions_started
             return 200, _xml(f"vendor-ks-admin-{n}")
         if (service, action) == ("reach_entryvendortask", "getJobs"):
-            return 200, _xml("<objectType>KalturaEntryVendorTaskListResponse</objectType><objects></objects>"
-                             "<totalCount>0</totalCount>")
+            return 200, _xml(
+                "<objectType>KalturaEntryVendorTaskListResponse</objectType><objects></objects>"
+                "<totalCount>0</totalCount>"
+            )
         if (service, action) == ("reach_entryvendortask", "get"):
-            return 200, _xml(f"<objectType>KalturaEntryVendorTask</objectType><id>{params['id']}</id>"
-                             f"<status>3</status>")
+            return 200, _xml(
+                f"<objectType>KalturaEntryVendorTask</objectType><id>{params['id']}</id><status>3</status>"
+            )
         if (service, action) == ("reach_entryvendortask", "extendAccessKey"):
-            return 200, _xml(f"<objectType>KalturaEntryVendorTask</objectType><id>{params['id']}</id>"
-                             f"<status>3</status><accessKey>extended-key-{params['id']}</accessKey>")
+            return 200, _xml(
+                f"<objectType>KalturaEntryVendorTask</objectType><id>{params['id']}</id>"
+                f"<status>3</status><accessKey>extended-key-{params['id']}</accessKey>"
+            )
         return 200, _error("SERVICE_DOES_NOT_EXISTS", f"Service {service} does not exist")
 
     def _session(self) -> bytes:
@@ -100,5 +109,7 @@ class KalturaStub:
             self.sessions_started += 1
             n = self.sessions_started
         expiry = int(time.time()) + self.session_ttl
-        return _xml(f"<objectType>KalturaSessionInfo</objectType><ks>vendor-ks-{n}</ks><partnerId>700</partnerId>"
-                    f"<expiry>{expiry}</expiry><sessionType>2</sessionType><privileges>disableentitlement</privileges>")
+        return _xml(
+            f"<objectType>KalturaSessionInfo</objectType><ks>vendor-ks-{n}</ks><partnerId>700</partnerId>"
+            f"<expiry>{expiry}</expiry><sessionType>2</sessionType><privileges>disableentitlement</privileges>"
+        )

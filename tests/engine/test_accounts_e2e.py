@@ -18,14 +18,19 @@ def test_two_clouds_merge_into_one_fair_queue(emulator, tmp_path, emulator_media
     with Emulator(tmp_path / "second-cloud", seed="demo", media_cache=emulator_media_cache) as regional:
         a, b = connect(emulator, label="global"), connect(regional, label="regional")
         assert a.account.key != b.account.key
-        group = PollerGroup([Poller(a, task_filter=TaskFilter(service_types=None)),
-                             Poller(b, task_filter=TaskFilter(service_types=None))])
+        group = PollerGroup(
+            [
+                Poller(a, task_filter=TaskFilter(service_types=None)),
+                Poller(b, task_filter=TaskFilter(service_types=None)),
+            ]
+        )
         assert all(err is None for err in group.poll_all_once().values())
         assert a.sign_ins == 1 and b.sign_ins == 1  # each account its own session
         tasks = group.queue().tasks()
         assert {t.account for t in tasks} == {a.account.key, b.account.key}
         assert len(tasks) == len(emulator.inspect.objects("task", status=1)) + len(
-            regional.inspect.objects("task", status=1))
+            regional.inspect.objects("task", status=1)
+        )
         # partner 101 on each cloud is a different customer: six customers lead the queue
         assert len({(t.account, t.partner_id) for t in tasks[:6]}) == 6
         # a task is claimed through its own account
@@ -50,8 +55,11 @@ def test_expired_sessions_and_keys_are_renewed_once(emulator):
 
 def test_poll_backs_off_on_errors_and_recovers():
     with KalturaStub(app_token="tok") as stub:
-        conn = ReachConnection(AccountConfig(stub.url, 700, "Acme", app_token_id="t", app_token="tok"),
-                               retries=1, sleep=lambda s: None)
+        conn = ReachConnection(
+            AccountConfig(stub.url, 700, "Acme", app_token_id="t", app_token="tok"),
+            retries=1,
+            sleep=lambda s: None,
+        )
         errors = []
         poller = Poller(conn, interval=10, max_backoff=70, on_error=lambda p, e: errors.append(e))
         stub.fail_next_5xx = 100

@@ -30,8 +30,16 @@ def _conn(stub, **kw) -> ReachConnection:
 
 
 def _task(tid: int, key: str, status=TaskStatus.PROCESSING) -> Task:
-    return Task(id=tid, partner_id=101, vendor_partner_id=700, entry_id="0_e", status=status,
-                catalog_item_id=1, reach_profile_id=1, access_key=key)
+    return Task(
+        id=tid,
+        partner_id=101,
+        vendor_partner_id=700,
+        entry_id="0_e",
+        status=status,
+        catalog_item_id=1,
+        reach_profile_id=1,
+        access_key=key,
+    )
 
 
 def test_service_url_presets_and_https_rule():
@@ -47,7 +55,9 @@ def test_service_url_presets_and_https_rule():
 
 
 def test_account_repr_hides_secrets():
-    acct = AccountConfig("eu", 1, "V", app_token_id="id", app_token="s3cr3t-token", admin_secret="adm1n-secret")
+    acct = AccountConfig(
+        "eu", 1, "V", app_token_id="id", app_token="s3cr3t-token", admin_secret="adm1n-secret"
+    )
     assert "s3cr3t-token" not in repr(acct) and "adm1n-secret" not in repr(acct)
 
 

@@ -124,7 +124,9 @@ def test_fail_puts_the_reason_in_the_emulator(emulator, conn):
 
 def test_source_captions_accuracy_check(emulator, conn):
     tasks = [reach_api.get_task(conn, t) for t in reach_api.get_jobs(conn)]
-    translations = [t for t in tasks if t.feature == ServiceFeature.TRANSLATION and reach_api.needs_source_captions(t)]
+    translations = [
+        t for t in tasks if t.feature == ServiceFeature.TRANSLATION and reach_api.needs_source_captions(t)
+    ]
     assert len(translations) >= 2
     good = bad = None
     for t in translations:
@@ -145,7 +147,9 @@ def test_source_captions_accuracy_check(emulator, conn):
     record = emulator.inspect.task(bad.id)
     assert record["status"] == 6 and "80% accurate" in record["errDescription"]
 
-    from_audio = [t for t in tasks if t.feature == ServiceFeature.TRANSLATION and not reach_api.needs_source_captions(t)]
+    from_audio = [
+        t for t in tasks if t.feature == ServiceFeature.TRANSLATION and not reach_api.needs_source_captions(t)
+    ]
     assert from_audio and all(t.catalog_item.require_source is False for t in from_audio)
 
 

@@ -15,9 +15,18 @@ NOW = 1_800_000_000
 
 
 def mk(tid, partner, deadline=None, created=0, account=""):
-    return Task(id=tid, partner_id=partner, vendor_partner_id=1, entry_id=f"0_{tid}", status=TaskStatus.PENDING,
-                catalog_item_id=1, reach_profile_id=1, created_at=created, expected_finish_time=deadline,
-                account=account)
+    return Task(
+        id=tid,
+        partner_id=partner,
+        vendor_partner_id=1,
+        entry_id=f"0_{tid}",
+        status=TaskStatus.PENDING,
+        catalog_item_id=1,
+        reach_profile_id=1,
+        created_at=created,
+        expected_finish_time=deadline,
+        account=account,
+    )
 
 
 task_specs = st.lists(
@@ -45,8 +54,12 @@ def test_skewed_customer_cannot_bury_others():
 
 
 def test_within_customer_earliest_deadline_then_oldest():
-    tasks = [mk(1, 101, NOW + 500, NOW - 10), mk(2, 101, NOW + 100, NOW - 5), mk(3, 101, NOW + 100, NOW - 50),
-             mk(4, 101, None, NOW - 999)]
+    tasks = [
+        mk(1, 101, NOW + 500, NOW - 10),
+        mk(2, 101, NOW + 100, NOW - 5),
+        mk(3, 101, NOW + 100, NOW - 50),
+        mk(4, 101, None, NOW - 999),
+    ]
     assert [t.id for t in fair_order(tasks)] == [3, 2, 1, 4]
 
 
@@ -60,7 +73,11 @@ def test_explain_says_why():
 
 
 def test_same_partner_on_two_accounts_are_two_customers():
-    tasks = [mk(1, 101, NOW + 1, account="eu"), mk(2, 101, NOW + 2, account="eu"), mk(3, 101, NOW + 3, account="us")]
+    tasks = [
+        mk(1, 101, NOW + 1, account="eu"),
+        mk(2, 101, NOW + 2, account="eu"),
+        mk(3, 101, NOW + 3, account="us"),
+    ]
     assert [t.id for t in fair_order(tasks)] == [1, 3, 2]
 
 
@@ -99,7 +116,8 @@ def test_task_never_moves_behind_later_arrival_with_later_deadline(specs, data):
     target = data.draw(st.sampled_from(targets))
     before = FairQueue(tasks).place(target).position
     newcomer = mk(
-        10_000, target.partner_id,
+        10_000,
+        target.partner_id,
         deadline=data.draw(st.one_of(st.none(), st.integers(target.expected_finish_time + 1, NOW + 100_000))),
         created=NOW + 1,
     )
@@ -115,6 +133,8 @@ def test_duplicates_are_merged():
 
 def test_random_big_queue_is_fast_enough_to_build():
     rnd = random.Random(1)
-    tasks = [mk(i, rnd.choice([1, 2, 3]), NOW + rnd.randint(0, 10**5), NOW - rnd.randint(0, 10**5))
-             for i in range(5000)]
+    tasks = [
+        mk(i, rnd.choice([1, 2, 3]), NOW + rnd.randint(0, 10**5), NOW - rnd.randint(0, 10**5))
+        for i in range(5000)
+    ]
     assert len(fair_order(tasks)) == 5000

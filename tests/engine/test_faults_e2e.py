@@ -29,9 +29,13 @@ def test_polling_and_downloads_survive_errors_and_latency(emulator):
         cache = MediaCache()
         by_entry = {e["id"]: e for e in emulator.inspect.objects("entry")}
         fetched = {}
-        for name, feature in (("Lecture 1 - Introduction to kinesiology", ServiceFeature.CAPTIONS),
-                              ("Guest talk (archive, no HLS)", ServiceFeature.CAPTIONS)):
-            task = next(t for t in poller.tasks if by_entry[t.entry_id]["name"] == name and t.feature == feature)
+        for name, feature in (
+            ("Lecture 1 - Introduction to kinesiology", ServiceFeature.CAPTIONS),
+            ("Guest talk (archive, no HLS)", ServiceFeature.CAPTIONS),
+        ):
+            task = next(
+                t for t in poller.tasks if by_entry[t.entry_id]["name"] == name and t.feature == feature
+            )
             task = reach_api.claim(conn, task, "ana", settle=0)
             result = fetch_task_media(conn, task, cache=cache)
             fetched[result.protocol] = result

@@ -10,8 +10,15 @@ from reach_studio.domain.task import Task
 
 
 def fl(pid, w=640, h=360, br=800, original=False, status=2):
-    return FlavorInfo(id=f"0_f{pid}", flavor_params_id=pid, width=w, height=h, bitrate=br, is_original=original,
-                      status=status)
+    return FlavorInfo(
+        id=f"0_f{pid}",
+        flavor_params_id=pid,
+        width=w,
+        height=h,
+        bitrate=br,
+        is_original=original,
+        status=status,
+    )
 
 
 SOURCE = fl(0, 1280, 720, 3000, original=True)
@@ -54,22 +61,46 @@ def test_by_need_without_profile():
 
 
 def _task(feature):
-    return Task(id=1, partner_id=1, vendor_partner_id=1, entry_id="0_e", status=TaskStatus.PENDING,
-                catalog_item_id=1, reach_profile_id=1, service_feature=feature)
+    return Task(
+        id=1,
+        partner_id=1,
+        vendor_partner_id=1,
+        entry_id="0_e",
+        status=TaskStatus.PENDING,
+        catalog_item_id=1,
+        reach_profile_id=1,
+        service_feature=feature,
+    )
 
 
-@pytest.mark.parametrize("feature,need", [
-    (ServiceFeature.CAPTIONS, Need.AUDIO), (ServiceFeature.TRANSLATION, Need.AUDIO),
-    (ServiceFeature.ALIGNMENT, Need.AUDIO), (ServiceFeature.AUDIO_DESCRIPTION, Need.VIDEO),
-    (ServiceFeature.EXTENDED_AUDIO_DESCRIPTION, Need.VIDEO), (ServiceFeature.CHAPTERING, Need.VIDEO),
-    (ServiceFeature.SIGN_LANGUAGE, Need.VIDEO), (ServiceFeature.DUBBING, Need.VIDEO),
-])
+@pytest.mark.parametrize(
+    "feature,need",
+    [
+        (ServiceFeature.CAPTIONS, Need.AUDIO),
+        (ServiceFeature.TRANSLATION, Need.AUDIO),
+        (ServiceFeature.ALIGNMENT, Need.AUDIO),
+        (ServiceFeature.AUDIO_DESCRIPTION, Need.VIDEO),
+        (ServiceFeature.EXTENDED_AUDIO_DESCRIPTION, Need.VIDEO),
+        (ServiceFeature.CHAPTERING, Need.VIDEO),
+        (ServiceFeature.SIGN_LANGUAGE, Need.VIDEO),
+        (ServiceFeature.DUBBING, Need.VIDEO),
+    ],
+)
 def test_need_by_feature(feature, need):
     assert need_for(_task(feature)) is need
     assert need_for(_task(feature), prefer_source=True) is Need.SOURCE
 
 
 def test_from_client_fields():
-    f = FlavorInfo.from_fields({"id": "0_a", "flavorParamsId": "303", "width": "0", "height": "0", "bitrate": "64",
-                                "isOriginal": False, "status": 2})
+    f = FlavorInfo.from_fields(
+        {
+            "id": "0_a",
+            "flavorParamsId": "303",
+            "width": "0",
+            "height": "0",
+            "bitrate": "64",
+            "isOriginal": False,
+            "status": 2,
+        }
+    )
     assert f.audio_only and f.ready and f.flavor_params_id == 303

@@ -17,15 +17,25 @@ from .kaltura_stub import KalturaStub
 @pytest.fixture
 def conn():
     with KalturaStub(app_token="tok") as stub:
-        c = ReachConnection(AccountConfig(stub.url, 700, "Acme", app_token_id="t", app_token="tok"),
-                            sleep=lambda s: None)
+        c = ReachConnection(
+            AccountConfig(stub.url, 700, "Acme", app_token_id="t", app_token="tok"), sleep=lambda s: None
+        )
         c.stub = stub
         yield c
 
 
 def mk(tid, status=TaskStatus.PROCESSING, key=None, tat=TurnAroundTime.TWO_HOURS):
-    return Task(id=tid, partner_id=1, vendor_partner_id=700, entry_id="0_e", status=status, catalog_item_id=1,
-                reach_profile_id=1, access_key=key or f"key-{tid}", turn_around_time=tat)
+    return Task(
+        id=tid,
+        partner_id=1,
+        vendor_partner_id=700,
+        entry_id="0_e",
+        status=status,
+        catalog_item_id=1,
+        reach_profile_id=1,
+        access_key=key or f"key-{tid}",
+        turn_around_time=tat,
+    )
 
 
 def test_extends_before_expiry_with_known_lifetime(conn):

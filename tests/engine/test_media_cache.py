@@ -11,9 +11,17 @@ from reach_studio.engine.media_fetch import MediaCache, narrow_to_flavor
 
 
 def mk(tid, entry, policy=None):
-    return Task(id=tid, partner_id=101, vendor_partner_id=1, entry_id=entry, status=TaskStatus.PROCESSING,
-                catalog_item_id=1, reach_profile_id=1, account="acct",
-                reach_profile=ReachProfile(id=1, content_deletion_policy=policy))
+    return Task(
+        id=tid,
+        partner_id=101,
+        vendor_partner_id=1,
+        entry_id=entry,
+        status=TaskStatus.PROCESSING,
+        catalog_item_id=1,
+        reach_profile_id=1,
+        account="acct",
+        reach_profile=ReachProfile(id=1, content_deletion_policy=policy),
+    )
 
 
 def put(cache, task, fid, size, mtime):
@@ -69,4 +77,7 @@ def test_narrow_manifest_to_one_flavor():
     base = "http://h/p/1/sp/100/playManifest/entryId/0_e/flavorIds/0_a,0_b/deliveryProfileId/1/format/applehttp/a.m3u8"
     assert "/flavorIds/0_b/deliveryProfileId" in narrow_to_flavor(base, "0_b")
     plain = "http://h/p/1/sp/100/playManifest/entryId/0_e/format/url/name/a.mp4"
-    assert narrow_to_flavor(plain, "0_x") == "http://h/p/1/sp/100/playManifest/entryId/0_e/flavorIds/0_x/format/url/name/a.mp4"
+    assert (
+        narrow_to_flavor(plain, "0_x")
+        == "http://h/p/1/sp/100/playManifest/entryId/0_e/flavorIds/0_x/format/url/name/a.mp4"
+    )

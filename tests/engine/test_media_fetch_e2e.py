@@ -41,7 +41,9 @@ def _flavor_params(emulator, flavor_id: str) -> int:
         ("Guest talk (archive, no HLS)", ServiceFeature.CAPTIONS, 301, "http", True),
     ],
 )
-def test_right_flavor_over_the_right_protocol(emulator, conn, entry_name, feature, expected_params, protocol, video):
+def test_right_flavor_over_the_right_protocol(
+    emulator, conn, entry_name, feature, expected_params, protocol, video
+):
     task, entry = _task(emulator, conn, entry_name, feature)
     task = reach_api.claim(conn, task, "ana", settle=0)
     result = fetch_task_media(conn, task, cache=MediaCache())
@@ -52,7 +54,9 @@ def test_right_flavor_over_the_right_protocol(emulator, conn, entry_name, featur
     assert info.has_video == video and info.has_audio
     assert abs(info.duration_ms - entry["msDuration"]) <= 1000
     # nothing half-written next to it
-    assert [p.name for p in result.path.parent.iterdir() if p.name.startswith(".") or p.suffix == ".part"] == []
+    assert [
+        p.name for p in result.path.parent.iterdir() if p.name.startswith(".") or p.suffix == ".part"
+    ] == []
     again = fetch_task_media(conn, task, cache=MediaCache())
     assert again.protocol == "cache" and again.path == result.path
 
@@ -80,7 +84,9 @@ def test_progress_is_reported_and_cancel_leaves_a_resumable_state(emulator, conn
     cache = MediaCache()
     with pytest.raises(Cancelled):
         fetch_task_media(conn, task, cache=cache, progress=cancel_after_first, token=token)
-    assert seen and not any(p.suffix in (".mp4", ".m4a") for p in cache.root.rglob("*") if not p.name.startswith("."))
+    assert seen and not any(
+        p.suffix in (".mp4", ".m4a") for p in cache.root.rglob("*") if not p.name.startswith(".")
+    )
     progress: list[tuple[int, int]] = []
     result = fetch_task_media(conn, task, cache=cache, progress=lambda d, t: progress.append((d, t)))
     assert progress[-1][0] == progress[-1][1] > 0

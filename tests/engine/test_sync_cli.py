@@ -16,8 +16,14 @@ def run_sync(*args: str, env_extra: dict | None = None, home=None) -> subprocess
     env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring", **(env_extra or {})}
     if home is not None:
         env["REACH_STUDIO_HOME"] = str(home)
-    return subprocess.run([sys.executable, "-m", "reach_studio", *args], capture_output=True, text=True,
-                          timeout=TIMEOUT, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "reach_studio", *args],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+        env=env,
+    )
 
 
 def test_demo_once_json_lists_the_fair_queue(tmp_path):
@@ -27,7 +33,15 @@ def test_demo_once_json_lists_the_fair_queue(tmp_path):
     tasks = data["tasks"]
     assert tasks and data["accounts"][0]["ok"] is True
     for t in tasks:
-        for key in ("id", "partnerId", "entryId", "serviceType", "serviceFeature", "status", "expectedFinishTime"):
+        for key in (
+            "id",
+            "partnerId",
+            "entryId",
+            "serviceType",
+            "serviceFeature",
+            "status",
+            "expectedFinishTime",
+        ):
             assert key in t
         assert t["status"] == 1 and t["serviceType"] == 1  # pending, human work by default
     assert [t["position"] for t in tasks] == list(range(1, len(tasks) + 1))
@@ -36,8 +50,17 @@ def test_demo_once_json_lists_the_fair_queue(tmp_path):
 
 
 def test_service_types_and_features_are_configurable(tmp_path):
-    proc = run_sync("sync", "--demo", "--once", "--json", "--service-types", "machine", "--features", "captions",
-                    home=tmp_path)
+    proc = run_sync(
+        "sync",
+        "--demo",
+        "--once",
+        "--json",
+        "--service-types",
+        "machine",
+        "--features",
+        "captions",
+        home=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     tasks = json.loads(proc.stdout)["tasks"]
     assert tasks and all(t["serviceType"] == 2 and t["serviceFeature"] == 1 for t in tasks)
@@ -46,9 +69,22 @@ def test_service_types_and_features_are_configurable(tmp_path):
 @pytest.fixture
 def emu_env(emulator):
     info = emulator.info
-    return emulator, ["--service-url", info["serviceUrl"], "--vendor-partner-id", str(info["vendorPartnerId"]),
-                      "--vendor-name", info["vendorName"], "--app-token-id", info["appTokenId"],
-                      "--app-token-env", "MY_REACH_TOKEN"], {"MY_REACH_TOKEN": info["appToken"]}
+    return (
+        emulator,
+        [
+            "--service-url",
+            info["serviceUrl"],
+            "--vendor-partner-id",
+            str(info["vendorPartnerId"]),
+            "--vendor-name",
+            info["vendorName"],
+            "--app-token-id",
+            info["appTokenId"],
+            "--app-token-env",
+            "MY_REACH_TOKEN",
+        ],
+        {"MY_REACH_TOKEN": info["appToken"]},
+    )
 
 
 def test_table_against_a_server_and_no_secret_in_output_or_logs(emu_env, tmp_path):
@@ -83,20 +119,48 @@ def test_wrong_token_exits_3(emu_env, tmp_path):
 
 
 def test_unreachable_server_exits_4(tmp_path):
-    proc = run_sync("sync", "--once", "--service-url", "http://127.0.0.1:9", "--vendor-partner-id", "5",
-                    "--app-token-id", "x", "--app-token-env", "T", env_extra={"T": "secret-token-value"},
-                    home=tmp_path)
+    proc = run_sync(
+        "sync",
+        "--once",
+        "--service-url",
+        "http://127.0.0.1:9",
+        "--vendor-partner-id",
+        "5",
+        "--app-token-id",
+        "x",
+        "--app-token-env",
+        "T",
+        env_extra={"T": "secret-token-value"},
+        home=tmp_path,
+    )
     assert proc.returncode == 4
     assert "secret-token-value" not in proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("args,message", [
-    (["sync", "--once"], "no account configured"),
-    (["sync", "--once", "--service-url", "http://kaltura.example.com", "--vendor-partner-id", "5"], "HTTPS"),
-    (["sync", "--once", "--demo", "--service-types", "robots"], "unknown service type"),
-    (["sync", "--once", "--service-url", "eu", "--vendor-partner-id", "5", "--app-token-env", "UNSET_VAR_X"],
-     "UNSET_VAR_X"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["sync", "--once"], "no account configured"),
+        (
+            ["sync", "--once", "--service-url", "http://kaltura.example.com", "--vendor-partner-id", "5"],
+            "HTTPS",
+        ),
+        (["sync", "--once", "--demo", "--service-types", "robots"], "unknown service type"),
+        (
+            [
+                "sync",
+                "--once",
+                "--service-url",
+                "eu",
+                "--vendor-partner-id",
+                "5",
+                "--app-token-env",
+                "UNSET_VAR_X",
+            ],
+            "UNSET_VAR_X",
+        ),
+    ],
+)
 def test_usage_errors_exit_2_with_a_clear_message(tmp_path, args, message):
     proc = run_sync(*args, home=tmp_path)
     assert proc.returncode == 2

@@ -78,9 +78,11 @@ def test_full_task_with_catalog_item_and_profile():
 
 
 def test_unknown_enum_values_and_missing_profile_are_kept_not_fatal():
-    xml = ("<result><objectType>KalturaEntryVendorTask</objectType><id>7</id><partnerId>1</partnerId>"
-           "<entryId>0_x</entryId><status>42</status><serviceFeature>99</serviceFeature><serviceType>1</serviceType>"
-           "<turnAroundTime>1800</turnAroundTime></result>")
+    xml = (
+        "<result><objectType>KalturaEntryVendorTask</objectType><id>7</id><partnerId>1</partnerId>"
+        "<entryId>0_x</entryId><status>42</status><serviceFeature>99</serviceFeature><serviceType>1</serviceType>"
+        "<turnAroundTime>1800</turnAroundTime></result>"
+    )
     task = task_from(_parse(xml))
     assert task.status.value == 42 and task.status.name == "UNKNOWN_42"
     assert task.service_feature.value == 99

@@ -14,9 +14,18 @@ KEY = "djJ8MTAxfSECRETKEYxxxxxxxxxxxxxxxxxxxxxxxx"
 
 
 def mk(tid, status=TaskStatus.PENDING, account="a"):
-    return Task(id=tid, partner_id=101, vendor_partner_id=7, entry_id=f"0_{tid}", status=status, catalog_item_id=1,
-                reach_profile_id=1, access_key=KEY, account=account,
-                reach_profile=ReachProfile(id=1, processing_region=ProcessingRegion.CA))
+    return Task(
+        id=tid,
+        partner_id=101,
+        vendor_partner_id=7,
+        entry_id=f"0_{tid}",
+        status=status,
+        catalog_item_id=1,
+        reach_profile_id=1,
+        access_key=KEY,
+        account=account,
+        reach_profile=ReachProfile(id=1, processing_region=ProcessingRegion.CA),
+    )
 
 
 def test_round_trip_and_reopen(tmp_path):
