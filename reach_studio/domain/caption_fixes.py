@@ -44,8 +44,8 @@ def visible_text(text: str) -> str:
 
 
 def reflow_text(text: str, max_chars: int, max_lines: int | None = None) -> str:
-    """Re-break the text into as few balanced lines as fit `max_chars` (tags are kept, not counted...
-    approximately: tags are rare in REACH deliveries and never split)."""
+    """Re-break the text into as few balanced lines as fit `max_chars` (inline tags such as <i> are kept
+    and counted as characters; they are rare in REACH deliveries)."""
     lines = balanced_lines(text, max_chars, max_lines)
     return "\n".join(lines)
 

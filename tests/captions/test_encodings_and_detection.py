@@ -105,3 +105,13 @@ def test_speaker_style_follows_catalog_item_and_profile():
     assert speaker_style_for(ReachProfile(1), CatalogItem(1, 1, 1, 1, enable_speaker_id=True)) == "label"
     assert speaker_style_for(ReachProfile(1, enable_speaker_change_indication=True), None) == "change"
     assert speaker_style_for(None, None) == "none"
+
+
+def test_a_str_naming_a_caption_file_is_read_as_a_path(tmp_path):
+    path = tmp_path / "draft.srt"
+    path.write_bytes(SRT.encode("cp1252"))
+    assert read_captions(str(path)).cues[1].text == "Été"
+    assert (
+        read_captions("Just a line of transcript.txt text").cues[0].text
+        == "Just a line of transcript.txt text"
+    )

@@ -90,15 +90,31 @@ def detect_format(text: str) -> str:
     return "txt"
 
 
+_PATH_SUFFIXES = (".srt", ".vtt", ".dfxp", ".ttml", ".xml", ".txt", ".json")
+
+
+def _looks_like_path(text: str) -> bool:
+    """A one-line str naming an existing caption file is a path, not caption text (a common slip)."""
+    if "\n" in text or len(text) > 4096 or not text.lower().endswith(_PATH_SUFFIXES):
+        return False
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def read_captions(
     source: bytes | str | os.PathLike[str], fmt: str | OutputFormat | None = None, *, name: str | None = None
 ) -> CaptionDocument:
-    """Read a caption document from a path (`Path`), raw bytes, or decoded text (`str`).
+    """Read a caption document from a path (`Path`, or a one-line `str` naming an existing .srt/.vtt/...
+    file), raw bytes, or decoded text (`str`).
 
     `fmt` forces a format; otherwise it is detected from the content. Raises `CaptionParseError` (with
     the file name and line) for anything that is not a readable caption file, including undecodable text
     and hostile XML.
     """
+    if isinstance(source, str) and _looks_like_path(source):
+        source = Path(source)
     if isinstance(source, os.PathLike):
         path = Path(source)
         name = name or path.name
