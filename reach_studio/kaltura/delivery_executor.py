@@ -209,7 +209,7 @@ class _StepRun:
                 self.progress(self.index * 1000 + int(999 * done / total), self.total)
 
         uploader = ChunkedUploader(lambda fn: self.ex.task_call(t, fn, retries=0), chunk_size=self.ex.chunk_size,
-                                   sleep=self.ex._sleep)
+                                   backoff=self.ex.backoff, sleep=self.ex._sleep)
         up = uploader.upload(step.source, token_id=token_id, on_token=remember, progress=on_progress,
                              cancel=self.cancel)
         return {"id": up.token_id, "size": up.size, "resumedFrom": up.resumed_from}

@@ -1,0 +1,104 @@
+"""Deliveries through an unreliable Kaltura: injected 5xx and dropped connections (also mid-chunk) are
+survived without duplicates; a permanently failing upload ends the task in ERROR with a description."""
+
+from __future__ import annotations
+
+import pytest
+
+from reach_studio.domain.delivery_plan import WorkProduct, marker
+from reach_studio.domain.enums import ServiceFeature, TaskStatus
+from reach_studio.engine.delivery import DeliveryService
+from reach_studio.store.delivery_journal import DeliveryJournal
+from tests.delivery.factories import make_doc
+
+
+def _service(conn, tmp_path, **kw):
+    options = {"backoff": 0.01, "poll_interval": 0.02, **kw}
+    return DeliveryService(conn, DeliveryJournal(tmp_path / "journal.sqlite3"), **options)
+
+
+def _marked(emu, kind, task_id):
+    prefix = marker(task_id, "")
+    return [o for o in emu.inspect.objects(kind) if str(o.get("partnerData") or "").startswith(prefix)]
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_captions_survive_5xx_and_dropped_connections(emulator, claimed, conn, tmp_path, seed):
+    task = claimed(ServiceFeature.CAPTIONS, metadata=True, entry_tags="lecture")
+    emulator.faults.configure(error_rate=0.2, drop_rate=0.1, seed=seed)
+    out = _service(conn, tmp_path).deliver(
+        task, WorkProduct(captions=make_doc(5), transcripts=("txt", "dfxp"), tags=("physics",)))
+    emulator.faults.reset()
+    assert out.ok, out.err_description
+    assert sorted(o["partnerData"] for o in _marked(emulator, "caption_asset", task.id)) == [
+        marker(task.id, "caption.add")]
+    assert sorted(o["partnerData"] for o in _marked(emulator, "attachment_asset", task.id)) == [
+        marker(task.id, "transcript.dfxp.add"), marker(task.id, "transcript.txt.add")]
+    cap = _marked(emulator, "caption_asset", task.id)[0]
+    assert emulator.inspect.content(cap["id"]) == out.plan.step("caption.upload").source.data
+    (entry,) = emulator.inspect.objects("entry", id=task.entry_id)
+    assert entry["tags"] == "lecture,physics"
+    t = emulator.inspect.task(task.id)
+    assert t["status"] == int(TaskStatus.READY) and t["outputObjectId"] == cap["id"]
+
+
+def test_chunked_audio_survives_drops_mid_chunk(emulator, claimed, conn, tmp_path, aac_tracks):
+    dub, clear = aac_tracks
+    task = claimed(ServiceFeature.DUBBING, target="Japanese", flavorParamsId=200, clearAudioFlavorParamsId=201)
+    emulator.faults.configure(error_rate=0.2, drop_rate=0.15, seed=5)
+    out = _service(conn, tmp_path, chunk_size=2048).deliver(task, WorkProduct(main_audio=dub, clear_audio=clear))
+    emulator.faults.reset()
+    assert out.ok, out.err_description
+    flavors = {f["partnerData"]: f for f in _marked(emulator, "flavor_asset", task.id)}
+    assert sorted(flavors) == sorted([marker(task.id, "dub.flavor.add"), marker(task.id, "clear.flavor.add")])
+    assert emulator.inspect.content(flavors[marker(task.id, "dub.flavor.add")]["id"]) == dub.read_bytes()
+    assert emulator.inspect.content(flavors[marker(task.id, "clear.flavor.add")]["id"]) == clear.read_bytes()
+    assert len(emulator.inspect.objects("upload_token", partnerId=task.partner_id)) == 2
+    assert emulator.inspect.task(task.id)["status"] == int(TaskStatus.READY)
+
+
+class _RefuseUploads:
+    """WSGI middleware: every uploadToken.upload gets a 503, everything else passes."""
+
+    def __init__(self, app):
+        self.app = app
+        self.refused = 0
+
+    def __call__(self, environ, start_response):
+        if "/service/uploadtoken/action/upload" in environ.get("PATH_INFO", ""):
+            self.refused += 1
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"unavailable"]
+        return self.app(environ, start_response)
+
+
+def test_permanently_failing_upload_ends_the_task_in_error(emulator, claimed, conn, tmp_path):
+    task = claimed(ServiceFeature.CAPTIONS)
+    server = emulator._server  # the werkzeug server: wrap its app for this test only
+    refusing = _RefuseUploads(server.app)
+    server.app = refusing
+    try:
+        out = _service(conn, tmp_path, step_retries=2).deliver(task, WorkProduct(captions=make_doc(2)))
+    finally:
+        server.app = refusing.app
+    assert not out.ok and out.task_updated
+    assert refusing.refused > 3  # retried with back-off before giving up
+    t = emulator.inspect.task(task.id)
+    assert t["status"] == int(TaskStatus.ERROR)
+    assert "caption.upload" in t["errDescription"] and "kept failing" in t["errDescription"]
+    assert len(t["errDescription"]) <= 250
+    assert task.access_key not in t["errDescription"]
+    assert [h["status"] for h in emulator.inspect.status_history(task.id)][-1] == int(TaskStatus.ERROR)
+
+
+def test_rejected_content_fails_with_a_clear_reason(emulator, claimed, conn, tmp_path):
+    """A file Kaltura cannot process (asset status ERROR) is not retried forever: ERROR with the reason."""
+    task = claimed(ServiceFeature.AUDIO_DESCRIPTION, flavorParamsId=200, clearAudioFlavorParamsId=201)
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"this is not a media file" * 100)
+    service = _service(conn, tmp_path, validator=lambda task, product: [])  # skip the local gate on purpose
+    out = service.deliver(task, WorkProduct(main_audio=junk, clear_audio=junk))
+    assert not out.ok
+    t = emulator.inspect.task(task.id)
+    assert t["status"] == int(TaskStatus.ERROR)
+    assert "ad.flavor.setContent" in t["errDescription"] and "ERROR" in t["errDescription"]
