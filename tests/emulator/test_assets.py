@@ -348,3 +348,46 @@ def test_base_entry_update_of_tags_and_refusals(emulator):
         key_client(emulator, unrelated).baseEntry.update(entry["id"], KalturaBaseEntry(tags="x"))
     assert exc.value.code == "ENTRY_ID_NOT_FOUND"
     assert key_client(emulator, parent).baseEntry.get(entry["id"]).id == entry["id"]
+
+
+def test_malformed_calls_get_api_exceptions_never_internal_errors(emulator):
+    """Random mixes of wrong types, unknown objects and junk values on every action of these services."""
+    import random
+
+    entry = bare_entry(emulator)
+    ks = access_key(emulator, entry)
+    actions = {
+        "uploadtoken": ["add", "upload", "get", "list", "delete"],
+        "caption_captionasset": ["add", "setContent", "get", "getUrl", "update", "list", "delete", "setAsDefault"],
+        "attachment_attachmentasset": ["add", "setContent", "get", "getUrl", "update", "list", "delete"],
+        "flavorasset": ["add", "setContent", "get", "getUrl", "update", "list", "delete"],
+        "cuepoint_cuepoint": ["add", "addFromBulk", "get", "list", "update", "delete"],
+        "media": ["add", "addContent", "get", "update", "list"],
+        "baseentry": ["get", "update", "list", "getPlaybackContext"],
+        "schedule_scheduleevent": ["get", "updateLiveFeature"],
+    }
+    names = ["entryId", "id", "captionAsset", "attachmentAsset", "flavorAsset", "cuePoint", "entry", "mediaEntry",
+             "baseEntry", "contentResource", "resource", "uploadToken", "uploadTokenId", "filter", "pager",
+             "captionAssetId", "attachmentAssetId", "scheduleEventId", "scheduledEventId", "featureName",
+             "liveFeature", "contextDataParams", "resumeAt", "resume", "finalChunk", "fileData"]
+    values = ["", "abc", "-1", "True", entry["id"], [1, 2], {"a": {"b": "c"}}, {"objectType": "Nope"},
+              {"objectType": "KalturaCaptionAsset", "language": "English"},
+              {"objectType": "KalturaStringResource"}, {"objectType": "KalturaUploadedFileTokenResource", "token": "x"},
+              {"objectType": "KalturaThumbCuePoint", "entryId": entry["id"], "startTime": "soon"},
+              {"objectType": "KalturaCaptionAssetFilter", "entryIdEqual": entry["id"], "statusIn": "a,b"},
+              {"objectType": "KalturaFilterPager", "pageSize": "-5", "pageIndex": "abc"},
+              {"objectType": "KalturaLiveCaptionFeature", "inputDelay": "x"},
+              {"objectType": "KalturaMediaEntry", "mediaType": "1", "parentEntryId": "0_nope"}]
+    rng = random.Random(7)
+    for service, names_of_actions in actions.items():
+        for action_name in names_of_actions:
+            for _ in range(5):
+                params = {"format": "1", "ks": ks}
+                for name in rng.sample(names, rng.randint(0, 5)):
+                    params[name] = rng.choice(values)
+                response = requests.post(f"{emulator.url}/api_v3/service/{service}/action/{action_name}",
+                                         json=params, timeout=30)
+                assert response.status_code == 200
+                body = response.json()
+                if isinstance(body, dict) and body.get("objectType") == "KalturaAPIException":
+                    assert body["code"] != "INTERNAL_SERVERL_ERROR", (service, action_name, params)
