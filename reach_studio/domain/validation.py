@@ -51,6 +51,8 @@ class Rule(StrEnum):
     DICTIONARY = "dictionary"
     AUDIO_TAGS = "audio_tags"
     OUTPUT_FORMAT = "output_format"
+    UNTRANSLATED = "untranslated"  # translation: cue text identical to the source cue at the same index
+    SOURCE_ALIGNMENT = "source_alignment"  # translation: cue count differs from the source captions
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class Validator:
         output_format: str | None = None,
         rules: CaptionRules | None = None,
         dictionary_terms: list[str] | None = None,
+        source: CaptionDocument | None = None,
     ) -> None:
         self.profile = profile
         self.catalog_item = catalog_item
@@ -109,6 +112,8 @@ class Validator:
             for d in getattr(profile, "dictionaries", None) or []:
                 dictionary_terms += [t for t in d.terms if t not in dictionary_terms]
         self.dictionary = checker_for(tuple(dictionary_terms)) if dictionary_terms else None
+        # Translations are paired with the source captions by index (as Gaupol pairs MAIN and TRAN).
+        self.source = source if kind == "translation" else None
 
     # -- one cue --------------------------------------------------------------------------------------
 
@@ -364,6 +369,22 @@ class Validator:
                     ),
                 )
             )
+        if self.source is not None and index < len(self.source.cues):
+            original = self.source.cues[index].text
+            shown = _visible(original)
+            if (
+                original.strip() == cue.text.strip()
+                and any(ch.isalpha() for ch in shown)
+                and not contains_audio_tag_only(shown)
+            ):
+                add(
+                    Finding(
+                        Rule.UNTRANSLATED,
+                        index,
+                        "warning",
+                        "is the same as the source cue: not translated yet?",
+                    )
+                )
         return out
 
     # -- whole document -------------------------------------------------------------------------------
@@ -383,6 +404,15 @@ class Validator:
             return out
         if self.kind == "ead":
             return out
+        if self.source is not None and len(self.source.cues) != len(doc.cues):
+            out.append(
+                Finding(
+                    Rule.SOURCE_ALIGNMENT,
+                    None,
+                    "warning",
+                    f"the translation has {len(doc.cues)} cues, the source captions {len(self.source.cues)}",
+                )
+            )
         if self.output_format is not None:
             wanted = output_format_for(self.profile, self.catalog_item)
             if self.output_format.lower().lstrip(".") != wanted:
@@ -434,8 +464,10 @@ def validate(
     kind: Kind = "captions",
     output_format: str | None = None,
     rules: CaptionRules | None = None,
+    source: CaptionDocument | None = None,
 ) -> list[Finding]:
-    """All findings for the document (the gate before upload)."""
+    """All findings for the document (the gate before upload); `source` pairs a translation with its
+    source captions by index."""
     return Validator(
         profile,
         catalog_item,
@@ -443,6 +475,7 @@ def validate(
         kind=kind,
         output_format=output_format,
         rules=rules,
+        source=source,
     ).document(doc)
 
 

@@ -223,3 +223,16 @@ def test_ead_validation_accepts_description_cues_as_the_editor_passes_them():
         (Rule.TIMING, 2),
         (Rule.PAST_MEDIA_END, 2),
     ]
+
+
+def test_translation_paired_with_its_source_flags_untranslated_cues_and_count_mismatch():
+    source = doc(Cue(0, 2000, "Good morning."), Cue(2000, 4000, "[MUSIC]"), Cue(4000, 6000, "See you."))
+    translation = doc(Cue(0, 2000, "Bonjour."), Cue(2000, 4000, "[MUSIC]"), Cue(4000, 6000, "See you."))
+    found = validate(translation, ReachProfile(1, enable_audio_tags=True), kind="translation", source=source)
+    assert [(f.rule, f.cue_index) for f in found] == [(Rule.UNTRANSLATED, 2)]
+    shorter = doc(*translation.cues[:2])
+    found = validate(shorter, ReachProfile(1, enable_audio_tags=True), kind="translation", source=source)
+    assert [(f.rule, f.cue_index) for f in found] == [(Rule.SOURCE_ALIGNMENT, None)]
+    assert (
+        validate(translation, ReachProfile(1, enable_audio_tags=True), kind="captions", source=source) == []
+    )
