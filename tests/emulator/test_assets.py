@@ -270,6 +270,16 @@ def test_dubbed_audio_flavor_is_converted_then_ready(emulator, tmp_path):
     listed = client.flavorAsset.list(KalturaFlavorAssetFilter(entryIdEqual=entry["id"]))
     assert dubbed.id in [f.id for f in listed.objects]
     assert listed.totalCount == 5
+    # the delivered track plays back like the others (HLS packaged from the uploaded file)
+    from KalturaClient.Plugins.Core import KalturaPlaybackContextOptions
+
+    ctx = client.baseEntry.getPlaybackContext(entry["id"], KalturaPlaybackContextOptions(flavorAssetId=dubbed.id))
+    hls = next(s for s in ctx.sources if s.format == "applehttp")
+    assert hls.flavorIds == dubbed.id
+    import av
+
+    with av.open(hls.url, timeout=30) as container:
+        assert sorted({st.type for st in container.streams}) == ["audio"]
 
 
 def test_flavor_with_content_that_is_not_media_ends_in_error(emulator, tmp_path):

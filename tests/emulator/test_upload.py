@@ -137,3 +137,28 @@ def test_unknown_token_and_missing_file(emulator, tmp_path):
     with pytest.raises(KalturaException) as exc:
         client.uploadToken.upload(token.id, None)
     assert exc.value.code == "MISSING_MANDATORY_PARAMETER"
+
+
+def test_an_upload_resumes_after_the_emulator_restarts(tmp_path, emulator_media_cache):
+    from reach_studio.emulator.server import Emulator
+
+    data = tmp_path / "data"
+    payload = b"0123456789" * 300
+    with Emulator(data, seed="minimal", media_cache=emulator_media_cache) as emu:
+        entry = bare_entry(emu)
+        client = key_client(emu, entry)
+        token = client.uploadToken.add(KalturaUploadToken(fileName="a.bin", fileSize=len(payload)))
+        _upload(client, token.id, tmp_path, payload[:1234], finalChunk=False)
+        caption = client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="English", format="1"))
+        from KalturaClient.Plugins.Core import KalturaStringResource
+
+        client.caption.captionAsset.setContent(caption.id, KalturaStringResource(content=SRT.decode()))
+    with Emulator(data, seed="minimal", media_cache=emulator_media_cache) as emu:
+        client = key_client(emu, emu.store.get("entry", entry["id"]))
+        assert client.uploadToken.get(token.id).uploadedFileSize == 1234
+        done = _upload(client, token.id, tmp_path, payload[1234:], resume=True, resumeAt=1234, finalChunk=True)
+        assert done.status.getValue() == 2
+        assert emu.inspect.content(token.id) == payload
+        import requests
+
+        assert requests.get(client.caption.captionAsset.getUrl(caption.id), timeout=10).content == SRT
