@@ -14,7 +14,7 @@ from pathlib import Path
 from reach_studio.domain.progress import CancelToken, ProgressCallback
 from reach_studio.media.errors import MediaError
 from reach_studio.media.ffmpeg import run_ffmpeg
-from reach_studio.media.probe import probe
+from reach_studio.media.probe import MediaInfo, probe
 
 ALLOWED_KBPS = (64, 128)
 _NEAR = (
@@ -126,6 +126,11 @@ def check_aac_lc(path: Path, allowed_kbps: tuple[int, ...] = ALLOWED_KBPS) -> li
         info = probe(path)
     except MediaError as exc:
         return [str(exc)]
+    problems = _problems(path, info, allowed_kbps)
+    return [f"{path.name}: {p}" for p in problems]
+
+
+def _problems(path: Path, info: MediaInfo, allowed_kbps: tuple[int, ...]) -> list[str]:
     problems: list[str] = []
     if not any(name in info.format_name.split(",") for name in _MP4_FORMATS) or path.suffix.lower() not in (
         ".mp4",
