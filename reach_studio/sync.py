@@ -450,17 +450,29 @@ def _loop(args, accounts, task_filter, interval: float, customers: dict[int, str
         store.close()
 
 
+def _details(reach_api, conn, task: Task, reach_error) -> Task:
+    try:
+        return reach_api.get_task(conn, task)
+    except reach_error:
+        return task
+
+
 def _track_keys(poller, keeper, store, reach_api, reach_error) -> None:
     """Scheduled (live) tasks come with keys from getJobs; claimed tasks in the store are tracked too."""
     try:
-        scheduled = reach_api.get_jobs(poller.conn, status=TaskStatus.SCHEDULED)
+        scheduled = [
+            _details(reach_api, poller.conn, t, reach_error)
+            for t in reach_api.get_jobs(poller.conn, status=TaskStatus.SCHEDULED)
+        ]
     except reach_error as exc:
         log.warning("Could not list scheduled tasks: %s", exc)
-        scheduled = []
+    else:
+        store.sync_status(poller.account, scheduled, TaskStatus.SCHEDULED)
+        known = {task_key(t) for t in keeper.tracked()}
+        for task in scheduled:
+            if task_key(task) not in known:
+                keeper.track(task)
     known = {task_key(t) for t in keeper.tracked()}
-    for task in scheduled:
-        if task_key(task) not in known:
-            keeper.track(task)
     for task in store.open_tasks([TaskStatus.PROCESSING]):
         if task.account == poller.account and task_key(task) not in known and task.access_key_expiry:
             keeper.track(task, received_at=task.access_key_expiry - keeper.lifetime(task))
@@ -471,7 +483,7 @@ def _print(args, group, store, customers) -> None:
     queue = group.queue()
     claimed = [
         t
-        for t in store.open_tasks([TaskStatus.PROCESSING])
+        for t in store.open_tasks([TaskStatus.PROCESSING, TaskStatus.SCHEDULED])
         if any(t.account == p.account for p in group.pollers)
     ]
     records = queue_records(queue, claimed, now, customers)
@@ -487,8 +499,13 @@ def _print(args, group, store, customers) -> None:
             }
             for p in group.pollers
         ]
+        queued = [r for r in records if r["position"] is not None]
+        taken = [r for r in records if r["position"] is None]
         print(
-            json.dumps({"generatedAt": int(now), "accounts": accounts, "tasks": records}, ensure_ascii=False)
+            json.dumps(
+                {"generatedAt": int(now), "accounts": accounts, "tasks": queued, "claimed": taken},
+                ensure_ascii=False,
+            )
         )
     else:
         by_key = {task_key(t): t for t in queue.tasks() + claimed}

@@ -95,14 +95,21 @@ class TaskStore:
 
         Returns the ids that disappeared (taken by someone, aborted...).
         """
+        return self.sync_status(account, pending, TaskStatus.PENDING, seen_at)
+
+    def sync_status(
+        self, account: str, tasks: Iterable[Task], status: TaskStatus, seen_at: float | None = None
+    ) -> list[int]:
+        """Record the complete list of an account's tasks in one status (what getJobs returned for it):
+        upsert them, and mark the account's other open tasks in that status gone. Returns the gone ids."""
         now = time.time() if seen_at is None else seen_at
-        pending = list(pending)
-        self.upsert(pending, now)
-        present = {t.id for t in pending}
+        tasks = list(tasks)
+        self.upsert(tasks, now)
+        present = {t.id for t in tasks}
         with self._lock:
             rows = self._db.execute(
                 "SELECT id FROM tasks WHERE account=? AND status=? AND gone_at IS NULL",
-                (account, int(TaskStatus.PENDING)),
+                (account, int(status)),
             ).fetchall()
             gone = [r[0] for r in rows if r[0] not in present]
             if gone:

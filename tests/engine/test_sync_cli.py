@@ -47,6 +47,8 @@ def test_demo_once_json_lists_the_fair_queue(tmp_path):
     assert [t["position"] for t in tasks] == list(range(1, len(tasks) + 1))
     assert len({t["partnerId"] for t in tasks[:3]}) == 3  # round-robin: three customers first
     assert {t["customer"] for t in tasks} >= {"Northwind University", "Contoso Media", "Globex Health"}
+    # tasks the vendor already holds (a scheduled live task) are listed apart, with who holds them
+    assert any(c["statusName"] == "scheduled" and c["claimedBy"] for c in data["claimed"])
 
 
 def test_service_types_and_features_are_configurable(tmp_path):
@@ -95,8 +97,11 @@ def test_table_against_a_server_and_no_secret_in_output_or_logs(emu_env, tmp_pat
     assert lines[0].split()[:4] == ["#", "customer", "entry", "service"]
     assert "claimed by" in lines[0] and "TAT left" in lines[0]
     human_pending = [t for t in emu.inspect.objects("task", status=1) if t["serviceType"] == 1]
-    rows = [line for line in lines[2:] if not line.startswith("(")]
-    assert len(rows) == len(human_pending)
+    queued = [line for line in lines[2:] if line[:1].isdigit()]
+    held = [line for line in lines[2:] if line.startswith("-  ")]
+    assert len(queued) == len(human_pending)
+    scheduled = emu.inspect.objects("task", status=9)
+    assert len(held) == len(scheduled) and scheduled[0]["externalTaskId"] in held[0]
     assert "not offered" in lines[-1]  # the machine tasks are hidden, and it says so
     everything = proc.stdout + proc.stderr
     assert "Signed in" in proc.stderr  # the debug log did run

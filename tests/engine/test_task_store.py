@@ -77,3 +77,11 @@ def test_default_location_is_under_data_dir():
     with TaskStore() as store:
         assert store.path.name == "tasks.sqlite" and "reach-studio-home" in str(store.path)
     assert sqlite3.connect(store.path).execute("select count(*) from tasks").fetchone() == (0,)
+
+
+def test_sync_status_tracks_scheduled_tasks_separately(tmp_path):
+    with TaskStore(tmp_path / "t.sqlite") as store:
+        store.sync_pending("a", [mk(1)], seen_at=1)
+        store.sync_status("a", [mk(5, TaskStatus.SCHEDULED)], TaskStatus.SCHEDULED, seen_at=1)
+        assert store.sync_status("a", [], TaskStatus.SCHEDULED, seen_at=2) == [5]
+        assert [t.id for t in store.open_tasks()] == [1]  # the pending one is untouched
