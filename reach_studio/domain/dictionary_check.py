@@ -42,19 +42,28 @@ class DictionaryChecker:
             self._by_lower.setdefault(term.lower(), term)
             n = len(_WORD.findall(term)) or 1
             self._by_words.setdefault(n, []).append(term)
+        # A ratio of 85 needs lengths within about 0.74x..1.35x of a term: cheaper to rule out by length
+        # than to ask rapidfuzz for every word of every cue.
+        self._length_range: dict[int, tuple[float, float]] = {
+            n: (min(len(t) for t in ts) * 0.7, max(len(t) for t in ts) * 1.45 + 2)
+            for n, ts in self._by_words.items()
+        }
 
     def check(self, text: str) -> list[DictionaryHit]:
         if not self.terms or not text:
             return []
         tokens = [(m.start(), m.end()) for m in _WORD.finditer(text)]
         hits: list[DictionaryHit] = []
-        taken: set[int] = set()
+        taken = [False] * len(tokens)
         for n in sorted(self._by_words, reverse=True):  # longer phrases first
             candidates = self._by_words[n]
+            shortest, longest = self._length_range[n]
             for i in range(len(tokens) - n + 1):
-                if any(k in taken for k in range(i, i + n)):
-                    continue
                 start, end = tokens[i][0], tokens[i + n - 1][1]
+                if end - start < shortest or (n == 1 and end - start > longest):
+                    continue
+                if True in taken[i : i + n]:
+                    continue
                 found = text[start:end]
                 if n > 1:
                     found_norm = " ".join(found.split())
@@ -63,8 +72,10 @@ class DictionaryChecker:
                 if found_norm[-2:] in ("'s", "’s") and len(found_norm) > 3:  # possessive: check the noun
                     found_norm = found = found_norm[:-2]
                     end -= 2
+                if len(found_norm) > longest:
+                    continue
                 if found_norm in self._exact:
-                    taken.update(range(i, i + n))
+                    taken[i : i + n] = [True] * n
                     continue
                 term = self._by_lower.get(found_norm.lower())
                 kind = "case"
@@ -84,7 +95,7 @@ class DictionaryChecker:
                     if found_norm.lower() in self._by_lower:  # it is another term, spelled right
                         continue
                 hits.append(DictionaryHit(start, end, found, term, kind))
-                taken.update(range(i, i + n))
+                taken[i : i + n] = [True] * n
         hits.sort(key=lambda h: h.start)
         return hits
 
