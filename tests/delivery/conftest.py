@@ -35,6 +35,15 @@ def account_config(emu: Any):
 
 
 @pytest.fixture
+def emulator(tmp_path, emulator_media_cache):
+    """The emulator with partners and the vendor's app token only: each test orders the tasks it needs."""
+    from reach_studio.emulator.server import Emulator
+
+    with Emulator(tmp_path / "emulator-data", seed="minimal", media_cache=emulator_media_cache) as emu:
+        yield emu
+
+
+@pytest.fixture
 def conn(emulator):
     from reach_studio.kaltura.connection import ReachConnection
 

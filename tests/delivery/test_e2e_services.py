@@ -141,3 +141,65 @@ def test_extended_audio_description_caption(emulator, claimed, service):
     body = emulator.inspect.content(cap["id"]).decode()
     assert body.startswith("WEBVTT") and "00:00:05.000 --> 00:00:10.000" in body and "yellow shirt" in body
     _assert_ready(emulator, task.id, cap["id"])
+
+
+@pytest.fixture
+def vendor_server(aac_tracks):
+    """The vendor's own file server: serves the AD track only with the right bearer token."""
+    import http.server
+    import threading
+
+    body = aac_tracks[0].read_bytes()
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.headers.get("Authorization", ""))
+            if self.headers.get("Authorization") != "Bearer s3cr3t-vendor-token":
+                self.send_response(401)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp4")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/deliverables/ad.mp4", seen, body
+    server.shutdown()
+
+
+def test_url_resource_kaltura_pulls_with_auth_headers(emulator, claimed, service, aac_tracks, vendor_server):
+    from reach_studio.domain.delivery_plan import UrlSource
+
+    url, seen, body = vendor_server
+    task = claimed(ServiceFeature.AUDIO_DESCRIPTION, flavorParamsId=200, clearAudioFlavorParamsId=201)
+    source = UrlSource(url, ("Authorization: Bearer s3cr3t-vendor-token",))
+    out = service.deliver(task, WorkProduct(main_audio=source, clear_audio=aac_tracks[1]))
+    assert out.ok, out.err_description
+    assert "ad.flavor.upload" not in out.plan.keys
+    track = _one(emulator, "flavor_asset", task.id, "ad.flavor.add", entryId=task.entry_id)
+    assert emulator.inspect.content(track["id"]) == body
+    assert seen == ["Bearer s3cr3t-vendor-token"]
+    assert "s3cr3t" not in out.plan.describe()
+    _assert_ready(emulator, task.id, track["id"])
+
+
+def test_url_resource_refused_by_the_vendor_server_ends_in_error(emulator, claimed, service, aac_tracks,
+                                                                  vendor_server):
+    from reach_studio.domain.delivery_plan import UrlSource
+
+    url, _seen, _body = vendor_server
+    task = claimed(ServiceFeature.AUDIO_DESCRIPTION, flavorParamsId=200, clearAudioFlavorParamsId=201)
+    source = UrlSource(url, ("Authorization: Bearer wrong",))
+    out = service.deliver(task, WorkProduct(main_audio=source, clear_audio=aac_tracks[1]))
+    assert not out.ok
+    t = emulator.inspect.task(task.id)
+    assert t["status"] == int(TaskStatus.ERROR) and "ad.flavor.setContent" in t["errDescription"]
+    assert "wrong" not in t["errDescription"]
