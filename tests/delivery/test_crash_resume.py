@@ -115,3 +115,32 @@ def test_killed_in_the_middle_of_uploads_continues_the_same_token(emulator, conn
     assert len(tokens) == 2  # one token per file, reused across the kills
     plan = build_plan(task, product)
     _assert_exactly_once(emulator, plan, task.id)
+
+
+def test_sign_language_and_chapters_killed_before_journaling_each_step(emulator, conn, claimed, tmp_path,
+                                                                       sign_video):
+    """Child entries and cue points are found again by their marker (entries by name, cue points by entry)."""
+    from reach_studio.domain.captions import Chapter
+
+    cases = [
+        (claimed(ServiceFeature.SIGN_LANGUAGE, target="English (BSL)", entry_name="Keynote"),
+         WorkProduct(sign_video=sign_video)),
+        (claimed(ServiceFeature.CHAPTERING),
+         WorkProduct(chapters=(Chapter(0, "Start"), Chapter(5000, "Middle"), Chapter(9000, "End")))),
+    ]
+    for i, (task, product) in enumerate(cases):
+        journal = tmp_path / f"journal-{i}.sqlite3"
+        plan = _plan(conn, task, product)
+        rc, _ = run_child(tmp_path, emulator, task, product, journal, kill={"when": "after_call", "n": 1})
+        assert rc == KILLED
+        for _ in range(len(plan.steps) - 1):
+            rc, _ = run_child(tmp_path, emulator, task, product, journal, kill={"when": "after_call", "n": 2})
+            assert rc == KILLED
+        rc, out = run_child(tmp_path, emulator, task, product, journal)
+        assert rc == 0 and out["status"] == int(TaskStatus.READY), out
+        _assert_exactly_once(emulator, plan, task.id)
+        t = emulator.inspect.task(task.id)
+        assert t["status"] == int(TaskStatus.READY) and t["outputObjectId"] == out["output"]
+    (child,) = _marked(emulator, "entry", cases[0][0].id)
+    assert child["name"] == "Keynote child signLangBSL" and child["adminTags"] == "signLang,signLangBSL,Acme Captioning"
+    assert len(emulator.inspect.objects("cue_point", entryId=cases[1][0].entry_id)) == 3
