@@ -72,7 +72,38 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
         ) from None
 
 
-def _guess_legacy(data: bytes) -> str | None:
+# The languages each code page was made for: when several code pages fit a short file, the one made for
+# the task's language wins.
+_NATIVE = {
+    "cp1250": {"Polish", "Czech", "Slovak", "Hungarian", "Slovene", "Croatian", "Romanian", "Bosnian"},
+    "cp1251": {"Russian", "Ukrainian", "Bulgarian", "Serbian", "Macedonian", "Belarusian"},
+    "cp1252": {
+        "English",
+        "French",
+        "German",
+        "Spanish",
+        "Italian",
+        "Portuguese",
+        "Dutch",
+        "Danish",
+        "Swedish",
+        "Norwegian",
+        "Finnish",
+        "Catalan",
+        "Indonesian",
+        "Malay",
+    },
+    "cp1253": {"Greek"},
+    "cp1254": {"Turkish"},
+    "cp1255": {"Hebrew"},
+    "cp1256": {"Arabic", "Farsi", "Urdu"},
+    "cp1257": {"Lithuanian", "Latvian", "Estonian"},
+    "koi8_r": {"Russian"},
+    "iso8859_15": {"French", "German"},
+}
+
+
+def _guess_legacy(data: bytes, language: str | None = None) -> str | None:
     try:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - charset-normalizer is a declared dependency
@@ -81,21 +112,28 @@ def _guess_legacy(data: bytes) -> str | None:
     if not matches:
         return None
     order = {codecs.lookup(name).name: k for k, name in enumerate(_LEGACY_CANDIDATES)}
-    # Short Western-European subtitles often fit several code pages equally well: then the more common
-    # one (cp1252 first, as listed) wins.
-    best = min(
-        matches,
-        key=lambda m: (
-            round(m.chaos, 3),
-            -round(m.coherence, 3),
-            order.get(codecs.lookup(m.encoding).name, 99),
-        ),
-    )
-    return best.encoding
+    hint = (language or "").split(" (")[0]
+
+    def key(m) -> tuple:
+        canonical = codecs.lookup(m.encoding).name
+        native = _NATIVE.get(m.encoding, _NATIVE.get(canonical.replace("-", "_"), set()))
+        # charset-normalizer's language guess is unreliable on a few lines (French comes out "Estonian"),
+        # so only the task's language is trusted to pick among code pages that decode equally well.
+        return (
+            round(m.chaos, 2),
+            0 if hint in native else 1,
+            -round(m.coherence, 2),
+            order.get(canonical, 99),  # then the more common code page (cp1252 first, as listed)
+        )
+
+    return min(matches, key=key).encoding
 
 
-def decode_text(data: bytes, name: str | None = None) -> DecodedText:
-    """Decode caption bytes; raises `TextDecodingError` (file + line) when they are not text."""
+def decode_text(data: bytes, name: str | None = None, language: str | None = None) -> DecodedText:
+    """Decode caption bytes; raises `TextDecodingError` (file + line) when they are not text.
+
+    `language` (a KalturaCatalogItemLanguage name such as "Hebrew", usually the task's) settles which
+    legacy code page a short file is in when several fit."""
     name = name or "<input>"
     if len(data) > MAX_TEXT_BYTES:
         raise TextDecodingError(name, None, f"file is too large for a caption file ({len(data)} bytes)")
@@ -120,7 +158,7 @@ def decode_text(data: bytes, name: str | None = None) -> DecodedText:
                     _line_at(data, exc.start),
                     f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
                 ) from None
-            legacy = _guess_legacy(data)
+            legacy = _guess_legacy(data, language)
             if legacy is None:
                 raise TextDecodingError(
                     name,

@@ -115,3 +115,18 @@ def test_a_str_naming_a_caption_file_is_read_as_a_path(tmp_path):
         read_captions("Just a line of transcript.txt text").cues[0].text
         == "Just a line of transcript.txt text"
     )
+
+
+@pytest.mark.parametrize(
+    "encoding, language, line",
+    [
+        ("cp1250", "Polish", "Zażółć gęślą jaźń. Příliš žluťoučký kůň."),
+        ("cp1253", "Greek", "Καλημέρα σας, τι κάνετε σήμερα;"),
+        ("cp1254", "Turkish", "Günaydın, nasılsınız? Bu altyazılar Türkçe."),
+        ("cp1255", "Hebrew", "שלום, מה שלומך? אלה כתוביות בעברית."),
+        ("koi8_r", "Russian", "Привет, как дела? Это субтитры."),
+    ],
+)
+def test_the_task_language_settles_ambiguous_legacy_code_pages(encoding, language, line):
+    data = f"1\n00:00:01,000 --> 00:00:02,000\n{line}\n".encode(encoding)
+    assert read_captions(data, language=language).cues[0].text == line

@@ -104,12 +104,17 @@ def _looks_like_path(text: str) -> bool:
 
 
 def read_captions(
-    source: bytes | str | os.PathLike[str], fmt: str | OutputFormat | None = None, *, name: str | None = None
+    source: bytes | str | os.PathLike[str],
+    fmt: str | OutputFormat | None = None,
+    *,
+    name: str | None = None,
+    language: str | None = None,
 ) -> CaptionDocument:
     """Read a caption document from a path (`Path`, or a one-line `str` naming an existing .srt/.vtt/...
     file), raw bytes, or decoded text (`str`).
 
-    `fmt` forces a format; otherwise it is detected from the content. Raises `CaptionParseError` (with
+    `fmt` forces a format; otherwise it is detected from the content. `language` (the task's language
+    name) helps tell legacy code pages apart in short files. Raises `CaptionParseError` (with
     the file name and line) for anything that is not a readable caption file, including undecodable text
     and hostile XML.
     """
@@ -127,9 +132,9 @@ def read_captions(
             raise CaptionParseError(
                 name, None, f"cannot be read ({exc.strerror or type(exc).__name__})"
             ) from None
-        text = decode_text(data, name).text
+        text = decode_text(data, name, language).text
     elif isinstance(source, (bytes, bytearray, memoryview)):
-        text = decode_text(bytes(source), name).text
+        text = decode_text(bytes(source), name, language).text
     elif isinstance(source, str):
         if len(source) > MAX_TEXT_BYTES:
             raise CaptionParseError(name, None, "text is too large for a caption file")
