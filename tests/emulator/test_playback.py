@@ -194,3 +194,20 @@ def test_keys_in_playback_urls_stay_out_of_the_logs(emulator, caplog):
     assert any(isinstance(f, RedactKs) for f in logging.getLogger("werkzeug").filters)
     RedactKs().filter(record)
     assert ks[:40] not in record.getMessage() and "/ks/<ks>/" in record.getMessage()
+
+
+def test_a_seeded_task_key_plays_its_own_entry_only(emulator):
+    tasks = [t for t in emulator.inspect.objects("task", status=1) if t["serviceFeature"] == 1]
+    first, second = next((a, b) for a in tasks for b in tasks if a["entryId"] != b["entryId"])
+    from .clients import new_client
+
+    client = new_client(emulator, first["accessKey"])
+    ctx = _context(client, first["entryId"])
+    assert ctx.flavorAssets and ctx.sources
+    url = ctx.sources[0].url
+    assert requests.get(url, allow_redirects=False, timeout=30).status_code in (200, 302)
+    with pytest.raises(KalturaException) as exc:
+        _context(client, second["entryId"])
+    assert exc.value.code == "ENTRY_ID_NOT_FOUND"
+    foreign = url.replace(url.split("/ks/")[1].split("/")[0], second["accessKey"])
+    assert requests.get(foreign, timeout=10).status_code == 403

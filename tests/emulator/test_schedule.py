@@ -77,3 +77,17 @@ def test_update_live_feature_refusals(emulator):
     assert exc.value.code == "MISSING_MANDATORY_PARAMETER"
     # nothing was changed by the refused calls
     assert "captionToken" not in emulator.inspect.objects("schedule_event", id=event["id"])[0]["liveFeatures"][0]
+
+
+def test_seeded_live_caption_task_can_fill_its_feature_with_its_access_key(emulator):
+    from .clients import new_client
+
+    live = next(t for t in emulator.inspect.objects("task") if t["serviceFeature"] == 8
+                and (t.get("taskJobData") or {}).get("scheduledEventId"))
+    event_id = live["taskJobData"]["scheduledEventId"]
+    client = new_client(emulator, live["accessKey"])
+    updated = client.schedule.scheduleEvent.updateLiveFeature(event_id, feature_name(live["id"]), _endpoints())
+    mine = next(f for f in updated.liveFeatures if f.systemName == feature_name(live["id"]))
+    assert (mine.captionUrl, mine.captionToken) == ("wss://captions.vendor.example/77", "tok-77")
+    stored = emulator.inspect.objects("schedule_event", id=event_id)[0]["liveFeatures"]
+    assert next(f for f in stored if f["systemName"] == feature_name(live["id"]))["mediaKey"] == "stream-77"
