@@ -28,10 +28,9 @@ from reach_studio.media.ffmpeg import run_ffmpeg
 from reach_studio.media.probe import MediaInfo, probe
 from reach_studio.media.transfer import (
     CHUNK,
-    CONNECT_TIMEOUT_S,
-    READ_TIMEOUT_S,
     TransientError,
     backoff_delays,
+    cancellable_get,
     check_http_url,
     describe,
     new_session,
@@ -85,9 +84,7 @@ def _get_text(
         if token is not None:
             token.raise_if_cancelled()
         try:
-            with session.get(
-                url, headers=headers, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
-            ) as response:
+            with cancellable_get(session, url, headers=headers, token=token) as response:
                 raise_for_status(response, what)
                 body = bytearray()
                 for chunk in response.iter_content(CHUNK):
@@ -273,8 +270,8 @@ class _Downloader:
             self._check()
             try:
                 got = 0
-                with self.session().get(
-                    url, headers=headers, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
+                with cancellable_get(
+                    self.session(), url, headers=headers, token=self.token, stop=self.stop
                 ) as response:
                     raise_for_status(response, what)
                     expected = response.headers.get("Content-Length")

@@ -18,10 +18,9 @@ from reach_studio.domain.progress import CancelToken, ProgressCallback
 from reach_studio.media.errors import MediaError
 from reach_studio.media.transfer import (
     CHUNK,
-    CONNECT_TIMEOUT_S,
-    READ_TIMEOUT_S,
     TransientError,
     backoff_delays,
+    cancellable_get,
     check_http_url,
     describe,
     new_session,
@@ -146,9 +145,7 @@ def _attempt(
         validator = _load_validator(dest)
         if validator:
             request_headers["If-Range"] = validator
-    with session.get(
-        url, headers=request_headers, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
-    ) as response:
+    with cancellable_get(session, url, headers=request_headers, token=token) as response:
         if response.status_code == 416 and have:
             match = _UNSATISFIED.match(response.headers.get("Content-Range", ""))
             if match and int(match.group(1)) == have:

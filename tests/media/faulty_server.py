@@ -29,6 +29,7 @@ class FaultyServer:
         self.fail_next: dict[str, int] = {}  # path -> how many next requests get HTTP 500
         self.drop_after: dict[str, int] = {}  # path -> bytes of body sent before the connection drops (once)
         self.stall: dict[str, float] = {}  # path -> seconds to sleep before answering
+        self.trickle: dict[str, float] = {}  # path -> seconds to sleep between 64 kB pieces of the body
         self.routes: dict[str, tuple[int, bytes, dict[str, str]]] = {}  # path -> canned answer
         self.log: list[tuple[str, str | None]] = []  # (path, Range header)
         self._lock = threading.Lock()
@@ -114,16 +115,24 @@ class FaultyServer:
                     except OSError:
                         pass
                     return None
-                return self._send(status, body, headers)
+                return self._send(status, body, headers, server.trickle.get(path))
 
-            def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+            def _send(
+                self, status: int, body: bytes, headers: dict[str, str], trickle: float | None = None
+            ) -> None:
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 try:
-                    self.wfile.write(body)
+                    if trickle:
+                        for i in range(0, len(body), 65536):
+                            self.wfile.write(body[i : i + 65536])
+                            self.wfile.flush()
+                            time.sleep(trickle)
+                    else:
+                        self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

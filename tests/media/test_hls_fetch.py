@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 
 import pytest
 
@@ -157,3 +159,13 @@ def test_missing_segment_fails_with_a_clear_error(server, tmp_path):
     )
     with pytest.raises(MediaError, match="HLS segment 2/2.*404"):
         fetch_hls(server.url("gap.m3u8"), tmp_path / "x.m4a")
+
+
+def test_cancel_is_honoured_while_a_segment_stalls(server, tmp_path):
+    server.stall["/audio/seg_00001.ts"] = 20
+    token = CancelToken()
+    threading.Timer(0.5, token.cancel).start()
+    t0 = time.monotonic()
+    with pytest.raises(Cancelled):
+        fetch_hls(server.url("audio/index.m3u8"), tmp_path / "x.m4a", token=token)
+    assert time.monotonic() - t0 < 3

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 
 import pytest
 
@@ -131,3 +133,31 @@ def test_ks_in_the_url_never_reaches_the_error(served, tmp_path):
     with pytest.raises(MediaError) as err:
         download(server.url("p/1/ks/SECRETKS/missing.mp4?ks=SECRET2"), tmp_path / "x")
     assert "SECRET" not in str(err.value)
+
+
+def test_cancel_is_honoured_while_the_server_stalls(served, tmp_path):
+    server, _ = served
+    server.stall["/movie.mp4"] = 20
+    token = CancelToken()
+    threading.Timer(0.3, token.cancel).start()
+    t0 = time.monotonic()
+    with pytest.raises(Cancelled):
+        download(server.url("movie.mp4"), tmp_path / "x.mp4", token=token)
+    assert time.monotonic() - t0 < 3
+
+
+def test_cancel_is_honoured_while_the_body_trickles(served, tmp_path):
+    server, _ = served
+    server.trickle["/movie.mp4"] = 0.5  # seconds between 64 kB pieces
+    token = CancelToken()
+    got = threading.Event()
+
+    def on_progress(done: int, total: int) -> None:
+        if done:
+            got.set()
+            threading.Timer(0.2, token.cancel).start()
+
+    t0 = time.monotonic()
+    with pytest.raises(Cancelled):
+        download(server.url("movie.mp4"), tmp_path / "x.mp4", token=token, progress=on_progress)
+    assert got.is_set() and time.monotonic() - t0 < 5
