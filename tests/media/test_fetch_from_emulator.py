@@ -46,3 +46,18 @@ def test_small_video_over_hls_and_source_over_http(emulator, tmp_path):
     )
     info = probe(res.path)
     assert info.first("video").width == 854 and abs(info.duration_ms - entry["msDuration"]) < 1000
+
+
+def test_downloads_survive_the_emulator_faults(emulator, tmp_path):
+    pid, entry, ks = entry_and_key(emulator, video=True)
+    base = f"{emulator.url}/p/{pid}/sp/{pid}00/playManifest/entryId/{entry['id']}"
+    hls_url = f"{base}/format/applehttp/protocol/http/ks/{ks}/a.m3u8"
+    src_url = f"{base}/flavorIds/{flavor_id(emulator, entry, 0)}/format/url/protocol/http/ks/{ks}/name/a.mp4"
+    out = tmp_path / "out"
+    fetch_hls(hls_url, out / "warm.m4a", audio_only=True)  # the packager cuts HLS on first use
+    emulator.faults.configure(error_rate=0.2, drop_rate=0.1, latency_ms=50, seed=7)
+    result = fetch_hls(hls_url, out / "a.m4a", audio_only=True, expected_duration_ms=entry["msDuration"])
+    assert not result.info.has_video
+    res = download(src_url, out / "src.mp4")
+    assert abs(probe(res.path).duration_ms - entry["msDuration"]) < 1000
+    assert sorted(p.name for p in out.iterdir()) == ["a.m4a", "src.mp4", "warm.m4a"]  # nothing half-written
