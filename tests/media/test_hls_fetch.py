@@ -11,6 +11,7 @@ import pytest
 from reach_studio.domain.progress import Cancelled, CancelToken
 from reach_studio.emulator.media_factory import hls_rendition
 from reach_studio.media.errors import MediaError
+from reach_studio.media.ffmpeg import run_ffmpeg
 from reach_studio.media.hls_fetch import fetch_hls
 from reach_studio.media.probe import probe
 
@@ -169,3 +170,17 @@ def test_cancel_is_honoured_while_a_segment_stalls(server, tmp_path):
     with pytest.raises(Cancelled):
         fetch_hls(server.url("audio/index.m3u8"), tmp_path / "x.m4a", token=token)
     assert time.monotonic() - t0 < 3
+
+
+def test_fmp4_segments_with_an_init_section(av_media, tmp_path):
+    root = tmp_path / "www"
+    root.mkdir()
+    run_ffmpeg(["-i", str(av_media.flavor(303).path), "-c", "copy", "-f", "hls", "-hls_time", "2",
+                "-hls_playlist_type", "vod", "-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4",
+                "-hls_segment_filename", "s_%03d.m4s", "index.m3u8"], cwd=root)  # fmt: skip
+    assert "#EXT-X-MAP" in (root / "index.m3u8").read_text()
+    with FaultyServer(root) as srv:
+        result = fetch_hls(
+            srv.url("index.m3u8"), tmp_path / "a.m4a", audio_only=True, expected_duration_ms=6000
+        )
+    assert result.info.first("audio").codec == "aac"

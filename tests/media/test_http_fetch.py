@@ -161,3 +161,10 @@ def test_cancel_is_honoured_while_the_body_trickles(served, tmp_path):
     with pytest.raises(Cancelled):
         download(server.url("movie.mp4"), tmp_path / "x.mp4", token=token, progress=on_progress)
     assert got.is_set() and time.monotonic() - t0 < 5
+
+
+def test_size_limit_stops_a_runaway_download(served, tmp_path):
+    server, _ = served
+    with pytest.raises(MediaError, match="allowed 1000"):
+        download(server.url("movie.mp4"), tmp_path / "x.mp4", max_bytes=1000)
+    assert not (tmp_path / "x.mp4").exists()
