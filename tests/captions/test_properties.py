@@ -13,7 +13,13 @@ from reach_studio.domain.caption_errors import CaptionError
 from reach_studio.domain.caption_rules import CaptionRules, is_audio_tag_label
 from reach_studio.domain.captions import CaptionDocument, Cue
 from reach_studio.domain.enums import LANGUAGE_CODES
-from reach_studio.domain.formats import FORMATS, CaptionParseError, read_captions, write_captions
+from reach_studio.domain.formats import (
+    FORMATS,
+    CaptionParseError,
+    read_captions,
+    salvage_captions,
+    write_captions,
+)
 from reach_studio.domain.formats.timed_json import TimedWord, read_words, write_words
 from reach_studio.domain.line_breaking import balanced_lines
 from reach_studio.domain.task import CatalogItem, Dictionary, ReachProfile
@@ -59,6 +65,14 @@ def test_arbitrary_bytes_give_a_document_or_a_parse_error(data, fmt):
         assert err.file == "<input>" and str(err)
     else:
         assert isinstance(doc, CaptionDocument)
+    try:
+        salvaged, problems = salvage_captions(data, fmt)
+    except CaptionParseError:
+        pass
+    else:
+        assert isinstance(salvaged, CaptionDocument) and all(
+            isinstance(p, CaptionParseError) for p in problems
+        )
 
 
 _FRAGMENTS = st.sampled_from(

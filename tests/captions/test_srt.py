@@ -116,3 +116,24 @@ def test_speaker_styles_follow_the_profile_marks():
     assert read_captions(both).cues == doc.cues  # labels make the speakers round-trip
     none = write_captions(doc, "srt", speaker_style="none").decode()
     assert "[A]" not in none and ">>" not in none
+
+
+def test_salvage_keeps_readable_cues_of_a_damaged_file_and_lists_the_rest(tmp_path):
+    from reach_studio.domain.formats import salvage_captions
+
+    text = (
+        "1\n00:00:01,000 --> 00:00:02,000\nFirst\n\n"
+        "2\n00:00:03,000 - 00:00:04,000\nBroken timing\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\n[Ann] Third\n"
+    )
+    path = tmp_path / "damaged.srt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CaptionParseError):
+        read_captions(path)
+    doc, problems = salvage_captions(path)
+    assert doc.cues == [Cue(1000, 2000, "First"), Cue(5000, 6000, "Third", "Ann")]
+    assert [(p.file, p.line) for p in problems] == [("damaged.srt", 5)]
+    good, none = salvage_captions(SAMPLE.encode())
+    assert none == [] and len(good.cues) == 3
+    with pytest.raises(CaptionParseError):
+        salvage_captions(b"WEBVTT\n\nbroken\n")

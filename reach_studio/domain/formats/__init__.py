@@ -19,7 +19,7 @@ from reach_studio.domain.captions import CaptionDocument
 from reach_studio.domain.enums import CaptionType, OutputFormat
 from reach_studio.domain.formats._common import SPEAKER_STYLES, SpeakerStyle
 from reach_studio.domain.formats.dfxp import read_dfxp, write_dfxp
-from reach_studio.domain.formats.srt import TIMING_RE, read_srt, write_srt
+from reach_studio.domain.formats.srt import TIMING_RE, read_srt, salvage_srt, write_srt
 from reach_studio.domain.formats.timed_json import read_timed_json, write_timed_json
 from reach_studio.domain.formats.txt import read_txt, write_txt
 from reach_studio.domain.formats.vtt import read_ead_vtt, read_vtt, write_ead_vtt, write_vtt
@@ -40,6 +40,7 @@ __all__ = [
     "output_format_for",
     "read_captions",
     "read_ead_vtt",
+    "salvage_captions",
     "speaker_style_for",
     "write_captions",
     "write_ead_vtt",
@@ -154,6 +155,40 @@ def read_captions(
     doc = reader(text, name)
     doc.source_format = kind
     return doc
+
+
+def salvage_captions(
+    source: bytes | str | os.PathLike[str],
+    fmt: str | OutputFormat | None = None,
+    *,
+    name: str | None = None,
+    language: str | None = None,
+) -> tuple[CaptionDocument, list[CaptionParseError]]:
+    """Like `read_captions`, but for a damaged SRT file keep every readable cue and list the skipped ones
+    (file + line each). Other formats are read strictly: there is no safe way to guess around broken XML
+    or JSON. Raises `CaptionParseError` only when nothing can be decoded at all."""
+    try:
+        return read_captions(source, fmt, name=name, language=language), []
+    except CaptionParseError as strict_error:
+        if isinstance(strict_error, TextDecodingError):
+            raise
+        if isinstance(source, str) and _looks_like_path(source):
+            source = Path(source)
+        if isinstance(source, os.PathLike):
+            name = name or Path(source).name
+            try:
+                source = Path(source).read_bytes()
+            except OSError:
+                raise strict_error from None
+        text = decode_text(bytes(source), name, language).text if not isinstance(source, str) else source
+        text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+        kind = normalize_format(fmt) if fmt is not None else detect_format(text)
+        if kind != "srt":
+            raise
+        doc, problems = salvage_srt(text, name or "<input>")
+        if not doc.cues:
+            raise
+        return doc, problems
 
 
 def write_captions(doc: CaptionDocument, fmt: str | OutputFormat, *, speaker_style: str = "label") -> bytes:

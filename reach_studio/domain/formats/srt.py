@@ -96,3 +96,37 @@ def write_srt(doc: CaptionDocument, speaker_style: str = "label") -> str:
         out.append(f"{k + 1}\n{clock(cue.start_ms)} --> {clock(cue.end_ms)}\n{body}\n")
         previous = cue.speaker
     return "\n".join(out)
+
+
+def salvage_srt(text: str, name: str = "<input>") -> tuple[CaptionDocument, list[CaptionParseError]]:
+    """Read what can be read from a damaged SRT file, cue by cue, with pysrt (the lenient reader the
+    project chose): every block pysrt cannot parse is skipped and reported with its line, instead of
+    being dropped silently. For "import anyway" after `read_srt` refused the file."""
+    import pysrt
+
+    cues: list[Cue] = []
+    problems: list[CaptionParseError] = []
+    block: list[str] = []
+    first_line = 0
+    for number, line in enumerate([*text.split("\n"), ""], 1):
+        if line.strip():
+            if not block:
+                first_line = number
+            block.append(line)
+            continue
+        if not block:
+            continue
+        try:
+            item = pysrt.SubRipItem.from_lines(block)
+            start, end = item.start.ordinal, item.end.ordinal
+            if start < 0 or end < 0:
+                raise pysrt.Error("negative time")
+        except (pysrt.Error, ValueError, TypeError, IndexError, AttributeError):
+            problems.append(
+                CaptionParseError(name, first_line, f"cue skipped, not readable: {excerpt(block[0])}")
+            )
+        else:
+            speaker, body = split_speaker(item.text)
+            cues.append(Cue(start, end, body, speaker))
+        block = []
+    return CaptionDocument(cues=cues, source_format="srt"), problems
