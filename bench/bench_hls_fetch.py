@@ -65,15 +65,16 @@ def main() -> int:
             )
             for run in range(1, args.repeat + 1):
                 ours_out = tmp / f"ours-{run}.m4a"
-                t0 = time.perf_counter()
-                result = fetch_hls(
-                    url,
-                    ours_out,
-                    audio_only=True,
-                    workers=args.workers,
-                    expected_duration_ms=entry["msDuration"],
-                )
-                ours_s = time.perf_counter() - t0
+                marks: dict[str, float] = {}
+
+                def on_progress(done: int, total: int, marks: dict[str, float] = marks) -> None:
+                    if total and done >= total:
+                        marks.setdefault("segments", time.perf_counter())
+
+                t_ours = time.perf_counter()
+                result = fetch_hls(url, ours_out, audio_only=True, workers=args.workers,
+                                   expected_duration_ms=entry["msDuration"], progress=on_progress)  # fmt: skip
+                ours_s = time.perf_counter() - t_ours
 
                 base_out = tmp / f"ffmpeg-{run}.m4a"
                 t0 = time.perf_counter()
@@ -101,6 +102,10 @@ def main() -> int:
                 print(
                     f"  ours ({args.workers} workers)     : {ours_s:7.2f} s  (output "
                     f"{result.info.duration_ms / 1000:.1f} s of media)"
+                )
+                seg_s = marks.get("segments", t_ours) - t_ours
+                print(
+                    f"    of which segments   : {seg_s:7.2f} s, join + remux + probe {ours_s - seg_s:.2f} s"
                 )
                 print(f"  ratio ffmpeg/ours     : {base_s / ours_s:7.2f}x  (target >= 3x)")
         finally:
