@@ -139,7 +139,7 @@ def choose_flavor(flavors: list[FlavorInfo], profile_ids: list[int] | None, need
         return FlavorChoice(best, "no source flavor; the largest one instead", need, False)
     if need is Need.AUDIO:
         if audio:
-            best = max(audio, key=lambda f: (f.bitrate, f.flavor_params_id))
+            best = max(audio, key=lambda f: (not f.is_original, f.bitrate, f.flavor_params_id))
             return FlavorChoice(best, "audio-only flavor: the work needs only the sound", need, False)
         small = min(video, key=lambda f: (f.is_original, f.height, f.bitrate))
         return FlavorChoice(small, "no audio-only flavor; the smallest video flavor", need, False)

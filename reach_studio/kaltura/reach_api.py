@@ -91,8 +91,14 @@ def get_jobs(
 
 
 def get_task(conn: ReachConnection, task: Task) -> Task:
-    """The full task (catalog item + REACH profile) with the task's accessKey and the reach_vendor profile."""
+    """The full task (catalog item + REACH profile) with the task's accessKey and the reach_vendor profile.
+
+    A claimed task whose key we no longer have (e.g. restored after a restart: keys are never stored)
+    gets a fresh one with extendAccessKey first.
+    """
     now = time.time()
+    if not task.access_key and task.status in (TaskStatus.PROCESSING, TaskStatus.SCHEDULED):
+        extend_access_key(conn, task)
     obj = conn.call(lambda c: with_reach_vendor_profile(c).reach.entryVendorTask.get(task.id), task=task)
     full = task_from(obj)
     if not full.access_key:

@@ -77,3 +77,14 @@ def test_poller_account_needs_a_valid_url(bad):
 
     with pytest.raises(ReachError):
         ReachConnection(AccountConfig(bad, 1, "V", admin_secret="s"))
+
+
+def test_claimed_task_restored_without_its_key_gets_a_fresh_one(emulator):
+    from reach_studio.domain.task_mapping import task_from_dict, task_to_dict
+
+    conn = connect(emulator)
+    task = reach_api.claim(conn, reach_api.get_jobs(conn)[0], "ana", settle=0)
+    restored = task_from_dict({**task_to_dict(task), "access_key": ""})  # as the stores keep it
+    full = reach_api.get_task(conn, restored)
+    assert full.access_key and full.access_key == emulator.inspect.task(task.id)["accessKey"]
+    assert full.reach_profile is not None

@@ -50,6 +50,10 @@ def test_profile_with_no_match_is_a_clear_error():
 
 def test_by_need_without_profile():
     assert choose_flavor(ALL, [], Need.AUDIO).flavor is AUDIO
+    audio_source = fl(0, 0, 0, 256, original=True)
+    assert (
+        choose_flavor([audio_source, AUDIO], [], Need.AUDIO).flavor is AUDIO
+    )  # the compact one, not the source
     assert choose_flavor(ALL, None, Need.VIDEO).flavor is LARGE
     assert choose_flavor(ALL, [], Need.SOURCE).flavor is SOURCE
     assert choose_flavor([SOURCE, SMALL, LARGE], [], Need.AUDIO).flavor is SMALL
