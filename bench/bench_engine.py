@@ -24,14 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reach_studio.domain.enums import ServiceFeature, ServiceType  # noqa: E402
-from reach_studio.emulator.server import Emulator  # noqa: E402
-from reach_studio.engine.media_fetch import MediaCache, fetch_task_media, narrow_to_flavor  # noqa: E402
-from reach_studio.engine.poller import Poller, TaskFilter  # noqa: E402
-from reach_studio.kaltura import reach_api  # noqa: E402
-from reach_studio.kaltura.connection import AccountConfig, ReachConnection  # noqa: E402
-from reach_studio.media.ffmpeg import ffmpeg_exe  # noqa: E402
-from reach_studio.media.probe import probe  # noqa: E402
+from reach_studio.domain.enums import ServiceFeature, ServiceType
+from reach_studio.emulator.server import Emulator
+from reach_studio.engine.media_fetch import MediaCache, fetch_task_media, narrow_to_flavor
+from reach_studio.engine.poller import Poller, TaskFilter
+from reach_studio.kaltura import reach_api
+from reach_studio.kaltura.connection import AccountConfig, ReachConnection
+from reach_studio.media.ffmpeg import ffmpeg_exe
+from reach_studio.media.probe import probe
 
 
 def connect(emu: Emulator) -> ReachConnection:
