@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reach_studio.domain.captions import CaptionDocument
+from reach_studio.domain.captions import CaptionDocument, Cue
 from reach_studio.domain.delivery_plan import (
     DeliveryError,
     DeliveryPlan,
@@ -28,8 +28,12 @@ from reach_studio.domain.delivery_plan import (
 )
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.domain.progress import CancelToken, ProgressCallback
+from reach_studio.domain.validation import errors, validate
 from reach_studio.kaltura.chunked_upload import short_reason
 from reach_studio.kaltura.delivery_executor import DeliveryExecutor, ExecutorHooks
+from reach_studio.media.audio_delivery import check_aac_lc
+from reach_studio.media.errors import MediaError
+from reach_studio.media.probe import probe
 from reach_studio.store.delivery_journal import DeliveryJournal
 
 if TYPE_CHECKING:
@@ -149,8 +153,13 @@ def default_validator(task: Task, product: WorkProduct) -> list[str]:
     problems: list[str] = []
     kinds = {ServiceFeature.CAPTIONS: "captions", ServiceFeature.TRANSLATION: "translation",
              ServiceFeature.EXTENDED_AUDIO_DESCRIPTION: "ead"}
-    if feature in kinds and product.captions is not None:
-        problems += caption_problems(task, product.captions, kinds[feature])
+    if feature in kinds:
+        doc = product.captions
+        if feature == ServiceFeature.EXTENDED_AUDIO_DESCRIPTION and product.descriptions:
+            doc = CaptionDocument(cues=[Cue(d.start_ms, d.end_ms, d.text) for d in product.descriptions],
+                                  language=task.source_language)
+        if doc is not None:
+            problems += caption_problems(task, doc, kinds[feature])
     if feature == ServiceFeature.DUBBING and product.dub_captions is not None:
         problems += caption_problems(task, product.dub_captions, "translation")
     if feature in (ServiceFeature.DUBBING, ServiceFeature.AUDIO_DESCRIPTION):
@@ -165,17 +174,13 @@ def default_validator(task: Task, product: WorkProduct) -> list[str]:
 
 def caption_problems(task: Task, doc: CaptionDocument, kind: str) -> list[str]:
     """Errors (not warnings) from the caption core's validator."""
-    try:
-        from reach_studio.domain.validation import validate
-    except ImportError:  # caption core not available: the plan still refuses empty documents
-        return []
-    findings = validate(doc, task.reach_profile, task.catalog_item, kind=kind)
+    fmt = "vtt" if kind == "ead" else None
+    findings = errors(validate(doc, task.reach_profile, task.catalog_item, kind=kind,
+                               media_duration_ms=task.entry_duration_ms or None, output_format=fmt))
     out = []
     for f in findings:
-        if str(getattr(f, "severity", "")).lower() == "error":
-            where = getattr(f, "cue_index", None)
-            prefix = f"cue {where + 1}: " if isinstance(where, int) else ""
-            out.append(f"{prefix}{getattr(f, 'message', f)}")
+        prefix = f"cue {f.cue_index + 1}: " if isinstance(f.cue_index, int) else ""
+        out.append(f"{prefix}{f.message}")
     return out
 
 
@@ -183,43 +188,15 @@ def audio_problems(path: Path) -> list[str]:
     """MP4 with AAC-LC at 64 or 128 kbps, as the guide requires for dubbing and audio description."""
     if not path.is_file():
         return [f"file not found: {path.name}"]
-    try:
-        from reach_studio.media.audio_delivery import check_aac_lc
-    except ImportError:
-        return _probe_aac_lc(path)
     return list(check_aac_lc(path))
-
-
-def _probe_aac_lc(path: Path) -> list[str]:
-    from reach_studio.media.probe import probe
-
-    try:
-        info = probe(path)
-    except Exception as exc:  # noqa: BLE001 - MediaError or anything PyAV raises
-        return [f"{path.name} is not a readable media file ({short_reason(exc)})"]
-    problems = []
-    if "mp4" not in info.format_name:
-        problems.append(f"{path.name} is not an MP4 file ({info.format_name})")
-    audio = [s for s in info.streams if s.kind == "audio"]
-    if not audio:
-        return problems + [f"{path.name} has no audio stream"]
-    a = audio[0]
-    if a.codec != "aac" or (a.profile or "").upper() not in ("LC", "AAC-LC", "AAC LC"):
-        problems.append(f"{path.name} is {a.codec} {a.profile or ''}, not AAC-LC".strip())
-    kbps = round((a.bit_rate or info.bit_rate or 0) / 1000)
-    if not any(abs(kbps - k) <= k * 0.15 for k in (64, 128)):
-        problems.append(f"{path.name} is {kbps} kbps; AAC-LC at 64 or 128 kbps is required")
-    return problems
 
 
 def video_problems(path: Path) -> list[str]:
     if not path.is_file():
         return [f"file not found: {path.name}"]
-    from reach_studio.media.probe import probe
-
     try:
         info = probe(path)
-    except Exception as exc:  # noqa: BLE001
+    except MediaError as exc:
         return [f"{path.name} is not a readable video ({short_reason(exc)})"]
     if not any(s.kind == "video" for s in info.streams):
         return [f"{path.name} has no video stream"]
