@@ -45,7 +45,15 @@ _POLICY_SECONDS = {
 
 
 class MediaFetchError(Exception):
-    """The task's media could not be fetched (the message says why, without secrets)."""
+    """The task's media could not be fetched (the message says why, without secrets).
+
+    `permanent` is True when trying again cannot help (e.g. the customer asks for flavors the entry does
+    not have): the caller may then offer to send the task to ERROR with this message.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 @dataclass(frozen=True)
@@ -226,10 +234,10 @@ def fetch_task_media(
     try:
         choice = choose_flavor(flavors, profile_ids, need)
     except NoSuitableFlavor as exc:
-        raise MediaFetchError(str(exc)) from None
+        raise MediaFetchError(str(exc), permanent=True) from None
     flavor = choice.flavor
     dest = cache.path_for(task, flavor)
-    expected = task.entry_duration_ms
+    expected = task.entry_duration_ms or _entry_duration_ms(conn, task)
     if dest.exists():
         cache.touch(dest)
         return FetchResult(dest, choice, "cache", dest.stat().st_size, expected)
@@ -265,6 +273,16 @@ def fetch_task_media(
     cache.touch(result.path)
     cache.enforce_cap(keep={result.path})
     return result
+
+
+def _entry_duration_ms(conn: ReachConnection, task: Task) -> int | None:
+    """The entry's duration when the task does not carry it (to verify the download)."""
+    try:
+        entry = conn.call(lambda c: c.baseEntry.get(task.entry_id), task=task)
+    except ReachError:
+        return None
+    ms = getattr(entry, "msDuration", None)
+    return int(ms) if isinstance(ms, int) and ms > 0 else None
 
 
 def _http_context(conn: ReachConnection, task: Task) -> dict:

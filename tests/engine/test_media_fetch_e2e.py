@@ -64,8 +64,17 @@ def test_right_flavor_over_the_right_protocol(
 def test_profile_flavor_missing_is_a_clear_error(emulator, conn):
     task, _ = _task(emulator, conn, "Campus podcast, episode 12", ServiceFeature.CAPTIONS)
     task.reach_profile.flavor_params_ids = [999, 998]
-    with pytest.raises(MediaFetchError, match="999,998 only"):
+    with pytest.raises(MediaFetchError, match="999,998 only") as info:
         fetch_task_media(conn, task, cache=MediaCache())
+    assert info.value.permanent  # retrying cannot help: the caller may send the task to ERROR
+
+
+def test_entry_duration_is_read_when_the_task_lacks_it(emulator, conn):
+    from reach_studio.engine.media_fetch import _entry_duration_ms
+
+    task, entry = _task(emulator, conn, "Campus podcast, episode 12", ServiceFeature.CAPTIONS)
+    task.entry_duration_ms = None
+    assert _entry_duration_ms(conn, task) == entry["msDuration"]
 
 
 def test_progress_is_reported_and_cancel_leaves_a_resumable_state(emulator, conn):
