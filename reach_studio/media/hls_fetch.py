@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -260,48 +261,59 @@ class _Downloader:
         """Download one segment to `dest` (via a temp name) with retries; a no-op when it is already there."""
         if dest.exists():
             return
-        tmp = dest.with_name(dest.name + ".tmp")
+        # a name of its own per call: a worker abandoned by a cancel can never write into a resumed run's file
+        tmp = dest.with_name(f"{dest.name}.{uuid.uuid4().hex[:8]}.tmp")
         delays = backoff_delays(self.retries)
         headers = dict(self.headers)
         headers["Accept-Encoding"] = "identity"
         if byterange is not None:
             headers["Range"] = f"bytes={byterange[0]}-{byterange[0] + byterange[1] - 1}"
-        while True:
-            self._check()
-            try:
-                got = 0
-                with cancellable_get(
-                    self.session(), url, headers=headers, token=self.token, stop=self.stop
-                ) as response:
-                    raise_for_status(response, what)
-                    expected = response.headers.get("Content-Length")
-                    with open(tmp, "wb") as fh:
-                        try:
-                            for chunk in response.iter_content(CHUNK):
-                                self._check()
-                                fh.write(chunk)
-                                got += len(chunk)
-                                if got > MAX_SEGMENT_BYTES:
-                                    raise MediaError(f"{what} is larger than {MAX_SEGMENT_BYTES} bytes")
-                        except (requests.exceptions.ChunkedEncodingError, requests.ConnectionError) as exc:
-                            raise TransientError(f"connection lost during {what}") from exc
-                if expected and expected.isdigit() and got != int(expected):
-                    raise TransientError(f"{what} was cut short ({got} of {expected} bytes)")
-                if got == 0:
-                    raise TransientError(f"{what} came back empty")
-                os.replace(tmp, dest)
-                with self._lock:
-                    self.bytes += got
-                return
-            except (TransientError, requests.ConnectionError, requests.Timeout) as exc:
+        try:
+            while True:
+                self._check()
                 try:
-                    delay = next(delays)
-                except StopIteration:
-                    detail = str(exc) if isinstance(exc, TransientError) else type(exc).__name__
-                    raise MediaError(f"{what} failed after {self.retries + 1} attempts: {detail}") from None
-                sleep_unless_cancelled(delay, self.token, self.stop)
-            except requests.RequestException as exc:
-                raise MediaError(f"{what} failed: {type(exc).__name__}") from exc
+                    got = 0
+                    with cancellable_get(
+                        self.session(), url, headers=headers, token=self.token, stop=self.stop
+                    ) as response:
+                        raise_for_status(response, what)
+                        if byterange is not None and response.status_code != 206:
+                            raise MediaError(f"the server ignored the byte range of {what}")
+                        expected = response.headers.get("Content-Length")
+                        with open(tmp, "wb") as fh:
+                            try:
+                                for chunk in response.iter_content(CHUNK):
+                                    self._check()
+                                    fh.write(chunk)
+                                    got += len(chunk)
+                                    if got > MAX_SEGMENT_BYTES:
+                                        raise MediaError(f"{what} is larger than {MAX_SEGMENT_BYTES} bytes")
+                            except (
+                                requests.exceptions.ChunkedEncodingError,
+                                requests.ConnectionError,
+                            ) as exc:
+                                raise TransientError(f"connection lost during {what}") from exc
+                    if expected and expected.isdigit() and got != int(expected):
+                        raise TransientError(f"{what} was cut short ({got} of {expected} bytes)")
+                    if got == 0:
+                        raise TransientError(f"{what} came back empty")
+                    os.replace(tmp, dest)
+                    with self._lock:
+                        self.bytes += got
+                    return
+                except (TransientError, requests.ConnectionError, requests.Timeout) as exc:
+                    try:
+                        delay = next(delays)
+                    except StopIteration:
+                        detail = str(exc) if isinstance(exc, TransientError) else type(exc).__name__
+                        raise MediaError(
+                            f"{what} failed after {self.retries + 1} attempts: {detail}"
+                        ) from None
+                    sleep_unless_cancelled(delay, self.token, self.stop)
+                except requests.RequestException as exc:
+                    raise MediaError(f"{what} failed: {type(exc).__name__}") from exc
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 def fetch_hls(

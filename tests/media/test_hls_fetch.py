@@ -184,3 +184,28 @@ def test_fmp4_segments_with_an_init_section(av_media, tmp_path):
             srv.url("index.m3u8"), tmp_path / "a.m4a", audio_only=True, expected_duration_ms=6000
         )
     assert result.info.first("audio").codec == "aac"
+
+
+def test_byte_range_segments_of_one_file(av_media, tmp_path):
+    root = tmp_path / "www"
+    root.mkdir()
+    run_ffmpeg(["-i", str(av_media.flavor(301).path), "-c", "copy", "-f", "hls", "-hls_time", "2",
+                "-hls_playlist_type", "vod", "-hls_flags", "single_file", "index.m3u8"], cwd=root)  # fmt: skip
+    assert "#EXT-X-BYTERANGE" in (root / "index.m3u8").read_text()
+    with FaultyServer(root) as srv:
+        result = fetch_hls(srv.url("index.m3u8"), tmp_path / "v.mp4", expected_duration_ms=6000)
+        ranges = [rng for path, rng in srv.log if path.endswith(".ts")]
+    assert result.info.has_video and result.info.has_audio
+    assert len(ranges) == result.segments and all(r and r.startswith("bytes=") for r in ranges)
+
+
+def test_failed_run_keeps_finished_segments_but_no_temp_files(server, tmp_path):
+    server.routes["/gap2.m3u8"] = (
+        200,
+        b"#EXTM3U\n#EXTINF:2,\naudio/seg_00000.ts\n#EXTINF:2,\naudio/nope.ts\n",
+        {},
+    )
+    with pytest.raises(MediaError):
+        fetch_hls(server.url("gap2.m3u8"), tmp_path / "x.m4a", workers=1)
+    left = sorted(p.name for p in (tmp_path / ".x.m4a.segments").iterdir())
+    assert left == ["playlist.json", "seg_000000.bin"]
