@@ -170,3 +170,64 @@ def test_usage_errors_exit_2_with_a_clear_message(tmp_path, args, message):
     proc = run_sync(*args, home=tmp_path)
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_sync_loop_extends_held_keys_and_stops_cleanly_on_sigterm(tmp_path, emulator_media_cache):
+    import signal
+    import time
+
+    from reach_studio.emulator.server import Emulator
+
+    with Emulator(tmp_path / "emu", seed="demo", access_key_ttl=4, media_cache=emulator_media_cache) as emu:
+        info = emu.info
+        scheduled = emu.inspect.objects("task", status=9)[0]
+        pending_keys = {t["id"]: t["accessKey"] for t in emu.inspect.objects("task", status=1)}
+        env = {
+            **os.environ,
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+            "REACH_STUDIO_HOME": str(tmp_path / "home"),
+            "TOKEN": info["appToken"],
+        }
+        args = [
+            "--service-url",
+            info["serviceUrl"],
+            "--vendor-partner-id",
+            str(info["vendorPartnerId"]),
+            "--vendor-name",
+            info["vendorName"],
+            "--app-token-id",
+            info["appTokenId"],
+            "--app-token-env",
+            "TOKEN",
+            "--interval",
+            "1",
+            "--key-lifetime",
+            "4",
+            "--json",
+        ]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "reach_studio", "sync", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            deadline = time.time() + 60
+            while (
+                time.time() < deadline
+                and emu.inspect.task(scheduled["id"])["accessKey"] == scheduled["accessKey"]
+            ):
+                time.sleep(0.5)
+            time.sleep(1.5)
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode == 0, err
+        assert emu.inspect.task(scheduled["id"])["accessKey"] != scheduled["accessKey"]  # extended by sync
+        assert {t["id"]: t["accessKey"] for t in emu.inspect.objects("task", status=1)} == pending_keys
+        passes = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        assert len(passes) >= 2  # it kept polling
+        assert "djJ8" not in out + err
