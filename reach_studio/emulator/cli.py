@@ -10,9 +10,12 @@ import argparse
 import json
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
+
+
+class _StopServing(Exception):
+    """SIGINT/SIGTERM arrived: stop the emulator and exit 0."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,17 +62,22 @@ def run(args: argparse.Namespace) -> int:
         emu.stop()
         print(f"reach-studio emulator: {exc}", file=sys.stderr)
         return 2
-    stop = threading.Event()
 
+    # The handler only raises: touching a lock (Event.set) from a signal handler can deadlock with a
+    # main thread that holds the same lock inside Event.wait.
     def _stop(signum: int, frame: object) -> None:
-        stop.set()
+        raise _StopServing()
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    print(json.dumps(info), flush=True)
     try:
-        while not stop.wait(0.5):
-            pass
+        print(json.dumps(info), flush=True)
+        while True:
+            time.sleep(3600)
+    except (_StopServing, KeyboardInterrupt):
+        pass
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         emu.stop()
     return 0
