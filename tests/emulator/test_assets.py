@@ -77,6 +77,9 @@ def test_caption_lifecycle_as_the_vendor_guide_describes(emulator):
     assert served.text == SRT
     assert emulator.inspect.content(caption.id) == SRT.encode()
 
+    # the client's serve() builds a GET URL with the KS in the query; it serves the same bytes
+    assert requests.get(client.caption.captionAsset.serve(caption.id), timeout=10).text == SRT
+
     updated = client.caption.captionAsset.update(caption.id, KalturaCaptionAsset(
         associatedTranscriptIds="0_t1,0_t2", label="English (human)"))
     assert updated.associatedTranscriptIds == "0_t1,0_t2"
@@ -238,6 +241,9 @@ def test_transcript_attachment_with_upload_token(emulator, tmp_path):
     assert got.size == len(text)
     assert emulator.inspect.content(transcript.id) == text
     assert requests.get(client.attachment.attachmentAsset.getUrl(transcript.id), timeout=10).content == text
+    assert requests.get(client.attachment.attachmentAsset.serve(transcript.id), timeout=10).content == text
+    other_serve = key_client(emulator, bare_entry(emulator)).attachment.attachmentAsset.serve(transcript.id)
+    assert requests.get(other_serve, timeout=10).status_code == 403
     listed = client.attachment.attachmentAsset.list(KalturaAttachmentAssetFilter(entryIdEqual=entry["id"]))
     assert [a.id for a in listed.objects] == [transcript.id]
     with pytest.raises(KalturaException) as exc:

@@ -10,7 +10,8 @@ the app's media fetchers meet the same shapes:
 - `/hls/p/{pid}/sp/{pid}00/serveFlavor/.../tracks/{a1|v1|v1-a1}/name/a.mp4/index.m3u8` and its segments:
   the nginx-vod-module `tracks` selection (audio only, video only).
 - `/api_v3/index.php/service/caption_captionAsset/action/serve/captionAssetId/{id}/ks/{ks}/a.srt` (and the
-  attachment twin): what captionAsset.getUrl / attachmentAsset.getUrl return.
+  attachment twin): what captionAsset.getUrl / attachmentAsset.getUrl return; and the GET URLs the client's
+  captionAsset.serve(id) / attachmentAsset.serve(id) build (`/api_v3/service/.../action/serve?...&ks=`).
 Every URL needs a KS that reaches the entry: a `ks/{ks}` path segment, a `ks` query parameter or an
 `X-Kaltura-Ks` header; anything else gets 403. Segment requests get the fault switch `segment_latency_ms`.
 """
@@ -305,11 +306,23 @@ _TEXT_TYPES = {"srt": "application/x-subrip", "vtt": "text/vtt", "dfxp": "applic
 
 @blueprint.route("/api_v3/index.php/service/<service>/action/serve/<path:rest>", methods=["GET", "HEAD"])
 def serve_asset(service: str, rest: str) -> Response:
+    return _serve_asset(service, parse_path_params(rest)[0])
+
+
+# What the client's captionAsset.serve(id) / attachmentAsset.serve(id) return: a GET URL with query params.
+@blueprint.route("/api_v3/service/caption_captionasset/action/serve", methods=["GET", "HEAD"],
+                 defaults={"service": "caption_captionasset"})
+@blueprint.route("/api_v3/service/attachment_attachmentasset/action/serve", methods=["GET", "HEAD"],
+                 defaults={"service": "attachment_attachmentasset"})
+def serve_asset_query(service: str) -> Response:
+    return _serve_asset(service, {k: v for k, v in request.args.items()})
+
+
+def _serve_asset(service: str, params: dict[str, str]) -> Response:
     kind_field = _ASSET_SERVE.get(service.lower())
     if kind_field is None:
         raise Refused(404, "Not found")
     kind, id_field = kind_field
-    params, _tail = parse_path_params(rest)
     ctx = _context(params)
     asset = ctx.store.get(kind, params.get(id_field, ""))
     if asset is None or asset.get("status") != 2 or not asset.get("_blob"):
