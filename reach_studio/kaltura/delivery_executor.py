@@ -28,7 +28,7 @@ from reach_studio.domain.delivery_plan import (
     merge_tag_string,
 )
 from reach_studio.domain.enums import AssetStatus, TaskStatus, UploadTokenStatus
-from reach_studio.domain.progress import CancelToken, ProgressCallback
+from reach_studio.domain.progress import Cancelled, CancelToken, ProgressCallback
 from reach_studio.kaltura.chunked_upload import ChunkedUploader, error_code, is_transient, short_reason
 from reach_studio.store.delivery_journal import DeliveryJournal
 
@@ -156,6 +156,8 @@ class _StepRun:
                 return op()
             except DeliveryError as exc:
                 err = exc
+            except Cancelled:
+                raise  # the user stopped: leave the task PROCESSING and the journal resumable
             except Exception as exc:  # noqa: BLE001 - every failure becomes a DeliveryError below
                 err = DeliveryError(f"{_what(self.step)} failed: {short_reason(exc)}", retryable=is_transient(exc),
                                     step=self.step.key)
