@@ -162,3 +162,21 @@ def test_an_upload_resumes_after_the_emulator_restarts(tmp_path, emulator_media_
         import requests
 
         assert requests.get(client.caption.captionAsset.getUrl(caption.id), timeout=10).content == SRT
+
+
+def test_upload_and_attach_in_one_multirequest(emulator, tmp_path):
+    entry = bare_entry(emulator)
+    client = key_client(emulator, entry)
+    client.startMultiRequest()
+    token = client.uploadToken.add(KalturaUploadToken(fileName="en.srt"))
+    with _chunk(tmp_path, "en.srt", SRT) as fh:
+        client.uploadToken.upload(token.id, fh)
+        caption = client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="English", format="1"))
+        client.caption.captionAsset.setContent(caption.id, KalturaUploadedFileTokenResource(token=token.id))
+        results = client.doMultiRequest()
+    assert [type(r).__name__ for r in results] == ["KalturaUploadToken", "KalturaUploadToken", "KalturaCaptionAsset",
+                                                   "KalturaCaptionAsset"]
+    assert results[1].status.getValue() == 2
+    assert results[3].status.getValue() == 2
+    assert emulator.inspect.content(results[2].id) == SRT
+    assert client.uploadToken.get(results[0].id).status.getValue() == 3
