@@ -31,6 +31,7 @@ from reach_studio.domain.enums import (
     ThumbCuePointSubType,
     language_code,
 )
+from reach_studio.domain.metadata_tags import merge_tags
 from reach_studio.domain.task import Task
 
 
@@ -567,11 +568,11 @@ def _extract_metadata(task: Task) -> bool:
 
 
 def _multilingual_language(language: str) -> str:
-    """The guide's example uses "FR" for French: upper-case language code."""
+    """The guide's example uses "FR" for French: the upper-case language code (as domain/metadata_tags does)."""
     code = language_code(language)
     if not code:
         return language
-    return code.replace("-", "_").upper()
+    return code.split("-")[0].upper()
 
 
 def _clean_tags(tags: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -585,13 +586,8 @@ def _clean_tags(tags: tuple[str, ...] | list[str]) -> tuple[str, ...]:
 
 def merge_tag_string(existing: str | None, new: tuple[str, ...] | list[str]) -> str:
     """Append `new` to a comma-separated Kaltura tag string, keeping order and skipping duplicates."""
-    current = [t.strip() for t in (existing or "").split(",") if t.strip()]
-    lowered = {t.lower() for t in current}
-    for tag in new:
-        if tag.lower() not in lowered:
-            current.append(tag)
-            lowered.add(tag.lower())
-    return ",".join(current)
+
+    return merge_tags(existing, new)
 
 
 def _write(task: Task, doc: CaptionDocument, fmt: str) -> bytes:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from reach_studio.domain.delivery_plan import (
     build_plan,
 )
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
+from reach_studio.domain.metadata_tags import extract_tags
 from reach_studio.domain.progress import CancelToken, ProgressCallback
 from reach_studio.domain.validation import errors, validate
 from reach_studio.kaltura.chunked_upload import short_reason
@@ -89,6 +90,7 @@ class DeliveryService:
         if problems:
             raise DeliveryBlocked(f"{len(problems)} problem(s) must be fixed before delivery: {problems[0]}",
                                   problems)
+        product = with_extracted_tags(task, product)
         try:
             return build_plan(task, product, self._context(task))
         except PlanError as exc:
@@ -132,6 +134,19 @@ class DeliveryService:
                 raise DeliveryBlocked(f"Could not read the entry's name: {short_reason(exc)}") from None
             parent_name = str(getattr(entry, "name", "") or "")
         return PlanContext(vendor_name=self.connection.account.vendor_name, parent_entry_name=parent_name)
+
+
+def with_extracted_tags(task: Task, product: WorkProduct) -> WorkProduct:
+    """When the profile enables metadata extraction and the linguist gave no tags, extract them from the
+    captions (vendor guide: "the vendor needs to analyze the generated captions/transcript")."""
+    profile = task.reach_profile
+    if product.tags or product.captions is None or not (profile and profile.enable_metadata_extraction):
+        return product
+    if task.feature not in (ServiceFeature.CAPTIONS, ServiceFeature.TRANSLATION):
+        return product
+    language = (task.target_language if task.feature == ServiceFeature.TRANSLATION else task.source_language)
+    tags = extract_tags(product.captions, language or product.captions.language)
+    return replace(product, tags=tuple(tags))
 
 
 def error_description(exc: DeliveryError) -> str:

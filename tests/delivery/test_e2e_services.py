@@ -203,3 +203,19 @@ def test_url_resource_refused_by_the_vendor_server_ends_in_error(emulator, claim
     t = emulator.inspect.task(task.id)
     assert t["status"] == int(TaskStatus.ERROR) and "ad.flavor.setContent" in t["errDescription"]
     assert "wrong" not in t["errDescription"]
+
+
+def test_tags_are_extracted_from_the_captions_when_the_linguist_gave_none(emulator, claimed, service):
+    from reach_studio.domain.captions import CaptionDocument, Cue
+
+    task = claimed(ServiceFeature.CAPTIONS, metadata=True, entry_tags="seminar")
+    doc = CaptionDocument(cues=[
+        Cue(0, 3000, "Quantum physics explains how energy levels in atoms are quantised."),
+        Cue(3500, 6500, "Energy levels matter for lasers and quantum computers."),
+    ], language="English", accuracy=99)
+    out = service.deliver(task, WorkProduct(captions=doc))
+    assert out.ok, out.err_description
+    (entry,) = emulator.inspect.objects("entry", id=task.entry_id)
+    tags = entry["tags"].split(",")
+    assert tags[0] == "seminar" and len(tags) > 2
+    assert any("energy" in t.lower() for t in tags) and len({t.lower() for t in tags}) == len(tags)
