@@ -349,6 +349,14 @@ def test_base_entry_update_of_tags_and_refusals(emulator):
     assert [(t.language, t.value) for t in got.multiLingual_tags] == [("en", "lecture"), ("es", "clase")]
     assert got.name == "Lecture"  # not sent, not changed
 
+    renamed = admin.baseEntry.update(entry["id"], KalturaBaseEntry(name="Lecture 1 (captioned)"))
+    assert (renamed.name, renamed.tags) == ("Lecture 1 (captioned)", "lecture,physics")
+    # readonly fields (the client never sends them; a raw request can) are refused, not ignored
+    raw = requests.post(f"{emulator.url}/api_v3/service/baseentry/action/update", json={
+        "format": "1", "ks": admin.getKs(), "entryId": entry["id"],
+        "baseEntry": {"objectType": "KalturaBaseEntry", "status": "3"}}, timeout=10).json()
+    assert raw["code"] == "PROPERTY_VALIDATION_NOT_UPDATABLE"
+    assert admin.baseEntry.get(entry["id"]).status.getValue() == "2"
     with pytest.raises(KalturaException) as exc:  # mediaType is insert-only
         admin.media.update(entry["id"], KalturaMediaEntry(mediaType=5))
     assert exc.value.code == "PROPERTY_VALIDATION_NOT_UPDATABLE"
