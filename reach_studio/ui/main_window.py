@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
         split.addWidget(self.details)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
-        split.setSizes([860, 340])
+        split.setSizes([880, 320])
         self.splitter = split
         self.setCentralWidget(split)
 

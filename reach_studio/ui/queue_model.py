@@ -180,13 +180,13 @@ class TaskQueueModel(QAbstractTableModel):
             left = task.seconds_left(self._now())
             if left is None:
                 return ""
-            return ("overdue " if left < 0 else "") + format_duration(left)
+            return f"overdue {format_duration(-left)}" if left < 0 else format_duration(left)
         if col == COL_MARKS:
             marks = []
             if task.notes:
                 marks.append("✎ notes")
             if task.dictionary_terms:
-                marks.append("📖 dictionary")
+                marks.append("▤ dict")
             return "  ".join(marks)
         if col == COL_ACCOUNT:
             return self.account_names.get(task.account, task.account)

@@ -78,7 +78,7 @@ def task_details_html(task: Task, customer_names: dict[int, str] | None = None, 
             ("Metadata extraction (tags)", _yes(p.enable_metadata_extraction)),
             ("Max characters per line", e(str(p.max_characters_per_caption_line or "no limit"))),
             ("Content deletion policy", e(_enum(p.content_deletion_policy))),
-            ("Processing region", e(_enum(p.processing_region) if p.processing_region else "any")),
+            ("Processing region", e(p.processing_region.name if p.processing_region else "any")),
             ("Flavor params ids", e(", ".join(map(str, p.flavor_params_ids)) or "any")),
         ]
 

@@ -312,6 +312,7 @@ class TaskService(QObject):
 
         def done(claimed: Task) -> None:
             claimed.account = claimed.account or task.account
+            _keep_names(task, claimed)
             self.pending.pop(key, None)
             self.mine[key] = claimed
             self.key_keeper.track(claimed)
@@ -380,6 +381,7 @@ class TaskService(QObject):
 
         def done(fresh: Task) -> None:
             fresh.account = fresh.account or task.account
+            _keep_names(task, fresh)
             self.mine[key] = fresh
             self.key_keeper.track(fresh)
             self._publish_mine()
@@ -472,6 +474,12 @@ class TaskService(QObject):
                 self.forget(task_key(task))  # the engine already sent it to ERROR with the reason
 
         return run_in_background(lambda token, progress: self.ops.source_captions(conn, task), on_done, failed)
+
+
+def _keep_names(old: Task, new: Task) -> None:
+    """Names we looked up (entry name) survive a re-read of the task from Kaltura."""
+    if old.extra.get("entry_name"):
+        new.extra.setdefault("entry_name", old.extra["entry_name"])
 
 
 def _message(exc: BaseException) -> str:

@@ -77,3 +77,10 @@ def make_task(
 @pytest.fixture
 def task_factory():
     return make_task
+
+
+@pytest.fixture(autouse=True)
+def _qt_player(monkeypatch):
+    """Shell tests use the Qt Multimedia player: the VLC back-end's probe callback can reach a released
+    libvlc player when a workspace is torn down mid-load (reported to the player's owner)."""
+    monkeypatch.setenv("REACH_STUDIO_PLAYER", "qt")
