@@ -103,6 +103,7 @@ class _Timing:
         self.frame_rate = frame_rate
         self.sub_frame_rate = sub_frame_rate
         self.tick_rate = tick_rate
+        self.legacy = False  # 2006 TTAF namespaces: attributes need the slower lookup
 
     def ms(self, expr: str, element: Element) -> int:
         if len(expr) == 12 and expr[2] == ":" and expr[5] == ":" and expr[8] == "." and expr[9:].isdigit():
@@ -217,22 +218,29 @@ def _span_range(node: Element, timing: _Timing, base: int) -> tuple[int | None, 
     return (min(starts) if starts else None), (max(ends) if ends else None)
 
 
+_SPACE_KEY = f"{{{XML_NS}}}space"
+_AGENT_KEY = f"{{{TTM_NS}}}agent"
+
+
 def _collect(
     node: Element, timing: _Timing, base: int, preserve: bool, agents: dict[str, str], cues: list[Cue]
 ) -> None:
+    # Hot loop (one pass per <p>): Element.get() instead of .attrib, which builds a dict per access.
     for child in node:
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if not isinstance(tag, str):
             continue
-        tag = _local(child.tag)
-        space = child.attrib.get(f"{{{XML_NS}}}space")
+        tag = _local(tag)
+        space = child.get(_SPACE_KEY)
         child_preserve = preserve if space is None else space == "preserve"
-        begin_attr = _plain_attr(child, "begin")
+        begin_attr = child.get("begin")
+        if begin_attr is None:
+            begin_attr = _plain_attr(child, "begin")
         child_base = base + (timing.ms(begin_attr, child) if begin_attr is not None else 0)
-        if tag in ("div", "body"):
-            _collect(child, timing, child_base, child_preserve, agents, cues)
-        elif tag == "p":
-            end_attr = _plain_attr(child, "end")
-            dur_attr = _plain_attr(child, "dur") if end_attr is None else None
+        if tag == "p":
+            end_attr = child.get("end")
+            if end_attr is None:
+                end_attr = _plain_attr(child, "end")
             if begin_attr is None:
                 start, end = _span_range(child, timing, base)
                 if start is None or end is None:
@@ -241,20 +249,28 @@ def _collect(
                 start = child_base
                 if end_attr is not None:
                     end = base + timing.ms(end_attr, child)
-                elif dur_attr is not None:
-                    end = start + timing.ms(dur_attr, child)
                 else:
-                    raise _BadElement(child, "paragraph <p> has neither end nor dur")
-            parts: list[str] = []
-            _text_of(child, child_preserve, parts)
-            raw = "".join(parts)
+                    dur_attr = _plain_attr(child, "dur")
+                    if dur_attr is None:
+                        raise _BadElement(child, "paragraph <p> has neither end nor dur")
+                    end = start + timing.ms(dur_attr, child)
+            if len(child) == 0:
+                text = child.text or ""
+                raw = text if child_preserve else _SPACES.sub(" ", text)
+            else:
+                parts: list[str] = []
+                _text_of(child, child_preserve, parts)
+                raw = "".join(parts)
             if not child_preserve:
                 raw = "\n".join(line.strip() for line in raw.split("\n"))
-            agent_ref = _attr(child, TTM_NS, "agent")
+            agent_ref = child.get(_AGENT_KEY)
+            if agent_ref is None and timing.legacy:
+                agent_ref = _attr(child, TTM_NS, "agent")
             speaker = None
-            if agent_ref and agent_ref.split():
-                first = agent_ref.split()[0]
-                speaker = agents.get(first, first)
+            if agent_ref:
+                refs = agent_ref.split()
+                if refs:
+                    speaker = agents.get(refs[0], refs[0])
             if speaker is None:
                 speaker, text = split_speaker(raw)
             else:
@@ -263,6 +279,8 @@ def _collect(
                 if text.startswith(label) and (len(text) == len(label) or text[len(label)] in " \t"):
                     text = text[len(label) :].lstrip(" \t")
             cues.append(Cue(start, end, text, speaker))
+        elif tag in ("div", "body"):
+            _collect(child, timing, child_base, child_preserve, agents, cues)
 
 
 def _agents(node: Element, out: dict[str, str]) -> None:
@@ -323,6 +341,7 @@ def _document(root: Element, text: str) -> CaptionDocument:
         _positive_float(_attr(root, TTP_NS, "subFrameRate"), 1.0, root, "ttp:subFrameRate"),
         _positive_float(_attr(root, TTP_NS, "tickRate"), 1.0, root, "ttp:tickRate"),
     )
+    timing.legacy = "/ttaf1" in root.tag
     agents: dict[str, str] = {}
     for child in root:  # agents are declared in the head's metadata
         if isinstance(child.tag, str) and _local(child.tag) == "head":
