@@ -129,8 +129,9 @@ class DeliveryExecutor:
     def task_call(self, task: Task, fn: Callable[[Any], Any], *, retries: int | None = None) -> Any:
         return self.connection.call(fn, task, retries=retries)
 
-    def vendor_call(self, fn: Callable[[Any], Any], *, retries: int | None = None) -> Any:
-        return self.connection.call(fn, retries=retries)
+    def vendor_call(self, fn: Callable[[Any], Any], *, about: Task | None = None, retries: int | None = None) -> Any:
+        """Vendor KS; `about` tags the call with the task id (updateJob is a task call too)."""
+        return self.connection.call(fn, about=about, retries=retries)
 
     def backoff_sleep(self, attempt: int) -> None:
         self._sleep(self.backoff * (2 ** min(attempt, 5)) * (0.75 + random.random() / 2))
@@ -294,7 +295,7 @@ class _StepRun:
         obj = Reach.KalturaEntryVendorTask(**fields)
         task_id = self.task.id
         try:
-            self.ex.vendor_call(lambda c: c.reach.entryVendorTask.updateJob(task_id, obj))
+            self.ex.vendor_call(lambda c: c.reach.entryVendorTask.updateJob(task_id, obj), about=self.task)
         except Exception as exc:
             if error_code(exc) != _FINAL_STATE_CODE:
                 raise
