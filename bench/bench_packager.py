@@ -24,13 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import m3u8  # noqa: E402
-import requests  # noqa: E402
+import m3u8
+import requests
 
-from reach_studio.emulator.server import Emulator  # noqa: E402
-from reach_studio.emulator.services.media import add_generated_entry  # noqa: E402
-from reach_studio.emulator.services.session import sign  # noqa: E402
-from reach_studio.media.ffmpeg import run_ffmpeg  # noqa: E402
+from reach_studio.emulator.server import Emulator
+from reach_studio.emulator.services.media import add_generated_entry
+from reach_studio.emulator.services.session import sign
+from reach_studio.media.ffmpeg import run_ffmpeg
 
 
 def _read(path: Path) -> int:
@@ -44,9 +44,12 @@ def _read(path: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3600.0)
-    parser.add_argument("--video", action="store_true", help="use the 640x360 video flavor instead of audio-only")
-    parser.add_argument("--media-cache", type=Path,
-                        default=Path(tempfile.gettempdir()) / "reach-studio-bench-media")
+    parser.add_argument(
+        "--video", action="store_true", help="use the 640x360 video flavor instead of audio-only"
+    )
+    parser.add_argument(
+        "--media-cache", type=Path, default=Path(tempfile.gettempdir()) / "reach-studio-bench-media"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-packager-") as tmp_name:
@@ -54,8 +57,14 @@ def main() -> int:
         with Emulator(tmp / "emu", seed="minimal", media_cache=args.media_cache) as emu:
             t0 = time.perf_counter()
             pid = emu.info["customers"][0]["partnerId"]
-            entry = add_generated_entry(emu, pid, "Bench hour", duration_s=args.seconds, video=args.video,
-                                        variant="bench-av" if args.video else "bench-audio")
+            entry = add_generated_entry(
+                emu,
+                pid,
+                "Bench hour",
+                duration_s=args.seconds,
+                video=args.video,
+                variant="bench-av" if args.video else "bench-audio",
+            )
             print(f"media ready in {time.perf_counter() - t0:.1f} s (cached after the first run)")
             eid = entry["id"]
             params_id = 302 if args.video else 303
@@ -76,12 +85,32 @@ def main() -> int:
             direct_dir = tmp / "direct"
             direct_dir.mkdir()
             t0 = time.perf_counter()
-            run_ffmpeg(["-i", str(source), "-c", "copy", "-f", "hls", "-hls_time", "4", "-hls_playlist_type", "vod",
-                        "-hls_list_size", "0", "-hls_segment_filename", "seg_%05d.ts", "index.m3u8"],
-                       cwd=direct_dir, timeout=600)
+            run_ffmpeg(
+                [
+                    "-i",
+                    str(source),
+                    "-c",
+                    "copy",
+                    "-f",
+                    "hls",
+                    "-hls_time",
+                    "4",
+                    "-hls_playlist_type",
+                    "vod",
+                    "-hls_list_size",
+                    "0",
+                    "-hls_segment_filename",
+                    "seg_%05d.ts",
+                    "index.m3u8",
+                ],
+                cwd=direct_dir,
+                timeout=600,
+            )
             direct = time.perf_counter() - t0
-            print(f"cold HLS (master + media playlist, cut on demand): {cold:.2f} s   "
-                  f"baseline ffmpeg -c copy alone: {direct:.2f} s   overhead {cold - direct:+.2f} s")
+            print(
+                f"cold HLS (master + media playlist, cut on demand): {cold:.2f} s   "
+                f"baseline ffmpeg -c copy alone: {direct:.2f} s   overhead {cold - direct:+.2f} s"
+            )
 
             rounds = []
             for _ in range(20):
@@ -99,9 +128,11 @@ def main() -> int:
             t0 = time.perf_counter()
             disk_bytes = sum(_read(p) for p in sorted(rendition.glob("seg_*.ts")))
             disk_s = time.perf_counter() - t0
-            print(f"segments: {len(media.segments)} over HTTP in {http_s:.2f} s "
-                  f"({http_bytes / http_s / 1e6:.1f} MB/s, {http_s / len(media.segments) * 1000:.1f} ms each)   "
-                  f"baseline disk read {disk_s:.3f} s ({disk_bytes / max(disk_s, 1e-6) / 1e6:.0f} MB/s)")
+            print(
+                f"segments: {len(media.segments)} over HTTP in {http_s:.2f} s "
+                f"({http_bytes / http_s / 1e6:.1f} MB/s, {http_s / len(media.segments) * 1000:.1f} ms each)   "
+                f"baseline disk read {disk_s:.3f} s ({disk_bytes / max(disk_s, 1e-6) / 1e6:.0f} MB/s)"
+            )
 
             t0 = time.perf_counter()
             whole = session.get(f"{base}/format/url/name/a.mp4", timeout=600)
@@ -114,10 +145,14 @@ def main() -> int:
             t0 = time.perf_counter()
             tail = session.get(whole.url, headers={"Range": f"bytes={start}-"}, timeout=600)
             range_s = time.perf_counter() - t0
-            assert tail.status_code == 206 and len(whole.content) == size and len(tail.content) == size - start
-            print(f"progressive {size / 1e6:.1f} MB via playManifest->serveFlavor: {prog_s:.2f} s "
-                  f"({size / prog_s / 1e6:.1f} MB/s)   baseline disk read {disk_s:.3f} s   "
-                  f"resumed last 10 % (206): {range_s * 1000:.0f} ms")
+            assert (
+                tail.status_code == 206 and len(whole.content) == size and len(tail.content) == size - start
+            )
+            print(
+                f"progressive {size / 1e6:.1f} MB via playManifest->serveFlavor: {prog_s:.2f} s "
+                f"({size / prog_s / 1e6:.1f} MB/s)   baseline disk read {disk_s:.3f} s   "
+                f"resumed last 10 % (206): {range_s * 1000:.0f} ms"
+            )
     return 0
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from reach_studio.emulator import schema
 from reach_studio.emulator.errors import ApiError, register_errors
-from reach_studio.emulator.languages import _tables as _language_tables
+from reach_studio.emulator.languages import is_language, language_names
 from reach_studio.emulator.schema import define, define_enum
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ register_errors(
 )
 
 # ---- shared object types --------------------------------------------------------------------------
-define_enum("KalturaLanguage", "str", sorted(_language_tables()[0]))
+define_enum("KalturaLanguage", "str", language_names())
 define_enum("KalturaLanguageCode", "str", None)
 define_enum("KalturaUploadTokenStatus", "int", [0, 1, 2, 3, 4, 5])
 define_enum("KalturaFlavorAssetStatus", "int", [-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
@@ -87,7 +87,7 @@ def now() -> int:
 def check_language(obj: dict[str, Any], field: str = "language") -> None:
     """Kaltura refuses a language that is not a KalturaLanguage *name* ("English", not "en")."""
     value = obj.get(field)
-    if value not in (None, "") and value not in _language_tables()[0]:
+    if value not in (None, "") and not is_language(value):
         raise ApiError("INVALID_ENUM_VALUE", ENUM_VAL=value, PARAM_NAME=f"{obj.get('objectType')}::{field}",
                        ENUM_TYPE="KalturaLanguage")
 
@@ -113,7 +113,7 @@ def list_response(type_name: str, objects: list[dict[str, Any]], p: Any) -> dict
     return {"objectType": type_name, "objects": page, "totalCount": len(objects)}
 
 
-def can_reach(ctx: "CallContext", entry: dict[str, Any], write: bool = False) -> bool:
+def can_reach(ctx: CallContext, entry: dict[str, Any], write: bool = False) -> bool:
     """H1a's entry rule, plus: a key that reaches an entry also reaches the child entries made from it
     (parentEntryId, e.g. the sign-language entry a vendor adds) and the entries it created itself."""
     if ctx.can_reach_entry(entry, write):
@@ -129,7 +129,7 @@ def can_reach(ctx: "CallContext", entry: dict[str, Any], write: bool = False) ->
     return bool(allowed & set(entry.get("_creatorEntries") or []))
 
 
-def reach_entry(ctx: "CallContext", entry_id: str | None, write: bool = False) -> dict[str, Any]:
+def reach_entry(ctx: CallContext, entry_id: str | None, write: bool = False) -> dict[str, Any]:
     """The entry if the caller's KS reaches it, else ENTRY_ID_NOT_FOUND (Kaltura does not say "forbidden")."""
     ctx.require_session()
     entry = ctx.store.get("entry", entry_id) if entry_id else None
@@ -138,7 +138,7 @@ def reach_entry(ctx: "CallContext", entry_id: str | None, write: bool = False) -
     return entry
 
 
-def entry_of_asset(ctx: "CallContext", kind: str, asset_id: str, not_found: str, arg: str,
+def entry_of_asset(ctx: CallContext, kind: str, asset_id: str, not_found: str, arg: str,
                    *, write: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     """The asset and its entry, if the caller's KS reaches that entry; else the asset's not-found error."""
     ctx.require_session()
@@ -159,7 +159,7 @@ Failer = Callable[["Emulator", str, str], None]
 """Called with (emu, object id, reason) when a URL import fails."""
 
 
-def _token_for(ctx: "CallContext", token_id: str) -> dict[str, Any]:
+def _token_for(ctx: CallContext, token_id: str) -> dict[str, Any]:
     token = ctx.store.get("upload_token", token_id) if token_id else None
     session = ctx.require_session()
     if token is None or int(token.get("partnerId", -1)) != session.partner_id:
@@ -180,7 +180,7 @@ def _safe_headers(items: list[Any] | None) -> dict[str, str]:
     return headers
 
 
-def attach_resource(ctx: "CallContext", kind: str, object_id: str, resource: dict[str, Any],
+def attach_resource(ctx: CallContext, kind: str, object_id: str, resource: dict[str, Any],
                     finish: Finisher, fail: Failer, importing_status: Any) -> str:
     """Bring a resource's bytes to the object: returns "done" (finish already ran) or "importing"."""
     rtype = resource.get("objectType")
@@ -240,7 +240,7 @@ _ATTACHED_TYPES = {
 }
 
 
-def _import_url(emu: "Emulator", kind: str, object_id: str, url: str, headers: dict[str, str],
+def _import_url(emu: Emulator, kind: str, object_id: str, url: str, headers: dict[str, str],
                 finish: Finisher, fail: Failer) -> None:
     import requests
 
@@ -258,12 +258,12 @@ def _import_url(emu: "Emulator", kind: str, object_id: str, url: str, headers: d
                     if total > URL_IMPORT_MAX_BYTES:
                         raise OSError("file too large")
                     out.write(chunk)
-    except Exception as exc:  # any network or disk failure ends the import in ERROR, as Kaltura's batch does
+    except Exception as exc:  # noqa: BLE001 - any network or disk failure ends the import in ERROR, as Kaltura's batch does
         reason = f"{type(exc).__name__}: {exc}"[:300]
         log.info("URL import for %s %s failed: %s", kind, object_id, reason)
         try:
             fail(emu, object_id, reason)
-        except Exception:  # the emulator may have stopped meanwhile
+        except Exception:
             log.debug("could not record the failed import of %s", object_id, exc_info=True)
         return
     try:
@@ -284,6 +284,3 @@ def run_later(delay_s: float, fn: Callable[[], None], name: str) -> None:
 
     threading.Thread(target=runner, name=name, daemon=True).start()
 
-
-def public(obj: dict[str, Any]) -> dict[str, Any]:
-    return schema.public_view(obj)

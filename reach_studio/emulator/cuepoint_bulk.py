@@ -10,10 +10,10 @@ service so that a broken file is reported per scene with a clear message and not
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
-from xml.etree.ElementTree import Element, ParseError
 
 # element name -> (objectType, cuePointType, required child elements)
 SCENE_TYPES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -56,7 +56,7 @@ def time_to_ms(text: str | None) -> int:
         if value < 0:
             raise ValueError(f"negative time {text!r}")
         seconds = seconds * 60 + value
-    return int(round(seconds * 1000))
+    return round(seconds * 1000)
 
 
 def ms_to_time(ms: int) -> str:

@@ -21,6 +21,11 @@ def _tables() -> tuple[dict[str, str], dict[str, str]]:
     return name_to_code, names
 
 
+def language_names() -> list[str]:
+    """Every KalturaLanguage value, sorted."""
+    return sorted(_tables()[0])
+
+
 def is_language(name: str) -> bool:
     """True when `name` is a KalturaLanguage value (an English name such as "English")."""
     return name in _tables()[0]

@@ -175,7 +175,7 @@ def test_an_access_key_only_reaches_its_own_entry(emulator):
 class _Deliverables(http.server.BaseHTTPRequestHandler):
     """A vendor's file server: /ok.vtt needs the bearer token, anything else is 404."""
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         if self.path == "/ok.vtt" and self.headers.get("Authorization") == "Bearer s3cret":
             body = VTT.encode()
             self.send_response(200)

@@ -26,7 +26,7 @@ def test_chapters_are_added_and_listed_in_time_order(emulator):
     later = client.cuePoint.cuePoint.add(KalturaThumbCuePoint(
         entryId=entry["id"], startTime=65_300, subType=2, title="Results", description="What we found",
         tags="chapter"))
-    first = client.cuePoint.cuePoint.add(KalturaThumbCuePoint(
+    client.cuePoint.cuePoint.add(KalturaThumbCuePoint(
         entryId=entry["id"], startTime=0, subType=2, title="Introduction", description=""))
     assert type(later).__name__ == "KalturaThumbCuePoint"
     assert later.cuePointType.getValue() == "thumbCuePoint.Thumb"

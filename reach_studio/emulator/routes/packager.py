@@ -145,7 +145,7 @@ def _codecs(path: str, mtime: float) -> tuple[str | None, str | None]:
                 if stream.type == "audio" and audio is None and ctx.name == "aac":
                     audio = "mp4a.40.5" if (ctx.profile or "").startswith("HE") else "mp4a.40.2"
             return video, audio
-    except Exception:
+    except Exception:  # noqa: BLE001 - CODECS is optional; a file PyAV cannot read simply gets none
         return None, None
 
 
@@ -215,7 +215,7 @@ def master_playlist(emu: Any, ctx: Any, flavors: list[dict[str, Any]], tracks: s
 def play_manifest(pid: int, rest: str, spid: str = "") -> Response:
     from reach_studio.emulator.services.baseentry import entry_has_hls, hls_flavors, ready_flavors
 
-    params, tail = parse_path_params(rest)
+    params, _tail = parse_path_params(rest)
     for key in ("entryId", "flavorIds", "flavorId", "format", "tracks", "ks"):
         if key not in params and request.args.get(key):
             params[key] = request.args[key]

@@ -116,7 +116,6 @@ def delete(ctx: CallContext, p: Params) -> None:
     asset, _entry = _get(ctx, p.str("attachmentAssetId", required=True), write=True)
     stamp = now()
     ctx.store.update(KIND, asset["id"], {"status": DELETED, "deletedAt": stamp, "updatedAt": stamp})
-    return None
 
 
 @action("attachment_attachmentasset", "getUrl")

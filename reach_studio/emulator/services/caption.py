@@ -161,7 +161,6 @@ def set_as_default(ctx: CallContext, p: Params) -> None:
     asset, entry = _get(ctx, p.str("captionAssetId", required=True), write=True)
     ctx.store.update(KIND, asset["id"], {"isDefault": 1, "updatedAt": now()})
     _clear_other_defaults(ctx, entry["id"], asset["id"])
-    return None
 
 
 @action("caption_captionasset", "delete")
@@ -169,7 +168,6 @@ def delete(ctx: CallContext, p: Params) -> None:
     asset, _entry = _get(ctx, p.str("captionAssetId", required=True), write=True)
     stamp = now()
     ctx.store.update(KIND, asset["id"], {"status": DELETED, "deletedAt": stamp, "updatedAt": stamp})
-    return None
 
 
 def serve_url(ctx: CallContext, asset: dict[str, Any]) -> str:

@@ -159,7 +159,6 @@ def update(ctx: CallContext, p: Params) -> dict[str, Any]:
 def delete(ctx: CallContext, p: Params) -> None:
     cue = _get(ctx, p.str("id", required=True), write=True)
     ctx.store.update(KIND, cue["id"], {"status": DELETED, "updatedAt": now()})
-    return None
 
 
 @action("cuepoint_cuepoint", "list")

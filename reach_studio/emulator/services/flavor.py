@@ -108,7 +108,7 @@ def probe_into(path: Path) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "size": (size + 1023) // 1024,  # Kaltura reports flavor size in KB
         "sizeInBytes": size,
-        "bitrate": max(1, int(round(bitrate / 1000))),
+        "bitrate": max(1, round(bitrate / 1000)),
         "width": (video.width or 0) if video else 0,
         "height": (video.height or 0) if video else 0,
         "containerFormat": "mp4" if "mp4" in info.format_name else info.format_name.split(",")[0],
@@ -132,7 +132,7 @@ def _convert(emu: Any, asset_id: str) -> None:
         if path is None:
             raise OSError("content is missing")
         fields = probe_into(path)
-    except Exception as exc:  # MediaError, OSError: not a readable media file
+    except Exception as exc:  # noqa: BLE001 - MediaError, OSError, av errors: not a readable media file
         store.update(KIND, asset_id, {"status": ERROR, "updatedAt": now(), "_error": str(exc)[:300]})
         return
     fields.update({"status": READY, "updatedAt": now()})
@@ -190,7 +190,6 @@ def delete(ctx: CallContext, p: Params) -> None:
     asset, _entry = _get(ctx, p.str("id", required=True), write=True)
     stamp = now()
     ctx.store.update(KIND, asset["id"], {"status": DELETED, "deletedAt": stamp, "updatedAt": stamp})
-    return None
 
 
 def serve_flavor_url(emu: Any, flavor: dict[str, Any], ks: str) -> str:

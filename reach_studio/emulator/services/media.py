@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from reach_studio.emulator.content import attach_resource, can_reach, ids_filter, list_response, now, reach_entry, run_later
+from reach_studio.emulator.content import (
+    attach_resource,
+    can_reach,
+    ids_filter,
+    list_response,
+    now,
+    reach_entry,
+    run_later,
+)
 from reach_studio.emulator.errors import ApiError
 from reach_studio.emulator.registry import CallContext, Params, action
 from reach_studio.emulator.schema import check_insert, check_update, define, define_enum
@@ -84,7 +92,7 @@ def add_generated_entry(emu: Any, partner_id: int, name: str, *, duration_s: flo
     big = max((f for f in media.flavors if f.has_video), key=lambda f: f.width, default=None)
     entry = entry_template(
         partner_id, entry_id, name, status=READY, mediaType=MEDIA_VIDEO if video else MEDIA_AUDIO,
-        duration=int(round(media.duration_ms / 1000)), msDuration=media.duration_ms,
+        duration=round(media.duration_ms / 1000), msDuration=media.duration_ms,
         width=big.width if big else 0, height=big.height if big else 0,
         flavorParamsIds=",".join(str(f.flavor_params_id) for f in media.flavors), _hls=hls, **fields,
     )
@@ -139,7 +147,7 @@ def _process(emu: Any, entry_id: str) -> None:
     path = store.blob_path(entry["_blob"])
     try:
         fields = probe_into(path)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever the probe raises, the entry ends in ERROR_CONVERTING
         store.update("entry", entry_id, {"status": ERROR_CONVERTING, "updatedAt": now(), "_error": str(exc)[:300]})
         return
     stamp = now()
@@ -154,7 +162,7 @@ def _process(emu: Any, entry_id: str) -> None:
     store.put("flavor_asset", flavor)
     duration_ms = int(fields.pop("_durationMs", 0) or flavor.get("_durationMs") or 0)
     store.update("entry", entry_id, {
-        "status": READY, "updatedAt": stamp, "msDuration": duration_ms, "duration": int(round(duration_ms / 1000)),
+        "status": READY, "updatedAt": stamp, "msDuration": duration_ms, "duration": round(duration_ms / 1000),
         "width": flavor.get("width") or 0, "height": flavor.get("height") or 0,
         "mediaType": MEDIA_VIDEO if flavor.get("_hasVideo") else MEDIA_AUDIO, "flavorParamsIds": "0",
         "version": int(entry.get("version") or 0) + 1,

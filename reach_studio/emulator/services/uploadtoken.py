@@ -102,7 +102,6 @@ def get(ctx: CallContext, p: Params) -> dict[str, Any]:
 def delete(ctx: CallContext, p: Params) -> None:
     token = _get_token(ctx, p.str("uploadTokenId", required=True))
     ctx.store.update("upload_token", token["id"], {"status": DELETED, "updatedAt": now()})
-    return None
 
 
 @action("uploadtoken", "list")
