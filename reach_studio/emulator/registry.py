@@ -10,8 +10,9 @@ for all services.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from reach_studio.emulator import schema
 from reach_studio.emulator.errors import ApiError
@@ -132,8 +133,8 @@ class Params:
 # ---- call context ----------------------------------------------------------------------------------
 @dataclass
 class CallContext:
-    emu: "Emulator"
-    store: "Store"
+    emu: Emulator
+    store: Store
     session: Session | None
     service: str
     action: str
@@ -189,7 +190,7 @@ class CallContext:
 
 
 # ---- dispatching -----------------------------------------------------------------------------------
-def load_session(emu: "Emulator", ks: str | None) -> Session | None:
+def load_session(emu: Emulator, ks: str | None) -> Session | None:
     """Parse and verify a KS; INVALID_KS (with Kaltura's ERR_CODE/ERR_DESC) when it cannot be used."""
     if ks is None or ks == "":
         return None
@@ -207,7 +208,7 @@ def load_session(emu: "Emulator", ks: str | None) -> Session | None:
         raise ApiError("INVALID_KS", KSID=fingerprint(ks), ERR_CODE=exc.reason[0], ERR_DESC=exc.reason[1]) from None
 
 
-def call(emu: "Emulator", service: str, action_name: str, params: dict[str, Any]) -> Any:
+def call(emu: Emulator, service: str, action_name: str, params: dict[str, Any]) -> Any:
     """Run one service action; raises ApiError."""
     service_key = (service or "").lower()
     action_key = (action_name or "").lower()
@@ -267,7 +268,7 @@ def _substitute(value: Any, results: list[Any]) -> Any:
 _REQUEST_CONFIG = ("ks", "partnerId", "responseProfile", "language", "clientTag", "apiVersion")
 
 
-def multirequest(emu: "Emulator", params: dict[str, Any]) -> list[Any]:
+def multirequest(emu: Emulator, params: dict[str, Any]) -> list[Any]:
     """Run the numbered sub-requests in order; each result (or ApiError) is one item of the answer."""
     keys = sorted((k for k in params if k.isdigit()), key=int)
     results: list[Any] = []

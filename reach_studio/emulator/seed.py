@@ -48,7 +48,7 @@ class SeedError(Exception):
 
 
 # ---- partners and app token ---------------------------------------------------------------------------
-def add_partner(emu: "Emulator", partner_id: int, name: str, *, is_vendor: bool = False) -> dict[str, Any]:
+def add_partner(emu: Emulator, partner_id: int, name: str, *, is_vendor: bool = False) -> dict[str, Any]:
     partner = {
         "id": partner_id,
         "name": name,
@@ -59,7 +59,7 @@ def add_partner(emu: "Emulator", partner_id: int, name: str, *, is_vendor: bool 
     return emu.store.put("partner", partner)
 
 
-def add_app_token(emu: "Emulator", partner_id: int, *, hash_type: str = "SHA256", session_type: int = 2,
+def add_app_token(emu: Emulator, partner_id: int, *, hash_type: str = "SHA256", session_type: int = 2,
                   privileges: str = "disableentitlement", duration: int = DAY) -> dict[str, Any]:
     token = {
         "objectType": "KalturaAppToken",
@@ -81,7 +81,7 @@ def add_app_token(emu: "Emulator", partner_id: int, *, hash_type: str = "SHA256"
 
 
 # ---- catalog and profiles -----------------------------------------------------------------------------
-def add_catalog_item(emu: "Emulator", object_type: str, name: str, feature: int, service_type: int, tat: int,
+def add_catalog_item(emu: Emulator, object_type: str, name: str, feature: int, service_type: int, tat: int,
                      **extra: Any) -> dict[str, Any]:
     now = int(time.time())
     item = {
@@ -108,7 +108,7 @@ def add_catalog_item(emu: "Emulator", object_type: str, name: str, feature: int,
     return emu.store.put("catalog_item", item)
 
 
-def add_reach_profile(emu: "Emulator", partner_id: int, name: str, **fields: Any) -> dict[str, Any]:
+def add_reach_profile(emu: Emulator, partner_id: int, name: str, **fields: Any) -> dict[str, Any]:
     now = int(time.time())
     profile = {
         "objectType": "KalturaReachProfile",
@@ -149,17 +149,18 @@ def dictionary(language: str, *terms: str) -> dict[str, Any]:
 
 
 # ---- entries and assets -------------------------------------------------------------------------------
-def _media(emu: "Emulator", duration_s: float, video: bool, variant: str):
+def _media(emu: Emulator, duration_s: float, video: bool, variant: str):
     from reach_studio.emulator.media_factory import build_entry_media
+    from reach_studio.media.errors import MediaError
 
     try:
         return build_entry_media(Path(emu.media_cache), duration_s, video=video, variant=variant)
-    except Exception as exc:  # MediaError, OSError: say what could not be made
+    except (MediaError, OSError) as exc:
         raise SeedError(f"could not generate demo media ({'video' if video else 'audio'}, {duration_s:g} s): "
                         f"{exc}") from None
 
 
-def add_entry(emu: "Emulator", partner_id: int, name: str, *, duration_s: float = 20.0, video: bool = True,
+def add_entry(emu: Emulator, partner_id: int, name: str, *, duration_s: float = 20.0, video: bool = True,
               variant: str = "default", hls: bool = True, created_at: int | None = None,
               description: str = "", tags: str = "") -> dict[str, Any]:
     """A READY media entry with generated flavors (source, 301/302 video, 303 audio) as flavor assets."""
@@ -183,7 +184,7 @@ def add_entry(emu: "Emulator", partner_id: int, name: str, *, duration_s: float 
         "sourceType": "1",
         "createdAt": now,
         "updatedAt": now,
-        "duration": int(round(media.duration_ms / 1000)),
+        "duration": round(media.duration_ms / 1000),
         "msDuration": media.duration_ms,
         "flavorParamsIds": ",".join(str(f.flavor_params_id) for f in media.flavors),
         "plays": 0,
@@ -226,7 +227,7 @@ def add_entry(emu: "Emulator", partner_id: int, name: str, *, duration_s: float 
     return entry
 
 
-def add_live_entry(emu: "Emulator", partner_id: int, name: str, created_at: int) -> dict[str, Any]:
+def add_live_entry(emu: Emulator, partner_id: int, name: str, created_at: int) -> dict[str, Any]:
     entry = {
         "objectType": "KalturaLiveStreamEntry",
         "id": emu.store.next_id("entry"),
@@ -250,7 +251,7 @@ def add_live_entry(emu: "Emulator", partner_id: int, name: str, created_at: int)
     return emu.store.put("entry", entry)
 
 
-def add_caption_asset(emu: "Emulator", entry: dict[str, Any], text: str, *, accuracy: int, language: str = "English",
+def add_caption_asset(emu: Emulator, entry: dict[str, Any], text: str, *, accuracy: int, language: str = "English",
                       label: str = "English", created_at: int | None = None) -> dict[str, Any]:
     now = int(time.time()) if created_at is None else created_at
     data = text.encode("utf-8")
@@ -282,7 +283,7 @@ def add_caption_asset(emu: "Emulator", entry: dict[str, Any], text: str, *, accu
     return emu.store.put("caption_asset", asset)
 
 
-def add_live_schedule_event(emu: "Emulator", entry: dict[str, Any], start: int, end: int) -> dict[str, Any]:
+def add_live_schedule_event(emu: Emulator, entry: dict[str, Any], start: int, end: int) -> dict[str, Any]:
     event = {
         "objectType": "KalturaLiveStreamScheduleEvent",
         "id": emu.store.next_id("schedule_event"),
@@ -304,7 +305,7 @@ def add_live_schedule_event(emu: "Emulator", entry: dict[str, Any], start: int, 
     return emu.store.put("schedule_event", event)
 
 
-def add_live_feature(emu: "Emulator", event: dict[str, Any], task: dict[str, Any], **filled: Any) -> None:
+def add_live_feature(emu: Emulator, event: dict[str, Any], task: dict[str, Any], **filled: Any) -> None:
     """The feature Kaltura adds to the event when a live REACH task is ordered (EntryVendorTask::addSchedulingData)."""
     job = task["taskJobData"]
     feature = {
@@ -326,7 +327,7 @@ def add_live_feature(emu: "Emulator", event: dict[str, Any], task: dict[str, Any
 
 
 # ---- the demo -------------------------------------------------------------------------------------------
-def apply(emu: "Emulator", name: str) -> None:
+def apply(emu: Emulator, name: str) -> None:
     """Fill an empty store with the named seed: "demo" (everything) or "minimal" (partners and app token)."""
     if name not in ("demo", "minimal"):
         raise SeedError(f"unknown seed {name!r} (known: demo, minimal)")
@@ -342,7 +343,7 @@ def apply(emu: "Emulator", name: str) -> None:
         _demo(emu)
 
 
-def _demo(emu: "Emulator") -> None:
+def _demo(emu: Emulator) -> None:
     from reach_studio.emulator.services.reach import create_task
 
     now = int(time.time())
@@ -479,7 +480,7 @@ def _demo(emu: "Emulator") -> None:
     emu.store.add_history(done["id"], 2, f"vendor:{VENDOR_PARTNER_ID}", at=float(ago(20)))
 
 
-def add_long_entry(emu: "Emulator", seconds: float = 3600.0, *, video: bool = True,
+def add_long_entry(emu: Emulator, seconds: float = 3600.0, *, video: bool = True,
                    partner_id: int = CUSTOMERS[0][0]) -> dict[str, Any]:
     """A long entry (default 1 h) plus a PENDING human-captions task on it, for benchmarks."""
     from reach_studio.emulator.services.reach import create_task

@@ -135,7 +135,7 @@ class Faults:
 class Inspect:
     """What tests look at: every object, task status history, stored bytes."""
 
-    def __init__(self, emu: "Emulator") -> None:
+    def __init__(self, emu: Emulator) -> None:
         self._emu = emu
 
     def task(self, task_id: int) -> dict[str, Any]:
@@ -168,7 +168,7 @@ class Inspect:
 class Control:
     """What a customer (or the demo) does on the Kaltura side: abort tasks, order new ones."""
 
-    def __init__(self, emu: "Emulator") -> None:
+    def __init__(self, emu: Emulator) -> None:
         self._emu = emu
 
     def abort_task(self, task_id: int) -> dict[str, Any]:
@@ -235,7 +235,7 @@ def _server_error(code: int) -> Response:
     return Response(body, status=code, mimetype="text/html")
 
 
-def create_app(emu: "Emulator") -> Flask:
+def create_app(emu: Emulator) -> Flask:
     """The Flask app serving api_v3, the `/_emulator` control API and every blueprint under routes/."""
     load_services()
     app = Flask("reach_studio.emulator")
@@ -313,7 +313,7 @@ def create_app(emu: "Emulator") -> Flask:
     return app
 
 
-def _control_blueprint(emu: "Emulator") -> Blueprint:
+def _control_blueprint(emu: Emulator) -> Blueprint:
     bp = Blueprint("emulator_control", __name__, url_prefix="/_emulator")
 
     def _json_body() -> dict[str, Any]:
@@ -427,7 +427,7 @@ class Emulator:
         self.url = ""
 
     # public lifecycle
-    def start(self) -> "Emulator":
+    def start(self) -> Emulator:
         if self._server is not None:
             return self
         from reach_studio.emulator.store import StoreError
@@ -475,7 +475,7 @@ class Emulator:
             self.store.close()
         self.faults._stop.clear()
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Emulator:  # noqa: PYI034
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -14,8 +14,9 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable
+from typing import Any, BinaryIO
 
 # Kinds whose ids are integers (Kaltura uses ints for these); every other kind gets "0_xxxxxxxx" ids.
 INT_KINDS = {"task", "catalog_item", "reach_profile", "schedule_event", "partner", "cue_point_int", "history"}

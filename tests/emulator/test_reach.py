@@ -397,3 +397,14 @@ def test_catalog_item_and_reach_profile_get(emulator):
     with pytest.raises(KalturaException) as exc:
         keyed.reach.reachProfile.get(other_profile["id"])
     assert _code(exc) == "REACH_PROFILE_NOT_FOUND"
+
+
+def test_get_jobs_with_reach_vendor_profile_carries_related_objects(emulator):
+    client = vendor_client(emulator)
+    client.setResponseProfile(KalturaResponseProfileHolder(systemName="reach_vendor"))
+    jobs = _jobs(client)
+    for task in jobs.objects:
+        item = task.relatedObjects["reach_vendor_catalog_item"].objects[0]
+        profile = task.relatedObjects["reach_vendor_profile"].objects[0]
+        assert item.id == task.catalogItemId and profile.id == task.reachProfileId
+        assert profile.partnerId == task.partnerId

@@ -11,6 +11,7 @@ from KalturaClient.Plugins.Core import KalturaFilterPager
 from KalturaClient.Plugins.Reach import KalturaEntryVendorTaskFilter
 
 from reach_studio.emulator.ks import make_ks
+
 from .clients import app_token_session, new_client
 
 
@@ -127,3 +128,12 @@ def test_customer_user_secret_cannot_make_an_admin_session(emulator):
     with pytest.raises(KalturaException) as exc:
         client.session.start(customer["secret"], "", 2, customer["id"])
     assert exc.value.code == "START_SESSION_ERROR"
+
+
+def test_session_get_describes_the_callers_ks(emulator):
+    session = app_token_session(emulator)
+    client = new_client(emulator, session.ks)
+    info = client.session.get()
+    assert info.partnerId == emulator.info["vendorPartnerId"]
+    assert info.sessionType.getValue() == 2 and info.expiry == session.expiry
+    assert "apptoken:" in info.privileges

@@ -9,7 +9,7 @@ from typing import Any
 from reach_studio.emulator.errors import ApiError
 from reach_studio.emulator.ks import SESSION_ADMIN, SESSION_USER
 from reach_studio.emulator.registry import CallContext, Params, action
-from reach_studio.emulator.services.session import sign, session_info
+from reach_studio.emulator.services.session import session_info, sign
 
 APP_TOKEN_ACTIVE = 2
 _HASHES = {"MD5": hashlib.md5, "SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}

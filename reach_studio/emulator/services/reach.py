@@ -49,14 +49,14 @@ def tat_seconds(turn_around_time: int | None) -> int:
     return tat
 
 
-def access_key_ttl(emu: "Emulator", catalog_item: dict[str, Any]) -> int:
+def access_key_ttl(emu: Emulator, catalog_item: dict[str, Any]) -> int:
     """Kaltura's VendorCatalogItem::getKsExpiry: max(7 days, 2 x TAT), or the emulator's test override."""
     if emu.access_key_ttl is not None:
         return max(1, int(emu.access_key_ttl))
     return max(SEVEN_DAYS, 2 * tat_seconds(catalog_item.get("turnAroundTime")))
 
 
-def make_access_key(emu: "Emulator", task: dict[str, Any], catalog_item: dict[str, Any]) -> str:
+def make_access_key(emu: Emulator, task: dict[str, Any], catalog_item: dict[str, Any]) -> str:
     """A USER KS of the customer partner scoped to the task's entry (VendorCatalogItem::getPrivileges)."""
     partner = emu.store.get("partner", task["partnerId"])
     if partner is None:
@@ -79,7 +79,7 @@ def _dictionary_for(profile: dict[str, Any] | None, catalog_item: dict[str, Any]
     return None
 
 
-def create_task(emu: "Emulator", **fields: Any) -> dict[str, Any]:
+def create_task(emu: Emulator, **fields: Any) -> dict[str, Any]:
     """Order a task the way a customer does (control API, seed): fills what Kaltura derives itself.
 
     Needs partnerId, entryId, catalogItemId and reachProfileId; accepts notes, taskJobData, status,
@@ -147,7 +147,7 @@ def create_task(emu: "Emulator", **fields: Any) -> dict[str, Any]:
     return task
 
 
-def customer_abort(emu: "Emulator", task_id: int) -> dict[str, Any]:
+def customer_abort(emu: Emulator, task_id: int) -> dict[str, Any]:
     """The customer aborts a task that is not finished (control API; also while the vendor works on it)."""
     task = emu.store.get("task", task_id)
     if task is None:
