@@ -219,3 +219,30 @@ def test_tags_are_extracted_from_the_captions_when_the_linguist_gave_none(emulat
     tags = entry["tags"].split(",")
     assert tags[0] == "seminar" and len(tags) > 2
     assert any("energy" in t.lower() for t in tags) and len({t.lower() for t in tags}) == len(tags)
+
+
+def test_no_secret_reaches_the_journal_or_the_log(emulator, claimed, conn, tmp_path, aac_tracks, vendor_server,
+                                                   caplog):
+    import logging
+
+    from reach_studio.domain.delivery_plan import UrlSource
+
+    caplog.set_level(logging.DEBUG)
+    url, _seen, _body = vendor_server
+    journal_path = tmp_path / "secrets-journal.sqlite3"
+    service = DeliveryService(conn, DeliveryJournal(journal_path), poll_interval=0.05)
+    task = claimed(ServiceFeature.AUDIO_DESCRIPTION, flavorParamsId=200, clearAudioFlavorParamsId=201)
+    header = "Authorization: Bearer s3cr3t-vendor-token"
+    out = service.deliver(task, WorkProduct(main_audio=UrlSource(url, (header,)), clear_audio=aac_tracks[1]))
+    assert out.ok, out.err_description
+    failing = claimed(ServiceFeature.CAPTIONS)
+    emulator.control.abort_task(failing.id)  # the customer aborts while we deliver: an error path for the log
+    refused = service.deliver(failing, WorkProduct(captions=make_doc(2)))
+    assert not refused.ok and "ABORTED" in refused.err_description and not refused.task_updated
+    service.journal.close()
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("secrets-journal.sqlite3*"))
+    secrets = [task.access_key, failing.access_key, emulator.info["appToken"], "s3cr3t-vendor-token",
+               conn.vendor_ks()]
+    for secret in secrets:
+        assert secret.encode() not in stored
+        assert secret not in caplog.text

@@ -158,3 +158,14 @@ def test_transient_classification():
     err = Exception("x")
     err.transient = True
     assert is_transient(err)
+
+
+def test_chunk_size_adapts_to_speed_within_bounds():
+    from reach_studio.kaltura.chunked_upload import MAX_CHUNK, MIN_CHUNK, _next_chunk
+
+    mib = 1024 * 1024
+    assert _next_chunk(8 * mib, 8 * mib, 0.5) == 32 * mib  # fast link: grow (at most 4x per step)
+    assert _next_chunk(8 * mib, 8 * mib, 8.0) == 4 * mib  # slow link: shrink (at most halve per step)
+    assert _next_chunk(MAX_CHUNK, MAX_CHUNK, 0.01) == MAX_CHUNK
+    assert _next_chunk(MIN_CHUNK, MIN_CHUNK, 60.0) == MIN_CHUNK
+    assert _next_chunk(8 * mib, 1000, 5.0) == 8 * mib  # a short last chunk says nothing about speed
