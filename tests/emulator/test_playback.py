@@ -56,6 +56,9 @@ def test_playback_context_lists_hls_and_http_sources_flavors_and_captions(emulat
     assert [(c.language, c.label, c.isDefault, c.languageCode) for c in ctx.playbackCaptions] == [
         ("English", "English", True, "en")]
     assert "Hi" in requests.get(ctx.playbackCaptions[0].url, timeout=10).text
+    vtt = requests.get(ctx.playbackCaptions[0].webVttUrl, timeout=10)
+    assert vtt.headers["Content-Type"].startswith("text/vtt")
+    assert vtt.text.startswith("WEBVTT") and "00:00:00.500 --> 00:00:01.500\nHi" in vtt.text
     # streamerType and flavorAssetId narrow the answer
     only_http = _context(client, entry["id"], streamerType="http")
     assert [s.format for s in only_http.sources] == ["url"]
@@ -212,3 +215,11 @@ def test_a_seeded_task_key_plays_its_own_entry_only(emulator):
     assert exc.value.code == "ENTRY_ID_NOT_FOUND"
     foreign = url.replace(url.split("/ks/")[1].split("/")[0], second["accessKey"])
     assert requests.get(foreign, timeout=10).status_code == 403
+
+
+def test_srt_to_webvtt_conversion():
+    from reach_studio.emulator.routes.packager import srt_to_webvtt
+
+    srt = "\ufeff1\r\n00:00:01,000 --> 00:00:02,250\r\nLine one\r\nLine two\r\n\r\n2\r\n01:02:03,004 --> 01:02:04,000\r\n42\r\n"
+    assert srt_to_webvtt(srt) == ("WEBVTT\n\n00:00:01.000 --> 00:00:02.250\nLine one\nLine two\n\n"
+                                  "01:02:03.004 --> 01:02:04.000\n42\n")

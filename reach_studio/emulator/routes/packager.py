@@ -332,3 +332,40 @@ def _serve_asset(service: str, params: dict[str, str]) -> Response:
     mimetype = _TEXT_TYPES.get(ext, "application/octet-stream")
     return send_file(ctx.store.blob_path(asset["_blob"]), mimetype=mimetype, conditional=True, max_age=0,
                      download_name=asset.get("filename") or f"{asset['id']}.{ext or 'bin'}")
+
+
+_SRT_TIME = re.compile(r"(\d{1,2}:\d{2}:\d{2}),(\d{3})")
+
+
+def srt_to_webvtt(text: str) -> str:
+    """SRT as WebVTT (what webVttUrl serves): a WEBVTT header, '.' before the milliseconds, no cue numbers."""
+    blocks = [b for b in re.split(r"\r?\n\s*\r?\n", text.lstrip("\ufeff").strip()) if b.strip()]
+    out = ["WEBVTT", ""]
+    for block in blocks:
+        lines = block.splitlines()
+        if lines and lines[0].strip().isdigit() and len(lines) > 1 and "-->" in lines[1]:
+            lines = lines[1:]
+        if lines and "-->" in lines[0]:
+            lines[0] = _SRT_TIME.sub(r"\1.\2", lines[0])
+        out.extend(lines)
+        out.append("")
+    return "\n".join(out)
+
+
+@blueprint.route("/api_v3/index.php/service/caption_captionAsset/action/serveWebVTT/<path:rest>",
+                 methods=["GET", "HEAD"])
+def serve_webvtt(rest: str) -> Response:
+    """A caption as WebVTT: VTT content as is, SRT converted; other formats are not converted (404)."""
+    params, _tail = parse_path_params(rest)
+    ctx = _context(params)
+    asset = ctx.store.get("caption_asset", params.get("captionAssetId", ""))
+    if asset is None or asset.get("status") != 2 or not asset.get("_blob"):
+        raise Refused(404, "Asset not found")
+    _entry_for(ctx, asset.get("entryId"))
+    data = ctx.store.read_blob(asset["_blob"]).decode("utf-8", "replace")
+    caption_format = str(asset.get("format") or "")
+    if caption_format == "1":
+        data = srt_to_webvtt(data)
+    elif caption_format != "3":
+        raise Refused(404, "Only SRT and WebVTT captions are served as WebVTT")
+    return Response(data, mimetype="text/vtt")

@@ -121,10 +121,13 @@ def get_playback_context(ctx: CallContext, p: Params) -> dict[str, Any]:
         if asset.get("status") != 2:
             continue
         url = caption_url(ctx.emu, asset, ks)
+        vtt_url = url if str(asset.get("format")) == "3" else (
+            f"{ctx.emu.url}/api_v3/index.php/service/caption_captionAsset/action/serveWebVTT/captionAssetId/"
+            f"{asset['id']}/ks/{quote(ks, safe='')}/a.vtt" if str(asset.get("format")) == "1" else None)
         captions.append({
             "objectType": "KalturaCaptionPlaybackPluginData", "label": asset.get("label") or asset.get("language"),
             "format": str(asset.get("format") or ""), "language": asset.get("language"),
-            "webVttUrl": url, "url": url, "isDefault": asset.get("isDefault") == 1,
+            "webVttUrl": vtt_url, "url": url, "isDefault": asset.get("isDefault") == 1,
             "languageCode": language_code(asset.get("language")),
         })
     messages = []
