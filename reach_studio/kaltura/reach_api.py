@@ -152,6 +152,13 @@ def claim(conn: ReachConnection, task: Task, external_task_id: str, settle: floa
     return confirmed
 
 
+def still_ours(conn: ReachConnection, task: Task, external_task_id: str) -> bool:
+    """Is the task still PROCESSING under our externalTaskId? Check before delivering: Kaltura has no
+    compare-and-set, so a claim can (rarely) be overwritten by someone claiming at the same moment."""
+    current = get_task(conn, task)
+    return current.status == TaskStatus.PROCESSING and current.external_task_id == external_task_id
+
+
 def fail(conn: ReachConnection, task: Task, description: str) -> Task:
     """Move the task to ERROR with a short human errDescription (secrets scrubbed)."""
     text = " ".join(conn.redact(description, (task.access_key,)).split())

@@ -87,6 +87,7 @@ def test_lost_race_gives_a_clear_message(emulator):
         reach_api.claim(bo, task, "bo")
     assert "already taken by ana" in str(info.value)
     assert emulator.inspect.task(task.id)["externalTaskId"] == "ana"
+    assert reach_api.still_ours(ana, task, "ana") and not reach_api.still_ours(bo, task, "bo")
 
 
 def test_simultaneous_claims_have_exactly_one_winner(emulator):
