@@ -10,6 +10,7 @@ the native rate for reference, the cached reopen time and the peak Python/numpy 
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,11 +26,21 @@ from reach_studio.media.ffmpeg import ffmpeg_exe
 from reach_studio.media.waveform import DEFAULT_SAMPLE_RATE, cache_path, compute_waveform
 
 
-def ffmpeg_decode(path: Path, *extra: str) -> float:
+def cpu_s() -> float:
+    """CPU seconds (user + system) used so far by this process and its finished children (ffmpeg)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        r = resource.getrusage(who)
+        total += r.ru_utime + r.ru_stime
+    return total
+
+
+def ffmpeg_decode(path: Path, *extra: str) -> tuple[float, float]:
+    """(wall, cpu) seconds of one ffmpeg decode."""
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path), *extra]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_s()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, timeout=1800)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, cpu_s() - c0
 
 
 def main() -> int:
@@ -51,14 +62,17 @@ def main() -> int:
 
     same_args = ["-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(DEFAULT_SAMPLE_RATE), "-f", "s16le",
                  "-acodec", "pcm_s16le", "pipe:1"]  # fmt: skip
-    base, ours, native = [], [], []
+    base, ours, native, base_cpu, ours_cpu = [], [], [], [], []
     for _ in range(args.repeat):
-        base.append(ffmpeg_decode(path, *same_args))
+        wall, cpu = ffmpeg_decode(path, *same_args)
+        base.append(wall)
+        base_cpu.append(cpu)
         cache_path(path).unlink(missing_ok=True)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_s()
         compute_waveform(path, use_cache=False)
         ours.append(time.perf_counter() - t0)
-        native.append(ffmpeg_decode(path, "-vn", "-f", "s16le", "pipe:1"))
+        ours_cpu.append(cpu_s() - c0)
+        native.append(ffmpeg_decode(path, "-vn", "-f", "s16le", "pipe:1")[0])
 
     tracemalloc.start()
     wave = compute_waveform(path)  # also writes the cache
@@ -74,6 +88,9 @@ def main() -> int:
     print(f"  ffmpeg decode to 8 kHz mono PCM : {b:6.2f} s  [{min(base):.2f}]")
     print(f"  ours: decode + peaks (4 levels) : {o:6.2f} s  [{min(ours):.2f}]")
     print(f"  ratio ours/ffmpeg               : {o / b:6.2f}x  (target <= 1.2x)")
+    bc, oc = statistics.median(base_cpu), statistics.median(ours_cpu)
+    print(f"  CPU time (user+sys, ffmpeg incl.): ffmpeg {bc:.2f} s, ours {oc:.2f} s, ratio {oc / bc:.2f}x "
+          "(steadier than wall time on a busy machine)")  # fmt: skip
     print(f"  (ffmpeg decode at native rate   : {statistics.median(native):6.2f} s)")
     print(f"  reopen from .peaks.npz cache    : {reopen_s * 1000:6.1f} ms")
     print(
