@@ -88,3 +88,29 @@ def test_claimed_task_restored_without_its_key_gets_a_fresh_one(emulator):
     full = reach_api.get_task(conn, restored)
     assert full.access_key and full.access_key == emulator.inspect.task(task.id)["accessKey"]
     assert full.reach_profile is not None
+
+
+def test_background_poller_calls_back_and_stops():
+    import threading
+
+    with KalturaStub(app_token="tok") as stub:
+        conn = ReachConnection(AccountConfig(stub.url, 700, "Acme", app_token_id="t", app_token="tok"))
+        polls = []
+        two = threading.Event()
+
+        def on_tasks(poller, tasks):
+            polls.append(tasks)
+            if len(polls) >= 2:
+                two.set()
+
+        group = PollerGroup([Poller(conn, interval=0.05, on_tasks=on_tasks)])
+        group.start()
+        try:
+            assert two.wait(10)
+        finally:
+            group.stop()
+        count = len(polls)
+        time_before = len([r for r in stub.requests if r["action"] == "getJobs"])
+        threading.Event().wait(0.3)
+        assert len([r for r in stub.requests if r["action"] == "getJobs"]) == time_before  # really stopped
+        assert count >= 2 and polls[0] == []
