@@ -134,3 +134,53 @@ def test_cancelled_failure_dialog_changes_nothing(qtbot, window, emulator):
     window.fail_dialog.reject()
     wait_for_all(5000)
     assert emulator.inspect.task(task.id)["status"] == PROCESSING
+
+
+def test_download_can_be_cancelled_from_the_status_bar(qtbot, window, emulator):
+    emulator.faults.configure(segment_latency_ms=400)  # a slow CDN: the download is still running
+    sign_in_with_demo(qtbot, window)
+    task = next(t for t in window.queue.visible_tasks() if t.feature is not None and t.feature.name == "CAPTIONS")
+    with qtbot.waitSignal(window.service.download_started, timeout=20000):
+        window.claim(task)
+    assert window.cancel_download_button.isVisible()
+    with qtbot.waitSignal(window.service.download_cancelled, timeout=30000):
+        window.cancel_download_button.click()
+    assert not window.download_bar.isVisible()
+    assert (task.account, task.id) not in window.service.media
+    assert emulator.inspect.task(task.id)["status"] == PROCESSING  # cancelling a download keeps the task
+
+
+def test_the_log_never_shows_the_token_the_session_or_an_access_key(qtbot, window, emulator):
+    sign_in_with_demo(qtbot, window)
+    task = window.queue.visible_tasks()[0]
+    with qtbot.waitSignal(window.service.claimed, timeout=20000) as claimed:
+        window.claim(task)
+    window.show_log()
+    text = window.log_window.contents() + "\n".join(window.log_buffer.lines)
+    assert "Signed in" in text and "Claimed task" in text
+    conn = next(iter(window.service.connections.values()))
+    for secret in (emulator.info["appToken"], conn._ks, claimed.args[0].access_key, task.access_key):
+        assert secret and secret not in text
+
+
+def test_two_accounts_merge_into_one_fair_queue(qtbot, window, emulator, emulator_media_cache, tmp_path):
+    from reach_studio.emulator.server import Emulator
+    from reach_studio.ui.sign_in_dialog import sign_in
+
+    sign_in_with_demo(qtbot, window)
+    first = len(window.queue.visible_tasks())
+    with Emulator(tmp_path / "second-cloud", seed="demo", media_cache=emulator_media_cache) as other:
+        window.add_connection(sign_in(demo_account(other)))
+        qtbot.waitUntil(lambda: len(window.queue.visible_tasks()) == 2 * first, timeout=30000)
+        shown = window.queue.visible_tasks()
+        accounts = {t.account for t in shown}
+        assert len(accounts) == 2
+        # the same customer id on two clouds is two customers: the first round alternates between them
+        first_round = shown[: len({(t.account, t.partner_id) for t in shown})]
+        assert len({(t.account, t.partner_id) for t in first_round}) == len(first_round)
+        other_key = f"{other.url}#{other.info['vendorPartnerId']}"
+        window.queue.account.setCurrentIndex(window.queue.account.findData(other_key))
+        assert {t.account for t in window.queue.visible_tasks()} == {other_key}
+        assert len(window.queue.visible_tasks()) == first
+        window.service.stop()
+        wait_for_all(10000)

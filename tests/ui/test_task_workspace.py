@@ -1,0 +1,95 @@
+"""The workspace routes to the registered editor, or says which editor is missing and keeps notes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QLabel
+
+from reach_studio.domain.enums import ServiceFeature, TaskStatus
+from reach_studio.store.drafts import DraftStore
+from reach_studio.ui import editor_registry
+from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.task_workspace import NOTES_KIND, TaskWorkspace, workspace_draft_key
+from reach_studio.workers.background import wait_for_all
+
+
+def _empty_registry(monkeypatch):
+    monkeypatch.setattr(editor_registry, "_registry", {})
+    monkeypatch.setattr(editor_registry, "_loaded", True)
+
+
+def test_missing_editor_is_named_and_notes_are_journaled_and_restored(qtbot, monkeypatch, task_factory, tmp_path):
+    _empty_registry(monkeypatch)
+    drafts = DraftStore(tmp_path / "d.sqlite3")
+    task = task_factory(7, feature=ServiceFeature.DUBBING, status=TaskStatus.PROCESSING)
+    ws = TaskWorkspace(TaskContext(task=task, connection=None, drafts=drafts))
+    qtbot.addWidget(ws)
+    assert "No editor for Dubbing tasks" in ws.missing_label.text()
+    ws.notes.setPlainText("Voice: warm, slow")
+    qtbot.waitUntil(lambda: (drafts.load(workspace_draft_key(task)) or None) is not None, timeout=3000)
+    wait_for_all(3000)
+    draft = drafts.load(workspace_draft_key(task))
+    assert draft.kind == NOTES_KIND and draft.snapshot == {"text": "Voice: warm, slow"}
+
+    again = TaskWorkspace(TaskContext(task=task, connection=None, drafts=drafts))
+    qtbot.addWidget(again)
+    assert again.notes.toPlainText() == "Voice: warm, slow"
+
+
+def test_download_progress_cancel_and_retry_controls(qtbot, monkeypatch, task_factory, tmp_path):
+    _empty_registry(monkeypatch)
+    task = task_factory(8, status=TaskStatus.PROCESSING)
+    ws = TaskWorkspace(TaskContext(task=task, connection=None, drafts=DraftStore(tmp_path / "d.sqlite3")))
+    qtbot.addWidget(ws)
+    ws.show()
+    ws.download_started()
+    ws.download_progress(250, 1000)
+    assert ws.progress.value() == 250 and ws.download_bar.isVisible()
+    with qtbot.waitSignal(ws.cancel_download_requested) as cancel:
+        ws.cancel_button.click()
+    assert cancel.args == [(task.account, task.id)]
+    ws.download_cancelled()
+    assert ws.retry_button.isVisible() and "cancelled" in ws.download_label.text()
+    with qtbot.waitSignal(ws.retry_download_requested):
+        ws.retry_button.click()
+
+
+def test_registered_editor_gets_context_media_and_a_flush_before_closing(qtbot, monkeypatch, task_factory, tmp_path):
+    _empty_registry(monkeypatch)
+    calls = []
+
+    class Editor(QLabel):
+        def __init__(self, ctx):
+            super().__init__("captions editor")
+            calls.append(("ctx", ctx.task.id))
+
+        def set_media(self, path):
+            calls.append(("media", Path(path).name))
+
+        def flush_draft(self):
+            calls.append(("flush",))
+
+    editor_registry.register_editor([ServiceFeature.CAPTIONS], Editor)
+    task = task_factory(9, status=TaskStatus.PROCESSING)
+    ws = TaskWorkspace(TaskContext(task=task, connection=None, drafts=DraftStore(tmp_path / "d.sqlite3")))
+    qtbot.addWidget(ws)
+    assert isinstance(ws.editor, Editor) and ws.notes is None
+    ws.media_ready(tmp_path / "media.m4a")
+    assert ws.context.media_path == tmp_path / "media.m4a" and not ws.download_bar.isVisible()
+    ws.close_workspace()
+    assert calls == [("ctx", 9), ("media", "media.m4a"), ("flush",)]
+
+
+def test_an_editor_that_fails_to_open_is_reported_not_fatal(qtbot, monkeypatch, task_factory, tmp_path):
+    _empty_registry(monkeypatch)
+
+    def broken(ctx):
+        raise ValueError("cannot read cue 3")
+
+    editor_registry.register_editor([ServiceFeature.CAPTIONS], broken)
+    ws = TaskWorkspace(TaskContext(task=task_factory(10, status=TaskStatus.PROCESSING), connection=None,
+                                   drafts=DraftStore(tmp_path / "d.sqlite3")))
+    qtbot.addWidget(ws)
+    assert "could not open this task: cannot read cue 3" in ws.missing_label.text()
+    assert ws.notes is not None
