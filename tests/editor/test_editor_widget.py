@@ -254,3 +254,22 @@ def test_every_editor_shortcut_is_a_setting_with_the_same_default():
 
     for name, key in default_keys().items():
         assert DEFAULT_HOTKEYS.get(name) == key, name
+
+
+def test_media_brings_player_and_waveform(qtbot, test_clip):
+    task = make_task()
+    ed = TimedEditor(TaskContext(task, None, None), player="auto")
+    qtbot.addWidget(ed)
+    ed.resize(1280, 800)
+    ed.show()
+    ed.set_media(test_clip)
+    canvas = ed.timeline.canvas
+    qtbot.waitUntil(lambda: canvas._peaks is not None, timeout=20_000)
+    canvas.set_zoom(5.0)
+    canvas.set_view_start(0)
+    image = canvas.grab().toImage()
+    greens = sum(image.pixelColor(x, 70).name() == "#4caf7a" for x in range(0, 700, 5))
+    assert greens > 50  # a 440 Hz tone fills the waveform lane
+    ed.seek(1500)
+    qtbot.waitUntil(lambda: abs(ed.playhead_ms() - 1500) < 100, timeout=5000)
+    ed.close()

@@ -6,6 +6,8 @@ import pytest
 
 from reach_studio.ui.player import PlayerError, VideoView, create_player, qt_backend, vlc_backend
 
+pytestmark = pytest.mark.timeout(120)  # a stuck media back-end fails the test instead of the run
+
 BACKENDS = [pytest.param("qt", marks=pytest.mark.skipif(not qt_backend.available(), reason="no Qt Multimedia")),
             pytest.param("vlc", marks=pytest.mark.skipif(not vlc_backend.available(), reason="no usable libvlc"))]
 

@@ -411,11 +411,11 @@ class TimedEditor(QWidget):
         super().closeEvent(event)
 
     def _load_waveform(self, path: Path) -> None:
-        try:
-            from reach_studio.ui.editor.waveform_loader import load_peaks_async
-        except ImportError:
-            return
-        load_peaks_async(path, self.timeline.canvas.set_peaks, lambda m: self.show_status(m, error=True))
+        from reach_studio.ui.editor.waveform_loader import load_peaks_async
+
+        self._waveform_job = load_peaks_async(path, self.timeline.canvas.set_peaks,
+                                              lambda m: self.show_status(m, error=True),
+                                              alive=lambda: shiboken6.isValid(self))
 
     # ---------------------------------------------------------------------------- document
 

@@ -44,7 +44,8 @@ TEXT = QColor("#f2f2f2")
 
 
 class Peaks:
-    """Waveform min/max per bucket (values -1..1) at a fixed resolution, e.g. from media/waveform.py."""
+    """Waveform min/max per bucket (values -1..1) at one resolution. The timeline also accepts a
+    `media.waveform.Waveform` (several cached zoom levels): both answer `peaks_between` and `duration_ms`."""
 
     def __init__(self, mins: np.ndarray, maxs: np.ndarray, ms_per_bucket: float) -> None:
         if len(mins) != len(maxs) or ms_per_bucket <= 0:
@@ -56,6 +57,23 @@ class Peaks:
     @property
     def duration_ms(self) -> int:
         return int(len(self.mins) * self.ms_per_bucket)
+
+    def peaks_between(self, start_ms: float, end_ms: float, pixels: int) -> tuple[np.ndarray, np.ndarray]:
+        """(mins, maxs) per pixel over start_ms..end_ms, zeros outside the media (as media.waveform does)."""
+        mins = np.zeros(pixels, np.float32)
+        maxs = np.zeros(pixels, np.float32)
+        n = len(self.mins)
+        if pixels <= 0 or end_ms <= start_ms or n == 0:
+            return mins, maxs
+        edges = np.linspace(start_ms, end_ms, pixels + 1) / self.ms_per_bucket
+        lo = np.clip(np.floor(edges[:-1]).astype(np.int64), 0, n)
+        hi = np.clip(np.ceil(edges[1:]).astype(np.int64), 0, n)
+        idx = np.flatnonzero((edges[1:] > 0) & (lo < n))
+        if len(idx):
+            sub_end = max(int(hi[idx[-1]]), int(lo[idx[-1]]) + 1)
+            mins[idx] = np.minimum.reduceat(self.mins[:sub_end], lo[idx])
+            maxs[idx] = np.maximum.reduceat(self.maxs[:sub_end], lo[idx])
+        return mins, maxs
 
 
 class TimelineCanvas(QWidget):
@@ -109,7 +127,8 @@ class TimelineCanvas(QWidget):
         self._error_rows = set(rows)
         self.update()
 
-    def set_peaks(self, peaks: Peaks | None) -> None:
+    def set_peaks(self, peaks) -> None:
+        """A `Peaks` or a `media.waveform.Waveform` (anything with peaks_between and duration_ms)."""
         self._peaks = peaks
         if peaks is not None:
             self._duration_ms = max(self._duration_ms, peaks.duration_ms)
@@ -296,23 +315,11 @@ class TimelineCanvas(QWidget):
         height = h - top - 2
         if height <= 4:
             return
-        # bucket range of each pixel column, then min/max within it (np.minimum.reduceat)
-        edges = (self._view_start + np.arange(w + 1) * self._ms_per_px) / peaks.ms_per_bucket
-        idx = np.clip(edges.astype(np.int64), 0, len(peaks.mins))
-        valid = idx[:-1] < len(peaks.mins)
-        if not valid.any():
+        t0 = self._view_start
+        lo, hi = peaks.peaks_between(t0, t0 + w * self._ms_per_px, w)
+        if len(lo) != w:
             return
-        n = len(peaks.mins)
-        starts = np.minimum(idx[:-1], n - 1)
-        if self._ms_per_px >= peaks.ms_per_bucket:
-            # reduceat over a slice that ends where the last column ends, so the last column is right too
-            base = int(starts[0])
-            stop = int(min(max(int(idx[-1]), int(starts[-1]) + 1), n))
-            lo = np.minimum.reduceat(peaks.mins[base:stop], starts - base)
-            hi = np.maximum.reduceat(peaks.maxs[base:stop], starts - base)
-        else:
-            lo = peaks.mins[starts]
-            hi = peaks.maxs[starts]
+        valid = (lo != 0) | (hi != 0)
         mid = height / 2.0
         y_top = np.clip((mid - hi * mid).astype(np.int32), 0, height - 1)
         y_bot = np.clip((mid - lo * mid).astype(np.int32), 0, height - 1)
