@@ -53,6 +53,13 @@ class SyncUsageError(Exception):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Poll every vendor account, keep the local task store, extend keys, print the fair queue."
+    )
+    parser.epilog = (
+        "Exit codes: 0 fine; 2 bad arguments or configuration; 3 sign-in refused; "
+        "4 Kaltura unreachable or failing after retries; 5 the task store cannot be opened."
+    )
     a = parser.add_argument
     a("--once", action="store_true", help="poll once, print, exit")
     a("--json", action="store_true", help="print the queue as JSON instead of a table")

@@ -231,3 +231,34 @@ def test_sync_loop_extends_held_keys_and_stops_cleanly_on_sigterm(tmp_path, emul
         passes = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
         assert len(passes) >= 2  # it kept polling
         assert "djJ8" not in out + err
+
+
+def test_accounts_from_a_config_file_but_never_secrets_in_it(emu_env, tmp_path):
+    emu, _, env = emu_env
+    info = emu.info
+    account = {
+        "service_url": info["serviceUrl"],
+        "vendor_partner_id": info["vendorPartnerId"],
+        "vendor_name": info["vendorName"],
+        "app_token_id": info["appTokenId"],
+        "label": "emulator",
+    }
+    good = tmp_path / "accounts.json"
+    good.write_text(json.dumps({"accounts": [account]}))
+    proc = run_sync(
+        "sync",
+        "--once",
+        "--json",
+        "--config",
+        str(good),
+        "--app-token-env",
+        "MY_REACH_TOKEN",
+        env_extra=env,
+        home=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["accounts"][0]["account"] == "emulator"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"accounts": [{**account, "app_token": "oops-secret-in-file"}]}))
+    proc = run_sync("sync", "--once", "--config", str(bad), env_extra=env, home=tmp_path)
+    assert proc.returncode == 2 and "is a secret" in proc.stderr and "oops-secret-in-file" not in proc.stderr
