@@ -110,6 +110,8 @@ def convert(value: Any, f: Field, prop: str) -> Any:
     if value is None:
         return None
     kind = f.kind
+    if kind not in ("obj", "list", "map") and isinstance(value, (dict, list)):
+        raise ApiError("PROPERTY_VALIDATION_WRONG_FORMAT", PROP_NAME=prop, TYPE=f.ref or kind)
     if kind == "str":
         return value if isinstance(value, str) else str(value)
     if kind == "int":
@@ -197,6 +199,8 @@ def coerce(raw: dict[str, Any], base_type: str, prop: str = "") -> dict[str, Any
     if not isinstance(raw, dict):
         raise ApiError("PROPERTY_VALIDATION_WRONG_FORMAT", PROP_NAME=prop or base_type, TYPE=base_type)
     type_name = raw.get("objectType") or base_type
+    if not isinstance(type_name, str):
+        raise ApiError("OBJECT_TYPE_NOT_FOUND", CLASS_NAME=str(type_name)[:100])
     if type_name not in TYPES:
         raise ApiError("OBJECT_TYPE_NOT_FOUND", CLASS_NAME=type_name)
     if not is_subclass(type_name, base_type):

@@ -68,6 +68,10 @@ class Store:
             """
         )
 
+    def atomic(self) -> threading.RLock:
+        """`with store.atomic():` makes a read-check-write sequence atomic against other request threads."""
+        return self._lock
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -408,3 +408,22 @@ def test_get_jobs_with_reach_vendor_profile_carries_related_objects(emulator):
         profile = task.relatedObjects["reach_vendor_profile"].objects[0]
         assert item.id == task.catalogItemId and profile.id == task.reachProfileId
         assert profile.partnerId == task.partnerId
+
+
+def test_two_claims_at_once_move_the_task_once(emulator):
+    import threading
+
+    task = _pending_task(emulator)
+    clients = [vendor_client(emulator) for _ in range(6)]
+    barrier = threading.Barrier(len(clients))
+
+    def claim(client):
+        barrier.wait()
+        _update(client, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+
+    threads = [threading.Thread(target=claim, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert [h["status"] for h in emulator.inspect.status_history(task["id"])] == [PENDING, PROCESSING]

@@ -198,3 +198,41 @@ def test_multirequest_per_call_ks_overrides_the_top_level_one(emulator):
     assert reply[0]["id"] == task["id"]
     assert reply[1]["code"] == "INVALID_KS"
     assert reply[2]["code"] == "SERVICE_DOES_NOT_EXISTS"
+
+
+# ---- robustness: bad input gets an API error, never a crash -------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from reach_studio.emulator.ks import KsError, make_ks, parse_ks  # noqa: E402
+
+_values = st.recursive(st.text(max_size=20), lambda inner: st.dictionaries(st.text(max_size=10), inner, max_size=4),
+                       max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["objectType", "status", "accuracy", "notes__null", "taskJobData",
+                                        "unitsUsedArray", "entryId", "x"]), _values, max_size=6))
+def test_any_wire_object_converts_or_gives_an_api_error(raw):
+    try:
+        result = schema.coerce(raw, "KalturaEntryVendorTask")
+    except ApiError as err:
+        assert err.code and err.message
+    else:
+        assert result["objectType"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_as_ks_is_refused_cleanly(text):
+    with pytest.raises(KsError):
+        parse_ks(text, ["secret"])
+
+
+def test_ks_round_trip_and_tampering():
+    ks = make_ks("s3cret", 101, session_type=0, user_id="u", expiry_s=60, privileges="edit:0_a,sview:0_a,list:*")
+    session = parse_ks(ks, ["other", "s3cret"])
+    assert session.partner_id == 101 and session.user_id == "u" and session.privilege_values("edit") == {"0_a"}
+    tampered = ks[:-6] + ("A" if ks[-6] != "A" else "B") + ks[-5:]
+    with pytest.raises(KsError):
+        parse_ks(tampered, ["s3cret"])

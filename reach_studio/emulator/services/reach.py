@@ -149,16 +149,17 @@ def create_task(emu: Emulator, **fields: Any) -> dict[str, Any]:
 
 def customer_abort(emu: Emulator, task_id: int) -> dict[str, Any]:
     """The customer aborts a task that is not finished (control API; also while the vendor works on it)."""
-    task = emu.store.get("task", task_id)
-    if task is None:
-        raise ApiError("ENTRY_VENDOR_TASK_NOT_FOUND", ID=task_id)
-    if task["status"] in FINAL:
-        raise ApiError("CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task_id,
-                       OLD_STATUS=task["status"], NEW_STATUS=ABORTED)
-    now = int(time.time())
-    task = emu.store.update("task", task_id, {"status": ABORTED, "updatedAt": now, "finishTime": now})
-    emu.store.add_history(task_id, ABORTED, f"customer:{task['partnerId']}")
-    return task
+    with emu.store.atomic():
+        task = emu.store.get("task", task_id)
+        if task is None:
+            raise ApiError("ENTRY_VENDOR_TASK_NOT_FOUND", ID=task_id)
+        if task["status"] in FINAL:
+            raise ApiError("CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task_id,
+                           OLD_STATUS=task["status"], NEW_STATUS=ABORTED)
+        now = int(time.time())
+        task = emu.store.update("task", task_id, {"status": ABORTED, "updatedAt": now, "finishTime": now})
+        emu.store.add_history(task_id, ABORTED, f"customer:{task['partnerId']}")
+        return task
 
 
 def _list_response(type_name: str, objects: list[dict[str, Any]], total: int | None = None) -> dict[str, Any]:
@@ -299,6 +300,11 @@ def get(ctx: CallContext, p: Params) -> dict[str, Any]:
 def update_job(ctx: CallContext, p: Params) -> dict[str, Any]:
     task_id = p.int("id", required=True)
     changes = p.obj("entryVendorTask", "KalturaEntryVendorTask", required=True)
+    with ctx.store.atomic():  # two claims of one task at once: only one moves it
+        return _update_job(ctx, task_id, changes)
+
+
+def _update_job(ctx: CallContext, task_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     task = _vendor_task(ctx, task_id)
     changes.pop("objectType", None)
     schema.check_update(task, changes)
@@ -345,12 +351,13 @@ def update_job(ctx: CallContext, p: Params) -> dict[str, Any]:
 @action("reach_entryvendortask", "extendAccessKey")
 def extend_access_key(ctx: CallContext, p: Params) -> dict[str, Any]:
     task_id = p.int("id", required=True)
-    task = _vendor_task(ctx, task_id)
-    if task["status"] not in (SCHEDULED, PROCESSING):
-        raise ApiError("CANNOT_EXTEND_ACCESS_KEY")
-    item = ctx.store.get("catalog_item", task["catalogItemId"]) or {}
-    key = make_access_key(ctx.emu, task, item)
-    return ctx.store.update("task", task_id, {"accessKey": key, "updatedAt": int(time.time())})
+    with ctx.store.atomic():
+        task = _vendor_task(ctx, task_id)
+        if task["status"] not in (SCHEDULED, PROCESSING):
+            raise ApiError("CANNOT_EXTEND_ACCESS_KEY")
+        item = ctx.store.get("catalog_item", task["catalogItemId"]) or {}
+        key = make_access_key(ctx.emu, task, item)
+        return ctx.store.update("task", task_id, {"accessKey": key, "updatedAt": int(time.time())})
 
 
 @action("reach_entryvendortask", "abort")
