@@ -415,3 +415,20 @@ def test_malformed_calls_get_api_exceptions_never_internal_errors(emulator):
                 body = response.json()
                 if isinstance(body, dict) and body.get("objectType") == "KalturaAPIException":
                     assert body["code"] != "INTERNAL_SERVERL_ERROR", (service, action_name, params)
+
+
+def test_one_default_flavor_per_entry_as_the_guide_asks_for_dubbing(emulator):
+    entry = media_entry(emulator)
+    client = key_client(emulator, entry)
+    clear_audio = client.flavorAsset.add(entry["id"], KalturaFlavorAsset(flavorParamsId=303, language="English",
+                                                                         isDefault=1))
+    dubbed = client.flavorAsset.add(entry["id"], KalturaFlavorAsset(flavorParamsId=303, language="German",
+                                                                    isDefault=0))
+    assert client.flavorAsset.get(clear_audio.id).isDefault.getValue() == 1
+    client.flavorAsset.update(dubbed.id, KalturaFlavorAsset(isDefault=1))
+    assert client.flavorAsset.get(clear_audio.id).isDefault.getValue() == 0
+    with pytest.raises(KalturaException) as exc:  # flavorParamsId is insert-only
+        client.flavorAsset.update(dubbed.id, KalturaFlavorAsset(flavorParamsId=301))
+    assert exc.value.code == "PROPERTY_VALIDATION_NOT_UPDATABLE"
+    defaults = [f["id"] for f in emulator.inspect.objects("flavor_asset", entryId=entry["id"]) if f["isDefault"] == 1]
+    assert defaults == [dubbed.id]
