@@ -164,7 +164,7 @@ def test_extend_refused_for_pending_tasks(conn):
 def test_short_keys_are_extended_before_expiry(tmp_path, emulator_media_cache):
     from reach_studio.emulator.server import Emulator
 
-    ttl = 6
+    ttl = 8
     with Emulator(tmp_path / "emu", seed="demo", access_key_ttl=ttl, media_cache=emulator_media_cache) as emu:
         conn = connect(emu)
         jobs = reach_api.get_jobs(conn)
