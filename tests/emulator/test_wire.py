@@ -12,10 +12,13 @@ from KalturaClient.Plugins.Reach import (
     KalturaEntryVendorTaskStatus,
     KalturaReachProfile,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from reach_studio.emulator import schema
 from reach_studio.emulator.errors import ApiError
+from reach_studio.emulator.ks import KsError, make_ks, parse_ks
 from reach_studio.emulator.wire import UploadedFile, parse_request, to_json, to_xml
 
 from .clients import app_token_session, new_client, vendor_client
@@ -201,10 +204,7 @@ def test_multirequest_per_call_ks_overrides_the_top_level_one(emulator):
 
 
 # ---- robustness: bad input gets an API error, never a crash -------------------------------------------------
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
-from reach_studio.emulator.ks import KsError, make_ks, parse_ks  # noqa: E402
 
 _values = st.recursive(st.text(max_size=20), lambda inner: st.dictionaries(st.text(max_size=10), inner, max_size=4),
                        max_leaves=12)
