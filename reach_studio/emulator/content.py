@@ -10,6 +10,7 @@ run in background threads, so a client sees the same status flow and has to poll
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -259,7 +260,8 @@ def _import_url(emu: Emulator, kind: str, object_id: str, url: str, headers: dic
                         raise OSError("file too large")
                     out.write(chunk)
     except Exception as exc:  # noqa: BLE001 - any network or disk failure ends the import in ERROR, as Kaltura's batch does
-        reason = f"{type(exc).__name__}: {exc}"[:300]
+        # no query strings: a signed deliverable URL carries its token there
+        reason = re.sub(r"\?[^\s'\"]*", "?...", f"{type(exc).__name__}: {exc}")[:300]
         log.info("URL import for %s %s failed: %s", kind, object_id, reason)
         try:
             fail(emu, object_id, reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import logging
 import threading
 import time
 
@@ -201,7 +202,7 @@ def deliverables():
     server.server_close()
 
 
-def test_url_resource_is_imported_with_headers_then_ready_or_error(emulator, deliverables):
+def test_url_resource_is_imported_with_headers_then_ready_or_error(emulator, deliverables, caplog):
     entry = bare_entry(emulator)
     client = key_client(emulator, entry)
     good = client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="Spanish", format="3"))
@@ -217,6 +218,22 @@ def test_url_resource_is_imported_with_headers_then_ready_or_error(emulator, del
     client.caption.captionAsset.setContent(unauthorised.id, KalturaUrlResource(url=f"{deliverables}/ok.vtt"))
     failed = _wait(lambda: client.caption.captionAsset.get(unauthorised.id), lambda a: a.status.getValue() in (2, -1))
     assert failed.status.getValue() == -1  # ERROR: the server answered 404 without the header
+
+    # a download that cannot connect ends in ERROR too; a signed URL's query never reaches the record or logs
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    unreachable = client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="German", format="3"))
+    caplog.set_level(logging.DEBUG, logger="reach_studio")
+    client.caption.captionAsset.setContent(unreachable.id, KalturaUrlResource(
+        url=f"http://127.0.0.1:{closed_port}/x.vtt?sig=topsecret"))
+    gone = _wait(lambda: client.caption.captionAsset.get(unreachable.id), lambda a: a.status.getValue() in (2, -1))
+    assert gone.status.getValue() == -1
+    recorded = emulator.inspect.objects("caption_asset", id=unreachable.id)[0]
+    assert recorded["_error"] and "topsecret" not in recorded["_error"]
+    assert "topsecret" not in caplog.text
 
     with pytest.raises(KalturaException) as exc:  # local files are not a URL the server fetches
         client.caption.captionAsset.setContent(good.id, KalturaUrlResource(url="file:///etc/passwd"))
