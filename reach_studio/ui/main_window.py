@@ -41,6 +41,7 @@ from reach_studio.ui.log_window import LogWindow, install_log_buffer
 from reach_studio.ui.queue_view import QueueView
 from reach_studio.ui.task_details import TaskDetails
 from reach_studio.ui.task_workspace import TaskWorkspace, workspace_draft_key
+from reach_studio.workers.background import document_executor, run_in_background
 from reach_studio.workers.task_service import TaskService
 
 log = logging.getLogger(__name__)
@@ -337,8 +338,13 @@ class MainWindow(QMainWindow):
             return
         self.service.claim(task)
 
+    def _store(self, fn, *args) -> None:
+        """A drafts-store write off the GUI thread, in order with the editors' draft writes."""
+        run_in_background(lambda token, progress: fn(*args), on_error=lambda exc: self._error(str(exc)),
+                          executor=document_executor())
+
     def _claimed(self, task: Task) -> None:
-        self.drafts.remember_task(workspace_draft_key(task), task_to_dict(task))
+        self._store(self.drafts.remember_task, workspace_draft_key(task), task_to_dict(task))
         self.service.start_download(task)
         self.tabs.setCurrentWidget(self.mine)
         self.mine.select_task(task.account, task.id)
@@ -369,8 +375,8 @@ class MainWindow(QMainWindow):
             ws.close_workspace()
             self.tabs.removeTab(self.tabs.indexOf(ws))
             ws.deleteLater()
-        self.drafts.discard(workspace_draft_key(task))
-        self.drafts.forget_task(workspace_draft_key(task))
+        self._store(self.drafts.discard, workspace_draft_key(task))
+        self._store(self.drafts.forget_task, workspace_draft_key(task))
 
     def _task_updated(self, task: Task) -> None:
         ws = self.workspaces.get((task.account, task.id))

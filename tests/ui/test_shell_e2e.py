@@ -184,3 +184,23 @@ def test_two_accounts_merge_into_one_fair_queue(qtbot, window, emulator, emulato
         assert len(window.queue.visible_tasks()) == first
         window.service.stop()
         wait_for_all(10000)
+
+
+def test_tasks_outside_my_processing_regions_are_not_offered(qtbot, emulator):
+    settings = Settings()
+    settings.set("processing_regions", ["US"])
+    win = MainWindow(settings, SecretStore(), DraftStore(), demo=lambda: demo_account(emulator))
+    qtbot.addWidget(win)
+    try:
+        sign_in_with_demo(qtbot, win)
+        shown = win.queue.visible_tasks()
+        profiles = {p["id"]: p for p in emulator.inspect.objects("reach_profile")}
+        regions = {profiles[t.reach_profile_id].get("vendorTaskProcessingRegion") for t in shown}
+        assert regions <= {1, None}  # US only
+        offered_elsewhere = [t for t in human_pending(emulator)
+                             if profiles[t["reachProfileId"]].get("vendorTaskProcessingRegion") not in (1, None)]
+        assert offered_elsewhere, "the demo has tasks in other regions"
+        assert not {t["id"] for t in offered_elsewhere} & {t.id for t in shown}
+    finally:
+        win.service.stop()
+        wait_for_all(10000)

@@ -1,0 +1,55 @@
+"""Settings edited in the dialog persist and take effect; menus carry the configured shortcuts; About shows the version."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence
+
+from reach_studio import __version__
+from reach_studio.domain.enums import ProcessingRegion
+from reach_studio.secrets import SecretStore
+from reach_studio.settings import Settings
+from reach_studio.store.drafts import DraftStore
+from reach_studio.ui.about import about_text
+from reach_studio.ui.main_window import MainWindow
+from reach_studio.ui.settings_dialog import SettingsDialog
+
+
+def test_dialog_saves_valid_values_and_refuses_conflicts(qtbot):
+    settings = Settings()
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.poll.setValue(90)
+    dialog.regions["CA"].setChecked(False)
+    dialog.hotkeys["claim"].setKeySequence(QKeySequence("F5"))  # already "refresh"
+    dialog.apply()
+    assert "F5 is used for both" in dialog.error.text()
+    assert Settings().get("poll_interval_s") == 30  # nothing saved yet
+    dialog.hotkeys["claim"].setKeySequence(QKeySequence("Ctrl+K"))
+    dialog.apply()
+    again = Settings()
+    assert again.get("poll_interval_s") == 90
+    assert again.get("processing_regions") == ["US", "EU"]
+    assert again.get("hotkeys")["claim"] == "Ctrl+K"
+
+
+def test_no_region_at_all_is_refused(qtbot):
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    for box in dialog.regions.values():
+        box.setChecked(False)
+    dialog.apply()
+    assert "at least one processing region" in dialog.error.text()
+
+
+def test_window_uses_settings_for_shortcuts_and_regions(qtbot):
+    settings = Settings()
+    settings.set("hotkeys", {"claim": "Ctrl+K"})
+    settings.set("processing_regions", ["EU"])
+    win = MainWindow(settings, SecretStore(), DraftStore())
+    qtbot.addWidget(win)
+    assert win.actions["claim"].shortcut().toString() == "Ctrl+K"
+    assert win.actions["refresh"].shortcut().toString() == "F5"
+    assert win.service.regions == frozenset({ProcessingRegion.EU})
+    menus = [a.text() for a in win.menuBar().actions()]
+    assert menus == ["&File", "&Task", "&View", "&Help"]
+    assert __version__ in about_text()
