@@ -10,6 +10,7 @@ XML the Python client insists on (format=2) or as JSON (format=1).
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -124,14 +125,20 @@ def error_object(err: ApiError) -> dict[str, Any]:
     }
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _scalar_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
-        return repr(value) if value != int(value) else str(int(value)) if abs(value) < 1e15 else repr(value)
-    return str(value)
+        if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    # Characters XML 1.0 cannot carry are dropped, as Kaltura's serializer does, so the client can parse.
+    return _XML_INVALID.sub("", str(value))
 
 
 def _xml_value(value: Any, out: list[str]) -> None:

@@ -6,14 +6,14 @@ import json
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from KalturaClient.exceptions import KalturaException
 from KalturaClient.Plugins.Reach import (
     KalturaEntryVendorTask,
     KalturaEntryVendorTaskStatus,
     KalturaReachProfile,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from lxml import etree
 
 from reach_studio.emulator import schema
@@ -236,3 +236,10 @@ def test_ks_round_trip_and_tampering():
     tampered = ks[:-6] + ("A" if ks[-6] != "A" else "B") + ks[-5:]
     with pytest.raises(KsError):
         parse_ks(tampered, ["s3cret"])
+
+
+def test_text_the_xml_cannot_carry_is_dropped_not_fatal():
+    doc = etree.fromstring(to_xml({"objectType": "KalturaEntryVendorTask", "notes": "bell\x07 and nul\x00 ok",
+                                   "price": float("nan")}))
+    assert doc.findtext("result/notes") == "bell and nul ok"
+    assert doc.findtext("result/price") == "nan"
