@@ -263,3 +263,49 @@ def test_oversized_input_is_refused_before_parsing():
 
     with pytest.raises(CaptionParseError, match="too large"):
         read_captions(b" " * (MAX_TEXT_BYTES + 1))
+
+
+# Markup-heavy text: tags, entities, brackets and arrows anywhere except where they would change meaning
+# (a leading "[Name]" is a speaker label, a leading "<v Name>" a WebVTT voice, a leading ">>" a change mark).
+_MARKUP = (
+    st.lists(
+        st.sampled_from(
+            [
+                "<i>",
+                "</i>",
+                "<b>",
+                "</b>",
+                "<u>",
+                "</u>",
+                "&",
+                "&amp;",
+                "&lt;",
+                "<",
+                ">",
+                "-->",
+                "[x]",
+                "(laughs)",
+                "♪",
+                " ",
+                "a",
+                "Zoë",
+                "1",
+                ";",
+                "<font color=red>",
+                "]",
+            ]
+        ),
+        min_size=1,
+        max_size=12,
+    )
+    .map("".join)
+    .map(lambda s: " ".join(s.split()))
+    .filter(lambda s: s and not s.startswith(("[", ">", "<v", "&gt;")) and not s.endswith(" "))
+)
+
+
+@FAST
+@given(st.lists(_MARKUP, min_size=1, max_size=3).map("\n".join), st.sampled_from(["srt", "vtt", "dfxp"]))
+def test_markup_survives_a_round_trip(text, fmt):
+    doc = CaptionDocument([Cue(0, 1000, text, None), Cue(1000, 2000, text, "Ann")])
+    assert read_captions(write_captions(doc, fmt), fmt).cues == doc.cues
