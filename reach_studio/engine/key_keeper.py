@@ -96,11 +96,19 @@ class KeyKeeper:
 
     # ---- tracking ------------------------------------------------------------------------------
     def track(self, task: Task, received_at: float | None = None) -> None:
-        """Start watching a claimed task's key (received_at: when its key was issued/fetched)."""
+        """Start watching a claimed task's key.
+
+        `received_at`: when the key was issued. By default: when we extended it, else when the task was
+        created (Kaltura issues the first key then), so a task that waited days in the queue is not
+        thought to hold a fresh key.
+        """
         if task.status not in EXTENDABLE:
             return
+        if received_at is None:
+            now = self.clock()
+            received_at = task.extra.get(reach_api.KEY_ISSUED_AT) or min(now, task.created_at or now)
         with self._lock:
-            self._tracked[task_key(task)] = _Tracked(task, task.access_key, received_at or self.clock())
+            self._tracked[task_key(task)] = _Tracked(task, task.access_key, received_at)
             task.access_key_expiry = int(self._expiry(self._tracked[task_key(task)]))
 
     def untrack(self, task: Task) -> None:

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 100  # Kaltura allows up to 500
 MAX_PAGES = 200
 ERR_DESCRIPTION_MAX = 500
+KEY_ISSUED_AT = "access_key_issued_at"  # Task.extra: when extendAccessKey gave us the current key
 
 
 class ClaimLost(ReachError):
@@ -53,6 +54,8 @@ def _tat_seconds(task: Task) -> int:
 
 def _adopt(conn: ReachConnection, task: Task, issued_at: float) -> Task:
     task.account = conn.account.key
+    if task.created_at:  # Kaltura issues a task's first key when the task is created
+        issued_at = min(issued_at, task.created_at)
     if task.access_key:
         task.access_key_expiry = access_key_expiry(task.access_key, issued_at, _tat_seconds(task))
     return task
@@ -191,6 +194,7 @@ def extend_access_key(conn: ReachConnection, task: Task) -> Task:
         raise ReachError("FAILED_EXTEND_ACCESS_KEY", f"Kaltura returned no new access key for task {task.id}")
     task.access_key = key
     task.access_key_expiry = access_key_expiry(key, now, _tat_seconds(task))
+    task.extra[KEY_ISSUED_AT] = now
     return task
 
 

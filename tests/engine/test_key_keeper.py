@@ -86,3 +86,18 @@ def test_readable_ks_expiry_wins(conn):
     keeper.track(task)
     assert task.access_key_expiry == 5000
     assert keeper.due(now=3000) == [] and keeper.due(now=4000) == [task]  # 30 % margin of a 5000 s key
+
+
+def test_key_age_counts_from_task_creation_or_last_extension(conn):
+    clock = [10_000.0]
+    keeper = KeyKeeper(conn, key_lifetime=1000, clock=lambda: clock[0])
+    waited = mk(7)
+    waited.created_at = 9_500  # sat in the queue for 500 s: its first key is that old
+    keeper.track(waited)
+    assert waited.access_key_expiry == 10_500
+    fresh = mk(8)
+    fresh.created_at = 1_000
+    fresh.extra["access_key_issued_at"] = 9_900  # extended a moment ago
+    keeper.track(fresh)
+    assert fresh.access_key_expiry == 10_900
+    assert keeper.due() == [] and keeper.due(now=10_250) == [waited]
