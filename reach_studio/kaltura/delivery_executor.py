@@ -107,8 +107,10 @@ class DeliveryExecutor:
                 cancel.raise_if_cancelled()
             if progress is not None:
                 progress(index * 1000, total)
+            # An add always looks for its marker first: even with no journal (another machine, a deleted
+            # data folder) an earlier delivery's object is adopted rather than created again.
             run = _StepRun(self, plan, task, step, result, cancel, progress, index, total,
-                           unknown=step.key in unknown or earlier_plans)
+                           unknown=step.key in unknown or earlier_plans or step.op == "add")
             self.journal.mark_started(task.id, h, step.key)
             outcome = run.execute()
             if self.hooks.after_call:

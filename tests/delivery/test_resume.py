@@ -68,3 +68,23 @@ def test_edit_after_an_interrupted_delivery_adopts_and_replaces_the_content(emul
     assert [c["partnerData"] for c in caps] == [marker(task.id, "caption.add")]
     assert b"corrected" in emulator.inspect.content(caps[0]["id"])
     assert emulator.inspect.task(task.id)["outputObjectId"] == caps[0]["id"]
+
+
+def test_a_lost_journal_still_does_not_duplicate(emulator, claimed, conn, tmp_path):
+    """Delivered once, journal deleted (new machine), delivered again: the same assets are reused."""
+    task = claimed(ServiceFeature.CAPTIONS)
+    product = WorkProduct(captions=make_doc(2), transcripts=("txt",))
+    first_journal = DeliveryJournal(tmp_path / "first.sqlite3")
+
+    def crash_before_ready(step, result):
+        if step.key == "caption.associateTranscripts":
+            raise _Crash()
+
+    with pytest.raises(_Crash):
+        DeliveryService(conn, first_journal).deliver(task, product,
+                                                     hooks=ExecutorHooks(after_step=crash_before_ready))
+    out = DeliveryService(conn, DeliveryJournal(tmp_path / "second.sqlite3")).deliver(task, product)
+    assert out.ok, out.err_description
+    assert sorted(out.adopted) == ["caption.add", "transcript.txt.add"]
+    assert len(emulator.inspect.objects("caption_asset", entryId=task.entry_id)) == 1
+    assert len(emulator.inspect.objects("attachment_asset", entryId=task.entry_id)) == 1
