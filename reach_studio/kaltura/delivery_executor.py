@@ -3,10 +3,12 @@
 Why it exists: a delivery is a dozen calls (add an asset, upload its file, attach it, wait until READY,
 update the task), and a crash, a kill or a flaky network can interrupt it anywhere. Each completed step is
 recorded with the ids Kaltura returned (store/delivery_journal.py), so a re-run resumes after the last
-completed step. No asset is ever created twice: ``add`` calls are never blindly retried, and before
-repeating an ``add`` whose outcome is unknown (sent, but no answer journaled) the executor looks for the
-object it would have created — every object carries a partnerData marker naming the task and step — and
-adopts it instead.
+completed step. No asset is ever created twice: ``add`` calls are never blindly retried, and before any
+``add`` (its outcome may be unknown: sent, but no answer journaled; or the journal may be gone) the executor
+looks for the object it would have created — every object carries a partnerData marker naming the task and
+step — and adopts it instead. Known limit: an add that Kaltura processes only after the client gave up
+waiting (a server stalled beyond the request timeout) can still land after our search; Kaltura offers no
+idempotency key to close that window.
 """
 
 from __future__ import annotations
