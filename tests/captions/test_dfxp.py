@@ -121,3 +121,8 @@ def test_malformed_ttml_names_the_line(xml, line, words):
     with pytest.raises(CaptionParseError) as err:
         read_captions(xml.encode(), "dfxp", name="c.dfxp")
     assert err.value.line == line and words in str(err.value)
+
+
+def test_speaker_names_with_brackets_keep_the_agent_and_a_clean_label():
+    doc = CaptionDocument([Cue(0, 1000, "Hi", "Dr. [Smith]")])
+    assert read_captions(write_captions(doc, "dfxp")).cues == doc.cues

@@ -137,3 +137,10 @@ def test_salvage_keeps_readable_cues_of_a_damaged_file_and_lists_the_rest(tmp_pa
     assert none == [] and len(good.cues) == 3
     with pytest.raises(CaptionParseError):
         salvage_captions(b"WEBVTT\n\nbroken\n")
+
+
+def test_a_speaker_name_with_brackets_or_line_breaks_still_gives_a_readable_label():
+    doc = CaptionDocument([Cue(0, 1000, "Hi", "Dr. [Smith]\nJr")])
+    data = write_captions(doc, "srt").decode()
+    assert "[Dr. (Smith) Jr] Hi" in data
+    assert read_captions(data).cues[0].speaker == "Dr. (Smith) Jr"

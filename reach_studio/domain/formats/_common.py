@@ -49,11 +49,18 @@ def render_text(cue: Cue, previous_speaker: str | None, style: str, first: bool)
     if style in ("change", "both") and changed and not text.startswith(CHANGE_MARK):
         parts.append(CHANGE_MARK)
     if style in ("label", "both"):
-        parts.append(f"[{speaker}]")
+        parts.append(f"[{speaker_label(speaker)}]")
     if not parts:
         return text
     prefix = " ".join(parts)
     return f"{prefix} {text}" if text else prefix
+
+
+def speaker_label(speaker: str) -> str:
+    """The name as it can stand inside "[...]" on one line (brackets and line breaks would end the label)."""
+    if "[" in speaker or "]" in speaker or "\n" in speaker:
+        speaker = " ".join(speaker.replace("[", "(").replace("]", ")").split())
+    return speaker
 
 
 def clean_lines(text: str) -> list[str]:

@@ -24,6 +24,7 @@ from reach_studio.domain.formats._common import (
     clean_lines,
     clock,
     render_text,
+    speaker_label,
     split_speaker,
 )
 
@@ -275,7 +276,7 @@ def _collect(
                 speaker, text = split_speaker(raw)
             else:
                 text = raw[len(CHANGE_MARK) :].lstrip(" ") if raw.startswith(CHANGE_MARK) else raw
-                label = f"[{speaker}]"
+                label = f"[{speaker_label(speaker)}]"
                 if text.startswith(label) and (len(text) == len(label) or text[len(label)] in " \t"):
                     text = text[len(label) :].lstrip(" \t")
             cues.append(Cue(start, end, text, speaker))
