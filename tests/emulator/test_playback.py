@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import unquote
 
 import av
@@ -223,3 +226,27 @@ def test_srt_to_webvtt_conversion():
     srt = "\ufeff1\r\n00:00:01,000 --> 00:00:02,250\r\nLine one\r\nLine two\r\n\r\n2\r\n01:02:03,004 --> 01:02:04,000\r\n42\r\n"
     assert srt_to_webvtt(srt) == ("WEBVTT\n\n00:00:01.000 --> 00:00:02.250\nLine one\nLine two\n\n"
                                   "01:02:03.004 --> 01:02:04.000\n42\n")
+
+
+def test_concurrent_first_requests_share_one_hls_cut(emulator, monkeypatch):
+    import reach_studio.emulator.media_factory as factory
+    from reach_studio.emulator.services.media import add_generated_entry
+
+    from .entry_setup import customer
+
+    entry = add_generated_entry(emulator, customer(emulator)["id"], "Cut race", duration_s=4.0, video=False,
+                                variant="test-cut-race")
+    flavor = emulator.inspect.objects("flavor_asset", entryId=entry["id"], flavorParamsId=303)[0]
+    for old in Path(flavor["_path"]).parent.glob("audio.hls-*"):  # make the cut cold
+        shutil.rmtree(old)
+    cuts = []
+    real = factory.run_ffmpeg
+    monkeypatch.setattr(factory, "run_ffmpeg", lambda *a, **k: (cuts.append(1), real(*a, **k))[1])
+    ctx = _context(key_client(emulator, entry), entry["id"], flavorAssetId=flavor["id"])
+    master = m3u8.loads(requests.get(_source(ctx, "applehttp").url, timeout=30).text)
+    variant = master.playlists[0].uri
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: requests.get(variant, timeout=120), range(6)))
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.text for a in answers}) == 1
+    assert len(cuts) == 1  # one ffmpeg cut, the other requests waited for it

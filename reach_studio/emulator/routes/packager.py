@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,15 @@ def _generated(flavor: dict[str, Any], path: Path) -> Any:
     )
 
 
+_CUT_LOCKS: dict[tuple[str, str], threading.Lock] = {}
+_CUT_LOCKS_GUARD = threading.Lock()
+
+
+def _cut_lock(path: Path, tracks: str) -> threading.Lock:
+    with _CUT_LOCKS_GUARD:
+        return _CUT_LOCKS.setdefault((str(path), tracks), threading.Lock())
+
+
 def _variant_url(emu: Any, flavor: dict[str, Any], ks: str, tracks: str) -> str:
     pid = flavor["partnerId"]
     return (f"{emu.url}/hls/p/{pid}/sp/{pid}00/serveFlavor/entryId/{flavor['entryId']}/v/1/flavorId/{flavor['id']}"
@@ -283,7 +293,8 @@ def serve_hls(pid: int, spid: str, rest: str) -> Response:
     if tail != "index.m3u8" and not is_segment:
         raise Refused(404, "Not found")
     try:
-        folder = hls_rendition(_generated(flavor, path), tracks)
+        with _cut_lock(path, tracks):  # concurrent first requests wait for one cut instead of each making one
+            folder = hls_rendition(_generated(flavor, path), tracks)
     except MediaError as exc:
         log.info("HLS packaging of flavor %s failed: %s", flavor["id"], exc)
         raise Refused(404, "This flavor cannot be packaged as HLS with the selected tracks") from None
