@@ -62,8 +62,11 @@ def test_captions_with_transcripts_and_tags(emulator, claimed, service):
 def test_translation_is_not_default_and_gets_multilingual_tags(emulator, claimed, service):
     task = claimed(ServiceFeature.TRANSLATION, source="English", target="French", metadata=True,
                    output_format=int(OutputFormat.VTT))
+    emulator.store.update("entry", task.entry_id, {"multiLingual_tags": [
+        {"objectType": "KalturaMultiLingualString", "language": "DE", "value": "Physik"},
+        {"objectType": "KalturaMultiLingualString", "language": "FR", "value": "énergie"}]})
     doc = make_doc(2, accuracy=100, language="French")
-    out = service.deliver(task, WorkProduct(captions=doc, tags=("énergie", "physique")))
+    out = service.deliver(task, WorkProduct(captions=doc, tags=("Énergie", "physique")))
     assert out.ok, out.err_description
     cap = _one(emulator, "caption_asset", task.id, "caption.add", entryId=task.entry_id)
     assert (cap["format"], cap["fileExt"], cap["language"], cap["label"], cap["isDefault"]) == (
@@ -72,7 +75,7 @@ def test_translation_is_not_default_and_gets_multilingual_tags(emulator, claimed
     assert emulator.inspect.content(cap["id"]).startswith(b"WEBVTT")
     (entry,) = emulator.inspect.objects("entry", id=task.entry_id)
     tags = {t["language"]: t["value"] for t in entry["multiLingual_tags"]}
-    assert tags["FR"] == "énergie,physique"
+    assert tags == {"DE": "Physik", "FR": "énergie,physique"}  # other languages kept, no duplicate
     _assert_ready(emulator, task.id, cap["id"], accuracy=100)
 
 
