@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 100  # Kaltura allows up to 500
 MAX_PAGES = 200
 ERR_DESCRIPTION_MAX = 500
+CAPTION_MAX_BYTES = 50 * 1024**2
 KEY_ISSUED_AT = "access_key_issued_at"  # Task.extra: when extendAccessKey gave us the current key
 
 
@@ -273,18 +274,28 @@ def fetch_source_captions(conn: ReachConnection, task: Task, timeout: float = 60
     )
 
 
-def _download_small(conn: ReachConnection, url: str, timeout: float, attempts: int = 4) -> bytes:
+def _download_small(
+    conn: ReachConnection, url: str, timeout: float, attempts: int = 4, max_bytes: int = CAPTION_MAX_BYTES
+) -> bytes:
+    """GET a caption file (retrying 5xx and dropped connections), refusing anything absurdly large."""
     last = ""
     for attempt in range(attempts):
         try:
-            response = requests.get(url, timeout=timeout)
-            if response.status_code < 500:
-                if response.status_code >= 400:
+            with requests.get(url, timeout=timeout, stream=True) as response:
+                if 400 <= response.status_code < 500:
                     raise ReachError(
                         "DOWNLOAD_FAILED", f"Caption download refused: HTTP {response.status_code}"
                     )
-                return response.content
-            last = f"HTTP {response.status_code}"
+                if response.status_code < 400:
+                    body = bytearray()
+                    for chunk in response.iter_content(64 * 1024):
+                        body += chunk
+                        if len(body) > max_bytes:
+                            raise ReachError(
+                                "DOWNLOAD_FAILED", f"Caption file is larger than {max_bytes // 1024**2} MB"
+                            )
+                    return bytes(body)
+                last = f"HTTP {response.status_code}"
         except requests.RequestException as exc:
             last = type(exc).__name__
         time.sleep(min(2.0, 0.2 * 2**attempt))
