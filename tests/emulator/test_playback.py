@@ -152,6 +152,10 @@ def test_playback_urls_need_a_key_for_that_entry(emulator):
     with pytest.raises(KalturaException) as exc:
         key_client(emulator, other).baseEntry.getPlaybackContext(entry["id"], KalturaPlaybackContextOptions())
     assert exc.value.code == "ENTRY_ID_NOT_FOUND"
+    # an expired key no longer plays
+    emulator.faults.expire_all_ks()
+    assert requests.get(url, timeout=10).status_code == 403
+    assert requests.get(variant, timeout=10).status_code == 403
 
 
 def test_entry_without_hls_offers_only_progressive_http(emulator):
