@@ -125,3 +125,16 @@ def test_hls_video_of_an_audio_flavor_is_refused(av_media):
         hls_rendition(av_media.flavor(303), "v")
     with pytest.raises(MediaError, match="track selection"):
         hls_rendition(av_media.flavor(303), "x")
+
+
+def test_long_entries_loop_the_speech_and_keep_their_length(tmp_path, monkeypatch):
+    from reach_studio.media.waveform import compute_waveform
+
+    monkeypatch.setattr(media_factory, "SPEECH_BED_S", 3.0)  # loop after 3 s instead of 2 minutes
+    media = build_entry_media(tmp_path, 12.0, variant="long-ish")
+    for flavor in media.flavors:
+        assert abs(probe(flavor.path).duration_ms - 12_000) < 150
+    wave = compute_waveform(media.flavor(303).path, use_cache=False)
+    for start in (0, 3000, 6000, 9000):  # every pass of the looped bed has sound and pauses
+        _, maxs = wave.peaks_between(start, start + 3000, 30)
+        assert maxs.max() > 0.1 and maxs.min() < 0.01
