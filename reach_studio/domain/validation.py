@@ -247,7 +247,7 @@ class Validator:
 
         # Lines as they will be delivered (speaker label and ">>" included).
         shown = render_text(cue, prev.speaker if prev else None, self.speaker_style, index == 0)
-        lines = _visible(shown).split("\n")
+        lines = [line for line in _visible(shown).split("\n") if line.strip()] or [""]  # as written
         limit = r.max_chars_per_line
         source = "the profile's" if self.profile_line_limit else "the recommended"
         too_long = [k + 1 for k, line in enumerate(lines) if len(line) > limit]
