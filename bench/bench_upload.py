@@ -45,16 +45,30 @@ def make_file(path: Path, size: int) -> None:
 def single_post(conn: ReachConnection, path: Path) -> float:
     """One multipart POST of the whole file (streamed), as the client library builds it."""
     ks = conn.vendor_ks()
-    token = conn.call(lambda c: c.uploadToken.add(__import__("KalturaClient.Plugins.Core", fromlist=["x"])
-                                                  .KalturaUploadToken(fileName=path.name,
-                                                                      fileSize=float(path.stat().st_size))))
-    params = {"format": "2", "ks": ks, "uploadTokenId": token.id, "resume": "False", "finalChunk": "True",
-              "resumeAt": "-1"}
+    token = conn.call(
+        lambda c: c.uploadToken.add(
+            __import__("KalturaClient.Plugins.Core", fromlist=["x"]).KalturaUploadToken(
+                fileName=path.name, fileSize=float(path.stat().st_size)
+            )
+        )
+    )
+    params = {
+        "format": "2",
+        "ks": ks,
+        "uploadTokenId": token.id,
+        "resume": "False",
+        "finalChunk": "True",
+        "resumeAt": "-1",
+    }
     started = time.perf_counter()
     with path.open("rb") as fh:
         enc = MultipartEncoder(fields={"json": json.dumps(params), "fileData": (path.name, fh, "video/mp4")})
-        r = requests.post(f"{conn.service_url}/api_v3/service/uploadtoken/action/upload", data=enc,
-                          headers={"Content-Type": enc.content_type, "Accept": "text/xml"}, timeout=600)
+        r = requests.post(
+            f"{conn.service_url}/api_v3/service/uploadtoken/action/upload",
+            data=enc,
+            headers={"Content-Type": enc.content_type, "Accept": "text/xml"},
+            timeout=600,
+        )
     elapsed = time.perf_counter() - started
     r.raise_for_status()
     check = conn.call(lambda c: c.uploadToken.get(token.id))
@@ -83,20 +97,28 @@ def main() -> int:
         path = tmpdir / "big.mp4"
         size = args.size_mb * MiB
         make_file(path, size)
-        with Emulator(tmpdir / "emu", seed="empty") as emu:
+        with Emulator(tmpdir / "emu", seed="minimal") as emu:
             info = emu.info
-            conn = ReachConnection(AccountConfig(service_url=info["serviceUrl"],
-                                                 vendor_partner_id=info["vendorPartnerId"],
-                                                 vendor_name=info["vendorName"], app_token_id=info["appTokenId"],
-                                                 app_token=info["appToken"]), request_timeout=600)
+            conn = ReachConnection(
+                AccountConfig(
+                    service_url=info["serviceUrl"],
+                    vendor_partner_id=info["vendorPartnerId"],
+                    vendor_name=info["vendorName"],
+                    app_token_id=info["appTokenId"],
+                    app_token=info["appToken"],
+                ),
+                request_timeout=600,
+            )
             print(f"file: {size / MiB:.0f} MiB; emulator at {info['serviceUrl']}")
             for i in range(args.repeat):
                 base = single_post(conn, path)
                 ours, chunks = chunked(conn, path)
                 mb = size / MiB
-                print(f"run {i + 1}: single requests POST {base:6.2f} s = {mb / base:7.1f} MiB/s | "
-                      f"chunked ({chunks} chunks) {ours:6.2f} s = {mb / ours:7.1f} MiB/s | "
-                      f"ratio chunked/single = {base / ours:.2f} (target >= 0.8)")
+                print(
+                    f"run {i + 1}: single requests POST {base:6.2f} s = {mb / base:7.1f} MiB/s | "
+                    f"chunked ({chunks} chunks) {ours:6.2f} s = {mb / ours:7.1f} MiB/s | "
+                    f"ratio chunked/single = {base / ours:.2f} (target >= 0.8)"
+                )
     return 0
 
 
