@@ -102,3 +102,16 @@ def test_rejected_content_fails_with_a_clear_reason(emulator, claimed, conn, tmp
     t = emulator.inspect.task(task.id)
     assert t["status"] == int(TaskStatus.ERROR)
     assert "ad.flavor.setContent" in t["errDescription"] and "ERROR" in t["errDescription"]
+
+
+def test_expired_keys_mid_delivery_are_renewed(emulator, claimed, conn, tmp_path):
+    """Every KS (vendor session and the task's access key) expires just before delivery: the connection
+    signs in again and extends the access key, and the delivery completes."""
+    task = claimed(ServiceFeature.CAPTIONS)
+    old_key = task.access_key
+    emulator.faults.expire_all_ks()
+    out = _service(conn, tmp_path).deliver(task, WorkProduct(captions=make_doc(2)))
+    assert out.ok, out.err_description
+    assert task.access_key != old_key
+    assert emulator.inspect.task(task.id)["status"] == int(TaskStatus.READY)
+    assert len(_marked(emulator, "caption_asset", task.id)) == 1
