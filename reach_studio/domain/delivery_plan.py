@@ -31,6 +31,13 @@ from reach_studio.domain.enums import (
     ThumbCuePointSubType,
     language_code,
 )
+from reach_studio.domain.formats import (
+    caption_type_for,
+    file_extension,
+    output_format_for,
+    speaker_style_for,
+    write_captions,
+)
 from reach_studio.domain.metadata_tags import merge_tags
 from reach_studio.domain.task import Task
 
@@ -62,12 +69,6 @@ MEDIA_TYPE_VIDEO = 1
 
 MARKER_PREFIX = "reach-studio"
 
-_FORMAT_INFO: dict[OutputFormat, tuple[str, str]] = {
-    # output format -> (KalturaCaptionType value, file extension / writer name)
-    OutputFormat.SRT: (CaptionType.SRT.value, "srt"),
-    OutputFormat.DFXP: (CaptionType.DFXP.value, "dfxp"),
-    OutputFormat.VTT: (CaptionType.WEBVTT.value, "vtt"),
-}
 
 
 @dataclass(frozen=True)
@@ -283,7 +284,6 @@ def marker(task_id: int, step_key: str) -> str:
 
 def output_format(task: Task) -> OutputFormat:
     """The guide's rule (owned by the caption core): catalog item's outputFormat, else the profile's, else SRT."""
-    from reach_studio.domain.formats import output_format_for
 
     name = output_format_for(task.reach_profile, task.catalog_item)
     return {"srt": OutputFormat.SRT, "dfxp": OutputFormat.DFXP, "vtt": OutputFormat.VTT}[name]
@@ -335,7 +335,7 @@ def _captions_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> tuple[
     if not language:
         raise PlanError("The catalog item names no caption language")
     fmt = ctx.output_format or output_format(task)
-    caption_type, ext = _FORMAT_INFO[OutputFormat(fmt)]
+    caption_type, ext = caption_type_for(fmt).value, file_extension(fmt)
     accuracy = _accuracy(product, doc)
     steps: list[Step] = []
     steps += _caption_steps(task, "caption", doc, ext, caption_type, {
@@ -427,7 +427,7 @@ def _audio_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> tuple[lis
         if accuracy >= 99:
             raise PlanError("A dub-aligned caption must have an accuracy below 99")
         fmt = ctx.output_format or output_format(task)
-        caption_type, ext = _FORMAT_INFO[OutputFormat(fmt)]
+        caption_type, ext = caption_type_for(fmt).value, file_extension(fmt)
         steps += _caption_steps(task, "dubCaption", doc, ext, caption_type, {
             "format": caption_type, "fileExt": ext, "accuracy": accuracy, "language": main_language,
             "isDefault": NULLABLE_FALSE, "displayOnPlayer": True, "label": f"{main_language} (Dub translation)"})
@@ -592,7 +592,6 @@ def merge_tag_string(existing: str | None, new: tuple[str, ...] | list[str]) -> 
 
 def _write(task: Task, doc: CaptionDocument, fmt: str) -> bytes:
     """The document in `fmt`, with speakers shown as the catalog item / profile ask (caption core rules)."""
-    from reach_studio.domain.formats import speaker_style_for, write_captions
 
     style = speaker_style_for(task.reach_profile, task.catalog_item)
     try:

@@ -249,3 +249,16 @@ def test_merge_tag_string_appends_without_duplicates():
     assert merge_tag_string("news, Physics", ["physics", "energy"]) == "news,Physics,energy"
     assert merge_tag_string("", ["a", "a"]) == "a"
     assert merge_tag_string(None, []) == ""
+
+
+def test_speakers_are_written_as_the_catalog_item_and_profile_ask():
+    from reach_studio.domain.captions import CaptionDocument, Cue
+
+    doc = CaptionDocument(cues=[Cue(0, 1000, "Hello", "Anna"), Cue(1500, 2500, "Hi there", "Ben")], accuracy=99)
+    labels = make_task(ServiceFeature.CAPTIONS)
+    labels.catalog_item.enable_speaker_id = True
+    assert "[Anna]" in _uploaded_text(build_plan(labels, WorkProduct(captions=doc)), "caption.upload")
+    changes = make_task(ServiceFeature.CAPTIONS)
+    changes.reach_profile.enable_speaker_change_indication = True
+    text = _uploaded_text(build_plan(changes, WorkProduct(captions=doc)), "caption.upload")
+    assert ">>" in text and "[Anna]" not in text
