@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # urllib3 logs whole request URLs at DEBUG, and playManifest/serveFlavor URLs carry a KS.
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
     if args.command is None:
         args = parser.parse_args(["gui", *argv])
     if getattr(args, "_missing", None):
