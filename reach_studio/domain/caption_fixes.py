@@ -14,12 +14,10 @@ from reach_studio.domain.caption_errors import CaptionError
 from reach_studio.domain.caption_rules import AUDIO_TAG_RE, DEFAULT_RULES, CaptionRules, is_audio_tag_label
 from reach_studio.domain.captions import CaptionDocument, Cue
 from reach_studio.domain.formats._common import CHANGE_MARK, render_text, split_speaker
-from reach_studio.domain.line_breaking import balanced_lines, lines_needed
+from reach_studio.domain.line_breaking import _join, _tokens, balanced_lines, lines_needed
 from reach_studio.domain.profanity import mask_profanity
 
 _TAG = re.compile(r"</?[a-zA-Z][^<>\n]*>")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+")
-_CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+")
 
 
 class CaptionFixError(CaptionError):
@@ -68,30 +66,25 @@ def reflow_cue(doc: CaptionDocument, index: int, rules: CaptionRules = DEFAULT_R
 
 
 def _chunks(text: str, limit: int, max_chars: int, max_lines: int) -> list[str]:
-    """Pieces of at most `limit` characters that each fit `max_lines` lines, cut at sentence ends, then
-    clauses, then words."""
+    """Consecutive pieces of the text that each fit `max_lines` lines, cut at a sentence end, else a
+    clause end, else between words (or characters, for Chinese and Japanese)."""
+    tokens, glue = _tokens(text)
+    n = len(tokens)
     pieces: list[str] = []
-    for sentence in _SENTENCE_BREAK.split(text):
-        for clause in _CLAUSE_BREAK.split(sentence):
-            words = clause.split()
-            current: list[str] = []
-            for word in words:
-                candidate = " ".join(current + [word])
-                if current and lines_needed(candidate, max_chars) > max_lines:
-                    pieces.append(" ".join(current))
-                    current = [word]
-                else:
-                    current.append(word)
-            if current:
-                pieces.append(" ".join(current))
-    # Join short neighbours back while they still fit.
-    merged: list[str] = []
-    for piece in pieces:
-        if merged and lines_needed(merged[-1] + " " + piece, max_chars) <= max_lines:
-            merged[-1] = merged[-1] + " " + piece
-        else:
-            merged.append(piece)
-    return merged or [""]
+    start = 0
+    while start < n:
+        end = start + 1
+        while end < n and lines_needed(_join(tokens, glue, start, end + 1), max_chars) <= max_lines:
+            end += 1
+        if end < n:
+            for marks in (".!?…。！？", ",;:、，；："):
+                cuts = [u + 1 for u in range(start, end) if tokens[u][-1] in marks]
+                if cuts and cuts[-1] - start >= (end - start) // 2:
+                    end = cuts[-1]
+                    break
+        pieces.append(_join(tokens, glue, start, end))
+        start = end
+    return pieces or [""]
 
 
 def _share_time(cue: Cue, parts: list[str], rules: CaptionRules) -> list[Cue]:

@@ -38,9 +38,16 @@ class CaptionRules:
     speaker_label_max_chars: int = 40  # longer bracketed text is a sentence, not a name
 
     @classmethod
-    def from_profile(cls, profile: object | None, **overrides: object) -> CaptionRules:
-        """Rules for a REACH profile: its `max_characters_per_caption_line` wins when set."""
+    def from_profile(
+        cls, profile: object | None, language: str | None = None, **overrides: object
+    ) -> CaptionRules:
+        """Rules for a REACH profile and the caption language (a KalturaCatalogItemLanguage name): the
+        language's guideline values first, then the profile's `max_characters_per_caption_line`, which
+        always wins when set."""
         rules = cls()
+        per_language = LANGUAGE_RULES.get((language or "").split(" (")[0])
+        if per_language:
+            rules = replace(rules, **per_language)  # type: ignore[arg-type]
         limit = getattr(profile, "max_characters_per_caption_line", None) if profile is not None else None
         if isinstance(limit, int) and limit > 0:
             rules = replace(rules, max_chars_per_line=limit)
@@ -50,6 +57,19 @@ class CaptionRules:
 
 
 DEFAULT_RULES = CaptionRules()
+
+# Languages whose guideline values differ from the Latin-script defaults (Netflix timed-text style guides
+# for Japanese, Chinese and Korean: characters per line and reading speed in characters per second).
+LANGUAGE_RULES: dict[str, dict[str, float]] = {
+    "Japanese": {"max_chars_per_line": 13, "max_chars_per_second": 4},
+    "Chinese": {"max_chars_per_line": 16, "max_chars_per_second": 9},
+    "Simplified Chinese": {"max_chars_per_line": 16, "max_chars_per_second": 9},
+    "Traditional Chinese": {"max_chars_per_line": 16, "max_chars_per_second": 7},
+    "Mandarin Chinese": {"max_chars_per_line": 16, "max_chars_per_second": 9},
+    "Taiwanese Mandarin": {"max_chars_per_line": 16, "max_chars_per_second": 7},
+    "Cantonese": {"max_chars_per_line": 16, "max_chars_per_second": 7},
+    "Korean": {"max_chars_per_line": 16, "max_chars_per_second": 12},
+}
 
 # Sound and music tags (DCMP "Sound Effects" and "Music" sections; BBC "Sound effects"). A bracketed
 # label containing one of these words is an audio tag, not a speaker name.

@@ -100,7 +100,10 @@ class Validator:
         self.kind = kind
         self.media_duration_ms = media_duration_ms
         self.output_format = output_format
-        self.rules = rules or CaptionRules.from_profile(profile)
+        language = getattr(
+            catalog_item, "target_language" if kind == "translation" else "source_language", None
+        )
+        self.rules = rules or CaptionRules.from_profile(profile, language)
         self.profile_line_limit = getattr(profile, "max_characters_per_caption_line", None)
         self.speaker_style = speaker_style_for(profile, catalog_item)
         self.require_speaker_id = bool(getattr(catalog_item, "enable_speaker_id", False))

@@ -143,3 +143,14 @@ def test_fixes_never_mutate_their_input():
     ):
         f(d)
         assert d == before
+
+
+def test_japanese_is_reflowed_between_characters_never_starting_a_line_with_punctuation():
+    rules = CaptionRules(max_chars_per_line=13)
+    text = "今日はとても良い天気ですね。散歩に行きましょう。公園でお弁当を食べましょう。"
+    out = fx.reflow_cue(doc(Cue(0, 9000, text)), 0, rules)
+    lines = [line for c in out.cues for line in c.lines]
+    assert "".join(lines) == text
+    assert all(len(line) <= 13 for line in lines) and all(len(c.lines) <= 2 for c in out.cues)
+    assert not any(line.startswith(("。", "、")) for line in lines)
+    assert len(out.cues) >= 2 and out.cues[-1].end_ms == 9000

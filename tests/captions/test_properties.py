@@ -21,7 +21,7 @@ from reach_studio.domain.formats import (
     write_captions,
 )
 from reach_studio.domain.formats.timed_json import TimedWord, read_words, write_words
-from reach_studio.domain.line_breaking import balanced_lines
+from reach_studio.domain.line_breaking import _tokens, balanced_lines
 from reach_studio.domain.task import CatalogItem, Dictionary, ReachProfile
 from reach_studio.domain.validation import Validator
 
@@ -216,7 +216,9 @@ def test_validator_and_every_suggested_fix_never_crash(doc):
 @FAST
 @given(
     st.lists(
-        st.text(st.characters(whitelist_categories=("Ll",)), min_size=1, max_size=12), min_size=1, max_size=20
+        st.text(st.characters(whitelist_categories=("Ll",), max_codepoint=0x2FFF), min_size=1, max_size=12),
+        min_size=1,
+        max_size=20,
     ),
     st.integers(10, 42),
 )
@@ -228,15 +230,26 @@ def test_balanced_lines_keep_words_and_respect_the_limit(words, limit):
 
 
 @FAST
+@given(st.text(st.sampled_from("今日は天気、。ですねabc "), min_size=1, max_size=60), st.integers(8, 20))
+def test_cjk_text_is_broken_between_characters_within_the_limit(text, limit):
+    lines = balanced_lines(text, limit)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert all(len(line) <= limit or len(_tokens(line)[0]) == 1 for line in lines)  # or one unbreakable word
+
+
+@FAST
 @given(st.lists(_line, min_size=1, max_size=8).map(" ".join), st.integers(0, 20_000))
 def test_reflow_cue_fits_two_lines_and_keeps_the_words(text, duration):
     rules = CaptionRules(max_chars_per_line=26)
     doc = CaptionDocument([Cue(1000, 1000 + duration, text)])
     out = fx.reflow_cue(doc, 0, rules)
-    assert " ".join(c.text for c in out.cues).split() == text.split()
+    squeeze = str.maketrans("", "", " \n")
+    assert "".join(c.text for c in out.cues).translate(squeeze) == text.translate(squeeze)
     assert out.cues[0].start_ms == 1000 and out.cues[-1].end_ms == 1000 + duration
     for c in out.cues:
         assert len(c.lines) <= 2 or any(len(w) > 26 for w in c.text.split())
+    if not any(ch >= "\u3000" for ch in text):  # spaced scripts: words are never cut
+        assert " ".join(c.text for c in out.cues).split() == text.split()
 
 
 @pytest.mark.parametrize(

@@ -236,3 +236,22 @@ def test_translation_paired_with_its_source_flags_untranslated_cues_and_count_mi
     assert (
         validate(translation, ReachProfile(1, enable_audio_tags=True), kind="captions", source=source) == []
     )
+
+
+def test_language_guidelines_apply_unless_the_profile_sets_the_line_limit():
+    ja = CatalogItem(1, 1, 1, 1, source_language="Japanese")
+    d = doc(Cue(0, 2000, "今日はとても良い天気ですね。散歩しましょう"))  # 21 characters in 2 s
+    found = {f.rule: f for f in validate(d, PLAIN, ja)}
+    assert "13" in found[Rule.LINE_LENGTH].message and Rule.READING_SPEED in found
+    assert Rule.LINE_LENGTH not in rules_of(
+        validate(d, ReachProfile(1, max_characters_per_caption_line=26), ja)
+    )
+    translation_to_english = CatalogItem(1, 2, 1, 1, source_language="Japanese", target_language="English")
+    assert (
+        rules_of(
+            validate(
+                doc(Cue(0, 2000, "Nice weather today.")), PLAIN, translation_to_english, kind="translation"
+            )
+        )
+        == set()
+    )
