@@ -75,3 +75,14 @@ def test_bad_json_items_name_the_line(text, line):
     with pytest.raises(CaptionParseError) as err:
         read_captions(text.encode(), "json", name="t.json")
     assert err.value.line == line
+
+
+def test_japanese_words_are_joined_without_spaces():
+    words = [
+        TimedWord(0, 300, "今日", "word"),
+        TimedWord(300, 500, "は", "word"),
+        TimedWord(500, 900, "晴れ", "word"),
+        TimedWord(900, 900, "。", "punc"),
+        TimedWord(900, 1200, "OK", "word"),
+    ]
+    assert read_captions(write_words(words).encode(), "json").cues[0].text == "今日は晴れ。 OK"

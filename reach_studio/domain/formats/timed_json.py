@@ -20,6 +20,7 @@ from reach_studio.domain.line_breaking import balanced_lines
 
 _TOKEN = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]")
 _TAG = re.compile(r"</?[a-zA-Z][^<>\n]*>")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _OPENING = frozenset("([{¿¡“‘«„")
 _CLOSING = frozenset(".,;:!?…)]}”’»%'\"。，、？！")
 _SENTENCE_END = frozenset(".?!…。？！")
@@ -121,8 +122,8 @@ def _join(parts: list[TimedWord]) -> str:
             out.append(token)
             glue = False
             continue
-        if out and not glue:
-            out.append(" ")
+        if out and not glue and not (_CJK.match(token) and _CJK.match(out[-1][-1])):
+            out.append(" ")  # Chinese and Japanese words are written without spaces
         out.append(token)
         glue = w.kind == "punc"  # an opening mark sticks to the next word
     return "".join(out)
