@@ -138,10 +138,9 @@ def test_server_error_lines_never_show_a_ks(emulator, caplog):
 
     ks = vendor_client(emulator).getKs()
     url = urlparse(emulator.url)
-    with caplog.at_level(logging.INFO):
-        with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
-            sock.sendall(f"GET /p/101/ks/{ks} extra HTTP/1.1\r\n\r\n".encode())
-            reply = sock.recv(1000)
+    with caplog.at_level(logging.INFO), socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(f"GET /p/101/ks/{ks} extra HTTP/1.1\r\n\r\n".encode())
+        reply = sock.recv(1000)
     assert b" 400 " in reply.split(b"\r\n")[0]
     assert "Bad request syntax" in caplog.text and "<ks>" in caplog.text
     assert ks not in caplog.text and ks[:30] not in caplog.text
