@@ -102,10 +102,14 @@ class DeliveryService:
         plan = self.plan(task, product)
         log.info("Delivering task %s:\n%s", task.id, plan.describe())
         executor = DeliveryExecutor(self.connection, self.journal, hooks=hooks, **self.executor_options)
+        if not self.journal.acquire(task.id):
+            raise DeliveryBlocked(f"Task {task.id} is already being delivered (another window or process)")
         try:
             result = executor.run(plan, task, cancel=cancel, progress=progress)
         except DeliveryError as exc:
             return self._fail(plan, task, exc)
+        finally:
+            self.journal.release(task.id)
         return DeliveryOutcome(task.id, TaskStatus.READY, result.output_object_id, plan=plan,
                                adopted=result.adopted, skipped=result.skipped)
 

@@ -10,6 +10,8 @@ uploadedFileSize. Rows are keyed by task id + plan hash. No secrets are stored h
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 import threading
 import time
@@ -40,6 +42,13 @@ CREATE TABLE IF NOT EXISTS delivery_step (
     updated_at REAL NOT NULL,
     seq INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (task_id, plan_hash, step_key)
+);
+CREATE TABLE IF NOT EXISTS delivery_lease (
+    task_id INTEGER PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    thread INTEGER NOT NULL,
+    acquired_at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS upload_token (
     task_id INTEGER NOT NULL,
@@ -123,6 +132,34 @@ class DeliveryJournal:
                                    (task_id, plan_hash)).fetchone()
         return row is not None
 
+    # --- one delivery per task at a time ----------------------------------------------------------
+
+    def acquire(self, task_id: int) -> bool:
+        """Take the task's delivery lease; False while another live thread or process on this machine
+        holds it (two Deliver clicks, or the GUI and `sync` at once). A dead holder's lease is taken over."""
+        me = (socket.gethostname(), os.getpid(), threading.get_ident())
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT host, pid, thread FROM delivery_lease WHERE task_id=?",
+                                       (task_id,)).fetchone()
+                if row is not None and tuple(row) != me and _alive(*row):
+                    self._db.execute("ROLLBACK")
+                    return False
+                self._db.execute("INSERT OR REPLACE INTO delivery_lease(task_id, host, pid, thread, acquired_at) "
+                                 "VALUES (?,?,?,?,?)", (task_id, *me, time.time()))
+                self._db.execute("COMMIT")
+                return True
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def release(self, task_id: int) -> None:
+        me = (socket.gethostname(), os.getpid(), threading.get_ident())
+        with self._lock:
+            self._db.execute("DELETE FROM delivery_lease WHERE task_id=? AND host=? AND pid=? AND thread=?",
+                             (task_id, *me))
+
     # --- steps ----------------------------------------------------------------------------------
 
     def mark_started(self, task_id: int, plan_hash: str, step_key: str) -> None:
@@ -193,5 +230,20 @@ class DeliveryJournal:
     def forget(self, task_id: int) -> None:
         """Drop everything about a task (after READY, when the user clears history)."""
         with self._lock:
-            for table in ("delivery_step", "upload_token", "delivery_run"):
+            for table in ("delivery_step", "upload_token", "delivery_run", "delivery_lease"):
                 self._db.execute(f"DELETE FROM {table} WHERE task_id=?", (task_id,))
+
+
+def _alive(host: str, pid: int, thread: int) -> bool:
+    """Whether a lease holder still runs. Another machine's lease is trusted (we cannot check it)."""
+    if host != socket.gethostname():
+        return True
+    if pid == os.getpid():
+        return any(t.ident == thread for t in threading.enumerate())
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -169,3 +169,32 @@ def test_chunk_size_adapts_to_speed_within_bounds():
     assert _next_chunk(MAX_CHUNK, MAX_CHUNK, 0.01) == MAX_CHUNK
     assert _next_chunk(MIN_CHUNK, MIN_CHUNK, 60.0) == MIN_CHUNK
     assert _next_chunk(8 * mib, 1000, 5.0) == 8 * mib  # a short last chunk says nothing about speed
+
+
+def test_one_delivery_per_task_at_a_time(tmp_path):
+    import subprocess
+    import sys
+    import threading
+
+    journal = DeliveryJournal(tmp_path / "lease.sqlite3")
+    assert journal.acquire(9)
+    assert journal.acquire(9)  # the holder may take it again
+    results = []
+    other = threading.Thread(target=lambda: results.append(journal.acquire(9)))
+    other.start()
+    other.join()
+    assert results == [False]  # another live thread is refused
+    journal.release(9)
+    holder = threading.Thread(target=lambda: results.append(journal.acquire(10)))
+    holder.start()
+    holder.join()  # it ended without releasing: a dead holder
+    assert journal.acquire(10)
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        with journal._db:
+            journal._db.execute("UPDATE delivery_lease SET pid=?, thread=1 WHERE task_id=10", (proc.pid,))
+        assert not journal.acquire(10)  # a live process holds it
+    finally:
+        proc.kill()
+        proc.wait()
+    assert journal.acquire(10)  # and once it died, the lease is taken over

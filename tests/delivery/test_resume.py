@@ -88,3 +88,32 @@ def test_a_lost_journal_still_does_not_duplicate(emulator, claimed, conn, tmp_pa
     assert sorted(out.adopted) == ["caption.add", "transcript.txt.add"]
     assert len(emulator.inspect.objects("caption_asset", entryId=task.entry_id)) == 1
     assert len(emulator.inspect.objects("attachment_asset", entryId=task.entry_id)) == 1
+
+
+def test_a_second_simultaneous_delivery_of_the_same_task_is_refused(emulator, claimed, conn, tmp_path):
+    import threading
+
+    from reach_studio.engine.delivery import DeliveryBlocked
+
+    task = claimed(ServiceFeature.CAPTIONS)
+    product = WorkProduct(captions=make_doc(2))
+    service = _service(conn, tmp_path)
+    second_tried = threading.Event()
+    holding = threading.Event()
+    outcomes: list = []
+
+    def hold(step, result):
+        if step.key == "caption.add":
+            holding.set()
+            second_tried.wait(10)
+
+    first = threading.Thread(target=lambda: outcomes.append(
+        service.deliver(task, product, hooks=ExecutorHooks(after_step=hold))))
+    first.start()
+    assert holding.wait(10)
+    with pytest.raises(DeliveryBlocked, match="already being delivered"):
+        service.deliver(task, product)
+    second_tried.set()
+    first.join(30)
+    assert outcomes and outcomes[0].ok
+    assert len(emulator.inspect.objects("caption_asset", entryId=task.entry_id)) == 1
