@@ -22,6 +22,7 @@ from reach_studio.domain.captions import Chapter
 from reach_studio.domain.edit_ops import Item, snap
 
 RULER_H = 18
+NARROW_PX = 8  # blocks narrower than this are drawn together, without text or outline
 EDGE_GRAB_PX = 6
 SNAP_PX = 8
 MIN_MS_PER_PX = 0.5
@@ -110,6 +111,8 @@ class TimelineCanvas(QWidget):
         self._font = QFont(self.font())
         self._font.setPointSizeF(max(7.0, self._font.pointSizeF() * 0.85))
         self._metrics = QFontMetrics(self._font)
+        self._pens = {"error": QPen(ERROR_EDGE, 2), "selected": QPen(SELECTED_EDGE, 2), "cue": QPen(CUE_EDGE, 1),
+                      "ead": QPen(EAD_EDGE, 1)}
 
     # ------------------------------------------------------------------------------------ document
 
@@ -336,37 +339,67 @@ class TimelineCanvas(QWidget):
         top, bottom = self._lane()
         height = bottom - top
         visible = self.visible_indexes(t0, t1)
-        if self._preview is not None and self._preview[0] not in visible:
-            visible = np.append(visible, self._preview[0])
         ead = bool(self._items) and not hasattr(self._items[0], "speaker")
         fill, edge = (EAD_FILL, EAD_EDGE) if ead else (CUE_FILL, CUE_EDGE)
-        tiny: list[QRectF] = []
-        for i in visible.tolist():
+        # Blocks under 3 px (zoomed far out) are drawn together as one image band, computed with numpy;
+        # only blocks wide enough to show text, plus the selected/flagged/dragged ones, go through QPainter.
+        x0 = (self._starts[visible] - self._view_start) / self._ms_per_px
+        x1 = (self._ends[visible] - self._view_start) / self._ms_per_px
+        special = set(self._error_rows)
+        if self._selected is not None:
+            special.add(self._selected)
+        if self._preview is not None:
+            special.add(self._preview[0])
+        wide = (x1 - x0) >= NARROW_PX
+        if special:
+            wide |= np.isin(visible, list(special))
+        narrow = ~wide
+        if narrow.any():
+            self._paint_narrow(p, x0[narrow], x1[narrow], int(top), int(height), edge)
+        rows = visible[wide].tolist()
+        if self._preview is not None and self._preview[0] not in rows:
+            rows.append(self._preview[0])
+        line_h = self._metrics.height()
+        ascent = self._metrics.ascent()
+        max_lines = max(1, int((height - 4) // line_h))
+        pens = self._pens
+        for i in rows:
             s, e = self._times(i)
-            x0, x1 = self.x_of(s), self.x_of(e)
-            width = x1 - x0
-            if width < 3 and i != self._selected and i not in self._error_rows:
-                tiny.append(QRectF(x0, top, max(1.0, width), height))
-                continue
-            rect = QRectF(x0, top, width, height)
+            xa, xb = self.x_of(s), self.x_of(e)
+            width = xb - xa
+            rect = QRectF(xa, top, width, height)
             selected = i == self._selected
+            flagged = i in self._error_rows
             p.fillRect(rect, SELECTED_FILL if selected else fill)
-            color = ERROR_EDGE if i in self._error_rows else (SELECTED_EDGE if selected else edge)
-            p.setPen(QPen(color, 2 if selected or i in self._error_rows else 1))
+            p.setPen(pens["error"] if flagged else pens["selected"] if selected else pens["ead" if ead else "cue"])
             p.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
             if width > 24:
+                # plain elided lines: far cheaper than a word-wrapped layout per block per frame
                 p.setPen(TEXT)
                 item = self._items[i]
-                label = f"{i + 1}  {item.text}".replace("\n", " ⏎ ")
-                text_rect = rect.adjusted(4, 3, -3, -3)
-                p.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-                           label if width > 80 else self._metrics.elidedText(label, Qt.TextElideMode.ElideRight,
-                                                                             int(width - 6)))
-        if tiny:
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(edge)
-            p.drawRects(tiny)
-            p.setBrush(Qt.BrushStyle.NoBrush)
+                lines = item.text.split("\n")
+                lines[0] = f"{i + 1}  {lines[0]}"
+                avail = int(width - 7)
+                for n, line in enumerate(lines[:max_lines]):
+                    p.drawText(QPointF(xa + 4, top + 3 + ascent + n * line_h),
+                               self._metrics.elidedText(line, Qt.TextElideMode.ElideRight, avail))
+
+    def _paint_narrow(self, p: QPainter, x0: np.ndarray, x1: np.ndarray, top: int, height: int,
+                      color: QColor) -> None:
+        w = self.width()
+        if w <= 0 or height <= 0:
+            return
+        a = np.clip(np.floor(x0).astype(np.int64), 0, w)
+        b = np.clip(np.floor(x1).astype(np.int64) + 1, 0, w)
+        diff = np.zeros(w + 1, dtype=np.int32)
+        np.add.at(diff, a, 1)
+        np.add.at(diff, b, -1)
+        covered = np.cumsum(diff[:-1]) > 0
+        if not covered.any():
+            return
+        band = np.zeros((height, w), dtype=np.uint32)
+        band[:, covered] = np.uint32(color.rgba())
+        p.drawImage(0, top, QImage(band.data, w, height, w * 4, QImage.Format.Format_ARGB32))
 
     def _paint_chapters(self, p: QPainter, h: int, t0: float, t1: float) -> None:
         margin = 120 * self._ms_per_px  # titles hang to the right of their marker
