@@ -83,7 +83,15 @@ class _HttpStatusError(Exception):
 
 
 class _Client(KalturaClient):
-    """The official client, unchanged except that an HTTP 5xx/429 answer raises instead of being parsed."""
+    """The official client, unchanged except that an HTTP 5xx/429 answer raises instead of being parsed,
+    and the last result's XML is kept (`last_result`) so fields the client does not know are not lost."""
+
+    last_result = None
+
+    def doQueue(self):
+        node = KalturaClient.doQueue(self)
+        self.last_result = node
+        return node
 
     def openRequestUrl(self, url, params, files, requestHeaders, requestTimeout):
         response = KalturaClient.openRequestUrl(url, params, files, requestHeaders, requestTimeout)

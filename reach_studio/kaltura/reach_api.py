@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 from KalturaClient.Plugins.Caption import KalturaCaptionAssetFilter
@@ -62,6 +63,54 @@ def _adopt(conn: ReachConnection, task: Task, issued_at: float) -> Task:
     return task
 
 
+def _xml_value(element: Any) -> Any:
+    children = [c for c in element if isinstance(c.tag, str)]
+    if not children:
+        return element.text or ""
+    if all(c.tag == "item" for c in children):
+        return [_xml_value(c) for c in children]
+    return {c.tag: _xml_value(c) for c in children}
+
+
+def unknown_fields(node: Any, obj: Any) -> dict[str, Any]:
+    """Fields in the server's XML that the client library dropped (a newer server): kept as plain values."""
+    if node is None or obj is None:
+        return {}
+    known = set(vars(obj))
+    return {
+        child.tag: _xml_value(child)
+        for child in node
+        if isinstance(child.tag, str)
+        and child.tag not in known
+        and child.tag not in ("objectType", "relatedObjects")
+    }
+
+
+def _keep_unknown(task: Task, node: Any, obj: Any) -> Task:
+    """Add the task's (and its catalog item's / profile's) unknown fields to their `extra`."""
+    for key, value in unknown_fields(node, obj).items():
+        task.extra.setdefault(key, value)
+    related = getattr(obj, "relatedObjects", None)
+    if node is None or not isinstance(related, dict):
+        return task
+    for item in node.findall("relatedObjects/item"):
+        listing = related.get(item.findtext("itemKey") or "")
+        objects = list(getattr(listing, "objects", None) or [])
+        for sub_node, sub_obj in zip(item.findall("objects/item"), objects, strict=False):
+            name = type(sub_obj).__name__
+            target = (
+                task.catalog_item
+                if "CatalogItem" in name
+                else task.reach_profile
+                if "ReachProfile" in name
+                else None
+            )
+            if target is not None:
+                for key, value in unknown_fields(sub_node, sub_obj).items():
+                    target.extra.setdefault(key, value)
+    return task
+
+
 def get_jobs(
     conn: ReachConnection,
     status: TaskStatus = TaskStatus.PENDING,
@@ -77,14 +126,17 @@ def get_jobs(
             flt = KalturaEntryVendorTaskFilter(
                 vendorPartnerIdEqual=conn.account.vendor_partner_id, statusEqual=int(status)
             )
-            return client.reach.entryVendorTask.getJobs(
+            listing = client.reach.entryVendorTask.getJobs(
                 flt, KalturaFilterPager(pageSize=page_size, pageIndex=page)
             )
+            return listing, getattr(client, "last_result", None)
 
-        result = conn.call(fetch)
+        result, node = conn.call(fetch)
         objects = list(getattr(result, "objects", None) or [])
-        for obj in objects:
+        nodes = node.findall("objects/item") if node is not None else []
+        for index, obj in enumerate(objects):
             task = _adopt(conn, task_from(obj), now)
+            _keep_unknown(task, nodes[index] if index < len(nodes) else None, obj)
             if task.id not in seen:
                 seen.add(task.id)
                 tasks.append(task)
@@ -103,8 +155,13 @@ def get_task(conn: ReachConnection, task: Task) -> Task:
     now = time.time()
     if not task.access_key and task.status in (TaskStatus.PROCESSING, TaskStatus.SCHEDULED):
         extend_access_key(conn, task)
-    obj = conn.call(lambda c: with_reach_vendor_profile(c).reach.entryVendorTask.get(task.id), task=task)
-    full = task_from(obj)
+
+    def fetch(client):
+        found = with_reach_vendor_profile(client).reach.entryVendorTask.get(task.id)
+        return found, getattr(client, "last_result", None)
+
+    obj, node = conn.call(fetch, task=task)
+    full = _keep_unknown(task_from(obj), node, obj)
     if not full.access_key:
         full.access_key = task.access_key
         full.access_key_expiry = task.access_key_expiry

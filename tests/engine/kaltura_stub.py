@@ -95,7 +95,14 @@ class KalturaStub:
             )
         if (service, action) == ("reach_entryvendortask", "get"):
             return 200, _xml(
-                f"<objectType>KalturaEntryVendorTask</objectType><id>{params['id']}</id><status>3</status>"
+                f"<objectType>KalturaEntryVendorTask</objectType><id>{params['id']}</id>"
+                f"<status>3</status><entryId>0_e</entryId><partnerId>101</partnerId>"
+                "<futureField>42</futureField><futureObject><a>1</a><b>two</b></futureObject>"
+                "<relatedObjects><item><itemKey>reach_vendor_catalog_item</itemKey>"
+                "<objectType>KalturaVendorCatalogItemListResponse</objectType><objects><item>"
+                "<objectType>KalturaVendorCaptionsCatalogItem</objectType><id>9</id>"
+                "<serviceFeature>1</serviceFeature><futureCatalogField>x</futureCatalogField></item></objects>"
+                "<totalCount>1</totalCount></item></relatedObjects>"
             )
         if (service, action) == ("reach_entryvendortask", "extendAccessKey"):
             return 200, _xml(

@@ -179,3 +179,14 @@ def test_ks_readers():
     v2 = base64.b64encode(b"v2|101|" + bytes(range(48))).decode().replace("+", "-").replace("/", "_")
     assert ks_version(v2) == 2 and ks_expiry(v2) is None and ks_partner_id(v2) == 101
     assert ks_expiry("garbage!!") is None and ks_version("") is None
+
+
+def test_fields_a_newer_server_adds_are_kept(stub):
+    from reach_studio.kaltura import reach_api
+
+    conn = _conn(stub)
+    task = reach_api.get_task(conn, _task(5, "key-5"))
+    assert task.extra["futureField"] == "42"
+    assert task.extra["futureObject"] == {"a": "1", "b": "two"}
+    assert task.catalog_item.id == 9 and task.catalog_item.extra["futureCatalogField"] == "x"
+    assert stub.requests[-1]["responseProfile"]["systemName"] == "reach_vendor"
