@@ -468,9 +468,11 @@ def validate(
     output_format: str | None = None,
     rules: CaptionRules | None = None,
     source: CaptionDocument | None = None,
+    dictionary_terms: list[str] | None = None,
 ) -> list[Finding]:
     """All findings for the document (the gate before upload); `source` pairs a translation with its
-    source captions by index."""
+    source captions by index; `dictionary_terms` defaults to the profile's dictionaries (pass
+    `task.dictionary_terms` to include the task's own dictionary)."""
     return Validator(
         profile,
         catalog_item,
@@ -479,6 +481,7 @@ def validate(
         output_format=output_format,
         rules=rules,
         source=source,
+        dictionary_terms=dictionary_terms,
     ).document(doc)
 
 

@@ -255,3 +255,9 @@ def test_language_guidelines_apply_unless_the_profile_sets_the_line_limit():
         )
         == set()
     )
+
+
+def test_the_task_dictionary_can_be_passed_to_the_gate():
+    d = doc(Cue(0, 3000, "Welcome to Kalturra"))
+    assert validate(d, PLAIN) == []
+    assert [f.rule for f in validate(d, PLAIN, dictionary_terms=["Kaltura"])] == [Rule.DICTIONARY]
