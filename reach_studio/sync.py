@@ -371,7 +371,7 @@ def run(args: argparse.Namespace) -> int:
         interval = args.interval if args.interval is not None else float(settings.get("poll_interval_s"))
         if interval <= 0:
             raise SyncUsageError("--interval must be positive")
-        return _loop(args, accounts, task_filter, interval, customers)
+        return _loop(args, accounts, task_filter, interval, customers, settings.media_dir())
     except SyncUsageError as exc:
         print(f"reach-studio sync: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -403,7 +403,7 @@ def _start_demo():
     )
 
 
-def _loop(args, accounts, task_filter, interval: float, customers: dict[int, str]) -> int:
+def _loop(args, accounts, task_filter, interval: float, customers: dict[int, str], media_dir: Path) -> int:
     from reach_studio.engine.key_keeper import KeyKeeper
     from reach_studio.engine.poller import Poller, PollerGroup
     from reach_studio.kaltura import reach_api
@@ -443,6 +443,7 @@ def _loop(args, accounts, task_filter, interval: float, customers: dict[int, str
                     _track_keys(poller, keeper, store, reach_api, ReachError)
             if not args.no_extend:
                 keeper.run_once()
+            _purge_media(media_dir)
             _print(args, group, store, customers)
             if args.once or stop.is_set():
                 return _exit_code_for(errors)
@@ -455,6 +456,19 @@ def _loop(args, accounts, task_filter, interval: float, customers: dict[int, str
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
         store.close()
+
+
+def _purge_media(media_dir: Path) -> None:
+    """Delete local media whose customer's deletion policy time has come (week/month policies)."""
+    from reach_studio.engine.media_fetch import MediaCache
+
+    try:
+        removed = MediaCache(media_dir).purge_due()
+    except OSError as exc:
+        log.warning("Could not clean the media cache %s: %s", media_dir, exc)
+        return
+    if removed:
+        log.info("Deleted %d media file(s) as the customers' content deletion policies ask", len(removed))
 
 
 def _details(reach_api, conn, task: Task, reach_error) -> Task:

@@ -27,8 +27,16 @@ def run_sync(*args: str, env_extra: dict | None = None, home=None) -> subprocess
 
 
 def test_demo_once_json_lists_the_fair_queue(tmp_path):
+    # media a customer wanted deleted a week after delivery, and that week has passed
+    expired = tmp_path / "cache" / "media" / "acct" / "101" / "0_e" / "0_f.mp4"
+    expired.parent.mkdir(parents=True)
+    expired.write_bytes(b"media")
+    expired.with_name("0_f.mp4.delete-after.json").write_text(json.dumps({"delete_after": 1}))
+    kept = expired.with_name("0_g.mp4")
+    kept.write_bytes(b"media")
     proc = run_sync("sync", "--demo", "--once", "--json", home=tmp_path)
     assert proc.returncode == 0, proc.stderr
+    assert not expired.exists() and kept.exists()
     data = json.loads(proc.stdout)
     tasks = data["tasks"]
     assert tasks and data["accounts"][0]["ok"] is True
