@@ -59,7 +59,8 @@ def run(canvas: TimelineCanvas, ms_per_px: float, frames: int = 300) -> list[flo
 
 
 def report(label: str, times: list[float]) -> None:
-    print(f"  {label:<44} median {statistics.median(times):6.2f} ms   worst {max(times):6.2f} ms")
+    p95 = sorted(times)[int(len(times) * 0.95)]
+    print(f"  {label:<40} median {statistics.median(times):6.2f} ms   p95 {p95:6.2f} ms   worst {max(times):6.2f} ms")
 
 
 def main() -> int:

@@ -57,6 +57,7 @@ class CueListModel(QAbstractTableModel):
 
     itemsChanged = Signal(int, int)  # first, last row whose content changed (inclusive)
     structureChanged = Signal()  # rows inserted or removed
+    timesChanged = Signal()  # some start/end changed (the timeline rebuilds its time arrays)
     markersChanged = Signal()
 
     def __init__(self, kind: str, items: list[Item] | None = None, source: Sequence[Cue] | None = None,
@@ -85,6 +86,7 @@ class CueListModel(QAbstractTableModel):
                 finally:
                     self.endResetModel()
                 self.revalidate_all()
+                self.timesChanged.emit()
                 self.structureChanged.emit()
                 return
             applied: list[Op] = []
@@ -99,7 +101,10 @@ class CueListModel(QAbstractTableModel):
             return
         if isinstance(op, Change):
             op.apply(self.items)
-            self._rows_changed(op.index, op.index, neighbours="start_ms" in op.after or "end_ms" in op.after)
+            timing = "start_ms" in op.after or "end_ms" in op.after
+            self._rows_changed(op.index, op.index, neighbours=timing)
+            if timing:
+                self.timesChanged.emit()
             return
         if isinstance(op, Splice):
             removed, inserted = len(op.removed), len(op.inserted)
@@ -123,6 +128,7 @@ class CueListModel(QAbstractTableModel):
             self.items[op.index: op.index + common] = list(op.inserted[:common])
             last = op.index + max(inserted, 1) - 1
             self._rows_changed(op.index, min(last, len(self.items) - 1), neighbours=True)
+            self.timesChanged.emit()
             if removed != inserted:
                 self.structureChanged.emit()
             return
@@ -135,6 +141,7 @@ class CueListModel(QAbstractTableModel):
         self._markers.clear()
         self.endResetModel()
         self.revalidate_all()
+        self.timesChanged.emit()
         self.structureChanged.emit()
 
     def _shift_markers(self, at: int, delta: int) -> None:

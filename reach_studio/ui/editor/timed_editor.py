@@ -351,6 +351,7 @@ class TimedEditor(QWidget):
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_from_table(cur.row()))
         self.model.itemsChanged.connect(self._items_changed)
         self.model.structureChanged.connect(self._structure_changed)
+        self.model.timesChanged.connect(self.timeline.canvas.items_changed)
         self.model.markersChanged.connect(self._update_markers_view)
         self.text_edit.textChanged.connect(self._text_typed)
         self.title_edit.textEdited.connect(self._title_typed)
@@ -819,13 +820,12 @@ class TimedEditor(QWidget):
     # ------------------------------------------------------------------------------- model events
 
     def _items_changed(self, first: int, last: int) -> None:
-        self.timeline.canvas.items_changed()
+        self.timeline.canvas.update()  # times unchanged (typing): no need to rebuild the time arrays
         if self.current is not None and first <= self.current <= last:
             self._refresh_editors()
         self._update_overlay()
 
     def _structure_changed(self) -> None:
-        self.timeline.canvas.items_changed()
         if self.current is not None and self.current >= len(self.model.items):
             self.select(len(self.model.items) - 1 if self.model.items else None, seek=False)
         self._update_markers_view()
