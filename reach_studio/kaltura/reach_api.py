@@ -20,7 +20,7 @@ from KalturaClient.Plugins.Reach import KalturaEntryVendorTask, KalturaEntryVend
 
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.domain.task import Task
-from reach_studio.domain.task_mapping import plain, task_from
+from reach_studio.domain.task_mapping import TaskMappingError, plain, task_from
 from reach_studio.kaltura.connection import ReachConnection, ReachError, with_reach_vendor_profile
 from reach_studio.kaltura.ks import access_key_expiry
 
@@ -135,7 +135,11 @@ def get_jobs(
         objects = list(getattr(result, "objects", None) or [])
         nodes = node.findall("objects/item") if node is not None else []
         for index, obj in enumerate(objects):
-            task = _adopt(conn, task_from(obj), now)
+            try:
+                task = _adopt(conn, task_from(obj), now)
+            except TaskMappingError as exc:  # one malformed task must not hide the others
+                log.warning("Skipping a task Kaltura sent that cannot be read: %s", exc)
+                continue
             _keep_unknown(task, nodes[index] if index < len(nodes) else None, obj)
             if task.id not in seen:
                 seen.add(task.id)
@@ -161,7 +165,12 @@ def get_task(conn: ReachConnection, task: Task) -> Task:
         return found, getattr(client, "last_result", None)
 
     obj, node = conn.call(fetch, task=task)
-    full = _keep_unknown(task_from(obj), node, obj)
+    try:
+        full = _keep_unknown(task_from(obj), node, obj)
+    except TaskMappingError as exc:
+        raise ReachError(
+            "UNREADABLE_TASK", f"Task {task.id} as Kaltura sent it cannot be read: {exc}"
+        ) from None
     if not full.access_key:
         full.access_key = task.access_key
         full.access_key_expiry = task.access_key_expiry

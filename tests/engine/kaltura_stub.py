@@ -32,6 +32,7 @@ class KalturaStub:
         self.invalid_ks_once: set[str] = set()  # KS values refused once with INVALID_KS
         self.refuse_ks_message = ""
         self.sessions_started = 0
+        self.jobs: list[str] = []  # inner XML of each task getJobs returns
         self._lock = threading.Lock()
         stub = self
 
@@ -89,9 +90,12 @@ class KalturaStub:
                 n = self.sessions_started
             return 200, _xml(f"vendor-ks-admin-{n}")
         if (service, action) == ("reach_entryvendortask", "getJobs"):
+            items = "".join(
+                f"<item><objectType>KalturaEntryVendorTask</objectType>{x}</item>" for x in self.jobs
+            )
             return 200, _xml(
-                "<objectType>KalturaEntryVendorTaskListResponse</objectType><objects></objects>"
-                "<totalCount>0</totalCount>"
+                f"<objectType>KalturaEntryVendorTaskListResponse</objectType><objects>{items}</objects>"
+                f"<totalCount>{len(self.jobs)}</totalCount>"
             )
         if (service, action) == ("reach_entryvendortask", "get"):
             return 200, _xml(

@@ -190,3 +190,13 @@ def test_fields_a_newer_server_adds_are_kept(stub):
     assert task.extra["futureObject"] == {"a": "1", "b": "two"}
     assert task.catalog_item.id == 9 and task.catalog_item.extra["futureCatalogField"] == "x"
     assert stub.requests[-1]["responseProfile"]["systemName"] == "reach_vendor"
+
+
+def test_a_malformed_task_is_skipped_not_fatal(stub):
+    from reach_studio.kaltura import reach_api
+
+    stub.jobs = [
+        "<id>1</id><status>1</status><entryId>0_a</entryId><partnerId>101</partnerId><accessKey>k1</accessKey>",
+        "<id>2</id><status>1</status><partnerId>101</partnerId>",  # no entryId: unreadable
+    ]
+    assert [t.id for t in reach_api.get_jobs(_conn(stub))] == [1]
