@@ -427,3 +427,18 @@ def test_two_claims_at_once_move_the_task_once(emulator):
     for t in threads:
         t.join(30)
     assert [h["status"] for h in emulator.inspect.status_history(task["id"])] == [PENDING, PROCESSING]
+
+
+def test_reach_profile_and_catalog_lists(emulator):
+    customer = customer_admin_client(emulator, 0)
+    partner_id = emulator.info["customers"][0]["partnerId"]
+    mine = customer.reach.reachProfile.list()
+    assert mine.totalCount == len(emulator.inspect.objects("reach_profile", partnerId=partner_id)) >= 2
+    assert {p.partnerId for p in mine.objects} == {partner_id}
+    vendor = vendor_client(emulator)
+    used = {t["reachProfileId"] for t in emulator.inspect.objects("task")}
+    assert {p.id for p in vendor.reach.reachProfile.list().objects} == used
+    items = vendor.reach.vendorCatalogItem.list()
+    assert items.totalCount == len(emulator.inspect.objects("catalog_item"))
+    assert {type(i).__name__ for i in items.objects} >= {"KalturaVendorCaptionsCatalogItem",
+                                                         "KalturaVendorLiveCaptionCatalogItem"}

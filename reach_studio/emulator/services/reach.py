@@ -408,3 +408,16 @@ def get_reach_profile(ctx: CallContext, p: Params) -> dict[str, Any]:
     if not visible:
         raise ApiError("REACH_PROFILE_NOT_FOUND", ID=profile_id)
     return profile
+
+
+@action("reach_reachprofile", "list")
+def list_reach_profiles(ctx: CallContext, p: Params) -> dict[str, Any]:
+    """A customer's own profiles; for a vendor, the profiles its tasks were ordered with."""
+    session = ctx.require_session()
+    if ctx.is_vendor_session():
+        used = {t["reachProfileId"] for t in ctx.store.find("task", vendorPartnerId=session.partner_id)}
+        profiles = [pr for pr in ctx.store.all("reach_profile") if pr["id"] in used]
+    else:
+        profiles = ctx.store.find("reach_profile", partnerId=session.partner_id)
+    page = _page(p, profiles)
+    return _list_response("KalturaReachProfileListResponse", page, len(profiles))
