@@ -135,7 +135,10 @@ class Poller:
         """poll_once with error accounting and callbacks; True on success."""
         try:
             tasks = self.poll_once()
-        except (ReachError, OSError) as exc:
+        except Exception as exc:  # a poller must survive anything one poll throws at it
+            if not isinstance(exc, (ReachError, OSError)):
+                log.exception("Unexpected failure while polling %s", self.conn.account.display_name())
+                exc = ReachError("POLL_FAILED", f"Polling failed unexpectedly ({type(exc).__name__})")
             self.failures += 1
             self.last_error = exc
             log.warning(

@@ -114,3 +114,16 @@ def test_background_poller_calls_back_and_stops():
         threading.Event().wait(0.3)
         assert len([r for r in stub.requests if r["action"] == "getJobs"]) == time_before  # really stopped
         assert count >= 2 and polls[0] == []
+
+
+def test_an_unexpected_error_in_a_poll_is_contained(monkeypatch):
+    with KalturaStub(app_token="tok") as stub:
+        conn = ReachConnection(AccountConfig(stub.url, 700, "Acme", app_token_id="t", app_token="tok"))
+        poller = Poller(conn, interval=1)
+
+        def boom(*a, **k):
+            raise KeyError("surprise")
+
+        monkeypatch.setattr(reach_api, "get_jobs", boom)
+        assert poller.run_once() is False
+        assert poller.last_error.code == "POLL_FAILED" and poller.failures == 1
