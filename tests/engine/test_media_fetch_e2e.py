@@ -100,3 +100,15 @@ def test_progress_is_reported_and_cancel_leaves_a_resumable_state(emulator, conn
     result = fetch_task_media(conn, task, cache=cache, progress=lambda d, t: progress.append((d, t)))
     assert progress[-1][0] == progress[-1][1] > 0
     assert abs(probe(result.path).duration_ms - entry["msDuration"]) <= 1000
+
+
+def test_source_flavor_when_asked(emulator, conn):
+    from reach_studio.domain.flavor_choice import Need
+
+    task, entry = _task(emulator, conn, "Product launch trailer", ServiceFeature.DUBBING)
+    task = reach_api.claim(conn, task, "ana", settle=0)
+    result = fetch_task_media(conn, task, cache=MediaCache(), need=Need.SOURCE)
+    source = emulator.inspect.objects("flavor_asset", id=result.choice.flavor.id)[0]
+    assert source["isOriginal"] and result.choice.flavor.flavor_params_id == 0
+    info = probe(result.path)
+    assert info.has_video and abs(info.duration_ms - entry["msDuration"]) <= 1000
