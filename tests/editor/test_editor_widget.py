@@ -112,13 +112,13 @@ def test_validation_markers_appear_and_clear(qtbot):
     qtbot.keyClicks(ed.text_edit, "this line is certainly longer than twenty")
     assert 0 in ed.model.error_rows()
     shown = [ed.markers_list.item(i).text() for i in range(ed.markers_list.count())]
-    assert any("⛔" in s for s in shown)
-    assert ed.model.index(0, 0).data().startswith("⛔")
+    assert any("✖" in s for s in shown)
+    assert ed.model.index(0, 0).data().startswith("✖")
     assert 0 in ed.timeline.canvas._error_rows  # red outline on the timeline block
     ed.text_edit.selectAll()
     qtbot.keyClicks(ed.text_edit, "short again")
     assert 0 not in ed.model.error_rows()
-    assert ed.markers_list.count() == 0 or all("⛔" not in ed.markers_list.item(i).text()
+    assert ed.markers_list.count() == 0 or all("✖" not in ed.markers_list.item(i).text()
                                                for i in range(ed.markers_list.count()))
     # an overlap created by dragging is flagged on the cue it affects, and clears on undo
     ed._times_dragged(1, 3500, 8000)

@@ -82,3 +82,14 @@ def test_missing_file_is_a_clear_error(qtbot, tmp_path):
     with pytest.raises(PlayerError, match="not found"):
         p.load(tmp_path / "nope.mp4")
     p.close()
+
+
+def test_paused_seek_shows_that_frame_and_keeps_the_exact_position(qtbot, player):
+    p, view = player
+    p.seek(2500)
+    qtbot.wait(1200)
+    assert not p.is_playing()
+    assert abs(p.position() - 2500) <= 40  # "set start at playhead" must use this exact time
+    image = view.grab().toImage()
+    colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 16) for y in range(0, image.height(), 16)}
+    assert len(colours) > 4  # the test pattern, not a black box

@@ -243,7 +243,7 @@ class CueListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             markers = self._markers.get(row)
             if markers:
-                return "\n".join(f"{'⛔' if m.severity == ERROR else '⚠'} {m.message}" for m in markers)
+                return "\n".join(f"{'✖' if m.severity == ERROR else '⚠'} {m.message}" for m in markers)
             return None
         if role == Qt.ItemDataRole.ForegroundRole and name == "Source":
             return QColor("#555555")
@@ -256,7 +256,7 @@ class CueListModel(QAbstractTableModel):
             markers = self._markers.get(row)
             flag = ""
             if markers:
-                flag = "⛔ " if any(m.severity == ERROR for m in markers) else "⚠ "
+                flag = "✖ " if any(m.severity == ERROR for m in markers) else "⚠ "
             return f"{flag}{row + 1}"
         if name == "Start":
             return clock(item.start_ms)

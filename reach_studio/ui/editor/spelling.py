@@ -53,6 +53,9 @@ class Speller:
         hit = self._cache.get(key)
         if hit is None:
             hit = key in self._known_terms or (word.isupper() and len(word) <= 5) or not self._checker.unknown([key])
+            if not hit and "'" in key:  # elisions and clitics: l'image, aujourd'hui, John's
+                parts = [p for p in key.split("'") if len(p) > 2]
+                hit = bool(parts) and not self._checker.unknown(parts)
             if len(self._cache) > 50_000:
                 self._cache.clear()
             self._cache[key] = hit

@@ -281,12 +281,17 @@ class TimedEditor(QWidget):
             row.addWidget(self.speak_button)
             row.addWidget(note, 1)
             form.addRow("", row)
+        unused = {"captions": (self.source_view, self.title_edit), "translation": (self.speaker_edit, self.title_edit),
+                  "ead": (self.speaker_edit, self.source_view, self.title_edit),
+                  "chapters": (self.speaker_edit, self.source_view)}[self.kind]
+        for widget in unused:
+            widget.hide()
         self.markers_list = QListWidget(panel)
         self.markers_list.setMaximumHeight(70)
         form.addRow("Checks", self.markers_list)
         self.highlighter = SpellHighlighter(self.text_edit.document())
         self.spell = SpellService(self.language, self.task.dictionary_terms, self)
-        self.spell.ready.connect(self.highlighter.set_speller)
+        self.spell.ready.connect(self._speller_ready)
 
         right = QSplitter(Qt.Orientation.Vertical, self)
         right.addWidget(self.table)
@@ -539,11 +544,16 @@ class TimedEditor(QWidget):
         finally:
             self._refreshing = False
 
+    def _speller_ready(self, speller) -> None:
+        self.highlighter.set_speller(speller)
+        if self.status.text() in ("", "Loading the spelling dictionary…"):
+            self.show_status(self.spell.status)
+
     def _update_markers_view(self) -> None:
         self.markers_list.clear()
         if self.current is not None:
             for m in self.model.markers(self.current):
-                QListWidgetItem(("⛔ " if m.severity == ERROR else "⚠ ") + m.message, self.markers_list)
+                QListWidgetItem(("✖ " if m.severity == ERROR else "⚠ ") + m.message, self.markers_list)
         self.timeline.canvas.set_error_rows(self.model.error_rows())
 
     # ------------------------------------------------------------------------------- typing

@@ -47,6 +47,7 @@ class QtMediaPlayer(MediaPlayerBase):
         if not path.is_file():
             raise PlayerError(f"media file not found: {path}")
         self._player.setSource(QUrl.fromLocalFile(str(path.resolve())))
+        self._player.pause()  # Paused (not Stopped) shows the first frame, and every frame a seek lands on
 
     def _on_error(self, error, message: str = "") -> None:
         self.errorOccurred.emit(message or self._player.errorString() or "cannot play this media")

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from reach_studio.ui.player.base import MediaPlayerBase, PlayerError
@@ -71,7 +71,7 @@ class VlcMediaPlayer(MediaPlayerBase):
         self._buffer: ctypes.Array | None = None
         self._buffer_lock = threading.Lock()
         self._relay = _FrameRelay()
-        self._relay.frame.connect(self.frameReady)  # signal to signal: slots must not return values
+        self._relay.frame.connect(self._on_frame)
         # keep references: ctypes callbacks must outlive the player
         self._lock_cb = vlc.CallbackDecorators.VideoLockCb(self._on_lock)
         self._unlock_cb = vlc.CallbackDecorators.VideoUnlockCb(self._on_unlock)
@@ -84,8 +84,16 @@ class VlcMediaPlayer(MediaPlayerBase):
         events.event_attach(vlc.EventType.MediaPlayerEncounteredError, lambda e: self._relay_error())
         events.event_attach(vlc.EventType.MediaPlayerEndReached, lambda e: self._relay_end())
         self._ended = False
+        self._muted = not audio
         self._error = False
         self._playing = False
+        self._still: int | None = None  # paused: play until a frame near this time shows, then pause
+        self._paused_at: int | None = None  # exact position while paused (libvlc's clock drifts past it)
+        self._still_watchdog = QTimer(self)
+        self._still_watchdog.setSingleShot(True)
+        self._still_watchdog.setInterval(1000)
+        self._still_watchdog.timeout.connect(self._still_stuck)
+        self._still_tries = 0
 
     # libvlc threads ---------------------------------------------------------------------------
 
@@ -104,6 +112,47 @@ class VlcMediaPlayer(MediaPlayerBase):
             data = ctypes.string_at(self._buffer, w * h * 4)
         image = QImage(data, w, h, w * 4, QImage.Format.Format_RGB32).copy()
         self._relay.frame.emit(image)
+
+    def _on_frame(self, image: QImage) -> None:
+        if self._playing:
+            self.frameReady.emit(image)
+            return
+        if self._still is None:
+            return  # decoded before the pause took effect: keep showing the frame at the playhead
+        t = self._mp.get_time()
+        if t is not None and t >= 0 and abs(t - self._still) > 250 and self._still_tries < 5:
+            self._still_tries += 1
+            self._mp.set_time(self._still)  # the seek was ignored while starting: ask again
+            return
+        self.frameReady.emit(image)
+        self._mp.set_pause(1)
+        self._mp.set_time(self._still)
+        self._mp.audio_set_mute(self._muted)
+        self._paused_at = self._still
+        self._still = None
+
+    def _show_still(self, ms: int) -> None:
+        """libvlc draws nothing while paused: play muted until the frame at `ms` is shown, then pause."""
+        if self._still is None:
+            self._still_tries = 0
+            self._muted = bool(self._mp.audio_get_mute())
+        self._still = int(ms)
+        self._mp.audio_set_mute(True)
+        state = self._mp.get_state()
+        if state in (self._vlc.State.Paused, self._vlc.State.Playing, self._vlc.State.Buffering,
+                     self._vlc.State.Opening):
+            self._mp.set_time(int(ms))
+            self._mp.set_pause(0)
+        else:
+            self._mp.play()
+            self._mp.set_time(int(ms))
+        self._still_watchdog.start()
+
+    def _still_stuck(self) -> None:
+        """No frame came for a still (a seek raced a pause): ask once more."""
+        if self._still is not None and not self._playing and self._still_tries < 5:
+            self._still_tries += 1
+            self._show_still(self._still)
 
     def _relay_error(self) -> None:
         self._error = True  # reported from the GUI thread on the next tick
@@ -149,16 +198,16 @@ class VlcMediaPlayer(MediaPlayerBase):
         self._mp.set_media(media)
         if self._duration:
             self.durationChanged.emit(self._duration)
-        # libvlc shows no frame before playing: start paused on the first frame
-        self._mp.play()
-        self._mp.set_pause(1)
-        if self._pending_seek is not None:
-            self._mp.set_time(self._pending_seek)
+        self._show_still(self._pending_seek or 0)  # show the first frame, paused
 
     # MediaPlayerBase --------------------------------------------------------------------------
 
     def _backend_play(self) -> None:
         self._playing = True
+        self._paused_at = None
+        if self._still is not None:
+            self._still = None
+            self._mp.audio_set_mute(self._muted)
         if self._ended:
             self._ended = False
             self._mp.stop()
@@ -170,20 +219,21 @@ class VlcMediaPlayer(MediaPlayerBase):
 
     def _backend_pause(self) -> None:
         self._playing = False  # libvlc pauses asynchronously: answer what the user asked for
+        t = self._mp.get_time()
+        self._paused_at = int(t) if t is not None and t >= 0 else self._paused_at
         self._mp.set_pause(1)
 
     def _backend_seek(self, ms: int) -> None:
         self._pending_seek = int(ms)
-        self._mp.set_time(int(ms))
+        if not self._playing:
+            self._paused_at = int(ms)
+        if self._playing or self._mp.get_media() is None:
+            self._mp.set_time(int(ms))
+        else:
+            self._show_still(ms)
 
     def _backend_rate(self, rate: float) -> None:
         self._mp.set_rate(rate)
-
-    def position(self) -> int:
-        t = self._mp.get_time()
-        if t is None or t < 0:
-            return self._pending_seek or 0
-        return int(t)
 
     def duration(self) -> int:
         length = self._mp.get_length()
@@ -194,6 +244,16 @@ class VlcMediaPlayer(MediaPlayerBase):
 
     def is_playing(self) -> bool:
         return self._playing
+
+    def position(self) -> int:
+        if not self._playing and self._paused_at is not None:  # exactly where the user put it
+            return self._paused_at
+        if self._still is not None:
+            return self._still
+        t = self._mp.get_time()
+        if t is None or t < 0:
+            return self._pending_seek or 0
+        return int(t)
 
     def _tick(self) -> None:
         if self._error:
