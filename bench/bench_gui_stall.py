@@ -1,9 +1,9 @@
 """GUI-thread stall probe: the longest event-loop gap while a 1 h flavor downloads and keys are extended.
 
-    .venv/bin/python bench/bench_gui_stall.py [--seconds 3600] [--key-ttl 20]
+    .venv/bin/python bench/bench_gui_stall.py [--seconds 3600] [--key-ttl 8] [--no-editors]
 
 A QTimer ticking every 5 ms records the gaps between its ticks on the GUI thread. Baseline: the signed-in
-main window idle (polling every 5 s) for 10 s. Measured: the same window while it claims the 1 h task, downloads
+main window idle (polling every 5 s) for 10 s after the download. Measured: the same window while it claims the 1 h task, downloads
 its media (HLS, parallel segments) and — with access keys that expire after --key-ttl seconds — extends the
 keys in the background. The emulator runs in its own process, as a real Kaltura would. Target: ≤ 50 ms.
 """
@@ -25,11 +25,27 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 
+EMULATOR = r"""
+import json, sys
+from reach_studio.emulator.seed import add_long_entry
+from reach_studio.emulator.server import Emulator
+data, ttl, cache, seconds = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+emu = Emulator(data, seed="demo", access_key_ttl=ttl, media_cache=cache).start()
+emu.faults.configure(segment_latency_ms=float(sys.argv[5]))  # a CDN some distance away
+info = dict(emu.info)
+long = add_long_entry(emu, seconds, video=False, partner_id=102)
+info["longEntry"] = {"entryId": long["entry"]["id"], "taskId": long["task"]["id"]}
+print(json.dumps(info), flush=True)
+sys.stdin.read()  # until the bench closes our stdin
+emu.stop()
+"""
+
+
 class Probe:
     def __init__(self, interval_ms: int = 5) -> None:
         from PySide6.QtCore import Qt, QTimer
 
-        self.gaps: list[float] = []
+        self.gaps: list[tuple[float, float]] = []  # (time of the tick, ms since the previous tick)
         self._last = None
         self.timer = QTimer(interval=interval_ms)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -38,28 +54,33 @@ class Probe:
     def _tick(self) -> None:
         now = time.perf_counter()
         if self._last is not None:
-            self.gaps.append((now - self._last) * 1000)
+            self.gaps.append((now, (now - self._last) * 1000))
         self._last = now
 
     def start(self) -> None:
         self.gaps, self._last = [], None
         self.timer.start()
 
-    def stop(self) -> dict:
+    def stop(self) -> None:
         self.timer.stop()
-        g = sorted(self.gaps)
-        return {
-            "ticks": len(g),
-            "max": g[-1],
-            "p99": g[int(len(g) * 0.99) - 1],
-            "median": statistics.median(g),
-        }
+
+    def between(self, start: float, end: float) -> dict:
+        """Gaps wholly inside [start, end]."""
+        g = [gap for at, gap in self.gaps if start <= at - gap / 1000 and at <= end]
+        g.sort()
+        if not g:
+            return {"ticks": 0, "max": float("nan"), "p99": float("nan"), "median": float("nan")}
+        return {"ticks": len(g), "max": g[-1], "p99": g[max(0, int(len(g) * 0.99) - 1)], "median": statistics.median(g)}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3600.0)
-    parser.add_argument("--key-ttl", type=float, default=20.0)
+    parser.add_argument("--key-ttl", type=float, default=12.0)
+    parser.add_argument("--segment-latency-ms", type=float, default=100.0)
+    parser.add_argument("--no-editors", action="store_true", help="the shell's own workspace (player + notes)")
+    parser.add_argument("--gc-freeze", action="store_true")
+    parser.add_argument("--window", type=float, default=25.0, help="measure at least this long after the claim")
     parser.add_argument(
         "--media-cache", type=Path, default=Path(tempfile.gettempdir()) / "reach-studio-bench-media"
     )
@@ -67,27 +88,11 @@ def main() -> int:
 
     home = Path(tempfile.mkdtemp(prefix="reach-stall-"))
     os.environ["REACH_STUDIO_HOME"] = str(home)
+    # The customer whose profile names no flavorParamsIds (Contoso), so the audio-only flavor is chosen by need.
     emu = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "reach_studio",
-            "emulator",
-            "--data",
-            str(home / "emu"),
-            "--seed",
-            "demo",
-            "--access-key-ttl",
-            str(args.key_ttl),
-            "--media-cache",
-            str(args.media_cache),
-            "--make-long-entry",
-            str(args.seconds),
-            "--long-entry-audio-only",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
+        [sys.executable, "-c", EMULATOR, str(home / "emu"), str(args.key_ttl), str(args.media_cache),
+         str(args.seconds), str(args.segment_latency_ms)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     try:
         t0 = time.perf_counter()
@@ -99,6 +104,8 @@ def main() -> int:
         print(f"emulator with a {args.seconds / 60:g} min entry ready in {time.perf_counter() - t0:.1f} s")
         return measure(info, args)
     finally:
+        if emu.stdin:
+            emu.stdin.close()
         emu.terminate()
         try:
             emu.wait(timeout=15)
@@ -122,6 +129,22 @@ def measure(info: dict, args) -> int:
     win = MainWindow(settings, SecretStore(), DraftStore())
     win.resize(1400, 800)
     win.show()
+    def spin0(seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.002)
+
+    if args.gc_freeze:
+        import gc
+
+        gc.freeze()  # experiment: keep start-up objects out of the GC's full passes
+    machine = Probe()  # the machine's own noise: the window shown, nothing running
+    machine.start()
+    t_machine = time.perf_counter()
+    spin0(5)
+    noise = machine.between(t_machine, time.perf_counter())
+    machine.stop()
     account = AccountConfig(
         info["serviceUrl"],
         int(info["vendorPartnerId"]),
@@ -130,7 +153,17 @@ def measure(info: dict, args) -> int:
         app_token=info["appToken"],
     )
     win.add_connection(sign_in(account), demo=True)
+    if os.environ.get("BENCH_VERBOSE"):
+        win.service.activity.connect(lambda text: print("  activity:", text, file=sys.stderr, flush=True))
+        win.service.error.connect(lambda text: print("  error:", text, file=sys.stderr, flush=True))
     win.service._key_timer.start(1000)  # look for keys to extend every second (keys live --key-ttl s)
+    # emulator keys are opaque (as Kaltura's are): tell the keeper their lifetime, as for short-lived keys
+    win.service.key_keeper.key_lifetime = args.key_ttl
+    if args.no_editors:
+        from reach_studio.ui import editor_registry
+
+        editor_registry._registry.clear()
+        editor_registry._loaded = True
     task_id = int(info["longEntry"]["taskId"])
 
     def spin(cond, timeout):
@@ -145,40 +178,56 @@ def measure(info: dict, args) -> int:
         return 1
     probe = Probe()
     probe.start()
-    spin(lambda: False, 10)
-    idle = probe.stop()
 
-    state = {"done": None, "progress": 0, "extended": 0}
+    state = {"done": None, "progress": 0}
     win.service.download_finished.connect(lambda key, path: state.update(done=path))
     win.service.download_failed.connect(lambda key, msg: state.update(done=f"FAILED: {msg}"))
     win.service.download_progress.connect(lambda key, d, t: state.update(progress=state["progress"] + 1))
-    win.service.task_updated.connect(lambda task: state.update(extended=state["extended"] + 1))
+    win.service.claim_failed.connect(lambda key, msg: state.update(done=f"CLAIM FAILED: {msg}"))
     task = next(t for t in win.queue.visible_tasks() if t.id == task_id)
-    probe.start()
-    started = time.monotonic()
-    win.claim(task)
-    spin(lambda: bool(win.service.mine), 60)
-    win.open_task(next(iter(win.service.mine.values())))
+    t_claim = time.perf_counter()
+    win.claim(task)  # the claim's done-callback starts the download; the linguist stays on the lists
     spin(lambda: state["done"] is not None, 1800)
-    busy = probe.stop()
-    took = time.monotonic() - started
+    t_media = time.perf_counter()
+    # keep going until the keys were extended a few times (a 1 h download from a near server is quick)
+    spin(lambda: False, max(0.0, args.window - (t_media - t_claim)))
+    t_done = time.perf_counter()
+    # then one click opens the workspace (editor + player load the downloaded media)
+    t_open = time.perf_counter()
+    ws_editor = win.open_task(next(iter(win.service.mine.values()))).editor
+    t_opened = time.perf_counter()
+    spin(lambda: False, 3)
+    t_settled = time.perf_counter()
+    # baseline afterwards (short-lived keys must be claimed before they expire): the same window, idle
+    spin(lambda: False, 10)
+    idle = probe.between(t_settled, time.perf_counter())
+    probe.stop()
     keeper = win.service._key_keeper
     extensions = keeper.extensions if keeper is not None else 0
     win.service.stop()
-    print(
-        f"download: {state['done']} in {took:.1f} s, {state['progress']} progress reports, "
-        f"{extensions} access-key extensions"
-    )
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    for name, r in (
+    downloading = probe.between(t_claim, t_media)
+    busy = probe.between(t_claim, t_done)
+    after_open = probe.between(t_opened, t_settled)
+    worst = sorted(((gap, at) for at, gap in probe.gaps if t_claim <= at - gap / 1000 and at <= t_done),
+                   reverse=True)[:3]
+    print(f"download: {state['done']} in {t_media - t_claim:.1f} s from the claim, {state['progress']} progress "
+          f"reports; {extensions} access-key extensions in {t_done - t_claim:.0f} s (keys live {args.key_ttl:g} s)")
+    print("largest gaps during download + keys (ms @ s after the claim):",
+          ", ".join(f"{g:.0f} @ {at - t_claim:.2f}" for g, at in worst))
+    print(f"workspace: {'shell notes + player' if ws_editor is None else type(ws_editor).__name__}")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine)")
+    rows = (
+        ("baseline: window, not signed in, 5 s", noise),
         ("baseline: idle signed-in window, 10 s", idle),
-        ("claim + 1 h download + key extension", busy),
-    ):
-        print(
-            f"{name:<40} longest gap {r['max']:6.1f} ms   p99 {r['p99']:5.1f} ms   median {r['median']:4.1f} ms"
-            f"   ({r['ticks']} ticks)"
-        )
-    print(f"target: longest gap ≤ 50 ms while downloading: {'met' if busy['max'] <= 50 else 'NOT met'}")
+        ("claim + 1 h download", downloading),
+        (f"claim + download + key extensions, {t_done - t_claim:.0f} s", busy),
+        ("3 s after opening the workspace", after_open),
+    )
+    for name, r in rows:
+        print(f"{name:<44} longest gap {r['max']:7.1f} ms   p99 {r['p99']:6.1f} ms   median {r['median']:4.1f} ms"
+              f"   ({r['ticks']} ticks)")
+    print(f"{'opening the workspace (one click, blocking)':<44} {(t_opened - t_open) * 1000:7.1f} ms")
+    print(f"target: longest gap ≤ 50 ms while downloading and extending keys: {'met' if busy['max'] <= 50 else 'NOT met'}")
     return 0
 
 
