@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         self.log_buffer = install_log_buffer()
         self.log_window: LogWindow | None = None
         self.fail_dialog: FailTaskDialog | None = None
+        self.claim_message: QMessageBox | None = None
         self.sign_in_dialog = None
         self.restore_dialog: RestoreDraftsDialog | None = None
         self._restore_offered = False
@@ -259,6 +260,7 @@ class MainWindow(QMainWindow):
         s.claim_failed.connect(self._claim_failed)
         s.failed_task.connect(self._task_failed)
         s.task_updated.connect(self._task_updated)
+        s.task_gone.connect(self._task_gone)
         s.download_started.connect(self._download_started)
         s.download_progress.connect(self._download_progress)
         s.download_finished.connect(self._download_finished)
@@ -351,7 +353,10 @@ class MainWindow(QMainWindow):
 
     def _claim_failed(self, key: TaskKey, message: str) -> None:
         self.activity.setText(message)
-        QMessageBox.information(self, "Task not claimed", message)
+        box = QMessageBox(QMessageBox.Icon.Information, "Task not claimed", message, QMessageBox.StandardButton.Ok,
+                          self)
+        self.claim_message = box
+        box.open()  # not exec(): the queue keeps updating behind it
 
     def _selected_mine(self) -> Task | None:
         current = self.tabs.currentWidget()
@@ -377,6 +382,22 @@ class MainWindow(QMainWindow):
             ws.deleteLater()
         self._store(self.drafts.discard, workspace_draft_key(task))
         self._store(self.drafts.forget_task, workspace_draft_key(task))
+
+    def _task_delivered(self, task: Task) -> None:
+        key = (task.account, task.id)
+        self.service.forget(key)
+        self._store(self.drafts.forget_task, workspace_draft_key(task))
+        self.activity.setText(f"Task {task.id} delivered")
+        ws = self.workspaces.pop(key, None)
+        if ws is not None:
+            ws.close_workspace()
+            self.tabs.removeTab(self.tabs.indexOf(ws))
+            ws.deleteLater()
+
+    def _task_gone(self, key: TaskKey, message: str) -> None:
+        """A remembered task is no longer ours (aborted, failed elsewhere): off "My tasks"; its draft stays."""
+        self._store(self.drafts.forget_task, f"{key[0] or 'default'}#{int(key[1])}")
+        self.activity.setText(message)
 
     def _task_updated(self, task: Task) -> None:
         ws = self.workspaces.get((task.account, task.id))
@@ -426,6 +447,9 @@ class MainWindow(QMainWindow):
             ws.cancel_download_requested.connect(self.service.cancel_download)
             ws.retry_download_requested.connect(self._retry_download)
             ws.fail_requested.connect(self.request_fail)
+            ws.delivered.connect(self._task_delivered)
+            if ws.editor is not None and hasattr(ws.editor, "delivered"):  # READY: leave "My tasks"
+                ws.editor.delivered.connect(lambda _outcome, key=key: self.service.forget(key))
             self.workspaces[key] = ws
             self.tabs.addTab(ws, f"Task {task.id}")
             if key in self.service.downloads:

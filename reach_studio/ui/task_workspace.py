@@ -77,6 +77,7 @@ class TaskWorkspace(QWidget):
     cancel_download_requested = Signal(object)  # task key
     fail_requested = Signal(object)  # Task
     retry_download_requested = Signal(object)  # Task
+    delivered = Signal(object)  # Task: the editor delivered it (READY), the shell drops it from "My tasks"
 
     def __init__(self, context: TaskContext, parent: QWidget | None = None, *, player_factory=None) -> None:
         super().__init__(parent)
@@ -132,6 +133,9 @@ class TaskWorkspace(QWidget):
                 self._missing(f"The {service_label(task)} editor could not open this task: {exc}", layout)
             else:
                 layout.addWidget(self.editor, 1)
+                done = getattr(self.editor, "delivered", None)
+                if done is not None and hasattr(done, "connect"):
+                    done.connect(lambda outcome: self.delivered.emit(self.task))
         else:
             self._missing(
                 f"No editor for {service_label(task)} tasks is installed yet. You can watch the media and keep "

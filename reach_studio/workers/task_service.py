@@ -144,6 +144,7 @@ class TaskService(QObject):
     claim_failed = Signal(object, str)  # task key, message
     failed_task = Signal(object)  # Task (ERROR)
     task_updated = Signal(object)  # Task re-read or with a new access key
+    task_gone = Signal(object, str)  # task key, why: a remembered task is no longer ours
     download_started = Signal(object)  # task key
     download_progress = Signal(object, int, int)  # task key, done, total
     download_finished = Signal(object, object)  # task key, Path
@@ -388,7 +389,12 @@ class TaskService(QObject):
             self.task_updated.emit(fresh)
 
         def failed(exc: BaseException) -> None:
-            self.error.emit(f"Task {task.id} can no longer be worked on: {_message(exc)}")
+            message = f"Task {task.id} can no longer be worked on: {_message(exc)}"
+            if getattr(exc, "code", "") in ("CANNOT_EXTEND_ACCESS_KEY", "ENTRY_VENDOR_TASK_NOT_FOUND"):
+                self.forget(key)
+                self.task_gone.emit(key, message)
+            else:
+                self.error.emit(message)
 
         run_in_background(lambda token, progress: self.ops.refresh_key(conn, task), done, failed)
 

@@ -204,3 +204,43 @@ def test_tasks_outside_my_processing_regions_are_not_offered(qtbot, emulator):
     finally:
         win.service.stop()
         wait_for_all(10000)
+
+
+def test_losing_a_claim_race_says_so_and_drops_the_task(qtbot, window, emulator):
+    from reach_studio.kaltura import reach_api
+    from reach_studio.ui.sign_in_dialog import sign_in
+
+    sign_in_with_demo(qtbot, window)
+    task = window.queue.visible_tasks()[0]
+    rival = sign_in(demo_account(emulator))
+    reach_api.claim(rival, reach_api.get_task(rival, task), "other-linguist-tool")
+    with qtbot.waitSignal(window.service.claim_failed, timeout=20000) as lost:
+        window.claim(task)
+    assert "already taken" in lost.args[1]
+    assert window.claim_message is not None and "already taken" in window.claim_message.text()
+    assert task.id not in [t.id for t in window.queue.visible_tasks()]
+    assert window.mine.visible_tasks() == []
+    assert emulator.inspect.task(task.id)["externalTaskId"] == "other-linguist-tool"
+
+
+def test_a_remembered_task_aborted_meanwhile_leaves_my_tasks_after_sign_in(qtbot, window, emulator):
+    from reach_studio.ui.sign_in_dialog import sign_in
+
+    sign_in_with_demo(qtbot, window)
+    task = window.queue.visible_tasks()[0]
+    with qtbot.waitSignal(window.service.claimed, timeout=20000):
+        window.claim(task)
+    wait_for_all(10000)
+    window.service.stop()
+    emulator.control.abort_task(task.id)  # the customer withdrew it while the app was closed
+
+    restarted = MainWindow(Settings(), SecretStore(), DraftStore())
+    qtbot.addWidget(restarted)
+    assert [t.id for t in restarted.mine.visible_tasks()] == [task.id]
+    with qtbot.waitSignal(restarted.service.task_gone, timeout=20000):
+        restarted.add_connection(sign_in(demo_account(emulator)), demo=True)
+    assert restarted.mine.visible_tasks() == []
+    assert "can no longer be worked on" in restarted.activity.text()
+    wait_for_all(10000)
+    assert DraftStore().remembered_tasks() == {}
+    restarted.service.stop()

@@ -93,3 +93,31 @@ def test_an_editor_that_fails_to_open_is_reported_not_fatal(qtbot, monkeypatch, 
     qtbot.addWidget(ws)
     assert "could not open this task: cannot read cue 3" in ws.missing_label.text()
     assert ws.notes is not None
+
+
+def test_a_delivered_task_leaves_my_tasks_and_its_workspace_closes(qtbot, monkeypatch, task_factory):
+    from PySide6.QtCore import Signal
+
+    from reach_studio.secrets import SecretStore
+    from reach_studio.settings import Settings
+    from reach_studio.ui.main_window import MainWindow
+
+    _empty_registry(monkeypatch)
+
+    class Editor(QLabel):
+        delivered = Signal(object)
+
+        def __init__(self, ctx):
+            super().__init__("editor")
+
+    editor_registry.register_editor([ServiceFeature.CAPTIONS], Editor)
+    win = MainWindow(Settings(), SecretStore(), DraftStore())
+    qtbot.addWidget(win)
+    task = task_factory(11, status=TaskStatus.PROCESSING)
+    win.service.adopt([task])
+    ws = win.open_task(task)
+    assert win.tabs.indexOf(ws) >= 0
+    ws.editor.delivered.emit(object())
+    assert win.mine.visible_tasks() == []
+    assert win.tabs.indexOf(ws) == -1
+    assert "delivered" in win.activity.text()
