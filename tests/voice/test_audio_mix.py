@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from reach_studio.domain.progress import CancelToken, Cancelled
+from reach_studio.domain.progress import Cancelled, CancelToken
 from reach_studio.media.audio_delivery import check_aac_lc
 from reach_studio.media.audio_mix import (
     Placement,
