@@ -98,7 +98,7 @@ class TakeRecorder(QObject):
         self._tmp = dest.with_name(f".{dest.name}.recording")
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
-            wav = wave.open(str(self._tmp), "wb")
+            wav = wave.open(str(self._tmp), "wb")  # noqa: SIM115 - stays open while recording
             wav.setnchannels(self.channels)
             wav.setsampwidth(SAMPLE_BYTES)
             wav.setframerate(self.sample_rate)
