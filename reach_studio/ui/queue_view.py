@@ -53,8 +53,11 @@ class QueueView(QWidget):
         self.table.setSortingEnabled(False)  # the fair order is the order
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Interactive, sized to contents when rows arrive: ResizeToContents would measure every row on each
+        # countdown tick and poll.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        self._sized_for = -1
         self.table.doubleClicked.connect(self._activated)
         self.table.activated.connect(self._activated)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -87,6 +90,9 @@ class QueueView(QWidget):
 
     def set_tasks(self, tasks: Sequence[Task]) -> None:
         self.model.set_tasks(tasks)
+        if self.model.rowCount() != self._sized_for:
+            self._sized_for = self.model.rowCount()
+            self.table.resizeColumnsToContents()
         self._refresh_filter_choices(tasks)
         self._update_count()
         self._current_changed()
