@@ -495,11 +495,10 @@ class MainWindow(QMainWindow):
             ws.download_started()
 
     def _download_progress(self, key: TaskKey, done: int, total: int) -> None:
-        if key == self._status_download:
-            if total > 0:
-                self.download_bar.setRange(0, 1000)
-                self.download_bar.setValue(int(done * 1000 / total))
-                self.download_bar.setFormat(f"Task {key[1]}: %p%")
+        if key == self._status_download and total > 0:
+            self.download_bar.setRange(0, 1000)
+            self.download_bar.setValue(int(done * 1000 / total))
+            self.download_bar.setFormat(f"Task {key[1]}: %p%")
         ws = self.workspaces.get(key)
         if ws is not None:
             ws.download_progress(done, total)
@@ -600,7 +599,7 @@ class MainWindow(QMainWindow):
 
     # -- closing ---------------------------------------------------------------------------------------
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         for ws in list(self.workspaces.values()):
             ws.close_workspace()
         self.service.stop()

@@ -33,6 +33,8 @@ COL_ORDER, COL_CUSTOMER, COL_ENTRY, COL_SERVICE, COL_TYPE, COL_LANG, COL_TAT, CO
     len(COLUMNS)
 )
 
+_ROOT = QModelIndex()  # the invisible root of a table model
+
 OVERDUE_COLOUR = QColor("#c62828")
 SOON_COLOUR = QColor("#ef6c00")
 
@@ -113,10 +115,10 @@ class TaskQueueModel(QAbstractTableModel):
 
     # -- Qt model API ------------------------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._tasks)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):

@@ -282,13 +282,11 @@ class TaskService(QObject):
         return FairQueue(tasks).tasks()
 
     def _offered(self, task: Task) -> bool:
-        if self.regions is not None and task.reach_profile and task.reach_profile.processing_region is not None:
-            if task.reach_profile.processing_region not in self.regions:
-                return False
-        st = task.service_type or (task.catalog_item.service_type if task.catalog_item else None)
-        if self.service_types is not None and st is not None and st not in self.service_types:
+        region = task.reach_profile.processing_region if task.reach_profile else None
+        if self.regions is not None and region is not None and region not in self.regions:
             return False
-        return True
+        st = task.service_type or (task.catalog_item.service_type if task.catalog_item else None)
+        return self.service_types is None or st is None or st in self.service_types
 
     def _publish_queue(self) -> None:
         visible = self.visible_queue()
