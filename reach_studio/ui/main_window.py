@@ -448,8 +448,6 @@ class MainWindow(QMainWindow):
             ws.retry_download_requested.connect(self._retry_download)
             ws.fail_requested.connect(self.request_fail)
             ws.delivered.connect(self._task_delivered)
-            if ws.editor is not None and hasattr(ws.editor, "delivered"):  # READY: leave "My tasks"
-                ws.editor.delivered.connect(lambda _outcome, key=key: self.service.forget(key))
             self.workspaces[key] = ws
             self.tabs.addTab(ws, f"Task {task.id}")
             if key in self.service.downloads:
