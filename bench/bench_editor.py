@@ -19,18 +19,18 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("REACH_STUDIO_HOME", tempfile.mkdtemp(prefix="bench-editor-"))
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
-from reach_studio.domain import edit_ops  # noqa: E402
-from reach_studio.domain.captions import CaptionDocument, Cue  # noqa: E402
-from reach_studio.domain.enums import ServiceFeature, ServiceType, TaskStatus, TurnAroundTime  # noqa: E402
-from reach_studio.domain.task import CatalogItem, ReachProfile, Task  # noqa: E402
-from reach_studio.store.drafts import DraftStore, draft_key  # noqa: E402
-from reach_studio.ui.editor import TimedEditor  # noqa: E402
-from reach_studio.ui.editor_registry import TaskContext  # noqa: E402
-from reach_studio.workers.background import wait_for_all  # noqa: E402
+from reach_studio.domain import edit_ops
+from reach_studio.domain.captions import CaptionDocument, Cue
+from reach_studio.domain.enums import ServiceFeature, ServiceType, TaskStatus, TurnAroundTime
+from reach_studio.domain.task import CatalogItem, ReachProfile, Task
+from reach_studio.store.drafts import DraftStore, draft_key
+from reach_studio.ui.editor import TimedEditor
+from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.workers.background import wait_for_all
 
 
 def task(feature: ServiceFeature, task_id: int) -> Task:

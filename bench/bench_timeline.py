@@ -16,11 +16,11 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import numpy as np
+from PySide6.QtWidgets import QApplication
 
-from reach_studio.domain.captions import Cue  # noqa: E402
-from reach_studio.ui.timeline import Peaks, TimelineCanvas  # noqa: E402
+from reach_studio.domain.captions import Cue
+from reach_studio.ui.timeline import Peaks, TimelineCanvas
 
 N_CUES = 2000
 WIDTH = 1600

@@ -15,13 +15,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("REACH_STUDIO_HOME", tempfile.mkdtemp(prefix="shots-"))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, DescriptionCue  # noqa: E402
-from reach_studio.domain.enums import ServiceFeature  # noqa: E402
-from reach_studio.ui.editor import TimedEditor  # noqa: E402
-from reach_studio.ui.editor_registry import TaskContext  # noqa: E402
-from tests.editor.conftest import make_task  # noqa: E402
+from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, DescriptionCue
+from reach_studio.domain.enums import ServiceFeature
+from reach_studio.ui.editor import TimedEditor
+from reach_studio.ui.editor_registry import TaskContext
+from tests.editor.conftest import make_task
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from reach_studio.domain.enums import TaskStatus
 from reach_studio.secrets import SecretStore
@@ -31,7 +32,10 @@ def test_delivered_task_leaves_my_tasks(qtbot, emulator):
         assert isinstance(editor, TimedEditor)
         editor.seek(1000)
         editor.insert_at_playhead()
-        qtbot.keyClicks(editor.text_edit, "Hello from the editor.")
+        qtbot.keyClicks(editor.text_edit, "Hello from")
+        qtbot.keyClick(editor.text_edit, Qt.Key.Key_Return)  # a line break, not the shell's "Open" (Return)
+        qtbot.keyClicks(editor.text_edit, "the editor.")
+        assert editor.items()[0].text == "Hello from\nthe editor."
         editor.speaker_edit.setText("ANNA")  # the demo's catalog items may ask for speaker identification
         editor.speaker_edit.editingFinished.emit()
         delivered = []

@@ -9,15 +9,15 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
-from reach_studio.store.drafts import DraftStore  # noqa: E402
-from reach_studio.ui.editor import TimedEditor  # noqa: E402
-from reach_studio.ui.editor_registry import TaskContext  # noqa: E402
+from reach_studio.store.drafts import DraftStore
+from reach_studio.ui.editor import TimedEditor
+from reach_studio.ui.editor_registry import TaskContext
 
 sys.path.insert(0, os.path.dirname(__file__))
-from conftest import make_task  # noqa: E402
+from conftest import make_task
 
 
 def main() -> None:

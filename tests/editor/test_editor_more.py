@@ -1,0 +1,91 @@
+"""Import of a draft file, late source captions, speech preview and draft compaction."""
+
+from __future__ import annotations
+
+from reach_studio.domain import edit_ops
+from reach_studio.domain.captions import CaptionDocument, Cue
+from reach_studio.domain.enums import ServiceFeature
+from reach_studio.store.drafts import DraftStore, draft_key
+from reach_studio.ui.editor import TimedEditor
+from reach_studio.ui.editor import journal as journal_module
+from reach_studio.ui.editor_registry import TaskContext
+
+from .conftest import make_task
+
+SRT = "1\n00:00:01,000 --> 00:00:02,500\nFirst line\n\n2\n00:00:03,000 --> 00:00:04,000\nSecond\n"
+
+
+def editor_for(qtbot, feature=ServiceFeature.CAPTIONS, drafts=None, source=None):
+    ed = TimedEditor(TaskContext(make_task(feature), None, drafts, source_captions=source), player=None)
+    qtbot.addWidget(ed)
+    return ed
+
+
+def test_import_an_srt_draft_as_one_undo_step(qtbot, tmp_path):
+    path = tmp_path / "draft.srt"
+    path.write_text(SRT, encoding="utf-8")
+    ed = editor_for(qtbot)
+    ed.import_path(path)
+    qtbot.waitUntil(lambda: len(ed.items()) == 2, timeout=5000)
+    assert [(c.start_ms, c.end_ms, c.text) for c in ed.items()] == [(1000, 2500, "First line"), (3000, 4000, "Second")]
+    assert "Imported 2 cues" in ed.status.text()
+    ed.undo_action.trigger()
+    assert ed.items() == []
+
+
+def test_import_of_a_broken_file_is_a_message(qtbot, tmp_path):
+    path = tmp_path / "broken.srt"
+    path.write_bytes(b"\x00\x01 not captions at all \xff")
+    ed = editor_for(qtbot)
+    ed.import_path(path)
+    qtbot.waitUntil(lambda: "Cannot import" in ed.status.text(), timeout=5000)
+    assert "broken.srt" in ed.status.text() and ed.items() == []
+
+
+def test_translation_source_arriving_late_fills_the_targets(qtbot):
+    ed = editor_for(qtbot, ServiceFeature.TRANSLATION)
+    assert ed.items() == [] and "source captions" in ed.status.text()
+    ed.set_source_captions(CaptionDocument([Cue(0, 1000, "One"), Cue(1500, 2500, "Two")], language="English"))
+    assert [(c.start_ms, c.end_ms, c.text) for c in ed.items()] == [(0, 1000, ""), (1500, 2500, "")]
+    ed.select(1)
+    assert ed.source_view.toPlainText() == "Two"
+
+
+def test_speech_preview_uses_an_engine_when_there_is_one(qtbot):
+    from reach_studio.ui.editor.tts import Speaker
+
+    mock = Speaker(engine="mock")  # Qt's test engine stands in for a real one
+    assert mock.available and mock.say("A door opens.")
+    assert not mock.say("   ")
+    none = Speaker(engine="no-such-engine")
+    assert not none.available and "text-to-speech" in none.reason
+
+
+def test_many_edits_are_compacted_into_a_snapshot(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(journal_module, "SNAPSHOT_EVERY", 50)
+    store = DraftStore(tmp_path / "d.sqlite3")
+    ed = editor_for(qtbot, drafts=store)
+    ed.seek(0)
+    ed.insert_at_playhead()
+    for i in range(120):
+        ed.text_edit.insertPlainText("x")
+    ed.flush_draft()
+    draft = store.load(draft_key(ed.task.account, ed.task.id))
+    assert len(draft.ops_after_snapshot) < 50  # older ops were folded into the snapshot
+    items = edit_ops.replay([edit_ops.item_from_dict(d) for d in draft.snapshot["items"]], draft.ops_after_snapshot)
+    assert items[0].text == "x" * 120
+
+
+def test_speaker_and_change_mark(qtbot):
+    ed = editor_for(qtbot)
+    ed.load_items([Cue(0, 2000, "Hello")])
+    ed.select(0)
+    ed.speaker_edit.setText("ANNA")
+    ed.speaker_edit.editingFinished.emit()
+    assert ed.items()[0].speaker == "ANNA"
+    assert ed.model.index(0, 5).data() == "ANNA"
+    cursor = ed.text_edit.textCursor()
+    cursor.setPosition(0)
+    ed.text_edit.setTextCursor(cursor)
+    ed.insert_speaker_change()
+    assert ed.items()[0].text == ">> Hello"
