@@ -79,7 +79,7 @@ def main() -> int:
     parser.add_argument("--key-ttl", type=float, default=12.0)
     parser.add_argument("--segment-latency-ms", type=float, default=100.0)
     parser.add_argument("--no-editors", action="store_true", help="the shell's own workspace (player + notes)")
-    parser.add_argument("--gc-freeze", action="store_true")
+    parser.add_argument("--no-gc-freeze", action="store_true", help="compare: without run_app's gc.freeze()")
     parser.add_argument("--window", type=float, default=25.0, help="measure at least this long after the claim")
     parser.add_argument(
         "--media-cache", type=Path, default=Path(tempfile.gettempdir()) / "reach-studio-bench-media"
@@ -135,10 +135,23 @@ def measure(info: dict, args) -> int:
             app.processEvents()
             time.sleep(0.002)
 
-    if args.gc_freeze:
-        import gc
+    if not args.no_gc_freeze:
+        from reach_studio.ui.app import freeze_startup_objects
 
-        gc.freeze()  # experiment: keep start-up objects out of the GC's full passes
+        freeze_startup_objects()  # as run_app does two seconds after start-up
+    import gc
+
+    collections: list[tuple[float, int, float]] = []  # (end time, generation, ms): GC pauses stop every thread
+    started_at: dict[str, float] = {}
+
+    def gc_watch(phase, info):
+        if phase == "start":
+            started_at["t"] = time.perf_counter()
+        elif "t" in started_at:
+            now = time.perf_counter()
+            collections.append((now, info["generation"], (now - started_at["t"]) * 1000))
+
+    gc.callbacks.append(gc_watch)
     machine = Probe()  # the machine's own noise: the window shown, nothing running
     machine.start()
     t_machine = time.perf_counter()
@@ -214,6 +227,9 @@ def measure(info: dict, args) -> int:
           f"reports; {extensions} access-key extensions in {t_done - t_claim:.0f} s (keys live {args.key_ttl:g} s)")
     print("largest gaps during download + keys (ms @ s after the claim):",
           ", ".join(f"{g:.0f} @ {at - t_claim:.2f}" for g, at in worst))
+    slow_gc = [(g, ms, at - t_claim) for at, g, ms in collections if ms >= 20 and t_claim <= at <= t_done]
+    print("garbage collections ≥ 20 ms during download + keys (gen, ms @ s):",
+          ", ".join(f"{g}, {ms:.0f} @ {at:.2f}" for g, ms, at in slow_gc) or "none")
     print(f"workspace: {'shell notes + player' if ws_editor is None else type(ws_editor).__name__}")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine)")
     rows = (
