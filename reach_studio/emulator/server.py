@@ -193,6 +193,19 @@ class Control:
 
         return reach.create_task(self._emu, **fields)["id"]
 
+    def start_live(self, event_id: int) -> list[str]:
+        """The live event's stream starts: Kaltura's caption puller connects to each feature's captionUrl."""
+        from reach_studio.emulator.caption_puller import LiveControlError
+
+        try:
+            return self._emu.live.start_live(int(event_id))
+        except LiveControlError as exc:
+            raise EmulatorError(str(exc)) from None
+
+    def end_live(self, event_id: int) -> None:
+        """The live event's stream ends: the caption puller disconnects."""
+        self._emu.live.end_live(int(event_id))
+
 
 # ---- the app ---------------------------------------------------------------------------------------
 _loaded_services = False
@@ -433,6 +446,9 @@ class Emulator:
         self.faults = Faults()
         self.inspect = Inspect(self)
         self.control = Control(self)
+        from reach_studio.emulator.caption_puller import CaptionPuller
+
+        self.live = CaptionPuller(self)  # Kaltura's live caption puller (emulator/caption_puller.py)
         self.store: Store | None = None  # type: ignore[assignment]
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -470,12 +486,14 @@ class Emulator:
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="reach-emulator", daemon=True)
         self._thread.start()
+        self.live.start()
         log.info("Kaltura REACH emulator serving %s (data %s)", self.url, self.data_dir)
         return self
 
     def stop(self) -> None:
         if self._server is None:
             return
+        self.live.stop()
         self.faults._stop.set()
         self._server.shutdown()
         self._server.server_close()

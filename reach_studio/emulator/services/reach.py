@@ -328,7 +328,8 @@ def _update_job(ctx: CallContext, task_id: int, changes: dict[str, Any]) -> dict
                 reason += " (only live tasks are scheduled)"
             raise ApiError("ENTRY_VENDOR_TASK_ITEM_COULD_NOT_BE_UPDATED", REASON=reason)
         merged = {**task, **changes}
-        if new == READY and not merged.get("outputObjectId"):
+        # a live task's READY names no asset: Kaltura makes the captions from the stream (guide, "Live captions")
+        if new == READY and not merged.get("outputObjectId") and merged.get("serviceFeature") not in LIVE_FEATURES:
             raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", PROP_NAME="KalturaEntryVendorTask::outputObjectId")
         if new == ERROR and not (merged.get("errDescription") or "").strip():
             raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", PROP_NAME="KalturaEntryVendorTask::errDescription")
