@@ -94,6 +94,10 @@ def test_captions_flow_reaches_ready_with_the_typed_cues(qtbot, emu, conn, tmp_p
     assert_ready(emu, task.id, cap["id"])
     assert store.load(draft_key(task.account, task.id)) is None  # the draft is gone once delivered
     assert "READY" in ed.status.text()
+    ed.select(0)
+    qtbot.keyClicks(ed.text_edit, "late edit")  # delivered: the editor is for reviewing now
+    assert ed.items()[0].text == "Welcome to the lecture."
+    assert store.load(draft_key(task.account, task.id)) is None
 
 
 def test_validation_errors_block_delivery_and_jump_to_the_cue(qtbot, emu, conn, tmp_path):

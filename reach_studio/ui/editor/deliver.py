@@ -102,6 +102,7 @@ class DeliverFlow(QObject):
         ed = self.editor
         if getattr(outcome, "ok", False):
             ed.journal.discard()
+            ed.lock_after_delivery()
             ed.show_status(f"Delivered: task {outcome.task_id} is READY (output {outcome.output_object_id})")
             ed.delivered.emit(outcome)
         else:

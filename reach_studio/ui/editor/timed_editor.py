@@ -81,6 +81,7 @@ class TimedEditor(QWidget):
         self.language = (self.task.target_language if self.kind == "translation" else None) or \
             self.task.source_language
         self.current: int | None = None
+        self.locked = False  # True once delivered: the document is what Kaltura has
         self._playhead = 0
         self._refreshing = False
         self._delivery_job = None
@@ -441,6 +442,9 @@ class TimedEditor(QWidget):
     def _push(self, op: Op | None) -> bool:
         """Check, then push an operation as one undo step. Bad edits become a status message."""
         if op is None:
+            return False
+        if self.locked:
+            self.show_status("This task was delivered: further edits would not reach Kaltura", error=True)
             return False
         try:
             op.apply(list(self.model.items))  # dry run on a shallow copy: cheap, and push cannot fail later
@@ -882,6 +886,19 @@ class TimedEditor(QWidget):
         from reach_studio.ui.editor.deliver import DeliverFlow
 
         DeliverFlow(self).start()
+
+    def lock_after_delivery(self) -> None:
+        """The task is READY: keep the editor for reviewing and playback, but refuse edits."""
+        self.locked = True
+        for w in (self.text_edit, self.title_edit, self.speaker_edit):
+            w.setReadOnly(True)
+        for w in (self.start_edit, self.end_edit):
+            w.setReadOnly(True)
+        for act in self.toolbar.actions():
+            if act.text() not in ("Find",):
+                act.setEnabled(False)
+        self.undo_stack.setClean()
+        self.undo_stack.clear()
 
     def work_product(self):
         """What the delivery engine uploads for this mode."""
