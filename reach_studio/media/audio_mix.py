@@ -79,6 +79,11 @@ def mix_filter(takes: Sequence[tuple[int, int]], duck_db: float = DEFAULT_DUCK_D
     return ";".join(parts)
 
 
+def _input_format(path: Path) -> list[str]:
+    """Force the WAV demuxer for .wav takes (see the FLAC note in `mix_voice_track`)."""
+    return ["-f", "wav"] if Path(path).suffix.lower() == ".wav" else []
+
+
 def take_duration_ms(path: Path) -> int:
     """Length of a take in ms (MediaError when it is not readable audio)."""
     info = probe(Path(path))
@@ -120,15 +125,17 @@ def mix_voice_track(
         return lambda done, _total: progress(min(2 * total, offset + min(done, total)), 2 * total)
 
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".mix-", suffix=".wav", dir=dest.parent)
+    # FLAC, not WAV, in between: ffmpeg's probe can take raw PCM for MPEG-TS when the samples happen to hold
+    # 0x47 sync bytes 188 apart (seen with a pure tone), while "fLaC" is unambiguous.
+    fd, tmp_name = tempfile.mkstemp(prefix=".mix-", suffix=".flac", dir=dest.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         args: list[str] = ["-i", str(original)]
         for placement in placements:
-            args += ["-i", str(placement.path)]
-        args += ["-filter_complex", mix_filter(takes, duck_db), "-map", "[mix]", "-vn", "-c:a", "pcm_s16le",
-                 "-ar", str(MIX_RATE), "-f", "wav", str(tmp)]
+            args += [*_input_format(placement.path), "-i", str(placement.path)]
+        args += ["-filter_complex", mix_filter(takes, duck_db), "-map", "[mix]", "-vn", "-c:a", "flac",
+                 "-ar", str(MIX_RATE), "-f", "flac", str(tmp)]
         run_ffmpeg(args, duration_ms=total, progress=stage(0), token=token, timeout=timeout)
         encode_aac_lc(tmp, dest, kbps=kbps, progress=stage(total), token=token, timeout=timeout)
     finally:

@@ -47,3 +47,43 @@ def voice_media(tmp_path_factory) -> dict[str, Path]:
     ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=2", "-c:v", "libx264",
            "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(signed))
     return {"clip": clip, "take": take, "signed": signed}
+
+
+def pcm_buffer(seconds: float = 1.3, freq: float = 1000, rate: int = 48000):
+    """A QBuffer of 16-bit mono PCM: what a microphone would deliver (the first 300 ms get dropped)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    t = np.arange(int(seconds * rate)) / rate
+    data = (np.sin(2 * np.pi * freq * t) * 12000).astype("<i2").tobytes()
+    buf = QBuffer()
+    buf.setData(QByteArray(data))
+    buf.open(QIODevice.OpenModeFlag.ReadOnly)
+    return buf
+
+
+def record_take(qtbot, editor, row: int, seconds: float = 1.3, freq: float = 1000) -> None:
+    """Select `row` and record a take into it from generated PCM, as the Record/Stop buttons do."""
+    editor.select(row, seek=False)
+    buf = pcm_buffer(seconds, freq)
+    assert editor.start_recording(device=buf)
+    qtbot.waitUntil(buf.atEnd, timeout=5000)
+    qtbot.wait(100)
+    editor.stop_recording()
+    assert editor.script.lines[row].has_take
+
+
+@pytest.fixture
+def emu(tmp_path, emulator_media_cache):
+    """The emulator with partners and the vendor's app token; each test orders the task it needs."""
+    from reach_studio.emulator.server import Emulator
+
+    with Emulator(tmp_path / "emulator-data", seed="minimal", media_cache=emulator_media_cache) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def conn(emu):
+    from reach_studio.kaltura.connection import ReachConnection
+    from tests.delivery.conftest import account_config
+
+    return ReachConnection(account_config(emu), retries=6, backoff=0.02)

@@ -78,3 +78,20 @@ def test_cancel_stops_the_mix_and_leaves_no_file(voice_media, tmp_path):
 def test_duck_windows_merge_close_takes():
     assert duck_windows([(1000, 500), (1600, 400), (5000, 100)], margin_ms=100) == [(900, 2100), (4900, 5200)]
     assert duck_windows([(50, 100)], margin_ms=100) == [(0, 250)]
+
+
+def test_a_wav_take_that_looks_like_mpeg_ts_to_ffmpeg_is_still_mixed(voice_media, tmp_path):
+    """A pure 1 kHz tone at this level makes ffmpeg's probe guess MPEG-TS for a plain WAV (seen in a test)."""
+    import wave
+
+    import numpy as np
+
+    t = np.arange(48000) / 48000
+    take = tmp_path / "tone.wav"
+    with wave.open(str(take), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        w.writeframes((np.sin(2 * np.pi * 1000 * t) * 12000).astype("<i2").tobytes())
+    out = mix_voice_track(voice_media["clip"], [Placement(500, take)], tmp_path / "m.mp4")
+    assert tone_level(decode_pcm(out, RATE), RATE, 1000, 0.7, 1.3) > 0.1

@@ -17,3 +17,19 @@ register_editor(
      ServiceFeature.CHAPTERING],
     _timed_editor,
 )
+
+
+def _voice_editor(ctx: TaskContext):
+    from reach_studio.ui.editor.voice_editor import VoiceEditor
+
+    return VoiceEditor(ctx)
+
+
+def _sign_language_editor(ctx: TaskContext):
+    from reach_studio.ui.editor.sign_language_editor import SignLanguageEditor
+
+    return SignLanguageEditor(ctx)
+
+
+register_editor([ServiceFeature.DUBBING, ServiceFeature.AUDIO_DESCRIPTION], _voice_editor)
+register_editor([ServiceFeature.SIGN_LANGUAGE], _sign_language_editor)

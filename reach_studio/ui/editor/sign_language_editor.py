@@ -1,0 +1,363 @@
+"""The sign-language workspace: pick the signed video recorded elsewhere, check it, preview it, deliver.
+
+Why it exists: a sign-language task (serviceFeature 19) returns a video of the interpreter, delivered as a
+child entry of the customer's entry (parentEntryId, admin tags signLang + signLang<ASL|BSL> + the vendor's
+name; see domain/delivery_plan.py). The interpreter films in a studio, so this editor does not record: it
+takes the finished file, probes it (a video stream must be there; its length should match the entry's),
+lets the linguist play it next to the original, and delivers it through the delivery engine off the GUI
+thread. The chosen file is kept in the draft store so reopening the task finds it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressDialog,
+    QPushButton,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reach_studio.domain.delivery_plan import PlanError, WorkProduct, sign_language_suffix
+from reach_studio.ui.editor.cue_model import clock
+from reach_studio.ui.editor.journal import DraftJournal
+from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.player import MediaPlayerBase, PlayerError, VideoView, create_player
+from reach_studio.workers.background import run_in_background
+
+log = logging.getLogger(__name__)
+
+KIND = "sign_language"
+DURATION_TOLERANCE_MS = 2000  # a signed video a little longer/shorter than the entry is normal (lead-in)
+DURATION_TOLERANCE_RATIO = 0.05
+
+
+def task_key(ctx: TaskContext) -> str:
+    from reach_studio.store.drafts import draft_key
+
+    return draft_key(ctx.task.account, ctx.task.id)
+
+
+def video_checks(info, entry_duration_ms: int | None) -> list[tuple[str, str]]:
+    """(severity, message) about a probed signed video: "error" blocks delivery, "warning" and "ok" inform."""
+    checks: list[tuple[str, str]] = []
+    video = info.first("video")
+    if video is None:
+        checks.append(("error", "The file has no video stream"))
+    else:
+        size = f"{video.width}×{video.height}" if video.width else "unknown size"
+        checks.append(("ok", f"Video stream: {video.codec}, {size}"))
+    if entry_duration_ms:
+        diff = info.duration_ms - entry_duration_ms
+        allowed = max(DURATION_TOLERANCE_MS, int(entry_duration_ms * DURATION_TOLERANCE_RATIO))
+        if abs(diff) > allowed:
+            longer = "longer" if diff > 0 else "shorter"
+            message = (f"{clock(info.duration_ms)} long: {abs(diff) / 1000:.1f} s {longer} than the entry "
+                       f"({clock(entry_duration_ms)})")
+            checks.append(("warning", message))
+        else:
+            checks.append(("ok", f"{clock(info.duration_ms)} long, matching the entry ({clock(entry_duration_ms)})"))
+    else:
+        checks.append(("ok", f"{clock(info.duration_ms)} long (the entry's length is unknown)"))
+    return checks
+
+
+class SignLanguageEditor(QWidget):
+    """Works on one claimed sign-language task. The workspace calls `set_media` and `flush_draft`."""
+
+    delivered = Signal(object)
+    statusMessage = Signal(str)
+
+    def __init__(self, ctx: TaskContext, parent: QWidget | None = None,
+                 player: MediaPlayerBase | None | str = "auto") -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.task = ctx.task
+        self.key = task_key(ctx)
+        self.video_path: Path | None = None
+        self.info = None
+        self.checks: list[tuple[str, str]] = []
+        self._job = None
+        self._probe_job = None
+        self._dialog: QProgressDialog | None = None
+        self.journal = DraftJournal(ctx.drafts, self.key, KIND, f"Sign language · task {self.task.id}",
+                                    self._snapshot_payload, self)
+        self.player = create_player(self) if player == "auto" else player
+        self._build_ui()
+        restored = self._restore()
+        if restored is not None:
+            self.set_sign_video(restored, save=False)
+            self.show_status(f"Restored your draft: {restored.name}")
+        else:
+            self.show_status("Choose the signed video recorded for this entry (“Choose signed video…”).")
+
+    def _restore(self) -> Path | None:
+        if self.ctx.drafts is None:
+            return None
+        try:
+            draft = self.ctx.drafts.load(self.key)
+        except Exception:  # noqa: BLE001 - a damaged draft must not stop the editor
+            return None
+        if draft is None or draft.kind != KIND or not draft.snapshot:
+            return None
+        video = draft.snapshot.get("video")
+        return Path(video) if isinstance(video, str) and video else None
+
+    def _snapshot_payload(self) -> dict[str, Any]:
+        return {"version": 1, "video": str(self.video_path) if self.video_path else None}
+
+    # ------------------------------------------------------------------------------------ UI
+
+    def _build_ui(self) -> None:
+        try:
+            suffix = sign_language_suffix(self.task.target_language)
+        except PlanError:
+            suffix = "?"
+        self.suffix = suffix
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.addWidget(QLabel(f"<b>Sign language</b> · {self.task.target_language or '?'}  ", self))
+        self.toolbar.addAction("Choose signed video…", self.choose_video)
+        self.toolbar.addSeparator()
+        self.deliver_action = self.toolbar.addAction("Deliver", self.deliver)
+
+        self.video = VideoView(self)
+        self.video.attach(self.player)
+        self.source_box = QComboBox(self)
+        self.source_box.addItems(["Signed video", "Original entry"])
+        self.source_box.currentIndexChanged.connect(self._show_source)
+        self.play_button = QPushButton("▶ Play", self)
+        self.play_button.clicked.connect(lambda: self.player is not None and self.player.toggle())
+        self.time_label = QLabel(clock(0), self)
+        transport = QHBoxLayout()
+        transport.addWidget(self.source_box)
+        transport.addWidget(self.play_button)
+        transport.addWidget(self.time_label)
+        transport.addStretch(1)
+        if self.player is None:
+            self.video.set_message("No media player available (install PySide6-Addons or VLC)")
+        else:
+            self.video.set_message("No signed video chosen yet")
+            self.player.positionChanged.connect(lambda ms: self.time_label.setText(clock(ms)))
+            self.player.playingChanged.connect(lambda on: self.play_button.setText("❚❚ Pause" if on else "▶ Play"))
+            self.player.errorOccurred.connect(lambda m: self.show_status(f"Player: {m}", error=True))
+        left = QWidget(self)
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.video, 1)
+        lv.addLayout(transport)
+
+        panel = QWidget(self)
+        form = QFormLayout(panel)
+        self.file_label = QLabel("—", panel)
+        self.file_label.setWordWrap(True)
+        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("Signed video", self.file_label)
+        entry_len = clock(self.task.entry_duration_ms) if self.task.entry_duration_ms else "unknown"
+        form.addRow("Entry", QLabel(f"{self.task.entry_id} · {entry_len}", panel))
+        self.checks_list = QListWidget(panel)
+        self.checks_list.setMaximumHeight(110)
+        form.addRow("Checks", self.checks_list)
+        vendor = self.ctx.connection.account.vendor_name if self.ctx.connection is not None else ""
+        tags = ", ".join(["signLang", f"signLang{suffix}"] + ([vendor] if vendor else []))
+        plan = QLabel(f"A child entry named “&lt;entry name&gt; child signLang{suffix}” is created under "
+                      f"{self.task.entry_id} with admin tags <i>{tags}</i>; the task's output is that entry.", panel)
+        plan.setWordWrap(True)
+        plan.setStyleSheet("color: #555555")
+        form.addRow("Delivery", plan)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(left)
+        split.addWidget(panel)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.status)
+
+    # ----------------------------------------------------------------------- shell contract
+
+    def set_media(self, path: Path) -> None:
+        """The original entry's media (to compare with); shown when "Original entry" is selected."""
+        self.ctx.media_path = Path(path)
+        if self.source_box.currentIndex() == 1:
+            self._show_source(1)
+
+    def flush_draft(self) -> None:
+        self.journal.snapshot()
+        self.journal.flush()
+
+    def closeEvent(self, event) -> None:
+        self.flush_draft()
+        if self.player is not None:
+            self.player.close()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------------------ video
+
+    def choose_video(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Choose the signed video", "",
+                                              "Video (*.mp4 *.mov *.mkv *.webm *.avi *.m4v);;All files (*)")
+        if name:
+            self.set_sign_video(Path(name))
+
+    def set_sign_video(self, path: Path, save: bool = True):
+        """Use `path` as the signed video: probe it in the background and show it. Returns the probe job."""
+        from reach_studio.media.probe import probe
+
+        path = Path(path)
+        self.video_path = path
+        self.info = None
+        self.checks = []
+        self.file_label.setText(str(path))
+        self._fill_checks([("info", "Reading the file…")])
+        if save:
+            self.journal.snapshot()
+        entry_ms = self.task.entry_duration_ms
+
+        def done(info) -> None:
+            if not shiboken6.isValid(self) or self.video_path != path:
+                return
+            self.info = info
+            self.checks = video_checks(info, entry_ms)
+            self._fill_checks(self.checks)
+            errors = [m for s, m in self.checks if s == "error"]
+            if errors:
+                self.show_status(f"{path.name} cannot be delivered: {errors[0]}", error=True)
+            else:
+                self.show_status(f"{path.name} is ready to deliver")
+            if self.source_box.currentIndex() == 0:
+                self._show_source(0)
+
+        def failed(exc: BaseException) -> None:
+            if not shiboken6.isValid(self) or self.video_path != path:
+                return
+            self.checks = [("error", f"Not a readable video: {exc}")]
+            self._fill_checks(self.checks)
+            self.show_status(f"{path.name} is not a readable video", error=True)
+
+        self._probe_job = run_in_background(lambda token, progress: probe(path), done, failed)
+        return self._probe_job
+
+    def _fill_checks(self, checks: list[tuple[str, str]]) -> None:
+        self.checks_list.clear()
+        marks = {"ok": "✔", "warning": "⚠", "error": "✖", "info": "…"}
+        for severity, message in checks:
+            item = QListWidgetItem(f"{marks.get(severity, '')} {message}")
+            if severity == "error":
+                item.setForeground(Qt.GlobalColor.red)
+            elif severity == "warning":
+                item.setForeground(Qt.GlobalColor.darkYellow)
+            self.checks_list.addItem(item)
+
+    def _show_source(self, index: int) -> None:
+        if self.player is None:
+            return
+        path = self.video_path if index == 0 else self.ctx.media_path
+        if path is None:
+            self.video.set_message("No signed video chosen yet" if index == 0 else "Downloading media…")
+            return
+        try:
+            self.player.load(path)
+        except PlayerError as exc:
+            self.show_status(str(exc), error=True)
+            return
+        self.video.set_message("")
+
+    # ------------------------------------------------------------------------------ deliver
+
+    def work_product(self) -> WorkProduct:
+        return WorkProduct(sign_video=self.video_path)
+
+    def deliver(self) -> bool:
+        if self._job is not None:
+            self.show_status("A delivery is already running")
+            return False
+        if self.video_path is None:
+            self.show_status("Delivery blocked: choose the signed video first", error=True)
+            return False
+        if self.info is None and not any(s == "error" for s, _ in self.checks):
+            self.show_status("Delivery blocked: the video is still being checked", error=True)
+            return False
+        errors = [m for s, m in self.checks if s == "error"]
+        if errors:
+            self.show_status(f"Delivery blocked: {errors[0]}", error=True)
+            return False
+        if self.ctx.connection is None:
+            self.show_status("Not connected to Kaltura: cannot deliver", error=True)
+            return False
+        self.flush_draft()
+        task, connection, product = self.task, self.ctx.connection, self.work_product()
+
+        def run(token, progress):
+            from reach_studio.engine.delivery import DeliveryService
+
+            return DeliveryService(connection).deliver(task, product, cancel=token, progress=progress)
+
+        self._dialog = QProgressDialog("Uploading the signed video to Kaltura…", "Cancel", 0, 0, self)
+        self._dialog.setWindowTitle(f"Deliver task {task.id}")
+        self._dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self._dialog.setMinimumDuration(0)
+        self._dialog.show()
+        self.deliver_action.setEnabled(False)
+        self.show_status("Delivering…")
+        self._job = run_in_background(run, self._delivered, self._failed, self._progress, self._cancelled)
+        self._dialog.canceled.connect(self._job.cancel)
+        return True
+
+    def _progress(self, done: int, total: int) -> None:
+        if shiboken6.isValid(self) and self._dialog is not None and total > 0:
+            self._dialog.setRange(0, total)
+            self._dialog.setValue(min(done, total))
+
+    def _finish(self) -> None:
+        self._job = None
+        self.deliver_action.setEnabled(True)
+        if self._dialog is not None:
+            self._dialog.reset()
+            self._dialog.hide()
+            self._dialog.deleteLater()
+            self._dialog = None
+
+    def _delivered(self, outcome) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._finish()
+        if getattr(outcome, "ok", False):
+            self.journal.discard()
+            self.show_status(f"Delivered: task {outcome.task_id} is READY (child entry {outcome.output_object_id})")
+            self.delivered.emit(outcome)
+        else:
+            self.show_status(f"Delivery failed and the task was set to ERROR: {outcome.err_description}", error=True)
+
+    def _failed(self, exc: BaseException) -> None:
+        if shiboken6.isValid(self):
+            self._finish()
+            self.show_status(f"Delivery blocked: {getattr(exc, 'message', None) or exc}", error=True)
+
+    def _cancelled(self) -> None:
+        if shiboken6.isValid(self):
+            self._finish()
+            self.show_status("Delivery cancelled; nothing was marked READY", error=True)
+
+    def show_status(self, text: str, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #b00020" if error else "color: #404040")
+        self.statusMessage.emit(text)

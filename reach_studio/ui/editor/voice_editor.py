@@ -1,0 +1,719 @@
+"""The dubbing and audio-description editor: write or take the lines, record a take per line, mix, deliver.
+
+Why it exists: these two REACH services return audio, not text. The linguist works line by line next to
+the video — for dubbing the lines start from the (translated) captions, for audio description the
+describer writes each description at the playhead in a natural pause — records a take per line (or
+imports one recorded elsewhere when this computer has no microphone), checks the result with a mix
+preview, and delivers. Delivery mixes the takes over the original audio with the original ducked under
+them (media/audio_mix.py), extracts the clear original audio, and hands both to the delivery engine
+(engine/delivery.py), off the GUI thread. The script is journaled to the draft store on a short debounce
+and takes are files on disk, so a kill loses at most a second and never a recording.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reach_studio import paths
+from reach_studio.domain.captions import CaptionDocument, DescriptionCue
+from reach_studio.domain.delivery_plan import WorkProduct
+from reach_studio.domain.enums import ServiceFeature
+from reach_studio.domain.progress import CancelToken, ProgressCallback
+from reach_studio.domain.voice_script import VoiceScript, VoiceScriptError
+from reach_studio.ui.editor.cue_model import clock
+from reach_studio.ui.editor.journal import DraftJournal
+from reach_studio.ui.editor.recorder import RecorderError, RecorderPanel, TakeRecorder
+from reach_studio.ui.editor.time_edit import TimeEdit
+from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.player import MediaPlayerBase, PlayerError, VideoView, create_player
+from reach_studio.ui.timeline import TimelineView
+from reach_studio.workers.background import run_in_background
+
+log = logging.getLogger(__name__)
+
+SAVE_DEBOUNCE_MS = 300
+TITLES = {"dubbing": "Dubbing", "audio_description": "Audio description"}
+COLUMNS = ("#", "Start", "Text", "Take")
+
+
+def task_key(ctx: TaskContext) -> str:
+    from reach_studio.store.drafts import draft_key
+
+    return draft_key(ctx.task.account, ctx.task.id)
+
+
+def takes_folder(key: str) -> Path:
+    """Where the takes of one task live (under the data folder, next to the drafts)."""
+    return paths.data_dir() / "takes" / re.sub(r"[^A-Za-z0-9._-]+", "_", key)
+
+
+def render_work_product(script: VoiceScript, media: Path, out_dir: Path, *, dub_caption_accuracy: int | None = None,
+                        kbps: int = 128, token: CancelToken | None = None,
+                        progress: ProgressCallback | None = None) -> WorkProduct:
+    """Mix the takes into the delivered track and extract the clear audio (Qt-free; runs in a worker).
+
+    Progress is reported in thousandths: mixing up to 700, the clear audio up to 1000.
+    """
+    from reach_studio.media.audio_mix import Placement, extract_clear_audio, mix_voice_track
+
+    def stage(lo: int, hi: int) -> ProgressCallback | None:
+        if progress is None:
+            return None
+        return lambda done, total: progress(lo + (hi - lo) * done // total if total else lo, 1000)
+
+    main_name = "dub" if script.kind == "dubbing" else "audio-description"
+    main = mix_voice_track(media, [Placement(s, p) for s, p in script.takes()], out_dir / f"{main_name}.mp4",
+                           kbps=kbps, token=token, progress=stage(0, 700))
+    clear = extract_clear_audio(media, out_dir / "clear-audio.mp4", kbps=kbps, token=token,
+                                progress=stage(700, 1000))
+    dub_caps = None
+    if script.kind == "dubbing" and dub_caption_accuracy is not None:
+        dub_caps = script.aligned_captions(dub_caption_accuracy)
+    return WorkProduct(main_audio=main, clear_audio=clear, dub_captions=dub_caps)
+
+
+class VoiceEditor(QWidget):
+    """Edits one claimed dubbing or audio-description task. The workspace calls `set_media` and `flush_draft`."""
+
+    delivered = Signal(object)  # engine.delivery.DeliveryOutcome with status READY
+    statusMessage = Signal(str)
+
+    def __init__(self, ctx: TaskContext, parent: QWidget | None = None, player: MediaPlayerBase | None | str = "auto",
+                 take_player: MediaPlayerBase | None | str = "auto", recorder_reason: str | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.task = ctx.task
+        self.kind = "dubbing" if self.task.feature == ServiceFeature.DUBBING else "audio_description"
+        self.language = (self.task.target_language if self.kind == "dubbing" else None) or self.task.source_language
+        self.key = task_key(ctx)
+        self.takes_dir = takes_folder(self.key)
+        self.current: int | None = None
+        self._refreshing = False
+        self._job = None
+        self._dialog: QProgressDialog | None = None
+        self._playhead = 0
+        self.script, note = self._initial_script()
+        self.journal = DraftJournal(ctx.drafts, self.key, self.kind, f"{TITLES[self.kind]} · task {self.task.id}",
+                                    self._snapshot_payload, self)
+        self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DEBOUNCE_MS)
+        self._save_timer.timeout.connect(self.journal.snapshot)
+        self.player = create_player(self) if player == "auto" else player
+        self.take_player = create_player(self) if take_player == "auto" else take_player
+        self.recorder = TakeRecorder(self)
+        self._build_ui(recorder_reason)
+        self._connect()
+        self.refresh()
+        if self.script.lines:
+            self.select(0, seek=False)
+        self.show_status(note or self._hint())
+
+    # --------------------------------------------------------------------------------- state
+
+    def _initial_script(self) -> tuple[VoiceScript, str]:
+        start = VoiceScript(self.kind, self.language)
+        if self.kind == "dubbing" and self.ctx.source_captions is not None:
+            start = VoiceScript.from_captions(self.ctx.source_captions, "dubbing")
+            start.language = self.language
+        self._dub_caption = self._accuracy = None
+        if self.ctx.drafts is None:
+            return start, ""
+        try:
+            draft = self.ctx.drafts.load(self.key)
+        except Exception as exc:  # noqa: BLE001 - a damaged draft must not stop the editor
+            return start, f"Your draft could not be read: {exc}"
+        if draft is None or draft.snapshot is None or (draft.kind and draft.kind != self.kind):
+            return start, ""
+        try:
+            script = VoiceScript.from_dict(draft.snapshot.get("script", {}))
+        except VoiceScriptError as exc:
+            return start, f"Your draft could not be restored ({exc}); starting again"
+        self._dub_caption = bool(draft.snapshot.get("dub_caption"))
+        self._accuracy = draft.snapshot.get("dub_caption_accuracy")
+        missing = [i + 1 for i, ln in enumerate(script.lines) if ln.take and not Path(ln.take).is_file()]
+        note = f"Restored your draft ({len(script.lines)} lines, {len(script.takes())} takes)"
+        if missing:
+            note += f"; the take of line(s) {', '.join(map(str, missing))} is missing on disk"
+        return script, note
+
+    def _snapshot_payload(self) -> dict[str, Any]:
+        return {"version": 1, "kind": self.kind, "script": self.script.to_dict(),
+                "dub_caption": self.dub_caption_box.isChecked(),
+                "dub_caption_accuracy": self.accuracy_box.value()}
+
+    def changed(self) -> None:
+        """Something in the script changed: save within SAVE_DEBOUNCE_MS."""
+        if not self._save_timer.isActive():
+            self._save_timer.start()
+
+    def _hint(self) -> str:
+        if self.kind == "audio_description":
+            return ("Play the video, pause in a natural gap, press “Add line at playhead”, write the description "
+                    "and record it.")
+        if not self.script.lines:
+            return "Import the translated captions (“Import script…”) or add lines at the playhead, then record."
+        return "Select a line, rehearse it against the video, then record its take."
+
+    # ------------------------------------------------------------------------------------ UI
+
+    def _build_ui(self, recorder_reason: str | None) -> None:
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.addWidget(QLabel(f"<b>{TITLES[self.kind]}</b> · {self.language or ''}  ", self))
+        self.add_action = self.toolbar.addAction("Add line at playhead", lambda: self.add_line_at_playhead())
+        self.delete_action = self.toolbar.addAction("Delete line", self.delete_current)
+        if self.kind == "dubbing":
+            self.toolbar.addAction("Import script…", self.import_script)
+        self.toolbar.addSeparator()
+        self.preview_action = self.toolbar.addAction("Preview mix", self.preview_mix)
+        self.deliver_action = self.toolbar.addAction("Deliver", self.deliver)
+
+        self.video = VideoView(self)
+        self.video.attach(self.player)
+        self.play_button = QPushButton("▶ Play", self)
+        self.play_button.clicked.connect(self.toggle_play)
+        self.time_label = QLabel(clock(0), self)
+        transport = QHBoxLayout()
+        transport.addWidget(self.play_button)
+        transport.addWidget(self.time_label)
+        transport.addStretch(1)
+        if self.player is None:
+            self.video.set_message("No media player available (install PySide6-Addons or VLC)")
+        elif self.ctx.media_path is None:
+            self.video.set_message("Downloading media…")
+        left = QWidget(self)
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.video, 1)
+        lv.addLayout(transport)
+
+        self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((0, 40), (1, 96), (3, 90)):
+            self.table.setColumnWidth(col, width)
+
+        panel = QWidget(self)
+        form = QFormLayout(panel)
+        form.setContentsMargins(4, 4, 4, 4)
+        times = QHBoxLayout()
+        self.start_edit = TimeEdit(panel)
+        self.to_playhead = QPushButton("Start at playhead", panel)
+        self.to_playhead.clicked.connect(self.set_start_at_playhead)
+        self.slot_label = QLabel(panel)
+        times.addWidget(self.start_edit)
+        times.addWidget(self.to_playhead)
+        times.addWidget(self.slot_label, 1)
+        form.addRow("Start", times)
+        self.text_edit = QPlainTextEdit(panel)
+        self.text_edit.setMaximumHeight(80)
+        self.text_edit.setPlaceholderText("What is said in the " + ("dub" if self.kind == "dubbing" else
+                                                                     "description"))
+        form.addRow("Line" if self.kind == "dubbing" else "Description", self.text_edit)
+        self.recorder_panel = RecorderPanel(self.recorder, panel, reason=recorder_reason)
+        form.addRow("Take", self.recorder_panel)
+        self.dub_caption_box = QCheckBox("Also deliver a caption aligned with the dub", panel)
+        self.accuracy_box = QSpinBox(panel, minimum=50, maximum=98, suffix=" % accuracy")
+        self.dub_caption_box.setChecked(bool(self._dub_caption))
+        self.accuracy_box.setValue(int(self._accuracy or 95))
+        if self.kind == "dubbing":
+            row = QHBoxLayout()
+            row.addWidget(self.dub_caption_box)
+            row.addWidget(self.accuracy_box)
+            row.addStretch(1)
+            form.addRow("", row)
+        else:
+            self.dub_caption_box.hide()
+            self.accuracy_box.hide()
+
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.addWidget(self.table)
+        right.addWidget(panel)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        top = QSplitter(Qt.Orientation.Horizontal, self)
+        top.addWidget(left)
+        top.addWidget(right)
+        top.setStretchFactor(0, 2)
+        top.setStretchFactor(1, 3)
+        self.timeline = TimelineView(self)
+        self.timeline.canvas.set_duration(self.task.entry_duration_ms or 0)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(top, 1)
+        layout.addWidget(self.timeline)
+        layout.addWidget(self.status)
+
+    def _connect(self) -> None:
+        self.table.currentCellChanged.connect(lambda row, _c, _pr, _pc: self._row_from_table(row))
+        self.text_edit.textChanged.connect(self._text_typed)
+        self.start_edit.timeEdited.connect(self._start_typed)
+        self.recorder_panel.recordRequested.connect(self.start_recording)
+        self.recorder_panel.stopRequested.connect(self.stop_recording)
+        self.recorder_panel.playRequested.connect(self.play_take)
+        self.recorder_panel.importRequested.connect(self.import_take_dialog)
+        self.dub_caption_box.toggled.connect(lambda _on: self.changed())
+        self.accuracy_box.valueChanged.connect(lambda _v: self.changed())
+        canvas = self.timeline.canvas
+        canvas.seekRequested.connect(self.seek)
+        canvas.itemSelected.connect(lambda i: self.select(i, seek=False))
+        canvas.itemActivated.connect(lambda i: (self.select(i), self.play_take()))
+        canvas.timesEdited.connect(lambda i, s, _e: self.move_line(i, s))
+        if self.player is not None:
+            self.player.positionChanged.connect(self._position_changed)
+            self.player.durationChanged.connect(lambda d: d > 0 and self.timeline.canvas.set_duration(d))
+            self.player.playingChanged.connect(lambda on: self.play_button.setText("❚❚ Pause" if on else "▶ Play"))
+            self.player.errorOccurred.connect(lambda m: self.show_status(f"Player: {m}", error=True))
+        if self.ctx.media_path is not None:
+            self.set_media(self.ctx.media_path)
+
+    # ----------------------------------------------------------------------- shell contract
+
+    def set_media(self, path: Path) -> None:
+        """Called by the workspace when the media download finished."""
+        from reach_studio.ui.editor.waveform_loader import load_peaks_async
+
+        self.ctx.media_path = Path(path)
+        self._waveform_job = load_peaks_async(Path(path), self.timeline.canvas.set_peaks,
+                                              lambda m: self.show_status(m, error=True),
+                                              alive=lambda: shiboken6.isValid(self))
+        if self.player is None:
+            return
+        try:
+            self.player.load(Path(path))
+        except PlayerError as exc:
+            self.show_status(str(exc), error=True)
+            return
+        self.video.set_message("")
+
+    def set_source_captions(self, doc: CaptionDocument) -> None:
+        """Dubbing: the translated captions arrived; an empty script takes their lines and timing."""
+        self.ctx.source_captions = doc
+        if self.kind == "dubbing" and not self.script.lines:
+            self.load_script(doc)
+
+    def flush_draft(self) -> None:
+        """Called by the workspace before the editor closes: the script is in the draft store after this."""
+        self._save_timer.stop()
+        self.journal.snapshot()
+        self.journal.flush()
+
+    def closeEvent(self, event) -> None:
+        if self.recorder.recording:
+            self.stop_recording()
+        self.flush_draft()
+        for p in (self.player, self.take_player):
+            if p is not None:
+                p.close()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------------------ lines
+
+    def refresh(self) -> None:
+        """Rebuild the table and the timeline from the script."""
+        self._refreshing = True
+        lines = self.script.lines
+        self.table.setRowCount(len(lines))
+        for row, line in enumerate(lines):
+            self._fill_row(row)
+        self._timeline_items = [DescriptionCue(ln.start_ms, ln.shown_end_ms, ln.text or "…") for ln in lines]
+        self.timeline.canvas.set_items(self._timeline_items)
+        self.timeline.canvas.items_changed()
+        self.timeline.canvas.set_error_rows(set(self.script.overlaps()))
+        self._refreshing = False
+        self._refresh_panel()
+
+    def _fill_row(self, row: int) -> None:
+        line = self.script.lines[row]
+        take = f"✔ {line.take_ms / 1000:.1f} s" if line.has_take else "— none"
+        if line.has_take and not Path(str(line.take)).is_file():
+            take = "✖ missing"
+        for col, text in enumerate((str(row + 1), clock(line.start_ms), line.text, take)):
+            item = self.table.item(row, col)
+            if item is None:
+                item = QTableWidgetItem()
+                self.table.setItem(row, col, item)
+            item.setText(text)
+
+    def _refresh_panel(self) -> None:
+        line = self.script.lines[self.current] if self.current is not None else None
+        self._refreshing = True
+        for w in (self.start_edit, self.text_edit, self.to_playhead):
+            w.setEnabled(line is not None)
+        self.delete_action.setEnabled(line is not None)
+        if line is None:
+            self.start_edit.set_ms(None)
+            self.text_edit.setPlainText("")
+            self.slot_label.setText("")
+        else:
+            self.start_edit.set_ms(line.start_ms)
+            if self.text_edit.toPlainText() != line.text:
+                self.text_edit.setPlainText(line.text)
+            slot = ""
+            if line.end_ms is not None:
+                slot = f"slot {(line.end_ms - line.start_ms) / 1000:.1f} s"
+                if line.has_take and line.take_ms > line.end_ms - line.start_ms:
+                    slot += f" — the take is {(line.take_ms - (line.end_ms - line.start_ms)) / 1000:.1f} s longer"
+            self.slot_label.setText(slot)
+        self.recorder_panel.set_line(line is not None, bool(line and line.has_take))
+        self._refreshing = False
+
+    def select(self, row: int | None, seek: bool = True) -> None:
+        if row is not None and not 0 <= row < len(self.script.lines):
+            row = None
+        self.current = row
+        if row is not None and self.table.currentRow() != row:
+            self._refreshing = True
+            self.table.setCurrentCell(row, 2)
+            self._refreshing = False
+        self.timeline.canvas.set_selected(row)
+        if row is not None and seek:
+            self.seek(self.script.lines[row].start_ms)
+        self._refresh_panel()
+
+    def _row_from_table(self, row: int) -> None:
+        if not self._refreshing and row >= 0:
+            self.select(row)
+
+    def add_line_at_playhead(self, text: str = "") -> int:
+        index = self.script.add_line(self.playhead_ms(), text)
+        self.refresh()
+        self.select(index, seek=False)
+        self.text_edit.setFocus()
+        self.changed()
+        return index
+
+    def delete_current(self) -> None:
+        if self.current is None:
+            return
+        self.script.remove_line(self.current)
+        self.refresh()
+        self.select(min(self.current, len(self.script.lines) - 1) if self.script.lines else None, seek=False)
+        self.changed()
+
+    def move_line(self, row: int, start_ms: int) -> None:
+        try:
+            new = self.script.set_start(row, max(0, start_ms))
+        except VoiceScriptError as exc:
+            self.show_status(str(exc), error=True)
+            return
+        self.refresh()
+        self.select(new, seek=False)
+        self.changed()
+
+    def set_start_at_playhead(self) -> None:
+        if self.current is not None:
+            self.move_line(self.current, self.playhead_ms())
+
+    def _start_typed(self, ms: int) -> None:
+        if self.current is not None:
+            self.move_line(self.current, ms)
+
+    def _text_typed(self) -> None:
+        if self._refreshing or self.current is None:
+            return
+        self.script.set_text(self.current, self.text_edit.toPlainText())
+        self._fill_row(self.current)
+        item = self._timeline_items[self.current]
+        self._timeline_items[self.current] = DescriptionCue(item.start_ms, item.end_ms,
+                                                            self.script.lines[self.current].text or "…")
+        self.timeline.canvas.update()
+        self.changed()
+
+    def load_script(self, doc: CaptionDocument) -> None:
+        """Replace the lines with one per caption (keeps nothing of the old lines; takes stay on disk)."""
+        script = VoiceScript.from_captions(doc, self.kind)
+        script.language = self.language
+        self.script = script
+        self.refresh()
+        self.select(0 if script.lines else None, seek=False)
+        self.changed()
+        self.show_status(f"{len(script.lines)} lines from the captions")
+
+    def import_script(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Import the script (captions)", "",
+                                              "Captions (*.srt *.vtt *.dfxp *.xml *.txt *.json);;All files (*)")
+        if name:
+            self.import_script_path(Path(name))
+
+    def import_script_path(self, path: Path) -> None:
+        from reach_studio.domain.formats import CaptionParseError, read_captions
+
+        try:
+            doc = read_captions(Path(path), language=self.language)
+        except (CaptionParseError, OSError) as exc:
+            self.show_status(f"Cannot import {Path(path).name}: {exc}", error=True)
+            return
+        if self.script.takes() and self.script.lines:
+            self.show_status("Replacing the lines; the recorded takes stay on disk")
+        self.load_script(doc)
+
+    # ------------------------------------------------------------------------------ takes
+
+    def _new_take_path(self) -> Path:
+        return self.takes_dir / f"line-{uuid.uuid4().hex[:12]}.wav"
+
+    def start_recording(self, device=None) -> bool:
+        """Record a take for the current line (from the microphone, or `device` in tests)."""
+        if self.current is None:
+            return False
+        try:
+            self.recorder.start(self._new_take_path(), device=device)
+        except RecorderError as exc:
+            self.show_status(str(exc), error=True)
+            return False
+        self._recording_row = self.current
+        self.seek(self.script.lines[self.current].start_ms)
+        self.show_status(f"Recording line {self.current + 1}… press Stop when done")
+        return True
+
+    def stop_recording(self) -> None:
+        if not self.recorder.recording:
+            return
+        try:
+            path, length = self.recorder.stop()
+        except RecorderError as exc:
+            self.show_status(str(exc), error=True)
+            return
+        self._set_take(self._recording_row, path, length)
+
+    def _set_take(self, row: int, path: Path, length: int) -> None:
+        try:
+            self.script.set_take(row, path, length)
+        except VoiceScriptError as exc:
+            self.show_status(str(exc), error=True)
+            return
+        self.refresh()
+        self.select(row, seek=False)
+        self.changed()
+        self.show_status(f"Line {row + 1}: take of {length / 1000:.1f} s kept")
+
+    def import_take_dialog(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Import a take", "",
+                                              "Audio (*.wav *.mp3 *.m4a *.aac *.ogg *.flac *.mp4);;All files (*)")
+        if name and self.current is not None:
+            self.import_take_path(self.current, Path(name))
+
+    def import_take_path(self, row: int, source: Path):
+        """Convert `source` into a take for line `row` in the background; returns the job."""
+        from reach_studio.media.audio_mix import import_take
+
+        dest = self._new_take_path()
+        self.show_status(f"Importing {Path(source).name}…")
+
+        def work(token, progress):
+            return import_take(Path(source), dest, token=token, progress=progress)
+
+        def done(length: int) -> None:
+            if shiboken6.isValid(self):
+                self._set_take(row, dest, length)
+
+        def failed(exc: BaseException) -> None:
+            if shiboken6.isValid(self):
+                self.show_status(f"Cannot use {Path(source).name} as a take: {exc}", error=True)
+
+        self._import_job = run_in_background(work, done, failed)
+        return self._import_job
+
+    def play_take(self) -> None:
+        line = self.script.lines[self.current] if self.current is not None else None
+        if line is None or not line.has_take:
+            return
+        self._play_file(Path(str(line.take)), 0)
+
+    def _play_file(self, path: Path, at_ms: int) -> None:
+        if self.take_player is None:
+            self.show_status("No media player available to play the take", error=True)
+            return
+        try:
+            self.take_player.load(path)
+            self.take_player.seek(at_ms)
+            self.take_player.play()
+        except PlayerError as exc:
+            self.show_status(str(exc), error=True)
+
+    # ------------------------------------------------------------------------------ player
+
+    def playhead_ms(self) -> int:
+        return self._playhead
+
+    def seek(self, ms: int) -> None:
+        self._playhead = max(0, int(ms))
+        if self.player is not None and self.ctx.media_path is not None:
+            self.player.seek(self._playhead)
+        self._position_changed(self._playhead)
+
+    def toggle_play(self) -> None:
+        if self.player is not None and self.ctx.media_path is not None:
+            self.player.toggle()
+
+    def _position_changed(self, ms: int) -> None:
+        self._playhead = ms
+        self.time_label.setText(clock(ms))
+        self.timeline.canvas.set_playhead(ms)
+
+    # ------------------------------------------------------------------------------ mix + deliver
+
+    def _blocking_problems(self) -> list[str]:
+        problems = self.script.problems(self.task.entry_duration_ms or None)
+        if self.ctx.media_path is None:
+            problems.insert(0, "The media is not downloaded yet")
+        return problems
+
+    def build_work_product(self, token: CancelToken | None = None,
+                           progress: ProgressCallback | None = None) -> WorkProduct:
+        """Mix and extract now (blocking; the Deliver button runs this in a worker)."""
+        assert self.ctx.media_path is not None
+        accuracy = self.accuracy_box.value() if self.dub_caption_box.isChecked() else None
+        return render_work_product(self.script, self.ctx.media_path, self.takes_dir / "delivery",
+                                   dub_caption_accuracy=accuracy, token=token, progress=progress)
+
+    def preview_mix(self):
+        """Mix what is recorded so far and play it from the playhead (in the take player)."""
+        if self.ctx.media_path is None or not self.script.takes():
+            self.show_status("Record at least one take (and wait for the media) to preview the mix", error=True)
+            return None
+        from reach_studio.media.audio_mix import Placement, mix_voice_track
+
+        media, takes = self.ctx.media_path, self.script.takes()
+        out = self.takes_dir / "preview" / "mix.mp4"
+        at = self.playhead_ms()
+        self.show_status("Mixing the preview…")
+
+        def work(token, progress):
+            return mix_voice_track(media, [Placement(s, p) for s, p in takes], out, token=token, progress=progress)
+
+        def done(path: Path) -> None:
+            if shiboken6.isValid(self):
+                self.preview_path = path
+                self.show_status(f"Preview mixed ({len(takes)} takes): playing from {clock(at)}")
+                self._play_file(path, at)
+
+        def failed(exc: BaseException) -> None:
+            if shiboken6.isValid(self):
+                self.show_status(f"The preview could not be mixed: {exc}", error=True)
+
+        self._preview_job = run_in_background(work, done, failed)
+        return self._preview_job
+
+    def deliver(self) -> bool:
+        """Mix, extract, deliver through the engine with a progress dialog. False when it did not start."""
+        if self._job is not None:
+            self.show_status("A delivery is already running")
+            return False
+        if self.recorder.recording:
+            self.stop_recording()
+        problems = self._blocking_problems()
+        if problems:
+            first = re.match(r"line (\d+)", problems[0])
+            if first:
+                self.select(int(first.group(1)) - 1, seek=False)
+            self.show_status(f"Delivery blocked: {problems[0]}" + (f" (and {len(problems) - 1} more)"
+                                                                     if len(problems) > 1 else ""), error=True)
+            return False
+        if self.ctx.connection is None:
+            self.show_status("Not connected to Kaltura: cannot deliver", error=True)
+            return False
+        self.flush_draft()
+        task, connection = self.task, self.ctx.connection
+        script = VoiceScript.from_dict(self.script.to_dict())
+        media, out_dir = self.ctx.media_path, self.takes_dir / "delivery"
+        accuracy = self.accuracy_box.value() if self.dub_caption_box.isChecked() else None
+
+        def run(token, progress):
+            from reach_studio.engine.delivery import DeliveryService
+
+            product = render_work_product(script, media, out_dir, dub_caption_accuracy=accuracy, token=token,
+                                          progress=lambda d, t: progress(d * 4 // 10, 1000))
+            return DeliveryService(connection).deliver(
+                task, product, cancel=token,
+                progress=lambda d, t: progress(400 + (600 * d // t if t else 0), 1000))
+
+        self._dialog = QProgressDialog("Mixing the takes and delivering to Kaltura…", "Cancel", 0, 1000, self)
+        self._dialog.setWindowTitle(f"Deliver task {task.id}")
+        self._dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self._dialog.setMinimumDuration(0)
+        self._dialog.show()
+        self.deliver_action.setEnabled(False)
+        self.show_status("Delivering…")
+        self._job = run_in_background(run, self._delivered, self._delivery_failed, self._delivery_progress,
+                                      self._delivery_cancelled)
+        self._dialog.canceled.connect(self._job.cancel)
+        return True
+
+    def _delivery_progress(self, done: int, total: int) -> None:
+        if shiboken6.isValid(self) and self._dialog is not None and total > 0:
+            self._dialog.setValue(min(done, total))
+
+    def _finish_delivery(self) -> None:
+        self._job = None
+        self.deliver_action.setEnabled(True)
+        if self._dialog is not None:
+            self._dialog.reset()
+            self._dialog.hide()
+            self._dialog.deleteLater()
+            self._dialog = None
+
+    def _delivered(self, outcome) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._finish_delivery()
+        if getattr(outcome, "ok", False):
+            self.journal.discard()
+            shutil.rmtree(self.takes_dir, ignore_errors=True)
+            self.show_status(f"Delivered: task {outcome.task_id} is READY (output {outcome.output_object_id})")
+            self.delivered.emit(outcome)
+        else:
+            self.show_status(f"Delivery failed and the task was set to ERROR: {outcome.err_description}", error=True)
+
+    def _delivery_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._finish_delivery()
+        message = str(getattr(exc, "message", None) or exc)
+        self.show_status(f"Delivery blocked: {message}", error=True)
+
+    def _delivery_cancelled(self) -> None:
+        if shiboken6.isValid(self):
+            self._finish_delivery()
+            self.show_status("Delivery cancelled; nothing was marked READY", error=True)
+
+    def show_status(self, text: str, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #b00020" if error else "color: #404040")
+        self.statusMessage.emit(text)
