@@ -93,3 +93,18 @@ def test_paused_seek_shows_that_frame_and_keeps_the_exact_position(qtbot, player
     image = view.grab().toImage()
     colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 16) for y in range(0, image.height(), 16)}
     assert len(colours) > 4  # the test pattern, not a black box
+
+
+@pytest.mark.skipif(not vlc_backend.available(), reason="no usable libvlc")
+def test_vlc_is_released_when_its_owner_is_deleted_without_close(qtbot, test_clip):
+    from PySide6.QtWidgets import QWidget
+
+    owner = QWidget()
+    p = create_player(owner, prefer="vlc")
+    state = p._released
+    p.load(test_clip)
+    qtbot.waitUntil(lambda: p.duration() > 3000, timeout=10_000)
+    p.play()
+    qtbot.wait(300)
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: state["done"], timeout=5000)  # libvlc stopped and released, no stray decoding

@@ -48,6 +48,16 @@ def available() -> bool:
     return _vlc_instance() is not None
 
 
+def _releaser(mp, state: dict):
+    def release(*_args) -> None:
+        if not state["done"]:
+            state["done"] = True
+            mp.stop()
+            mp.release()
+
+    return release
+
+
 class _FrameRelay(QObject):
     frame = Signal(QImage)
 
@@ -65,6 +75,11 @@ class VlcMediaPlayer(MediaPlayerBase):
             raise PlayerError("libvlc is not usable here (install vlc-plugin-base); using Qt Multimedia")
         self._vlc = vlc
         self._mp = instance.media_player_new()
+        # If the owner deletes us without close() (a tab closed), libvlc would keep decoding into our
+        # callbacks: release it when the Qt object goes, from a closure that does not touch `self`.
+        self._released = {"done": False}
+        self._release = _releaser(self._mp, self._released)
+        self.destroyed.connect(self._release)
         if not audio:
             self._mp.audio_set_mute(True)
         self._size = (640, 360)
@@ -272,5 +287,8 @@ class VlcMediaPlayer(MediaPlayerBase):
 
     def close(self) -> None:
         super().close()
-        self._mp.stop()
-        self._mp.release()
+        self._release()
+
+    @property
+    def released(self) -> bool:
+        return self._released["done"]
