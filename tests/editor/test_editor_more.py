@@ -89,3 +89,21 @@ def test_speaker_and_change_mark(qtbot):
     ed.text_edit.setTextCursor(cursor)
     ed.insert_speaker_change()
     assert ed.items()[0].text == ">> Hello"
+
+
+def test_profile_rules_reach_the_markers(qtbot):
+    """Profanity (profile asks for removal) and dictionary near-misses come from the caption core."""
+    from reach_studio.domain.task import Dictionary
+
+    task = make_task()
+    task.reach_profile.enable_profanity_removal = True
+    task.reach_profile.dictionaries = [Dictionary("English", "Kaltura\nMediaSpace")]
+    ed = TimedEditor(TaskContext(task, None, None), player=None)
+    qtbot.addWidget(ed)
+    ed.load_items([Cue(0, 3000, "Welcome to Kaltura"), Cue(3500, 6000, "Open MediaSpase now")])
+    assert ed.model.markers(0) == []
+    near = [m for m in ed.model.markers(1) if m.code == "dictionary"]
+    assert near and "MediaSpace" in near[0].message
+    ed.select(0)
+    ed.text_edit.setPlainText("Welcome to this shit")
+    assert any(m.code == "profanity" and m.severity == "error" for m in ed.model.markers(0))
