@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self.log_window: LogWindow | None = None
         self.fail_dialog: FailTaskDialog | None = None
         self.claim_message: QMessageBox | None = None
+        self.task_message: QMessageBox | None = None
         self.sign_in_dialog = None
         self.restore_dialog: RestoreDraftsDialog | None = None
         self._restore_offered = False
@@ -395,9 +396,17 @@ class MainWindow(QMainWindow):
             ws.deleteLater()
 
     def _task_gone(self, key: TaskKey, message: str) -> None:
-        """A remembered task is no longer ours (aborted, failed elsewhere): off "My tasks"; its draft stays."""
+        """A task is no longer ours (aborted, failed by a check): off "My tasks"; its draft stays."""
         self._store(self.drafts.forget_task, f"{key[0] or 'default'}#{int(key[1])}")
         self.activity.setText(message)
+        ws = self.workspaces.pop(key, None)
+        if ws is not None:
+            ws.close_workspace()
+            self.tabs.removeTab(self.tabs.indexOf(ws))
+            ws.deleteLater()
+            box = QMessageBox(QMessageBox.Icon.Warning, f"Task {key[1]}", message, QMessageBox.StandardButton.Ok, self)
+            self.task_message = box
+            box.open()
 
     def _task_updated(self, task: Task) -> None:
         ws = self.workspaces.get((task.account, task.id))

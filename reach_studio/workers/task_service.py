@@ -106,16 +106,11 @@ class EngineOps:
 
 
 def _parse_captions(src) -> Any:
-    """Source caption bytes → CaptionDocument with the caption-format readers (when they are installed)."""
-    try:
-        from reach_studio.domain import formats  # H3's readers
-    except ImportError:
-        return None
-    text = src.content.decode("utf-8-sig", errors="replace")
-    reader = getattr(formats, "read_text", None) or getattr(formats, "parse", None)
-    if reader is None:
-        return None
-    doc = reader(text)
+    """Source caption bytes (as Kaltura serves them) → CaptionDocument, with Kaltura's accuracy kept."""
+    from reach_studio.domain.formats import read_captions
+
+    fmt = {"1": "srt", "2": "dfxp", "3": "vtt"}.get(str(src.format))
+    doc = read_captions(src.content, fmt, name=f"caption asset {src.asset_id}", language=src.language or None)
     doc.language = doc.language or src.language
     doc.accuracy = src.accuracy
     return doc
@@ -473,9 +468,13 @@ class TaskService(QObject):
             return None
 
         def failed(exc: BaseException) -> None:
-            self.error.emit(f"Source captions of task {task.id}: {_message(exc)}")
             if getattr(exc, "code", "") in ("NO_SOURCE_CAPTIONS", "SOURCE_CAPTIONS_NOT_ACCURATE"):
-                self.forget(task_key(task))  # the engine already sent it to ERROR with the reason
+                # the engine already sent the task to ERROR with this reason (vendor guide: translation)
+                self.forget(task_key(task))
+                self.task_gone.emit(task_key(task), f"Task {task.id} cannot be translated and was set to Error: "
+                                                    f"{_message(exc)}")
+            else:
+                self.error.emit(f"Source captions of task {task.id}: {_message(exc)}")
 
         return run_in_background(lambda token, progress: self.ops.source_captions(conn, task), on_done, failed)
 

@@ -244,3 +244,30 @@ def test_a_remembered_task_aborted_meanwhile_leaves_my_tasks_after_sign_in(qtbot
     wait_for_all(10000)
     assert DraftStore().remembered_tasks() == {}
     restarted.service.stop()
+
+
+def _claim_and_open_translation(qtbot, window, partner_id):
+    task = next(t for t in window.queue.visible_tasks()
+                if t.feature is not None and t.feature.name == "TRANSLATION" and t.partner_id == partner_id)
+    with qtbot.waitSignal(window.service.claimed, timeout=20000):
+        window.claim(task)
+    return task, window.open_task(window.service.mine[(task.account, task.id)])
+
+
+def test_a_translation_workspace_receives_the_source_captions(qtbot, window, emulator):
+    sign_in_with_demo(qtbot, window)
+    task, ws = _claim_and_open_translation(qtbot, window, 101)
+    qtbot.waitUntil(lambda: ws.context.source_captions is not None, timeout=20000)
+    doc = ws.context.source_captions
+    assert doc.cues and doc.accuracy == 100
+    assert doc.language == task.source_language
+
+
+def test_a_translation_from_inaccurate_source_captions_goes_to_error_and_says_why(qtbot, window, emulator):
+    sign_in_with_demo(qtbot, window)
+    task, ws = _claim_and_open_translation(qtbot, window, 102)
+    qtbot.waitUntil(lambda: window.task_message is not None, timeout=20000)
+    recorded = emulator.inspect.task(task.id)
+    assert recorded["status"] == ERROR and "80% accurate" in recorded["errDescription"]
+    assert "80% accurate" in window.task_message.text()
+    assert window.mine.visible_tasks() == [] and (task.account, task.id) not in window.workspaces
