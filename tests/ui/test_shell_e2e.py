@@ -271,3 +271,30 @@ def test_a_translation_from_inaccurate_source_captions_goes_to_error_and_says_wh
     assert recorded["status"] == ERROR and "80% accurate" in recorded["errDescription"]
     assert "80% accurate" in window.task_message.text()
     assert window.mine.visible_tasks() == [] and (task.account, task.id) not in window.workspaces
+
+
+@pytest.mark.parametrize("case", ["wrong token", "unreachable"])
+def test_sign_in_dialog_explains_real_failures(qtbot, emulator, case):
+    import socket
+
+    from reach_studio.ui.sign_in_dialog import CUSTOM, SignInDialog
+
+    info = emulator.info
+    url = info["serviceUrl"]
+    if case == "unreachable":
+        with socket.socket() as s:  # a loopback port nobody listens on
+            s.bind(("127.0.0.1", 0))
+            url = f"http://127.0.0.1:{s.getsockname()[1]}"
+    dialog = SignInDialog(SecretStore())
+    qtbot.addWidget(dialog)
+    dialog.region.setCurrentIndex(dialog.region.findData(CUSTOM))
+    dialog.url.setText(url)
+    dialog.partner.setText(str(info["vendorPartnerId"]))
+    dialog.vendor_name.setText(info["vendorName"])
+    dialog.token_id.setText(info["appTokenId"])
+    dialog.token.setText("not-the-token" if case == "wrong token" else info["appToken"])
+    dialog.sign_in_button.click()
+    expected = "refused these credentials" if case == "wrong token" else "Cannot reach the Kaltura server"
+    qtbot.waitUntil(lambda: expected in dialog.error.text(), timeout=30000)
+    assert info["appToken"] not in dialog.error.text() and "not-the-token" not in dialog.error.text()
+    assert dialog.connection is None
