@@ -85,6 +85,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--key-lifetime", type=float, help="known access-key lifetime in seconds (default: Kaltura's rule)")
     a("--no-extend", action="store_true", help="do not extend access keys")
     a("--store", type=Path, help="task store file (default: in the data folder)")
+    from reach_studio.live import sync_live  # --live and its options (live-caption relay)
+
+    sync_live.add_arguments(parser)
 
 
 # ---- configuration --------------------------------------------------------------------------------
@@ -371,6 +374,10 @@ def run(args: argparse.Namespace) -> int:
         interval = args.interval if args.interval is not None else float(settings.get("poll_interval_s"))
         if interval <= 0:
             raise SyncUsageError("--interval must be positive")
+        if getattr(args, "live", False):
+            from reach_studio.live import sync_live
+
+            return sync_live.run(args, accounts, task_filter, interval)
         return _loop(args, accounts, task_filter, interval, customers, settings.media_dir())
     except SyncUsageError as exc:
         print(f"reach-studio sync: {exc}", file=sys.stderr)

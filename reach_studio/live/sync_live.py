@@ -1,0 +1,256 @@
+"""`reach-studio sync --live`: the headless live-caption relay.
+
+Why it exists: a live-captioning vendor runs unattended next to its captioners — it must schedule the
+live tasks it takes before their events (provisioning: caption websocket + token on the event's live
+feature, task SCHEDULED), serve the caption websocket while Kaltura pulls, relay the captioner's lines
+(a file, or stdin fed by a stenography tool) once the event starts, and close each task READY when the
+stream ends. `sync.py` hands over to `run()` when `--live` is given. The RTMP(S) media relay goes to
+the vendor's own ingest (`--live-media-url`); Reach Studio hosts no RTMP server.
+
+Each pass: PENDING live tasks the filter accepts are provisioned; SCHEDULED tasks we hold are
+provisioned again (this process has a new caption URL and token). The first event Kaltura connects to
+gets `--live-source`; at the end of the source the stream ends and the task goes READY. Without a
+source a stream ends at the task's end date. `--once` makes one pass, and with a source waits until
+that stream ended (or `--live-wait` seconds) before exiting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from reach_studio.domain.enums import TaskStatus
+from reach_studio.domain.task import Task
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 2, 4
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("live captions (--live)")
+    a = g.add_argument
+    a("--live", action="store_true", help="schedule live caption tasks and relay captions to Kaltura")
+    a("--live-source", metavar="FILE|-", help="caption lines to relay once Kaltura connects ('-' = stdin)")
+    a("--live-host", default="127.0.0.1", help="address the caption websocket listens on (default 127.0.0.1)")
+    a("--live-port", type=int, default=0, help="port of the caption websocket (default: any free port)")
+    a(
+        "--live-public-url",
+        metavar="WS_URL",
+        help="ws(s):// base URL Kaltura reaches the caption websocket at",
+    )
+    a(
+        "--live-media-url",
+        default="",
+        metavar="RTMP_URL",
+        help="your RTMP(S) ingest for Kaltura's media relay (Reach Studio hosts no RTMP server)",
+    )
+    a("--live-pace", type=float, help="seconds per line from a file source (default 2; stdin: as it comes)")
+    a("--live-interims", choices=("on", "off"), default="on", help="send word-by-word interim results")
+    a("--live-wait", type=float, default=3600.0, help="with --once: how long to wait for Kaltura (seconds)")
+
+
+class _Source:
+    """The one caption source, handed to the first event that goes live."""
+
+    def __init__(self, spec: str | None) -> None:
+        self.spec = spec
+        self.taken = False
+        self._fh: IO[str] | None = None
+        if spec and spec != "-":
+            path = Path(spec)
+            if not path.is_file():
+                raise ValueError(f"--live-source {spec}: no such file")
+            try:
+                self._fh = path.open(encoding="utf-8-sig")
+            except OSError as exc:
+                raise ValueError(f"--live-source {spec}: {exc.strerror}") from None
+
+    def lines(self) -> Iterator[str]:
+        fh = self._fh if self._fh is not None else sys.stdin
+        try:
+            yield from fh
+        except UnicodeDecodeError:
+            log.error("The caption source is not UTF-8 text; the stream is ended there")
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+def run(args: argparse.Namespace, accounts: list, task_filter, interval: float) -> int:
+    """The --live loop; returns a sync exit code."""
+    from reach_studio.kaltura.connection import ReachConnection, ReachError
+    from reach_studio.live.caption_server import CaptionServer, CaptionServerError
+    from reach_studio.live.provisioning import RtmpIngest
+
+    if args.live_public_url and not args.live_public_url.startswith(("ws://", "wss://")):
+        print("reach-studio sync: --live-public-url must start with ws:// or wss://", file=sys.stderr)
+        return EXIT_USAGE
+    if args.live_media_url and not args.live_media_url.startswith(("rtmp://", "rtmps://")):
+        print("reach-studio sync: --live-media-url must start with rtmp:// or rtmps://", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        source = _Source(args.live_source) if args.live_source else None
+    except ValueError as exc:
+        print(f"reach-studio sync: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    pace = args.live_pace if args.live_pace is not None else (0.0 if args.live_source == "-" else 2.0)
+    try:
+        server = CaptionServer(args.live_host, args.live_port, public_url=args.live_public_url).start()
+    except CaptionServerError as exc:
+        print(f"reach-studio sync: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    relay = _Relay(
+        [ReachConnection(a) for a in accounts],
+        server,
+        task_filter,
+        RtmpIngest(args.live_media_url),
+        source,
+        pace,
+        args.live_interims == "on",
+    )
+    stop = threading.Event()
+    try:
+        while True:
+            errors = relay.pass_once()
+            for err in errors:
+                print(f"reach-studio sync: {err}", file=sys.stderr)
+            if args.once:
+                if source is not None and relay.sessions:
+                    relay.wait_relayed(args.live_wait)
+                code = EXIT_OK if not errors else EXIT_UNAVAILABLE
+                if any(isinstance(e, ReachError) and e.code in _auth_codes() for e in errors):
+                    code = 3
+                return code
+            if stop.wait(min(interval, 5.0)):
+                return EXIT_OK
+    except KeyboardInterrupt:
+        return EXIT_OK
+    finally:
+        relay.close()
+        server.stop()
+        if source is not None:
+            source.close()
+
+
+def _auth_codes() -> set[str]:
+    from reach_studio.sync import AUTH_CODES
+
+    return set(AUTH_CODES)
+
+
+class _Relay:
+    """Sessions by task key, the source, and one pass of scheduling/ending."""
+
+    def __init__(self, conns, server, task_filter, ingest, source, pace: float, interims: bool) -> None:
+        self.conns = conns
+        self.server = server
+        self.task_filter = task_filter
+        self.ingest = ingest
+        self.source = source
+        self.pace = pace
+        self.interims = interims
+        self.sessions: dict[tuple[str, int], object] = {}
+        self._relayed = threading.Event()
+        self._lock = threading.Lock()
+
+    def _external_id(self, conn, task: Task) -> str:
+        vendor = re.sub(r"[^A-Za-z0-9]+", "-", conn.account.vendor_name).strip("-") or "vendor"
+        return f"{vendor}-live-{task.id}"
+
+    def pass_once(self) -> list[Exception]:
+        from reach_studio.kaltura import reach_api
+        from reach_studio.kaltura.connection import ReachError
+        from reach_studio.live.provisioning import is_live, live_window
+        from reach_studio.live.session import LiveSession
+
+        errors: list[Exception] = []
+        now = time.time()
+        for conn in self.conns:
+            try:
+                pending = [t for t in reach_api.get_jobs(conn) if is_live(t)]
+                scheduled = [t for t in reach_api.get_jobs(conn, status=TaskStatus.SCHEDULED) if is_live(t)]
+            except ReachError as exc:
+                errors.append(exc)
+                continue
+            for task in pending + scheduled:
+                key = (conn.account.key, task.id)
+                if key in self.sessions:
+                    continue
+                external = self._external_id(conn, task)
+                if task.status == TaskStatus.SCHEDULED and task.external_task_id != external:
+                    continue  # someone else's
+                try:
+                    full = reach_api.get_task(conn, task)
+                    if not self.task_filter.accepts(full):
+                        continue
+                    session = LiveSession(
+                        conn, full, self.server, external, ingest=self.ingest, on_change=self._changed
+                    )
+                    prov = session.provision()
+                except ReachError as exc:
+                    print(f"reach-studio sync: live task {task.id}: {exc.message}", file=sys.stderr)
+                    continue
+                self.sessions[key] = session
+                start, end = live_window(full)
+                when = time.strftime("%Y-%m-%d %H:%M", time.localtime(start)) if start else "?"
+                print(
+                    f"live task {full.id} scheduled as {external}: event {prov.event_id} at {when}, "
+                    f"captions served at {prov.caption_url}",
+                    flush=True,
+                )
+        # streams without a source end at the task's end date
+        for session in list(self.sessions.values()):
+            _, end = live_window(session.task)
+            if end and now >= end and session.state == "live" and session is not self._source_session():
+                self._end(session)
+        return errors
+
+    def _source_session(self):
+        return getattr(self, "_with_source", None)
+
+    def _changed(self, session) -> None:
+        if session.state != "live" or not session.connected or self.source is None:
+            return
+        with self._lock:
+            if self.source.taken:
+                return
+            self.source.taken = True
+            self._with_source = session
+        threading.Thread(target=self._relay_source, args=(session,), name="live-relay", daemon=True).start()
+
+    def _relay_source(self, session) -> None:
+        from reach_studio.live.relay import relay_lines
+
+        print(f"live task {session.task.id}: Kaltura connected; relaying captions", flush=True)
+        try:
+            sent = relay_lines(self.source.lines(), session.relay, pace=self.pace, interims=self.interims)
+            print(f"live task {session.task.id}: {sent} caption line(s) relayed; stream ended", flush=True)
+            self._end(session)
+        finally:
+            self._relayed.set()
+
+    def _end(self, session) -> None:
+        from reach_studio.kaltura.connection import ReachError
+
+        try:
+            task = session.end()
+        except ReachError as exc:
+            print(f"reach-studio sync: live task {session.task.id}: {exc.message}", file=sys.stderr)
+            return
+        print(f"live task {task.id}: {task.status.name}", flush=True)
+
+    def wait_relayed(self, timeout: float) -> bool:
+        return self._relayed.wait(timeout)
+
+    def close(self) -> None:
+        for session in self.sessions.values():
+            session.close()

@@ -1,0 +1,138 @@
+"""`reach-studio sync --live` in a subprocess: provisioning, relaying a file of captions, READY."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+TIMEOUT = 120
+SCHEDULED, PROCESSING, READY = 9, 3, 2
+
+
+def _env(extra: dict | None = None, home=None) -> dict:
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring", **(extra or {})}
+    if home is not None:
+        env["REACH_STUDIO_HOME"] = str(home)
+    return env
+
+
+def test_demo_once_live_schedules_the_pending_live_task(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "reach_studio", "sync", "--demo", "--once", "--live"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+        env=_env(home=tmp_path / "home"),
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("live task")]
+    # the demo has one PENDING live task; the other one is already held by another vendor tool
+    assert len(lines) == 1, proc.stdout
+    assert "scheduled as Acme-Captioning-live-" in lines[0]
+    assert "captions served at ws://127.0.0.1:" in lines[0] and "/captions/" in lines[0]
+    assert "token" not in (proc.stdout + proc.stderr).lower().replace("app token", "")
+
+
+def test_live_source_file_is_relayed_when_kaltura_connects(emulator, tmp_path):
+    info = emulator.info
+    source = tmp_path / "captions.txt"
+    source.write_text("[Chair] Good evening.\nThe meeting is open.\n", encoding="utf-8")
+    (task,) = [t for t in emulator.inspect.objects("task", serviceFeature=8, status=1)]
+    event_id = task["taskJobData"]["scheduledEventId"]
+    args = [
+        sys.executable,
+        "-m",
+        "reach_studio",
+        "sync",
+        "--once",
+        "--live",
+        "--service-url",
+        info["serviceUrl"],
+        "--vendor-partner-id",
+        str(info["vendorPartnerId"]),
+        "--vendor-name",
+        info["vendorName"],
+        "--app-token-id",
+        info["appTokenId"],
+        "--app-token-env",
+        "MY_REACH_TOKEN",
+        "--live-source",
+        str(source),
+        "--live-pace",
+        "0.2",
+        "--live-wait",
+        "60",
+        "--live-media-url",
+        "rtmps://ingest.vendor.example/live",
+    ]
+    proc = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env({"MY_REACH_TOKEN": info["appToken"]}, home=tmp_path / "home"),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and emulator.inspect.task(task["id"])["status"] != SCHEDULED:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.1)
+        feature = next(
+            f
+            for f in emulator.inspect.objects("schedule_event", id=event_id)[0]["liveFeatures"]
+            if f["systemName"] == f"LiveCaptionFeature-reach-{task['id']}"
+        )
+        assert feature["captionUrl"].startswith("ws://127.0.0.1:") and feature["captionToken"]
+        assert feature["mediaUrl"] == "rtmps://ingest.vendor.example/live"
+        emulator.control.start_live(event_id)  # the event starts
+        out, err = proc.communicate(timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err[-2000:]
+    assert f"live task {task['id']}: 2 caption line(s) relayed" in out
+    assert f"live task {task['id']}: READY" in out
+    assert emulator.live.wait(event_id, 10)
+    finals = [
+        r["transcript"]
+        for r in emulator.inspect.objects("live_caption", scheduleEventId=event_id, recordType="message")
+        if r["isFinal"]
+    ]
+    assert finals == ["Good evening.", "The meeting is open."]
+    assert [h["status"] for h in emulator.inspect.status_history(task["id"])][-3:] == [
+        SCHEDULED,
+        PROCESSING,
+        READY,
+    ]
+    assert feature["captionToken"] not in out + err and info["appToken"] not in out + err
+
+
+def test_bad_live_options_exit_2(tmp_path):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reach_studio",
+            "sync",
+            "--once",
+            "--live",
+            "--service-url",
+            "http://127.0.0.1:9",
+            "--vendor-partner-id",
+            "1",
+            "--admin-secret-env",
+            "S",
+            "--live-source",
+            str(tmp_path / "missing.txt"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+        env=_env({"S": "x" * 10}, home=tmp_path),
+    )
+    assert proc.returncode == 2 and "no such file" in proc.stderr
