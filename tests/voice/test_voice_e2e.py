@@ -88,6 +88,9 @@ def test_audio_description_recorded_at_the_playhead_reaches_ready(qtbot, emu, co
     assert_ready(emu, task.id, track["id"])
     assert store.load(draft_key(task.account, task.id)) is None
     assert "READY" in ed.status.text()
+    assert ed.locked and not ed.deliver_action.isEnabled() and not ed.text_edit.isEnabled()
+    ed.close()  # closing a delivered task leaves no draft behind
+    assert store.load(draft_key(task.account, task.id)) is None
 
 
 def test_dubbing_from_the_translated_captions_with_a_dub_caption(qtbot, emu, conn, tmp_path, voice_media):

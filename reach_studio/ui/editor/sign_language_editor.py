@@ -94,6 +94,7 @@ class SignLanguageEditor(QWidget):
         self._job = None
         self._probe_job = None
         self._dialog: QProgressDialog | None = None
+        self.locked = False  # True once delivered: review only, no new draft
         self.journal = DraftJournal(ctx.drafts, self.key, KIND, f"Sign language · task {self.task.id}",
                                     self._snapshot_payload, self)
         self.player = create_player(self) if player == "auto" else player
@@ -201,6 +202,8 @@ class SignLanguageEditor(QWidget):
             self._show_source(1)
 
     def flush_draft(self) -> None:
+        if self.locked:
+            return
         self.journal.snapshot()
         self.journal.flush()
 
@@ -228,7 +231,7 @@ class SignLanguageEditor(QWidget):
         self.checks = []
         self.file_label.setText(str(path))
         self._fill_checks([("info", "Reading the file…")])
-        if save:
+        if save and not self.locked:
             self.journal.snapshot()
         entry_ms = self.task.entry_duration_ms
 
@@ -329,7 +332,7 @@ class SignLanguageEditor(QWidget):
 
     def _finish(self) -> None:
         self._job = None
-        self.deliver_action.setEnabled(True)
+        self.deliver_action.setEnabled(not self.locked)
         if self._dialog is not None:
             self._dialog.reset()
             self._dialog.hide()
@@ -341,6 +344,9 @@ class SignLanguageEditor(QWidget):
             return
         self._finish()
         if getattr(outcome, "ok", False):
+            self.locked = True
+            for action in self.toolbar.actions():
+                action.setEnabled(False)
             self.journal.discard()
             self.show_status(f"Delivered: task {outcome.task_id} is READY (child entry {outcome.output_object_id})")
             self.delivered.emit(outcome)

@@ -119,6 +119,7 @@ class VoiceEditor(QWidget):
         self._job = None
         self._dialog: QProgressDialog | None = None
         self._playhead = 0
+        self.locked = False  # True once delivered: review only, no new draft
         self.script, note = self._initial_script()
         self.journal = DraftJournal(ctx.drafts, self.key, self.kind, f"{TITLES[self.kind]} · task {self.task.id}",
                                     self._snapshot_payload, self)
@@ -169,7 +170,7 @@ class VoiceEditor(QWidget):
 
     def changed(self) -> None:
         """Something in the script changed: save within SAVE_DEBOUNCE_MS."""
-        if not self._save_timer.isActive():
+        if not self.locked and not self._save_timer.isActive():
             self._save_timer.start()
 
     def _hint(self) -> str:
@@ -330,6 +331,8 @@ class VoiceEditor(QWidget):
     def flush_draft(self) -> None:
         """Called by the workspace before the editor closes: the script is in the draft store after this."""
         self._save_timer.stop()
+        if self.locked:
+            return
         self.journal.snapshot()
         self.journal.flush()
 
@@ -475,7 +478,9 @@ class VoiceEditor(QWidget):
         from reach_studio.domain.formats import CaptionParseError, read_captions
 
         try:
-            doc = read_captions(Path(path), language=self.language)
+            suffix = Path(path).suffix.lower().lstrip(".")
+            fmt = {"xml": "dfxp"}.get(suffix, suffix) if suffix in ("srt", "vtt", "dfxp", "xml", "json") else None
+            doc = read_captions(Path(path), fmt=fmt, language=self.language)
         except (CaptionParseError, OSError) as exc:
             self.show_status(f"Cannot import {Path(path).name}: {exc}", error=True)
             return
@@ -682,7 +687,7 @@ class VoiceEditor(QWidget):
 
     def _finish_delivery(self) -> None:
         self._job = None
-        self.deliver_action.setEnabled(True)
+        self.deliver_action.setEnabled(not self.locked)
         if self._dialog is not None:
             self._dialog.reset()
             self._dialog.hide()
@@ -694,12 +699,23 @@ class VoiceEditor(QWidget):
             return
         self._finish_delivery()
         if getattr(outcome, "ok", False):
+            self._lock()
             self.journal.discard()
             shutil.rmtree(self.takes_dir, ignore_errors=True)
             self.show_status(f"Delivered: task {outcome.task_id} is READY (output {outcome.output_object_id})")
             self.delivered.emit(outcome)
         else:
             self.show_status(f"Delivery failed and the task was set to ERROR: {outcome.err_description}", error=True)
+
+    def _lock(self) -> None:
+        """After READY the task is Kaltura's again: nothing more can be edited or delivered here."""
+        self.locked = True
+        self._save_timer.stop()
+        for action in self.toolbar.actions():
+            action.setEnabled(False)
+        for widget in (self.table, self.start_edit, self.to_playhead, self.text_edit, self.recorder_panel,
+                       self.dub_caption_box, self.accuracy_box):
+            widget.setEnabled(False)
 
     def _delivery_failed(self, exc: BaseException) -> None:
         if not shiboken6.isValid(self):

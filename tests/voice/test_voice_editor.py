@@ -1,0 +1,147 @@
+"""The voice editor as a linguist uses it, without a server: lines, takes, drafts, the work product."""
+
+from __future__ import annotations
+
+import pytest
+
+from reach_studio.domain.captions import CaptionDocument, Cue
+from reach_studio.domain.enums import ServiceFeature
+from reach_studio.media.audio_delivery import check_aac_lc
+from reach_studio.store.drafts import DraftStore
+from reach_studio.ui.editor import recorder as rec
+from reach_studio.ui.editor.voice_editor import VoiceEditor
+from reach_studio.ui.editor_registry import TaskContext, editor_for
+from tests.editor.conftest import make_task
+
+from .conftest import decode_pcm, record_take, tone_level
+
+
+def open_voice(qtbot, tmp_path, feature=ServiceFeature.AUDIO_DESCRIPTION, media=None, source=None, store=None,
+               **kw):
+    task = make_task(feature, source="English", target="French" if feature == ServiceFeature.DUBBING else None)
+    ctx = TaskContext(task, None, store or DraftStore(tmp_path / "drafts.sqlite3"), media_path=media,
+                      source_captions=source)
+    kw.setdefault("recorder_reason", "")
+    editor = VoiceEditor(ctx, player=None, take_player=None, **kw)
+    qtbot.addWidget(editor)
+    editor.resize(1100, 700)
+    return editor
+
+
+def test_registered_for_dubbing_and_audio_description(qtbot, tmp_path):
+    from reach_studio.ui.editor.sign_language_editor import SignLanguageEditor
+
+    for feature in (ServiceFeature.DUBBING, ServiceFeature.AUDIO_DESCRIPTION):
+        factory = editor_for(feature)
+        assert factory is not None
+        task = make_task(feature, target="French")
+        widget = factory(TaskContext(task, None, DraftStore(tmp_path / f"{int(feature)}.sqlite3")))
+        qtbot.addWidget(widget)
+        assert isinstance(widget, VoiceEditor)
+        assert widget.kind == ("dubbing" if feature == ServiceFeature.DUBBING else "audio_description")
+    widget = editor_for(ServiceFeature.SIGN_LANGUAGE)(TaskContext(make_task(ServiceFeature.SIGN_LANGUAGE,
+                                                                            target="English (ASL)"), None, None))
+    qtbot.addWidget(widget)
+    assert isinstance(widget, SignLanguageEditor)
+
+
+def test_description_written_at_the_playhead_and_recorded_builds_the_work_product(qtbot, tmp_path, voice_media):
+    ed = open_voice(qtbot, tmp_path, media=voice_media["clip"])
+    ed.seek(2000)
+    ed.add_line_at_playhead()
+    qtbot.keyClicks(ed.text_edit, "She smiles.")
+    assert [(ln.start_ms, ln.text) for ln in ed.script.lines] == [(2000, "She smiles.")]
+    assert ed.table.item(0, 2).text() == "She smiles." and ed.table.item(0, 3).text() == "— none"
+    record_take(qtbot, ed, 0, seconds=1.0)  # 0.7 s kept
+    assert ed.table.item(0, 3).text() == "✔ 0.7 s"
+    assert ed.timeline.canvas._items[0].end_ms == 2700  # the take's block on the timeline
+    product = ed.build_work_product()
+    assert product.dub_captions is None and product.captions is None
+    assert check_aac_lc(product.main_audio) == [] and check_aac_lc(product.clear_audio) == []
+    pcm = decode_pcm(product.main_audio, 16000)
+    assert tone_level(pcm, 16000, 1000, 2.1, 2.6) > 0.1 and tone_level(pcm, 16000, 1000, 0.5, 1.8) < 0.01
+
+
+def test_dubbing_lines_come_from_the_captions_and_the_dub_caption_is_optional(qtbot, tmp_path, voice_media):
+    source = CaptionDocument([Cue(0, 900, "Bonjour"), Cue(1500, 2500, "Au revoir")], language="French")
+    ed = open_voice(qtbot, tmp_path, ServiceFeature.DUBBING, media=voice_media["clip"], source=source)
+    assert [(ln.start_ms, ln.end_ms, ln.text) for ln in ed.script.lines] == [(0, 900, "Bonjour"),
+                                                                             (1500, 2500, "Au revoir")]
+    for row in (0, 1):
+        record_take(qtbot, ed, row, seconds=0.8)
+    assert ed.build_work_product().dub_captions is None
+    ed.dub_caption_box.setChecked(True)
+    ed.accuracy_box.setValue(92)
+    doc = ed.build_work_product().dub_captions
+    assert doc.accuracy == 92 and doc.language == "French"
+    assert [(c.start_ms, c.end_ms, c.text) for c in doc.cues] == [(0, 500, "Bonjour"), (1500, 2000, "Au revoir")]
+
+
+def test_import_script_replaces_the_lines(qtbot, tmp_path):
+    srt = tmp_path / "dub.srt"
+    srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nSalut\n\n2\n00:00:03,000 --> 00:00:04,000\nÀ plus\n",
+                   encoding="utf-8")
+    ed = open_voice(qtbot, tmp_path, ServiceFeature.DUBBING)
+    ed.import_script_path(srt)
+    assert [ln.text for ln in ed.script.lines] == ["Salut", "À plus"]
+    bad = tmp_path / "bad.srt"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    ed.import_script_path(bad)
+    assert "Cannot import bad.srt" in ed.status.text()
+    assert len(ed.script.lines) == 2
+
+
+def test_delivery_is_blocked_on_a_line_without_a_take(qtbot, tmp_path, voice_media):
+    ed = open_voice(qtbot, tmp_path, media=voice_media["clip"])
+    ed.seek(500)
+    ed.add_line_at_playhead("One")
+    record_take(qtbot, ed, 0, seconds=0.8)
+    ed.seek(3000)
+    ed.add_line_at_playhead("Two")
+    ed.select(0, seek=False)
+    assert not ed.deliver()
+    assert "line 2: no take recorded" in ed.status.text()
+    assert ed.current == 1  # jumped to the line that needs a take
+
+
+def test_without_a_microphone_the_editor_offers_import(qtbot, tmp_path, monkeypatch, voice_media):
+    monkeypatch.setattr(rec, "input_devices", list)
+    ed = open_voice(qtbot, tmp_path, media=voice_media["clip"], recorder_reason=None)
+    ed.show()
+    ed.add_line_at_playhead("A bird.")
+    panel = ed.recorder_panel
+    assert not panel.record_button.isEnabled() and panel.import_button.isEnabled()
+    assert panel.note.isVisible() and "No microphone" in panel.note.text()
+    assert not ed.start_recording()
+    assert "No microphone" in ed.status.text()
+    ed.import_take_path(0, voice_media["take"])
+    qtbot.waitUntil(lambda: ed.script.lines[0].has_take, timeout=20_000)
+    assert ed.script.lines[0].take_ms == 1000
+
+
+def test_draft_restores_lines_and_takes(qtbot, tmp_path, voice_media):
+    store = DraftStore(tmp_path / "drafts.sqlite3")
+    ed = open_voice(qtbot, tmp_path, media=voice_media["clip"], store=store)
+    ed.seek(1000)
+    ed.add_line_at_playhead("Rain.")
+    record_take(qtbot, ed, 0, seconds=0.9)
+    take = ed.script.lines[0].take
+    ed.flush_draft()
+    ed.close()
+    again = open_voice(qtbot, tmp_path, media=voice_media["clip"], store=store)
+    assert [(ln.start_ms, ln.text, ln.take, ln.take_ms) for ln in again.script.lines] == [
+        (1000, "Rain.", take, 600)]
+    assert "Restored your draft (1 lines, 1 takes)" in again.status.text()
+
+
+@pytest.mark.parametrize("snapshot", [{"script": {"kind": "dubbing", "lines": [{"start_ms": -1}]}},
+                                      {"script": "nonsense"}])
+def test_a_damaged_draft_starts_afresh_with_a_message(qtbot, tmp_path, snapshot):
+    from reach_studio.store.drafts import draft_key
+
+    store = DraftStore(tmp_path / "drafts.sqlite3")
+    task = make_task(ServiceFeature.AUDIO_DESCRIPTION)
+    store.save_snapshot(draft_key(task.account, task.id), "audio_description", snapshot)
+    ed = open_voice(qtbot, tmp_path, store=store)
+    assert ed.script.lines == []
+    assert "could not be restored" in ed.status.text()
