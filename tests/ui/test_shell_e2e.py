@@ -298,3 +298,16 @@ def test_sign_in_dialog_explains_real_failures(qtbot, emulator, case):
     qtbot.waitUntil(lambda: expected in dialog.error.text(), timeout=30000)
     assert info["appToken"] not in dialog.error.text() and "not-the-token" not in dialog.error.text()
     assert dialog.connection is None
+
+
+def test_a_failing_server_is_reported_in_the_status_bar_and_the_queue_is_kept(qtbot, window, emulator):
+    sign_in_with_demo(qtbot, window)
+    before = [t.id for t in window.queue.visible_tasks()]
+    conn = next(iter(window.service.connections.values()))
+    conn.retries, conn.backoff = 1, 0.01  # fail fast in the test; the app rides out short outages
+    emulator.faults.configure(error_rate=1.0)
+    window.actions["refresh"].trigger()
+    qtbot.waitUntil(lambda: "Could not poll" in window.activity.text(), timeout=30000)
+    assert "trying again in" in window.activity.text()
+    assert [t.id for t in window.queue.visible_tasks()] == before  # the last good queue stays
+    emulator.faults.reset()
