@@ -311,3 +311,27 @@ def test_a_failing_server_is_reported_in_the_status_bar_and_the_queue_is_kept(qt
     assert "trying again in" in window.activity.text()
     assert [t.id for t in window.queue.visible_tasks()] == before  # the last good queue stays
     emulator.faults.reset()
+
+
+def test_remembered_accounts_with_a_kept_token_sign_in_at_start(qtbot, emulator):
+    from reach_studio.secrets import account_id
+    from reach_studio.ui.app import _auto_sign_in
+
+    account = demo_account(emulator)
+    settings = Settings()
+    settings.set("accounts", [{"service_url": account.service_url, "vendor_partner_id": account.vendor_partner_id,
+                               "vendor_name": account.vendor_name, "app_token_id": account.app_token_id}])
+    secrets = SecretStore()
+    secrets.set(account_id(account.service_url, account.vendor_partner_id), account.app_token)
+    win = MainWindow(settings, secrets, DraftStore())
+    qtbot.addWidget(win)
+    try:
+        assert _auto_sign_in(win)
+        qtbot.waitUntil(lambda: win.queue.model.rowCount() > 0, timeout=30000)
+        assert list(win.service.connections) == [account.key]
+        assert win.sign_in_dialog is None  # nobody was asked for anything
+        assert account.app_token not in (paths_text := (settings.path.read_text()))
+        assert "vendor_partner_id" in paths_text
+    finally:
+        win.service.stop()
+        wait_for_all(10000)
