@@ -163,7 +163,10 @@ class SignLanguageEditor(QWidget):
         lv.addLayout(transport)
 
         panel = QWidget(self)
-        form = QFormLayout(panel)
+        outer = QVBoxLayout(panel)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)
         self.file_label = QLabel("—", panel)
         self.file_label.setWordWrap(True)
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -172,6 +175,7 @@ class SignLanguageEditor(QWidget):
         form.addRow("Entry", QLabel(f"{self.task.entry_id} · {entry_len}", panel))
         self.checks_list = QListWidget(panel)
         self.checks_list.setMaximumHeight(110)
+        self.checks_list.setWordWrap(True)
         form.addRow("Checks", self.checks_list)
         vendor = self.ctx.connection.account.vendor_name if self.ctx.connection is not None else ""
         tags = ", ".join(["signLang", f"signLang{suffix}"] + ([vendor] if vendor else []))
@@ -185,6 +189,7 @@ class SignLanguageEditor(QWidget):
         split.addWidget(panel)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([900, 520])
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)

@@ -227,8 +227,11 @@ class VoiceEditor(QWidget):
             self.table.setColumnWidth(col, width)
 
         panel = QWidget(self)
-        form = QFormLayout(panel)
-        form.setContentsMargins(4, 4, 4, 4)
+        outer = QVBoxLayout(panel)
+        outer.setContentsMargins(4, 4, 4, 4)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)
         times = QHBoxLayout()
         self.start_edit = TimeEdit(panel)
         self.to_playhead = QPushButton("Start at playhead", panel)
@@ -357,7 +360,8 @@ class VoiceEditor(QWidget):
         self._timeline_items = [DescriptionCue(ln.start_ms, ln.shown_end_ms, ln.text or "…") for ln in lines]
         self.timeline.canvas.set_items(self._timeline_items)
         self.timeline.canvas.items_changed()
-        self.timeline.canvas.set_error_rows(set(self.script.overlaps()))
+        # flagged (red edge): lines that block delivery — no take yet, or a take running into the next line
+        self.timeline.canvas.set_error_rows(set(self.script.overlaps()) | set(self.script.missing_takes()))
         self._refreshing = False
         self._refresh_panel()
 
