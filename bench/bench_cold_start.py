@@ -29,8 +29,11 @@ app.exec()
 def once(cmd: list[str], env: dict[str, str], mark: str = "INTERACTIVE") -> dict[str, float]:
     start = time.time()
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
-    marks = {line.split()[0]: float(line.split()[1]) - start for line in out.stdout.splitlines()
-             if line.split() and line.split()[0] in ("INTERACTIVE", "SIGNIN")}
+    marks = {
+        line.split()[0]: float(line.split()[1]) - start
+        for line in out.stdout.splitlines()
+        if line.split() and line.split()[0] in ("INTERACTIVE", "SIGNIN")
+    }
     if mark not in marks:
         raise RuntimeError(f"no {mark} line from {cmd[:3]}: {out.stderr[-2000:]}")
     return marks
@@ -38,8 +41,13 @@ def once(cmd: list[str], env: dict[str, str], mark: str = "INTERACTIVE") -> dict
 
 def main() -> None:
     home = tempfile.mkdtemp(prefix="reach-bench-home-")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", REACH_STUDIO_HOME=home, REACH_STUDIO_STARTUP_PROBE="1",
-               PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        REACH_STUDIO_HOME=home,
+        REACH_STUDIO_STARTUP_PROBE="1",
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+    )
     app_cmd = [sys.executable, "-m", "reach_studio", "gui"]
     base_cmd = [sys.executable, "-c", BASELINE]
     once(app_cmd, env)  # warm the OS file cache once, as a second start of the day would be
@@ -50,15 +58,21 @@ def main() -> None:
         dialog.append(marks["SIGNIN"])
         base.append(once(base_cmd, env)["INTERACTIVE"])
     load = os.getloadavg()[0]
-    print(f"runs: {RUNS} each (fresh processes, offscreen; load average {load:.1f} on {os.cpu_count()} cores)")
+    print(
+        f"runs: {RUNS} each (fresh processes, offscreen; load average {load:.1f} on {os.cpu_count()} cores)"
+    )
 
     def row(name, values):
-        print(f"{name:<34} median {statistics.median(values) * 1000:6.0f} ms   worst {max(values) * 1000:6.0f} ms")
+        print(
+            f"{name:<34} median {statistics.median(values) * 1000:6.0f} ms   worst {max(values) * 1000:6.0f} ms"
+        )
 
     row("reach-studio gui: window interactive", ours)
     row("reach-studio gui: sign-in dialog up", dialog)
     row("baseline: bare PySide6 window", base)
-    print(f"target ≤ 1500 ms to an interactive window: {'met' if statistics.median(ours) <= 1.5 else 'NOT met'}")
+    print(
+        f"target ≤ 1500 ms to an interactive window: {'met' if statistics.median(ours) <= 1.5 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -70,7 +70,12 @@ class Probe:
         g.sort()
         if not g:
             return {"ticks": 0, "max": float("nan"), "p99": float("nan"), "median": float("nan")}
-        return {"ticks": len(g), "max": g[-1], "p99": g[max(0, int(len(g) * 0.99) - 1)], "median": statistics.median(g)}
+        return {
+            "ticks": len(g),
+            "max": g[-1],
+            "p99": g[max(0, int(len(g) * 0.99) - 1)],
+            "median": statistics.median(g),
+        }
 
 
 def main() -> int:
@@ -78,9 +83,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=3600.0)
     parser.add_argument("--key-ttl", type=float, default=12.0)
     parser.add_argument("--segment-latency-ms", type=float, default=100.0)
-    parser.add_argument("--no-editors", action="store_true", help="the shell's own workspace (player + notes)")
+    parser.add_argument(
+        "--no-editors", action="store_true", help="the shell's own workspace (player + notes)"
+    )
     parser.add_argument("--no-gc-freeze", action="store_true", help="compare: without run_app's gc.freeze()")
-    parser.add_argument("--window", type=float, default=25.0, help="measure at least this long after the claim")
+    parser.add_argument(
+        "--window", type=float, default=25.0, help="measure at least this long after the claim"
+    )
     parser.add_argument(
         "--media-cache", type=Path, default=Path(tempfile.gettempdir()) / "reach-studio-bench-media"
     )
@@ -90,9 +99,20 @@ def main() -> int:
     os.environ["REACH_STUDIO_HOME"] = str(home)
     # The customer whose profile names no flavorParamsIds (Contoso), so the audio-only flavor is chosen by need.
     emu = subprocess.Popen(
-        [sys.executable, "-c", EMULATOR, str(home / "emu"), str(args.key_ttl), str(args.media_cache),
-         str(args.seconds), str(args.segment_latency_ms)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-c",
+            EMULATOR,
+            str(home / "emu"),
+            str(args.key_ttl),
+            str(args.media_cache),
+            str(args.seconds),
+            str(args.segment_latency_ms),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         t0 = time.perf_counter()
@@ -129,6 +149,7 @@ def measure(info: dict, args) -> int:
     win = MainWindow(settings, SecretStore(), DraftStore())
     win.resize(1400, 800)
     win.show()
+
     def spin0(seconds):
         end = time.monotonic() + seconds
         while time.monotonic() < end:
@@ -141,7 +162,9 @@ def measure(info: dict, args) -> int:
         freeze_startup_objects()  # as run_app does two seconds after start-up
     import gc
 
-    collections: list[tuple[float, int, float]] = []  # (end time, generation, ms): GC pauses stop every thread
+    collections: list[
+        tuple[float, int, float]
+    ] = []  # (end time, generation, ms): GC pauses stop every thread
     started_at: dict[str, float] = {}
 
     def gc_watch(phase, info):
@@ -221,15 +244,22 @@ def measure(info: dict, args) -> int:
     downloading = probe.between(t_claim, t_media)
     busy = probe.between(t_claim, t_done)
     after_open = probe.between(t_opened, t_settled)
-    worst = sorted(((gap, at) for at, gap in probe.gaps if t_claim <= at - gap / 1000 and at <= t_done),
-                   reverse=True)[:3]
-    print(f"download: {state['done']} in {t_media - t_claim:.1f} s from the claim, {state['progress']} progress "
-          f"reports; {extensions} access-key extensions in {t_done - t_claim:.0f} s (keys live {args.key_ttl:g} s)")
-    print("largest gaps during download + keys (ms @ s after the claim):",
-          ", ".join(f"{g:.0f} @ {at - t_claim:.2f}" for g, at in worst))
+    worst = sorted(
+        ((gap, at) for at, gap in probe.gaps if t_claim <= at - gap / 1000 and at <= t_done), reverse=True
+    )[:3]
+    print(
+        f"download: {state['done']} in {t_media - t_claim:.1f} s from the claim, {state['progress']} progress "
+        f"reports; {extensions} access-key extensions in {t_done - t_claim:.0f} s (keys live {args.key_ttl:g} s)"
+    )
+    print(
+        "largest gaps during download + keys (ms @ s after the claim):",
+        ", ".join(f"{g:.0f} @ {at - t_claim:.2f}" for g, at in worst),
+    )
     slow_gc = [(g, ms, at - t_claim) for at, g, ms in collections if ms >= 20 and t_claim <= at <= t_done]
-    print("garbage collections ≥ 20 ms during download + keys (gen, ms @ s):",
-          ", ".join(f"{g}, {ms:.0f} @ {at:.2f}" for g, ms, at in slow_gc) or "none")
+    print(
+        "garbage collections ≥ 20 ms during download + keys (gen, ms @ s):",
+        ", ".join(f"{g}, {ms:.0f} @ {at:.2f}" for g, ms, at in slow_gc) or "none",
+    )
     print(f"workspace: {'shell notes + player' if ws_editor is None else type(ws_editor).__name__}")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine)")
     rows = (
@@ -240,10 +270,14 @@ def measure(info: dict, args) -> int:
         ("3 s after opening the workspace", after_open),
     )
     for name, r in rows:
-        print(f"{name:<44} longest gap {r['max']:7.1f} ms   p99 {r['p99']:6.1f} ms   median {r['median']:4.1f} ms"
-              f"   ({r['ticks']} ticks)")
+        print(
+            f"{name:<44} longest gap {r['max']:7.1f} ms   p99 {r['p99']:6.1f} ms   median {r['median']:4.1f} ms"
+            f"   ({r['ticks']} ticks)"
+        )
     print(f"{'opening the workspace (one click, blocking)':<44} {(t_opened - t_open) * 1000:7.1f} ms")
-    print(f"target: longest gap ≤ 50 ms while downloading and extending keys: {'met' if busy['max'] <= 50 else 'NOT met'}")
+    print(
+        f"target: longest gap ≤ 50 ms while downloading and extending keys: {'met' if busy['max'] <= 50 else 'NOT met'}"
+    )
     return 0
 
 

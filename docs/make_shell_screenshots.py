@@ -66,8 +66,11 @@ def main() -> int:
         spin(lambda: False, 0.3)
         win.grab().save(str(DOCS / "shell-queue.png"))
 
-        claim = next(t for t in tasks if t.feature is not None and t.feature.name == "CHAPTERING") if any(
-            t.feature is not None and t.feature.name == "CHAPTERING" for t in tasks) else tasks[0]
+        claim = (
+            next(t for t in tasks if t.feature is not None and t.feature.name == "CHAPTERING")
+            if any(t.feature is not None and t.feature.name == "CHAPTERING" for t in tasks)
+            else tasks[0]
+        )
         win.claim(claim)
         spin(lambda: bool(win.service.mine))
         ws = win.open_task(next(iter(win.service.mine.values())))
@@ -77,7 +80,9 @@ def main() -> int:
             ws.player.seek(4000)
             spin(lambda: False, 1.0)
         if ws.notes is not None:
-            ws.notes.setPlainText("Chapters: intro 0:00, warm-up 0:04, main set 0:11.\nAsk PM about the title case.")
+            ws.notes.setPlainText(
+                "Chapters: intro 0:00, warm-up 0:04, main set 0:11.\nAsk PM about the title case."
+            )
         spin(lambda: False, 0.5)
         win.grab().save(str(DOCS / "shell-workspace.png"))
         win.service.stop()

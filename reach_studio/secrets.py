@@ -117,7 +117,9 @@ def account_id(service_url: str, vendor_partner_id: int | str) -> str:
 # -- redaction: one scrubber for the log window, the log file and error messages shown in the UI --------
 
 _KS_SHAPED = re.compile(r"[A-Za-z0-9+/_=-]{60,}")
-_SECRET_PARAMS = re.compile(r"(?i)\b(ks|token|secret|accessKey|app_token|adminSecret)(\s*[=:]\s*)([^\s,&;'\"]+)")
+_SECRET_PARAMS = re.compile(
+    r"(?i)\b(ks|token|secret|accessKey|app_token|adminSecret)(\s*[=:]\s*)([^\s,&;'\"]+)"
+)
 _known: set[str] = set()
 _known_lock = threading.Lock()
 

@@ -111,7 +111,13 @@ OPTIONS: dict[str, Option] = {
         Option("service_types", list, ["HUMAN"], "Service types offered", _service_types),
         Option("hotkeys", dict, dict(DEFAULT_HOTKEYS), "Keyboard shortcuts"),
         Option("accounts", list, [], "Vendor accounts (no secrets)", _accounts),
-        Option("countdown_warn_minutes", int, 120, "Colour the countdown when less than (minutes)", _range(1, 10_000)),
+        Option(
+            "countdown_warn_minutes",
+            int,
+            120,
+            "Colour the countdown when less than (minutes)",
+            _range(1, 10_000),
+        ),
         Option("restore_drafts_prompt", bool, True, "Offer to restore open drafts at start-up"),
     )
 }
@@ -121,7 +127,9 @@ def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
     """Bring settings written by an older version up to SETTINGS_VERSION (explicit hooks, as Picard does)."""
     version = int(data.pop("_version", SETTINGS_VERSION))
     if version > SETTINGS_VERSION:
-        log.warning("settings were written by a newer Reach Studio (version %s); unknown keys are kept", version)
+        log.warning(
+            "settings were written by a newer Reach Studio (version %s); unknown keys are kept", version
+        )
     return data
 
 
@@ -144,7 +152,9 @@ class Settings:
         except (OSError, ValueError) as exc:
             # A damaged settings file must not stop the app: keep it aside and start from defaults.
             backup = self.path.with_suffix(".damaged.json")
-            log.warning("settings file %s is damaged (%s); using defaults, kept it as %s", self.path, exc, backup)
+            log.warning(
+                "settings file %s is damaged (%s); using defaults, kept it as %s", self.path, exc, backup
+            )
             try:
                 self.path.replace(backup)
             except OSError:

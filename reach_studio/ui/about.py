@@ -21,7 +21,9 @@ def about_text(keyring_note: str = "", editors: list[str] | None = None) -> str:
     )
 
 
-def show_about(parent: QWidget | None, keyring_note: str = "", editors: list[str] | None = None) -> QMessageBox:
+def show_about(
+    parent: QWidget | None, keyring_note: str = "", editors: list[str] | None = None
+) -> QMessageBox:
     box = QMessageBox(parent)
     box.setWindowTitle(f"About {APP_NAME}")
     box.setText(about_text(keyring_note, editors))

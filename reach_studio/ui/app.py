@@ -31,8 +31,9 @@ def _file_logging() -> None:
     root = logging.getLogger()
     if any(getattr(h, "_reach_studio", False) for h in root.handlers):
         return
-    handler = RotatingFileHandler(paths.log_dir() / "reach-studio.log", maxBytes=2_000_000, backupCount=3,
-                                  encoding="utf-8")
+    handler = RotatingFileHandler(
+        paths.log_dir() / "reach-studio.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.INFO)
     handler._reach_studio = True  # type: ignore[attr-defined]
@@ -90,9 +91,12 @@ def _auto_sign_in(window) -> bool:
             if not secret:
                 continue
             account = AccountConfig(
-                service_url=acct["service_url"], vendor_partner_id=int(acct["vendor_partner_id"]),
-                vendor_name=acct.get("vendor_name", ""), app_token_id=acct.get("app_token_id") or None,
-                app_token=secret, label=acct.get("label", ""),
+                service_url=acct["service_url"],
+                vendor_partner_id=int(acct["vendor_partner_id"]),
+                vendor_name=acct.get("vendor_name", ""),
+                app_token_id=acct.get("app_token_id") or None,
+                app_token=secret,
+                label=acct.get("label", ""),
             )
             try:
                 connections.append(sign_in(account))
@@ -107,7 +111,9 @@ def _auto_sign_in(window) -> bool:
         for conn in connections:
             window.add_connection(conn)
         for account, exc in problems:
-            window.activity.setText(f"{account.display_name()}: {explain_sign_in_error(exc, account.service_url)}")
+            window.activity.setText(
+                f"{account.display_name()}: {explain_sign_in_error(exc, account.service_url)}"
+            )
         if not connections:
             window.show_sign_in()
 
@@ -130,7 +136,9 @@ def run_app(args: argparse.Namespace, demo: Any = None, start_demo: bool = False
     window = build_window(demo=demo)
     window.show()
     QTimer.singleShot(0, _file_logging)  # after the window is up: it only matters once work starts
-    QTimer.singleShot(2000, freeze_startup_objects)  # once start-up imports (sign-in, Kaltura client) are done
+    QTimer.singleShot(
+        2000, freeze_startup_objects
+    )  # once start-up imports (sign-in, Kaltura client) are done
     log.info("window shown %.0f ms after start", (time.perf_counter() - STARTED) * 1000)
     probe = os.environ.get("REACH_STUDIO_STARTUP_PROBE")
     if probe:  # bench/bench_cold_start.py: the first turn of the event loop with the window shown

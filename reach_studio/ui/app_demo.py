@@ -44,8 +44,12 @@ class DemoServer:
                     import shutil
 
                     shutil.rmtree(self.data_dir)
-                emu = Emulator(self.data_dir, seed="demo", port=self.port,
-                               media_cache=paths.cache_dir() / "emulator-media")
+                emu = Emulator(
+                    self.data_dir,
+                    seed="demo",
+                    port=self.port,
+                    media_cache=paths.cache_dir() / "emulator-media",
+                )
                 emu.start()
                 self.emulator = emu
             info = self.emulator.info

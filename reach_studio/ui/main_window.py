@@ -62,13 +62,17 @@ class FailTaskDialog(QDialog):
         )
         text.setWordWrap(True)
         self.reason = QPlainTextEdit()
-        self.reason.setPlaceholderText("Reason, e.g. 'The audio is not in the ordered source language (Spanish)'")
+        self.reason.setPlaceholderText(
+            "Reason, e.g. 'The audio is not in the ordered source language (Spanish)'"
+        )
         self.reason.setMaximumHeight(90)
         self.buttons = QDialogButtonBox()
         self.confirm = self.buttons.addButton("Fail task", QDialogButtonBox.ButtonRole.DestructiveRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.confirm.setEnabled(False)
-        self.reason.textChanged.connect(lambda: self.confirm.setEnabled(bool(self.reason.toPlainText().strip())))
+        self.reason.textChanged.connect(
+            lambda: self.confirm.setEnabled(bool(self.reason.toPlainText().strip()))
+        )
         self.confirm.clicked.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -81,16 +85,14 @@ class FailTaskDialog(QDialog):
 
 
 class RestoreDraftsDialog(QDialog):
-    """"Restore open drafts?" after a crash or kill: one line per draft, all checked."""
+    """ "Restore open drafts?" after a crash or kill: one line per draft, all checked."""
 
     def __init__(self, drafts: list[DraftInfo], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         import time
 
         self.setWindowTitle("Restore drafts")
-        intro = QLabel(
-            f"{len(drafts)} task draft(s) were open when {APP_NAME} last stopped. Restore them?"
-        )
+        intro = QLabel(f"{len(drafts)} task draft(s) were open when {APP_NAME} last stopped. Restore them?")
         intro.setWordWrap(True)
         self.list = QListWidget()
         for info in drafts:
@@ -234,11 +236,18 @@ class MainWindow(QMainWindow):
 
         task_menu = menu.addMenu("&Task")
         self.actions["refresh"] = action("&Refresh queue", lambda: self.service.poll_now(), "refresh")
-        self.actions["claim"] = action("&Claim", lambda: self.claim(self.queue.selected_task()), "claim",
-                                       "Take the selected task: it moves to Processing and into My tasks")
-        self.actions["open_task"] = action("&Open", lambda: self.open_task(self.mine.selected_task()), "open_task")
-        self.actions["fail_task"] = action("&Fail task…", lambda: self.request_fail(self._selected_mine()),
-                                           "fail_task")
+        self.actions["claim"] = action(
+            "&Claim",
+            lambda: self.claim(self.queue.selected_task()),
+            "claim",
+            "Take the selected task: it moves to Processing and into My tasks",
+        )
+        self.actions["open_task"] = action(
+            "&Open", lambda: self.open_task(self.mine.selected_task()), "open_task"
+        )
+        self.actions["fail_task"] = action(
+            "&Fail task…", lambda: self.request_fail(self._selected_mine()), "fail_task"
+        )
         self.actions["cancel_download"] = action("Cancel &download", self._cancel_current_download)
         for key in ("refresh", "claim", "open_task", "fail_task", "cancel_download"):
             task_menu.addAction(self.actions[key])
@@ -295,8 +304,11 @@ class MainWindow(QMainWindow):
             self._remember_account(account)
         elif hasattr(self.demo, "customer_names"):
             names = self.demo.customer_names()
-            for target in (self.queue.model.customer_names, self.mine.model.customer_names,
-                           self.details.customer_names):
+            for target in (
+                self.queue.model.customer_names,
+                self.mine.model.customer_names,
+                self.details.customer_names,
+            ):
                 target.update(names)
         names = [c.account.display_name() for c in self.service.connections.values()]
         self.accounts_label.setText("Signed in: " + ", ".join(names))
@@ -305,12 +317,21 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.offer_draft_restore)
 
     def _remember_account(self, account) -> None:
-        accounts = [a for a in self.settings.get("accounts") if a.get("service_url") != account.service_url
-                    or a.get("vendor_partner_id") != account.vendor_partner_id]
-        accounts.append({
-            "service_url": account.service_url, "vendor_partner_id": account.vendor_partner_id,
-            "vendor_name": account.vendor_name, "app_token_id": account.app_token_id or "", "label": account.label,
-        })
+        accounts = [
+            a
+            for a in self.settings.get("accounts")
+            if a.get("service_url") != account.service_url
+            or a.get("vendor_partner_id") != account.vendor_partner_id
+        ]
+        accounts.append(
+            {
+                "service_url": account.service_url,
+                "vendor_partner_id": account.vendor_partner_id,
+                "vendor_name": account.vendor_name,
+                "app_token_id": account.app_token_id or "",
+                "label": account.label,
+            }
+        )
         self.settings.set("accounts", accounts)
 
     def show_sign_in(self) -> None:
@@ -343,8 +364,11 @@ class MainWindow(QMainWindow):
 
     def _store(self, fn, *args) -> None:
         """A drafts-store write off the GUI thread, in order with the editors' draft writes."""
-        run_in_background(lambda token, progress: fn(*args), on_error=lambda exc: self._error(str(exc)),
-                          executor=document_executor())
+        run_in_background(
+            lambda token, progress: fn(*args),
+            on_error=lambda exc: self._error(str(exc)),
+            executor=document_executor(),
+        )
 
     def _claimed(self, task: Task) -> None:
         self._store(self.drafts.remember_task, workspace_draft_key(task), task_to_dict(task))
@@ -354,8 +378,9 @@ class MainWindow(QMainWindow):
 
     def _claim_failed(self, key: TaskKey, message: str) -> None:
         self.activity.setText(message)
-        box = QMessageBox(QMessageBox.Icon.Information, "Task not claimed", message, QMessageBox.StandardButton.Ok,
-                          self)
+        box = QMessageBox(
+            QMessageBox.Icon.Information, "Task not claimed", message, QMessageBox.StandardButton.Ok, self
+        )
         self.claim_message = box
         box.open()  # not exec(): the queue keeps updating behind it
 
@@ -404,7 +429,9 @@ class MainWindow(QMainWindow):
             ws.close_workspace()
             self.tabs.removeTab(self.tabs.indexOf(ws))
             ws.deleteLater()
-            box = QMessageBox(QMessageBox.Icon.Warning, f"Task {key[1]}", message, QMessageBox.StandardButton.Ok, self)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning, f"Task {key[1]}", message, QMessageBox.StandardButton.Ok, self
+            )
             self.task_message = box
             box.open()
 
@@ -415,7 +442,9 @@ class MainWindow(QMainWindow):
 
     def _my_tasks_changed(self, tasks: list[Task]) -> None:
         self.mine.set_tasks(tasks)
-        self.tabs.setTabText(self.tabs.indexOf(self.mine), f"My tasks ({len(tasks)})" if tasks else "My tasks")
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.mine), f"My tasks ({len(tasks)})" if tasks else "My tasks"
+        )
 
     def _explanations(self, explanations: dict) -> None:
         self.queue.model.explanations = explanations
@@ -450,8 +479,9 @@ class MainWindow(QMainWindow):
         ws = self.workspaces.get(key)
         if ws is None:
             conn = self.service.connections.get(task.account)
-            context = TaskContext(task=task, connection=conn, drafts=self.drafts,
-                                  media_path=self.service.media.get(key))
+            context = TaskContext(
+                task=task, connection=conn, drafts=self.drafts, media_path=self.service.media.get(key)
+            )
             ws = TaskWorkspace(context)
             ws.cancel_download_requested.connect(self.service.cancel_download)
             ws.retry_download_requested.connect(self._retry_download)
@@ -561,8 +591,11 @@ class MainWindow(QMainWindow):
         if self._restore_offered or not self.settings.get("restore_drafts_prompt"):
             return None
         self._restore_offered = True
-        infos = [i for i in self.drafts.open_drafts() if not any(
-            workspace_draft_key(ws.task) == i.task_key for ws in self.workspaces.values())]
+        infos = [
+            i
+            for i in self.drafts.open_drafts()
+            if not any(workspace_draft_key(ws.task) == i.task_key for ws in self.workspaces.values())
+        ]
         if not infos:
             return None
         dialog = RestoreDraftsDialog(infos, self)

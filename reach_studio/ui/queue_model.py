@@ -29,9 +29,18 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 SECONDS_LEFT_ROLE = Qt.ItemDataRole.UserRole + 3
 
 COLUMNS = ("#", "Customer", "Entry", "Service", "Type", "Languages", "TAT", "Time left", "Notes", "Account")
-COL_ORDER, COL_CUSTOMER, COL_ENTRY, COL_SERVICE, COL_TYPE, COL_LANG, COL_TAT, COL_LEFT, COL_MARKS, COL_ACCOUNT = range(
-    len(COLUMNS)
-)
+(
+    COL_ORDER,
+    COL_CUSTOMER,
+    COL_ENTRY,
+    COL_SERVICE,
+    COL_TYPE,
+    COL_LANG,
+    COL_TAT,
+    COL_LEFT,
+    COL_MARKS,
+    COL_ACCOUNT,
+) = range(len(COLUMNS))
 
 _ROOT = QModelIndex()  # the invisible root of a table model
 
@@ -45,7 +54,7 @@ def task_key(task: Task) -> TaskKey:
 
 
 def format_duration(seconds: float) -> str:
-    """"2d 03:04", "03:04:05" or "-00:12:00" for overdue."""
+    """ "2d 03:04", "03:04:05" or "-00:12:00" for overdue."""
     sign = "-" if seconds < 0 else ""
     s = int(abs(seconds))
     days, s = divmod(s, 86400)
@@ -150,7 +159,9 @@ class TaskQueueModel(QAbstractTableModel):
             if col == COL_ORDER:
                 return self.explanations.get(task_key(task))
             if col == COL_LEFT and task.expected_finish_time:
-                return "Expected finish " + time.strftime("%Y-%m-%d %H:%M", time.localtime(task.expected_finish_time))
+                return "Expected finish " + time.strftime(
+                    "%Y-%m-%d %H:%M", time.localtime(task.expected_finish_time)
+                )
             return None
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_LEFT:
             left = task.seconds_left(self._now())
@@ -173,11 +184,15 @@ class TaskQueueModel(QAbstractTableModel):
         if col == COL_SERVICE:
             return service_label(task)
         if col == COL_TYPE:
-            return service_type_label(task.service_type or (task.catalog_item.service_type if task.catalog_item else None))
+            return service_type_label(
+                task.service_type or (task.catalog_item.service_type if task.catalog_item else None)
+            )
         if col == COL_LANG:
             return languages_label(task)
         if col == COL_TAT:
-            return tat_label(task.turn_around_time or (task.catalog_item.turn_around_time if task.catalog_item else None))
+            return tat_label(
+                task.turn_around_time or (task.catalog_item.turn_around_time if task.catalog_item else None)
+            )
         if col == COL_LEFT:
             left = task.seconds_left(self._now())
             if left is None:
@@ -315,4 +330,3 @@ def accepts(
         if region is not None and region not in regions:
             return False
     return True
-

@@ -68,8 +68,12 @@ class QueueView(QWidget):
         self.account = QComboBox()
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
-        for label, combo in (("Service", self.feature), ("Language", self.language), ("Customer", self.customer),
-                             ("Account", self.account)):
+        for label, combo in (
+            ("Service", self.feature),
+            ("Language", self.language),
+            ("Customer", self.customer),
+            ("Account", self.account),
+        ):
             bar.addWidget(QLabel(label))
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.addItem("All", ALL)
@@ -147,7 +151,9 @@ class QueueView(QWidget):
             combo.addItem(text, data)
         index = combo.findData(current)
         if index < 0 and current is not None and current != ALL:
-            combo.addItem(f"{current} (none now)", current)  # keep the linguist's filter while the queue changes
+            combo.addItem(
+                f"{current} (none now)", current
+            )  # keep the linguist's filter while the queue changes
             index = combo.count() - 1
         combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)

@@ -49,9 +49,19 @@ PRESET_LABELS: dict[str, str] = {
 CUSTOM = "custom"
 
 AUTH_CODES = {
-    "INVALID_APP_TOKEN_HASH", "INVALID_APP_TOKEN_ID", "APP_TOKEN_ID_NOT_FOUND", "APP_TOKEN_NOT_ACTIVE",
-    "INVALID_KS", "INVALID_PARTNER_ID", "PARTNER_NOT_FOUND", "SERVICE_FORBIDDEN", "START_SESSION_ERROR",
-    "INVALID_USER_ID", "NO_CREDENTIALS", "EXPIRED_KS", "SERVICE_ACCESS_FORBIDDEN",
+    "INVALID_APP_TOKEN_HASH",
+    "INVALID_APP_TOKEN_ID",
+    "APP_TOKEN_ID_NOT_FOUND",
+    "APP_TOKEN_NOT_ACTIVE",
+    "INVALID_KS",
+    "INVALID_PARTNER_ID",
+    "PARTNER_NOT_FOUND",
+    "SERVICE_FORBIDDEN",
+    "START_SESSION_ERROR",
+    "INVALID_USER_ID",
+    "NO_CREDENTIALS",
+    "EXPIRED_KS",
+    "SERVICE_ACCESS_FORBIDDEN",
 }
 
 
@@ -139,7 +149,9 @@ class SignInDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.sign_in_button = self.buttons.addButton("Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
         self.demo_button = QPushButton("Try the demo")
-        self.demo_button.setToolTip("Start the built-in Kaltura REACH emulator with demo tasks and sign in to it")
+        self.demo_button.setToolTip(
+            "Start the built-in Kaltura REACH emulator with demo tasks and sign in to it"
+        )
         self.demo_button.setEnabled(demo is not None)
         self.buttons.addButton(self.demo_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -246,7 +258,9 @@ class SignInDialog(QDialog):
             register_secret(account.admin_secret)
             if not demo and account.app_token:
                 try:
-                    self.secrets.set(account_id(account.service_url, account.vendor_partner_id), account.app_token)
+                    self.secrets.set(
+                        account_id(account.service_url, account.vendor_partner_id), account.app_token
+                    )
                 except Exception as exc:  # keyring refused: the session keeps it; say so, sign in anyway
                     log.warning("%s", exc)
             log.info("Signed in to %s", account.display_name())
@@ -285,8 +299,17 @@ class SignInDialog(QDialog):
 
     def _set_busy(self, busy: bool, message: str = "") -> None:
         self.busy.setVisible(busy)
-        for w in (self.sign_in_button, self.demo_button, self.region, self.url, self.partner, self.vendor_name,
-                  self.token_id, self.token, self.label):
+        for w in (
+            self.sign_in_button,
+            self.demo_button,
+            self.region,
+            self.url,
+            self.partner,
+            self.vendor_name,
+            self.token_id,
+            self.token,
+            self.label,
+        ):
             w.setEnabled(not busy)
         if not busy:
             self.url.setEnabled(self.region.currentData() == CUSTOM)

@@ -32,13 +32,24 @@ def _enum(value) -> str:
     return "—" if value is None else value.name.replace("_", " ").title()
 
 
-def task_details_html(task: Task, customer_names: dict[int, str] | None = None, now: float | None = None) -> str:
+def task_details_html(
+    task: Task, customer_names: dict[int, str] | None = None, now: float | None = None
+) -> str:
     """HTML for one task; plain data escaped, so notes written by a customer cannot inject markup."""
     e = html.escape
     now = time.time() if now is None else now
     rows: list[tuple[str, str]] = []
     rows.append(("Customer", e(customer_label(task, customer_names or {}))))
-    rows.append(("Entry", e(f"{entry_label(task)}  ({task.entry_id})" if entry_label(task) != task.entry_id else task.entry_id)))
+    rows.append(
+        (
+            "Entry",
+            e(
+                f"{entry_label(task)}  ({task.entry_id})"
+                if entry_label(task) != task.entry_id
+                else task.entry_id
+            ),
+        )
+    )
     service_type = task.service_type or (task.catalog_item.service_type if task.catalog_item else None)
     rows.append(("Service", e(f"{service_label(task)} · {service_type_label(service_type)}")))
     if languages_label(task):
@@ -56,7 +67,9 @@ def task_details_html(task: Task, customer_names: dict[int, str] | None = None, 
     if task.entry_duration_ms:
         rows.append(("Media duration", e(format_duration(task.entry_duration_ms / 1000))))
     rows.append(("Status", e(_enum(task.status))))
-    rows.append(("Task", e(f"{task.id} (catalog item {task.catalog_item_id}, profile {task.reach_profile_id})")))
+    rows.append(
+        ("Task", e(f"{task.id} (catalog item {task.catalog_item_id}, profile {task.reach_profile_id})"))
+    )
 
     ci = task.catalog_item
     if ci is not None:
@@ -83,16 +96,24 @@ def task_details_html(task: Task, customer_names: dict[int, str] | None = None, 
         ]
 
     def table(items: list[tuple[str, str]]) -> str:
-        return "<table cellspacing=2>" + "".join(
-            f"<tr><td style='color:#666;padding-right:12px'>{k}</td><td>{v}</td></tr>" for k, v in items
-        ) + "</table>"
+        return (
+            "<table cellspacing=2>"
+            + "".join(
+                f"<tr><td style='color:#666;padding-right:12px'>{k}</td><td>{v}</td></tr>" for k, v in items
+            )
+            + "</table>"
+        )
 
     parts = [f"<h3>{e(entry_label(task))}</h3>", table(rows)]
     parts.append("<h4>Notes from the customer</h4>")
-    parts.append(f"<p style='white-space:pre-wrap'>{e(task.notes)}</p>" if task.notes else "<p><i>none</i></p>")
+    parts.append(
+        f"<p style='white-space:pre-wrap'>{e(task.notes)}</p>" if task.notes else "<p><i>none</i></p>"
+    )
     terms = task.dictionary_terms
     parts.append("<h4>Dictionary</h4>")
-    parts.append("<p>" + ", ".join(f"<b>{e(t)}</b>" for t in terms) + "</p>" if terms else "<p><i>none</i></p>")
+    parts.append(
+        "<p>" + ", ".join(f"<b>{e(t)}</b>" for t in terms) + "</p>" if terms else "<p><i>none</i></p>"
+    )
     if profile_rows:
         parts.append(f"<h4>REACH profile {e(p.name or str(p.id))}</h4>")
         parts.append(table(profile_rows))
@@ -114,6 +135,8 @@ class TaskDetails(QTextBrowser):
     def show_task(self, task: Task | None) -> None:
         self.task = task
         if task is None:
-            self.setHtml("<p style='color:#777'>Select a task to see its notes, dictionary, deadline and profile.</p>")
+            self.setHtml(
+                "<p style='color:#777'>Select a task to see its notes, dictionary, deadline and profile.</p>"
+            )
         else:
             self.setHtml(task_details_html(task, self.customer_names))

@@ -91,15 +91,19 @@ class TaskWorkspace(QWidget):
         self.player = None
         self.video = None
 
-        title = QLabel(f"<b>{_e(entry_label(task))}</b> — {_e(service_label(task))}"
-                       + (f" · {_e(languages_label(task))}" if languages_label(task) else ""))
+        title = QLabel(
+            f"<b>{_e(entry_label(task))}</b> — {_e(service_label(task))}"
+            + (f" · {_e(languages_label(task))}" if languages_label(task) else "")
+        )
         self.deadline = QLabel()
         header = QHBoxLayout()
         header.addWidget(title)
         header.addStretch(1)
         header.addWidget(self.deadline)
         self.fail_button = QPushButton("Fail task…")
-        self.fail_button.setToolTip("Give the task back to Kaltura as failed, with a reason the customer sees")
+        self.fail_button.setToolTip(
+            "Give the task back to Kaltura as failed, with a reason the customer sees"
+        )
         self.fail_button.clicked.connect(lambda: self.fail_requested.emit(self.task))
         header.addWidget(self.fail_button)
 
@@ -175,7 +179,9 @@ class TaskWorkspace(QWidget):
         self.play_button.clicked.connect(lambda: self.player and self.player.toggle())
         pv.addWidget(self.play_button)
         split.addWidget(player_box)
-        self.notes = _NotesPad(self.context.drafts, self.draft_key, f"{entry_label(self.task)} ({self.task.id})")
+        self.notes = _NotesPad(
+            self.context.drafts, self.draft_key, f"{entry_label(self.task)} ({self.task.id})"
+        )
         split.addWidget(self.notes)
         split.setSizes([500, 400])
         layout.addWidget(split, 1)

@@ -58,7 +58,9 @@ class EngineOps:
             cached = self._entry_names.get((task.account, task.entry_id))
             if cached is None and task.access_key:
                 try:
-                    entry = connection.call(lambda c, t=task: c.baseEntry.get(t.entry_id), task=task, retries=1)
+                    entry = connection.call(
+                        lambda c, t=task: c.baseEntry.get(t.entry_id), task=task, retries=1
+                    )
                     cached = str(getattr(entry, "name", "") or "")
                 except Exception as exc:  # a name is nice to have; the entry id still identifies it
                     log.debug("no name for entry %s: %s", task.entry_id, exc)
@@ -200,7 +202,9 @@ class TaskService(QObject):
             raise LookupError(f"Not signed in to the account of task {task.id}; sign in to it first")
         return conn
 
-    def set_filters(self, service_types: frozenset[ServiceType] | None, regions: frozenset[ProcessingRegion] | None) -> None:
+    def set_filters(
+        self, service_types: frozenset[ServiceType] | None, regions: frozenset[ProcessingRegion] | None
+    ) -> None:
         self.service_types, self.regions = service_types, regions
         for poller in self.pollers.values():
             poller.task_filter = self._task_filter()
@@ -258,7 +262,9 @@ class TaskService(QObject):
             if key not in self.mine:
                 self.pending[key] = task
         self._publish_queue()
-        self.activity.emit(f"Queue updated at {time.strftime('%H:%M:%S')}: {len(self.visible_queue())} task(s)")
+        self.activity.emit(
+            f"Queue updated at {time.strftime('%H:%M:%S')}: {len(self.visible_queue())} task(s)"
+        )
         self.polled.emit()
 
     def _poll_failed(self, account_key: str, conn, exc: BaseException) -> None:
@@ -291,7 +297,9 @@ class TaskService(QObject):
         self.queue_changed.emit(visible)
 
     def _publish_mine(self) -> None:
-        self.my_tasks_changed.emit(sorted(self.mine.values(), key=lambda t: (t.expected_finish_time or 2**62, t.id)))
+        self.my_tasks_changed.emit(
+            sorted(self.mine.values(), key=lambda t: (t.expected_finish_time or 2**62, t.id))
+        )
 
     # -- claim / fail --------------------------------------------------------------------------------
 
@@ -471,12 +479,16 @@ class TaskService(QObject):
             if getattr(exc, "code", "") in ("NO_SOURCE_CAPTIONS", "SOURCE_CAPTIONS_NOT_ACCURATE"):
                 # the engine already sent the task to ERROR with this reason (vendor guide: translation)
                 self.forget(task_key(task))
-                self.task_gone.emit(task_key(task), f"Task {task.id} cannot be translated and was set to Error: "
-                                                    f"{_message(exc)}")
+                self.task_gone.emit(
+                    task_key(task),
+                    f"Task {task.id} cannot be translated and was set to Error: {_message(exc)}",
+                )
             else:
                 self.error.emit(f"Source captions of task {task.id}: {_message(exc)}")
 
-        return run_in_background(lambda token, progress: self.ops.source_captions(conn, task), on_done, failed)
+        return run_in_background(
+            lambda token, progress: self.ops.source_captions(conn, task), on_done, failed
+        )
 
 
 def _keep_names(old: Task, new: Task) -> None:

@@ -29,8 +29,13 @@ def main() -> int:
     editor_registry._registry.clear()  # the shell's own notes pad, whatever editors exist
     editor_registry._loaded = True
     app = QApplication([])
-    account = AccountConfig(os.environ["KT_URL"], int(os.environ["KT_PARTNER"]), os.environ["KT_VENDOR"],
-                            app_token_id=os.environ["KT_TOKEN_ID"], app_token=os.environ["KT_TOKEN"])
+    account = AccountConfig(
+        os.environ["KT_URL"],
+        int(os.environ["KT_PARTNER"]),
+        os.environ["KT_VENDOR"],
+        app_token_id=os.environ["KT_TOKEN_ID"],
+        app_token=os.environ["KT_TOKEN"],
+    )
     window = MainWindow(Settings(), SecretStore(), DraftStore())
     window.show()
     window.add_connection(sign_in(account), demo=True)

@@ -18,7 +18,9 @@ from reach_studio.store.drafts import DraftStore, DraftStoreError, draft_key
 def test_snapshot_then_ops_survive_reopen_and_a_new_snapshot_drops_older_ops(tmp_path):
     store = DraftStore(tmp_path / "d.sqlite3")
     key = draft_key("https://api.kaltura.com|123", 42)
-    store.save_snapshot(key, "captions", {"cues": [{"start_ms": 0, "end_ms": 900, "text": "Hëllo"}]}, label="Intro")
+    store.save_snapshot(
+        key, "captions", {"cues": [{"start_ms": 0, "end_ms": 900, "text": "Hëllo"}]}, label="Intro"
+    )
     store.append_op(key, {"op": "edit_text", "index": 0, "text": "Hello"})
     store.append_op(key, {"op": "insert", "index": 1, "start_ms": 1000})
     store.close()
@@ -102,7 +104,9 @@ def test_ops_written_before_sigkill_are_all_there(tmp_path):
 
 def test_remembered_claimed_tasks_never_keep_the_access_key(tmp_path):
     store = DraftStore(tmp_path / "d.sqlite3")
-    store.remember_task("acc#5", {"id": 5, "access_key": "djJ8-secret-ks", "access_key_expiry": 1, "notes": "n"})
+    store.remember_task(
+        "acc#5", {"id": 5, "access_key": "djJ8-secret-ks", "access_key_expiry": 1, "notes": "n"}
+    )
     assert DraftStore(tmp_path / "d.sqlite3").remembered_tasks() == {"acc#5": {"id": 5, "notes": "n"}}
     assert b"djJ8-secret-ks" not in (tmp_path / "d.sqlite3").read_bytes()
     store.forget_task("acc#5")

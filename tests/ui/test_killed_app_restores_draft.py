@@ -26,11 +26,21 @@ CHILD = Path(__file__).with_name("_killed_app.py")
 def test_sigkill_then_restart_restores_the_draft(qtbot, emulator, monkeypatch):
     account = demo_account(emulator)
     items = {i["id"]: i for i in emulator.inspect.objects("catalog_item")}
-    task_id = next(t["id"] for t in emulator.inspect.objects("task", status=int(TaskStatus.PENDING))
-                   if items[t["catalogItemId"]]["serviceType"] == 1 and items[t["catalogItemId"]]["serviceFeature"] == 1)
-    env = dict(os.environ, KT_URL=account.service_url, KT_PARTNER=str(account.vendor_partner_id),
-               KT_VENDOR=account.vendor_name, KT_TOKEN_ID=account.app_token_id, KT_TOKEN=account.app_token,
-               KT_TASK=str(task_id), PYTHONPATH=str(Path(__file__).parents[2]))
+    task_id = next(
+        t["id"]
+        for t in emulator.inspect.objects("task", status=int(TaskStatus.PENDING))
+        if items[t["catalogItemId"]]["serviceType"] == 1 and items[t["catalogItemId"]]["serviceFeature"] == 1
+    )
+    env = dict(
+        os.environ,
+        KT_URL=account.service_url,
+        KT_PARTNER=str(account.vendor_partner_id),
+        KT_VENDOR=account.vendor_name,
+        KT_TOKEN_ID=account.app_token_id,
+        KT_TOKEN=account.app_token,
+        KT_TASK=str(task_id),
+        PYTHONPATH=str(Path(__file__).parents[2]),
+    )
     child = subprocess.Popen([sys.executable, str(CHILD)], env=env, stdout=subprocess.PIPE, text=True)
     typed: list[tuple[int, float]] = []
     try:
@@ -71,7 +81,7 @@ def test_sigkill_then_restart_restores_the_draft(qtbot, emulator, monkeypatch):
         dialog.restore_button.click()
         qtbot.waitUntil(lambda: (account.key, task_id) in win.workspaces, timeout=5000)
         restored = win.workspaces[(account.key, task_id)].notes.toPlainText()
-        expected = ("Speaker names: Ana Lopez, Bo Chen. Check the spelling of kinesiology. " * 4)
+        expected = "Speaker names: Ana Lopez, Bo Chen. Check the spelling of kinesiology. " * 4
         assert len(restored) >= must_have
         assert expected.startswith(restored)
     finally:

@@ -33,7 +33,8 @@ def test_rows_follow_given_order_and_selection_survives_a_poll_that_reorders(qtb
     model.set_tasks([a, b, c])
     assert [t.id for t in model.tasks()] == [1, 2, 3]
     view.selectionModel().setCurrentIndex(
-        model.index(1, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        model.index(1, 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
     )
     scroll_before = view.verticalScrollBar().value()
 
@@ -54,7 +55,9 @@ def test_countdown_colours_and_markers(task_factory):
         [
             task_factory(1, left_s=-600),
             task_factory(2, left_s=1200, notes="Speaker names: Ana, Bo"),
-            task_factory(3, left_s=5 * 86400, dictionary="Kaltura", target="French", feature=ServiceFeature.TRANSLATION),
+            task_factory(
+                3, left_s=5 * 86400, dictionary="Kaltura", target="French", feature=ServiceFeature.TRANSLATION
+            ),
         ]
     )
     left = _texts(model, COL_LEFT)
@@ -89,7 +92,9 @@ def test_filters_keep_fair_order_and_hide_tasks_outside_my_regions(task_factory)
     )
 
     def ids():
-        return [proxy.data(proxy.index(r, 0), Qt.ItemDataRole.UserRole + 1).id for r in range(proxy.rowCount())]
+        return [
+            proxy.data(proxy.index(r, 0), Qt.ItemDataRole.UserRole + 1).id for r in range(proxy.rowCount())
+        ]
 
     assert ids() == [1, 2, 3, 4]
     proxy.set_filters(regions=frozenset({ProcessingRegion.US}))

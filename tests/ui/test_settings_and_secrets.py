@@ -38,7 +38,9 @@ def test_invalid_values_are_refused_with_the_setting_named():
     with pytest.raises(SettingsError, match="no setting called"):
         s.get("colour")
     with pytest.raises(SettingsError, match="keyring"):
-        s.set("accounts", [{"service_url": "https://api.kaltura.com", "vendor_partner_id": 1, "app_token": "x"}])
+        s.set(
+            "accounts", [{"service_url": "https://api.kaltura.com", "vendor_partner_id": 1, "app_token": "x"}]
+        )
     assert s.get("poll_interval_s") == 30
 
 

@@ -18,8 +18,14 @@ PENDING, PROCESSING, ERROR = int(TaskStatus.PENDING), int(TaskStatus.PROCESSING)
 
 def demo_account(emu) -> AccountConfig:
     info = emu.info
-    return AccountConfig(info["serviceUrl"], int(info["vendorPartnerId"]), info["vendorName"],
-                         app_token_id=info["appTokenId"], app_token=info["appToken"], label="Demo")
+    return AccountConfig(
+        info["serviceUrl"],
+        int(info["vendorPartnerId"]),
+        info["vendorName"],
+        app_token_id=info["appTokenId"],
+        app_token=info["appToken"],
+        label="Demo",
+    )
 
 
 @pytest.fixture
@@ -40,8 +46,11 @@ def sign_in_with_demo(qtbot, win):
 
 def human_pending(emu) -> list[dict]:
     items = {i["id"]: i for i in emu.inspect.objects("catalog_item")}
-    return [t for t in emu.inspect.objects("task", status=PENDING)
-            if items[t["catalogItemId"]]["serviceType"] == int(ServiceType.HUMAN)]
+    return [
+        t
+        for t in emu.inspect.objects("task", status=PENDING)
+        if items[t["catalogItemId"]]["serviceType"] == int(ServiceType.HUMAN)
+    ]
 
 
 def test_demo_sign_in_shows_every_demo_task_in_fair_order(qtbot, window, emulator):
@@ -68,7 +77,9 @@ def test_demo_sign_in_shows_every_demo_task_in_fair_order(qtbot, window, emulato
 
 def test_claim_moves_the_task_to_processing_and_downloads_its_media_with_progress(qtbot, window, emulator):
     sign_in_with_demo(qtbot, window)
-    task = next(t for t in window.queue.visible_tasks() if t.feature is not None and t.feature.name == "CAPTIONS")
+    task = next(
+        t for t in window.queue.visible_tasks() if t.feature is not None and t.feature.name == "CAPTIONS"
+    )
     assert window.queue.select_task(task.account, task.id)
     progress = []
     window.service.download_progress.connect(lambda key, done, total: progress.append((key, done, total)))
@@ -94,9 +105,13 @@ def test_a_task_added_in_kaltura_appears_after_a_poll_without_losing_selection(q
     selected = window.queue.visible_tasks()[2]
     window.queue.select_task(selected.account, selected.id)
     template = emulator.inspect.task(selected.id)
-    new_id = emulator.control.add_task(partnerId=template["partnerId"], entryId=template["entryId"],
-                                       catalogItemId=template["catalogItemId"],
-                                       reachProfileId=template["reachProfileId"], notes="Rush job")
+    new_id = emulator.control.add_task(
+        partnerId=template["partnerId"],
+        entryId=template["entryId"],
+        catalogItemId=template["catalogItemId"],
+        reachProfileId=template["reachProfileId"],
+        notes="Rush job",
+    )
     with qtbot.waitSignal(window.service.polled, timeout=20000):
         window.actions["refresh"].trigger()
     qtbot.waitUntil(lambda: new_id in [t.id for t in window.queue.visible_tasks()], timeout=10000)
@@ -139,7 +154,9 @@ def test_cancelled_failure_dialog_changes_nothing(qtbot, window, emulator):
 def test_download_can_be_cancelled_from_the_status_bar(qtbot, window, emulator):
     emulator.faults.configure(segment_latency_ms=400)  # a slow CDN: the download is still running
     sign_in_with_demo(qtbot, window)
-    task = next(t for t in window.queue.visible_tasks() if t.feature is not None and t.feature.name == "CAPTIONS")
+    task = next(
+        t for t in window.queue.visible_tasks() if t.feature is not None and t.feature.name == "CAPTIONS"
+    )
     with qtbot.waitSignal(window.service.download_started, timeout=20000):
         window.claim(task)
     assert window.cancel_download_button.isVisible()
@@ -197,8 +214,11 @@ def test_tasks_outside_my_processing_regions_are_not_offered(qtbot, emulator):
         profiles = {p["id"]: p for p in emulator.inspect.objects("reach_profile")}
         regions = {profiles[t.reach_profile_id].get("vendorTaskProcessingRegion") for t in shown}
         assert regions <= {1, None}  # US only
-        offered_elsewhere = [t for t in human_pending(emulator)
-                             if profiles[t["reachProfileId"]].get("vendorTaskProcessingRegion") not in (1, None)]
+        offered_elsewhere = [
+            t
+            for t in human_pending(emulator)
+            if profiles[t["reachProfileId"]].get("vendorTaskProcessingRegion") not in (1, None)
+        ]
         assert offered_elsewhere, "the demo has tasks in other regions"
         assert not {t["id"] for t in offered_elsewhere} & {t.id for t in shown}
     finally:
@@ -247,8 +267,11 @@ def test_a_remembered_task_aborted_meanwhile_leaves_my_tasks_after_sign_in(qtbot
 
 
 def _claim_and_open_translation(qtbot, window, partner_id):
-    task = next(t for t in window.queue.visible_tasks()
-                if t.feature is not None and t.feature.name == "TRANSLATION" and t.partner_id == partner_id)
+    task = next(
+        t
+        for t in window.queue.visible_tasks()
+        if t.feature is not None and t.feature.name == "TRANSLATION" and t.partner_id == partner_id
+    )
     with qtbot.waitSignal(window.service.claimed, timeout=20000):
         window.claim(task)
     return task, window.open_task(window.service.mine[(task.account, task.id)])
@@ -319,8 +342,17 @@ def test_remembered_accounts_with_a_kept_token_sign_in_at_start(qtbot, emulator)
 
     account = demo_account(emulator)
     settings = Settings()
-    settings.set("accounts", [{"service_url": account.service_url, "vendor_partner_id": account.vendor_partner_id,
-                               "vendor_name": account.vendor_name, "app_token_id": account.app_token_id}])
+    settings.set(
+        "accounts",
+        [
+            {
+                "service_url": account.service_url,
+                "vendor_partner_id": account.vendor_partner_id,
+                "vendor_name": account.vendor_name,
+                "app_token_id": account.app_token_id,
+            }
+        ],
+    )
     secrets = SecretStore()
     secrets.set(account_id(account.service_url, account.vendor_partner_id), account.app_token)
     win = MainWindow(settings, secrets, DraftStore())

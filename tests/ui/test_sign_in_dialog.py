@@ -49,7 +49,10 @@ def test_plain_http_to_a_remote_host_is_refused_before_any_network(qtbot, secret
 @pytest.mark.parametrize(
     "error, expected",
     [
-        (ReachError("TRANSPORT_ERROR", "Connection refused", transient=True), "Cannot reach the Kaltura server"),
+        (
+            ReachError("TRANSPORT_ERROR", "Connection refused", transient=True),
+            "Cannot reach the Kaltura server",
+        ),
         (ReachError("INVALID_APP_TOKEN_HASH", "Invalid app token hash"), "refused these credentials"),
     ],
 )
@@ -81,15 +84,24 @@ def test_success_keeps_the_token_in_the_secret_store_only(qtbot, secrets):
         if f.is_file():
             assert b"tok-SECRET-42" not in f.read_bytes()
     # the next dialog in this session is pre-filled, token included
-    again = SignInDialog(secrets, initial={"service_url": "https://api.kaltura.com", "vendor_partner_id": 1234,
-                                          "vendor_name": "Acme Captions", "app_token_id": "0_tokid"})
+    again = SignInDialog(
+        secrets,
+        initial={
+            "service_url": "https://api.kaltura.com",
+            "vendor_partner_id": 1234,
+            "vendor_name": "Acme Captions",
+            "app_token_id": "0_tokid",
+        },
+    )
     qtbot.addWidget(again)
     assert again.token.text() == "tok-SECRET-42"
     assert not again.url.isEnabled()
 
 
 def test_demo_button_uses_the_demo_account(qtbot, secrets):
-    demo_account = AccountConfig("http://127.0.0.1:5999", 777, "Demo", app_token_id="t", app_token="demo-token")
+    demo_account = AccountConfig(
+        "http://127.0.0.1:5999", 777, "Demo", app_token_id="t", app_token="demo-token"
+    )
     dialog = SignInDialog(secrets, demo=lambda: demo_account, connect=_FakeConnection)
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.signed_in, timeout=5000):

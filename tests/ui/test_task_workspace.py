@@ -19,7 +19,9 @@ def _empty_registry(monkeypatch):
     monkeypatch.setattr(editor_registry, "_loaded", True)
 
 
-def test_missing_editor_is_named_and_notes_are_journaled_and_restored(qtbot, monkeypatch, task_factory, tmp_path):
+def test_missing_editor_is_named_and_notes_are_journaled_and_restored(
+    qtbot, monkeypatch, task_factory, tmp_path
+):
     _empty_registry(monkeypatch)
     drafts = DraftStore(tmp_path / "d.sqlite3")
     task = task_factory(7, feature=ServiceFeature.DUBBING, status=TaskStatus.PROCESSING)
@@ -55,7 +57,9 @@ def test_download_progress_cancel_and_retry_controls(qtbot, monkeypatch, task_fa
         ws.retry_button.click()
 
 
-def test_registered_editor_gets_context_media_and_a_flush_before_closing(qtbot, monkeypatch, task_factory, tmp_path):
+def test_registered_editor_gets_context_media_and_a_flush_before_closing(
+    qtbot, monkeypatch, task_factory, tmp_path
+):
     _empty_registry(monkeypatch)
     calls = []
 
@@ -88,8 +92,13 @@ def test_an_editor_that_fails_to_open_is_reported_not_fatal(qtbot, monkeypatch, 
         raise ValueError("cannot read cue 3")
 
     editor_registry.register_editor([ServiceFeature.CAPTIONS], broken)
-    ws = TaskWorkspace(TaskContext(task=task_factory(10, status=TaskStatus.PROCESSING), connection=None,
-                                   drafts=DraftStore(tmp_path / "d.sqlite3")))
+    ws = TaskWorkspace(
+        TaskContext(
+            task=task_factory(10, status=TaskStatus.PROCESSING),
+            connection=None,
+            drafts=DraftStore(tmp_path / "d.sqlite3"),
+        )
+    )
     qtbot.addWidget(ws)
     assert "could not open this task: cannot read cue 3" in ws.missing_label.text()
     assert ws.notes is not None
