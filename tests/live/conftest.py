@@ -43,3 +43,21 @@ def caption_server():
     finally:
         server.stop()
         assert server._thread is None
+
+
+@pytest.fixture
+def live_task_offline():
+    """A live task as the console gets it, without any server."""
+    from reach_studio.domain.task import Task
+
+    return Task(
+        id=1234,
+        partner_id=1,
+        vendor_partner_id=2,
+        entry_id="0_live",
+        status=TaskStatus.PROCESSING,
+        catalog_item_id=3,
+        reach_profile_id=4,
+        service_feature=ServiceFeature.LIVE_CAPTION,
+        job_data={"startDate": 1_795_000_000, "endDate": 1_795_003_600, "scheduledEventId": 7001},
+    )

@@ -33,3 +33,12 @@ def _sign_language_editor(ctx: TaskContext):
 
 register_editor([ServiceFeature.DUBBING, ServiceFeature.AUDIO_DESCRIPTION], _voice_editor)
 register_editor([ServiceFeature.SIGN_LANGUAGE], _sign_language_editor)
+
+
+def _live_console(ctx: TaskContext):
+    from reach_studio.ui.editor.live_console import LiveConsole
+
+    return LiveConsole(ctx)
+
+
+register_editor([ServiceFeature.LIVE_CAPTION, ServiceFeature.LIVE_TRANSLATION], _live_console)
