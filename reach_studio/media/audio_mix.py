@@ -27,6 +27,7 @@ TAKE_RATE = 48000
 DEFAULT_DUCK_DB = -14.0  # how much the original is lowered under a take
 DUCK_MARGIN_MS = 150  # the original is lowered a little before a take starts and after it ends
 MAX_TAKES = 2000
+WINDOWS_PER_FILTER = 24
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,13 @@ def mix_filter(takes: Sequence[tuple[int, int]], duck_db: float = DEFAULT_DUCK_D
     """
     fmt = f"aformat=sample_fmts=fltp:sample_rates={MIX_RATE}:channel_layouts=stereo"
     windows = duck_windows(takes)
-    parts = []
-    if windows:
-        enable = "+".join(f"between(t,{_seconds(a)},{_seconds(b)})" for a, b in windows)
-        parts.append(f"[0:a]{fmt},volume=volume={duck_db:g}dB:enable='{enable}'[bed]")
-    else:
-        parts.append(f"[0:a]{fmt}[bed]")
+    # ffmpeg's expression parser gives up past ~50 terms (its stack depth is 100), so a long script is ducked
+    # by a chain of volume filters, each for its own slice of the (disjoint) windows.
+    ducks = []
+    for i in range(0, len(windows), WINDOWS_PER_FILTER):
+        enable = "+".join(f"between(t,{_seconds(a)},{_seconds(b)})" for a, b in windows[i:i + WINDOWS_PER_FILTER])
+        ducks.append(f"volume=volume={duck_db:g}dB:enable='{enable}'")
+    parts = [f"[0:a]{','.join([fmt, *ducks])}[bed]"]
     labels = ["[bed]"]
     for i, (start, _length) in enumerate(takes, 1):
         delay = max(0, int(start))

@@ -95,3 +95,23 @@ def test_a_wav_take_that_looks_like_mpeg_ts_to_ffmpeg_is_still_mixed(voice_media
         w.writeframes((np.sin(2 * np.pi * 1000 * t) * 12000).astype("<i2").tobytes())
     out = mix_voice_track(voice_media["clip"], [Placement(500, take)], tmp_path / "m.mp4")
     assert tone_level(decode_pcm(out, RATE), RATE, 1000, 0.7, 1.3) > 0.1
+
+
+def test_a_long_script_is_ducked_by_a_chain_of_filters(tmp_path):
+    """ffmpeg refuses one enable expression with more than ~50 windows (seen with 120 takes)."""
+    from reach_studio.media import audio_mix
+
+    from .conftest import ffmpeg
+
+    original = tmp_path / "long.wav"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=27", str(original))
+    take = tmp_path / "blip.wav"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=0.02", str(take))
+    count = 60  # one expression of 60 windows is refused by ffmpeg
+    placements = [Placement(300 + 400 * i, take) for i in range(count)]
+    graph = audio_mix.mix_filter([(p.start_ms, 20) for p in placements])
+    assert graph.count("volume=volume=") == 3
+    out = mix_voice_track(original, placements, tmp_path / "long.mp4")
+    pcm = decode_pcm(out, RATE)
+    last = placements[-1].start_ms / 1000  # ducked by the last filter of the chain
+    assert tone_level(pcm, RATE, 440, last - 0.1, last + 0.15) < 0.4 * tone_level(pcm, RATE, 440, 25.0, 26.5)
