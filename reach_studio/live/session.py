@@ -13,7 +13,6 @@ import logging
 import threading
 from collections.abc import Callable
 
-from reach_studio.domain.enums import TaskStatus
 from reach_studio.domain.task import Task
 from reach_studio.kaltura.connection import ReachConnection, ReachError
 from reach_studio.live import provisioning
@@ -79,7 +78,8 @@ class LiveSession:
             self.channel = None
             raise
         self.task = self.provisioned.task
-        self.state = "live" if self.task.status == TaskStatus.PROCESSING else "scheduled"
+        # "live" only once Kaltura reads the stream (a task the shell already claimed is PROCESSING here)
+        self.state = "live" if self.connected else "scheduled"
         self._changed()
         return self.provisioned
 

@@ -208,3 +208,33 @@ def test_relay_times_are_relative_to_the_stream_start():
     assert r[0]["id"] == r[1]["id"] == r[2]["id"]
     assert r[2]["start_epoch"] == 1_700_000_001.0
     assert r[3]["is_end_of_stream"] and r[3]["start"] == 4.0
+
+
+def test_a_task_the_shell_already_claimed_is_provisioned_in_place(emulator, conn, live_task, caption_server):
+    from reach_studio.kaltura import reach_api
+
+    claimed = reach_api.claim(conn, live_task, "linguist-7", settle=0)  # the shell's claim: → PROCESSING
+    session = LiveSession(conn, claimed, caption_server, claimed.external_task_id)
+    session.provision()
+    assert session.state == "scheduled"  # not live until Kaltura reads the stream
+    event_id = live_task.job_data["scheduledEventId"]
+    assert _feature(emulator, event_id, live_task.id)["captionUrl"].endswith(f"/captions/{live_task.id}")
+    emulator.control.start_live(event_id)
+    assert session.wait_live(10)
+    session.relay.final("Claimed first, captioned anyway.")
+    assert session.end().status == TaskStatus.READY
+    task = emulator.inspect.task(live_task.id)
+    assert task["externalTaskId"] == "linguist-7"
+    assert [h["status"] for h in emulator.inspect.status_history(live_task.id)][-2:] == [PROCESSING, READY]
+
+
+def test_someone_elses_scheduled_task_is_not_taken_over(conn, emulator, caption_server):
+    from reach_studio.kaltura import reach_api
+
+    (theirs,) = [t for t in reach_api.get_jobs(conn, status=TaskStatus.SCHEDULED) if t.feature.value == 8]
+    theirs = reach_api.get_task(conn, theirs)
+    with pytest.raises(LiveProvisioningError, match="already scheduled by ACME-LIVE-0001"):
+        LiveSession(conn, theirs, caption_server, "us-1").provision()
+    assert caption_server.channel(theirs.id) is None  # no channel left open for it
+    feature = _feature(emulator, theirs.job_data["scheduledEventId"], theirs.id)
+    assert feature["captionUrl"] == "wss://live.acme-captioning.example/captions"  # untouched

@@ -155,7 +155,9 @@ class LiveConsole(QWidget):
             except (CaptionServerError, ValueError) as exc:
                 self.status_label.setText(f"The caption server cannot start: {exc}")
                 return
-        external = f"{conn.account.vendor_name.replace(' ', '-')}-live-{self.task.id}"
+        # a task the shell claimed already carries our externalTaskId: keep it (another id would look like
+        # someone else's claim)
+        external = self.task.external_task_id or f"{conn.account.vendor_name.replace(' ', '-')}-live-{self.task.id}"
         session = LiveSession(
             conn,
             self.task,
