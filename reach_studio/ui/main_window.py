@@ -175,7 +175,8 @@ class MainWindow(QMainWindow):
 
         self.queue.current_task_changed.connect(self._selection_changed)
         self.mine.current_task_changed.connect(self._selection_changed)
-        self.queue.task_activated.connect(lambda t: self.claim(t))
+        # A double click (or Return) opens one of my tasks; in the queue it only selects: claiming is an
+        # explicit action (button, menu, Ctrl+Return), never a stray double click.
         self.mine.task_activated.connect(self.open_task)
 
         self._build_status_bar()
@@ -251,6 +252,15 @@ class MainWindow(QMainWindow):
         self.actions["cancel_download"] = action("Cancel &download", self._cancel_current_download)
         for key in ("refresh", "claim", "open_task", "fail_task", "cancel_download"):
             task_menu.addAction(self.actions[key])
+        # Return / Ctrl+Return only where they mean something, so editors keep those keys for text
+        for key, view in (("claim", self.queue), ("open_task", self.mine)):
+            self.actions[key].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.removeAction(self.actions[key])
+            view.addAction(self.actions[key])
+        self.queue.add_button(self.actions["claim"])
+        self.queue.add_button(self.actions["refresh"])
+        self.mine.add_button(self.actions["open_task"])
+        self.mine.add_button(self.actions["fail_task"])
 
         view_menu = menu.addMenu("&View")
         self.actions["show_log"] = action("&Log", self.show_log, "show_log")

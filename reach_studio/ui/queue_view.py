@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelectionModel, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -82,6 +83,7 @@ class QueueView(QWidget):
         bar.addStretch(1)
         self.count = QLabel()
         bar.addWidget(self.count)
+        self._bar = bar
         self.empty_text = empty_text
 
         layout = QVBoxLayout(self)
@@ -188,6 +190,14 @@ class QueueView(QWidget):
         task = self.proxy.data(self.proxy.index(index.row(), 0), TASK_ROLE)
         if task is not None:
             self.task_activated.emit(task)
+
+    def add_button(self, action) -> QToolButton:
+        """A button for an action (Claim, Open, …) at the right end of the filter bar."""
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._bar.addWidget(button)
+        return button
 
     def tick(self) -> None:
         self.model.tick()

@@ -53,3 +53,33 @@ def test_window_uses_settings_for_shortcuts_and_regions(qtbot):
     menus = [a.text() for a in win.menuBar().actions()]
     assert menus == ["&File", "&Task", "&View", "&Help"]
     assert __version__ in about_text()
+
+
+def test_claim_is_explicit_button_or_ctrl_return_never_a_double_click(qtbot, task_factory):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    win = MainWindow(Settings(), SecretStore(), DraftStore())
+    qtbot.addWidget(win)
+    win.show()
+    win.activateWindow()
+    qtbot.waitActive(win)
+    claims = []
+    win.service.claim = lambda task: claims.append(task.id)
+    win.queue.set_tasks([task_factory(1, 1001), task_factory(2, 1002)])
+    win.queue.select_task("acc", 2)
+    index = win.queue.table.currentIndex()
+    rect = win.queue.table.visualRect(index)
+    QTest.mouseDClick(win.queue.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert claims == []
+    win.queue.table.setFocus()
+    qtbot.waitUntil(lambda: win.queue.table.hasFocus(), timeout=2000)
+    QTest.keyClick(win.queue.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert claims == [2]
+    from PySide6.QtWidgets import QToolButton
+
+    claim_button = next(
+        b for b in win.queue.findChildren(QToolButton) if b.defaultAction() is win.actions["claim"]
+    )
+    claim_button.click()
+    assert claims == [2, 2]
