@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import logging
 import re
+import signal
 import sys
 import threading
 import time
@@ -118,6 +119,9 @@ def run(args: argparse.Namespace, accounts: list, task_filter, interval: float) 
         args.live_interims == "on",
     )
     stop = threading.Event()
+    old_term = None
+    if threading.current_thread() is threading.main_thread():
+        old_term = signal.signal(signal.SIGTERM, lambda *a: stop.set())
     try:
         while True:
             errors = relay.pass_once()
@@ -135,6 +139,8 @@ def run(args: argparse.Namespace, accounts: list, task_filter, interval: float) 
     except KeyboardInterrupt:
         return EXIT_OK
     finally:
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
         relay.close()
         server.stop()
         if source is not None:
