@@ -115,3 +115,15 @@ def test_a_long_script_is_ducked_by_a_chain_of_filters(tmp_path):
     pcm = decode_pcm(out, RATE)
     last = placements[-1].start_ms / 1000  # ducked by the last filter of the chain
     assert tone_level(pcm, RATE, 440, last - 0.1, last + 0.15) < 0.4 * tone_level(pcm, RATE, 440, 25.0, 26.5)
+
+
+def test_overlapping_takes_are_both_heard(voice_media, tmp_path):
+    from .conftest import ffmpeg
+
+    low = tmp_path / "low.wav"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=700:sample_rate=48000:duration=1.5", str(low))
+    out = mix_voice_track(voice_media["clip"], [Placement(500, low), Placement(1200, voice_media["take"])],
+                          tmp_path / "o.mp4")
+    pcm = decode_pcm(out, RATE)
+    assert tone_level(pcm, RATE, 700, 1.3, 1.9) > 0.1 and tone_level(pcm, RATE, 1000, 1.3, 1.9) > 0.1
+    assert tone_level(pcm, RATE, 700, 2.2, 2.8) < 0.01 and tone_level(pcm, RATE, 1000, 2.4, 3.0) < 0.01
