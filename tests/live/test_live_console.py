@@ -73,3 +73,12 @@ def test_console_sends_typed_lines_and_ends_ready(qtbot, emulator, conn, live_ta
     ]
     console.shutdown()
     wait_for_all(5000)
+
+
+def test_the_task_workspace_opens_the_console_for_a_live_task(qtbot, live_task_offline, tmp_path):
+    from reach_studio.ui.task_workspace import TaskWorkspace
+
+    workspace = TaskWorkspace(TaskContext(live_task_offline, None, DraftStore(tmp_path / "drafts.db")))
+    qtbot.addWidget(workspace)
+    assert isinstance(workspace.editor, LiveConsole)
+    workspace.editor.shutdown()
