@@ -161,3 +161,22 @@ def test_a_file_without_video_blocks_sign_language_delivery(qtbot, emu, conn, tm
     qtbot.wait(200)
     assert emu.inspect.task(task.id)["status"] == int(TaskStatus.PROCESSING)
     assert emu.inspect.objects("entry", parentEntryId=task.entry_id) == []
+
+
+def test_dub_script_starts_from_the_entrys_target_language_captions(qtbot, emu, conn, tmp_path):
+    from reach_studio.emulator.seed import add_caption_asset
+    from reach_studio.ui.editor_registry import TaskContext
+
+    task = claim(conn, order_task(emu, ServiceFeature.DUBBING, source="English", target="Japanese",
+                                  flavorParamsId=200, clearAudioFlavorParamsId=201))
+    (entry,) = emu.inspect.objects("entry", id=task.entry_id)
+    add_caption_asset(emu, entry, "1\n00:00:01,000 --> 00:00:02,000\nHello\n", accuracy=100)
+    add_caption_asset(emu, entry, "1\n00:00:01,000 --> 00:00:02,500\nこんにちは\n\n2\n00:00:03,000 --> "
+                      "00:00:04,000\nまたね\n", accuracy=95, language="Japanese", label="Japanese")
+    ed = open_editor(qtbot, VoiceEditor, TaskContext(task, conn, DraftStore(tmp_path / "d.sqlite3")),
+                     take_player=None, recorder_reason="")
+    qtbot.waitUntil(lambda: len(ed.script.lines) == 2, timeout=20_000)
+    assert [(ln.start_ms, ln.end_ms, ln.text) for ln in ed.script.lines] == [(1000, 2500, "こんにちは"),
+                                                                             (3000, 4000, "またね")]
+    assert "2 lines from the entry's Japanese captions" in ed.status.text()
+    assert emu.inspect.task(task.id)["status"] == int(TaskStatus.PROCESSING)  # 95 % is fine for a dub script

@@ -99,6 +99,26 @@ def render_work_product(script: VoiceScript, media: Path, out_dir: Path, *, dub_
     return WorkProduct(main_audio=main, clear_audio=clear, dub_captions=dub_caps)
 
 
+def entry_captions_for_dubbing(connection, task) -> tuple[CaptionDocument, str] | None:
+    """The entry's captions to start a dub script from: the target language's if there are any, else the
+    source language's (most accurate, READY first). Returns (document, description) or None. Never changes
+    the task (unlike a translation's source check, a dub script does not require 100 % captions).
+    """
+    from reach_studio.domain.formats import read_captions
+    from reach_studio.kaltura import reach_api
+
+    assets = reach_api.caption_assets(connection, task)
+    for language in (task.target_language, task.source_language):
+        found = [a for a in assets if language and a.get("language") == language]
+        found = [a for a in found if a.get("status") in (None, 2)] or found
+        if found:
+            best = max(found, key=lambda a: int(a.get("accuracy") or 0))
+            content = reach_api._download_small(connection, reach_api.caption_url(connection, task, best["id"]), 60.0)
+            doc = read_captions(content, language=language)
+            return doc, f"the entry's {language} captions ({best.get('label') or best['id']})"
+    return None
+
+
 class VoiceEditor(QWidget):
     """Edits one claimed dubbing or audio-description task. The workspace calls `set_media` and `flush_draft`."""
 
@@ -134,6 +154,9 @@ class VoiceEditor(QWidget):
         if self.script.lines:
             self.select(0, seek=False)
         self.show_status(note or self._hint())
+        self._captions_job = None
+        if self.kind == "dubbing" and not self.script.lines and ctx.connection is not None:
+            self.load_entry_captions()
 
     # --------------------------------------------------------------------------------- state
 
@@ -191,6 +214,7 @@ class VoiceEditor(QWidget):
         self.delete_action = self.toolbar.addAction("Delete line", self.delete_current)
         if self.kind == "dubbing":
             self.toolbar.addAction("Import script…", self.import_script)
+            self.toolbar.addAction("Captions from Kaltura", self.load_entry_captions)
         self.toolbar.addSeparator()
         self.preview_action = self.toolbar.addAction("Preview mix", self.preview_mix)
         self.deliver_action = self.toolbar.addAction("Deliver", self.deliver)
@@ -471,6 +495,35 @@ class VoiceEditor(QWidget):
         self.select(0 if script.lines else None, seek=False)
         self.changed()
         self.show_status(f"{len(script.lines)} lines from the captions")
+
+    def load_entry_captions(self):
+        """Fetch the entry's captions in the background and start the script from them (dubbing)."""
+        if self.ctx.connection is None:
+            self.show_status("Not connected to Kaltura: import the script from a file instead", error=True)
+            return None
+        connection, task = self.ctx.connection, self.task
+        self.show_status("Looking for the entry's captions to start the script from…")
+
+        def done(found) -> None:
+            if not shiboken6.isValid(self) or self.locked:
+                return
+            if found is None:
+                self.show_status("The entry has no captions to start from: import the script or add lines")
+                return
+            doc, what = found
+            if self.script.lines and self.script.takes():
+                self.show_status(f"Found {what}, but lines with takes exist: use “Import script…” to replace them")
+                return
+            self.load_script(doc)
+            self.show_status(f"{len(self.script.lines)} lines from {what}")
+
+        def failed(exc: BaseException) -> None:
+            if shiboken6.isValid(self):
+                self.show_status(f"The entry's captions could not be loaded: {exc}", error=True)
+
+        self._captions_job = run_in_background(lambda token, progress: entry_captions_for_dubbing(connection, task),
+                                               done, failed)
+        return self._captions_job
 
     def import_script(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Import the script (captions)", "",
