@@ -32,7 +32,7 @@ from reach_studio.domain.task import Task
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 2, 4
+EXIT_OK, EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_STORE = 0, 2, 4, 5
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -104,12 +104,21 @@ def run(args: argparse.Namespace, accounts: list, task_filter, interval: float) 
         print(f"reach-studio sync: {exc}", file=sys.stderr)
         return EXIT_USAGE
     pace = args.live_pace if args.live_pace is not None else (0.0 if args.live_source == "-" else 2.0)
+    from reach_studio.store.task_store import TaskStore, TaskStoreError
+
+    try:
+        store = TaskStore(getattr(args, "store", None))
+    except TaskStoreError as exc:
+        print(f"reach-studio sync: {exc}", file=sys.stderr)
+        return EXIT_STORE
     try:
         server = CaptionServer(args.live_host, args.live_port, public_url=args.live_public_url).start()
     except CaptionServerError as exc:
+        store.close()
         print(f"reach-studio sync: {exc}", file=sys.stderr)
         return EXIT_USAGE
     relay = _Relay(
+        store,
         [ReachConnection(a) for a in accounts],
         server,
         task_filter,
@@ -143,6 +152,7 @@ def run(args: argparse.Namespace, accounts: list, task_filter, interval: float) 
             signal.signal(signal.SIGTERM, old_term)
         relay.close()
         server.stop()
+        store.close()
         if source is not None:
             source.close()
 
@@ -156,7 +166,10 @@ def _auth_codes() -> set[str]:
 class _Relay:
     """Sessions by task key, the source, and one pass of scheduling/ending."""
 
-    def __init__(self, conns, server, task_filter, ingest, source, pace: float, interims: bool) -> None:
+    def __init__(
+        self, store, conns, server, task_filter, ingest, source, pace: float, interims: bool
+    ) -> None:
+        self.store = store  # the live tasks we hold, so a restart mid-event finds its PROCESSING tasks again
         self.conns = conns
         self.server = server
         self.task_filter = task_filter
@@ -187,7 +200,17 @@ class _Relay:
             except ReachError as exc:
                 errors.append(exc)
                 continue
-            for task in pending + scheduled:
+            # getJobs lists no PROCESSING task: the ones we were streaming before a restart come from the store
+            listed = {t.id for t in pending + scheduled}
+            held = [
+                t
+                for t in self.store.open_tasks([TaskStatus.PROCESSING, TaskStatus.SCHEDULED])
+                if t.account == conn.account.key
+                and t.id not in listed
+                and is_live(t)
+                and t.external_task_id == self._external_id(conn, t)
+            ]
+            for task in pending + scheduled + held:
                 key = (conn.account.key, task.id)
                 if key in self.sessions:
                     continue
@@ -196,6 +219,13 @@ class _Relay:
                     continue  # someone else's
                 try:
                     full = reach_api.get_task(conn, task)
+                    if full.status not in (
+                        TaskStatus.PENDING,
+                        TaskStatus.SCHEDULED,
+                        TaskStatus.PROCESSING,
+                    ) or (full.status != TaskStatus.PENDING and full.external_task_id != external):
+                        self.store.upsert([full])  # ended or taken meanwhile: no longer ours to serve
+                        continue
                     if not self.task_filter.accepts(full):
                         continue
                     session = LiveSession(
@@ -206,6 +236,7 @@ class _Relay:
                     print(f"reach-studio sync: live task {task.id}: {exc.message}", file=sys.stderr)
                     continue
                 self.sessions[key] = session
+                self.store.upsert([session.task])
                 start, end = live_window(full)
                 when = time.strftime("%Y-%m-%d %H:%M", time.localtime(start)) if start else "?"
                 print(
@@ -224,6 +255,10 @@ class _Relay:
         return getattr(self, "_with_source", None)
 
     def _changed(self, session) -> None:
+        try:
+            self.store.upsert([session.task])
+        except Exception as exc:  # noqa: BLE001 - bookkeeping must not stop the captions
+            log.warning("Could not record live task %s: %s", session.task.id, exc)
         if session.state != "live" or not session.connected or self.source is None:
             return
         with self._lock:

@@ -184,3 +184,90 @@ def test_sync_live_keeps_serving_until_sigterm(emulator, tmp_path):
     assert proc.returncode == 0, err[-2000:]
     assert out.count(f"live task {task['id']} scheduled as") == 1
     assert [h["status"] for h in emulator.inspect.status_history(task["id"])].count(SCHEDULED) == 1
+
+
+def test_a_restart_mid_event_serves_the_processing_task_again(emulator, tmp_path):
+    info = emulator.info
+    (task,) = [t for t in emulator.inspect.objects("task", serviceFeature=8, status=1)]
+    event_id = task["taskJobData"]["scheduledEventId"]
+    home = tmp_path / "home"
+    base = [
+        sys.executable,
+        "-m",
+        "reach_studio",
+        "sync",
+        "--live",
+        "--interval",
+        "1",
+        "--service-url",
+        info["serviceUrl"],
+        "--vendor-partner-id",
+        str(info["vendorPartnerId"]),
+        "--vendor-name",
+        info["vendorName"],
+        "--app-token-id",
+        info["appTokenId"],
+        "--app-token-env",
+        "TOK",
+    ]
+    env = _env({"TOK": info["appToken"]}, home=home)
+    first = subprocess.Popen(base, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and emulator.inspect.task(task["id"])["status"] != SCHEDULED:
+            assert first.poll() is None, first.communicate()
+            time.sleep(0.1)
+        emulator.control.start_live(event_id)  # the event starts: Kaltura connects, the task processes
+        while time.monotonic() < deadline and emulator.inspect.task(task["id"])["status"] != PROCESSING:
+            time.sleep(0.1)
+        assert emulator.inspect.task(task["id"])["status"] == PROCESSING
+        first.kill()  # the vendor's machine dies mid-event
+        first.communicate(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.communicate()
+    emulator.control.end_live(event_id)
+    old_url = _caption_url(emulator, event_id, task["id"])
+
+    source = tmp_path / "after.txt"
+    source.write_text("Sorry, we are back.\n", encoding="utf-8")
+    second = subprocess.Popen(
+        [*base, "--once", "--live-source", str(source), "--live-pace", "0", "--live-wait", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _caption_url(emulator, event_id, task["id"]) == old_url:
+            assert second.poll() is None, second.communicate()
+            time.sleep(0.1)
+        emulator.control.start_live(event_id)  # Kaltura reconnects to the new caption address
+        out, err = second.communicate(timeout=TIMEOUT)
+    finally:
+        if second.poll() is None:
+            second.kill()
+            second.communicate()
+    assert second.returncode == 0, err[-2000:]
+    assert f"live task {task['id']}: READY" in out
+    assert emulator.live.wait(event_id, 10)
+    finals = [
+        r["transcript"]
+        for r in emulator.inspect.objects("live_caption", scheduleEventId=event_id, recordType="message")
+        if r["isFinal"]
+    ]
+    assert finals == ["Sorry, we are back."]
+    assert [h["status"] for h in emulator.inspect.status_history(task["id"])][-3:] == [
+        SCHEDULED,
+        PROCESSING,
+        READY,
+    ]
+
+
+def _caption_url(emulator, event_id, task_id):
+    event = emulator.inspect.objects("schedule_event", id=event_id)[0]
+    return next(f for f in event["liveFeatures"] if f["systemName"] == f"LiveCaptionFeature-reach-{task_id}")[
+        "captionUrl"
+    ]
