@@ -145,3 +145,32 @@ def test_a_damaged_draft_starts_afresh_with_a_message(qtbot, tmp_path, snapshot)
     ed = open_voice(qtbot, tmp_path, store=store)
     assert ed.script.lines == []
     assert "could not be restored" in ed.status.text()
+
+
+def test_rendering_again_reuses_the_files_until_a_take_changes(qtbot, tmp_path, voice_media):
+    ed = open_voice(qtbot, tmp_path, media=voice_media["clip"])
+    ed.add_line_at_playhead("One")
+    record_take(qtbot, ed, 0, seconds=0.8)
+    first = ed.build_work_product()
+    stamp = first.main_audio.stat().st_mtime_ns, first.clear_audio.stat().st_mtime_ns
+    qtbot.keyClicks(ed.text_edit, " more")  # the words are not in the audio: same files
+    again = ed.build_work_product()
+    assert (again.main_audio.stat().st_mtime_ns, again.clear_audio.stat().st_mtime_ns) == stamp
+    ed.move_line(0, 1500)  # a take moved: mixed again
+    moved = ed.build_work_product()
+    assert moved.main_audio.stat().st_mtime_ns != stamp[0]
+    pcm = decode_pcm(moved.main_audio, 16000)
+    assert tone_level(pcm, 16000, 1000, 1.6, 1.9) > 0.1 and tone_level(pcm, 16000, 1000, 0.1, 0.4) < 0.01
+
+
+def test_the_shell_workspace_opens_the_voice_editor_and_hands_it_the_media(qtbot, tmp_path, voice_media):
+    from reach_studio.ui.task_workspace import TaskWorkspace
+
+    task = make_task(ServiceFeature.AUDIO_DESCRIPTION, task_id=77)
+    ws = TaskWorkspace(TaskContext(task, None, DraftStore(tmp_path / "d.sqlite3")))
+    qtbot.addWidget(ws)
+    assert isinstance(ws.editor, VoiceEditor)
+    assert getattr(ws, "missing_label", None) is None
+    ws.media_ready(voice_media["clip"])
+    assert ws.editor.ctx.media_path == voice_media["clip"]
+    qtbot.waitUntil(lambda: ws.editor.timeline.canvas._peaks is not None, timeout=20_000)

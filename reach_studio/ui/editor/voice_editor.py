@@ -12,6 +12,7 @@ and takes are files on disk, so a kill loses at most a second and never a record
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
@@ -89,10 +90,23 @@ def render_work_product(script: VoiceScript, media: Path, out_dir: Path, *, dub_
         return lambda done, total: progress(lo + (hi - lo) * done // total if total else lo, 1000)
 
     main_name = "dub" if script.kind == "dubbing" else "audio-description"
-    main = mix_voice_track(media, [Placement(s, p) for s, p in script.takes()], out_dir / f"{main_name}.mp4",
-                           kbps=kbps, token=token, progress=stage(0, 700))
-    clear = extract_clear_audio(media, out_dir / "clear-audio.mp4", kbps=kbps, token=token,
-                                progress=stage(700, 1000))
+    main, clear = out_dir / f"{main_name}.mp4", out_dir / "clear-audio.mp4"
+    stamp_path = out_dir / "rendered.json"
+    # The same script renders to the same files, which are then reused: a delivery resumed after a cancel or
+    # a crash uploads the very files it started with (the delivery journal keys uploads by size and mtime).
+    stamp = json.dumps({"takes": [[s, str(p)] for s, p in script.takes()], "media": str(media), "kbps": kbps,
+                        "inputs": [_file_stamp(p) for p in [Path(media), *(p for _s, p in script.takes())]]},
+                       sort_keys=True)
+    reuse = main.is_file() and clear.is_file() and stamp_path.is_file() and \
+        stamp_path.read_text(encoding="utf-8") == stamp
+    if not reuse:
+        stamp_path.unlink(missing_ok=True)
+        mix_voice_track(media, [Placement(s, p) for s, p in script.takes()], main, kbps=kbps, token=token,
+                        progress=stage(0, 700))
+        extract_clear_audio(media, clear, kbps=kbps, token=token, progress=stage(700, 1000))
+        stamp_path.write_text(stamp, encoding="utf-8")
+    elif progress is not None:
+        progress(1000, 1000)
     dub_caps = None
     if script.kind == "dubbing" and dub_caption_accuracy is not None:
         dub_caps = script.aligned_captions(dub_caption_accuracy)
@@ -117,6 +131,11 @@ def entry_captions_for_dubbing(connection, task) -> tuple[CaptionDocument, str] 
             doc = read_captions(content, language=language)
             return doc, f"the entry's {language} captions ({best.get('label') or best['id']})"
     return None
+
+
+def _file_stamp(path: Path) -> list:
+    st = Path(path).stat()
+    return [str(path), st.st_size, st.st_mtime_ns]
 
 
 class VoiceEditor(QWidget):
@@ -561,12 +580,16 @@ class VoiceEditor(QWidget):
             return False
         self._recording_row = self.current
         self.seek(self.script.lines[self.current].start_ms)
+        if self.player is not None and self.ctx.media_path is not None and not self.player.is_playing():
+            self.player.play()  # the picture runs with the take, so the voice lands on its moment
         self.show_status(f"Recording line {self.current + 1}… press Stop when done")
         return True
 
     def stop_recording(self) -> None:
         if not self.recorder.recording:
             return
+        if self.player is not None and self.player.is_playing():
+            self.player.pause()
         try:
             path, length = self.recorder.stop()
         except RecorderError as exc:
