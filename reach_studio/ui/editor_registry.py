@@ -79,4 +79,4 @@ def _load_editors() -> None:
         # Editors not built yet (or a missing optional dependency): the workspace says which editor is missing.
         import logging
 
-        logging.getLogger(__name__).info("no editors available: %s", exc)
+        logging.getLogger(__name__).warning("no editors available: %s", exc)
