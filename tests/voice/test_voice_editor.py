@@ -174,3 +174,15 @@ def test_the_shell_workspace_opens_the_voice_editor_and_hands_it_the_media(qtbot
     ws.media_ready(voice_media["clip"])
     assert ws.editor.ctx.media_path == voice_media["clip"]
     qtbot.waitUntil(lambda: ws.editor.timeline.canvas._peaks is not None, timeout=20_000)
+
+
+def test_lines_cannot_be_added_or_deleted_while_a_take_is_recorded(qtbot, tmp_path):
+    from .conftest import pcm_buffer
+
+    ed = open_voice(qtbot, tmp_path)
+    ed.add_line_at_playhead("One")
+    assert ed.start_recording(device=pcm_buffer(0.8))
+    assert not ed.delete_action.isEnabled() and not ed.add_action.isEnabled() and not ed.deliver_action.isEnabled()
+    qtbot.wait(300)
+    ed.stop_recording()
+    assert ed.delete_action.isEnabled() and ed.add_action.isEnabled() and ed.script.lines[0].has_take

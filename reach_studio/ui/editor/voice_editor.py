@@ -334,6 +334,7 @@ class VoiceEditor(QWidget):
         self.recorder_panel.stopRequested.connect(self.stop_recording)
         self.recorder_panel.playRequested.connect(self.play_take)
         self.recorder_panel.importRequested.connect(self.import_take_dialog)
+        self.recorder.recordingChanged.connect(self._recording_changed)
         self.dub_caption_box.toggled.connect(lambda _on: self.changed())
         self.accuracy_box.valueChanged.connect(lambda _v: self.changed())
         canvas = self.timeline.canvas
@@ -584,6 +585,13 @@ class VoiceEditor(QWidget):
             self.player.play()  # the picture runs with the take, so the voice lands on its moment
         self.show_status(f"Recording line {self.current + 1}… press Stop when done")
         return True
+
+    def _recording_changed(self, on: bool) -> None:
+        # the row being recorded must stay where it is until the take is kept
+        for widget in (self.add_action, self.delete_action, self.deliver_action, self.preview_action, self.table):
+            widget.setEnabled(not on and not self.locked)
+        if not on:
+            self._refresh_panel()
 
     def stop_recording(self) -> None:
         if not self.recorder.recording:
