@@ -47,7 +47,9 @@ def test_bearer_header_and_first_message_tokens(caption_server):
     gone = threading.Event()
     channel = caption_server.open_channel(9, "tok-9", on_disconnect=lambda reason: gone.set())
     channel.send(_msg("one", 0.0))  # queued before Kaltura connects
-    with connect(f"{caption_server.url}/captions/9", additional_headers={"Authorization": "Bearer tok-9"}) as ws:
+    with connect(
+        f"{caption_server.url}/captions/9", additional_headers={"Authorization": "Bearer tok-9"}
+    ) as ws:
         assert parse_message(ws.recv(timeout=5)).transcript == "one"
     assert gone.wait(5)
     channel.send(_msg("two", 1.0))  # said while Kaltura was away: kept for its reconnection
