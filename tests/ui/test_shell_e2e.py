@@ -367,3 +367,28 @@ def test_remembered_accounts_with_a_kept_token_sign_in_at_start(qtbot, emulator)
     finally:
         win.service.stop()
         wait_for_all(10000)
+
+
+def test_try_the_demo_starts_the_embedded_emulator_and_signs_in(qtbot, emulator_media_cache):
+    from reach_studio import paths
+    from reach_studio.ui.app_demo import DemoServer
+
+    (paths.cache_dir() / "emulator-media").symlink_to(emulator_media_cache, target_is_directory=True)
+    demo = DemoServer()
+    win = MainWindow(Settings(), SecretStore(), DraftStore(), demo=demo)
+    qtbot.addWidget(win)
+    try:
+        win.show_sign_in()  # no remembered account: the sign-in dialog, with its "Try the demo" button
+        dialog = win.sign_in_dialog
+        assert dialog.demo_button.isEnabled()
+        dialog.demo_button.click()
+        qtbot.waitUntil(lambda: win.queue.model.rowCount() > 0, timeout=60000)
+        assert demo.data_dir == paths.data_dir() / "emulator" and demo.data_dir.exists()
+        names = {c["name"] for c in demo.emulator.info["customers"]}
+        shown = {win.queue.model.index(r, 1).data() for r in range(win.queue.model.rowCount())}
+        assert shown <= names and len(shown) >= 3  # customers by name
+        assert win.settings.get("accounts") == []  # the demo account is not remembered
+    finally:
+        win.service.stop()
+        wait_for_all(10000)
+        demo.stop()
