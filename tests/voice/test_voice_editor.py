@@ -186,3 +186,42 @@ def test_lines_cannot_be_added_or_deleted_while_a_take_is_recorded(qtbot, tmp_pa
     qtbot.wait(300)
     ed.stop_recording()
     assert ed.delete_action.isEnabled() and ed.add_action.isEnabled() and ed.script.lines[0].has_take
+
+
+class FakePlayer:
+    """Stands in for the take player: remembers what it was asked to play."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def load(self, path):
+        self.calls.append(("load", path))
+
+    def seek(self, ms):
+        self.calls.append(("seek", ms))
+
+    def play(self):
+        self.calls.append(("play",))
+
+    def close(self):
+        pass
+
+
+def test_mix_preview_plays_the_takes_over_the_original_from_the_playhead(qtbot, tmp_path, voice_media):
+    player = FakePlayer()
+    ed = open_voice(qtbot, tmp_path, media=voice_media["clip"])
+    ed.take_player = player
+    assert ed.preview_mix() is None and "Record at least one take" in ed.status.text()
+    ed.seek(1000)
+    ed.add_line_at_playhead("Bells.")
+    record_take(qtbot, ed, 0, seconds=0.9)
+    ed.seek(800)
+    ed.preview_mix()
+    qtbot.waitUntil(lambda: ("play",) in player.calls, timeout=20_000)
+    (_, path), seek = player.calls[0], player.calls[1]
+    assert seek == ("seek", 800)
+    pcm = decode_pcm(path, 16000)
+    assert tone_level(pcm, 16000, 1000, 1.1, 1.5) > 0.1 and tone_level(pcm, 16000, 1000, 2.0, 3.0) < 0.01
+    assert "Preview mixed (1 takes)" in ed.status.text()
+    ed.play_take()  # the take alone
+    assert str(player.calls[-3][1]) == ed.script.lines[0].take
