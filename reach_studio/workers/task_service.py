@@ -183,7 +183,7 @@ class TaskService(QObject):
     def add_connection(self, connection) -> None:
         key = connection.account.key
         self.connections[key] = connection
-        self.pollers[key] = self.ops.make_poller(connection, self._task_filter())
+        self.pollers[key] = self.ops.make_poller(connection, self._task_filter(connection))
         self.activity.emit(f"Signed in to {connection.account.display_name()}")
         self.poll_now()
         # tasks claimed before a restart come back without keys (keys are never kept on disk)
@@ -206,12 +206,22 @@ class TaskService(QObject):
         self, service_types: frozenset[ServiceType] | None, regions: frozenset[ProcessingRegion] | None
     ) -> None:
         self.service_types, self.regions = service_types, regions
-        for poller in self.pollers.values():
-            poller.task_filter = self._task_filter()
+        for key, poller in self.pollers.items():
+            poller.task_filter = self._task_filter(self.connections[key])
         self._publish_queue()
 
-    def _task_filter(self):
-        return self.ops.task_filter(self.service_types, self.regions)
+    def regions_for(self, account_key: str) -> frozenset[ProcessingRegion] | None:
+        """The regions offered from one account: the linguist's settings within the account's own regions."""
+        conn = self.connections.get(account_key)
+        account_regions = getattr(getattr(conn, "account", None), "regions", None)
+        if account_regions is None:
+            return self.regions
+        if self.regions is None:
+            return frozenset(account_regions)
+        return frozenset(self.regions & account_regions)
+
+    def _task_filter(self, connection):
+        return self.ops.task_filter(self.service_types, self.regions_for(connection.account.key))
 
     # -- polling -----------------------------------------------------------------------------------
 
@@ -284,7 +294,8 @@ class TaskService(QObject):
 
     def _offered(self, task: Task) -> bool:
         region = task.reach_profile.processing_region if task.reach_profile else None
-        if self.regions is not None and region is not None and region not in self.regions:
+        regions = self.regions_for(task.account)
+        if regions is not None and region is not None and region not in regions:
             return False
         st = task.service_type or (task.catalog_item.service_type if task.catalog_item else None)
         return self.service_types is None or st is None or st in self.service_types
