@@ -9,7 +9,6 @@ anyone with the file could read.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 
 log = logging.getLogger(__name__)
@@ -114,28 +113,5 @@ def account_id(service_url: str, vendor_partner_id: int | str) -> str:
     return f"{service_url.rstrip('/')}|{vendor_partner_id}"
 
 
-# -- redaction: one scrubber for the log window, the log file and error messages shown in the UI --------
-
-_KS_SHAPED = re.compile(r"[A-Za-z0-9+/_=-]{60,}")
-_SECRET_PARAMS = re.compile(
-    r"(?i)\b(ks|token|secret|accessKey|app_token|adminSecret)(\s*[=:]\s*)([^\s,&;'\"]+)"
-)
-_known: set[str] = set()
-_known_lock = threading.Lock()
-
-
-def register_secret(value: str | None) -> None:
-    """Hide this exact string wherever it appears in logs and messages (a token, KS or access key)."""
-    if value and len(value) >= 4:
-        with _known_lock:
-            _known.add(value)
-
-
-def redact(text: str) -> str:
-    """`text` with every registered secret, every `ks=...`-style value and every KS-shaped run replaced."""
-    with _known_lock:
-        known = sorted(_known, key=len, reverse=True)
-    for secret in known:
-        text = text.replace(secret, "***")
-    text = _SECRET_PARAMS.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
-    return _KS_SHAPED.sub("***", text)
+# Redaction lives in reach_studio.redaction (one scrubber for every layer); re-exported for the shell.
+from reach_studio.redaction import redact, register_secret  # noqa: F401

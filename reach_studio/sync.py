@@ -15,7 +15,6 @@ import argparse
 import json
 import logging
 import os
-import re
 import shutil
 import signal
 import sys
@@ -313,33 +312,12 @@ def render_table(records: list[dict], tasks_by_key: dict[tuple[str, int], Task])
 
 
 # ---- secrets out of logs --------------------------------------------------------------------------
-class _RedactingFilter(logging.Filter):
-    """Last line of defence: scrub known secrets and anything KS-shaped from every log record."""
+def _install_redaction() -> None:
+    from reach_studio.redaction import install_log_redaction
 
-    KS_SHAPED = re.compile(r"djJ8[A-Za-z0-9+/_=-]{20,}|[A-Za-z0-9+/_=-]{80,}")
-
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s and len(s) >= 4]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        clean = message
-        for secret in self.secrets:
-            clean = clean.replace(secret, "***")
-        clean = self.KS_SHAPED.sub("***", clean)
-        if clean != message:
-            record.msg, record.args = clean, None
-        return True
-
-
-def _install_redaction(secrets: list[str]) -> _RedactingFilter:
-    flt = _RedactingFilter(secrets)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(flt)
+    install_log_redaction()
     # werkzeug's request log (demo emulator) is noise for a supervisor
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    return flt
 
 
 # ---- run ------------------------------------------------------------------------------------------
@@ -354,10 +332,10 @@ def _exit_code_for(errors: list[Exception]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from reach_studio.redaction import register_secret
     from reach_studio.settings import Settings
 
-    secrets_seen: list[str] = []
-    flt = _install_redaction(secrets_seen)
+    _install_redaction()
     emulator = None
     try:
         settings = Settings()
@@ -369,7 +347,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             accounts = build_accounts(args, settings)
         for acct in accounts:
-            flt.secrets += [s for s in (acct.app_token, acct.admin_secret) if s]
+            register_secret(acct.app_token)
+            register_secret(acct.admin_secret)
         task_filter = build_filter(args, settings)
         interval = args.interval if args.interval is not None else float(settings.get("poll_interval_s"))
         if interval <= 0:

@@ -13,7 +13,6 @@ import hashlib
 import ipaddress
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from KalturaClient.exceptions import KalturaClientException, KalturaException
 from KalturaClient.Plugins.Core import KalturaResponseProfileHolder, KalturaSessionType
 
 from reach_studio.domain.enums import ProcessingRegion, TaskStatus
+from reach_studio.redaction import redact
 
 if TYPE_CHECKING:
     from reach_studio.domain.task import Task
@@ -57,8 +57,6 @@ _TRANSIENT_CLIENT_CODES = frozenset(
         KalturaClientException.ERROR_READ_GZIP_FAILED,
     }
 )
-# Long base64-looking runs (a KS is 100+ characters) are scrubbed from any text we pass on.
-_KS_SHAPED = re.compile(r"[A-Za-z0-9+/_=-]{60,}")
 _HASH_TYPES = ("SHA256", "SHA1", "MD5", "SHA512")
 VENDOR_PRIVILEGES = "disableentitlement"
 SESSION_SECONDS = 24 * 3600
@@ -386,8 +384,4 @@ class ReachConnection:
 
     def redact(self, text: Any, extra: tuple[str, ...] = ()) -> str:
         """The text with every secret this connection knows (and anything KS-shaped) replaced by ***."""
-        text = str(text)
-        for secret in (self._ks, self.account.app_token, self.account.admin_secret, *extra):
-            if secret and len(secret) >= 4:
-                text = text.replace(secret, "***")
-        return _KS_SHAPED.sub("***", text)
+        return redact(text, (self._ks, self.account.app_token, self.account.admin_secret, *extra))

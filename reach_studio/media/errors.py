@@ -6,11 +6,7 @@ repeats input URLs in its error output; every message we raise passes through `r
 
 from __future__ import annotations
 
-import re
-
-_KS_PATH = re.compile(r"(/ks/)[^/?#\s\"']+", re.IGNORECASE)
-_KS_QUERY = re.compile(r"([?&](?:ks|token|hdnts|signature|policy|key-pair-id)=)[^&#\s\"']+", re.IGNORECASE)
-_KS_HEADER = re.compile(r"(X-Kaltura-Ks:\s*)\S+", re.IGNORECASE)
+from reach_studio.redaction import redact
 
 
 class MediaError(Exception):
@@ -20,8 +16,4 @@ class MediaError(Exception):
         super().__init__(redact(message))
 
 
-def redact(text: str) -> str:
-    """Replace session keys and signed-URL tokens in `text` with `***`."""
-    text = _KS_PATH.sub(r"\1***", text)
-    text = _KS_QUERY.sub(r"\1***", text)
-    return _KS_HEADER.sub(r"\1***", text)
+__all__ = ["MediaError", "redact"]

@@ -1,0 +1,80 @@
+"""The one scrubber that keeps secrets (app tokens, KSs, access keys, admin secrets) out of every log
+line, error message and screen.
+
+Anything that may carry a secret passes through `redact`: known secrets registered at sign-in, KSs
+riding in Kaltura URLs (`/ks/<key>/`, `?ks=`), `X-Kaltura-Ks` headers, `token=`-style pairs, and any
+long base64-looking run (a KS is 100+ characters; a v2 KS starts with "djJ8"). Qt-free and with no
+heavy imports, so every layer can use it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+
+MASK = "***"
+
+_KS_IN_PATH = re.compile(r"(/ks/)[^/?#\s\"']+", re.IGNORECASE)
+_SECRET_QUERY = re.compile(
+    r"([?&](?:ks|token|captionToken|hdnts|signature|policy|key-pair-id)=)[^&#\s\"']+", re.IGNORECASE
+)
+_KS_HEADER = re.compile(r"(X-Kaltura-Ks:\s*)\S+", re.IGNORECASE)
+_SECRET_PAIRS = re.compile(
+    r"(?i)\b(ks|token|secret|accessKey|app_token|appToken|adminSecret|captionToken)(\s*[=:]\s*)([^\s,&;'\"]+)"
+)
+# A v2 KS is URL-safe base64 starting "djJ8"; other long runs count as KS-shaped only without "/",
+# so file paths and URLs stay readable.
+_KS_SHAPED = re.compile(r"djJ8[A-Za-z0-9+/_=-]{20,}|[A-Za-z0-9+_=-]{60,}")
+
+_known: set[str] = set()
+_known_lock = threading.Lock()
+
+
+def register_secret(value: str | None) -> None:
+    """Hide this exact string wherever it appears from now on (a token, KS or access key)."""
+    if value and len(value) >= 4:
+        with _known_lock:
+            _known.add(value)
+
+
+def redact(text: object, extra: Iterable[str | None] = ()) -> str:
+    """`text` with registered secrets, `extra` secrets, KSs in URLs/headers/pairs and KS-shaped runs masked."""
+    text = str(text)
+    with _known_lock:
+        secrets = set(_known)
+    secrets.update(s for s in extra if s and len(s) >= 4)
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    text = _KS_IN_PATH.sub(rf"\1{MASK}", text)
+    text = _SECRET_QUERY.sub(rf"\1{MASK}", text)
+    text = _KS_HEADER.sub(rf"\1{MASK}", text)
+    text = _SECRET_PAIRS.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+    return _KS_SHAPED.sub(MASK, text)
+
+
+class RedactingFilter(logging.Filter):
+    """Last line of defence on a handler or logger: every record's final message goes through `redact`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: keep the record, show its raw template redacted
+            message = str(record.msg)
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def install_log_redaction(logger: logging.Logger | None = None) -> RedactingFilter:
+    """Add one RedactingFilter to every handler of `logger` (root by default); idempotent."""
+    logger = logger or logging.getLogger()
+    flt = next(
+        (f for h in logger.handlers for f in h.filters if isinstance(f, RedactingFilter)), None
+    ) or RedactingFilter()
+    for handler in logger.handlers:
+        if flt not in handler.filters:
+            handler.addFilter(flt)
+    return flt
