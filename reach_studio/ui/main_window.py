@@ -188,6 +188,7 @@ class MainWindow(QMainWindow):
         self._tick.timeout.connect(self._countdown)
         self._tick.start()
         self._load_remembered_tasks()
+        self.service.purge_media()  # media whose scheduled deletion (week/month policies) is due
 
     # -- construction ----------------------------------------------------------------------------------
 
@@ -421,7 +422,7 @@ class MainWindow(QMainWindow):
 
     def _task_delivered(self, task: Task) -> None:
         key = (task.account, task.id)
-        self.service.forget(key)
+        self.service.delivered(task)  # off "My tasks"; the profile's content deletion policy
         self._store(self.drafts.forget_task, workspace_draft_key(task))
         self.activity.setText(f"Task {task.id} delivered")
         ws = self.workspaces.pop(key, None)

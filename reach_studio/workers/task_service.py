@@ -91,11 +91,25 @@ class EngineOps:
 
         return KeyKeeper(connection_for)
 
-    def fetch_media(self, connection, task: Task, token: CancelToken, progress) -> Path:
-        from reach_studio.engine.media_fetch import DEFAULT_CAP_BYTES, MediaCache, fetch_task_media
+    def media_cache(self):
+        from reach_studio.engine.media_fetch import DEFAULT_CAP_BYTES, MediaCache
 
-        cache = MediaCache(self.media_dir, self.cache_bytes or DEFAULT_CAP_BYTES)
-        return fetch_task_media(connection, task, cache=cache, progress=progress, token=token).path
+        return MediaCache(self.media_dir, self.cache_bytes or DEFAULT_CAP_BYTES)
+
+    def fetch_media(self, connection, task: Task, token: CancelToken, progress) -> Path:
+        from reach_studio.engine.media_fetch import fetch_task_media
+
+        return fetch_task_media(
+            connection, task, cache=self.media_cache(), progress=progress, token=token
+        ).path
+
+    def after_delivery(self, task: Task) -> list[Path]:
+        """The profile's content deletion policy once the task is delivered (now, or a scheduled deletion)."""
+        return self.media_cache().after_delivery(task)
+
+    def purge_due(self) -> list[Path]:
+        """Media whose scheduled deletion time (week/month policies) has passed."""
+        return self.media_cache().purge_due()
 
     def source_captions(self, connection, task: Task):
         """The translation's source captions as a CaptionDocument, or None when the task needs none."""
@@ -148,6 +162,8 @@ class TaskService(QObject):
     download_failed = Signal(object, str)  # task key, message
     download_cancelled = Signal(object)  # task key
     polled = Signal()  # after every completed poll round
+    media_deleted = Signal(object, object)  # task key, [Path] deleted by its content deletion policy
+    media_purged = Signal(object)  # [Path] whose scheduled deletion was due
 
     def __init__(self, ops: EngineOps | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -169,6 +185,8 @@ class TaskService(QObject):
         self._key_timer = QTimer(self)
         self._key_timer.timeout.connect(self.extend_due_keys)
         self._keys_job: Job | None = None
+        # delivered tasks whose media must go but which share the entry with another of my tasks
+        self._deletion_owed: dict[tuple[str, int, str], Task] = {}
         self._key_keeper = None  # made on first use: it imports the Kaltura client, which is slow to load
         self.now: Callable[[], float] = time.time
 
@@ -365,6 +383,7 @@ class TaskService(QObject):
             self.key_keeper.untrack(task)
             self._publish_mine()
             self._publish_queue()
+            self._settle_owed_deletions()
             self.activity.emit(f"Task {task.id} marked as failed")
             self.failed_task.emit(result)
 
@@ -387,6 +406,61 @@ class TaskService(QObject):
         if task is not None and self._key_keeper is not None:
             self._key_keeper.untrack(task)
         self._publish_mine()
+        self._settle_owed_deletions()
+
+    def delivered(self, task: Task) -> Job | None:
+        """A task went READY: off "My tasks", and its media handled as the customer's profile says.
+
+        DELETE_ONCE_PROCESSED removes the media folder of the entry (media, peaks, partial downloads) at
+        once, off the GUI thread; the week/month policies mark it for `purge_media`. While another of my
+        tasks works on the same entry the deletion waits until that one is done too.
+        """
+        key = task_key(task)
+        self.cancel_download(key)
+        self.media.pop(key, None)
+        self.mine.pop(key, None)
+        if self._key_keeper is not None:
+            self._key_keeper.untrack(task)
+        self._publish_mine()
+        if any(_same_entry(task, other) for other in self.mine.values()):
+            self._deletion_owed[_entry_of(task)] = task
+            log.info("Media of task %s kept while another claimed task uses entry %s", task.id, task.entry_id)
+            return None
+        return self._apply_deletion_policy(task)
+
+    def _settle_owed_deletions(self) -> None:
+        for entry, task in list(self._deletion_owed.items()):
+            if not any(_same_entry(task, other) for other in self.mine.values()):
+                del self._deletion_owed[entry]
+                self._apply_deletion_policy(task)
+
+    def _apply_deletion_policy(self, task: Task) -> Job:
+        def done(removed: list[Path]) -> None:
+            if removed:
+                self.activity.emit(
+                    f"Deleted the media of task {task.id}, as the customer's content deletion policy asks"
+                )
+            self.media_deleted.emit(task_key(task), removed)
+
+        return run_in_background(
+            lambda token, progress: self.ops.after_delivery(task),
+            done,
+            lambda exc: self.error.emit(f"Could not delete the media of task {task.id}: {_message(exc)}"),
+        )
+
+    def purge_media(self) -> Job:
+        """At start-up: delete media whose scheduled deletion (week/month policies) is due, off the GUI thread."""
+
+        def done(removed: list[Path]) -> None:
+            if removed:
+                self.activity.emit(f"Deleted {len(removed)} media file(s) past their deletion date")
+            self.media_purged.emit(removed)
+
+        return run_in_background(
+            lambda token, progress: self.ops.purge_due(),
+            done,
+            lambda exc: self.error.emit(f"Could not purge the media cache: {_message(exc)}"),
+        )
 
     def _refresh_key(self, task: Task) -> None:
         conn = self.connections[task.account]
@@ -500,6 +574,15 @@ class TaskService(QObject):
         return run_in_background(
             lambda token, progress: self.ops.source_captions(conn, task), on_done, failed
         )
+
+
+def _entry_of(task: Task) -> tuple[str, int, str]:
+    return (task.account, task.partner_id, task.entry_id)
+
+
+def _same_entry(a: Task, b: Task) -> bool:
+    """Two tasks whose media share one cache folder (same account, customer and entry)."""
+    return _entry_of(a) == _entry_of(b) and a.id != b.id
 
 
 def _keep_names(old: Task, new: Task) -> None:
