@@ -42,7 +42,7 @@ from reach_studio.ui.queue_view import QueueView
 from reach_studio.ui.task_details import TaskDetails
 from reach_studio.ui.task_workspace import TaskWorkspace, workspace_draft_key
 from reach_studio.workers.background import document_executor, run_in_background
-from reach_studio.workers.task_service import TaskService
+from reach_studio.workers.task_service import TaskService, is_live_task
 
 log = logging.getLogger(__name__)
 
@@ -287,6 +287,7 @@ class MainWindow(QMainWindow):
         s.download_finished.connect(self._download_finished)
         s.download_failed.connect(self._download_failed)
         s.download_cancelled.connect(self._download_cancelled)
+        s.live_ready.connect(self._live_ready)
 
     def _apply_settings(self) -> None:
         regions = frozenset(ProcessingRegion[r] for r in self.settings.get("processing_regions"))
@@ -383,9 +384,18 @@ class MainWindow(QMainWindow):
 
     def _claimed(self, task: Task) -> None:
         self._store(self.drafts.remember_task, workspace_draft_key(task), task_to_dict(task))
+        if is_live_task(task):  # scheduled, not downloaded: straight to its live console
+            self.mine.select_task(task.account, task.id)
+            self.open_task(task)
+            return
         self.service.start_download(task)
         self.tabs.setCurrentWidget(self.mine)
         self.mine.select_task(task.account, task.id)
+
+    def _live_ready(self, key: TaskKey, session) -> None:
+        ws = self.workspaces.get(key)
+        if ws is not None:
+            ws.attach_live_session(session)
 
     def _claim_failed(self, key: TaskKey, message: str) -> None:
         self.activity.setText(message)
@@ -500,7 +510,13 @@ class MainWindow(QMainWindow):
             ws.delivered.connect(self._task_delivered)
             self.workspaces[key] = ws
             self.tabs.addTab(ws, f"Task {task.id}")
-            if key in self.service.downloads:
+            if is_live_task(task):
+                session = self.service.live_session(key)
+                if session is not None:
+                    ws.attach_live_session(session)
+                elif conn is not None:  # not served by this app now: schedule it again (fresh token)
+                    self.service.schedule_live(task, adopt=True)
+            elif key in self.service.downloads:
                 ws.download_started()
             elif key not in self.service.media and conn is not None:
                 self.service.start_download(task)

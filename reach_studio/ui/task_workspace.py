@@ -29,6 +29,7 @@ from reach_studio.store.drafts import DraftStore, draft_key
 from reach_studio.ui.editor_registry import TaskContext, editor_for
 from reach_studio.ui.queue_model import entry_label, format_duration, languages_label, service_label
 from reach_studio.workers.background import document_executor, run_in_background
+from reach_studio.workers.task_service import is_live_task
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,8 @@ class TaskWorkspace(QWidget):
                 "working notes here; delivery needs the editor.",
                 layout,
             )
+        if is_live_task(task):
+            self.download_bar.hide()  # a live event has no media file: the console is the whole workspace
         self._deadline_timer = QTimer(self, interval=1000)
         self._deadline_timer.timeout.connect(self._update_deadline)
         self._deadline_timer.start()
@@ -228,6 +231,41 @@ class TaskWorkspace(QWidget):
                 log.warning("cannot play %s: %s", Path(path).name, exc)
                 if hasattr(self.video, "set_message"):
                     self.video.set_message(f"Cannot play this media: {exc}")
+
+    # -- live tasks ------------------------------------------------------------------------------------
+
+    def attach_live_session(self, session) -> bool:
+        """Hand the live console the session the shell scheduled, so it shows and serves that one.
+
+        The console's own Schedule button would open a second caption address; this keeps one. Returns
+        False when the editor is not a live console (or already has this session).
+        """
+        console = self.editor
+        if console is None or not hasattr(console, "session") or console.session is session:
+            return False
+        attach = getattr(console, "attach_session", None)
+        if callable(attach):  # the console's own way, when it has one
+            attach(session)
+        else:
+            # The service owns the caption server: the console must not stop it when it closes.
+            console.server = session.server
+            console._own_server = False
+            console.session = session
+            console.task = session.task
+            notify = getattr(console, "_session_changed", None)
+            previous = session.on_change
+
+            def changed(s, previous=previous, notify=notify) -> None:
+                if previous is not None:
+                    previous(s)
+                if notify is not None:
+                    notify.emit()
+
+            session.on_change = changed
+            if hasattr(console, "_refresh"):
+                console._refresh()
+        self.update_task(session.task)
+        return True
 
     # -- lifecycle -------------------------------------------------------------------------------------
 

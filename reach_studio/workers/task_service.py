@@ -9,6 +9,8 @@ its own and tests can see exactly which engine call a button makes.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from reach_studio.domain.enums import ProcessingRegion, ServiceType
+from reach_studio.domain.enums import ProcessingRegion, ServiceFeature, ServiceType, TaskStatus
 from reach_studio.domain.fair_queue import FairQueue, task_key
 from reach_studio.domain.progress import CancelToken
 from reach_studio.domain.task import Task
@@ -27,6 +29,13 @@ log = logging.getLogger(__name__)
 
 TaskKey = tuple[str, int]
 
+LIVE_FEATURES = frozenset({ServiceFeature.LIVE_CAPTION, ServiceFeature.LIVE_TRANSLATION})
+
+
+def is_live_task(task: Task) -> bool:
+    """A live caption/translation task: scheduled (SCHEDULED, caption websocket), never downloaded."""
+    return task.feature in LIVE_FEATURES
+
 
 class EngineOps:
     """The engine calls the shell makes, each blocking (run off the GUI thread)."""
@@ -36,6 +45,8 @@ class EngineOps:
         self.cache_bytes = cache_bytes
         self.linguist = _linguist_id()
         self._entry_names: dict[tuple[str, str], str] = {}
+        self._caption_server = None
+        self._server_lock = threading.Lock()
 
     def make_poller(self, connection, task_filter):
         from reach_studio.engine.poller import Poller
@@ -68,6 +79,71 @@ class EngineOps:
                 self._entry_names[(task.account, task.entry_id)] = cached
             if cached:
                 task.extra.setdefault("entry_name", cached)
+
+    def scheduled(self, poller) -> list[Task]:
+        """This vendor's SCHEDULED live tasks (getJobs statusEqual SCHEDULED) the filter accepts, in full."""
+        from reach_studio.kaltura import reach_api
+        from reach_studio.kaltura.connection import ReachError
+
+        tasks = []
+        for light in reach_api.get_jobs(poller.conn, TaskStatus.SCHEDULED):
+            if not is_live_task(light):
+                continue
+            try:
+                full = reach_api.get_task(poller.conn, light)
+            except ReachError as exc:  # better the getJobs version than no task
+                log.warning("Could not read details of task %s: %s", light.id, exc)
+                full = light
+            if not poller.task_filter.rejection(full):
+                tasks.append(full)
+        self._add_entry_names(poller.conn, tasks)
+        return tasks
+
+    def caption_server(self):
+        """The one caption websocket of this app (started on first use; REACH_LIVE_* say where)."""
+        from reach_studio.live.caption_server import CaptionServer
+
+        with self._server_lock:
+            if self._caption_server is None:
+                self._caption_server = CaptionServer(
+                    os.environ.get("REACH_LIVE_HOST", "127.0.0.1"),
+                    int(os.environ.get("REACH_LIVE_PORT", "0") or 0),
+                    public_url=os.environ.get("REACH_LIVE_PUBLIC_URL") or None,
+                ).start()
+            return self._caption_server
+
+    def stop_caption_server(self) -> None:
+        with self._server_lock:
+            server, self._caption_server = self._caption_server, None
+        if server is not None:
+            server.stop()
+
+    def schedule_live(self, connection, task: Task, on_change=None, *, adopt: bool = False):
+        """Schedule a live task (vendor guide "Live captions"): re-read it, open its caption channel and
+        call updateLiveFeature, PENDING → SCHEDULED with our externalTaskId. Returns the LiveSession.
+
+        A claim (`adopt=False`) schedules under this linguist's externalTaskId, so a task someone else
+        scheduled meanwhile is refused (CLAIM_LOST); `adopt=True` re-provisions one of the vendor's
+        SCHEDULED tasks from "My tasks" under the externalTaskId it already has.
+        """
+        from reach_studio.kaltura import reach_api
+        from reach_studio.live.provisioning import RtmpIngest
+        from reach_studio.live.session import LiveSession
+
+        current = reach_api.get_task(connection, task)
+        current.account = current.account or task.account
+        ours = f"{self.linguist}-{task.id}"
+        external = (current.external_task_id or ours) if adopt else ours
+        session = LiveSession(
+            connection,
+            current,
+            self.caption_server(),
+            external,
+            ingest=RtmpIngest(os.environ.get("REACH_LIVE_MEDIA_URL", "")),
+            on_change=on_change,
+        )
+        session.provision()
+        return session
 
     def claim(self, connection, task: Task) -> Task:
         from reach_studio.kaltura import reach_api
@@ -162,6 +238,8 @@ class TaskService(QObject):
     download_failed = Signal(object, str)  # task key, message
     download_cancelled = Signal(object)  # task key
     polled = Signal()  # after every completed poll round
+    live_ready = Signal(object, object)  # task key, LiveSession: scheduled, its caption channel open
+    live_changed = Signal(object)  # LiveSession (emitted from the caption server's threads)
     media_deleted = Signal(object, object)  # task key, [Path] deleted by its content deletion policy
     media_purged = Signal(object)  # [Path] whose scheduled deletion was due
 
@@ -174,6 +252,8 @@ class TaskService(QObject):
         self.mine: dict[TaskKey, Task] = {}
         self.media: dict[TaskKey, Path] = {}
         self.downloads: dict[TaskKey, Job] = {}
+        self.live_sessions: dict[TaskKey, Any] = {}  # live tasks this app serves captions for
+        self._live_jobs: dict[TaskKey, Job] = {}
         self.regions: frozenset[ProcessingRegion] | None = None
         self.service_types: frozenset[ServiceType] | None = frozenset({ServiceType.HUMAN})
         self._poll_jobs: dict[str, Job] = {}
@@ -182,6 +262,7 @@ class TaskService(QObject):
         self.poll_interval = 30.0
         self._poll_timer = QTimer(self)
         self._poll_timer.timeout.connect(self._poll_due)
+        self.live_changed.connect(self._live_changed)
         self._key_timer = QTimer(self)
         self._key_timer.timeout.connect(self.extend_due_keys)
         self._keys_job: Job | None = None
@@ -253,6 +334,11 @@ class TaskService(QObject):
         self._key_timer.stop()
         for job in list(self.downloads.values()):
             job.cancel()
+        for session in self.live_sessions.values():
+            session.close()
+        self.live_sessions.clear()
+        if hasattr(self.ops, "stop_caption_server"):
+            self.ops.stop_caption_server()
 
     def set_poll_interval(self, seconds: float) -> None:
         self.poll_interval = float(seconds)
@@ -273,12 +359,13 @@ class TaskService(QObject):
             self._next_poll[key] = self.now() + self.poll_interval
             self.activity.emit(f"Polling {conn.account.display_name()}…")
             self._poll_jobs[key] = run_in_background(
-                lambda token, progress, poller=poller: self.ops.poll(poller),
+                lambda token, progress, poller=poller: (self.ops.poll(poller), self.ops.scheduled(poller)),
                 on_done=lambda tasks, key=key: self._polled(key, tasks),
                 on_error=lambda exc, key=key, conn=conn: self._poll_failed(key, conn, exc),
             )
 
-    def _polled(self, account_key: str, tasks: list[Task]) -> None:
+    def _polled(self, account_key: str, result: tuple[list[Task], list[Task]]) -> None:
+        tasks, scheduled = result
         self._poll_jobs.pop(account_key, None)
         self._failures[account_key] = 0
         if account_key not in self.connections:
@@ -289,6 +376,18 @@ class TaskService(QObject):
             key = task_key(task)
             if key not in self.mine:
                 self.pending[key] = task
+        # the vendor's scheduled live tasks are ours to run (vendor guide: check SCHEDULED before events)
+        added = False
+        for task in scheduled:
+            task.account = task.account or account_key
+            key = task_key(task)
+            if key not in self.mine and key not in self._live_jobs:
+                self.mine[key] = task
+                if task.access_key:
+                    self.key_keeper.track(task)
+                added = True
+        if added:
+            self._publish_mine()
         self._publish_queue()
         self.activity.emit(
             f"Queue updated at {time.strftime('%H:%M:%S')}: {len(self.visible_queue())} task(s)"
@@ -333,12 +432,15 @@ class TaskService(QObject):
     # -- claim / fail --------------------------------------------------------------------------------
 
     def claim(self, task: Task) -> Job | None:
+        """Take a task: PENDING → PROCESSING, or for a live task scheduling it (→ SCHEDULED)."""
         key = task_key(task)
         try:
             conn = self.connection_for(task)
         except LookupError as exc:
             self.claim_failed.emit(key, str(exc))
             return None
+        if is_live_task(task):
+            return self.schedule_live(task)
         self.activity.emit(f"Claiming task {task.id}…")
 
         def done(claimed: Task) -> None:
@@ -362,6 +464,84 @@ class TaskService(QObject):
 
         return run_in_background(lambda token, progress: self.ops.claim(conn, task), done, failed)
 
+    def schedule_live(self, task: Task, *, adopt: bool = False) -> Job | None:
+        """Provision a live task off the GUI thread: caption channel + updateLiveFeature, → SCHEDULED.
+
+        The claim of a PENDING live task, and also (`adopt=True`) a SCHEDULED task in "My tasks" whose
+        caption channel is not open in this app (after a restart, or once its workspace closed): it is
+        re-provisioned in place with a fresh caption address and token. No media is downloaded for it.
+        """
+        key = task_key(task)
+        if key in self._live_jobs:
+            return self._live_jobs[key]
+        try:
+            conn = self.connection_for(task)
+        except LookupError as exc:
+            self.claim_failed.emit(key, str(exc))
+            return None
+        self.activity.emit(f"Scheduling live task {task.id}…")
+
+        def done(session) -> None:
+            self._live_jobs.pop(key, None)
+            scheduled = session.task
+            scheduled.account = scheduled.account or task.account
+            _keep_names(task, scheduled)
+            old = self.live_sessions.get(key)
+            if old is not None and old is not session:
+                old.close()
+            self.live_sessions[key] = session
+            self.pending.pop(key, None)
+            newly = key not in self.mine
+            self.mine[key] = scheduled
+            self.key_keeper.track(scheduled)
+            self._publish_queue()
+            self._publish_mine()
+            self.activity.emit(
+                f"Live task {task.id} is scheduled: Kaltura sends its captions request to {session.channel.url}"
+            )
+            if newly:
+                self.claimed.emit(scheduled)
+            self.live_ready.emit(key, session)
+
+        def failed(exc: BaseException) -> None:
+            self._live_jobs.pop(key, None)
+            if getattr(exc, "code", "") == "CLAIM_LOST":
+                self.pending.pop(key, None)  # someone else scheduled it
+                self._publish_queue()
+            self.activity.emit(f"Could not schedule live task {task.id}")
+            self.claim_failed.emit(key, _message(exc))
+
+        def provision(token, progress):
+            return self.ops.schedule_live(conn, task, on_change=self.live_changed.emit, adopt=adopt)
+
+        job = run_in_background(provision, done, failed)
+        self._live_jobs[key] = job
+        return job
+
+    def live_session(self, key: TaskKey):
+        """The live session serving this task's captions now, or None (never scheduled here, or closed)."""
+        session = self.live_sessions.get(key)
+        if session is None or session.channel is None or session.state in ("ended", "failed"):
+            return None
+        if session.server.channel(session.task.id) is not session.channel:
+            return None  # its workspace closed and stopped serving
+        return session
+
+    def _live_changed(self, session) -> None:
+        """Kaltura connected (→ PROCESSING) or the stream ended: "My tasks" shows the new status."""
+        key = task_key(session.task)
+        if key in self.mine and self.live_sessions.get(key) is session:
+            current = session.task
+            current.account = current.account or key[0]
+            _keep_names(self.mine[key], current)
+            self.mine[key] = current
+            self._publish_mine()
+
+    def _drop_live(self, key: TaskKey) -> None:
+        session = self.live_sessions.pop(key, None)
+        if session is not None:
+            session.close()
+
     def fail(self, task: Task, reason: str) -> Job | None:
         reason = reason.strip()
         if not reason:
@@ -378,6 +558,7 @@ class TaskService(QObject):
 
         def done(result: Task) -> None:
             result.account = result.account or task.account
+            self._drop_live(key)
             self.mine.pop(key, None)
             self.pending.pop(key, None)
             self.key_keeper.untrack(task)
@@ -403,6 +584,7 @@ class TaskService(QObject):
     def forget(self, key: TaskKey) -> None:
         """Drop a task from "My tasks" (delivered, or no longer ours)."""
         task = self.mine.pop(key, None)
+        self._drop_live(key)
         if task is not None and self._key_keeper is not None:
             self._key_keeper.untrack(task)
         self._publish_mine()
@@ -417,6 +599,7 @@ class TaskService(QObject):
         """
         key = task_key(task)
         self.cancel_download(key)
+        self._drop_live(key)
         self.media.pop(key, None)
         self.mine.pop(key, None)
         if self._key_keeper is not None:
@@ -510,6 +693,8 @@ class TaskService(QObject):
 
     def start_download(self, task: Task) -> Job | None:
         key = task_key(task)
+        if is_live_task(task):
+            return None  # a live entry has no media file to fetch: the event is still to come
         if key in self.downloads:
             return self.downloads[key]
         if key in self.media and self.media[key].exists():

@@ -44,12 +44,16 @@ def main() -> int:
 
     def step():
         if state["ws"] is None:
+            # "My tasks" may already hold the vendor's scheduled live tasks: look for this task only
+            key = (account.key, int(os.environ["KT_TASK"]))
             tasks = window.queue.visible_tasks()
-            if tasks and not window.service.mine and not getattr(window, "_claiming", False):
-                window._claiming = True
-                window.claim(next(t for t in tasks if t.id == int(os.environ["KT_TASK"])))
-            if window.service.mine:
-                state["ws"] = window.open_task(next(iter(window.service.mine.values())))
+            if key not in window.service.mine and not getattr(window, "_claiming", False):
+                task = next((t for t in tasks if (t.account, t.id) == key), None)
+                if task is not None:
+                    window._claiming = True
+                    window.claim(task)
+            if key in window.service.mine:
+                state["ws"] = window.open_task(window.service.mine[key])
                 print("OPENED", flush=True)
             return
         notes = state["ws"].notes

@@ -110,7 +110,7 @@ def test_delete_once_processed_removes_the_media_and_do_nothing_keeps_it(qtbot, 
         _deliver(qtbot, window, kept)
     assert deleted.args == [(kept.account, kept.id), []]
     assert kept_media.exists() and all(p.exists() for p in kept_extra)
-    assert window.mine.visible_tasks() == []
+    assert {gone.id, kept.id}.isdisjoint(t.id for t in window.mine.visible_tasks())
 
 
 def test_deletion_waits_while_another_of_my_tasks_uses_the_same_entry(qtbot, window, emulator):

@@ -12,8 +12,14 @@ from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.main_window import MainWindow
 from reach_studio.ui.task_workspace import TaskWorkspace
 from reach_studio.workers.background import wait_for_all
+from reach_studio.workers.task_service import is_live_task
 
 PENDING, PROCESSING, ERROR = int(TaskStatus.PENDING), int(TaskStatus.PROCESSING), int(TaskStatus.ERROR)
+
+
+def file_tasks(view) -> list:
+    """The tasks of a list that are claimed and downloaded (live tasks are scheduled instead)."""
+    return [t for t in view.visible_tasks() if not is_live_task(t)]
 
 
 def demo_account(emu) -> AccountConfig:
@@ -87,7 +93,7 @@ def test_claim_moves_the_task_to_processing_and_downloads_its_media_with_progres
         window.actions["claim"].trigger()
     assert emulator.inspect.task(task.id)["status"] == PROCESSING
     assert task.id not in [t.id for t in window.queue.visible_tasks()]
-    assert [t.id for t in window.mine.visible_tasks()] == [task.id]
+    assert [t.id for t in file_tasks(window.mine)] == [task.id]  # beside the vendor's scheduled live tasks
     key, path = finished.args
     assert key == (task.account, task.id)
     assert path.exists() and path.stat().st_size > 0
@@ -122,7 +128,7 @@ def test_a_task_added_in_kaltura_appears_after_a_poll_without_losing_selection(q
 
 def test_failing_a_claimed_task_after_confirming_sets_error_with_the_reason(qtbot, window, emulator):
     sign_in_with_demo(qtbot, window)
-    task = window.queue.visible_tasks()[0]
+    task = file_tasks(window.queue)[0]
     with qtbot.waitSignal(window.service.claimed, timeout=20000):
         window.claim(task)
     window.tabs.setCurrentWidget(window.mine)
@@ -136,12 +142,12 @@ def test_failing_a_claimed_task_after_confirming_sets_error_with_the_reason(qtbo
     recorded = emulator.inspect.task(task.id)
     assert recorded["status"] == ERROR
     assert recorded["errDescription"] == "The audio is in Spanish, not the ordered English"
-    assert window.mine.visible_tasks() == []
+    assert file_tasks(window.mine) == []
 
 
 def test_cancelled_failure_dialog_changes_nothing(qtbot, window, emulator):
     sign_in_with_demo(qtbot, window)
-    task = window.queue.visible_tasks()[0]
+    task = file_tasks(window.queue)[0]
     with qtbot.waitSignal(window.service.claimed, timeout=20000):
         window.claim(task)
     window.request_fail(task)
@@ -169,7 +175,7 @@ def test_download_can_be_cancelled_from_the_status_bar(qtbot, window, emulator):
 
 def test_the_log_never_shows_the_token_the_session_or_an_access_key(qtbot, window, emulator):
     sign_in_with_demo(qtbot, window)
-    task = window.queue.visible_tasks()[0]
+    task = file_tasks(window.queue)[0]
     with qtbot.waitSignal(window.service.claimed, timeout=20000) as claimed:
         window.claim(task)
     window.show_log()
@@ -231,7 +237,7 @@ def test_losing_a_claim_race_says_so_and_drops_the_task(qtbot, window, emulator)
     from reach_studio.ui.sign_in_dialog import sign_in
 
     sign_in_with_demo(qtbot, window)
-    task = window.queue.visible_tasks()[0]
+    task = file_tasks(window.queue)[0]
     rival = sign_in(demo_account(emulator))
     reach_api.claim(rival, reach_api.get_task(rival, task), "other-linguist-tool")
     with qtbot.waitSignal(window.service.claim_failed, timeout=20000) as lost:
@@ -239,7 +245,7 @@ def test_losing_a_claim_race_says_so_and_drops_the_task(qtbot, window, emulator)
     assert "already taken" in lost.args[1]
     assert window.claim_message is not None and "already taken" in window.claim_message.text()
     assert task.id not in [t.id for t in window.queue.visible_tasks()]
-    assert window.mine.visible_tasks() == []
+    assert file_tasks(window.mine) == []
     assert emulator.inspect.task(task.id)["externalTaskId"] == "other-linguist-tool"
 
 
@@ -247,7 +253,7 @@ def test_a_remembered_task_aborted_meanwhile_leaves_my_tasks_after_sign_in(qtbot
     from reach_studio.ui.sign_in_dialog import sign_in
 
     sign_in_with_demo(qtbot, window)
-    task = window.queue.visible_tasks()[0]
+    task = file_tasks(window.queue)[0]
     with qtbot.waitSignal(window.service.claimed, timeout=20000):
         window.claim(task)
     wait_for_all(10000)
@@ -256,10 +262,10 @@ def test_a_remembered_task_aborted_meanwhile_leaves_my_tasks_after_sign_in(qtbot
 
     restarted = MainWindow(Settings(), SecretStore(), DraftStore())
     qtbot.addWidget(restarted)
-    assert [t.id for t in restarted.mine.visible_tasks()] == [task.id]
+    assert [t.id for t in file_tasks(restarted.mine)] == [task.id]
     with qtbot.waitSignal(restarted.service.task_gone, timeout=20000):
         restarted.add_connection(sign_in(demo_account(emulator)), demo=True)
-    assert restarted.mine.visible_tasks() == []
+    assert file_tasks(restarted.mine) == []
     assert "can no longer be worked on" in restarted.activity.text()
     wait_for_all(10000)
     assert DraftStore().remembered_tasks() == {}
@@ -293,7 +299,7 @@ def test_a_translation_from_inaccurate_source_captions_goes_to_error_and_says_wh
     recorded = emulator.inspect.task(task.id)
     assert recorded["status"] == ERROR and "80% accurate" in recorded["errDescription"]
     assert "80% accurate" in window.task_message.text()
-    assert window.mine.visible_tasks() == [] and (task.account, task.id) not in window.workspaces
+    assert file_tasks(window.mine) == [] and (task.account, task.id) not in window.workspaces
 
 
 @pytest.mark.parametrize("case", ["wrong token", "unreachable"])
