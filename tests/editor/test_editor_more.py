@@ -107,3 +107,16 @@ def test_profile_rules_reach_the_markers(qtbot):
     ed.select(0)
     ed.text_edit.setPlainText("Welcome to this shit")
     assert any(m.code == "profanity" and m.severity == "error" for m in ed.model.markers(0))
+
+
+def test_reflow_balances_lines_and_refused_merge_is_a_message(qtbot):
+    ed = editor_for(qtbot)
+    ed.load_items([Cue(0, 4000, "one two three four five six seven eight nine ten eleven twelve", "A"),
+                   Cue(4000, 6000, "next", "B")])
+    ed.select(0)
+    ed.reflow_current()
+    lines = ed.items()[0].text.split("\n")
+    assert len(lines) == 2 and all(len(line) <= 42 for line in lines)
+    assert abs(len(lines[0]) - len(lines[1])) < 12  # balanced, not greedy
+    ed.merge_with_next()  # different speakers: the caption core refuses, the user is told why
+    assert len(ed.items()) == 2 and "speakers" in ed.status.text()

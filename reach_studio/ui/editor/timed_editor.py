@@ -763,22 +763,31 @@ class TimedEditor(QWidget):
         self._push(edit_ops.replace_range(self.model.items, self.current, 1, parts, "Split"))
 
     def merge_with_next(self) -> None:
-        if self.current is None or self.current + 1 >= len(self.model.items):
+        if self.current is None or self.current + 1 >= len(self.model.items) or self.kind not in (
+                "captions", "translation"):
             return
         from reach_studio.ui.editor import fixes_bridge
 
         a, b = self.model.items[self.current], self.model.items[self.current + 1]
-        self._push(edit_ops.replace_range(self.model.items, self.current, 2, [fixes_bridge.merge(a, b, self.task)],
-                                          "Merge"))
+        try:
+            merged = fixes_bridge.merge(a, b, self.task)
+        except EditError as exc:
+            self.show_status(str(exc), error=True)
+            return
+        self._push(edit_ops.replace_range(self.model.items, self.current, 2, [merged], "Merge"))
 
     def reflow_current(self) -> None:
-        if self.current is None:
+        if self.current is None or self.kind not in ("captions", "translation"):
             return
         from reach_studio.ui.editor import fixes_bridge
 
-        cue = self.model.items[self.current]
-        self._push(edit_ops.set_fields(self.model.items, self.current, "Reflow",
-                                       text=fixes_bridge.reflow(cue, self.task)))
+        try:
+            parts = fixes_bridge.reflow(self.model.items[self.current], self.task)
+        except EditError as exc:
+            self.show_status(str(exc), error=True)
+            return
+        if parts != [self.model.items[self.current]]:
+            self._push(edit_ops.replace_range(self.model.items, self.current, 1, parts, "Reflow"))
 
     # -------------------------------------------------------------------------- find/replace
 
