@@ -254,6 +254,7 @@ class TaskService(QObject):
         self.downloads: dict[TaskKey, Job] = {}
         self.live_sessions: dict[TaskKey, Any] = {}  # live tasks this app serves captions for
         self._live_jobs: dict[TaskKey, Job] = {}
+        self._refreshing: dict[TaskKey, Job] = {}
         self.regions: frozenset[ProcessingRegion] | None = None
         self.service_types: frozenset[ServiceType] | None = frozenset({ServiceType.HUMAN})
         self._poll_jobs: dict[str, Job] = {}
@@ -388,6 +389,17 @@ class TaskService(QObject):
                 added = True
         if added:
             self._publish_mine()
+        # vendor guide: a job no longer listed as SCHEDULED was cancelled (or has moved on): re-read it
+        listed = {task_key(t) for t in scheduled}
+        for key, task in list(self.mine.items()):
+            if (
+                key[0] == account_key
+                and task.status == TaskStatus.SCHEDULED
+                and is_live_task(task)
+                and key not in listed
+                and key not in self._live_jobs
+            ):
+                self._refresh_key(task)
         self._publish_queue()
         self.activity.emit(
             f"Queue updated at {time.strftime('%H:%M:%S')}: {len(self.visible_queue())} task(s)"
@@ -648,8 +660,13 @@ class TaskService(QObject):
     def _refresh_key(self, task: Task) -> None:
         conn = self.connections[task.account]
         key = task_key(task)
+        if key in self._refreshing:
+            return
 
         def done(fresh: Task) -> None:
+            self._refreshing.pop(key, None)
+            if key not in self.mine:
+                return  # delivered, failed or dropped meanwhile
             fresh.account = fresh.account or task.account
             _keep_names(task, fresh)
             self.mine[key] = fresh
@@ -658,6 +675,7 @@ class TaskService(QObject):
             self.task_updated.emit(fresh)
 
         def failed(exc: BaseException) -> None:
+            self._refreshing.pop(key, None)
             message = f"Task {task.id} can no longer be worked on: {_message(exc)}"
             if getattr(exc, "code", "") in ("CANNOT_EXTEND_ACCESS_KEY", "ENTRY_VENDOR_TASK_NOT_FOUND"):
                 self.forget(key)
@@ -665,7 +683,9 @@ class TaskService(QObject):
             else:
                 self.error.emit(message)
 
-        run_in_background(lambda token, progress: self.ops.refresh_key(conn, task), done, failed)
+        self._refreshing[key] = run_in_background(
+            lambda token, progress: self.ops.refresh_key(conn, task), done, failed
+        )
 
     # -- access keys ---------------------------------------------------------------------------------
 

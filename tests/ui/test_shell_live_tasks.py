@@ -177,3 +177,23 @@ def test_a_live_task_someone_else_scheduled_meanwhile_is_refused_and_left_alone(
     feature = _feature(emulator, event_id, task.id)
     assert (feature["captionUrl"], feature["captionToken"]) == ("wss://other.example/captions", "their-token")
     assert emulator.inspect.task(task.id)["externalTaskId"] == "other-captioner"
+
+
+def test_a_scheduled_live_task_the_customer_cancelled_leaves_my_tasks_with_its_console(
+    qtbot, window, emulator
+):
+    _sign_in(qtbot, window)
+    task = next(t for t in window.queue.visible_tasks() if t.feature == ServiceFeature.LIVE_CAPTION)
+    key = (task.account, task.id)
+    with qtbot.waitSignal(window.service.live_ready, timeout=30000):
+        window.claim(task)
+    session = window.service.live_sessions[key]
+    assert key in window.workspaces
+    emulator.control.abort_task(task.id)  # the customer cancels before the event
+    with qtbot.waitSignal(window.service.task_gone, timeout=30000) as gone:
+        window.actions["refresh"].trigger()  # it is no longer among the vendor's SCHEDULED jobs
+    assert gone.args[0] == key and "can no longer be worked on" in gone.args[1]
+    assert task.id not in [t.id for t in window.mine.visible_tasks()]
+    assert key not in window.workspaces and key not in window.service.live_sessions
+    assert session.server.channel(task.id) is None  # its captions are no longer served
+    assert window.task_message is not None and f"Task {task.id}" in window.task_message.windowTitle()
