@@ -156,3 +156,23 @@ def test_chapters_flow_adds_thumb_cue_points(qtbot, emu, conn, tmp_path):
         "Introduction", "Who we are", 0, 2)
     assert (second["title"], second["startTime"]) == ("Results", 8000)
     assert_ready(emu, task.id, first["id"])
+
+
+def test_cancelling_the_progress_dialog_stops_before_ready(qtbot, emu, conn, tmp_path):
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    ed, task, store = open_claimed(qtbot, emu, conn, tmp_path, ServiceFeature.CAPTIONS)
+    type_cue(qtbot, ed, 1000, "Slow network today.", 3000)
+    emu.faults.configure(latency_ms=400)  # every call takes a while: time to press Cancel
+    ed.deliver_action.trigger()
+    dialog = ed.findChild(QProgressDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.findChild(QPushButton).click()  # the dialog's Cancel button
+    qtbot.waitUntil(lambda: ed.deliver_action.isEnabled(), timeout=60_000)
+    assert "cancelled" in ed.status.text(), ed.status.text()
+    emu.faults.reset()
+    assert emu.inspect.task(task.id)["status"] == int(TaskStatus.PROCESSING)
+    assert not ed.locked and ed.deliver_action.isEnabled()  # the linguist can deliver again
+    assert store.load(draft_key(task.account, task.id)) is not None  # the draft is kept
+    deliver(qtbot, ed)
+    assert emu.inspect.task(task.id)["status"] == int(TaskStatus.READY)
