@@ -230,14 +230,14 @@ def measure(info: dict, args) -> int:
     t_done = time.perf_counter()
     # then one click opens the workspace (editor + player load the downloaded media)
     t_open = time.perf_counter()
-    if not win.service.mine:
+    if (task.account, task.id) not in win.service.mine:  # (My tasks also lists the vendor's live tasks)
         print(
             f"no claimed task to open: {state['done']} (short keys must be claimed before they expire; "
             "try a longer --key-ttl on a busy machine)",
             file=sys.stderr,
         )
         return 1
-    ws_editor = win.open_task(next(iter(win.service.mine.values()))).editor
+    ws_editor = win.open_task(win.service.mine[(task.account, task.id)]).editor
     t_opened = time.perf_counter()
     spin(lambda: False, 3)
     t_settled = time.perf_counter()

@@ -242,7 +242,7 @@ class MainWindow(QMainWindow):
             "&Claim",
             lambda: self.claim(self.queue.selected_task()),
             "claim",
-            "Take the selected task: it moves to Processing and into My tasks",
+            "Take the selected task: it moves to Processing (a live task: Scheduled) and into My tasks",
         )
         self.actions["open_task"] = action(
             "&Open", lambda: self.open_task(self.mine.selected_task()), "open_task"
