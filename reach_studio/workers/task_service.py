@@ -47,6 +47,7 @@ class EngineOps:
         self._entry_names: dict[tuple[str, str], str] = {}
         self._caption_server = None
         self._server_lock = threading.Lock()
+        self._scheduled_details: dict[tuple[str, int], Task] = {}
 
     def make_poller(self, connection, task_filter):
         from reach_studio.engine.poller import Poller
@@ -89,11 +90,15 @@ class EngineOps:
         for light in reach_api.get_jobs(poller.conn, TaskStatus.SCHEDULED):
             if not is_live_task(light):
                 continue
-            try:
-                full = reach_api.get_task(poller.conn, light)
-            except ReachError as exc:  # better the getJobs version than no task
-                log.warning("Could not read details of task %s: %s", light.id, exc)
-                full = light
+            cache_key = (poller.conn.account.key, light.id)
+            full = self._scheduled_details.get(cache_key)
+            if full is None or full.access_key != light.access_key or full.status != light.status:
+                try:  # the full task once per key, as the poller does for PENDING tasks
+                    full = reach_api.get_task(poller.conn, light)
+                    self._scheduled_details[cache_key] = full
+                except ReachError as exc:  # better the getJobs version than no task
+                    log.warning("Could not read details of task %s: %s", light.id, exc)
+                    full = light
             if not poller.task_filter.rejection(full):
                 tasks.append(full)
         self._add_entry_names(poller.conn, tasks)
@@ -101,13 +106,16 @@ class EngineOps:
 
     def caption_server(self):
         """The one caption websocket of this app (started on first use; REACH_LIVE_* say where)."""
-        from reach_studio.live.caption_server import CaptionServer
+        from reach_studio.live.caption_server import CaptionServer, CaptionServerError
 
+        port = os.environ.get("REACH_LIVE_PORT", "0") or "0"
+        if not port.isdigit() or int(port) > 65535:
+            raise CaptionServerError(f"REACH_LIVE_PORT={port!r} is not a port number")
         with self._server_lock:
             if self._caption_server is None:
                 self._caption_server = CaptionServer(
                     os.environ.get("REACH_LIVE_HOST", "127.0.0.1"),
-                    int(os.environ.get("REACH_LIVE_PORT", "0") or 0),
+                    int(port),
                     public_url=os.environ.get("REACH_LIVE_PUBLIC_URL") or None,
                 ).start()
             return self._caption_server

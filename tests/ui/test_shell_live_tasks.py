@@ -197,3 +197,17 @@ def test_a_scheduled_live_task_the_customer_cancelled_leaves_my_tasks_with_its_c
     assert key not in window.workspaces and key not in window.service.live_sessions
     assert session.server.channel(task.id) is None  # its captions are no longer served
     assert window.task_message is not None and f"Task {task.id}" in window.task_message.windowTitle()
+
+
+def test_a_caption_server_that_cannot_start_is_a_plain_message_and_the_task_stays_pending(
+    qtbot, window, emulator, monkeypatch
+):
+    monkeypatch.setenv("REACH_LIVE_PORT", "captions")
+    _sign_in(qtbot, window)
+    task = next(t for t in window.queue.visible_tasks() if t.feature == ServiceFeature.LIVE_CAPTION)
+    with qtbot.waitSignal(window.service.claim_failed, timeout=30000) as failed:
+        window.claim(task)
+    assert failed.args[1] == "REACH_LIVE_PORT='captions' is not a port number"
+    assert emulator.inspect.task(task.id)["status"] == int(TaskStatus.PENDING)
+    assert task.id in [t.id for t in window.queue.visible_tasks()]  # still on offer
+    assert (task.account, task.id) not in window.workspaces
