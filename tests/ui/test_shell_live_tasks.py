@@ -74,6 +74,8 @@ def test_claiming_a_live_task_schedules_it_opens_the_console_and_downloads_nothi
     assert feature["captionUrl"] == session.channel.url == f"{session.server.url}/captions/{task.id}"
     assert feature["captionToken"] and feature["captionToken"] == session.provisioned.caption_token
     assert feature["language"] == "eng"
+    logged = "\n".join(window.log_buffer.lines) + window.activity.text()
+    assert "scheduled" in logged and feature["captionToken"] not in logged and task.access_key not in logged
 
     # never a media download for a live entry
     wait_for_all(5000)
