@@ -66,12 +66,20 @@ def shoot(app: QApplication, clip: Path, feature: ServiceFeature, name: str, set
         time.sleep(0.02)
     editor.timeline.canvas.set_zoom(12.0)
     editor.timeline.canvas.set_view_start(0)
+    frames = []
+    editor.player.frameReady.connect(frames.append) if hasattr(editor.player, "frameReady") else None
     editor.seek(editor.items()[min(1, len(editor.items()) - 1)].start_ms + 400)
-    end = time.time() + 1.5
-    while time.time() < end:  # let the player show the frame at the playhead
+    end = time.time() + 5
+    while time.time() < end and not (frames and time.time() > end - 4):  # the frame at the playhead
+        app.processEvents()
+        time.sleep(0.02)
+    for _ in range(20):
         app.processEvents()
         time.sleep(0.02)
     path = DOCS / name
+    if os.environ.get("SHOTS_DEBUG"):
+        print(name, "frames after seek", len(frames), "pos", editor.player.position(), "still", editor.player._still,
+              "vlc time", editor.player._mp.get_time() if hasattr(editor.player, "_mp") else None)
     editor.grab().save(str(path))
     print("wrote", path)
     editor.close()

@@ -23,7 +23,8 @@ from reach_studio.workers.background import run_in_background
 log = logging.getLogger(__name__)
 
 VLC_ARGS = ["--no-xlib", "--intf=dummy", "--quiet", "--no-video-title-show", "--no-sub-autodetect-file"]
-MAX_FRAME_WIDTH = 960  # decoded frames are scaled to at most this width: plenty for a preview
+MAX_FRAME_WIDTH = 960
+STALE_FRAMES_AFTER_SEEK = 2  # decoded frames are scaled to at most this width: plenty for a preview
 
 _instance = None
 _probed = False
@@ -104,6 +105,7 @@ class VlcMediaPlayer(MediaPlayerBase):
         self._playing = False
         self._still: int | None = None  # paused: play until a frame near this time shows, then pause
         self._paused_at: int | None = None  # exact position while paused (libvlc's clock drifts past it)
+        self._still_skip = 0
         self._still_watchdog = QTimer(self)
         self._still_watchdog.setSingleShot(True)
         self._still_watchdog.setInterval(1000)
@@ -129,11 +131,18 @@ class VlcMediaPlayer(MediaPlayerBase):
         self._relay.frame.emit(image)
 
     def _on_frame(self, image: QImage) -> None:
+        if self._released["done"]:  # a frame queued before close(): libvlc is gone
+            return
         if self._playing:
             self.frameReady.emit(image)
             return
         if self._still is None:
             return  # decoded before the pause took effect: keep showing the frame at the playhead
+        if self._still_skip > 0:
+            # resuming from pause first re-shows pictures decoded before the seek (libvlc already
+            # reports the new time for them): the frame at the playhead comes after those
+            self._still_skip -= 1
+            return
         t = self._mp.get_time()
         if t is not None and t >= 0 and abs(t - self._still) > 250 and self._still_tries < 5:
             self._still_tries += 1
@@ -156,6 +165,7 @@ class VlcMediaPlayer(MediaPlayerBase):
         state = self._mp.get_state()
         if state in (self._vlc.State.Paused, self._vlc.State.Playing, self._vlc.State.Buffering,
                      self._vlc.State.Opening):
+            self._still_skip = STALE_FRAMES_AFTER_SEEK
             self._mp.set_time(int(ms))
             self._mp.set_pause(0)
         else:
@@ -165,6 +175,8 @@ class VlcMediaPlayer(MediaPlayerBase):
 
     def _still_stuck(self) -> None:
         """No frame came for a still (a seek raced a pause): ask once more."""
+        if self._released["done"]:
+            return
         if self._still is not None and not self._playing and self._still_tries < 5:
             self._still_tries += 1
             self._show_still(self._still)
@@ -205,6 +217,8 @@ class VlcMediaPlayer(MediaPlayerBase):
         self._loading = run_in_background(probe, ready, failed)
 
     def _open(self, path: Path) -> None:
+        if self._released["done"]:
+            return
         w, h = self._size
         with self._buffer_lock:
             self._buffer = ctypes.create_string_buffer(w * h * 4)
@@ -218,6 +232,8 @@ class VlcMediaPlayer(MediaPlayerBase):
     # MediaPlayerBase --------------------------------------------------------------------------
 
     def _backend_play(self) -> None:
+        if self._released["done"]:
+            return
         self._playing = True
         self._paused_at = None
         if self._still is not None:
@@ -233,12 +249,16 @@ class VlcMediaPlayer(MediaPlayerBase):
                 self._mp.play()
 
     def _backend_pause(self) -> None:
+        if self._released["done"]:
+            return
         self._playing = False  # libvlc pauses asynchronously: answer what the user asked for
         t = self._mp.get_time()
         self._paused_at = int(t) if t is not None and t >= 0 else self._paused_at
         self._mp.set_pause(1)
 
     def _backend_seek(self, ms: int) -> None:
+        if self._released["done"]:
+            return
         self._pending_seek = int(ms)
         if not self._playing:
             self._paused_at = int(ms)
@@ -248,9 +268,13 @@ class VlcMediaPlayer(MediaPlayerBase):
             self._show_still(ms)
 
     def _backend_rate(self, rate: float) -> None:
+        if self._released["done"]:
+            return
         self._mp.set_rate(rate)
 
     def duration(self) -> int:
+        if self._released["done"]:
+            return self._duration
         length = self._mp.get_length()
         if length and length > 0 and length != self._duration:
             self._duration = int(length)
@@ -261,6 +285,8 @@ class VlcMediaPlayer(MediaPlayerBase):
         return self._playing
 
     def position(self) -> int:
+        if self._released["done"]:
+            return self._paused_at or 0
         if not self._playing and self._paused_at is not None:  # exactly where the user put it
             return self._paused_at
         if self._still is not None:
@@ -271,6 +297,8 @@ class VlcMediaPlayer(MediaPlayerBase):
         return int(t)
 
     def _tick(self) -> None:
+        if self._released["done"]:
+            return
         if self._error:
             self._error = False
             self.errorOccurred.emit("VLC cannot play this media")
@@ -287,6 +315,9 @@ class VlcMediaPlayer(MediaPlayerBase):
 
     def close(self) -> None:
         super().close()
+        self._still_watchdog.stop()
+        self._still = None
+        self._playing = False
         self._release()
 
     @property

@@ -32,6 +32,7 @@ BG = QColor("#1d1f21")
 RULER_BG = QColor("#2a2d30")
 RULER_FG = QColor("#a0a4a8")
 WAVE = QColor("#4caf7a")
+WAVE_DIM = QColor("#2f6b4b")
 CUE_FILL = QColor(70, 130, 200, 110)
 CUE_EDGE = QColor("#7fb2ef")
 EAD_FILL = QColor(170, 110, 210, 110)
@@ -334,6 +335,11 @@ class TimelineCanvas(QWidget):
         argb[mask] = np.uint32(WAVE.rgba())
         image = QImage(argb.data, w, height, w * 4, QImage.Format.Format_ARGB32)
         p.drawImage(0, top, image)
+        # silence still shows where the media is: a thin centre line from 0 to the end of the media
+        x0, x1 = max(0.0, self.x_of(0)), min(float(w), self.x_of(peaks.duration_ms))
+        if x1 > x0:
+            p.setPen(QPen(WAVE_DIM, 1))
+            p.drawLine(QPointF(x0, top + mid), QPointF(x1, top + mid))
 
     def _paint_blocks(self, p: QPainter, t0: float, t1: float) -> None:
         top, bottom = self._lane()
