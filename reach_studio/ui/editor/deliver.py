@@ -10,13 +10,11 @@ from __future__ import annotations
 import logging
 import re
 
-import shiboken6
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QProgressDialog
+from PySide6.QtCore import QObject
 
 from reach_studio.ui.editor.cue_model import ERROR
+from reach_studio.ui.editor.delivery_run import DeliveryRun
 from reach_studio.ui.editor.row_checks import full_check
-from reach_studio.workers.background import run_in_background
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +25,7 @@ class DeliverFlow(QObject):
     def __init__(self, editor) -> None:
         super().__init__(editor)
         self.editor = editor
-        self.dialog: QProgressDialog | None = None
+        self.run: DeliveryRun | None = None
         self.job = None
 
     def start(self) -> bool:
@@ -64,64 +62,22 @@ class DeliverFlow(QObject):
 
             return DeliveryService(connection).deliver(task, product, cancel=token, progress=progress)
 
-        self.dialog = QProgressDialog("Delivering to Kaltura…", "Cancel", 0, 0, ed)
-        self.dialog.setWindowTitle(f"Deliver task {task.id}")
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.setMinimumDuration(0)
-        self.dialog.show()
-        ed.deliver_action.setEnabled(False)
-        ed.show_status("Delivering…")
-        self.job = run_in_background(run, self._done, self._failed, self._progress, self._cancelled)
-        ed._delivery_job = self.job
-        self.dialog.canceled.connect(self.job.cancel)
+        self.run = DeliveryRun(ed, "Delivering to Kaltura…", run, self._ready, self._blocked, self._ended)
+        self.job = ed._delivery_job = self.run.start()
         return True
 
-    def _progress(self, done: int, total: int) -> None:
-        if not shiboken6.isValid(self.editor):
-            return
-        if self.dialog is not None:
-            if total > 0:
-                self.dialog.setRange(0, total)
-                self.dialog.setValue(min(done, total))
-            else:
-                self.dialog.setRange(0, 0)
-
-    def _finish(self) -> None:
+    def _ended(self) -> None:
         self.editor._delivery_job = None
-        self.editor.deliver_action.setEnabled(True)
-        if self.dialog is not None:
-            self.dialog.reset()
-            self.dialog.hide()
-            self.dialog.deleteLater()
-            self.dialog = None
 
-    def _done(self, outcome) -> None:
-        if not shiboken6.isValid(self.editor):
-            return
-        self._finish()
+    def _ready(self, outcome) -> None:
         ed = self.editor
-        if getattr(outcome, "ok", False):
-            ed.journal.discard()
-            ed.lock_after_delivery()
-            ed.show_status(f"Delivered: task {outcome.task_id} is READY (output {outcome.output_object_id})")
-            ed.delivered.emit(outcome)
-        else:
-            ed.show_status(f"Delivery failed and the task was set to ERROR: {outcome.err_description}", error=True)
+        ed.journal.discard()
+        ed.lock_after_delivery()
+        ed.show_status(f"Delivered: task {outcome.task_id} is READY (output {outcome.output_object_id})")
+        ed.delivered.emit(outcome)
 
-    def _failed(self, exc: BaseException) -> None:
-        if not shiboken6.isValid(self.editor):
-            return
-        self._finish()
-        ed = self.editor
+    def _blocked(self, exc: BaseException) -> None:
         problems = list(getattr(exc, "problems", []) or [])
-        message = str(getattr(exc, "message", None) or exc)
-        ed.show_status(f"Delivery blocked: {message}", error=True)
-        match = _CUE_RE.search(problems[0] if problems else message)
+        match = _CUE_RE.search(problems[0] if problems else str(getattr(exc, "message", None) or exc))
         if match:
-            ed.select(int(match.group(1)) - 1)
-
-    def _cancelled(self) -> None:
-        if not shiboken6.isValid(self.editor):
-            return
-        self._finish()
-        self.editor.show_status("Delivery cancelled; nothing was marked READY", error=True)
+            self.editor.select(int(match.group(1)) - 1)

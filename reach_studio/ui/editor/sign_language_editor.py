@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QProgressDialog,
     QPushButton,
     QSplitter,
     QToolBar,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from reach_studio.domain.delivery_plan import PlanError, WorkProduct, sign_language_suffix
 from reach_studio.ui.editor.cue_model import clock
+from reach_studio.ui.editor.delivery_run import DeliveryRun
 from reach_studio.ui.editor.journal import DraftJournal
 from reach_studio.ui.editor_registry import TaskContext
 from reach_studio.ui.player import MediaPlayerBase, PlayerError, VideoView, create_player
@@ -93,7 +93,6 @@ class SignLanguageEditor(QWidget):
         self.checks: list[tuple[str, str]] = []
         self._job = None
         self._probe_job = None
-        self._dialog: QProgressDialog | None = None
         self.locked = False  # True once delivered: review only, no new draft
         self.journal = DraftJournal(ctx.drafts, self.key, KIND, f"Sign language · task {self.task.id}",
                                     self._snapshot_payload, self)
@@ -319,54 +318,20 @@ class SignLanguageEditor(QWidget):
 
             return DeliveryService(connection).deliver(task, product, cancel=token, progress=progress)
 
-        self._dialog = QProgressDialog("Uploading the signed video to Kaltura…", "Cancel", 0, 0, self)
-        self._dialog.setWindowTitle(f"Deliver task {task.id}")
-        self._dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self._dialog.setMinimumDuration(0)
-        self._dialog.show()
-        self.deliver_action.setEnabled(False)
-        self.show_status("Delivering…")
-        self._job = run_in_background(run, self._delivered, self._failed, self._progress, self._cancelled)
-        self._dialog.canceled.connect(self._job.cancel)
+        self._job = DeliveryRun(self, "Uploading the signed video to Kaltura…", run, self._delivered,
+                                on_end=self._delivery_ended).start()
         return True
 
-    def _progress(self, done: int, total: int) -> None:
-        if shiboken6.isValid(self) and self._dialog is not None and total > 0:
-            self._dialog.setRange(0, total)
-            self._dialog.setValue(min(done, total))
-
-    def _finish(self) -> None:
+    def _delivery_ended(self) -> None:
         self._job = None
-        self.deliver_action.setEnabled(not self.locked)
-        if self._dialog is not None:
-            self._dialog.reset()
-            self._dialog.hide()
-            self._dialog.deleteLater()
-            self._dialog = None
 
     def _delivered(self, outcome) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._finish()
-        if getattr(outcome, "ok", False):
-            self.locked = True
-            for action in self.toolbar.actions():
-                action.setEnabled(False)
-            self.journal.discard()
-            self.show_status(f"Delivered: task {outcome.task_id} is READY (child entry {outcome.output_object_id})")
-            self.delivered.emit(outcome)
-        else:
-            self.show_status(f"Delivery failed and the task was set to ERROR: {outcome.err_description}", error=True)
-
-    def _failed(self, exc: BaseException) -> None:
-        if shiboken6.isValid(self):
-            self._finish()
-            self.show_status(f"Delivery blocked: {getattr(exc, 'message', None) or exc}", error=True)
-
-    def _cancelled(self) -> None:
-        if shiboken6.isValid(self):
-            self._finish()
-            self.show_status("Delivery cancelled; nothing was marked READY", error=True)
+        self.locked = True
+        for action in self.toolbar.actions():
+            action.setEnabled(False)
+        self.journal.discard()
+        self.show_status(f"Delivered: task {outcome.task_id} is READY (child entry {outcome.output_object_id})")
+        self.delivered.emit(outcome)
 
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
-    QProgressDialog,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -49,6 +48,7 @@ from reach_studio.domain.enums import ServiceFeature
 from reach_studio.domain.progress import CancelToken, ProgressCallback
 from reach_studio.domain.voice_script import VoiceScript, VoiceScriptError
 from reach_studio.ui.editor.cue_model import clock
+from reach_studio.ui.editor.delivery_run import DeliveryRun
 from reach_studio.ui.editor.journal import DraftJournal
 from reach_studio.ui.editor.recorder import RecorderError, RecorderPanel, TakeRecorder
 from reach_studio.ui.editor.time_edit import TimeEdit
@@ -156,7 +156,6 @@ class VoiceEditor(QWidget):
         self.current: int | None = None
         self._refreshing = False
         self._job = None
-        self._dialog: QProgressDialog | None = None
         self._playhead = 0
         self.locked = False  # True once delivered: review only, no new draft
         self.script, note = self._initial_script()
@@ -757,43 +756,19 @@ class VoiceEditor(QWidget):
                 task, product, cancel=token,
                 progress=lambda d, t: progress(400 + (600 * d // t if t else 0), 1000))
 
-        self._dialog = QProgressDialog("Mixing the takes and delivering to Kaltura…", "Cancel", 0, 1000, self)
-        self._dialog.setWindowTitle(f"Deliver task {task.id}")
-        self._dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self._dialog.setMinimumDuration(0)
-        self._dialog.show()
-        self.deliver_action.setEnabled(False)
-        self.show_status("Delivering…")
-        self._job = run_in_background(run, self._delivered, self._delivery_failed, self._delivery_progress,
-                                      self._delivery_cancelled)
-        self._dialog.canceled.connect(self._job.cancel)
+        self._job = DeliveryRun(self, "Mixing the takes and delivering to Kaltura…", run, self._delivered,
+                                on_end=self._delivery_ended).start()
         return True
 
-    def _delivery_progress(self, done: int, total: int) -> None:
-        if shiboken6.isValid(self) and self._dialog is not None and total > 0:
-            self._dialog.setValue(min(done, total))
-
-    def _finish_delivery(self) -> None:
+    def _delivery_ended(self) -> None:
         self._job = None
-        self.deliver_action.setEnabled(not self.locked)
-        if self._dialog is not None:
-            self._dialog.reset()
-            self._dialog.hide()
-            self._dialog.deleteLater()
-            self._dialog = None
 
     def _delivered(self, outcome) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._finish_delivery()
-        if getattr(outcome, "ok", False):
-            self._lock()
-            self.journal.discard()
-            shutil.rmtree(self.takes_dir, ignore_errors=True)
-            self.show_status(f"Delivered: task {outcome.task_id} is READY (output {outcome.output_object_id})")
-            self.delivered.emit(outcome)
-        else:
-            self.show_status(f"Delivery failed and the task was set to ERROR: {outcome.err_description}", error=True)
+        self._lock()
+        self.journal.discard()
+        shutil.rmtree(self.takes_dir, ignore_errors=True)
+        self.show_status(f"Delivered: task {outcome.task_id} is READY (output {outcome.output_object_id})")
+        self.delivered.emit(outcome)
 
     def _lock(self) -> None:
         """After READY the task is Kaltura's again: nothing more can be edited or delivered here."""
@@ -804,18 +779,6 @@ class VoiceEditor(QWidget):
         for widget in (self.table, self.start_edit, self.to_playhead, self.text_edit, self.recorder_panel,
                        self.dub_caption_box, self.accuracy_box):
             widget.setEnabled(False)
-
-    def _delivery_failed(self, exc: BaseException) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._finish_delivery()
-        message = str(getattr(exc, "message", None) or exc)
-        self.show_status(f"Delivery blocked: {message}", error=True)
-
-    def _delivery_cancelled(self) -> None:
-        if shiboken6.isValid(self):
-            self._finish_delivery()
-            self.show_status("Delivery cancelled; nothing was marked READY", error=True)
 
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
