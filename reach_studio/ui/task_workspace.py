@@ -241,29 +241,9 @@ class TaskWorkspace(QWidget):
         False when the editor is not a live console (or already has this session).
         """
         console = self.editor
-        if console is None or not hasattr(console, "session") or console.session is session:
+        if console is None or not hasattr(console, "attach_session") or console.session is session:
             return False
-        attach = getattr(console, "attach_session", None)
-        if callable(attach):  # the console's own way, when it has one
-            attach(session)
-        else:
-            # The service owns the caption server: the console must not stop it when it closes.
-            console.server = session.server
-            console._own_server = False
-            console.session = session
-            console.task = session.task
-            notify = getattr(console, "_session_changed", None)
-            previous = session.on_change
-
-            def changed(s, previous=previous, notify=notify) -> None:
-                if previous is not None:
-                    previous(s)
-                if notify is not None:
-                    notify.emit()
-
-            session.on_change = changed
-            if hasattr(console, "_refresh"):
-                console._refresh()
+        console.attach_session(session)
         self.update_task(session.task)
         return True
 

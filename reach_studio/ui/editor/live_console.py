@@ -139,6 +139,23 @@ class LiveConsole(QWidget):
             self.url_label.setText(self.session.channel.url)
 
     # ---- actions -------------------------------------------------------------------------------------
+    def attach_session(self, session: LiveSession) -> None:
+        """Show and serve a session someone else scheduled (the shell's claim). Its caption server
+        belongs to that owner, so closing the console leaves it running."""
+        self.server = session.server
+        self._own_server = False
+        self.session = session
+        self.task = session.task
+        previous = session.on_change
+
+        def changed(s: LiveSession) -> None:
+            if previous is not None:
+                previous(s)
+            self._session_changed.emit()
+
+        session.on_change = changed
+        self._refresh()
+
     def schedule(self) -> None:
         """Provision the task in the background (caption server first, then Kaltura)."""
         conn = self.context.connection
