@@ -37,15 +37,17 @@ def test_console_sends_typed_lines_and_ends_ready(qtbot, emulator, conn, live_ta
     qtbot.addWidget(console)
     assert console.schedule_button.isEnabled() and not console.end_button.isEnabled()
     qtbot.mouseClick(console.schedule_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: console.state == "scheduled", timeout=15000)
-    assert "waiting for Kaltura" in console.status_label.text()
+    qtbot.waitUntil(
+        lambda: console.state == "scheduled" and "waiting for Kaltura" in console.status_label.text(), timeout=15000
+    )
     assert console.url_label.text() == f"{caption_server.url}/captions/{live_task.id}"
     assert emulator.inspect.task(live_task.id)["status"] == SCHEDULED
 
     event_id = live_task.job_data["scheduledEventId"]
     emulator.control.start_live(event_id)
-    qtbot.waitUntil(lambda: console.state == "live", timeout=15000)
-    assert "Live" in console.status_label.text() and console.end_button.isEnabled()
+    # the session turns live on the server's thread; the label follows through a queued signal
+    qtbot.waitUntil(lambda: console.state == "live" and "Live" in console.status_label.text(), timeout=15000)
+    assert console.end_button.isEnabled()
 
     qtbot.keyClicks(console.line, "Hello town hall")  # each keystroke: an interim
     qtbot.keyClick(console.line, Qt.Key.Key_Return)  # Enter: the final

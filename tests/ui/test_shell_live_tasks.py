@@ -96,7 +96,8 @@ def test_claiming_a_live_task_schedules_it_opens_the_console_and_downloads_nothi
 
     # the event starts: Kaltura connects, the captioner types, End stream → READY and off "My tasks"
     emulator.control.start_live(event_id)
-    qtbot.waitUntil(lambda: console.state == "live", timeout=15000)
+    # live on the server's thread first; the console's buttons follow through a queued signal
+    qtbot.waitUntil(lambda: console.state == "live" and console.end_button.isEnabled(), timeout=15000)
     qtbot.waitUntil(
         lambda: window.service.mine[key].status == TaskStatus.PROCESSING, timeout=10000
     )  # "My tasks" follows the session
