@@ -115,7 +115,7 @@ def list_response(type_name: str, objects: list[dict[str, Any]], p: Any) -> dict
 
 
 def can_reach(ctx: CallContext, entry: dict[str, Any], write: bool = False) -> bool:
-    """H1a's entry rule, plus: a key that reaches an entry also reaches the child entries made from it
+    """The entry rule of registry.require_entry_access, plus: a key that reaches an entry also reaches the child entries made from it
     (parentEntryId, e.g. the sign-language entry a vendor adds) and the entries it created itself."""
     if ctx.can_reach_entry(entry, write):
         return True

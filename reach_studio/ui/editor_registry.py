@@ -74,7 +74,7 @@ def _load_editors() -> None:
         return
     _loaded = True
     try:
-        import reach_studio.ui.editors  # noqa: F401  (H7's package registers on import)
+        import reach_studio.ui.editors  # noqa: F401  (the editors package registers on import)
     except ImportError as exc:
         # Editors not built yet (or a missing optional dependency): the workspace says which editor is missing.
         import logging
