@@ -84,3 +84,24 @@ def _qt_player(monkeypatch):
     """Shell tests use the Qt Multimedia player: the VLC back-end's probe callback can reach a released
     libvlc player when a workspace is torn down mid-load (reported to the player's owner)."""
     monkeypatch.setenv("REACH_STUDIO_PLAYER", "qt")
+
+
+@pytest.fixture
+def window(qtbot, emulator):
+    """The real main window, its demo button wired to this test's emulator; closed cleanly afterwards."""
+    from reach_studio.secrets import SecretStore
+    from reach_studio.settings import Settings
+    from reach_studio.store.drafts import DraftStore
+    from reach_studio.ui.main_window import MainWindow
+    from reach_studio.workers.background import wait_for_all
+
+    from .shell_helpers import demo_account
+
+    win = MainWindow(Settings(), SecretStore(), DraftStore(), demo=lambda: demo_account(emulator))
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    for ws in list(win.workspaces.values()):
+        ws.close_workspace()
+    win.service.stop()
+    wait_for_all(10000)

@@ -5,39 +5,14 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
-
 from reach_studio.domain.enums import ContentDeletionPolicy
 from reach_studio.engine.media_fetch import MediaCache
-from reach_studio.kaltura.connection import AccountConfig
 from reach_studio.media.waveform import cache_path, compute_waveform
 from reach_studio.secrets import SecretStore
 from reach_studio.settings import Settings
 from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.main_window import MainWindow
 from reach_studio.workers.background import wait_for_all
-
-
-def demo_account(emu) -> AccountConfig:
-    info = emu.info
-    return AccountConfig(
-        info["serviceUrl"],
-        int(info["vendorPartnerId"]),
-        info["vendorName"],
-        app_token_id=info["appTokenId"],
-        app_token=info["appToken"],
-        label="Demo",
-    )
-
-
-@pytest.fixture
-def window(qtbot, emulator):
-    win = MainWindow(Settings(), SecretStore(), DraftStore(), demo=lambda: demo_account(emulator))
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.service.stop()
-    wait_for_all(10000)
 
 
 def _sign_in(qtbot, win) -> None:

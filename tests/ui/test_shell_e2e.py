@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from reach_studio.domain.enums import ServiceType, TaskStatus
-from reach_studio.kaltura.connection import AccountConfig
 from reach_studio.secrets import SecretStore
 from reach_studio.settings import Settings
 from reach_studio.store.drafts import DraftStore
@@ -13,6 +12,8 @@ from reach_studio.ui.main_window import MainWindow
 from reach_studio.ui.task_workspace import TaskWorkspace
 from reach_studio.workers.background import wait_for_all
 from reach_studio.workers.task_service import is_live_task
+
+from .shell_helpers import demo_account
 
 PENDING, PROCESSING, ERROR = int(TaskStatus.PENDING), int(TaskStatus.PROCESSING), int(TaskStatus.ERROR)
 
@@ -22,26 +23,8 @@ def file_tasks(view) -> list:
     return [t for t in view.visible_tasks() if not is_live_task(t)]
 
 
-def demo_account(emu) -> AccountConfig:
-    info = emu.info
-    return AccountConfig(
-        info["serviceUrl"],
-        int(info["vendorPartnerId"]),
-        info["vendorName"],
-        app_token_id=info["appTokenId"],
-        app_token=info["appToken"],
-        label="Demo",
-    )
 
 
-@pytest.fixture
-def window(qtbot, emulator):
-    win = MainWindow(Settings(), SecretStore(), DraftStore(), demo=lambda: demo_account(emulator))
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.service.stop()
-    wait_for_all(10000)
 
 
 def sign_in_with_demo(qtbot, win):

@@ -3,44 +3,20 @@ the live console opens on the shell's session; the vendor's SCHEDULED tasks are 
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.engine.media_fetch import MediaCache
-from reach_studio.kaltura.connection import AccountConfig
-from reach_studio.secrets import SecretStore
-from reach_studio.settings import Settings
-from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.editor.live_console import LiveConsole
-from reach_studio.ui.main_window import MainWindow
 from reach_studio.workers.background import wait_for_all
+
+from .shell_helpers import demo_account
 
 SCHEDULED, PROCESSING, READY = int(TaskStatus.SCHEDULED), int(TaskStatus.PROCESSING), int(TaskStatus.READY)
 
 
-def demo_account(emu) -> AccountConfig:
-    info = emu.info
-    return AccountConfig(
-        info["serviceUrl"],
-        int(info["vendorPartnerId"]),
-        info["vendorName"],
-        app_token_id=info["appTokenId"],
-        app_token=info["appToken"],
-        label="Demo",
-    )
 
 
-@pytest.fixture
-def window(qtbot, emulator):
-    win = MainWindow(Settings(), SecretStore(), DraftStore(), demo=lambda: demo_account(emulator))
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    for ws in list(win.workspaces.values()):
-        ws.close_workspace()
-    win.service.stop()
-    wait_for_all(10000)
 
 
 def _sign_in(qtbot, win) -> None:

@@ -1,0 +1,17 @@
+"""The demo vendor account as the shell signs in to it, shared by the shell's end-to-end tests."""
+
+from __future__ import annotations
+
+from reach_studio.kaltura.connection import AccountConfig
+
+
+def demo_account(emu) -> AccountConfig:
+    info = emu.info
+    return AccountConfig(
+        info["serviceUrl"],
+        int(info["vendorPartnerId"]),
+        info["vendorName"],
+        app_token_id=info["appTokenId"],
+        app_token=info["appToken"],
+        label="Demo",
+    )
