@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from tests.sync_args import account_args
+
 TIMEOUT = 120
 
 
@@ -81,18 +83,7 @@ def emu_env(emulator):
     info = emulator.info
     return (
         emulator,
-        [
-            "--service-url",
-            info["serviceUrl"],
-            "--vendor-partner-id",
-            str(info["vendorPartnerId"]),
-            "--vendor-name",
-            info["vendorName"],
-            "--app-token-id",
-            info["appTokenId"],
-            "--app-token-env",
-            "MY_REACH_TOKEN",
-        ],
+        account_args(info, "MY_REACH_TOKEN"),
         {"MY_REACH_TOKEN": info["appToken"]},
     )
 
@@ -197,16 +188,7 @@ def test_sync_loop_extends_held_keys_and_stops_cleanly_on_sigterm(tmp_path, emul
             "TOKEN": info["appToken"],
         }
         args = [
-            "--service-url",
-            info["serviceUrl"],
-            "--vendor-partner-id",
-            str(info["vendorPartnerId"]),
-            "--vendor-name",
-            info["vendorName"],
-            "--app-token-id",
-            info["appTokenId"],
-            "--app-token-env",
-            "TOKEN",
+            *account_args(info, "TOKEN"),
             "--interval",
             "1",
             "--key-lifetime",

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+from tests.sync_args import account_args
+
 TIMEOUT = 120
 SCHEDULED, PROCESSING, READY = 9, 3, 2
 
@@ -49,16 +51,7 @@ def test_live_source_file_is_relayed_when_kaltura_connects(emulator, tmp_path):
         "sync",
         "--once",
         "--live",
-        "--service-url",
-        info["serviceUrl"],
-        "--vendor-partner-id",
-        str(info["vendorPartnerId"]),
-        "--vendor-name",
-        info["vendorName"],
-        "--app-token-id",
-        info["appTokenId"],
-        "--app-token-env",
-        "MY_REACH_TOKEN",
+        *account_args(info, "MY_REACH_TOKEN"),
         "--live-source",
         str(source),
         "--live-pace",
@@ -151,16 +144,7 @@ def test_sync_live_keeps_serving_until_sigterm(emulator, tmp_path):
         "--live",
         "--interval",
         "1",
-        "--service-url",
-        info["serviceUrl"],
-        "--vendor-partner-id",
-        str(info["vendorPartnerId"]),
-        "--vendor-name",
-        info["vendorName"],
-        "--app-token-id",
-        info["appTokenId"],
-        "--app-token-env",
-        "TOK",
+        *account_args(info, "TOK"),
     ]
     proc = subprocess.Popen(
         args,
@@ -199,16 +183,7 @@ def test_a_restart_mid_event_serves_the_processing_task_again(emulator, tmp_path
         "--live",
         "--interval",
         "1",
-        "--service-url",
-        info["serviceUrl"],
-        "--vendor-partner-id",
-        str(info["vendorPartnerId"]),
-        "--vendor-name",
-        info["vendorName"],
-        "--app-token-id",
-        info["appTokenId"],
-        "--app-token-env",
-        "TOK",
+        *account_args(info, "TOK"),
     ]
     env = _env({"TOK": info["appToken"]}, home=home)
     first = subprocess.Popen(base, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
