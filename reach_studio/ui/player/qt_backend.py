@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QUrl
 
 from reach_studio.ui.player.base import MediaPlayerBase, PlayerError
@@ -38,6 +39,11 @@ class QtMediaPlayer(MediaPlayerBase):
         self._player.durationChanged.connect(self._duration_changed)
         self._player.errorOccurred.connect(self._on_error)
         self._player.mediaStatusChanged.connect(self._on_status)
+        self._closed = False
+
+    def _alive(self) -> bool:
+        """False once close() handed the QMediaPlayer to Qt for deletion: calls then do nothing."""
+        return not self._closed and shiboken6.isValid(self._player)
 
     def _duration_changed(self, duration: int) -> None:
         self.durationChanged.emit(int(duration))
@@ -46,6 +52,8 @@ class QtMediaPlayer(MediaPlayerBase):
         path = Path(path)
         if not path.is_file():
             raise PlayerError(f"media file not found: {path}")
+        if not self._alive():
+            raise PlayerError("this player was closed")
         self._player.setSource(QUrl.fromLocalFile(str(path.resolve())))
         self._player.pause()  # Paused (not Stopped) shows the first frame, and every frame a seek lands on
 
@@ -56,37 +64,57 @@ class QtMediaPlayer(MediaPlayerBase):
         if status == QMediaPlayer.MediaStatus.EndOfMedia:
             if self._loop is not None:
                 self._backend_seek(self._loop[0])
-                self._player.play()
+                self._backend_play()
             else:
                 self._poll.stop()
                 self._tick()
                 self.playingChanged.emit(False)
 
     def _backend_play(self) -> None:
-        self._player.play()
+        if self._alive():
+            self._player.play()
 
     def _backend_pause(self) -> None:
-        self._player.pause()
+        if self._alive():
+            self._player.pause()
 
     def _backend_seek(self, ms: int) -> None:
-        self._player.setPosition(int(ms))
+        if self._alive():
+            self._player.setPosition(int(ms))
 
     def _backend_rate(self, rate: float) -> None:
-        self._player.setPlaybackRate(rate)
+        if self._alive():
+            self._player.setPlaybackRate(rate)
 
     def position(self) -> int:
-        return int(self._player.position())
+        return int(self._player.position()) if self._alive() else 0
 
     def duration(self) -> int:
-        return int(self._player.duration())
+        return int(self._player.duration()) if self._alive() else 0
 
     def is_playing(self) -> bool:
-        return self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+        return self._alive() and self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
 
     def set_muted(self, muted: bool) -> None:
-        self._audio.setMuted(muted)
+        if self._alive():
+            self._audio.setMuted(muted)
 
     def close(self) -> None:
+        """Hand the player to Qt's event loop to tear down, instead of stop()/setSource() here.
+
+        Calling into QMediaPlayer from Python holds the GIL; if Qt's FFmpeg threads are meanwhile
+        destroying an object connected to our Python-made player, they wait for the GIL while we wait
+        for their mutex, and the app freezes (seen with py-spy). Deferred deletion runs inside the
+        event loop, where PySide has released the GIL.
+        """
         super().close()
-        self._player.stop()
-        self._player.setSource(QUrl())
+        if self._closed:
+            return
+        self._closed = True
+        for signal in (self._player.durationChanged, self._player.errorOccurred, self._player.mediaStatusChanged):
+            try:
+                signal.disconnect()
+            except (RuntimeError, TypeError):  # nothing connected any more
+                pass
+        self._player.deleteLater()
+        self._audio.deleteLater()
