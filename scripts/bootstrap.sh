@@ -21,6 +21,19 @@ if [ ${#need_debs[@]} -gt 0 ]; then
   fi
 fi
 
+# PostgreSQL server binaries (initdb, pg_ctl, postgres) for the team store's tests and benches: every run
+# starts its own throwaway cluster in a temp folder (reach_studio/team/pg_cluster.py); no service is used.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "bootstrap: installing Debian package postgresql (team-store tests)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
+    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends postgresql >/dev/null
+  else
+    echo "bootstrap: warning: PostgreSQL server binaries missing (not root): team-store tests cannot run" >&2
+  fi
+fi
+
 stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
 if [ ! -f "$stamp" ]; then
   [ -x .venv/bin/python ] || "$PY" -m venv .venv

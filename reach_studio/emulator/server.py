@@ -162,6 +162,12 @@ class Inspect:
     def objects(self, kind: str, **equal_filters: Any) -> list[dict[str, Any]]:
         return self._emu.store.find(kind, **equal_filters)
 
+    def calls(self) -> dict[str, int]:
+        """How many API calls each "service.action" received so far (e.g. "reach_entryvendortask.getJobs"):
+        lets tests count how many pollers Kaltura sees. A multirequest counts once, as "multirequest."."""
+        with self._emu.call_lock:
+            return dict(self._emu.call_counts)
+
     def content(self, object_id: str) -> bytes:
         """Bytes attached to an asset or entry (the `_blob` or `_path` the services recorded)."""
         store = self._emu.store
@@ -299,6 +305,7 @@ def create_app(emu: Emulator) -> Flask:
             fmt = response_format(params)
             service = service or params.get("service")
             action_name = action_name or params.get("action")
+            emu.count_call(service, action_name)
             if str(service or "").lower() == "multirequest":
                 result: Any = registry.multirequest(emu, params)
             else:
@@ -392,6 +399,10 @@ def _control_blueprint(emu: Emulator) -> Blueprint:
     def inspect_history(task_id: int):  # type: ignore[no-untyped-def]
         return jsonify(emu.inspect.status_history(task_id))
 
+    @bp.get("/inspect/calls")
+    def inspect_calls():  # type: ignore[no-untyped-def]
+        return jsonify(emu.inspect.calls())
+
     @bp.get("/inspect/objects/<kind>")
     def inspect_objects(kind: str):  # type: ignore[no-untyped-def]
         filters: dict[str, Any] = {}
@@ -446,6 +457,8 @@ class Emulator:
         self.faults = Faults()
         self.inspect = Inspect(self)
         self.control = Control(self)
+        self.call_counts: dict[str, int] = {}  # "service.action" -> requests (Inspect.calls)
+        self.call_lock = threading.Lock()
         from reach_studio.emulator.caption_puller import CaptionPuller
 
         self.live = CaptionPuller(self)  # Kaltura's live caption puller (emulator/caption_puller.py)
@@ -453,6 +466,11 @@ class Emulator:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.url = ""
+
+    def count_call(self, service: Any, action_name: Any) -> None:
+        name = f"{str(service or '').lower()}.{action_name or ''}"
+        with self.call_lock:
+            self.call_counts[name] = self.call_counts.get(name, 0) + 1
 
     # public lifecycle
     def start(self) -> Emulator:
