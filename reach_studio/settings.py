@@ -55,6 +55,22 @@ def _service_types(value: list) -> str | None:
 SECRET_FIELDS = ("app_token", "apptoken", "admin_secret", "adminsecret", "ks", "secret", "password", "token")
 
 
+def _team_url(value: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return "is not a URL"
+    if parts.scheme not in ("postgresql", "postgres"):
+        return "must be a postgresql:// URL"
+    if parts.password:
+        return "must not contain a password: libpq reads it from ~/.pgpass or PGPASSWORD"
+    return None
+
+
 def _accounts(value: list) -> str | None:
     for account in value:
         if not isinstance(account, dict):
@@ -119,6 +135,13 @@ OPTIONS: dict[str, Option] = {
             _range(1, 10_000),
         ),
         Option("restore_drafts_prompt", bool, True, "Offer to restore open drafts at start-up"),
+        Option(
+            "team_db_url",
+            str,
+            "",
+            "Team store (postgresql:// URL; empty: work alone) [env REACH_TEAM_DB]",
+            _team_url,
+        ),
     )
 }
 

@@ -368,3 +368,17 @@ def _download_small(
     raise ReachError(
         "DOWNLOAD_FAILED", f"Caption download failed after {attempts} attempts ({last})", transient=True
     )
+
+
+def hand_over(conn: ReachConnection, task: Task, external_task_id: str) -> Task:
+    """A claimed (PROCESSING) task changes hands inside the vendor (team take-over): only its
+    externalTaskId changes (updateJob may set it: EntryVendorTaskService::updateJobAction), so ownership
+    checks before delivery see the new holder."""
+    if task.status != TaskStatus.PROCESSING:
+        raise ReachError(
+            "CANNOT_HAND_OVER",
+            f"Task {task.id} is {task.status.name.lower()}; only a claimed task changes hands",
+        )
+    updated = _update(conn, task, externalTaskId=external_task_id)
+    log.info("Task %s handed over to %s", task.id, external_task_id)
+    return updated

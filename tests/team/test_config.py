@@ -1,0 +1,29 @@
+"""Team mode is off unless a URL is set; a URL with a password is refused (the password belongs in .pgpass)."""
+
+from __future__ import annotations
+
+import pytest
+
+from reach_studio.settings import Settings, SettingsError
+from reach_studio.team.config import team_url
+
+
+def test_without_a_url_the_app_works_alone(monkeypatch):
+    monkeypatch.delenv("REACH_TEAM_DB", raising=False)
+    assert team_url(Settings()) == ""
+
+
+def test_env_wins_over_the_setting(monkeypatch):
+    settings = Settings()
+    settings.set("team_db_url", "postgresql://team@db.example/reach")
+    monkeypatch.delenv("REACH_TEAM_DB", raising=False)
+    assert team_url(settings) == "postgresql://team@db.example/reach"
+    monkeypatch.setenv("REACH_TEAM_DB", "postgresql://other@db2/reach")
+    assert team_url(settings) == "postgresql://other@db2/reach"
+
+
+def test_a_password_in_the_url_is_refused():
+    with pytest.raises(SettingsError, match="password"):
+        Settings().set("team_db_url", "postgresql://team:hunter2@db.example/reach")
+    with pytest.raises(SettingsError, match="postgresql://"):
+        Settings().set("team_db_url", "mysql://db.example/reach")
