@@ -15,20 +15,36 @@ The token goes as a `?token=` query parameter (token_mode="query", the default) 
 `{"token": ...}` (token_mode="first_message"). A refusal by the vendor's server (close code 44xx) is
 recorded as `refused`. The pull ends at the end-of-stream message, at the task's end date, or on
 `emu.control.end_live(event_id)` (the stream ends: Kaltura disconnects).
+
+The guide's first authentication layer — a token Kaltura and the vendor agreed beforehand, used at an
+auth URL the vendor gave — is `emu.live.vendor_auth = {"authUrl": ..., "token": ...}`: the puller then
+first GETs the auth URL with `Authorization: Bearer <token>`, and opens the websocket with the
+`access_token` it got back as its own Bearer header (the caption token still goes as above).
+
+Kaltura's restream (emulator/live_push): when the event starts, a feature whose mediaUrl is an
+rtmp:// address on this machine gets the event's media pushed in real time to `<mediaUrl>/<mediaKey>`
+(`emu.live.push_media`, `media_seconds` or `media_path`); records `stream_started` / `stream_ended`
+(outcome completed | refused | no ingest listening | stopped). Each caption record also carries
+`mediaPosition`, where the push was when the message arrived.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import threading
 import time
+import urllib.error
+import urllib.request
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import connect
 
+from reach_studio.emulator.live_push import MediaPush, event_media
 from reach_studio.live.caption_messages import schema_problems
 
 if TYPE_CHECKING:
@@ -61,20 +77,64 @@ class _Pull:
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name=f"caption-puller-{self.event_id}", daemon=True)
         self.seq = 0
+        self.push: MediaPush | None = None
 
     def record(self, kind: str, **fields: Any) -> None:
-        self.seq += 1
+        with self.puller._record_lock:
+            self.seq += 1
+            seq = self.seq
         self.puller._record(
             {
                 "scheduleEventId": self.event_id,
                 "taskId": self.task_id,
                 "featureName": self.feature_name,
-                "seq": self.seq,
+                "seq": seq,
                 "recordType": kind,
                 "at": time.time(),
                 **fields,
             }
         )
+
+    def start_push(self, feature: dict[str, Any]) -> None:
+        """Kaltura restreams the event to the feature's mediaUrl/mediaKey (loopback rtmp:// only)."""
+        url = str(feature.get("mediaUrl") or "")
+        if not url or not self.puller.push_media:
+            return
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if parts.scheme != "rtmp" or not loopback:
+            self.record("stream_error", reason="the emulator restreams only to rtmp:// on this machine")
+            return
+        try:
+            media = self.puller.media_path or event_media(
+                self.puller._emu.media_cache, self.puller.media_seconds
+            )
+        except Exception as exc:  # noqa: BLE001 - no media: record it, captions still flow
+            self.record("stream_error", reason=f"no event media: {exc}")
+            return
+
+        def ended(outcome: str) -> None:
+            self.record("stream_ended", outcome=outcome, mediaPosition=round(push.position(), 3))
+
+        push = MediaPush(media, url, str(feature.get("mediaKey") or ""), on_end=ended)
+        self.push = push
+        self.record("stream_started", mediaUrl=url)
+        push.start()
+
+    def _vendor_access_token(self) -> str | None:
+        """Layer 1 of the guide's websocket auth: the pre-agreed token at the vendor's auth URL."""
+        auth = self.puller.vendor_auth or {}
+        request = urllib.request.Request(
+            str(auth.get("authUrl") or ""), headers={"Authorization": f"Bearer {auth.get('token') or ''}"}
+        )
+        with urllib.request.urlopen(request, timeout=self.puller.connect_timeout) as response:
+            body = json.loads(response.read(64 * 1024).decode("utf-8"))
+        token = body.get("access_token") if isinstance(body, dict) else None
+        return token if isinstance(token, str) and token else None
 
     def _target(self) -> str:
         parts = urlsplit(self.url)
@@ -86,6 +146,20 @@ class _Pull:
         return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
     def _run(self) -> None:
+        headers: dict[str, str] = {}
+        if self.puller.vendor_auth:
+            try:
+                access = self._vendor_access_token()
+            except urllib.error.HTTPError as exc:
+                self.record("refused", code=exc.code, reason="vendor authentication refused")
+                return
+            except (OSError, ValueError) as exc:
+                self.record("error", reason=f"vendor authentication failed: {type(exc).__name__}")
+                return
+            if not access:
+                self.record("refused", code=None, reason="vendor authentication gave no access token")
+                return
+            headers["Authorization"] = f"Bearer {access}"
         try:
             target = self._target()
             ws = connect(
@@ -94,6 +168,7 @@ class _Pull:
                 close_timeout=2,
                 logger=_ws_log,
                 max_size=512 * 1024,
+                additional_headers=headers or None,
             )
         except InvalidURI:
             self.record("error", reason="captionUrl is not a websocket URL")
@@ -156,6 +231,7 @@ class _Pull:
             start=response.get("start"),
             end=response.get("end"),
             messageId=response.get("id"),
+            mediaPosition=round(self.push.position(), 3) if self.push is not None else None,
         )
         if end:
             self._ended = True
@@ -171,6 +247,10 @@ class CaptionPuller:
         self.interval = interval
         self.token_mode = token_mode
         self.connect_timeout = connect_timeout
+        self.vendor_auth: dict[str, str] | None = None  # {"authUrl", "token"}: the guide's first layer
+        self.push_media = True  # restream the event's media to the feature's mediaUrl/mediaKey
+        self.media_seconds = 20.0
+        self.media_path: Path | None = None
         self._pulls: dict[tuple[int, str], _Pull] = {}
         self._lock = threading.Lock()
         self._record_lock = threading.Lock()
@@ -194,6 +274,8 @@ class CaptionPuller:
             pulls = list(self._pulls.values())
         for pull in pulls:
             pull.stop.set()
+            if pull.push is not None:
+                pull.push.stop()
         for pull in pulls:
             pull.thread.join(timeout=5)
 
@@ -217,8 +299,24 @@ class CaptionPuller:
             pulls = [p for (eid, _), p in self._pulls.items() if eid == int(event_id)]
         for pull in pulls:
             pull.stop.set()
+            if pull.push is not None:
+                pull.push.stop()
         for pull in pulls:
             pull.thread.join(timeout)
+
+    def push_of(self, event_id: int) -> MediaPush | None:
+        """The running (or last) restream of the event's first feature with one."""
+        with self._lock:
+            pulls = [p for (eid, _), p in self._pulls.items() if eid == int(event_id)]
+        return next((p.push for p in pulls if p.push is not None), None)
+
+    def wait_stream_ended(self, event_id: int, timeout: float) -> bool:
+        """Until the event's restream ended (the media played out, or it was refused/stopped)."""
+        push = self.push_of(event_id)
+        if push is None:
+            return True
+        push.thread.join(timeout)
+        return not push.thread.is_alive()
 
     def wait(self, event_id: int, timeout: float) -> bool:
         """Until every pull of the event has finished (end of stream, refusal, error); False on timeout."""
@@ -255,6 +353,7 @@ class CaptionPuller:
                 return False
             pull = _Pull(self, event, feature, task_id)
             self._pulls[key] = pull
+        pull.start_push(feature)
         pull.thread.start()
         return True
 
@@ -301,3 +400,5 @@ class CaptionPuller:
                         pull = self._pulls.get((int(event["id"]), name))
                     if pull is not None:
                         pull.stop.set()
+                        if pull.push is not None:
+                            pull.push.stop()

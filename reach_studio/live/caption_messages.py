@@ -7,9 +7,10 @@ Everything that sends captions builds them here; everything that reads them (the
 tests) parses and checks them here. We always send `start_epoch`; the notes' own example spells it
 `start_epoque`, so the reader accepts both.
 
-Times: `start`/`end` are seconds since the stream started; `start_pts` is the same clock (we do not
-receive the media, so there is no other presentation timestamp to quote); `start_epoch` is the wall
-clock (Unix seconds) at `start`.
+Times: `start`/`end` are stream time in seconds — the media's own position as our RTMP ingest decoded
+it (live/ingest), or seconds since Kaltura connected when no ingest runs; `start_pts` is the same
+clock (the presentation time of the audio the captioner heard); `start_epoch` is the wall clock (Unix
+seconds) at `start`.
 """
 
 from __future__ import annotations

@@ -8,21 +8,33 @@ This server (the `websockets` asyncio API on its own thread and event loop, so n
 (caption_token), then streams that task's queued messages in order. Messages queued before Kaltura
 connects, or while it reconnects, wait in the queue; after the end-of-stream message the connection
 is closed normally. Tokens are never logged; refusals say only "missing" or "refused".
+
+The guide's two authentication layers: (1) vendor-wide — with a `vendor_token` (the secret agreed with
+Kaltura beforehand, kept in the OS keyring) the server answers `GET /auth` (its `auth_url`, given to
+Kaltura) to a request carrying `Authorization: Bearer <vendor token>` with a short-lived
+`{"access_token", "token_type": "Bearer", "expires_in"}`, and every caption websocket must then carry
+`Authorization: Bearer <access token>`; (2) per event — the feature's `captionToken` (caption_token),
+which then comes as `?token=` or as the first message.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import hashlib
+import json
 import logging
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
 
 from reach_studio.live.caption_messages import encode
 from reach_studio.live.caption_token import token_from_first_message, token_from_request, token_matches
@@ -33,7 +45,18 @@ _ws_log = logging.getLogger("reach_studio.live.websocket")
 _ws_log.setLevel(logging.WARNING)
 
 PATH = re.compile(r"^/captions/(\d{1,12})/?(?:\?.*)?$")
+AUTH_PATH = "/auth"
+ACCESS_TOKEN_TTL_S = 300
 CLOSE_NOT_FOUND, CLOSE_NO_TOKEN, CLOSE_REFUSED, CLOSE_REPLACED = 4404, 4401, 4403, 4409
+
+
+def _bearer(headers) -> str:
+    scheme, _, value = (headers.get("Authorization") or "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8")).digest()
 
 
 class CaptionServerError(Exception):
@@ -109,7 +132,10 @@ class CaptionServer:
         port: int = 0,
         public_url: str | None = None,
         auth_timeout: float = 5.0,
+        vendor_token: str | None = None,
     ) -> None:
+        self._vendor_token = vendor_token or None
+        self._access: dict[bytes, float] = {}  # sha256(access token) -> expiry (monotonic)
         self.host = host
         self.port = int(port)
         self.public_url = public_url.rstrip("/") if public_url else None
@@ -163,6 +189,43 @@ class CaptionServer:
             return self.public_url
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"ws://{host}:{self.bound_port}"
+
+    @property
+    def vendor_auth(self) -> bool:
+        return self._vendor_token is not None
+
+    @property
+    def auth_url(self) -> str:
+        """Where Kaltura trades the pre-agreed vendor token for an access token (layer 1)."""
+        base = self.url
+        return ("https" + base[3:] if base.startswith("wss") else "http" + base[2:]) + AUTH_PATH
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        """Answer GET /auth; refuse a websocket without a valid access token when layer 1 is on."""
+        path = request.path.split("?", 1)[0]
+        if path == AUTH_PATH:
+            if self._vendor_token is None:
+                return connection.respond(404, "no vendor authentication on this server\n")
+            given = _bearer(request.headers)
+            if not given or not token_matches(self._vendor_token, given):
+                log.warning("Caption server: vendor authentication refused")
+                return connection.respond(401, "vendor token refused\n")
+            access = secrets.token_urlsafe(32)
+            now = time.monotonic()
+            self._access = {k: v for k, v in self._access.items() if v > now}
+            self._access[_digest(access)] = now + ACCESS_TOKEN_TTL_S
+            body = json.dumps(
+                {"access_token": access, "token_type": "Bearer", "expires_in": ACCESS_TOKEN_TTL_S}
+            ).encode("utf-8")
+            headers = Headers([("Content-Type", "application/json"), ("Cache-Control", "no-store")])
+            headers["Content-Length"] = str(len(body))
+            return Response(200, "OK", headers, body)
+        if self._vendor_token is not None:
+            expiry = self._access.get(_digest(_bearer(request.headers) or "-"))
+            if expiry is None or expiry < time.monotonic():
+                log.warning("Caption server: a connection without a valid vendor access token was refused")
+                return connection.respond(401, "vendor access token missing or expired\n")
+        return None
 
     def caption_url(self, task_id: int) -> str:
         """The `captionUrl` to give Kaltura for one task."""
@@ -220,6 +283,7 @@ class CaptionServer:
                 self.host,
                 self.port,
                 logger=_ws_log,
+                process_request=self._process_request,
                 max_size=64 * 1024,
                 ping_interval=20,
                 ping_timeout=20,
@@ -286,7 +350,9 @@ class CaptionServer:
         if channel is None:
             await ws.close(CLOSE_NOT_FOUND, "no live caption session at this URL")
             return
-        given = token_from_request(path, ws.request.headers if ws.request is not None else None)
+        # with layer 1 on, the Bearer header is the vendor access token: the caption token comes otherwise
+        headers = ws.request.headers if ws.request is not None and self._vendor_token is None else None
+        given = token_from_request(path, headers)
         if given is None:
             try:
                 first = await asyncio.wait_for(ws.recv(), self.auth_timeout)

@@ -9,8 +9,8 @@ captions the task goes to PROCESSING, and when the stream ends to READY. A live 
 no output asset: the guide's post-processing step for live is only the status change (Kaltura itself
 turns the stream into WebVTT), so no outputObjectId is sent.
 
-Reach Studio does not host an RTMP server: mediaUrl/mediaKey are whatever RTMP ingest the vendor has
-configured (empty when none: a human captioner then follows the customer's own player).
+mediaUrl/mediaKey are the session's own RTMP ingest (live/ingest: an ffmpeg listener per task, behind
+the vendor's TLS proxy for RTMPS), or an ingest the vendor runs elsewhere (REACH_LIVE_MEDIA_URL).
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.domain.task import Task
 from reach_studio.domain.task_mapping import TaskMappingError, plain, task_from
 from reach_studio.kaltura.connection import ReachConnection, ReachError
+from reach_studio.live.scheduling import is_live
 
 log = logging.getLogger(__name__)
 
-LIVE_FEATURES = frozenset({ServiceFeature.LIVE_CAPTION, ServiceFeature.LIVE_TRANSLATION})
 
 # ISO 639-2 codes for the feature's `language` when Kaltura has not set one (it normally has).
 _THREE_LETTER = {
@@ -73,13 +73,16 @@ class LiveProvisioningError(ReachError):
 
 @dataclass(frozen=True)
 class RtmpIngest:
-    """The vendor's own RTMP(S) ingest Kaltura restreams the event to (Reach Studio hosts none)."""
+    """Where Kaltura restreams the event: our listener's URL and secret key, or the vendor's own ingest."""
 
     media_url: str = ""  # e.g. "rtmps://ingest.vendor.example/live"
     media_key_template: str = "reach-{task_id}"
+    key: str = field(default="", repr=False)  # a listener's own stream key (checked by the listener)
 
     def media_key(self, task_id: int) -> str:
-        return self.media_key_template.format(task_id=int(task_id)) if self.media_url else ""
+        if not self.media_url:
+            return ""
+        return self.key or self.media_key_template.format(task_id=int(task_id))
 
 
 @dataclass
@@ -94,10 +97,6 @@ class LiveProvision:
     media_url: str = ""
     media_key: str = ""
     language: str = ""
-
-
-def is_live(task: Task) -> bool:
-    return task.feature in LIVE_FEATURES
 
 
 def feature_name(task_id: int) -> str:

@@ -6,6 +6,10 @@ written (each one replacing the last) and one final result per utterance, timed 
 the stream started, then one end-of-stream message. The relay keeps the clock and the utterance in
 progress; the messages themselves come from caption_messages. A line starting with "[Name] " names
 the speaker.
+
+Stream time: with a `stream_clock` (the media position the captioner hears, from the ingest) captions
+carry the media's own times, so they line up with what Kaltura plays; without one (no ingest) they are
+timed from the moment the stream started (Kaltura connected).
 """
 
 from __future__ import annotations
@@ -47,8 +51,10 @@ class CaptionRelay:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         message_type: str = "captions",
+        stream_clock: Callable[[], float | None] | None = None,
     ) -> None:
         self._send = send
+        self._stream_clock = stream_clock
         self._clock = clock
         self._wall = wall_clock
         self._type = message_type
@@ -75,6 +81,9 @@ class CaptionRelay:
                 self._epoch = self._wall()
 
     def elapsed(self) -> float:
+        media = self._stream_clock() if self._stream_clock is not None else None
+        if media is not None:
+            return max(0.0, media)
         return 0.0 if self._t0 is None else max(0.0, self._clock() - self._t0)
 
     def interim(self, text: str, speaker: str | None = None) -> Message | None:
@@ -160,6 +169,12 @@ class CaptionRelay:
 
     # ---- helpers -----------------------------------------------------------------------------------
     def elapsed_locked(self) -> float:
+        media = self._stream_clock() if self._stream_clock is not None else None
+        if media is not None:  # the media position: epoch = the wall clock when the stream was at 0
+            self._epoch = self._wall() - media
+            if self._t0 is None:
+                self._t0 = self._clock() - media
+            return round(max(0.0, media), 3)
         if self._t0 is None:  # a caption before the stream started starts it
             self._t0 = self._clock()
             self._epoch = self._wall()

@@ -5,6 +5,11 @@ fresh token, tell Kaltura about it (provisioning → SCHEDULED), start the relay
 task to PROCESSING when Kaltura's puller connects, and at the end send end-of-stream and move the task
 to READY. Callbacks from the caption server arrive on a worker thread; `on_change(session)` tells the
 owner (the console forwards it to the GUI thread).
+
+With a `listener` (live/ingest) the session also runs the task's RTMP ingest: it listens before
+provisioning (Kaltura is told its URL and key) and stops with the session. Captions are then stamped
+with stream time: `stream_clock` (the console sets it to the position it is playing, i.e. what the
+captioner hears) or else the end of the audio the ingest received.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from reach_studio.kaltura.connection import ReachConnection, ReachError
 from reach_studio.live import provisioning
 from reach_studio.live.caption_server import CaptionChannel, CaptionServer
 from reach_studio.live.caption_token import new_caption_token
+from reach_studio.live.ingest import IngestListener
 from reach_studio.live.provisioning import LiveProvision, LiveProvisioningError, RtmpIngest
 from reach_studio.live.relay import CaptionRelay
 
@@ -35,6 +41,7 @@ class LiveSession:
         external_task_id: str,
         *,
         ingest: RtmpIngest | None = None,
+        listener: IngestListener | None = None,
         on_change: Callable[[LiveSession], None] | None = None,
     ) -> None:
         self.conn = conn
@@ -42,10 +49,12 @@ class LiveSession:
         self.server = server
         self.external_task_id = external_task_id
         self.ingest = ingest
+        self.listener = listener
         self.on_change = on_change
+        self.stream_clock: Callable[[], float | None] | None = None
         self.channel: CaptionChannel | None = None
         self.provisioned: LiveProvision | None = None
-        self.relay = CaptionRelay(self._send)
+        self.relay = CaptionRelay(self._send, stream_clock=self._stream_time)
         self.state = "new"  # new → scheduled → live → ended | failed
         self.last_error = ""
         self._lock = threading.Lock()
@@ -56,6 +65,10 @@ class LiveSession:
 
     def provision(self) -> LiveProvision:
         """Open the task's caption channel with a fresh token and hand it to Kaltura (→ SCHEDULED)."""
+        if self.listener is not None:
+            self.listener.on_state = lambda state, detail: self._changed()
+            self.listener.start()
+            self.ingest = RtmpIngest(self.listener.media_url, key=self.listener.media_key)
         token = new_caption_token()
         self.channel = self.server.open_channel(
             self.task.id,
@@ -76,12 +89,28 @@ class LiveSession:
         except ReachError:
             self.server.close_channel(self.task.id)
             self.channel = None
+            if self.listener is not None:
+                self.listener.stop()
             raise
         self.task = self.provisioned.task
         # "live" only once Kaltura reads the stream (a task the shell already claimed is PROCESSING here)
         self.state = "live" if self.connected else "scheduled"
         self._changed()
         return self.provisioned
+
+    def _stream_time(self) -> float | None:
+        """Stream time now: what the console plays, else what the ingest received, else None."""
+        if self.stream_clock is not None:
+            value = self.stream_clock()
+            if value is not None:
+                return value
+        if self.listener is not None and self.listener.connections:
+            return self.listener.received_seconds()
+        return None
+
+    @property
+    def ingest_state(self) -> str:
+        return self.listener.state if self.listener is not None else ""
 
     def _send(self, message: dict) -> None:
         if self.channel is None:
@@ -139,12 +168,16 @@ class LiveSession:
             self.task = provisioning.finish(self.conn, self.task)
         self.state = "ended"
         self.server.close_channel(self.task.id)
+        if self.listener is not None:
+            self.listener.stop()
         self._changed()
         return self.task
 
     def close(self) -> None:
-        """Stop serving this task's captions (without changing the task)."""
+        """Stop serving this task's captions and its ingest (without changing the task)."""
         self.server.close_channel(self.task.id)
+        if self.listener is not None:
+            self.listener.stop()
 
     def _changed(self) -> None:
         if self.on_change is not None:

@@ -11,14 +11,14 @@ Each pass: PENDING live tasks the filter accepts are provisioned; SCHEDULED task
 provisioned again (this process has a new caption URL and token). The first event Kaltura connects to
 gets `--live-source`; at the end of the source the stream ends and the task goes READY. Without a
 source a stream ends at the task's end date. `--once` makes one pass, and with a source waits until
-that stream ended (or `--live-wait` seconds) before exiting.
+that stream ended (or `--live-wait` seconds) before exiting. A stream whose ingest stopped and did not
+come back within `--live-end-grace` seconds has ended: end of stream, READY.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import re
 import signal
 import sys
 import threading
@@ -51,7 +51,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--live-media-url",
         default="",
         metavar="RTMP_URL",
-        help="your RTMP(S) ingest for Kaltura's media relay (Reach Studio hosts no RTMP server)",
+        help="an RTMP(S) ingest you run elsewhere for Kaltura's media relay (default: one of ours per task)",
+    )
+    a(
+        "--live-ingest-host",
+        default="127.0.0.1",
+        help="address our RTMP ingests listen on (default 127.0.0.1)",
+    )
+    a(
+        "--live-ingest-ports",
+        default="",
+        metavar="LOW-HIGH",
+        help="port range of the RTMP ingests (default any)",
+    )
+    a(
+        "--live-ingest-public-url",
+        metavar="RTMP_URL",
+        help="rtmp(s)://host Kaltura reaches the ingests at (your TLS proxy for rtmps; port appended)",
+    )
+    a(
+        "--live-end-grace",
+        type=float,
+        default=30.0,
+        help="seconds a stopped ingest may take to come back before the stream counts as ended",
     )
     a("--live-pace", type=float, help="seconds per line from a file source (default 2; stdin: as it comes)")
     a("--live-interims", choices=("on", "off"), default="on", help="send word-by-word interim results")
@@ -89,8 +111,8 @@ class _Source:
 def run(args: argparse.Namespace, accounts: list, task_filter, interval: float) -> int:
     """The --live loop; returns a sync exit code."""
     from reach_studio.kaltura.connection import ReachConnection, ReachError
-    from reach_studio.live.caption_server import CaptionServer, CaptionServerError
-    from reach_studio.live.provisioning import RtmpIngest
+    from reach_studio.live.caption_server import CaptionServerError
+    from reach_studio.live.scheduling import LiveScheduler, LiveSettings, LiveSettingsError, parse_port_range
 
     if args.live_public_url and not args.live_public_url.startswith(("ws://", "wss://")):
         print("reach-studio sync: --live-public-url must start with ws:// or wss://", file=sys.stderr)
@@ -112,20 +134,32 @@ def run(args: argparse.Namespace, accounts: list, task_filter, interval: float) 
         print(f"reach-studio sync: {exc}", file=sys.stderr)
         return EXIT_STORE
     try:
-        server = CaptionServer(args.live_host, args.live_port, public_url=args.live_public_url).start()
-    except CaptionServerError as exc:
+        base = LiveSettings.from_env()
+        settings = LiveSettings(
+            caption_host=args.live_host,
+            caption_port=args.live_port,
+            caption_public_url=args.live_public_url,
+            ingest_host=args.live_ingest_host,
+            ingest_ports=parse_port_range(args.live_ingest_ports),
+            ingest_public_url=args.live_ingest_public_url,
+            external_media_url=args.live_media_url,
+            vendor_auth=base.vendor_auth,
+        )
+        scheduler = LiveScheduler(settings)
+        scheduler.caption_server()
+    except (CaptionServerError, LiveSettingsError) as exc:
         store.close()
         print(f"reach-studio sync: {exc}", file=sys.stderr)
         return EXIT_USAGE
     relay = _Relay(
         store,
         [ReachConnection(a) for a in accounts],
-        server,
+        scheduler,
         task_filter,
-        RtmpIngest(args.live_media_url),
         source,
         pace,
         args.live_interims == "on",
+        args.live_end_grace,
     )
     stop = threading.Event()
     old_term = None
@@ -151,7 +185,7 @@ def run(args: argparse.Namespace, accounts: list, task_filter, interval: float) 
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
         relay.close()
-        server.stop()
+        scheduler.stop()
         store.close()
         if source is not None:
             source.close()
@@ -167,29 +201,31 @@ class _Relay:
     """Sessions by task key, the source, and one pass of scheduling/ending."""
 
     def __init__(
-        self, store, conns, server, task_filter, ingest, source, pace: float, interims: bool
+        self, store, conns, scheduler, task_filter, source, pace: float, interims: bool, end_grace: float
     ) -> None:
         self.store = store  # the live tasks we hold, so a restart mid-event finds its PROCESSING tasks again
         self.conns = conns
-        self.server = server
+        self.scheduler = scheduler
         self.task_filter = task_filter
-        self.ingest = ingest
+        self.end_grace = end_grace
         self.source = source
         self.pace = pace
         self.interims = interims
         self.sessions: dict[tuple[str, int], object] = {}
         self._relayed = threading.Event()
         self._lock = threading.Lock()
+        self._ending: set[int] = set()
 
     def _external_id(self, conn, task: Task) -> str:
-        vendor = re.sub(r"[^A-Za-z0-9]+", "-", conn.account.vendor_name).strip("-") or "vendor"
-        return f"{vendor}-live-{task.id}"
+        from reach_studio.live.scheduling import live_external_id, vendor_owner
+
+        return live_external_id(vendor_owner(conn.account.vendor_name), task.id)
 
     def pass_once(self) -> list[Exception]:
         from reach_studio.kaltura import reach_api
         from reach_studio.kaltura.connection import ReachError
-        from reach_studio.live.provisioning import is_live, live_window
-        from reach_studio.live.session import LiveSession
+        from reach_studio.live.provisioning import live_window
+        from reach_studio.live.scheduling import is_live
 
         errors: list[Exception] = []
         now = time.time()
@@ -228,9 +264,7 @@ class _Relay:
                         continue
                     if not self.task_filter.accepts(full):
                         continue
-                    session = LiveSession(
-                        conn, full, self.server, external, ingest=self.ingest, on_change=self._changed
-                    )
+                    session = self.scheduler.session_for(conn, full, external, on_change=self._changed)
                     prov = session.provision()
                 except ReachError as exc:
                     print(f"reach-studio sync: live task {task.id}: {exc.message}", file=sys.stderr)
@@ -239,17 +273,30 @@ class _Relay:
                 self.store.upsert([session.task])
                 start, end = live_window(full)
                 when = time.strftime("%Y-%m-%d %H:%M", time.localtime(start)) if start else "?"
+                ingest = f", media ingest at {prov.media_url}" if session.listener is not None else ""
                 print(
                     f"live task {full.id} scheduled as {external}: event {prov.event_id} at {when}, "
-                    f"captions served at {prov.caption_url}",
+                    f"captions served at {prov.caption_url}{ingest}",
                     flush=True,
                 )
-        # streams without a source end at the task's end date
+        # streams without a source end at the task's end date, or when their ingest stopped for good
         for session in list(self.sessions.values()):
+            if session.state != "live" or session is self._source_session():
+                continue
             _, end = live_window(session.task)
-            if end and now >= end and session.state == "live" and session is not self._source_session():
+            if (end and now >= end) or self._ingest_gone(session):
                 self._end(session)
         return errors
+
+    def _ingest_gone(self, session) -> bool:
+        """The ingest received a stream, it stopped, and nothing came back within the grace period."""
+        listener = session.listener
+        return (
+            listener is not None
+            and listener.connections > 0
+            and not listener.receiving
+            and time.monotonic() - listener.last_audio_at >= self.end_grace
+        )
 
     def _source_session(self):
         return getattr(self, "_with_source", None)
@@ -259,6 +306,9 @@ class _Relay:
             self.store.upsert([session.task])
         except Exception as exc:  # noqa: BLE001 - bookkeeping must not stop the captions
             log.warning("Could not record live task %s: %s", session.task.id, exc)
+        if session.state == "live" and self._ingest_gone(session) and session is not self._source_session():
+            threading.Thread(target=self._end, args=(session,), name="live-end", daemon=True).start()
+            return
         if session.state != "live" or not session.connected or self.source is None:
             return
         with self._lock:
@@ -281,6 +331,11 @@ class _Relay:
 
     def _end(self, session) -> None:
         from reach_studio.kaltura.connection import ReachError
+
+        with self._lock:  # the pass and an ingest's callback may both decide the stream ended
+            if id(session) in self._ending:
+                return
+            self._ending.add(id(session))
 
         try:
             task = session.end()

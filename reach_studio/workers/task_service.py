@@ -9,7 +9,6 @@ its own and tests can see exactly which engine call a button makes.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -18,23 +17,17 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from reach_studio.domain.enums import ProcessingRegion, ServiceFeature, ServiceType, TaskStatus
+from reach_studio.domain.enums import ProcessingRegion, ServiceType, TaskStatus
 from reach_studio.domain.fair_queue import FairQueue, task_key
 from reach_studio.domain.progress import CancelToken
 from reach_studio.domain.task import Task
+from reach_studio.live.scheduling import is_live as is_live_task  # the one live rule (shell imports it here)
 from reach_studio.secrets import redact
 from reach_studio.workers.background import Job, run_in_background
 
 log = logging.getLogger(__name__)
 
 TaskKey = tuple[str, int]
-
-LIVE_FEATURES = frozenset({ServiceFeature.LIVE_CAPTION, ServiceFeature.LIVE_TRANSLATION})
-
-
-def is_live_task(task: Task) -> bool:
-    """A live caption/translation task: scheduled (SCHEDULED, caption websocket), never downloaded."""
-    return task.feature in LIVE_FEATURES
 
 
 class EngineOps:
@@ -45,7 +38,7 @@ class EngineOps:
         self.cache_bytes = cache_bytes
         self.linguist = _linguist_id()
         self._entry_names: dict[tuple[str, str], str] = {}
-        self._caption_server = None
+        self._live = None  # live.scheduling.LiveScheduler: the caption server and the sessions' ingests
         self._server_lock = threading.Lock()
         self._scheduled_details: dict[tuple[str, int], Task] = {}
 
@@ -104,27 +97,28 @@ class EngineOps:
         self._add_entry_names(poller.conn, tasks)
         return tasks
 
-    def caption_server(self):
-        """The one caption websocket of this app (started on first use; REACH_LIVE_* say where)."""
-        from reach_studio.live.caption_server import CaptionServer, CaptionServerError
+    def live_scheduler(self):
+        """The app's live scheduling (live/scheduling: REACH_LIVE_* say where it listens)."""
+        from reach_studio.live.caption_server import CaptionServerError
+        from reach_studio.live.scheduling import LiveScheduler, LiveSettingsError
 
-        port = os.environ.get("REACH_LIVE_PORT", "0") or "0"
-        if not port.isdigit() or int(port) > 65535:
-            raise CaptionServerError(f"REACH_LIVE_PORT={port!r} is not a port number")
         with self._server_lock:
-            if self._caption_server is None:
-                self._caption_server = CaptionServer(
-                    os.environ.get("REACH_LIVE_HOST", "127.0.0.1"),
-                    int(port),
-                    public_url=os.environ.get("REACH_LIVE_PUBLIC_URL") or None,
-                ).start()
-            return self._caption_server
+            if self._live is None:
+                try:
+                    self._live = LiveScheduler()
+                except LiveSettingsError as exc:
+                    raise CaptionServerError(str(exc)) from None
+            return self._live
+
+    def caption_server(self):
+        """The one caption websocket of this app (started on first use)."""
+        return self.live_scheduler().caption_server()
 
     def stop_caption_server(self) -> None:
         with self._server_lock:
-            server, self._caption_server = self._caption_server, None
-        if server is not None:
-            server.stop()
+            live = self._live
+        if live is not None:
+            live.stop()
 
     def schedule_live(self, connection, task: Task, on_change=None, *, adopt: bool = False):
         """Schedule a live task (vendor guide "Live captions"): re-read it, open its caption channel and
@@ -135,21 +129,14 @@ class EngineOps:
         SCHEDULED tasks from "My tasks" under the externalTaskId it already has.
         """
         from reach_studio.kaltura import reach_api
-        from reach_studio.live.provisioning import RtmpIngest
-        from reach_studio.live.session import LiveSession
+        from reach_studio.live.scheduling import live_external_id
 
+        live = self.live_scheduler()
         current = reach_api.get_task(connection, task)
         current.account = current.account or task.account
-        ours = f"{self.linguist}-{task.id}"
+        ours = live_external_id(self.linguist, task.id)
         external = (current.external_task_id or ours) if adopt else ours
-        session = LiveSession(
-            connection,
-            current,
-            self.caption_server(),
-            external,
-            ingest=RtmpIngest(os.environ.get("REACH_LIVE_MEDIA_URL", "")),
-            on_change=on_change,
-        )
+        session = live.session_for(connection, current, external, on_change=on_change)
         session.provision()
         return session
 

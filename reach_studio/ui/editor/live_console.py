@@ -16,7 +16,6 @@ is the vendor's own RTMP(S) ingest for the media relay (Reach Studio hosts no RT
 from __future__ import annotations
 
 import logging
-import os
 import time
 
 from PySide6.QtCore import Qt, Signal
@@ -33,7 +32,8 @@ from PySide6.QtWidgets import (
 
 from reach_studio.domain.enums import TaskStatus
 from reach_studio.live.caption_server import CaptionServer, CaptionServerError
-from reach_studio.live.provisioning import RtmpIngest, live_window
+from reach_studio.live.provisioning import live_window
+from reach_studio.live.scheduling import LiveScheduler, LiveSettingsError, live_external_id, vendor_owner
 from reach_studio.live.session import LiveSession
 from reach_studio.ui.editor_registry import TaskContext
 from reach_studio.workers.background import run_in_background
@@ -161,27 +161,20 @@ class LiveConsole(QWidget):
         conn = self.context.connection
         if conn is None or self.session is not None or self._job is not None:
             return
-        if self.server is None:
-            port = os.environ.get("REACH_LIVE_PORT", "0")
-            try:
-                self.server = CaptionServer(
-                    os.environ.get("REACH_LIVE_HOST", "127.0.0.1"),
-                    int(port),
-                    public_url=os.environ.get("REACH_LIVE_PUBLIC_URL") or None,
-                ).start()
-            except (CaptionServerError, ValueError) as exc:
-                self.status_label.setText(f"The caption server cannot start: {exc}")
-                return
+        try:
+            scheduler = LiveScheduler()
+            if self.server is not None:
+                scheduler.adopt_server(self.server)
+            self.server = scheduler.caption_server()
+        except (CaptionServerError, LiveSettingsError) as exc:
+            self.status_label.setText(f"The caption server cannot start: {exc}")
+            return
         # a task the shell claimed already carries our externalTaskId: keep it (another id would look like
         # someone else's claim)
-        external = self.task.external_task_id or f"{conn.account.vendor_name.replace(' ', '-')}-live-{self.task.id}"
-        session = LiveSession(
-            conn,
-            self.task,
-            self.server,
-            external,
-            ingest=RtmpIngest(os.environ.get("REACH_LIVE_MEDIA_URL", "")),
-            on_change=lambda s: self._session_changed.emit(),
+        owner = vendor_owner(conn.account.vendor_name)
+        external = self.task.external_task_id or live_external_id(owner, self.task.id)
+        session = scheduler.session_for(
+            conn, self.task, external, on_change=lambda s: self._session_changed.emit()
         )
 
         def done(_result) -> None:

@@ -1,0 +1,98 @@
+"""The RTMP ingest of a live session: a real ffmpeg push (Kaltura's restream) into our listener."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from reach_studio.emulator.live_push import MediaPush, event_media, phrase_onsets
+from reach_studio.live.ingest import SAMPLE_RATE, IngestListener
+
+DEADLINE = 30.0
+
+
+@pytest.fixture(scope="module")
+def clip(emulator_media_cache):
+    return event_media(emulator_media_cache, 2.5)
+
+
+class Recorder:
+    """Collects the listener's states and audio; events to wait on instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.states: list[str] = []
+        self.samples = 0
+        self.first_audio_state = None
+        self.changed = threading.Condition()
+
+    def on_state(self, state: str, detail: str) -> None:
+        with self.changed:
+            self.states.append(state)
+            self.changed.notify_all()
+
+    def on_audio(self, pcm: bytes, at: float) -> None:
+        with self.changed:
+            if self.first_audio_state is None:
+                self.first_audio_state = self.states[-1]
+            self.samples += len(pcm) // 2
+            self.changed.notify_all()
+
+    def wait(self, predicate, timeout: float = DEADLINE) -> bool:
+        with self.changed:
+            return self.changed.wait_for(predicate, timeout)
+
+
+def _listener(rec: Recorder) -> IngestListener:
+    return IngestListener(4242, on_state=rec.on_state, on_audio=rec.on_audio).start()
+
+
+def test_a_push_with_the_wrong_key_is_refused_before_any_audio_and_the_right_key_plays(clip):
+    rec = Recorder()
+    listener = _listener(rec)
+    try:
+        assert listener.media_url.startswith("rtmp://127.0.0.1:") and listener.media_url.endswith("/live")
+        assert listener.media_key not in repr(listener)
+        assert rec.wait(lambda: "listening" in rec.states)
+        wrong = MediaPush(clip, listener.media_url, "not-the-key").start()
+        wrong.thread.join(DEADLINE)
+        assert wrong.outcome != "completed"
+        assert rec.wait(lambda: "refused" in rec.states)
+        assert rec.samples == 0 and listener.refusals == 1
+        assert rec.wait(lambda: rec.states[-1] == "listening")  # and listens again
+
+        good = MediaPush(clip, listener.media_url, listener.media_key).start()
+        good.thread.join(DEADLINE)
+        assert good.outcome == "completed"
+        # the whole clip arrived (2.5 s of 48 kHz), then the ingest listens for the next push
+        assert rec.wait(lambda: rec.states[-1] == "listening" and "dropped" in rec.states)
+        assert rec.first_audio_state == "receiving"
+        assert abs(rec.samples / SAMPLE_RATE - 2.5) < 0.2
+        assert abs(listener.received_seconds() - 2.5) < 0.2
+    finally:
+        listener.stop()
+    assert listener.state == "stopped"
+
+
+def test_the_ingest_listens_again_after_the_stream_drops_mid_event(clip):
+    rec = Recorder()
+    listener = _listener(rec)
+    try:
+        assert rec.wait(lambda: "listening" in rec.states)
+        first = MediaPush(clip, listener.media_url, listener.media_key).start()
+        assert rec.wait(lambda: rec.samples > SAMPLE_RATE // 2)  # half a second in
+        first.stop()  # Kaltura's relay drops
+        assert rec.wait(lambda: "dropped" in rec.states and rec.states[-1] == "listening")
+        before = rec.samples
+        second = MediaPush(clip, listener.media_url, listener.media_key).start()
+        second.thread.join(DEADLINE)
+        assert second.outcome == "completed"
+        assert rec.wait(lambda: rec.states.count("dropped") == 2)
+        assert listener.connections == 2 and listener.drops == 2
+        assert rec.samples - before >= int(2.3 * SAMPLE_RATE)
+    finally:
+        listener.stop()
+
+
+def test_phrase_onsets_follow_the_event_media_pattern():
+    assert phrase_onsets(7.0) == [1.0, 4.0]
