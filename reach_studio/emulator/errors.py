@@ -1,7 +1,7 @@
 """Kaltura API errors as the emulator raises them.
 
 Kaltura defines each error as one string "CODE;ARG_NAMES;message with @ARG@ placeholders"
-(api_v3/lib/KalturaErrors.php and the plugins' error classes). Keeping the same table here means a
+(api_v3/lib/KalturaErrors.php and the plugins' error classes, e.g. plugins/reach/errors/KalturaReachErrors.php). Keeping the same table here means a
 handler anywhere only writes `raise ApiError("ENTRY_ID_NOT_FOUND", ENTRY_ID=entry_id)` and the client
 gets Kaltura's code, message and args. Services of the other emulator modules add their own codes
 with `register_errors(...)` instead of editing this table.
@@ -57,14 +57,19 @@ register_errors(
     'ENTRY_VENDOR_TASK_NOT_FOUND;ID;Entry vendor task item with id provided not found [@ID@]',
     'CATALOG_ITEM_NOT_FOUND;ID;Catalog item with id provided not found [@ID@]',
     'REACH_PROFILE_NOT_FOUND;ID;Reach profile with id provided not found [@ID@]',
-    'VENDOR_TASK_SERVICE__GET_JOB_NOT_ALLOWED;ID;Get job action is not allowed for partner [@ID@]',
-    'CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE;ID,OLD_STATUS,NEW_STATUS;Cannot update status of task '
-    '[@ID@] which is in final state [@OLD_STATUS@] to [@NEW_STATUS@]',
-    'CANNOT_UPDATE_UNIT_USED_OF_TASK_WHICH_IS_IN_FINAL_STATE;ID;Cannot update unitsUsed of task [@ID@] which is in final state',
+    "VENDOR_TASK_SERVICE__GET_JOB_NOT_ALLOWED;ID;Vendor task service 'Get Job' action not allowed. Vendor partner "
+    'Type is not enabled on partner [@ID@]',
+    'CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE;ID,OLD_STATUS,NEW_STATUS;Cannot update status from '
+    '[@OLD_STATUS@] to [@NEW_STATUS@] for task with id [@ID@], since task is in final status',
+    'CANNOT_UPDATE_UNIT_USED_OF_TASK_WHICH_IS_IN_FINAL_STATE;ID,OLD_UNITS_USED,NEW_UNITS_USED;Cannot update unitsUsed '
+    'from [@OLD_UNITS_USED@] to [@NEW_UNITS_USED@] for task with id [@ID@], since task is in final state',
     'CANNOT_EXTEND_ACCESS_KEY;;Extending accessKey for non processing task is not allowed',
-    'FAILED_EXTEND_ACCESS_KEY;;Failed to extend accessKey',
-    'PARTNER_DATA_NOT_VALID_JSON_STRING;;partnerData must be a valid JSON string',
-    'ENTRY_VENDOR_TASK_ITEM_COULD_NOT_BE_UPDATED;REASON;Entry vendor task could not be updated: @REASON@',
+    'FAILED_EXTEND_ACCESS_KEY;;Extending accessKey operation failed',
+    'PARTNER_DATA_NOT_VALID_JSON_STRING;;Partner data must be a valid json string',
+    'ENTRY_VENDOR_TASK_ITEM_COULD_NOT_BE_UPDATED;REASON;@REASON@',
+    'CANNOT_ABORT_NOT_MODERATED_TASK;;Cannot abort task which is not pending moderation',
+    'ENTRY_VENDOR_TASK_ACTION_NOT_ALLOWED;ID,USER_ID;User id [@USER_ID@] is not allowed to do actions on entryVendorTask '
+    '[@ID@]',
 )
 
 

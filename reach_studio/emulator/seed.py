@@ -24,6 +24,9 @@ VENDOR_NAME = "Acme Captioning"
 CUSTOMERS = [(101, "Northwind University"), (102, "Contoso Media"), (103, "Globex Health")]
 HOUR = 3600
 DAY = 86400
+# Kaltura's server knows business days 1..7 only (VendorServiceTurnAroundTime); the client's TEN_BUSINESS_DAYS (10)
+# would be taken as 10 seconds, so long items use TEN_DAYS (seconds) as a real catalog would.
+TEN_DAYS = 864000
 
 # Catalog item feature/type values (facts §1)
 CAPTIONS, TRANSLATION, AUDIO_DESCRIPTION, CHAPTERING, DUBBING, LIVE_CAPTION, EXTENDED_AD, SIGN_LANGUAGE = (
@@ -363,7 +366,7 @@ def _demo(emu: Emulator) -> None:
                                 "English to German translation (from audio)", TRANSLATION, MACHINE, 7200,
                                 outputFormat=1, targetLanguage="German", requireSource=False)
     dubbing = add_catalog_item(emu, "KalturaVendorDubbingCatalogItem", "English to Spanish dubbing", DUBBING,
-                               HUMAN, 10, flavorParamsId=1001, clearAudioFlavorParamsId=1000,
+                               HUMAN, TEN_DAYS, flavorParamsId=1001, clearAudioFlavorParamsId=1000,
                                targetLanguage="Spanish")
     audio_desc = add_catalog_item(emu, "KalturaVendorAudioDescriptionCatalogItem", "English audio description",
                                   AUDIO_DESCRIPTION, HUMAN, 5, flavorParamsId=1002, clearAudioFlavorParamsId=1000)
@@ -377,7 +380,7 @@ def _demo(emu: Emulator) -> None:
                             minimalOrderTime=DAY, durationLimit=4 * HOUR, startTimeBuffer=900,
                             endTimeBuffer=900)
     sign = add_catalog_item(emu, "KalturaVendorSignLanguageCatalogItem", "ASL interpretation", SIGN_LANGUAGE,
-                            HUMAN, 10, targetLanguage="English (ASL)")
+                            HUMAN, TEN_DAYS, targetLanguage="English (ASL)")
 
     # profiles --------------------------------------------------------------------------------------
     nw, contoso, globex = (c[0] for c in CUSTOMERS)

@@ -453,6 +453,8 @@ class Emulator:
         self.host = host
         self.port = int(port)
         self.access_key_ttl = access_key_ttl
+        # seconds the getJobs search index lags behind status changes (Kaltura: sphinx); 0 = none
+        self.index_lag_s = 0.0
         self.media_cache = Path(media_cache) if media_cache else self.data_dir / "media-cache"
         self.faults = Faults()
         self.inspect = Inspect(self)

@@ -22,7 +22,7 @@ from reach_studio.domain.fair_queue import task_key
 from reach_studio.domain.task import Task
 from reach_studio.kaltura import reach_api
 from reach_studio.kaltura.connection import ReachConnection, ReachError
-from reach_studio.kaltura.ks import DEFAULT_KEY_DAYS, ks_expiry
+from reach_studio.kaltura.ks import key_lifetime_s, ks_expiry
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +73,7 @@ class KeyKeeper:
     def lifetime(self, task: Task) -> float:
         if self.key_lifetime:
             return self.key_lifetime
-        tat = task.turn_around_time.seconds if task.turn_around_time is not None else None
-        return max(DEFAULT_KEY_DAYS * 86400, 2 * (tat or 0))
+        return key_lifetime_s(task.turn_around_time)
 
     def expiry(self, task: Task) -> float | None:
         with self._lock:

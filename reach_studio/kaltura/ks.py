@@ -69,10 +69,18 @@ def ks_expiry(ks: str) -> int | None:
 DEFAULT_KEY_DAYS = 7
 
 
-def access_key_expiry(key: str, issued_at: float, tat_seconds: int | None) -> int:
+def key_lifetime_s(turn_around_time: int | None) -> int:
+    """How long Kaltura makes a task's accessKey live: max(2 x the *raw* turnAroundTime value, 7 days)
+    (VendorCatalogItem::getKsExpiry). Business days (1..7) and best effort are tiny raw values, so their
+    keys live 7 days (docs/kaltura-contract.md, "entryVendorTask")."""
+    raw = int(turn_around_time) if turn_around_time is not None else 0
+    return max(DEFAULT_KEY_DAYS * 86400, 2 * raw)
+
+
+def access_key_expiry(key: str, issued_at: float, turn_around_time: int | None) -> int:
     """When a task accessKey stops working: its own `_e`/validUntil if readable, else Kaltura's rule
-    issue time + max(7 days, 2 × turnaround) (vendor guide, "Extend accessKey Expiration")."""
+    issue time + key_lifetime_s(turnAroundTime)."""
     known = ks_expiry(key) if key else None
     if known:
         return known
-    return int(issued_at + max(DEFAULT_KEY_DAYS * 86400, 2 * (tat_seconds or 0)))
+    return int(issued_at + key_lifetime_s(turn_around_time))

@@ -49,9 +49,10 @@ class SourceCaptionsUnusable(ReachError):
     """A translation's source captions are missing or not 100 % accurate; the task went to ERROR."""
 
 
-def _tat_seconds(task: Task) -> int:
+def _tat_raw(task: Task) -> int | None:
+    """The task's turnAroundTime enum value as Kaltura stores it (the key lifetime is computed on it)."""
     tat = task.turn_around_time
-    return (tat.seconds or 0) if tat is not None else 0
+    return int(tat) if tat is not None else None
 
 
 def _adopt(conn: ReachConnection, task: Task, issued_at: float) -> Task:
@@ -59,7 +60,7 @@ def _adopt(conn: ReachConnection, task: Task, issued_at: float) -> Task:
     if task.created_at:  # Kaltura issues a task's first key when the task is created
         issued_at = min(issued_at, task.created_at)
     if task.access_key:
-        task.access_key_expiry = access_key_expiry(task.access_key, issued_at, _tat_seconds(task))
+        task.access_key_expiry = access_key_expiry(task.access_key, issued_at, _tat_raw(task))
     return task
 
 
@@ -141,6 +142,8 @@ def get_jobs(
                 log.warning("Skipping a task Kaltura sent that cannot be read: %s", exc)
                 continue
             _keep_unknown(task, nodes[index] if index < len(nodes) else None, obj)
+            if task.status != status:  # the search index lags: a task that just left PENDING may be listed
+                continue
             if task.id not in seen:
                 seen.add(task.id)
                 tasks.append(task)
@@ -260,7 +263,7 @@ def extend_access_key(conn: ReachConnection, task: Task) -> Task:
     if not key:
         raise ReachError("FAILED_EXTEND_ACCESS_KEY", f"Kaltura returned no new access key for task {task.id}")
     task.access_key = key
-    task.access_key_expiry = access_key_expiry(key, now, _tat_seconds(task))
+    task.access_key_expiry = access_key_expiry(key, now, _tat_raw(task))
     task.extra[KEY_ISSUED_AT] = now
     return task
 

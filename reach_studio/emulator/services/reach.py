@@ -2,11 +2,13 @@
 
 getJobs is forced to the caller's vendor partner and to PENDING (or SCHEDULED) as EntryVendorTaskService
 does; a task's accessKey is a USER KS of the customer partner scoped to the task's entry; updateJob
-enforces the status moves a vendor may make and records who made each one and when.
+applies the model's status rules (and no stricter ones) and records who made each move and when. Each rule
+is a line of docs/kaltura-contract.md with its source and contract test.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -26,34 +28,91 @@ STATUS_NAMES = {1: "PENDING", 2: "READY", 3: "PROCESSING", 4: "PENDING_MODERATIO
 LIVE_FEATURES = {8, 11}  # LIVE_CAPTION, LIVE_TRANSLATION
 SIGN_LANGUAGE = 19
 
-# The moves a vendor may make with updateJob (issue 2 / facts §1). ERROR is also allowed before work
-# starts, so a vendor can refuse a task it cannot do (e.g. a translation whose source is not human-made).
-VENDOR_MOVES = {
-    (PENDING, PROCESSING), (PROCESSING, READY), (PROCESSING, ERROR),
-    (PENDING, SCHEDULED), (SCHEDULED, PROCESSING), (PENDING, ERROR), (SCHEDULED, ERROR),
-}
+# EntryVendorTask::save(): a move *to* PROCESSING or ABORTED is refused unless the task was waiting
+# (PENDING, PENDING_MODERATION, PENDING_ENTRY_READY or SCHEDULED). Every other move of a task that is
+# not final is accepted, as are READY without outputObjectId and ERROR without errDescription
+# (docs/kaltura-contract.md, "entryVendorTask").
+WAITING = {PENDING, PENDING_MODERATION, PENDING_ENTRY_READY, SCHEDULED}
+GUARDED_TARGETS = {PROCESSING, ABORTED}
 
 DEFAULT_PAGE_SIZE = 30
 MAX_PAGE_SIZE = 500
 SEVEN_DAYS = 7 * 86400
+BEST_EFFORT = -1
+# EntryVendorTask::calculateBusinessDays: business days end at 18:00 New York time, Monday..Friday.
+BUSINESS_TZ = "America/New_York"
+BUSINESS_DAY_START_HOUR, BUSINESS_DAY_END_HOUR = 6, 18
 
 
 # ---- helpers shared with the seed and the control API ----------------------------------------------
-def tat_seconds(turn_around_time: int | None) -> int:
-    """A turn-around time in seconds (1..10 are business days, counted here as calendar days)."""
+def _seconds_to_next_business_day(now: float) -> int:
+    """EntryVendorTask::calculateSecondsToNextBusinessDay, in New York local time."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    local = datetime.fromtimestamp(int(now), ZoneInfo(BUSINESS_TZ))
+    day = local.isoweekday()  # Monday is 1
+    hhmmss = local.hour * 10000 + local.minute * 100 + local.second
+
+    def end_of(d: datetime) -> datetime:
+        return d.replace(hour=BUSINESS_DAY_END_HOUR, minute=0, second=0)
+
+    if day > 5:  # weekend: the end of the next Monday
+        expires = end_of(local + timedelta(days=8 - day))
+    else:
+        if BUSINESS_DAY_START_HOUR * 10000 <= hhmmss <= BUSINESS_DAY_END_HOUR * 10000:
+            expires = local + timedelta(days=1)  # during work hours: 24 hours (wall clock) later
+        elif hhmmss < BUSINESS_DAY_START_HOUR * 10000:
+            expires = end_of(local)  # before work hours: the end of today
+        else:
+            expires = end_of(local + timedelta(days=1))  # after work hours: the end of tomorrow
+        if expires.isoweekday() > 5:  # lands on a weekend: two days later
+            expires = expires + timedelta(days=2)
+    return int(expires.timestamp()) - int(now)
+
+
+def business_days_seconds(days: int, now: float) -> int:
+    """EntryVendorTask::calculateBusinessDays: seconds from `now` until `days` business days have passed."""
+    total = 0
+    remaining = days
+    while True:
+        total += _seconds_to_next_business_day(now + total)
+        remaining -= 1
+        if remaining == 0:
+            return total
+
+
+def expected_finish_time(turn_around_time: int | None, now: float) -> int:
+    """EntryVendorTask::preSave when a task becomes PENDING: BEST_EFFORT is 7 days, 1..7 are business
+    days (weekends skipped), anything else is taken as seconds."""
     tat = int(turn_around_time or 0)
-    if tat <= 0:
-        return 0
-    if tat <= 10:
-        return tat * 86400
-    return tat
+    if tat == BEST_EFFORT:
+        tat = SEVEN_DAYS
+    elif 1 <= tat <= 7:
+        tat = business_days_seconds(tat, now)
+    return int(now) + tat
 
 
 def access_key_ttl(emu: Emulator, catalog_item: dict[str, Any]) -> int:
-    """Kaltura's VendorCatalogItem::getKsExpiry: max(7 days, 2 x TAT), or the emulator's test override."""
+    """VendorCatalogItem::getKsExpiry: max(2 x the *raw* turnAroundTime, 7 days), so business-day and
+    best-effort items get 7 days; or the emulator's test override."""
     if emu.access_key_ttl is not None:
         return max(1, int(emu.access_key_ttl))
-    return max(SEVEN_DAYS, 2 * tat_seconds(catalog_item.get("turnAroundTime")))
+    return max(SEVEN_DAYS, 2 * int(catalog_item.get("turnAroundTime") or 0))
+
+
+def _moderates_output(profile: dict[str, Any] | None, catalog_item: dict[str, Any]) -> bool:
+    """kReachManager::addEntryVendorTask: the key gets enablecaptionmoderation unless the profile shows
+    this service type's captions on the player at once (ReachProfile::shouldModerateOutputCaptions)."""
+    profile = profile or {}
+    service_type = catalog_item.get("serviceType")
+    if service_type == 1:  # HUMAN
+        shown = profile.get("autoDisplayHumanCaptionsOnPlayer")
+    elif service_type == 2:  # MACHINE
+        shown = profile.get("autoDisplayMachineCaptionsOnPlayer")
+    else:
+        shown = False
+    return shown not in (1, True, "1", "true")
 
 
 def make_access_key(emu: Emulator, task: dict[str, Any], catalog_item: dict[str, Any]) -> str:
@@ -64,6 +123,8 @@ def make_access_key(emu: Emulator, task: dict[str, Any], catalog_item: dict[str,
     entry_id = task["entryId"]
     privileges = (f"edit:{entry_id},setrole:REACH_VENDOR_ROLE,disableentitlementforentry:{entry_id},"
                   f"sview:{entry_id},download:{entry_id}")
+    if task.get("_outputModerated"):
+        privileges += ",enablecaptionmoderation"
     if catalog_item.get("serviceFeature") == SIGN_LANGUAGE:
         privileges += ",editadmintags:*"
     return make_ks(partner["secret"], partner["id"], session_type=SESSION_USER, user_id="",
@@ -134,13 +195,15 @@ def create_task(emu: Emulator, **fields: Any) -> dict[str, Any]:
         "partnerData": fields.get("partnerData"),
         "creationMode": 1,
         "taskJobData": job_data,
-        "expectedFinishTime": int(fields.get("expectedFinishTime") or created + tat_seconds(item.get("turnAroundTime"))),
+        "expectedFinishTime": int(fields.get("expectedFinishTime")
+                                  or expected_finish_time(item.get("turnAroundTime"), created)),
         "serviceType": item.get("serviceType"),
         "serviceFeature": item.get("serviceFeature"),
         "turnAroundTime": item.get("turnAroundTime"),
         "externalTaskId": None,
         "externalObjectId": None,
     }
+    task["_outputModerated"] = _moderates_output(profile, item)
     task["accessKey"] = make_access_key(emu, task, item)
     store.put("task", task)
     store.add_history(task["id"], status, f"customer:{task['partnerId']}", at=float(created))
@@ -156,8 +219,8 @@ def customer_abort(emu: Emulator, task_id: int) -> dict[str, Any]:
         if task["status"] in FINAL:
             raise ApiError("CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task_id,
                            OLD_STATUS=task["status"], NEW_STATUS=ABORTED)
-        now = int(time.time())
-        task = emu.store.update("task", task_id, {"status": ABORTED, "updatedAt": now, "finishTime": now})
+        now = int(time.time())  # no finishTime: EntryVendorTask::preSave sets it for READY and ERROR only
+        task = emu.store.update("task", task_id, {"status": ABORTED, "updatedAt": now})
         emu.store.add_history(task_id, ABORTED, f"customer:{task['partnerId']}")
         return task
 
@@ -241,16 +304,41 @@ def _vendor_task(ctx: CallContext, task_id: int) -> dict[str, Any]:
 
 
 # ---- entryVendorTask ----------------------------------------------------------------------------------
+def _get_jobs_statuses(f: dict[str, Any]) -> tuple[int, set[int] | None]:
+    """EntryVendorTaskService::getJobsAction: statusEqual/statusIn naming anything but PENDING or SCHEDULED
+    (or nothing) becomes statusEqual=PENDING; a statusIn that was sent still applies on top."""
+    status_equal, status_in = f.get("statusEqual"), f.get("statusIn")
+    if status_equal or status_in:
+        asked = [str(status_equal)] if status_equal else str(status_in).split(",")
+        if any(a not in (str(PENDING), str(SCHEDULED)) for a in asked):
+            status_equal = PENDING
+    else:
+        status_equal = PENDING
+    return status_equal, (_ints(status_in) if status_in else None)
+
+
+def _indexed_status_matches(ctx: CallContext, task: dict[str, Any], status_equal: int | None,
+                            status_in: set[int] | None) -> bool:
+    """getJobs searches the sphinx index, which lags the database: for `emu.index_lag_s` seconds after a task
+    changed status it is still found under its old one (the object returned carries the new status)."""
+    statuses = {task["status"]}
+    lag = float(getattr(ctx.emu, "index_lag_s", 0.0) or 0.0)
+    if lag > 0:
+        history = ctx.store.history(task["id"])
+        since = time.time() - lag
+        statuses |= {h["status"] for h, later in itertools.pairwise(history) if later["at"] >= since}
+    if status_equal is not None and status_equal not in statuses:
+        return False
+    return status_in is None or bool(statuses & status_in)
+
+
 @action("reach_entryvendortask", "getJobs")
 def get_jobs(ctx: CallContext, p: Params) -> dict[str, Any]:
     session = ctx.require_vendor()
     f = p.obj("filter", "KalturaEntryVendorTaskFilter") or {}
-    # EntryVendorTaskService::getJobsAction: the vendor is the caller; only PENDING or SCHEDULED may be asked for.
-    statuses = {s for s in _ints(f.get("statusIn")) if s in (PENDING, SCHEDULED)}
-    if f.get("statusEqual") in (PENDING, SCHEDULED):
-        statuses = {f["statusEqual"]}
-    statuses = statuses or {PENDING}
-    tasks = [t for t in ctx.store.find("task", vendorPartnerId=session.partner_id) if t["status"] in statuses]
+    status_equal, status_in = _get_jobs_statuses(f)
+    tasks = [t for t in ctx.store.find("task", vendorPartnerId=session.partner_id)
+             if _indexed_status_matches(ctx, t, status_equal, status_in)]
     tasks = _apply_filter(tasks, f)
     page = [_with_related(ctx, p, t) for t in _page(p, tasks)]
     return _list_response("KalturaEntryVendorTaskListResponse", page, len(tasks))
@@ -296,6 +384,22 @@ def get(ctx: CallContext, p: Params) -> dict[str, Any]:
     return _with_related(ctx, p, task)
 
 
+def check_status_move(task: dict[str, Any], changes: dict[str, Any]) -> None:
+    """KalturaEntryVendorTask::validateForUpdate and EntryVendorTask::save, as updateJob applies them."""
+    old = task["status"]
+    new = changes.get("status") or old
+    if old in FINAL:
+        if new != old:
+            raise ApiError("CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task["id"],
+                           OLD_STATUS=old, NEW_STATUS=new)
+        if changes.get("unitsUsed"):  # any non-zero value, even the same one
+            raise ApiError("CANNOT_UPDATE_UNIT_USED_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task["id"],
+                           OLD_UNITS_USED=task.get("unitsUsed"), NEW_UNITS_USED=changes["unitsUsed"])
+    if new != old and new in GUARDED_TARGETS and old not in WAITING:
+        raise ApiError("ENTRY_VENDOR_TASK_ITEM_COULD_NOT_BE_UPDATED",
+                       REASON=f"Entry vendor task item with id [{task['id']}] could not be updated to status [{new}]")
+
+
 @action("reach_entryvendortask", "updateJob")
 def update_job(ctx: CallContext, p: Params) -> dict[str, Any]:
     task_id = p.int("id", required=True)
@@ -314,25 +418,13 @@ def _update_job(ctx: CallContext, task_id: int, changes: dict[str, Any]) -> dict
         except ValueError:
             raise ApiError("PARTNER_DATA_NOT_VALID_JSON_STRING") from None
     old = task["status"]
-    new = changes.get("status", old)
-    if old in FINAL:
-        if new != old:
-            raise ApiError("CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task_id,
-                           OLD_STATUS=old, NEW_STATUS=new)
-        if "unitsUsed" in changes and changes["unitsUsed"] != task.get("unitsUsed"):
-            raise ApiError("CANNOT_UPDATE_UNIT_USED_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task_id)
-    elif new != old:
-        if (old, new) not in VENDOR_MOVES or (new == SCHEDULED and task.get("serviceFeature") not in LIVE_FEATURES):
-            reason = f"status cannot move from {STATUS_NAMES.get(old, old)} to {STATUS_NAMES.get(new, new)}"
-            if new == SCHEDULED and (old, new) in VENDOR_MOVES:
-                reason += " (only live tasks are scheduled)"
-            raise ApiError("ENTRY_VENDOR_TASK_ITEM_COULD_NOT_BE_UPDATED", REASON=reason)
-        merged = {**task, **changes}
-        # a live task's READY names no asset: Kaltura makes the captions from the stream (guide, "Live captions")
-        if new == READY and not merged.get("outputObjectId") and merged.get("serviceFeature") not in LIVE_FEATURES:
-            raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", PROP_NAME="KalturaEntryVendorTask::outputObjectId")
-        if new == ERROR and not (merged.get("errDescription") or "").strip():
-            raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", PROP_NAME="KalturaEntryVendorTask::errDescription")
+    new = changes.get("status") or old
+    check_status_move(task, changes)
+    if new != old and new == PENDING:  # EntryVendorTask::preSave: queued again
+        item = ctx.store.get("catalog_item", task["catalogItemId"]) or {}
+        stamp = time.time()
+        changes["queueTime"] = int(stamp)
+        changes["expectedFinishTime"] = expected_finish_time(item.get("turnAroundTime"), stamp)
     if "taskJobData" in changes and changes["taskJobData"] is not None and task.get("taskJobData"):
         job = dict(task["taskJobData"])
         job_changes = {k: v for k, v in changes["taskJobData"].items() if k != "objectType"}
@@ -341,7 +433,7 @@ def _update_job(ctx: CallContext, task_id: int, changes: dict[str, Any]) -> dict
         changes["taskJobData"] = job
     now = int(time.time())
     changes["updatedAt"] = now
-    if new != old and new in FINAL:
+    if new != old and new in (READY, ERROR):  # EntryVendorTask::preSave
         changes["finishTime"] = now
     task = ctx.store.update("task", task_id, changes)
     if new != old:
@@ -352,8 +444,12 @@ def _update_job(ctx: CallContext, task_id: int, changes: dict[str, Any]) -> dict
 @action("reach_entryvendortask", "extendAccessKey")
 def extend_access_key(ctx: CallContext, p: Params) -> dict[str, Any]:
     task_id = p.int("id", required=True)
+    session = ctx.require_session()
     with ctx.store.atomic():
-        task = _vendor_task(ctx, task_id)
+        # EntryVendorTaskService::extendAccessKeyAction checks only that the caller is the task's vendor
+        task = ctx.store.get("task", task_id)
+        if task is None or task.get("vendorPartnerId") != session.partner_id:
+            raise ApiError("ENTRY_VENDOR_TASK_NOT_FOUND", ID=task_id)
         if task["status"] not in (SCHEDULED, PROCESSING):
             raise ApiError("CANNOT_EXTEND_ACCESS_KEY")
         item = ctx.store.get("catalog_item", task["catalogItemId"]) or {}
@@ -363,16 +459,21 @@ def extend_access_key(ctx: CallContext, p: Params) -> dict[str, Any]:
 
 @action("reach_entryvendortask", "abort")
 def abort(ctx: CallContext, p: Params) -> dict[str, Any]:
-    """The customer side (admin KS of the task's partner) aborts a task that has not started."""
+    """EntryVendorTaskService::abortAction: the customer's partner (partner filter), only while the task
+    waits (PENDING_MODERATION, PENDING, SCHEDULED); a USER KS only for the user who ordered it."""
     session = ctx.require_session()
     task_id = p.int("id", required=True)
-    task = ctx.store.get("task", task_id)
-    if task is None or task["partnerId"] != session.partner_id or not session.is_admin:
-        raise ApiError("ENTRY_VENDOR_TASK_NOT_FOUND", ID=task_id)
-    if task["status"] not in (PENDING, PENDING_MODERATION, SCHEDULED, PENDING_ENTRY_READY):
-        raise ApiError("CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task_id,
-                       OLD_STATUS=task["status"], NEW_STATUS=ABORTED)
-    return customer_abort(ctx.emu, task_id)
+    reason = p.str("abortReason")
+    with ctx.store.atomic():
+        task = ctx.store.get("task", task_id)
+        if task is None or task["partnerId"] != session.partner_id:
+            raise ApiError("ENTRY_VENDOR_TASK_NOT_FOUND", ID=task_id)
+        if task["status"] not in (PENDING_MODERATION, PENDING, SCHEDULED):
+            raise ApiError("CANNOT_ABORT_NOT_MODERATED_TASK", ID=task_id)
+        if not session.is_admin and session.user_id != (task.get("userId") or ""):
+            raise ApiError("ENTRY_VENDOR_TASK_ACTION_NOT_ALLOWED", ID=task_id, USER_ID=session.user_id)
+        customer_abort(ctx.emu, task_id)
+        return ctx.store.update("task", task_id, {"errDescription": reason})
 
 
 # ---- vendorCatalogItem and reachProfile ---------------------------------------------------------------

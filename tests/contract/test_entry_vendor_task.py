@@ -1,0 +1,231 @@
+"""Contract: entryVendorTask as plugins/reach/services/EntryVendorTaskService.php and the EntryVendorTask
+model rule it (docs/kaltura-contract.md, "entryVendorTask"). One test per rule, named after it."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from KalturaClient.exceptions import KalturaException
+from KalturaClient.Plugins.Core import KalturaFilterPager
+from KalturaClient.Plugins.Reach import KalturaEntryVendorTaskFilter, KalturaEntryVendorTaskStatus
+
+from reach_studio.emulator.ks import parse_ks
+from reach_studio.emulator.services import reach
+from reach_studio.kaltura import reach_api
+
+from .kaltura import (
+    ABORTED,
+    ERROR,
+    PENDING,
+    PROCESSING,
+    READY,
+    SCHEDULED,
+    app_connection,
+    client,
+    customer_admin,
+    new_task,
+    pending_task,
+    update_job,
+    vendor,
+)
+
+
+def _refused(fn) -> KalturaException:
+    with pytest.raises(KalturaException) as exc:
+        fn()
+    return exc.value
+
+
+def _jobs(c, **filter_fields) -> list[int]:
+    f = KalturaEntryVendorTaskFilter(**filter_fields)
+    return [t.id for t in c.reach.entryVendorTask.getJobs(f, KalturaFilterPager(pageSize=500)).objects]
+
+
+# ---- updateJob: status moves ---------------------------------------------------------------------------
+def test_update_job_to_processing_only_from_a_waiting_status(emulator):
+    c = vendor(emulator)
+    task = pending_task(emulator)
+    update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    # PROCESSING again is no change of status: Kaltura saves it without a word (a second claim is silent)
+    assert (
+        update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING)).status.getValue()
+        == PROCESSING
+    )
+    update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(PENDING))  # accepted by Kaltura
+    update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(SCHEDULED))  # any feature
+    update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))  # SCHEDULED -> PROCESSING
+
+
+def test_update_job_to_processing_or_aborted_from_processing_is_refused_with_the_model_message(emulator):
+    c = vendor(emulator)
+    task = pending_task(emulator)
+    update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(ERROR), errDescription="x")
+    task = new_task(emulator)
+    update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    err = _refused(lambda: update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(ABORTED)))
+    assert err.code == "ENTRY_VENDOR_TASK_ITEM_COULD_NOT_BE_UPDATED"
+    assert (
+        str(err.message)
+        == f"Entry vendor task item with id [{task['id']}] could not be updated to status [7]"
+    )
+    assert emulator.inspect.task(task["id"])["status"] == PROCESSING
+
+
+def test_update_job_accepts_ready_without_output_object_id_and_error_without_description(emulator):
+    c = vendor(emulator)
+    a, b = pending_task(emulator), new_task(emulator, feature=2)
+    assert (
+        update_job(c, a["id"], status=KalturaEntryVendorTaskStatus(READY)).status.getValue() == READY
+    )  # from PENDING
+    update_job(c, b["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    assert update_job(c, b["id"], status=KalturaEntryVendorTaskStatus(ERROR)).status.getValue() == ERROR
+
+
+def test_update_job_cannot_change_the_status_of_a_final_task(emulator):
+    c = vendor(emulator)
+    task = pending_task(emulator)
+    update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(READY), outputObjectId="0_x")
+    err = _refused(lambda: update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING)))
+    assert err.code == "CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE"
+    assert str(err.message) == (
+        f"Cannot update status from [2] to [3] for task with id [{task['id']}], since task is in final status"
+    )
+    # the same status, and other fields, may still be sent
+    assert update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(READY), notes="n").notes == "n"
+
+
+def test_update_job_cannot_set_units_used_of_a_final_task(emulator):
+    c = vendor(emulator)
+    task = pending_task(emulator)
+    update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(READY))
+    err = _refused(lambda: update_job(c, task["id"], unitsUsed=3))
+    assert err.code == "CANNOT_UPDATE_UNIT_USED_OF_TASK_WHICH_IS_IN_FINAL_STATE"
+
+
+def test_update_job_back_to_pending_restarts_queue_time_and_expected_finish(emulator):
+    c = vendor(emulator)
+    task = new_task(emulator, createdAt=int(time.time()) - 3 * 86400)
+    before = emulator.inspect.task(task["id"])
+    update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(PENDING))
+    after = emulator.inspect.task(task["id"])
+    assert after["queueTime"] > before["queueTime"]
+    assert after["expectedFinishTime"] > before["expectedFinishTime"]
+
+
+def test_finish_time_is_set_only_for_ready_and_error(emulator):
+    task = pending_task(emulator)
+    emulator.control.abort_task(task["id"])
+    assert emulator.inspect.task(task["id"])["finishTime"] is None
+    c = vendor(emulator)
+    other = new_task(emulator, feature=2)
+    update_job(c, other["id"], status=KalturaEntryVendorTaskStatus(ERROR), errDescription="cannot")
+    assert emulator.inspect.task(other["id"])["finishTime"]
+
+
+# ---- getJobs -------------------------------------------------------------------------------------------
+def test_get_jobs_status_filter_other_than_pending_or_scheduled_becomes_pending(emulator):
+    c = vendor(emulator)
+    pending = set(_jobs(c))
+    assert pending and set(_jobs(c, statusEqual=KalturaEntryVendorTaskStatus(READY))) == pending
+    # statusIn naming PROCESSING: statusEqual becomes PENDING *and* statusIn still applies
+    assert _jobs(c, statusIn="3,6") == []
+    assert set(_jobs(c, statusIn="1,3")) == pending
+
+
+def test_get_jobs_may_list_a_task_that_just_left_pending(emulator):
+    emulator.index_lag_s = 60.0
+    c = vendor(emulator)
+    task = pending_task(emulator)
+    update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    listed = {
+        t.id: t
+        for t in c.reach.entryVendorTask.getJobs(
+            KalturaEntryVendorTaskFilter(), KalturaFilterPager(pageSize=500)
+        ).objects
+    }
+    assert listed[task["id"]].status.getValue() == PROCESSING  # found by the stale index, read fresh
+    # the app does not offer it as waiting
+    assert task["id"] not in {t.id for t in reach_api.get_jobs(app_connection(emulator))}
+
+
+# ---- abort ---------------------------------------------------------------------------------------------
+def test_abort_only_while_waiting_else_cannot_abort_not_moderated_task(emulator):
+    c = customer_admin(emulator)
+    task = pending_task(emulator)
+    assert c.reach.entryVendorTask.abort(task["id"], "changed my mind").status.getValue() == ABORTED
+    assert emulator.inspect.task(task["id"])["errDescription"] == "changed my mind"
+    busy = new_task(emulator, feature=2)
+    update_job(vendor(emulator), busy["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    err = _refused(lambda: c.reach.entryVendorTask.abort(busy["id"]))
+    assert err.code == "CANNOT_ABORT_NOT_MODERATED_TASK"
+
+
+def test_abort_with_a_user_ks_only_by_the_user_who_ordered(emulator):
+    task = pending_task(emulator)
+    err = _refused(lambda: client(emulator, task["accessKey"]).reach.entryVendorTask.abort(task["id"]))
+    assert err.code == "ENTRY_VENDOR_TASK_ACTION_NOT_ALLOWED"
+    # the vendor's KS is filtered to its own partner: the task does not exist for it
+    err = _refused(lambda: vendor(emulator).reach.entryVendorTask.abort(task["id"]))
+    assert err.code == "ENTRY_VENDOR_TASK_NOT_FOUND"
+
+
+# ---- extendAccessKey -----------------------------------------------------------------------------------
+def test_extend_access_key_only_for_processing_or_scheduled(emulator):
+    c = vendor(emulator)
+    task = pending_task(emulator)
+    err = _refused(lambda: c.reach.entryVendorTask.extendAccessKey(task["id"]))
+    assert err.code == "CANNOT_EXTEND_ACCESS_KEY"
+    update_job(c, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+    assert c.reach.entryVendorTask.extendAccessKey(task["id"]).accessKey
+
+
+# ---- accessKey and expectedFinishTime --------------------------------------------------------------------
+def _key_session(emu, task):
+    partner = emu.store.get("partner", task["partnerId"])
+    return parse_ks(task["accessKey"], [partner["secret"]])
+
+
+def test_access_key_lifetime_is_twice_the_raw_turnaround_at_least_seven_days(emulator):
+    for task in emulator.inspect.objects("task", status=PENDING):
+        item = emulator.store.get("catalog_item", task["catalogItemId"])
+        session = _key_session(emulator, task)
+        expected = max(7 * 86400, 2 * int(item["turnAroundTime"]))  # business days 1..7 are tiny raw values
+        assert abs((session.expiry - session.issued_at) - expected) < 5, item["turnAroundTime"]
+
+
+def test_expected_finish_time_counts_business_days_skipping_weekends():
+    ny = ZoneInfo("America/New_York")
+    friday_noon = datetime(2026, 11, 27, 12, 0, tzinfo=ny).timestamp()
+    # 1 business day from Friday noon: 24 h later is Saturday noon -> two days on: Monday noon
+    assert reach.expected_finish_time(1, friday_noon) == datetime(2026, 11, 30, 12, 0, tzinfo=ny).timestamp()
+    saturday = datetime(2026, 11, 28, 9, 0, tzinfo=ny).timestamp()
+    assert reach.expected_finish_time(1, saturday) == datetime(2026, 11, 30, 18, 0, tzinfo=ny).timestamp()
+    monday_early = datetime(2026, 11, 30, 5, 0, tzinfo=ny).timestamp()
+    assert reach.expected_finish_time(2, monday_early) == datetime(2026, 12, 1, 18, 0, tzinfo=ny).timestamp()
+    assert reach.expected_finish_time(-1, friday_noon) == friday_noon + 7 * 86400  # BEST_EFFORT
+    assert reach.expected_finish_time(86400, friday_noon) == friday_noon + 86400  # seconds
+
+
+def test_expected_finish_time_of_an_ordered_task_follows_its_catalog_item(emulator):
+    task = new_task(emulator)
+    item = emulator.store.get("catalog_item", task["catalogItemId"])
+    assert task["expectedFinishTime"] == reach.expected_finish_time(item["turnAroundTime"], task["createdAt"])
+
+
+def test_access_key_has_caption_moderation_unless_the_profile_shows_captions_at_once(emulator):
+    task = pending_task(emulator)
+    profile = emulator.store.get("reach_profile", task["reachProfileId"])
+    assert "enablecaptionmoderation" not in _key_session(emulator, task).privileges  # seed: auto display on
+    emulator.store.update(
+        "reach_profile",
+        profile["id"],
+        {"autoDisplayHumanCaptionsOnPlayer": 0, "autoDisplayMachineCaptionsOnPlayer": 0},
+    )
+    moderated = new_task(emulator)
+    assert "enablecaptionmoderation" in _key_session(emulator, moderated).privileges
