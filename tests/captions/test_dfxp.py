@@ -126,3 +126,26 @@ def test_malformed_ttml_names_the_line(xml, line, words):
 def test_speaker_names_with_brackets_keep_the_agent_and_a_clean_label():
     doc = CaptionDocument([Cue(0, 1000, "Hi", "Dr. [Smith]")])
     assert read_captions(write_captions(doc, "dfxp")).cues == doc.cues
+
+
+def _tt(body: str, attrs: str = "") -> str:
+    return (
+        '<tt xmlns="http://www.w3.org/ns/ttml" xmlns:tts="http://www.w3.org/ns/ttml#styling" '
+        f'xmlns:ttp="http://www.w3.org/ns/ttml#parameter"{attrs}><body><div>{body}</div></body></tt>'
+    )
+
+
+def test_empty_paragraphs_are_no_cues():
+    text = _tt('<p begin="1s" end="2s">One</p><p begin="2s" end="3s"> </p><p begin="3s" end="4s"/>')
+    assert read_captions(text, "dfxp").cues == [Cue(1000, 2000, "One")]
+
+
+def test_spaces_collapse_across_span_boundaries():
+    text = _tt('<p begin="1s" end="2s">Hello <span tts:fontStyle="italic"> big </span> world</p>')
+    assert read_captions(text, "dfxp").cues[0].text == "Hello <i>big</i> world"
+
+
+def test_frames_sub_frames_and_ticks():
+    text = _tt('<p begin="00:00:01:12.1" end="100t">x</p>', ' ttp:frameRate="25" ttp:subFrameRate="2"')
+    cue = read_captions(text, "dfxp").cues[0]
+    assert (cue.start_ms, cue.end_ms) == (1500, 2000)  # 12.5 frames at 25 fps; 100 ticks at 50 per second

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -20,6 +21,7 @@ from reach_studio.domain.formats import (
     salvage_captions,
     write_captions,
 )
+from reach_studio.domain.formats.dfxp import _styled
 from reach_studio.domain.formats.timed_json import TimedWord, read_words, write_words
 from reach_studio.domain.line_breaking import _tokens, balanced_lines
 from reach_studio.domain.task import CatalogItem, Dictionary, ReachProfile
@@ -125,11 +127,18 @@ def test_near_valid_input_gives_a_document_or_a_parse_error(parts, fmt):
             pass
 
 
+def _kept(doc: CaptionDocument, *formats: str) -> list[Cue]:
+    """The cues a reader gives back: an empty <p> is no cue in TTML (and a blank cue is a validation error)."""
+    if "dfxp" in formats:
+        return [c for c in doc.cues if c.text or c.speaker]
+    return doc.cues
+
+
 @FAST
 @given(documents(), st.sampled_from(["srt", "vtt", "dfxp"]))
 def test_write_then_read_is_exact(doc, fmt):
     back = read_captions(write_captions(doc, fmt))
-    assert back.cues == doc.cues
+    assert back.cues == _kept(doc, fmt)
     if fmt == "dfxp":
         assert back.language == doc.language
 
@@ -137,7 +146,7 @@ def test_write_then_read_is_exact(doc, fmt):
 @FAST
 @given(documents(), st.sampled_from(["srt", "vtt", "dfxp"]), st.sampled_from(["srt", "vtt", "dfxp"]))
 def test_converting_between_formats_is_exact(doc, a, b):
-    assert read_captions(write_captions(read_captions(write_captions(doc, a)), b)).cues == doc.cues
+    assert read_captions(write_captions(read_captions(write_captions(doc, a)), b)).cues == _kept(doc, a, b)
 
 
 @FAST
@@ -321,4 +330,7 @@ _MARKUP = (
 @given(st.lists(_MARKUP, min_size=1, max_size=3).map("\n".join), st.sampled_from(["srt", "vtt", "dfxp"]))
 def test_markup_survives_a_round_trip(text, fmt):
     doc = CaptionDocument([Cue(0, 1000, text, None), Cue(1000, 2000, text, "Ann")])
-    assert read_captions(write_captions(doc, fmt), fmt).cues == doc.cues
+    expected = doc.cues
+    if fmt == "dfxp" and not re.sub(r"<[^>]*>", "", _styled(text)).strip():
+        expected = doc.cues[1:]  # only empty style spans ("<b></b>"): an empty paragraph is no cue
+    assert read_captions(write_captions(doc, fmt), fmt).cues == expected

@@ -132,7 +132,7 @@ def test_salvage_keeps_readable_cues_of_a_damaged_file_and_lists_the_rest(tmp_pa
         read_captions(path)
     doc, problems = salvage_captions(path)
     assert doc.cues == [Cue(1000, 2000, "First"), Cue(5000, 6000, "Third", "Ann")]
-    assert [(p.file, p.line) for p in problems] == [("damaged.srt", 5)]
+    assert [(p.file, p.line) for p in problems] == [("damaged.srt", 6)]  # the broken timing line
     good, none = salvage_captions(SAMPLE.encode())
     assert none == [] and len(good.cues) == 3
     with pytest.raises(CaptionParseError):
@@ -144,3 +144,30 @@ def test_a_speaker_name_with_brackets_or_line_breaks_still_gives_a_readable_labe
     data = write_captions(doc, "srt").decode()
     assert "[Dr. (Smith) Jr] Hi" in data
     assert read_captions(data).cues[0].speaker == "Dr. (Smith) Jr"
+
+
+@pytest.mark.parametrize(
+    "timing, expected",
+    [
+        ("00:00:13 --> 00:00:16", (13_000, 16_000)),  # was read as 0.13-0.16 s
+        ("01:02:03 --> 01:02:05", (3_723_000, 3_725_000)),  # was read as 62.03 s
+    ],
+)
+def test_time_without_fraction_is_whole_seconds_with_a_warning(timing, expected):
+    repairs: list = []
+    doc = read_captions(f"1\n{timing}\nText\n", "srt", repairs=repairs)
+    assert (doc.cues[0].start_ms, doc.cues[0].end_ms) == expected
+    assert [(r.kind, r.line) for r in repairs] == [("time_without_fraction", 2)]
+
+
+@pytest.mark.parametrize(
+    "timing, words",
+    [
+        ("00:00:01:500 --> 00:00:02:000", "fraction separator"),  # ':' is never a fraction separator
+        ("00:01,000 --> 00:02,000", "hours"),  # SRT has no optional hours
+    ],
+)
+def test_times_srt_does_not_define_are_refused_with_their_line(timing, words):
+    with pytest.raises(CaptionParseError) as err:
+        read_captions(f"1\n00:00:00,000 --> 00:00:01,000\nFirst\n\n2\n{timing}\nText\n", "srt")
+    assert err.value.line == 6 and words in err.value.message

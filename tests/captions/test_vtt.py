@@ -88,3 +88,23 @@ def test_extended_audio_description_vtt_round_trip_keeps_video_timestamps():
     data = write_ead_vtt(cues)
     assert data.startswith("WEBVTT")
     assert read_ead_vtt(data) == sorted(cues, key=lambda c: c.start_ms)
+
+
+def test_a_cue_right_after_the_header_line_is_not_lost():
+    doc = read_captions(
+        "WEBVTT\n00:00:01.000 --> 00:00:02.000\nFirst\n\n00:00:03.000 --> 00:00:04.000\nSecond\n"
+    )
+    assert [c.text for c in doc.cues] == ["First", "Second"]
+
+
+def test_a_note_holding_an_arrow_ends_at_the_blank_line():
+    text = "WEBVTT\n\nNOTE from 1 --> 2\nstill the note\n\n00:00:01.000 --> 00:00:02.000\nCue\n"
+    assert read_captions(text).cues == [Cue(1000, 2000, "Cue")]
+
+
+def test_vtt_times_are_read_as_defined():
+    doc = read_captions("WEBVTT\n\n00:00:13 --> 00:00:16\nA\n\n01:02.500 --> 01:03.000\nB\n")
+    assert [(c.start_ms, c.end_ms) for c in doc.cues] == [(13_000, 16_000), (62_500, 63_000)]
+    with pytest.raises(CaptionParseError) as err:
+        read_captions("WEBVTT\n\n00:00:01:500 --> 00:00:02:000\nA\n")
+    assert err.value.line == 3

@@ -14,12 +14,18 @@ import os
 import re
 from pathlib import Path
 
-from reach_studio.domain.caption_errors import CaptionError, CaptionParseError, CaptionWriteError
+from reach_studio.domain.caption_errors import (
+    CaptionError,
+    CaptionParseError,
+    CaptionRepair,
+    CaptionWriteError,
+    summarize_repairs,
+)
 from reach_studio.domain.captions import CaptionDocument
 from reach_studio.domain.enums import CaptionType, OutputFormat
 from reach_studio.domain.formats._common import SPEAKER_STYLES, SpeakerStyle
 from reach_studio.domain.formats.dfxp import read_dfxp, write_dfxp
-from reach_studio.domain.formats.srt import TIMING_RE, read_srt, salvage_srt, write_srt
+from reach_studio.domain.formats.srt import TIMING_RE, read_srt, write_srt
 from reach_studio.domain.formats.timed_json import read_timed_json, write_timed_json
 from reach_studio.domain.formats.txt import read_txt, write_txt
 from reach_studio.domain.formats.vtt import read_ead_vtt, read_vtt, write_ead_vtt, write_vtt
@@ -30,18 +36,21 @@ __all__ = [
     "SPEAKER_STYLES",
     "CaptionError",
     "CaptionParseError",
+    "CaptionRepair",
     "CaptionWriteError",
     "SpeakerStyle",
     "TextDecodingError",
     "caption_type_for",
     "detect_format",
     "file_extension",
+    "import_captions",
     "normalize_format",
     "output_format_for",
     "read_captions",
     "read_ead_vtt",
     "salvage_captions",
     "speaker_style_for",
+    "summarize_repairs",
     "write_captions",
     "write_ead_vtt",
 ]
@@ -104,21 +113,14 @@ def _looks_like_path(text: str) -> bool:
         return False
 
 
-def read_captions(
+def _decode(
     source: bytes | str | os.PathLike[str],
-    fmt: str | OutputFormat | None = None,
-    *,
-    name: str | None = None,
-    language: str | None = None,
-) -> CaptionDocument:
-    """Read a caption document from a path (`Path`, or a one-line `str` naming an existing .srt/.vtt/...
-    file), raw bytes, or decoded text (`str`).
-
-    `fmt` forces a format; otherwise it is detected from the content. `language` (the task's language
-    name) helps tell legacy code pages apart in short files. Raises `CaptionParseError` (with
-    the file name and line) for anything that is not a readable caption file, including undecodable text
-    and hostile XML.
-    """
+    name: str | None,
+    language: str | None,
+    repairs: list[CaptionRepair] | None,
+) -> tuple[str, str]:
+    """(text with "\n" line ends, file name) of a path, bytes or str; lists BOM, encoding and line-end
+    changes in `repairs`."""
     if isinstance(source, str) and _looks_like_path(source):
         source = Path(source)
     if isinstance(source, os.PathLike):
@@ -133,28 +135,128 @@ def read_captions(
             raise CaptionParseError(
                 name, None, f"cannot be read ({exc.strerror or type(exc).__name__})"
             ) from None
-        text = decode_text(data, name, language).text
-    elif isinstance(source, (bytes, bytearray, memoryview)):
-        text = decode_text(bytes(source), name, language).text
+        source = data
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        decoded = decode_text(bytes(source), name, language)
+        text = decoded.text
+        if repairs is not None:
+            _encoding_repairs(decoded.encoding, repairs)
     elif isinstance(source, str):
         if len(source) > MAX_TEXT_BYTES:
             raise CaptionParseError(name, None, "text is too large for a caption file")
+        if source.startswith("\ufeff") and repairs is not None:
+            repairs.append(CaptionRepair("bom", 1, "byte order mark (BOM) removed"))
         text = source.removeprefix("\ufeff")
     else:
         raise TypeError(f"read_captions needs a Path, bytes or str, not {type(source).__name__}")
-    name = name or "<input>"
     if "\r" in text:
+        if repairs is not None:
+            crlf = "\r\n" in text
+            repairs.append(
+                CaptionRepair(
+                    "line_ends",
+                    None,
+                    "Windows line ends (CR LF) read as line ends"
+                    if crlf
+                    else "CR line ends read as line ends",
+                )
+            )
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, name or "<input>"
+
+
+def _encoding_repairs(encoding: str, repairs: list[CaptionRepair]) -> None:
+    if encoding == "utf-8":
+        return
+    if encoding == "utf-8-sig":
+        repairs.append(CaptionRepair("bom", 1, "byte order mark (BOM) removed"))
+    elif encoding.startswith(("utf-16", "utf-32")):
+        repairs.append(CaptionRepair("encoding", None, f"read as {encoding.upper()}; delivered as UTF-8"))
+    else:
+        repairs.append(
+            CaptionRepair(
+                "encoding",
+                None,
+                f"not UTF-8: read as the legacy code page {encoding} (check accented letters); delivered as UTF-8",
+            )
+        )
+
+
+def _parse(
+    text: str,
+    fmt: str | OutputFormat | None,
+    name: str,
+    repairs: list[CaptionRepair] | None,
+    skipped: list[CaptionParseError] | None = None,
+) -> CaptionDocument:
     try:
         kind = normalize_format(fmt) if fmt is not None else detect_format(text)
     except CaptionWriteError as exc:
         raise CaptionParseError(name, None, str(exc)) from None
-    reader = {"srt": read_srt, "vtt": read_vtt, "dfxp": read_dfxp, "txt": read_txt, "json": read_timed_json}[
-        kind
-    ]
-    doc = reader(text, name)
+    if kind == "srt":
+        doc = read_srt(text, name, repairs, skipped)
+    elif kind == "vtt":
+        doc = read_vtt(text, name, repairs, skipped)
+    elif kind == "dfxp":
+        doc = read_dfxp(text, name, repairs)
+    elif kind == "txt":
+        doc = read_txt(text, name)
+    else:
+        doc = read_timed_json(text, name)
     doc.source_format = kind
     return doc
+
+
+def read_captions(
+    source: bytes | str | os.PathLike[str],
+    fmt: str | OutputFormat | None = None,
+    *,
+    name: str | None = None,
+    language: str | None = None,
+    repairs: list[CaptionRepair] | None = None,
+) -> CaptionDocument:
+    """Read a caption document from a path (`Path`, or a one-line `str` naming an existing .srt/.vtt/...
+    file), raw bytes, or decoded text (`str`).
+
+    `fmt` forces a format; otherwise it is detected from the content. `language` (the task's language
+    name) helps tell legacy code pages apart in short files. Raises `CaptionParseError` (with
+    the file name and line) for anything that is not a readable caption file, including undecodable text
+    and hostile XML. Variants read where the intent is clear ("." in SRT times, a missing blank line, a
+    BOM, ...) are appended to `repairs` when a list is given (`import_captions` gives one).
+    """
+    text, name = _decode(source, name, language, repairs)
+    return _parse(text, fmt, name, repairs)
+
+
+def import_captions(
+    source: bytes | str | os.PathLike[str],
+    fmt: str | OutputFormat | None = None,
+    *,
+    name: str | None = None,
+    language: str | None = None,
+) -> tuple[CaptionDocument, list[CaptionRepair]]:
+    """Import a file a person made: read it, repairing where the intent is clear, and list every repair
+    with its line for the linguist to check. An SRT or WebVTT cue that cannot be read is left out and
+    listed (kind "left_out"); nothing is dropped unlisted. Raises `CaptionParseError` when nothing can be
+    read (undecodable bytes, broken XML or JSON, no readable cue). Delivery never goes through here: the
+    writers produce strictly conformant files from the document."""
+    repairs: list[CaptionRepair] = []
+    text, name = _decode(source, name, language, repairs)
+    decoded = list(repairs)
+    try:
+        return _parse(text, fmt, name, repairs), repairs
+    except CaptionParseError as strict_error:
+        kind = normalize_format(fmt) if fmt is not None else detect_format(text)
+        if kind not in ("srt", "vtt"):
+            raise
+        repairs = list(decoded)
+        skipped: list[CaptionParseError] = []
+        doc = _parse(text, kind, name, repairs, skipped)
+        if not doc.cues:
+            raise strict_error from None
+        repairs.extend(CaptionRepair("left_out", e.line, e.message) for e in skipped)
+        repairs.sort(key=lambda r: r.line or 0)
+        return doc, repairs
 
 
 def salvage_captions(
@@ -164,31 +266,21 @@ def salvage_captions(
     name: str | None = None,
     language: str | None = None,
 ) -> tuple[CaptionDocument, list[CaptionParseError]]:
-    """Like `read_captions`, but for a damaged SRT file keep every readable cue and list the skipped ones
-    (file + line each). Other formats are read strictly: there is no safe way to guess around broken XML
-    or JSON. Raises `CaptionParseError` only when nothing can be decoded at all."""
+    """Like `read_captions`, but for a damaged SRT or WebVTT file keep every readable cue and list the ones
+    left out (file + line each). Other formats are read strictly: there is no safe way to guess around
+    broken XML or JSON. Raises `CaptionParseError` only when nothing can be read at all."""
+    text, name = _decode(source, name, language, None)
     try:
-        return read_captions(source, fmt, name=name, language=language), []
-    except CaptionParseError as strict_error:
-        if isinstance(strict_error, TextDecodingError):
-            raise
-        if isinstance(source, str) and _looks_like_path(source):
-            source = Path(source)
-        if isinstance(source, os.PathLike):
-            name = name or Path(source).name
-            try:
-                source = Path(source).read_bytes()
-            except OSError:
-                raise strict_error from None
-        text = decode_text(bytes(source), name, language).text if not isinstance(source, str) else source
-        text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+        return _parse(text, fmt, name, None), []
+    except CaptionParseError:
         kind = normalize_format(fmt) if fmt is not None else detect_format(text)
-        if kind != "srt":
+        if kind not in ("srt", "vtt"):
             raise
-        doc, problems = salvage_srt(text, name or "<input>")
+        skipped: list[CaptionParseError] = []
+        doc = _parse(text, kind, name, None, skipped)
         if not doc.cues:
             raise
-        return doc, problems
+        return doc, skipped
 
 
 def write_captions(doc: CaptionDocument, fmt: str | OutputFormat, *, speaker_style: str = "label") -> bytes:

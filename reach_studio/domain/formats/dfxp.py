@@ -8,6 +8,7 @@ a round trip even when no visible "[Name]" label is written. Italic, bold and un
 
 from __future__ import annotations
 
+import math
 import re
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from xml.sax.saxutils import escape, quoteattr
@@ -15,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from reach_studio.domain.caption_errors import CaptionParseError, excerpt
+from reach_studio.domain.caption_errors import CaptionParseError, CaptionRepair, excerpt
 from reach_studio.domain.captions import CaptionDocument, Cue
 from reach_studio.domain.enums import LANGUAGE_CODES, language_code
 from reach_studio.domain.formats._common import (
@@ -35,10 +36,11 @@ TTM_NS = "http://www.w3.org/ns/ttml#metadata"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 _CODE_TO_LANGUAGE = {code.lower(): name for name, code in reversed(list(LANGUAGE_CODES.items()))}
-_CLOCK = re.compile(r"^(\d{1,4}):(\d{1,2}):(\d{1,2})(?:\.(\d+)|:(\d+)(?:\.(\d+))?)?$")
-_OFFSET = re.compile(r"^(\d+(?:\.\d+)?)(h|m|s|ms|f|t)$")
+_CLOCK = re.compile(r"^(\d{1,6}):(\d{2}):(\d{2})(?:\.(\d+)|:(\d{2,})(?:\.(\d+))?)?$")
+_OFFSET = re.compile(r"^(\d{1,15}(?:\.\d+)?)(h|ms|m|s|f|t)$")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _STYLE_TAG = re.compile(r"<(/?)([ibu])>")
+_XML_SPACE = " \t\r\n"
 _SPAN_FOR = {
     "i": '<span tts:fontStyle="italic">',
     "b": '<span tts:fontWeight="bold">',
@@ -85,23 +87,33 @@ class _LineRecorder:
         return self.lines
 
 
-def _line_of(text: str, root: Element, element: Element) -> int | None:
-    """The line of `element`: its position in document order, looked up by parsing again with line tracking.
-    Only done when reporting an error, so the normal read stays on the fast C tree builder."""
-    index = next((k for k, el in enumerate(root.iter()) if el is element), None)
-    if index is None:
-        return None
+def _lines_of(text: str, root: Element, elements: list[Element]) -> list[int | None]:
+    """The lines of `elements`: their positions in document order, looked up by parsing again with line
+    tracking. Only done to report errors and repairs, so the normal read stays on the fast C tree builder."""
+    wanted = {id(el) for el in elements}
+    index = {id(el): k for k, el in enumerate(root.iter()) if id(el) in wanted}
     recorder = _LineRecorder()
     parser = DefusedXMLParser(target=recorder, forbid_dtd=True)
     recorder.expat = parser.parser
     parser.feed(text)
     lines = parser.close()
-    return lines[index] if index < len(lines) else None
+    out: list[int | None] = []
+    for el in elements:
+        k = index.get(id(el))
+        out.append(lines[k] if k is not None and k < len(lines) else None)
+    return out
+
+
+def _line_of(text: str, root: Element, element: Element) -> int | None:
+    return _lines_of(text, root, [element])[0]
 
 
 class _Timing:
+    """TTML 1 time expressions (§10.3.1): clock time with an optional fraction, or frames and sub-frames;
+    offset time in h, m, s, ms, f (frames) or t (ticks), each with an optional fraction."""
+
     def __init__(self, frame_rate: float, sub_frame_rate: float, tick_rate: float) -> None:
-        self.frame_rate = frame_rate
+        self.frame_rate = frame_rate  # effective: ttp:frameRate x ttp:frameRateMultiplier
         self.sub_frame_rate = sub_frame_rate
         self.tick_rate = tick_rate
         self.legacy = False  # 2006 TTAF namespaces: attributes need the slower lookup
@@ -125,7 +137,15 @@ class _Timing:
             if frac:
                 seconds += float("0." + frac)
             if frames:
-                seconds += (int(frames) + (float("0." + subframes) if subframes else 0.0)) / self.frame_rate
+                count = int(frames)
+                sub = int(subframes) if subframes else 0
+                if count >= math.ceil(self.frame_rate) or sub >= math.ceil(self.sub_frame_rate):
+                    raise _BadElement(
+                        element,
+                        f"frame {frames} does not exist at {self.frame_rate:g} frames per second "
+                        f"({self.sub_frame_rate:g} sub-frames): {excerpt(expr)}",
+                    )
+                seconds += (count + sub / self.sub_frame_rate) / self.frame_rate
             return round(seconds * 1000)
         m = _OFFSET.match(expr)
         if m:
@@ -173,15 +193,17 @@ def _positive_float(value: str | None, default: float, element: Element, what: s
 
 
 _SPACES = re.compile(r"[ \t\r\n]+")
+_TEXT, _BREAK, _OPEN, _CLOSE = 0, 1, 2, 3
 
 
-def _text_of(node: Element, preserve: bool, out: list[str]) -> None:
+def _tokens(node: Element, preserve: bool, out: list[tuple[int, str, bool]]) -> None:
+    """The paragraph's content in document order: text (with its xml:space), line breaks, style tags."""
     if node.text:
-        out.append(node.text if preserve else _SPACES.sub(" ", node.text))
+        out.append((_TEXT, node.text, preserve))
     for child in node:
         tag = _local(child.tag) if isinstance(child.tag, str) else ""
         if tag == "br":
-            out.append("\n")
+            out.append((_BREAK, "\n", preserve))
         elif tag == "span":
             space = child.attrib.get(f"{{{XML_NS}}}space")
             child_preserve = preserve if space is None else space == "preserve"
@@ -193,13 +215,54 @@ def _text_of(node: Element, preserve: bool, out: list[str]) -> None:
                     wrap.append("b")
                 if _attr(child, TTS_NS, "textDecoration") == "underline":
                     wrap.append("u")
-            out.extend(f"<{w}>" for w in wrap)
-            _text_of(child, child_preserve, out)
-            out.extend(f"</{w}>" for w in reversed(wrap))
+            out.extend((_OPEN, f"<{w}>", preserve) for w in wrap)
+            _tokens(child, child_preserve, out)
+            out.extend((_CLOSE, f"</{w}>", preserve) for w in reversed(wrap))
         elif tag and tag not in ("metadata", "set"):
-            _text_of(child, preserve, out)
+            _tokens(child, preserve, out)
         if child.tail:
-            out.append(child.tail if preserve else _SPACES.sub(" ", child.tail))
+            out.append((_TEXT, child.tail, preserve))
+
+
+def _text_of(tokens: list[tuple[int, str, bool]]) -> str:
+    """TTML whitespace handling across the whole paragraph (§7.2.3 xml:space, XSL-FO semantics): where
+    xml:space is "default", runs of spaces, tabs and line feeds become one space even across <span>
+    boundaries, and spaces at the start and end of each line go; where it is "preserve", text is kept as
+    written and a line feed is a line break."""
+    out: list[str] = []
+    pending = False  # a collapsed space waiting for the next visible character
+    after_space = True  # at the start of a line or just after a space: further spaces collapse into it
+    for kind, value, keep in tokens:
+        if kind == _TEXT:
+            if keep:
+                if pending:
+                    out.append(" ")
+                    pending = False
+                out.append(value)
+                after_space = value[-1] in " \n"
+                continue
+            for k, part in enumerate(_SPACES.split(value)):
+                if k and not after_space:
+                    pending = True
+                if part:
+                    if pending:
+                        out.append(" ")
+                        pending = False
+                    out.append(part)
+                    after_space = False
+        elif kind == _BREAK:
+            pending = False
+            out.append("\n")
+            after_space = True
+        elif kind == _OPEN:
+            if pending:
+                out.append(" ")
+                pending = False
+                after_space = True
+            out.append(value)
+        else:
+            out.append(value)
+    return "".join(out)
 
 
 def _span_range(node: Element, timing: _Timing, base: int) -> tuple[int | None, int | None]:
@@ -224,7 +287,13 @@ _AGENT_KEY = f"{{{TTM_NS}}}agent"
 
 
 def _collect(
-    node: Element, timing: _Timing, base: int, preserve: bool, agents: dict[str, str], cues: list[Cue]
+    node: Element,
+    timing: _Timing,
+    base: int,
+    preserve: bool,
+    agents: dict[str, str],
+    cues: list[Cue],
+    empty: list[Element],
 ) -> None:
     # Hot loop (one pass per <p>): Element.get() instead of .attrib, which builds a dict per access.
     for child in node:
@@ -256,14 +325,18 @@ def _collect(
                         raise _BadElement(child, "paragraph <p> has neither end nor dur")
                     end = start + timing.ms(dur_attr, child)
             if len(child) == 0:
-                text = child.text or ""
-                raw = text if child_preserve else _SPACES.sub(" ", text)
+                raw = child.text or ""
+                if not child_preserve:
+                    raw = _SPACES.sub(" ", raw).strip(" ")
+                visible = bool(raw.strip(_XML_SPACE))
             else:
-                parts: list[str] = []
-                _text_of(child, child_preserve, parts)
-                raw = "".join(parts)
-            if not child_preserve:
-                raw = "\n".join(line.strip() for line in raw.split("\n"))
+                tokens: list[tuple[int, str, bool]] = []
+                _tokens(child, child_preserve, tokens)
+                raw = _text_of(tokens)
+                visible = any(kind == _TEXT and value.strip(_XML_SPACE) for kind, value, _ in tokens)
+            if not visible:
+                empty.append(child)  # an empty paragraph is no cue (listed as a repair when asked)
+                continue
             agent_ref = child.get(_AGENT_KEY)
             if agent_ref is None and timing.legacy:
                 agent_ref = _attr(child, TTM_NS, "agent")
@@ -281,7 +354,7 @@ def _collect(
                     text = text[len(label) :].lstrip(" \t")
             cues.append(Cue(start, end, text, speaker))
         elif tag in ("div", "body"):
-            _collect(child, timing, child_base, child_preserve, agents, cues)
+            _collect(child, timing, child_base, child_preserve, agents, cues, empty)
 
 
 def _agents(node: Element, out: dict[str, str]) -> None:
@@ -298,8 +371,11 @@ def _agents(node: Element, out: dict[str, str]) -> None:
             _agents(child, out)
 
 
-def read_dfxp(text: str, name: str = "<input>") -> CaptionDocument:
-    """Parse DFXP/TTML; refuses DTDs and entities; raises `CaptionParseError` with a line number."""
+def read_dfxp(
+    text: str, name: str = "<input>", repairs: list[CaptionRepair] | None = None
+) -> CaptionDocument:
+    """Parse DFXP/TTML; refuses DTDs and entities; raises `CaptionParseError` with a line number.
+    Empty paragraphs are no cues; `repairs`, when given, lists each with its line."""
     decl = _XML_DECL.match(text)
     if decl:  # already decoded: the declared encoding no longer applies
         text = "\n" * decl.group(0).count("\n") + text[decl.end() :]
@@ -319,17 +395,18 @@ def read_dfxp(text: str, name: str = "<input>") -> CaptionDocument:
     except RecursionError:
         raise CaptionParseError(name, None, "XML is nested too deeply") from None
     try:
-        return _document(root, text)
+        return _document(root, text, repairs)
     except _BadElement as bad:
         raise CaptionParseError(name, _line_of(text, root, bad.element), bad.message) from None
     except RecursionError:
         raise CaptionParseError(name, None, "XML is nested too deeply") from None
 
 
-def _document(root: Element, text: str) -> CaptionDocument:
+def _document(root: Element, text: str, repairs: list[CaptionRepair] | None) -> CaptionDocument:
     if not isinstance(root.tag, str) or _local(root.tag) != "tt":
         raise _BadElement(root, "not a TTML document (the root element must be <tt>)")
-    frame_rate = _positive_float(_attr(root, TTP_NS, "frameRate"), 30.0, root, "ttp:frameRate")
+    frame_rate_attr = _attr(root, TTP_NS, "frameRate")
+    frame_rate = _positive_float(frame_rate_attr, 30.0, root, "ttp:frameRate")
     multiplier = _attr(root, TTP_NS, "frameRateMultiplier")
     if multiplier:
         parts = multiplier.split()
@@ -337,10 +414,13 @@ def _document(root: Element, text: str) -> CaptionDocument:
             frame_rate = frame_rate * float(parts[0]) / float(parts[1])
         except (ValueError, IndexError, ZeroDivisionError):
             raise _BadElement(root, f"invalid ttp:frameRateMultiplier {excerpt(multiplier)}") from None
+    sub_frame_rate = _positive_float(_attr(root, TTP_NS, "subFrameRate"), 1.0, root, "ttp:subFrameRate")
+    # TTML 1 §6.2.10: without ttp:tickRate, ticks are sub-frames when a frame rate is given, else seconds.
+    default_ticks = frame_rate * sub_frame_rate if frame_rate_attr is not None else 1.0
     timing = _Timing(
         frame_rate,
-        _positive_float(_attr(root, TTP_NS, "subFrameRate"), 1.0, root, "ttp:subFrameRate"),
-        _positive_float(_attr(root, TTP_NS, "tickRate"), 1.0, root, "ttp:tickRate"),
+        sub_frame_rate,
+        _positive_float(_attr(root, TTP_NS, "tickRate"), default_ticks, root, "ttp:tickRate"),
     )
     timing.legacy = "/ttaf1" in root.tag
     agents: dict[str, str] = {}
@@ -349,7 +429,11 @@ def _document(root: Element, text: str) -> CaptionDocument:
             _agents(child, agents)
     cues: list[Cue] = []
     preserve = root.attrib.get(f"{{{XML_NS}}}space") == "preserve"
-    _collect(root, timing, 0, preserve, agents, cues)
+    empty: list[Element] = []
+    _collect(root, timing, 0, preserve, agents, cues, empty)
+    if empty and repairs is not None:
+        for line in _lines_of(text, root, empty):
+            repairs.append(CaptionRepair("empty_paragraph", line, "empty paragraph <p> left out (no cue)"))
     lang = root.attrib.get(f"{{{XML_NS}}}lang") or None
     language = _CODE_TO_LANGUAGE.get(lang.lower(), lang) if lang else None
     return CaptionDocument(cues=cues, language=language, source_format="dfxp")

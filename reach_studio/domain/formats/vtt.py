@@ -10,17 +10,16 @@ from __future__ import annotations
 import html
 import re
 
-from reach_studio.domain.caption_errors import CaptionParseError, excerpt
+from reach_studio.domain.caption_errors import CaptionParseError, CaptionRepair, excerpt
 from reach_studio.domain.captions import CaptionDocument, Cue, DescriptionCue
 from reach_studio.domain.formats._common import check_times, clean_lines, clock, render_text, split_speaker
-from reach_studio.domain.formats.srt import TIMING_RE, parse_timing
+from reach_studio.domain.formats.srt import dedupe_line, time_ms, why_not_a_timing
 
 _VOICE_OPEN = re.compile(r"^<v(?:\.[^\s>]*)?[ \t]+([^>\n]*)>")
 _TAG = re.compile(
     r"</?(?:b|i|u|c|v|lang|ruby|rt)(?:\.[\w.-]*)?(?:[ \t][^<>\n]*)?>|<(?:\d+:)?\d{2}:\d{2}\.\d{3}>"
 )
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
-_HEADER_RE = re.compile(r"^WEBVTT(?:[ \t].*)?$")
 
 
 def _unescape(text: str) -> str:
@@ -65,55 +64,137 @@ def _payload_to_cue(start: int, end: int, lines: list[str]) -> Cue:
     return Cue(start, end, text, speaker)
 
 
-def _blocks(text: str, name: str):
-    """Yield (start_ms, end_ms, payload lines, line number) for each cue, skipping NOTE/STYLE/REGION."""
+_VT = r"(?:(\d{1,6}):)?(\d{2}):(\d{2})(?:([.,])(\d{1,3}))?"
+VTT_TIMING_RE = re.compile(rf"^[ \t]*{_VT}[ \t]*-->[ \t]*{_VT}(?:[ \t](.*))?$")
+_STYLE_OR_REGION = re.compile(r"^(?:STYLE|REGION)[ \t]*$")
+
+
+def _is_note(line: str) -> bool:
+    return line.startswith("NOTE") and (len(line) == 4 or line[4] in " \t")
+
+
+def parse_vtt_timing(
+    m: re.Match[str], name: str, line_no: int, repairs: list[CaptionRepair] | None
+) -> tuple[int, int]:
+    """(start_ms, end_ms) of a `VTT_TIMING_RE` match: `[HH:]MM:SS.mmm` as the W3C parser reads it; a ","
+    or a missing or short fraction is read and listed in `repairs`, an impossible time refused."""
+    h1, m1, s1, sep1, f1, h2, m2, s2, sep2, f2, settings = m.groups()
+    if settings and repairs is not None and settings.strip():
+        repairs.append(
+            CaptionRepair("settings_dropped", line_no, f"cue settings left out: {excerpt(settings)}")
+        )
+    if sep1 == "." and sep2 == "." and len(f1) == 3 and len(f2) == 3:  # the common case: no repairs
+        mi1, se1, mi2, se2 = int(m1), int(s1), int(m2), int(s2)
+        if mi1 < 60 and se1 < 60 and mi2 < 60 and se2 < 60:
+            return (
+                ((int(h1 or 0) * 60 + mi1) * 60 + se1) * 1000 + int(f1),
+                ((int(h2 or 0) * 60 + mi2) * 60 + se2) * 1000 + int(f2),
+            )
+    line = m.string
+    if (sep1 is None and h1 is None) or (sep2 is None and h2 is None):
+        raise CaptionParseError(
+            name, line_no, f"a time without milliseconds needs hours (HH:MM:SS): {excerpt(line)}"
+        )
+    first = len(repairs) if repairs is not None else 0
+    start = time_ms(h1, m1, s1, sep1, f1, ".", line, name, line_no, repairs)
+    end = time_ms(h2, m2, s2, sep2, f2, ".", line, name, line_no, repairs)
+    if repairs is not None:
+        dedupe_line(repairs, first)
+    return start, end
+
+
+def _blocks(
+    text: str,
+    name: str,
+    repairs: list[CaptionRepair] | None = None,
+    skipped: list[CaptionParseError] | None = None,
+):
+    """Yield (start_ms, end_ms, payload lines, timing line number) for each cue, following the W3C
+    WebVTT parser: the header may be followed directly by a cue; a block is a cue when its first or
+    second line holds "-->"; NOTE, STYLE and REGION blocks end at the first blank line whatever they hold.
+
+    Where browsers silently drop a block (a cue whose timing cannot be read, text without any timing),
+    this reader refuses it with its line, or, when `skipped` is given, leaves it out and lists it there."""
     lines = text.split("\n")
     n = len(lines)
-    if not lines or not _HEADER_RE.match(lines[0].rstrip("\r")):
-        raise CaptionParseError(
-            name, 1, f"a WebVTT file starts with 'WEBVTT', found {excerpt(lines[0] if lines else '')}"
-        )
+    first_line = lines[0] if lines else ""
+    if not (first_line == "WEBVTT" or first_line.startswith(("WEBVTT ", "WEBVTT\t"))):
+        raise CaptionParseError(name, 1, f"a WebVTT file starts with 'WEBVTT', found {excerpt(first_line)}")
     i = 1
-    while i < n and lines[i].strip():  # header block
+    while i < n and lines[i] and "-->" not in lines[i]:  # header block: ends at a blank line or a cue
         i += 1
-    timing_match = TIMING_RE.match
+    timing_match = VTT_TIMING_RE.match
+    seen_cue = False
     while i < n:
-        line = lines[i]
-        if not line or line.isspace():
+        if not lines[i]:
             i += 1
             continue
-        if line.startswith(("NOTE", "STYLE", "REGION")) and "-->" not in line:
-            while i < n and lines[i].strip():
-                i += 1
-            continue
-        t = i
-        if "-->" not in line:
-            t = i + 1  # cue identifier
-            if t >= n or "-->" not in lines[t]:
-                raise CaptionParseError(
-                    name,
-                    i + 1,
-                    f"expected a timing line like '00:00:01.000 --> 00:00:02.500' after {excerpt(line)}",
-                )
-        m = timing_match(lines[t])
-        if m is None:
-            raise CaptionParseError(name, t + 1, f"malformed timing line {excerpt(lines[t])}")
-        start, end = parse_timing(m, name, t + 1)
-        j = t + 1
-        body: list[str] = []
-        while j < n:
-            ln = lines[j]
-            if not ln or ln.isspace() or "-->" in ln:
+        block_start = i
+        buffer: list[str] = []
+        line_count = 0
+        seen_arrow = False
+        cue: tuple[int, int, int] | None = None
+        bad_timing: CaptionParseError | None = None
+        special = False  # STYLE or REGION block
+        while i < n:
+            line = lines[i]
+            line_count += 1
+            i += 1
+            if "-->" in line:
+                if line_count == 1 or (line_count == 2 and not seen_arrow):
+                    seen_arrow = True
+                    m = timing_match(line)
+                    try:
+                        if m is None:
+                            raise CaptionParseError(
+                                name, i, why_not_a_timing(line, "00:00:01.000 --> 00:00:02.500")
+                            )
+                        start, end = parse_vtt_timing(m, name, i, repairs)
+                    except CaptionParseError as exc:
+                        bad_timing = exc
+                    else:
+                        cue = (start, end, i)
+                        buffer = []
+                        seen_cue = True
+                else:
+                    i -= 1  # a line with "-->" past the second starts the next block
+                    break
+            elif not line:
                 break
-            body.append(ln.rstrip())
-            j += 1
-        yield start, end, body, t + 1
-        i = j
+            else:
+                if line_count == 2 and not seen_cue and buffer and _STYLE_OR_REGION.match(buffer[0]):
+                    special = True
+                buffer.append(line)
+        if cue is not None:
+            yield cue[0], cue[1], [ln.rstrip() for ln in buffer], cue[2]
+            continue
+        head = lines[block_start]
+        if bad_timing is None and not any(ln.strip() for ln in buffer):
+            continue  # lines of spaces between blocks
+        if special or _is_note(head) or _STYLE_OR_REGION.match(head):
+            continue  # comments and style/region definitions are not cues
+        if bad_timing is None:
+            bad_timing = CaptionParseError(
+                name,
+                block_start + 1,
+                f"expected a timing line like '00:00:01.000 --> 00:00:02.500' in the block starting {excerpt(head)}",
+            )
+        if skipped is None:
+            raise bad_timing
+        skipped.append(
+            CaptionParseError(name, bad_timing.line, f"left out, cannot be read: {bad_timing.message}")
+        )
 
 
-def read_vtt(text: str, name: str = "<input>") -> CaptionDocument:
-    """Parse WebVTT; raises `CaptionParseError` with the line of the first malformed block."""
-    cues = [_payload_to_cue(s, e, body) for s, e, body, _ in _blocks(text, name)]
+def read_vtt(
+    text: str,
+    name: str = "<input>",
+    repairs: list[CaptionRepair] | None = None,
+    skipped: list[CaptionParseError] | None = None,
+) -> CaptionDocument:
+    """Parse WebVTT; raises `CaptionParseError` with the line of the first malformed block (or, with
+    `skipped`, lists it there and goes on); `repairs` receives every variant read, with its line."""
+    cues = [_payload_to_cue(s, e, body) for s, e, body, _ in _blocks(text, name, repairs, skipped)]
     return CaptionDocument(cues=cues, source_format="vtt")
 
 
