@@ -149,3 +149,10 @@ def test_frames_sub_frames_and_ticks():
     text = _tt('<p begin="00:00:01:12.1" end="100t">x</p>', ' ttp:frameRate="25" ttp:subFrameRate="2"')
     cue = read_captions(text, "dfxp").cues[0]
     assert (cue.start_ms, cue.end_ms) == (1500, 2000)  # 12.5 frames at 25 fps; 100 ticks at 50 per second
+
+
+def test_italics_across_a_line_break_are_one_span_with_the_break_inside():
+    data = write_captions(CaptionDocument([Cue(0, 1000, "<i>one\ntwo</i> three")]), "dfxp").decode()
+    assert '<span tts:fontStyle="italic">one<br/>two</span> three' in data
+    assert "&lt;" not in data
+    assert read_captions(data).cues[0].text == "<i>one\ntwo</i> three"

@@ -439,10 +439,17 @@ def _document(root: Element, text: str, repairs: list[CaptionRepair] | None) -> 
     return CaptionDocument(cues=cues, language=language, source_format="dfxp")
 
 
+def _escape_lines(text: str) -> str:
+    return escape(text).replace("\n", "<br/>")
+
+
 def _styled(text: str) -> str:
-    """Escape text for XML, turning balanced <i>/<b>/<u> into TTML spans (anything else stays literal)."""
+    """Escape text for XML, turning balanced <i>/<b>/<u> into TTML spans (anything else stays literal).
+    Spans are styled over the whole cue first and lines broken inside them (<span>a<br/>b</span>): Kaltura's
+    dfxpCaptionsContentManager reads a <br/> inside a span, but an <i> split at each line would be written
+    as literal text and its "</i>" shown by the player."""
     if "<" not in text:
-        return escape(text)
+        return _escape_lines(text)
     stack: list[str] = []
     out: list[str] = []
     pos = 0
@@ -450,16 +457,16 @@ def _styled(text: str) -> str:
         closing, tag = m.group(1), m.group(2)
         if closing:
             if not stack or stack[-1] != tag:
-                return escape(text)
+                return _escape_lines(text)
             stack.pop()
-            out.append(escape(text[pos : m.start()]) + "</span>")
+            out.append(_escape_lines(text[pos : m.start()]) + "</span>")
         else:
             stack.append(tag)
-            out.append(escape(text[pos : m.start()]) + _SPAN_FOR[tag])
+            out.append(_escape_lines(text[pos : m.start()]) + _SPAN_FOR[tag])
         pos = m.end()
     if stack:
-        return escape(text)
-    out.append(escape(text[pos:]))
+        return _escape_lines(text)
+    out.append(_escape_lines(text[pos:]))
     return "".join(out)
 
 
@@ -493,7 +500,7 @@ def write_dfxp(doc: CaptionDocument, speaker_style: str = "label") -> str:
         check_times(cue, k)
         lines = clean_lines(render_text(cue, previous, speaker_style, k == 0))
         agent = f' ttm:agent="{speakers[cue.speaker]}"' if cue.speaker else ""
-        body = "<br/>".join(_styled(line) for line in lines)
+        body = _styled("\n".join(lines))
         out.append(f'<p begin="{clock(cue.start_ms, ".")}" end="{clock(cue.end_ms, ".")}"{agent}>{body}</p>')
         previous = cue.speaker
     out.append("</div></body>")
