@@ -126,6 +126,15 @@ def _guess_legacy(data: bytes, language: str | None = None) -> str | None:
             order.get(canonical, 99),  # then the more common code page (cp1252 first, as listed)
         )
 
+    if hint:
+        # A few accented letters give charset-normalizer's mess detector slightly different scores per code
+        # page (French in cp1252 scored messier than in Baltic cp1257): within a small margin, the code
+        # page made for the task's language wins.
+        best = min(round(m.chaos, 2) for m in matches)
+        close = [m for m in matches if round(m.chaos, 2) <= best + 0.1]
+        native = [m for m in close if key(m)[1] == 0]
+        if native:
+            return min(native, key=key).encoding
     return min(matches, key=key).encoding
 
 
