@@ -23,7 +23,13 @@ from reach_studio.domain import caption_fixes as fixes
 from reach_studio.domain.caption_rules import CaptionRules, contains_audio_tag
 from reach_studio.domain.captions import CaptionDocument
 from reach_studio.domain.dictionary_check import checker_for
-from reach_studio.domain.formats import output_format_for, speaker_style_for
+from reach_studio.domain.formats import (
+    CaptionWriteError,
+    normalize_format,
+    output_format_for,
+    speaker_style_for,
+    write_captions,
+)
 from reach_studio.domain.formats._common import CHANGE_MARK, render_text
 from reach_studio.domain.profanity import find_profanity
 
@@ -53,6 +59,11 @@ class Rule(StrEnum):
     OUTPUT_FORMAT = "output_format"
     UNTRANSLATED = "untranslated"  # translation: cue text identical to the source cue at the same index
     SOURCE_ALIGNMENT = "source_alignment"  # translation: cue count differs from the source captions
+    # What Kaltura's caption parsers (plugins/content/caption) would lose from the delivered file:
+    SRT_MARKUP = "srt_markup"  # "<" or ">" in SRT text: read as a tag by ffmpeg and other SRT readers
+    KALTURA_ENTITIES = "kaltura_entities"  # a literal "&amp;"/"&lt;"... switches off Kaltura's escaping
+    LEADING_SPACE = "leading_space"  # trimmed by Kaltura's player
+    FILE_SIZE = "file_size"  # over Kaltura's player (1,048,576 bytes) or search (900,000 bytes) limits
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,7 @@ class Validator:
         self.dictionary = checker_for(tuple(dictionary_terms)) if dictionary_terms else None
         # Translations are paired with the source captions by index (as Gaupol pairs MAIN and TRAN).
         self.source = source if kind == "translation" else None
+        self.deliverable = _deliverable_format(output_format, profile, catalog_item)
 
     # -- one cue --------------------------------------------------------------------------------------
 
@@ -139,7 +151,12 @@ class Validator:
                     Rule.TIMING,
                     index,
                     "error",
-                    f"ends ({_seconds(cue.end_ms)}) before or when it starts ({_seconds(cue.start_ms)})",
+                    f"ends ({_seconds(cue.end_ms)}) before or when it starts ({_seconds(cue.start_ms)})"
+                    + (
+                        ": Kaltura's player leaves a zero-length cue out"
+                        if cue.end_ms == cue.start_ms
+                        else ""
+                    ),
                     Fix(
                         "Set the end to the minimum duration",
                         lambda d, i=index: fixes.set_end(d, i, d.cues[i].start_ms + r.min_duration_ms),
@@ -206,6 +223,10 @@ class Validator:
             )
         if ead or empty:
             return out
+        for rule in _DELIVERY_RULES:
+            finding = rule(cue.text, index, self.deliverable)
+            if finding is not None:
+                add(finding)
 
         duration = cue.end_ms - cue.start_ms
         if 0 < duration < r.min_duration_ms:
@@ -407,6 +428,7 @@ class Validator:
             return out
         if self.kind == "ead":
             return out
+        out.extend(file_size_findings(doc, self.deliverable, self.speaker_style))
         if self.source is not None and len(self.source.cues) != len(doc.cues):
             out.append(
                 Finding(
@@ -450,6 +472,144 @@ class Validator:
                 )
             )
         return out
+
+
+# -- what Kaltura's caption parsers would lose from the delivered file -----------------------------------
+# Read from kaltura/server: plugins/content/caption/base/lib/captionManagers/*CaptionsContentManager.php,
+# kWebVTTGenerator.php, services/CaptionAssetService.php and search/CaptionSearchPlugin.php.
+
+KALTURA_MAX_SERVED_BYTES = (
+    1_048_576  # CaptionAssetService::MAX_SERVE_WEBVTT_FILE_SIZE (serveWebVTT, serveAsJson)
+)
+KALTURA_MAX_INDEXED_BYTES = 900_000  # CaptionSearchPlugin::MAX_CAPTION_FILE_SIZE_FOR_INDEXING
+
+_SRT_TAGS = re.compile(r"</?(?:i|b|u)>|<font(?:\s[^<>\n]*)?>|</font>", re.IGNORECASE)
+# kWebVTTGenerator::WEBVTT_CUE_PAYLOAD_ENCODED_CHARS: any of these and escapeSpecialChars escapes nothing
+_KALTURA_ENCODED = re.compile(r"&(amp|gt|lt|lrm|rlm|nbsp);")
+_ENTITY_CHARS = {"amp": "&", "gt": ">", "lt": "<", "lrm": "\u200e", "rlm": "\u200f", "nbsp": "\u00a0"}
+_LOOK_ALIKE = str.maketrans({"<": "\u2039", ">": "\u203a"})  # ‹ ›
+
+
+def _deliverable_format(
+    output_format: str | None, profile: object | None, catalog_item: object | None
+) -> str:
+    try:
+        return normalize_format(output_format) if output_format else output_format_for(profile, catalog_item)
+    except CaptionWriteError:
+        return output_format_for(profile, catalog_item)
+
+
+def _outside_srt_tags(text: str) -> str:
+    body = text.removeprefix(CHANGE_MARK)  # the ">>" change mark
+    return _SRT_TAGS.sub("", body) if "<" in body else body
+
+
+def _with_look_alikes(text: str) -> str:
+    mark = CHANGE_MARK if text.startswith(CHANGE_MARK) else ""
+    body = text[len(mark) :]
+    out, pos = [], 0
+    for m in _SRT_TAGS.finditer(body):
+        out.append(body[pos : m.start()].translate(_LOOK_ALIKE))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(body[pos:].translate(_LOOK_ALIKE))
+    return mark + "".join(out)
+
+
+def srt_markup_finding(text: str, index: int, fmt: str) -> Finding | None:
+    """SRT cannot escape "<": ffmpeg and other SRT readers take "a < b" for the start of a tag."""
+    if fmt != "srt" or ("<" not in text and ">" not in text):
+        return None
+    rest = _outside_srt_tags(text)
+    if "<" not in rest and ">" not in rest:
+        return None
+    return Finding(
+        Rule.SRT_MARKUP,
+        index,
+        "warning",
+        "holds “<” or “>”, which SRT readers such as ffmpeg take for a tag (reword, e.g. “less than”, "
+        "or use look-alike characters)",
+        Fix(
+            "Write ‹ › instead of < >",
+            lambda d, i=index: fixes.replace_text(d, i, _with_look_alikes(d.cues[i].text)),
+        ),
+    )
+
+
+def kaltura_entities_finding(text: str, index: int, fmt: str) -> Finding | None:
+    """Kaltura's kWebVTTGenerator escapes &, < and > of an SRT or DFXP cue for its player, unless the text
+    already holds "&amp;", "&lt;", "&gt;", "&lrm;", "&rlm;" or "&nbsp;": then it escapes nothing."""
+    if fmt not in ("srt", "dfxp") or "&" not in text:
+        return None
+    found = sorted({m.group(0) for m in _KALTURA_ENCODED.finditer(text)})
+    if not found:
+        return None
+    shown = ", ".join(f"“{f}”" for f in found)
+    return Finding(
+        Rule.KALTURA_ENTITIES,
+        index,
+        "warning",
+        f"holds {shown} as text: Kaltura's player shows the character instead, and escapes nothing else "
+        "in this cue (a “<” or “&” there can break it)",
+        Fix(
+            "Write the characters instead",
+            lambda d, i=index: fixes.replace_text(
+                d, i, _KALTURA_ENCODED.sub(lambda m: _ENTITY_CHARS[m.group(1)], d.cues[i].text)
+            ),
+        ),
+    )
+
+
+def leading_space_finding(text: str, index: int, fmt: str) -> Finding | None:
+    """Kaltura trims each cue line (webVttCaptionsContentManager::handleTextLines, kWebVTTGenerator's trim)."""
+    if text[:1] not in (" ", "\t") and "\n " not in text and "\n\t" not in text:
+        return None
+    return Finding(
+        Rule.LEADING_SPACE,
+        index,
+        "warning",
+        "has a line starting with spaces, which Kaltura's player trims",
+        Fix(
+            "Remove the leading spaces",
+            lambda d, i=index: fixes.replace_text(
+                d, i, "\n".join(line.lstrip(" \t") for line in d.cues[i].text.split("\n"))
+            ),
+        ),
+    )
+
+
+_DELIVERY_RULES = (srt_markup_finding, kaltura_entities_finding, leading_space_finding)
+
+
+def file_size_findings(doc: CaptionDocument, fmt: str, speaker_style: str) -> list[Finding]:
+    """Kaltura serves no caption file over 1,048,576 bytes to its player and indexes none over 900,000
+    bytes for search (kFileSyncUtils::file_get_contents returns nothing past the limit)."""
+    try:
+        size = len(write_captions(doc, fmt, speaker_style=speaker_style))
+    except CaptionWriteError:
+        return []  # negative times: reported as timing errors
+    out = []
+    if size > KALTURA_MAX_SERVED_BYTES:
+        out.append(
+            Finding(
+                Rule.FILE_SIZE,
+                None,
+                "warning",
+                f"the {fmt.upper()} file is {size:,} bytes: Kaltura's player gets no caption file over "
+                f"{KALTURA_MAX_SERVED_BYTES:,} bytes (captionAsset serveWebVTT/serveAsJson)",
+            )
+        )
+    if size > KALTURA_MAX_INDEXED_BYTES:
+        out.append(
+            Finding(
+                Rule.FILE_SIZE,
+                None,
+                "warning",
+                f"the {fmt.upper()} file is {size:,} bytes: Kaltura's search leaves out caption files over "
+                f"{KALTURA_MAX_INDEXED_BYTES:,} bytes",
+            )
+        )
+    return out
 
 
 def contains_audio_tag_only(visible: str) -> bool:

@@ -6,6 +6,7 @@ import pytest
 
 from reach_studio.domain.caption_rules import KALTURA_DEFAULT_CHARS_PER_LINE, CaptionRules
 from reach_studio.domain.captions import CaptionDocument, Cue
+from reach_studio.domain.enums import OutputFormat
 from reach_studio.domain.task import CatalogItem, Dictionary, ReachProfile
 from reach_studio.domain.validation import Rule, Validator, errors, validate, validate_cue
 
@@ -261,3 +262,60 @@ def test_the_task_dictionary_can_be_passed_to_the_gate():
     d = doc(Cue(0, 3000, "Welcome to Kalturra"))
     assert validate(d, PLAIN) == []
     assert [f.rule for f in validate(d, PLAIN, dictionary_terms=["Kaltura"])] == [Rule.DICTIONARY]
+
+
+# -- what Kaltura's caption parsers would lose from the delivered file ---------------------------------
+
+
+def asks_for(fmt: str) -> CatalogItem:
+    return CatalogItem(
+        1,
+        1,
+        1,
+        1,
+        output_format={"srt": OutputFormat.SRT, "vtt": OutputFormat.VTT, "dfxp": OutputFormat.DFXP}[fmt],
+    )
+
+
+def test_srt_deliverable_with_a_less_than_sign_is_warned_with_a_look_alike_fix():
+    d = doc(Cue(0, 2000, "a < b and <i>c</i>"), Cue(2000, 4000, ">> <b>fine</b> tags"))
+    findings = validate(d, PLAIN, asks_for("srt"), output_format="srt")
+    assert rules_of(findings) == {Rule.SRT_MARKUP}  # tags and the ">>" change mark are fine
+    assert findings[0].severity == "warning" and findings[0].cue_index == 0
+    assert fixed(findings, Rule.SRT_MARKUP, d).cues[0].text == "a \u2039 b and <i>c</i>"
+    assert validate(d, PLAIN, asks_for("vtt"), output_format="vtt") == []  # WebVTT escapes "<"
+
+
+def test_literal_entities_switch_off_kaltura_escaping_and_are_warned():
+    d = doc(Cue(0, 2000, "R&amp;D <3"))
+    findings = validate(d, PLAIN, asks_for("dfxp"), output_format="dfxp")
+    assert rules_of(findings) == {Rule.KALTURA_ENTITIES}
+    assert "&amp;" in findings[0].message
+    assert fixed(findings, Rule.KALTURA_ENTITIES, d).cues[0].text == "R&D <3"
+
+
+def test_leading_spaces_are_warned_because_kaltura_trims_them():
+    d = doc(Cue(0, 2000, "  indented\n\tsecond"))
+    findings = validate(d, PLAIN, asks_for("vtt"), output_format="vtt")
+    assert rules_of(findings) == {Rule.LEADING_SPACE}
+    assert fixed(findings, Rule.LEADING_SPACE, d).cues[0].text == "indented\nsecond"
+
+
+def test_zero_length_cue_says_kaltura_drops_it():
+    findings = validate(doc(Cue(1000, 1000, "Gone")), PLAIN, CatalogItem(1, 1, 1, 1))
+    timing = [f for f in findings if f.rule == Rule.TIMING]
+    assert timing and "zero-length" in timing[0].message
+
+
+@pytest.mark.parametrize("fmt", ["srt", "vtt", "dfxp"])
+def test_a_dense_ten_hour_document_is_over_kaltura_player_and_search_limits(fmt):
+    # one 2-line cue every 1.2 s for ten hours
+    line = "A dense line of dialogue here, \nand another one to follow it."
+    big = doc(*(Cue(k * 1200, k * 1200 + 1100, line.replace(" \n", "\n")) for k in range(30_000)))
+    findings = Validator(PLAIN, asks_for(fmt), output_format=fmt).document_level(big)
+    sizes = [f for f in findings if f.rule == Rule.FILE_SIZE]
+    assert len(sizes) == 2 and all(f.severity == "warning" for f in sizes)
+    assert "1,048,576" in sizes[0].message and "900,000" in sizes[1].message
+    assert any(ch.isdigit() for ch in sizes[0].message.split("bytes")[0])  # the file's own figure
+    small = Validator(PLAIN, asks_for(fmt), output_format=fmt).document_level(doc(Cue(0, 1000, "x")))
+    assert [f for f in small if f.rule == Rule.FILE_SIZE] == []
