@@ -120,3 +120,18 @@ def test_reflow_balances_lines_and_refused_merge_is_a_message(qtbot):
     assert abs(len(lines[0]) - len(lines[1])) < 12  # balanced, not greedy
     ed.merge_with_next()  # different speakers: the caption core refuses, the user is told why
     assert len(ed.items()) == 2 and "speakers" in ed.status.text()
+
+
+def test_import_lists_every_repair_with_its_line(qtbot, tmp_path):
+    path = tmp_path / "sloppy.srt"
+    path.write_bytes(
+        b"\xef\xbb\xbf1\r\n00:00:01.000 --> 00:00:02,500\r\nFirst\r\n3\r\n00:00:03,000 --> 00:00:04,000\r\n"
+        b"Second\r\n\r\nnot a cue\r\n"
+    )
+    ed = editor_for(qtbot)
+    ed.import_path(path)
+    qtbot.waitUntil(lambda: len(ed.items()) == 2, timeout=5000)
+    shown = ed.status.text() + "\n" + ed.status.toolTip()
+    assert "Imported 2 cues" in shown
+    for expected in ("line 2:", "line 4:", "line 8:", "byte order mark", "left out"):
+        assert expected in shown, expected

@@ -866,15 +866,22 @@ class TimedEditor(QWidget):
         from reach_studio.workers.background import run_in_background
 
         def read(token, progress):
-            from reach_studio.domain.formats import read_captions
+            from reach_studio.domain.formats import import_captions, summarize_repairs
 
-            return read_captions(path)
+            doc, repairs = import_captions(path)
+            return doc, summarize_repairs(repairs)
 
-        def done(doc: CaptionDocument) -> None:
+        def done(result: tuple[CaptionDocument, list[str]]) -> None:
             if not shiboken6.isValid(self):
                 return
+            doc, repairs = result
             self.load_items(list(doc.cues), "Import")
-            self.show_status(f"Imported {len(doc.cues)} cues from {path.name}")
+            text = f"Imported {len(doc.cues)} cues from {path.name}"
+            if repairs:  # every repair the reader made, with its lines, for the linguist to check
+                text += f". Repaired on import, please check: {'; '.join(repairs[:3])}"
+                text += f" (+{len(repairs) - 3} more, see tooltip)" if len(repairs) > 3 else ""
+            self.show_status(text)
+            self.status.setToolTip("\n".join(repairs))
 
         self.show_status(f"Reading {path.name}…")
         def failed(exc: BaseException) -> None:
