@@ -47,6 +47,11 @@ def _regions(value: list) -> str | None:
     return f"unknown processing regions {bad}; use US, EU or CA" if bad else None
 
 
+def _queue_order(value: str) -> str | None:
+    allowed = ("deadline", "customer_round_robin")
+    return None if value in allowed else f"must be one of {', '.join(allowed)}"
+
+
 def _service_types(value: list) -> str | None:
     bad = [t for t in value if t not in ("HUMAN", "MACHINE", "HYBRID")]
     return f"unknown service types {bad}" if bad else None
@@ -125,6 +130,7 @@ OPTIONS: dict[str, Option] = {
         Option("poll_interval_s", int, 30, "Poll for new tasks every (seconds)", _range(5, 3600)),
         Option("processing_regions", list, ["US", "EU", "CA"], "Regions I may process in", _regions),
         Option("service_types", list, ["HUMAN"], "Service types offered", _service_types),
+        Option("queue_order", str, "deadline", "Queue order", _queue_order),
         Option("hotkeys", dict, dict(DEFAULT_HOTKEYS), "Keyboard shortcuts"),
         Option("accounts", list, [], "Vendor accounts (no secrets)", _accounts),
         Option(

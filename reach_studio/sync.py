@@ -81,6 +81,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--service-types", help="comma list of human,machine,hybrid or 'all' (default: settings, human)")
     a("--features", help="comma list of features (captions,translation,...) or 'all' (default: all)")
     a("--regions", help="comma list of processing regions US,EU,CA (default: settings)")
+    a(
+        "--queue-order",
+        choices=("deadline", "customer_round_robin"),
+        help="deadline: earliest expected finish first, whatever the customer; customer_round_robin: one "
+        "task per customer per round (default: settings, deadline)",
+    )
     a("--key-lifetime", type=float, help="known access-key lifetime in seconds (default: Kaltura's rule)")
     a("--no-extend", action="store_true", help="do not extend access keys")
     a("--store", type=Path, help="task store file (default: in the data folder)")
@@ -350,6 +356,8 @@ def run(args: argparse.Namespace) -> int:
             register_secret(acct.app_token)
             register_secret(acct.admin_secret)
         task_filter = build_filter(args, settings)
+        if getattr(args, "queue_order", None) is None:
+            args.queue_order = settings.get("queue_order")
         interval = args.interval if args.interval is not None else float(settings.get("poll_interval_s"))
         if interval <= 0:
             raise SyncUsageError("--interval must be positive")
@@ -487,7 +495,7 @@ def _track_keys(poller, keeper, store, reach_api, reach_error) -> None:
 
 def _print(args, group, store, customers) -> None:
     now = time.time()
-    queue = group.queue()
+    queue = group.queue(getattr(args, "queue_order", None) or "deadline")
     claimed = [
         t
         for t in store.open_tasks([TaskStatus.PROCESSING, TaskStatus.SCHEDULED])

@@ -1,11 +1,13 @@
-"""The fair work queue: every customer gets equal priority, however many tasks it submits.
+"""The work queue: every job has equal priority, whatever customer ordered it.
 
-Kaltura asks vendors to serve all customers equally (facts §8b). We order tasks in rounds: in round k
-each customer contributes its k-th most urgent task (earliest expected finish, then oldest, then id),
-and within a round those tasks go most urgent first. So a customer's k-th task is never later than
-position k × (number of customers), a customer with one task is never buried under another's hundred,
-and the order depends only on the tasks themselves (not on poll order), so it is stable across re-polls.
-`explain()` says in words why a task is where it is.
+The vendor guide ("Job prioritization") asks for "a queueing mechanism that gives equal priority to all
+jobs, regardless of the customer that initiated the request". So the default order, `QueueOrder.DEADLINE`,
+never looks at the customer: earliest expected finish first (none = last), then the oldest, then the
+lowest id — giving two tasks each other's customers never changes it. A supervisor may switch to
+`QueueOrder.CUSTOMER_ROUND_ROBIN` (setting `queue_order`): in round k each customer contributes its k-th
+most urgent task, and within a round those go most urgent first. Both orders depend only on the tasks
+themselves (not on poll order), so they are stable across re-polls. `explain()` says in words why a task
+is where it is.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 
 from reach_studio.domain.task import Task
 
@@ -31,17 +34,35 @@ def task_key(task: Task) -> TaskKey:
     return (task.account, task.id)
 
 
-def urgency(task: Task) -> tuple[float, int, int]:
-    """Sort key inside one customer: earliest expected finish (none = last), then oldest, then lowest id."""
+class QueueOrder(Enum):
+    """How the queue is ordered (setting `queue_order`)."""
+
+    DEADLINE = "deadline"  # default: customer-blind, earliest expected finish, then oldest
+    CUSTOMER_ROUND_ROBIN = "customer_round_robin"  # supervisor's option: one task per customer per round
+
+    @classmethod
+    def parse(cls, value: QueueOrder | str | None) -> QueueOrder:
+        """A setting value; anything unknown is the default."""
+        if isinstance(value, QueueOrder):
+            return value
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.DEADLINE
+
+
+def urgency(task: Task) -> tuple[float, int, int, str]:
+    """Sort key of the whole queue (and inside one customer): earliest expected finish (none = last), then
+    oldest, then lowest id, then account (two clouds may reuse an id). Never the customer."""
     deadline = task.expected_finish_time if task.expected_finish_time else math.inf
-    return (deadline, task.created_at or 0, task.id)
+    return (deadline, task.created_at or 0, task.id, task.account)
 
 
 @dataclass(frozen=True)
 class QueuePlace:
     task: Task
     position: int  # 1-based place in the whole queue
-    round: int  # 1-based round of the round-robin
+    round: int  # 1-based round of the round-robin (1 for everything in the deadline order)
     rank_in_customer: int  # 1-based: this is the customer's n-th most urgent task
     customer_tasks: int  # how many tasks this customer has in the queue
     customers: int  # how many customers are in the queue
@@ -51,7 +72,8 @@ class QueuePlace:
 class FairQueue:
     """An immutable, ordered snapshot of the queue for a set of tasks."""
 
-    def __init__(self, tasks: Iterable[Task]) -> None:
+    def __init__(self, tasks: Iterable[Task], order: QueueOrder | str = QueueOrder.DEADLINE) -> None:
+        self.order = QueueOrder.parse(order)
         by_customer: dict[CustomerKey, list[Task]] = {}
         seen: set[TaskKey] = set()
         for task in tasks:
@@ -62,25 +84,10 @@ class FairQueue:
             by_customer.setdefault(customer_of(task), []).append(task)
         for items in by_customer.values():
             items.sort(key=urgency)
-        rounds = max((len(v) for v in by_customer.values()), default=0)
-        places: list[QueuePlace] = []
-        for r in range(rounds):
-            in_round = [
-                (urgency(items[r]), cust, items[r]) for cust, items in by_customer.items() if len(items) > r
-            ]
-            in_round.sort(key=lambda x: (x[0], x[1]))
-            for _, cust, task in in_round:
-                places.append(
-                    QueuePlace(
-                        task=task,
-                        position=len(places) + 1,
-                        round=r + 1,
-                        rank_in_customer=r + 1,
-                        customer_tasks=len(by_customer[cust]),
-                        customers=len(by_customer),
-                        customers_in_round=len(in_round),
-                    )
-                )
+        if self.order is QueueOrder.CUSTOMER_ROUND_ROBIN:
+            places = _round_robin(by_customer)
+        else:
+            places = _by_deadline(by_customer)
         self._places = places
         self._index = {task_key(p.task): p for p in places}
 
@@ -110,11 +117,13 @@ class FairQueue:
             due = f"due in {_duration(left)}" if left >= 0 else f"overdue by {_duration(-left)}"
         else:
             due = "no expected finish time"
+        if self.order is QueueOrder.DEADLINE:
+            return _explain_deadline(p, due)
         nth = _ordinal(p.rank_in_customer)
         why = (
             f"#{p.position}: customer {task.partner_id} has {p.customer_tasks} task(s); this is its {nth} "
             f"most urgent ({due}), so it is in round {p.round} of the round-robin across {p.customers} "
-            f"customer(s)"
+            f"customer(s) (the supervisor's setting)"
         )
         if p.customers_in_round > 1:
             order = [q for q in self._places if q.round == p.round]
@@ -127,8 +136,60 @@ class FairQueue:
         return why + "."
 
 
-def fair_order(tasks: Iterable[Task]) -> list[Task]:
-    return FairQueue(tasks).tasks()
+def _explain_deadline(p: QueuePlace, due: str) -> str:
+    if p.position == 1:
+        where = "no task is due sooner"
+    else:
+        where = f"{p.position - 1} task(s) are due sooner or, due together, are older"
+    return (
+        f"#{p.position}: {due}; {where}. Every job has the same priority whatever its customer: "
+        f"earliest expected finish first, then the oldest."
+    )
+
+
+def _by_deadline(by_customer: dict[CustomerKey, list[Task]]) -> list[QueuePlace]:
+    """Customer-blind: one list by urgency (the customer fields are only counted for the details)."""
+    everything = sorted((t for items in by_customer.values() for t in items), key=urgency)
+    rank = {task_key(t): i + 1 for items in by_customer.values() for i, t in enumerate(items)}
+    return [
+        QueuePlace(
+            task=task,
+            position=i + 1,
+            round=1,
+            rank_in_customer=rank[task_key(task)],
+            customer_tasks=len(by_customer[customer_of(task)]),
+            customers=len(by_customer),
+            customers_in_round=len(by_customer),
+        )
+        for i, task in enumerate(everything)
+    ]
+
+
+def _round_robin(by_customer: dict[CustomerKey, list[Task]]) -> list[QueuePlace]:
+    rounds = max((len(v) for v in by_customer.values()), default=0)
+    places: list[QueuePlace] = []
+    for r in range(rounds):
+        in_round = [
+            (urgency(items[r]), cust, items[r]) for cust, items in by_customer.items() if len(items) > r
+        ]
+        in_round.sort(key=lambda x: (x[0], x[1]))
+        for _, cust, task in in_round:
+            places.append(
+                QueuePlace(
+                    task=task,
+                    position=len(places) + 1,
+                    round=r + 1,
+                    rank_in_customer=r + 1,
+                    customer_tasks=len(by_customer[cust]),
+                    customers=len(by_customer),
+                    customers_in_round=len(in_round),
+                )
+            )
+    return places
+
+
+def fair_order(tasks: Iterable[Task], order: QueueOrder | str = QueueOrder.DEADLINE) -> list[Task]:
+    return FairQueue(tasks, order).tasks()
 
 
 def _ordinal(n: int) -> str:

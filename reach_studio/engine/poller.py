@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from reach_studio.domain.enums import ProcessingRegion, ServiceFeature, ServiceType, TaskStatus
-from reach_studio.domain.fair_queue import FairQueue
+from reach_studio.domain.fair_queue import FairQueue, QueueOrder
 from reach_studio.domain.task import Task
 from reach_studio.kaltura import reach_api
 from reach_studio.kaltura.connection import ReachConnection, ReachError
@@ -200,8 +200,8 @@ class PollerGroup:
         with self._lock:
             return [t for p in self.pollers for t in p.tasks if t.status == TaskStatus.PENDING]
 
-    def queue(self) -> FairQueue:
-        return FairQueue(self.tasks())
+    def queue(self, order: QueueOrder | str = QueueOrder.DEADLINE) -> FairQueue:
+        return FairQueue(self.tasks(), order)
 
     def poller_for(self, task: Task) -> Poller | None:
         return next((p for p in self.pollers if p.account == task.account), None)

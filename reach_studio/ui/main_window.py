@@ -294,6 +294,7 @@ class MainWindow(QMainWindow):
         types = frozenset(ServiceType[t] for t in self.settings.get("service_types"))
         self.service.set_filters(types, regions)
         self.service.set_poll_interval(self.settings.get("poll_interval_s"))
+        self.service.set_queue_order(self.settings.get("queue_order"))
         self.queue.set_regions(regions)
         warn = self.settings.get("countdown_warn_minutes") * 60
         self.queue.model.warn_seconds = self.mine.model.warn_seconds = warn

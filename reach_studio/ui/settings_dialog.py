@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -51,6 +52,10 @@ class SettingsDialog(QDialog):
         self.cache.setValue(settings.get("cache_size_mb"))
         self.warn = QSpinBox(minimum=1, maximum=10_000, suffix=" min")
         self.warn.setValue(settings.get("countdown_warn_minutes"))
+        self.queue_order = QComboBox()
+        self.queue_order.addItem("Earliest deadline first, whatever the customer", "deadline")
+        self.queue_order.addItem("Round-robin across customers (supervisor)", "customer_round_robin")
+        self.queue_order.setCurrentIndex(max(0, self.queue_order.findData(settings.get("queue_order"))))
         self.media_dir = QLineEdit(settings.get("media_dir"))
         self.media_dir.setPlaceholderText(str(settings.media_dir()))
         browse = QPushButton("Browse…")
@@ -80,6 +85,7 @@ class SettingsDialog(QDialog):
         form.addRow(OPTIONS["cache_size_mb"].label, self.cache)
         form.addRow(OPTIONS["processing_regions"].label, region_row)
         form.addRow(OPTIONS["service_types"].label, type_row)
+        form.addRow(OPTIONS["queue_order"].label, self.queue_order)
         form.addRow(OPTIONS["countdown_warn_minutes"].label, self.warn)
         form.addRow("", self.restore)
 
@@ -125,6 +131,7 @@ class SettingsDialog(QDialog):
             "processing_regions": [r for r, b in self.regions.items() if b.isChecked()],
             "service_types": [t for t, b in self.types.items() if b.isChecked()],
             "restore_drafts_prompt": self.restore.isChecked(),
+            "queue_order": self.queue_order.currentData(),
             "hotkeys": {a: e.keySequence().toString() or DEFAULT_HOTKEYS[a] for a, e in self.hotkeys.items()},
         }
 

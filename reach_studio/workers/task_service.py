@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from reach_studio.domain.enums import ProcessingRegion, ServiceType, TaskStatus
-from reach_studio.domain.fair_queue import FairQueue, task_key
+from reach_studio.domain.fair_queue import FairQueue, QueueOrder, task_key
 from reach_studio.domain.progress import CancelToken
 from reach_studio.domain.task import Task
 from reach_studio.live.scheduling import is_live as is_live_task  # the one live rule (shell imports it here)
@@ -252,6 +252,7 @@ class TaskService(QObject):
         self._refreshing: dict[TaskKey, Job] = {}
         self.regions: frozenset[ProcessingRegion] | None = None
         self.service_types: frozenset[ServiceType] | None = frozenset({ServiceType.HUMAN})
+        self.queue_order = QueueOrder.DEADLINE  # customer-blind; round-robin is a supervisor's setting
         self._poll_jobs: dict[str, Job] = {}
         self._failures: dict[str, int] = {}
         self._next_poll: dict[str, float] = {}
@@ -303,6 +304,10 @@ class TaskService(QObject):
         self.service_types, self.regions = service_types, regions
         for key, poller in self.pollers.items():
             poller.task_filter = self._task_filter(self.connections[key])
+        self._publish_queue()
+
+    def set_queue_order(self, order: QueueOrder | str) -> None:
+        self.queue_order = QueueOrder.parse(order)
         self._publish_queue()
 
     def regions_for(self, account_key: str) -> frozenset[ProcessingRegion] | None:
@@ -412,9 +417,9 @@ class TaskService(QObject):
         )
 
     def visible_queue(self) -> list[Task]:
-        """Pending tasks this linguist may take (regions, service types), in fair order."""
+        """Pending tasks this linguist may take (regions, service types), in queue order."""
         tasks = [t for t in self.pending.values() if self._offered(t)]
-        return FairQueue(tasks).tasks()
+        return FairQueue(tasks, self.queue_order).tasks()
 
     def _offered(self, task: Task) -> bool:
         region = task.reach_profile.processing_region if task.reach_profile else None
@@ -426,7 +431,7 @@ class TaskService(QObject):
 
     def _publish_queue(self) -> None:
         visible = self.visible_queue()
-        fq = FairQueue(visible)
+        fq = FairQueue(visible, self.queue_order)
         now = self.now()
         self.explanations_changed.emit({task_key(t): fq.explain(t, now) for t in visible})
         self.queue_changed.emit(visible)

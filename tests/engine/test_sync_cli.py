@@ -55,7 +55,9 @@ def test_demo_once_json_lists_the_fair_queue(tmp_path):
             assert key in t
         assert t["status"] == 1 and t["serviceType"] == 1  # pending, human work by default
     assert [t["position"] for t in tasks] == list(range(1, len(tasks) + 1))
-    assert len({t["partnerId"] for t in tasks[:3]}) == 3  # round-robin: three customers first
+    # customer-blind, deadline first: earliest expected finish, then the oldest
+    deadlines = [t["expectedFinishTime"] or float("inf") for t in tasks]
+    assert deadlines == sorted(deadlines) and "whatever its customer" in tasks[-1]["why"]
     assert {t["customer"] for t in tasks} >= {"Northwind University", "Contoso Media", "Globex Health"}
     # tasks the vendor already holds (a scheduled live task) are listed apart, with who holds them
     assert any(c["statusName"] == "scheduled" and c["claimedBy"] for c in data["claimed"])

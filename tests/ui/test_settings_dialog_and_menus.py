@@ -55,6 +55,21 @@ def test_window_uses_settings_for_shortcuts_and_regions(qtbot):
     assert __version__ in about_text()
 
 
+def test_queue_order_is_deadline_first_unless_a_supervisor_chooses_round_robin(qtbot):
+    from reach_studio.domain.fair_queue import QueueOrder
+
+    settings = Settings()
+    assert settings.get("queue_order") == "deadline"
+    win = MainWindow(settings, SecretStore(), DraftStore())
+    qtbot.addWidget(win)
+    assert win.service.queue_order is QueueOrder.DEADLINE
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.queue_order.setCurrentIndex(dialog.queue_order.findData("customer_round_robin"))
+    dialog.apply()
+    assert Settings().get("queue_order") == "customer_round_robin"
+
+
 def test_claim_is_explicit_button_or_ctrl_return_never_a_double_click(qtbot, task_factory):
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
