@@ -93,6 +93,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from reach_studio.live import sync_live  # --live and its options (live-caption relay)
 
     sync_live.add_arguments(parser)
+    from reach_studio.team import supervisor  # --serve: the team's single poller (team store)
+
+    supervisor.add_arguments(parser)
 
 
 # ---- configuration --------------------------------------------------------------------------------
@@ -365,6 +368,10 @@ def run(args: argparse.Namespace) -> int:
             from reach_studio.live import sync_live
 
             return sync_live.run(args, accounts, task_filter, interval)
+        if getattr(args, "serve", False):
+            from reach_studio.team import supervisor
+
+            return supervisor.run(args, accounts, task_filter, interval)
         return _loop(args, accounts, task_filter, interval, customers, settings.media_dir())
     except SyncUsageError as exc:
         print(f"reach-studio sync: {exc}", file=sys.stderr)

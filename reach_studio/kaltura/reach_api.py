@@ -385,3 +385,30 @@ def hand_over(conn: ReachConnection, task: Task, external_task_id: str) -> Task:
     updated = _update(conn, task, externalTaskId=external_task_id)
     log.info("Task %s handed over to %s", task.id, external_task_id)
     return updated
+
+
+def get_pending_task(conn: ReachConnection, task_id: int) -> Task | None:
+    """One PENDING task by id with its accessKey (getJobs idEqual), or None when it is no longer pending.
+
+    For desktops that read the queue from a team store, where access keys (secrets) are never kept: the
+    key a claim needs comes from Kaltura at claim time. getJobsAction applies the rest of the filter
+    (EntryVendorTaskService::getJobsAction only forces vendorPartnerIdEqual and the status)."""
+    now = time.time()
+
+    def fetch(client):
+        flt = KalturaEntryVendorTaskFilter(
+            vendorPartnerIdEqual=conn.account.vendor_partner_id,
+            statusEqual=int(TaskStatus.PENDING),
+            idEqual=task_id,
+        )
+        return client.reach.entryVendorTask.getJobs(flt, KalturaFilterPager(pageSize=1, pageIndex=1))
+
+    result = conn.call(fetch)
+    for obj in list(getattr(result, "objects", None) or []):
+        try:
+            task = _adopt(conn, task_from(obj), now)
+        except TaskMappingError:
+            return None
+        if task.id == task_id:
+            return task
+    return None

@@ -39,6 +39,8 @@ class TeamStoreError(RuntimeError):
 class ClaimHeld(TeamStoreError):
     """Someone else holds the task (or it is assigned to someone else)."""
 
+    code = "CLAIM_LOST"  # what the shell already understands: the task leaves this desktop's queue
+
     def __init__(self, task_id: int, holder: str, state: str, since: float, why: str = "") -> None:
         self.task_id, self.holder, self.state, self.since = task_id, holder, state, since
         super().__init__(why or f"Task {task_id} is held by {holder} ({state})")
@@ -440,6 +442,16 @@ class TeamStore:
                     "INSERT INTO failures (account, task_id, reason, actor) VALUES (%s, %s, %s, %s)",
                     (account, task_id, failure, self.member),
                 )
+
+    def abandon(self, account: str, task_id: int, reason: str) -> None:
+        """Supervisor: drop someone else's claim row (it never reached Kaltura and its holder is gone)."""
+        with self._tx() as conn:
+            cur = conn.execute(
+                "DELETE FROM claims WHERE account = %s AND task_id = %s AND state = 'claiming'",
+                (account, task_id),
+            )
+            if cur.rowcount:
+                self._event(conn, account, task_id, "abandoned", reason=reason)
 
     def record_failure(self, account: str, task_id: int | None, reason: str) -> None:
         with self._tx() as conn:
