@@ -2,9 +2,10 @@
 
 The vendor guide is strict: when the customer's REACH profile lists `flavorParamsIds`, take the first
 id in *that* order which the entry has, and nothing else (e.g. 1,3,5 vs assets 2,4,5 → 5). Otherwise we
-choose by what the linguist needs: audio-only for pure listening work (captions, translation from
-audio), a compact video where a person must see the picture (audio description, chapters, sign
-language, dubbing), and the source only when asked.
+choose by what the linguist needs: a compact video wherever a person works against the picture
+(captions and translations are timed to shot changes and on-screen text, descriptions and chapters
+describe it), audio-only only for work that needs no picture (aligning a given transcript), and the
+source only when asked.
 """
 
 from __future__ import annotations
@@ -86,26 +87,16 @@ class FlavorChoice:
     from_profile: bool
 
 
-_VIDEO_FEATURES = {
-    ServiceFeature.AUDIO_DESCRIPTION,
-    ServiceFeature.EXTENDED_AUDIO_DESCRIPTION,
-    ServiceFeature.CHAPTERING,
-    ServiceFeature.SIGN_LANGUAGE,
-    ServiceFeature.DUBBING,
-    ServiceFeature.CLIPS,
-    ServiceFeature.VIDEO_ANALYSIS,
-    ServiceFeature.QUIZ,
-    ServiceFeature.SUMMARY,
-    ServiceFeature.INTELLIGENT_TAGGING,
-    ServiceFeature.MODERATION,
-}
+# Work that needs only the sound. Everything else needs the picture: a captioner times cues to shot
+# changes and keeps captions off on-screen text, which an audio-only flavor hides (black video).
+_AUDIO_ONLY_FEATURES = {ServiceFeature.ALIGNMENT}
 
 
 def need_for(task: Task, prefer_source: bool = False) -> Need:
     """What the person working on this task needs to see or hear."""
     if prefer_source:
         return Need.SOURCE
-    return Need.VIDEO if task.feature in _VIDEO_FEATURES else Need.AUDIO
+    return Need.AUDIO if task.feature in _AUDIO_ONLY_FEATURES else Need.VIDEO
 
 
 def choose_flavor(flavors: list[FlavorInfo], profile_ids: list[int] | None, need: Need) -> FlavorChoice:

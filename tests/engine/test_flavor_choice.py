@@ -80,8 +80,8 @@ def _task(feature):
 @pytest.mark.parametrize(
     "feature,need",
     [
-        (ServiceFeature.CAPTIONS, Need.AUDIO),
-        (ServiceFeature.TRANSLATION, Need.AUDIO),
+        (ServiceFeature.CAPTIONS, Need.VIDEO),  # captions are timed to the picture (shot changes)
+        (ServiceFeature.TRANSLATION, Need.VIDEO),
         (ServiceFeature.ALIGNMENT, Need.AUDIO),
         (ServiceFeature.AUDIO_DESCRIPTION, Need.VIDEO),
         (ServiceFeature.EXTENDED_AUDIO_DESCRIPTION, Need.VIDEO),
