@@ -310,6 +310,32 @@ def fetch_source_captions(conn: ReachConnection, task: Task, timeout: float = 60
     Uses taskJobData.captionAssetId when Kaltura names the asset, else the entry's caption in the
     catalog item's source language (the most accurate one).
     """
+    source, accuracy, problem = _pick_source(conn, task)
+    if problem is not None:
+        fail(conn, task, problem[1])
+        raise SourceCaptionsUnusable(*problem)
+    url = caption_url(conn, task, source["id"])
+    content = _download_small(conn, url, timeout)
+    return SourceCaptions(
+        asset_id=source["id"],
+        language=source.get("language") or "",
+        accuracy=accuracy,
+        format=str(source.get("format") or ""),
+        content=content,
+    )
+
+
+def source_captions_problem(conn: ReachConnection, task: Task) -> str | None:
+    """Why a translation could not start from its source captions (missing, or below 100 % accurate), read
+    without touching the task: checked before the claim, so an unusable task is never claimed."""
+    if not needs_source_captions(task):
+        return None
+    _source, _accuracy, problem = _pick_source(conn, task)
+    return problem[1] if problem is not None else None
+
+
+def _pick_source(conn: ReachConnection, task: Task) -> tuple[dict | None, int | None, tuple[str, str] | None]:
+    """(the source caption asset, its accuracy, (code, reason) when it cannot be translated from)."""
     assets = caption_assets(conn, task)
     wanted = task.job_data.get("captionAssetId")
     source = next((a for a in assets if a.get("id") == wanted), None) if wanted else None
@@ -321,8 +347,7 @@ def fetch_source_captions(conn: ReachConnection, task: Task, timeout: float = 60
             source = max(candidates, key=lambda a: int(a.get("accuracy") or 0))
     if source is None:
         reason = f"No {task.source_language or 'source'} captions on entry {task.entry_id} to translate from"
-        fail(conn, task, reason)
-        raise SourceCaptionsUnusable("NO_SOURCE_CAPTIONS", reason)
+        return None, None, ("NO_SOURCE_CAPTIONS", reason)
     accuracy = source.get("accuracy")
     accuracy = int(accuracy) if accuracy not in (None, "") else None
     if accuracy is not None and accuracy < 100:
@@ -330,17 +355,8 @@ def fetch_source_captions(conn: ReachConnection, task: Task, timeout: float = 60
             f"Source captions ({source.get('language') or task.source_language}, asset {source.get('id')}) "
             f"are {accuracy}% accurate; translation needs 100% accurate source captions"
         )
-        fail(conn, task, reason)
-        raise SourceCaptionsUnusable("SOURCE_CAPTIONS_NOT_ACCURATE", reason)
-    url = caption_url(conn, task, source["id"])
-    content = _download_small(conn, url, timeout)
-    return SourceCaptions(
-        asset_id=source["id"],
-        language=source.get("language") or "",
-        accuracy=accuracy,
-        format=str(source.get("format") or ""),
-        content=content,
-    )
+        return source, accuracy, ("SOURCE_CAPTIONS_NOT_ACCURATE", reason)
+    return source, accuracy, None
 
 
 def _download_small(

@@ -121,6 +121,7 @@ class TaskQueueModel(QAbstractTableModel):
         self.account_names: dict[str, str] = {}
         self.warn_seconds = 2 * 3600
         self.explanations: dict[TaskKey, str] = {}
+        self.warnings: dict[TaskKey, str] = {}  # why a task cannot be worked (checked before a claim)
 
     # -- Qt model API ------------------------------------------------------------------------------
 
@@ -149,6 +150,9 @@ class TaskQueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(task, index.row(), col)
         if role == Qt.ItemDataRole.ToolTipRole:
+            warning = self.warnings.get(task_key(task))
+            if warning and col == COL_SERVICE:
+                return f"Cannot be worked: {warning}"
             if col == COL_MARKS:
                 parts = []
                 if task.notes:
@@ -163,6 +167,8 @@ class TaskQueueModel(QAbstractTableModel):
                     "%Y-%m-%d %H:%M", time.localtime(task.expected_finish_time)
                 )
             return None
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_SERVICE and task_key(task) in self.warnings:
+            return QBrush(OVERDUE_COLOUR)
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_LEFT:
             left = task.seconds_left(self._now())
             if left is not None and left < 0:
@@ -182,7 +188,7 @@ class TaskQueueModel(QAbstractTableModel):
         if col == COL_ENTRY:
             return entry_label(task)
         if col == COL_SERVICE:
-            return service_label(task)
+            return ("⚠ " if task_key(task) in self.warnings else "") + service_label(task)
         if col == COL_TYPE:
             return service_type_label(
                 task.service_type or (task.catalog_item.service_type if task.catalog_item else None)
@@ -270,6 +276,11 @@ class TaskQueueModel(QAbstractTableModel):
 
     def remove(self, key: TaskKey) -> None:
         self.set_tasks([t for t in self._tasks if task_key(t) != key])
+
+    def set_warnings(self, warnings: dict[TaskKey, str]) -> None:
+        self.warnings = dict(warnings)
+        if self._tasks:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._tasks) - 1, len(COLUMNS) - 1))
 
     def tick(self) -> None:
         """Refresh the countdown column (called every second by the window's timer)."""

@@ -30,6 +30,12 @@ log = logging.getLogger(__name__)
 TaskKey = tuple[str, int]
 
 
+class ClaimRefused(Exception):
+    """The task was not claimed because it could not be worked (the message says why); it stays PENDING."""
+
+    code = "CLAIM_REFUSED"
+
+
 class EngineOps:
     """The engine calls the shell makes, each blocking (run off the GUI thread)."""
 
@@ -143,6 +149,9 @@ class EngineOps:
     def claim(self, connection, task: Task) -> Task:
         from reach_studio.kaltura import reach_api
 
+        problem = reach_api.source_captions_problem(connection, task)  # a translation's source, checked first
+        if problem is not None:
+            raise ClaimRefused(problem)
         return reach_api.claim(connection, task, f"{self.linguist}-{task.id}")
 
     def fail(self, connection, task: Task, reason: str) -> Task:
@@ -220,6 +229,7 @@ class TaskService(QObject):
     queue_changed = Signal(object)  # pending tasks in fair order (all accounts merged, filtered)
     my_tasks_changed = Signal(object)  # tasks this linguist claimed
     explanations_changed = Signal(object)  # task key -> why it is at its place
+    task_warnings_changed = Signal(object)  # task key -> why it cannot be worked (e.g. source below 100 %)
     activity = Signal(str)  # what the workers are doing, for the status bar
     error = Signal(str)  # a failure worth showing to the linguist
     claimed = Signal(object)  # Task (PROCESSING)
@@ -244,6 +254,7 @@ class TaskService(QObject):
         self.connections: dict[str, Any] = {}  # account key -> ReachConnection
         self.pollers: dict[str, Any] = {}  # account key -> engine Poller
         self.pending: dict[TaskKey, Task] = {}
+        self.task_warnings: dict[TaskKey, str] = {}  # found before a claim; shown in the queue
         self.mine: dict[TaskKey, Task] = {}
         self.media: dict[TaskKey, Path] = {}
         self.downloads: dict[TaskKey, Job] = {}
@@ -468,6 +479,10 @@ class TaskService(QObject):
 
         def failed(exc: BaseException) -> None:
             message = _message(exc)
+            if isinstance(exc, ClaimRefused):
+                self.task_warnings[key] = message
+                self.task_warnings_changed.emit(dict(self.task_warnings))
+                message = f"Task {task.id} was not claimed (it stays in the queue): {message}"
             if getattr(exc, "code", "") == "CLAIM_LOST":
                 self.pending.pop(key, None)  # someone else has it
                 self._publish_queue()

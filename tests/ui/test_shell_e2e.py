@@ -23,10 +23,6 @@ def file_tasks(view) -> list:
     return [t for t in view.visible_tasks() if not is_live_task(t)]
 
 
-
-
-
-
 def sign_in_with_demo(qtbot, win):
     win.start_demo()  # the same path as "Try the demo" in the sign-in dialog
     qtbot.waitUntil(lambda: bool(win.service.connections), timeout=20000)
@@ -271,14 +267,8 @@ def test_a_translation_workspace_receives_the_source_captions(qtbot, window, emu
     assert doc.language == task.source_language
 
 
-def test_a_translation_from_inaccurate_source_captions_goes_to_error_and_says_why(qtbot, window, emulator):
-    sign_in_with_demo(qtbot, window)
-    task, ws = _claim_and_open_translation(qtbot, window, 102)
-    qtbot.waitUntil(lambda: window.task_message is not None, timeout=20000)
-    recorded = emulator.inspect.task(task.id)
-    assert recorded["status"] == ERROR and "80% accurate" in recorded["errDescription"]
-    assert "80% accurate" in window.task_message.text()
-    assert file_tasks(window.mine) == [] and (task.account, task.id) not in window.workspaces
+# A translation from inaccurate source captions is no longer claimed (and sent to Error): the check comes
+# before the claim, see tests/ui/test_translation_source_check.py (issue 15, bug 8).
 
 
 @pytest.mark.parametrize("case", ["wrong token", "unreachable"])

@@ -1,0 +1,43 @@
+"""Issue 15, bug 8: a translation whose source captions are below 100 % accurate is not claimed (and so not
+sent to Error): the linguist is told before anything changes, and the queue marks the task."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from reach_studio.domain.enums import TaskStatus
+
+from .test_shell_e2e import sign_in_with_demo
+
+
+def test_claiming_a_translation_with_an_80_percent_source_is_refused_and_marked(qtbot, window, emulator):
+    sign_in_with_demo(qtbot, window)
+    entries = {e["id"]: e["name"] for e in emulator.inspect.objects("entry")}
+    task = next(
+        t
+        for t in window.queue.visible_tasks()
+        if t.feature is not None
+        and t.feature.name == "TRANSLATION"
+        and entries[t.entry_id] == "Product launch trailer"
+    )
+    queue = window.queue
+    row = queue.visible_tasks().index(task)
+    queue.table.scrollTo(queue.proxy.index(row, 2))
+    rect = queue.table.visualRect(queue.proxy.index(row, 2))
+    qtbot.mouseClick(queue.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert queue.selected_task().id == task.id
+    from PySide6.QtWidgets import QToolButton
+
+    claim = next(b for b in queue.findChildren(QToolButton) if b.defaultAction() is window.actions["claim"])
+    qtbot.mouseClick(claim, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: window.claim_message is not None and window.claim_message.isVisible(), timeout=30000
+    )
+    message = window.claim_message.text()
+    assert "not claimed" in message and "80% accurate" in message
+    record = emulator.inspect.task(task.id)
+    assert record["status"] == int(TaskStatus.PENDING), "never claimed, never sent to Error"
+    # the queue says so on the task's row
+    service = queue.proxy.index(queue.visible_tasks().index(task), 3)
+    assert service.data().startswith("⚠")
+    assert "80% accurate" in service.data(Qt.ItemDataRole.ToolTipRole)
