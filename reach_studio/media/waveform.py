@@ -171,7 +171,10 @@ def compute_waveform(
     samples = 0
     buf = bytearray(chunk_bytes)
     view = memoryview(buf)
-    args = ["-i", str(media), "-map", "0:a:0", "-vn", "-sn", "-dn", "-ac", "1", "-ar", str(sample_rate),
+    # A recorded take is plain PCM in WAV; ffmpeg's content probe can mistake a steady tone for MPEG-TS
+    # (seen with a 1 kHz take), so the WAV demuxer is named for .wav files.
+    demuxer = ["-f", "wav"] if Path(media).suffix.lower() == ".wav" else []
+    args = [*demuxer, "-i", str(media), "-map", "0:a:0", "-vn", "-sn", "-dn", "-ac", "1", "-ar", str(sample_rate),
             "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"]  # fmt: skip
     with open_ffmpeg_pipe(args) as pipe:
         stream = pipe.stdout

@@ -163,6 +163,14 @@ class VoiceEditor(QWidget):
                                     self._snapshot_payload, self)
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DEBOUNCE_MS)
         self._save_timer.timeout.connect(self.journal.snapshot)
+        self.dialogue: list[tuple[int, int]] = []  # where the original speaks (captions, else loud audio)
+        self._dialogue_from_captions = False
+        if ctx.source_captions is not None and ctx.source_captions.cues:
+            self.dialogue = [(c.start_ms, c.end_ms) for c in ctx.source_captions.cues]
+            self._dialogue_from_captions = True
+        self._take_peaks: dict[Path, object] = {}
+        self._take_jobs: dict[Path, object] = {}
+        self._previewing = False
         self.player = create_player(self) if player == "auto" else player
         self.take_player = create_player(self) if take_player == "auto" else take_player
         self.recorder = TakeRecorder(self)
@@ -341,6 +349,8 @@ class VoiceEditor(QWidget):
         canvas.itemSelected.connect(lambda i: self.select(i, seek=False))
         canvas.itemActivated.connect(lambda i: (self.select(i), self.play_take()))
         canvas.timesEdited.connect(lambda i, s, _e: self.move_line(i, s))
+        if self.take_player is not None:
+            self.take_player.playingChanged.connect(self._take_playing_changed)
         if self.player is not None:
             self.player.positionChanged.connect(self._position_changed)
             self.player.durationChanged.connect(lambda d: d > 0 and self.timeline.canvas.set_duration(d))
@@ -356,7 +366,7 @@ class VoiceEditor(QWidget):
         from reach_studio.ui.editor.waveform_loader import load_peaks_async
 
         self.ctx.media_path = Path(path)
-        self._waveform_job = load_peaks_async(Path(path), self.timeline.canvas.set_peaks,
+        self._waveform_job = load_peaks_async(Path(path), self._media_peaks,
                                               lambda m: self.show_status(m, error=True),
                                               alive=lambda: shiboken6.isValid(self))
         if self.player is None:
@@ -367,6 +377,46 @@ class VoiceEditor(QWidget):
             self.show_status(str(exc), error=True)
             return
         self.video.set_message("")
+
+    def _media_peaks(self, wave) -> None:
+        """The original's waveform: drawn on the timeline, and its loud stretches taken as the dialogue."""
+        from reach_studio.media.dialogue import loud_spans
+
+        self.timeline.canvas.set_peaks(wave)
+        if not self._dialogue_from_captions:
+            self.dialogue = loud_spans(wave)
+            self.refresh()
+
+    def take_over_dialogue(self, row: int) -> tuple[int, int] | None:
+        """(where, how many ms) the take of line `row` runs over dialogue, or None."""
+        from reach_studio.media.dialogue import overlap_with
+
+        line = self.script.lines[row]
+        if not line.has_take or not self.dialogue:
+            return None
+        return overlap_with(self.dialogue, line.start_ms, line.start_ms + line.take_ms)
+
+    def _load_take_peaks(self) -> None:
+        """Each take's own waveform, drawn inside its block on the timeline (computed once, cached)."""
+        from reach_studio.ui.editor.waveform_loader import load_peaks_async
+
+        for line in self.script.lines:
+            path = Path(str(line.take)) if line.has_take else None
+            if path is None or path in self._take_peaks or path in self._take_jobs or not path.is_file():
+                continue
+
+            def got(wave, path=path) -> None:
+                self._take_jobs.pop(path, None)
+                self._take_peaks[path] = wave
+                self._show_take_peaks()
+
+            self._take_jobs[path] = load_peaks_async(path, got, lambda _m, path=path: self._take_jobs.pop(path, None),
+                                                     alive=lambda: shiboken6.isValid(self))
+
+    def _show_take_peaks(self) -> None:
+        self.timeline.canvas.set_block_peaks({
+            row: self._take_peaks[Path(str(ln.take))] for row, ln in enumerate(self.script.lines)
+            if ln.has_take and Path(str(ln.take)) in self._take_peaks})
 
     def set_source_captions(self, doc: CaptionDocument) -> None:
         """Dubbing: the translated captions arrived; an empty script takes their lines and timing."""
@@ -405,6 +455,8 @@ class VoiceEditor(QWidget):
         self.timeline.canvas.items_changed()
         # flagged (red edge): lines that block delivery — no take yet, or a take running into the next line
         self.timeline.canvas.set_error_rows(set(self.script.overlaps()) | set(self.script.missing_takes()))
+        self._show_take_peaks()
+        self._load_take_peaks()
         self._refreshing = False
         self._refresh_panel()
 
@@ -413,6 +465,8 @@ class VoiceEditor(QWidget):
         take = f"✔ {line.take_ms / 1000:.1f} s" if line.has_take else "— none"
         if line.has_take and not Path(str(line.take)).is_file():
             take = "✖ missing"
+        elif self.take_over_dialogue(row) is not None:
+            take += " ⚠ over dialogue"
         for col, text in enumerate((str(row + 1), clock(line.start_ms), line.text, take)):
             item = self.table.item(row, col)
             if item is None:
@@ -439,6 +493,11 @@ class VoiceEditor(QWidget):
                 slot = f"slot {(line.end_ms - line.start_ms) / 1000:.1f} s"
                 if line.has_take and line.take_ms > line.end_ms - line.start_ms:
                     slot += f" — the take is {(line.take_ms - (line.end_ms - line.start_ms)) / 1000:.1f} s longer"
+            over = self.take_over_dialogue(self.current)
+            if over is not None:
+                slot = (slot + " — " if slot else "") + (
+                    f"⚠ the take runs over dialogue from {clock(over[0])} ({over[1] / 1000:.1f} s): "
+                    "move the line into a pause or record a shorter take")
             self.slot_label.setText(slot)
         self.recorder_panel.set_line(line is not None, bool(line and line.has_take))
         self._refreshing = False
@@ -613,7 +672,12 @@ class VoiceEditor(QWidget):
         self.refresh()
         self.select(row, seek=False)
         self.changed()
-        self.show_status(f"Line {row + 1}: take of {length / 1000:.1f} s kept")
+        over = self.take_over_dialogue(row)
+        if over is not None:
+            self.show_status(f"Line {row + 1}: take of {length / 1000:.1f} s kept, but it runs over dialogue from "
+                             f"{clock(over[0])} for {over[1] / 1000:.1f} s", error=True)
+        else:
+            self.show_status(f"Line {row + 1}: take of {length / 1000:.1f} s kept")
 
     def import_take_dialog(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Import a take", "",
@@ -658,6 +722,26 @@ class VoiceEditor(QWidget):
             self.take_player.play()
         except PlayerError as exc:
             self.show_status(str(exc), error=True)
+
+    def _follow_preview(self, at: int) -> None:
+        """The picture plays along with the mix (muted: the mix has the sound), and stops with it."""
+        if self.player is None or self.ctx.media_path is None or self.take_player is None:
+            return
+        mute = getattr(self.player, "set_muted", None)
+        if mute is not None:
+            mute(True)
+        self._previewing = True
+        self.player.seek(at)
+        self.player.play()
+
+    def _take_playing_changed(self, playing: bool) -> None:
+        if playing or not self._previewing or self.player is None:
+            return
+        self._previewing = False
+        self.player.pause()
+        mute = getattr(self.player, "set_muted", None)
+        if mute is not None:
+            mute(False)
 
     # ------------------------------------------------------------------------------ player
 
@@ -715,6 +799,7 @@ class VoiceEditor(QWidget):
                 self.preview_path = path
                 self.show_status(f"Preview mixed ({len(takes)} takes): playing from {clock(at)}")
                 self._play_file(path, at)
+                self._follow_preview(at)
 
         def failed(exc: BaseException) -> None:
             if shiboken6.isValid(self):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -33,6 +33,7 @@ RULER_BG = QColor("#2a2d30")
 RULER_FG = QColor("#a0a4a8")
 WAVE = QColor("#4caf7a")
 WAVE_DIM = QColor("#2f6b4b")
+TAKE_WAVE = QColor("#1d3f8f")  # a recorded take drawn inside its block
 CUE_FILL = QColor(70, 130, 200, 110)
 CUE_EDGE = QColor("#7fb2ef")
 EAD_FILL = QColor(170, 110, 210, 110)
@@ -100,6 +101,7 @@ class TimelineCanvas(QWidget):
         self._arrays_dirty = False
         self._error_rows: set[int] = set()
         self._peaks: Peaks | None = None
+        self._block_peaks: dict[int, object] = {}
         self._duration_ms = 0
         self._view_start = 0.0
         self._ms_per_px = 10.0
@@ -129,6 +131,11 @@ class TimelineCanvas(QWidget):
     def set_error_rows(self, rows: set[int]) -> None:
         """Rows with validation errors get a red outline."""
         self._error_rows = set(rows)
+        self.update()
+
+    def set_block_peaks(self, peaks: dict[int, object]) -> None:
+        """Waveforms drawn inside blocks from their start (e.g. each recorded take): item index -> peaks."""
+        self._block_peaks = dict(peaks)
         self.update()
 
     def set_peaks(self, peaks) -> None:
@@ -379,6 +386,9 @@ class TimelineCanvas(QWidget):
             p.fillRect(rect, SELECTED_FILL if selected else fill)
             p.setPen(pens["error"] if flagged else pens["selected"] if selected else pens["ead" if ead else "cue"])
             p.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
+            take = self._block_peaks.get(i) if self._block_peaks else None
+            if take is not None and width > 3:
+                self._paint_block_wave(p, take, xa, rect)
             if width > 24:
                 # plain elided lines: far cheaper than a word-wrapped layout per block per frame
                 p.setPen(TEXT)
@@ -389,6 +399,20 @@ class TimelineCanvas(QWidget):
                 for n, line in enumerate(lines[:max_lines]):
                     p.drawText(QPointF(xa + 4, top + 3 + ascent + n * line_h),
                                self._metrics.elidedText(line, Qt.TextElideMode.ElideRight, avail))
+
+    def _paint_block_wave(self, p: QPainter, peaks, xa: float, rect: QRectF) -> None:
+        """The block's own waveform (a take) in its lower half, only over the visible pixels."""
+        first = max(0, int(-xa))
+        last = min(int(rect.width()), int(self.width() - xa))
+        if last <= first:
+            return
+        t0 = first * self._ms_per_px  # the block's waveform starts at its own 0
+        lo, hi = peaks.peaks_between(t0, t0 + (last - first) * self._ms_per_px, last - first)
+        mid = rect.top() + rect.height() * 0.7
+        amp = rect.height() * 0.28
+        p.setPen(QPen(TAKE_WAVE, 1))
+        p.drawLines([QLineF(xa + first + k, mid - float(hi[k]) * amp, xa + first + k, mid - float(lo[k]) * amp)
+                     for k in range(len(lo)) if hi[k] or lo[k]])
 
     def _paint_narrow(self, p: QPainter, x0: np.ndarray, x1: np.ndarray, top: int, height: int,
                       color: QColor) -> None:

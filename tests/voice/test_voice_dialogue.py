@@ -1,0 +1,125 @@
+"""Issue 15, bug 10: an audio-description take that runs over dialogue is flagged, each take's waveform is drawn
+in its block, and the picture plays along with the mix preview."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from reach_studio.domain.enums import ServiceFeature
+from reach_studio.store.drafts import DraftStore
+from reach_studio.ui.editor.voice_editor import VoiceEditor
+from reach_studio.ui.editor_registry import TaskContext
+from tests.editor.conftest import make_task
+
+from .conftest import ffmpeg, record_take
+
+
+@pytest.fixture(scope="module")
+def talk_then_pause(tmp_path_factory):
+    """4 s of video; the sound track 'speaks' (a loud tone) for the first 1.5 s, then is silent."""
+    clip = tmp_path_factory.mktemp("dialogue") / "talk.mp4"
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=160x90:rate=10",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=300:sample_rate=48000:duration=1.5,apad=whole_dur=4",
+        "-t",
+        "4",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "64k",
+        str(clip),
+    )
+    return clip
+
+
+def open_ad(qtbot, tmp_path, media, player=None, take_player=None):
+    task = make_task(ServiceFeature.AUDIO_DESCRIPTION)
+    ctx = TaskContext(task, None, DraftStore(tmp_path / "drafts.sqlite3"), media_path=media)
+    ed = VoiceEditor(ctx, player=player, take_player=take_player, recorder_reason="")
+    qtbot.addWidget(ed)
+    ed.resize(1100, 700)
+    ed.show()
+    qtbot.waitExposed(ed)
+    return ed
+
+
+def test_a_take_over_dialogue_is_flagged_and_one_in_the_pause_is_not(qtbot, tmp_path, talk_then_pause):
+    ed = open_ad(qtbot, tmp_path, talk_then_pause)
+    qtbot.waitUntil(lambda: bool(ed.dialogue), timeout=20000)  # the loud stretch of the sound track
+    assert ed.dialogue[0][0] < 200 and 1300 <= ed.dialogue[0][1] <= 1700
+    ed.seek(800)
+    ed.add_line_at_playhead()
+    qtbot.keyClicks(ed.text_edit, "A man waves.")
+    record_take(qtbot, ed, 0, seconds=1.3)  # 1.0 s kept: 0.8 → 1.8 s, over the speech until 1.5 s
+    assert "⚠ over dialogue" in ed.table.item(0, 3).text()
+    assert "runs over dialogue" in ed.status.text()
+    assert "runs over dialogue from 00:00:00,800" in ed.slot_label.text()
+    # moved into the pause by keyboard in the start field, the warning goes away
+    ed.start_edit.selectAll()
+    qtbot.keyClicks(ed.start_edit, "00:00:02,000")
+    qtbot.keyClick(ed.start_edit, Qt.Key.Key_Return)
+    assert ed.script.lines[0].start_ms == 2000
+    assert "over dialogue" not in ed.table.item(0, 3).text()
+    assert "dialogue" not in ed.slot_label.text()
+
+
+def test_the_takes_waveform_is_drawn_in_its_block(qtbot, tmp_path, talk_then_pause):
+    ed = open_ad(qtbot, tmp_path, talk_then_pause)
+    ed.seek(2000)
+    ed.add_line_at_playhead()
+    record_take(qtbot, ed, 0, seconds=1.3)
+    canvas = ed.timeline.canvas
+    qtbot.waitUntil(lambda: 0 in canvas._block_peaks, timeout=20000)
+    canvas.set_zoom(5.0)
+    canvas.set_view_start(1500)
+    canvas.set_peaks(None)  # only the take's own waveform can draw here
+    image = canvas.grab().toImage()
+    x0, x1 = int(canvas.x_of(2100)), int(canvas.x_of(2900))
+    top, bottom = canvas._lane()
+    take_pixels = sum(
+        1
+        for x in range(x0, x1, 4)
+        for y in range(int(top), int(bottom), 2)
+        if image.pixelColor(x, y).name() == "#1d3f8f"
+    )
+    assert take_pixels > 20
+
+
+@pytest.mark.timeout(120)
+def test_the_picture_plays_along_with_the_mix_preview(qtbot, tmp_path, talk_then_pause):
+    from reach_studio.ui.player import create_player, qt_backend
+
+    if not qt_backend.available():
+        pytest.skip("no Qt Multimedia")
+    ed = open_ad(
+        qtbot,
+        tmp_path,
+        talk_then_pause,
+        player=create_player(prefer="qt"),
+        take_player=create_player(prefer="qt"),
+    )
+    qtbot.waitUntil(lambda: ed.player.duration() > 3000, timeout=10000)
+    ed.seek(2000)
+    ed.add_line_at_playhead()
+    record_take(qtbot, ed, 0, seconds=1.3)
+    ed.seek(1500)
+    qtbot.mouseClick(ed.toolbar.widgetForAction(ed.preview_action), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ed.take_player.is_playing(), timeout=60000)
+    qtbot.waitUntil(lambda: ed.player.is_playing() and ed.player.position() > 1700, timeout=10000)
+    ed.take_player.pause()
+    assert not ed.player.is_playing()
+    ed.player.close()
+    ed.take_player.close()
