@@ -148,6 +148,8 @@ OPTIONS: dict[str, Option] = {
             "Team store (postgresql:// URL; empty: work alone) [env REACH_TEAM_DB]",
             _team_url,
         ),
+        # Qt's saveGeometry() as base64: size, position and maximised state of the main window
+        Option("window_geometry", str, "", "Main window size and position (remembered on exit)"),
     )
 }
 

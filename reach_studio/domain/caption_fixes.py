@@ -48,12 +48,44 @@ def reflow_text(text: str, max_chars: int, max_lines: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def reflow_cue(doc: CaptionDocument, index: int, rules: CaptionRules = DEFAULT_RULES) -> CaptionDocument:
+_PREFIX_MARK = "\x00"  # stands for the delivered speaker prefix while breaking lines (never in text)
+
+
+def speaker_prefix(cue: Cue, previous_speaker: str | None, style: str, first: bool) -> str:
+    """What the delivered file puts before the cue's text (">> [Ann]", "[Ann]", ">>" or "")."""
+    shown = render_text(cue.copy(text="x"), previous_speaker, style, first)
+    return shown[:-1].rstrip()
+
+
+def reflow_cue(
+    doc: CaptionDocument, index: int, rules: CaptionRules = DEFAULT_RULES, prefix_len: int = 0
+) -> CaptionDocument:
     """Balance the cue's lines to the line limit; if the text needs more than `max_lines`, split the cue
-    into consecutive cues (time shared by length), each fitting the limit."""
+    into consecutive cues (time shared by length), each fitting the limit.
+
+    `prefix_len` is the length of what the delivered file puts before the text on its first line (the
+    speaker label and/or ">>", see `speaker_prefix`): it counts toward that line as the viewer sees it."""
     _check_index(doc, index)
     cue = doc.cues[index]
     flat = " ".join(cue.text.split())
+    if prefix_len > 0 and flat:
+        mark = _PREFIX_MARK * prefix_len
+        marked = f"{mark} {flat}"
+        if lines_needed(marked, rules.max_chars_per_line) <= rules.max_lines:
+            text = reflow_text(marked, rules.max_chars_per_line)
+            text = text[len(mark) :].lstrip(" ").lstrip("\n")
+            new = cue.copy(text=text)
+            return _with(doc, doc.cues[:index] + [new] + doc.cues[index + 1 :])
+        parts = _chunks(
+            marked, rules.max_chars_per_line * rules.max_lines, rules.max_chars_per_line, rules.max_lines
+        )
+        parts[0] = parts[0][len(mark) :].lstrip(" ")
+        if not parts[0]:
+            parts = parts[1:] or [""]
+        new_cues = _share_time(cue, parts, rules)
+        first = new_cues[0]
+        new_cues[0] = first.copy(text=_reflow_after_prefix(first.text, prefix_len, rules))
+        return _with(doc, doc.cues[:index] + new_cues + doc.cues[index + 1 :])
     needed = lines_needed(flat, rules.max_chars_per_line)
     if needed <= rules.max_lines:
         new = cue.copy(text=reflow_text(flat, rules.max_chars_per_line))
@@ -63,6 +95,12 @@ def reflow_cue(doc: CaptionDocument, index: int, rules: CaptionRules = DEFAULT_R
     )
     new_cues = _share_time(cue, parts, rules)
     return _with(doc, doc.cues[:index] + new_cues + doc.cues[index + 1 :])
+
+
+def _reflow_after_prefix(text: str, prefix_len: int, rules: CaptionRules) -> str:
+    mark = _PREFIX_MARK * prefix_len
+    broken = reflow_text(f"{mark} {' '.join(text.split())}", rules.max_chars_per_line)
+    return broken[len(mark) :].lstrip(" ").lstrip("\n")
 
 
 def _chunks(text: str, limit: int, max_chars: int, max_lines: int) -> list[str]:

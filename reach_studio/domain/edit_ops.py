@@ -278,10 +278,15 @@ def set_end(items: Sequence[Item], index: int, ms: int) -> Change | None:
     return set_times(items, index, item.start_ms, ms, label="Set end")
 
 
-def move(items: Sequence[Item], index: int, delta_ms: int, edge: str = "both") -> Change | None:
-    """Nudge one edge ("start"/"end") or the whole item ("both") by `delta_ms`."""
+def move(items: Sequence[Item], index: int, delta_ms: int, edge: str = "both", min_gap_ms: int = 0) -> Change | None:
+    """Nudge one edge ("start"/"end") or the whole item ("both") by `delta_ms`.
+
+    A cue never nudges into its neighbours: it stops `min_gap_ms` short of them (a cue that already
+    overlaps may move away, never further in). Chapters have no end and move freely."""
     item = _at(items, index)
     end = end_of(item)
+    if not isinstance(item, Chapter):
+        delta_ms = _clamp_to_neighbours(items, index, delta_ms, edge, max(0, int(min_gap_ms)))
     if edge == "start":
         return set_times(items, index, item.start_ms + delta_ms, end, label="Nudge start")
     if edge == "end":
@@ -290,6 +295,24 @@ def move(items: Sequence[Item], index: int, delta_ms: int, edge: str = "both") -
         raise EditError(f"unknown edge {edge!r}")
     delta_ms = max(delta_ms, -item.start_ms)
     return set_times(items, index, item.start_ms + delta_ms, end + delta_ms, label="Move")
+
+
+def _clamp_to_neighbours(items: Sequence[Item], index: int, delta: int, edge: str, gap: int) -> int:
+    item = items[index]
+    if delta < 0 and edge in ("start", "both") and index > 0:
+        floor = end_of(items[index - 1]) + gap
+        room = min(0, floor - item.start_ms)  # already closer than the gap: do not move further in
+        if item.start_ms + delta < floor:
+            if room == 0 and item.start_ms <= floor:
+                raise EditError(f"cue {index + 1} already starts {gap} ms after cue {index} ends")
+            delta = max(delta, floor - item.start_ms)
+    if delta > 0 and edge in ("end", "both") and index + 1 < len(items):
+        ceiling = items[index + 1].start_ms - gap
+        if end_of(item) + delta > ceiling:
+            if end_of(item) >= ceiling:
+                raise EditError(f"cue {index + 1} already ends {gap} ms before cue {index + 2} starts")
+            delta = min(delta, ceiling - end_of(item))
+    return delta
 
 
 def insertion_index(items: Sequence[Item], time_ms: int) -> int:
@@ -305,20 +328,34 @@ def insertion_index(items: Sequence[Item], time_ms: int) -> int:
 
 
 def insert_at(items: Sequence[Item], kind: str, time_ms: int, duration_ms: int = DEFAULT_CUE_MS,
-              text: str = "", media_end_ms: int | None = None) -> Splice:
-    """Insert a new empty item at `time_ms`, shortened so it does not run into the next one."""
+              text: str = "", media_end_ms: int | None = None, min_gap_ms: int = 0) -> Splice:
+    """Insert a new empty item at `time_ms`, shortened so it does not run into the next one.
+
+    Inside a cue, the new cue goes after that cue (with `min_gap_ms` between them) instead of
+    overlapping it; without room for a cue there, nothing is inserted (EditError says why)."""
     if kind not in KIND_ITEM:
         raise EditError(f"unknown document kind {kind!r}")
     time_ms = max(0, int(time_ms))
     index = insertion_index(items, time_ms)
     cls = KIND_ITEM[kind]
     if cls is Chapter:
-        new: Item = Chapter(time_ms, text or f"Chapter {index + 1}")
+        used = {c.title for c in items if isinstance(c, Chapter)}
+        number = next(n for n in range(len(items) + 1, 2 * len(items) + 2) if f"Chapter {n}" not in used)
+        new: Item = Chapter(time_ms, text or f"Chapter {number}")
     else:
+        gap = max(0, int(min_gap_ms))
+        if index > 0 and end_of(items[index - 1]) + gap > time_ms:
+            time_ms = end_of(items[index - 1]) + gap  # inside (or too close after) a cue: go after it
+            index = insertion_index(items, time_ms)
         end = time_ms + max(MIN_CUE_MS, int(duration_ms))
-        if index < len(items) and items[index].start_ms - time_ms >= MIN_CUE_MS:
-            end = min(end, items[index].start_ms)
-        if media_end_ms is not None and media_end_ms - time_ms >= MIN_CUE_MS:
+        if index < len(items):
+            room = items[index].start_ms - gap - time_ms
+            if room < MIN_CUE_MS:
+                raise EditError(f"no room for a new cue between cue {index} and cue {index + 1}")
+            end = min(end, items[index].start_ms - gap)
+        if media_end_ms is not None:
+            if media_end_ms - time_ms < MIN_CUE_MS:
+                raise EditError("no room for a new cue before the media ends")
             end = min(end, media_end_ms)
         new = cls(time_ms, end, text)
     return Splice(index, (), (new,), "Insert")

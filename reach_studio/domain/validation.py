@@ -251,7 +251,11 @@ class Validator:
                     Fix("Split the cue in two", lambda d, i=index: fixes.split_cue(d, i, rules=r)),
                 )
             )
-        chars = len(visible.replace("\n", ""))
+        # Reading speed and lines as they will be delivered (speaker label and ">>" included): the viewer
+        # reads the label too, and the editor shows the same figures.
+        shown = render_text(cue, prev.speaker if prev else None, self.speaker_style, index == 0)
+        chars = len(_visible(shown).replace("\n", ""))
+        prefix_len = max(0, len(shown) - len(cue.text) - 1)  # the speaker label / ">>" before the text
         if duration > 0:
             cps = chars * 1000 / duration
             if cps > r.max_chars_per_second:
@@ -269,8 +273,6 @@ class Validator:
                     )
                 )
 
-        # Lines as they will be delivered (speaker label and ">>" included).
-        shown = render_text(cue, prev.speaker if prev else None, self.speaker_style, index == 0)
         lines = [line for line in _visible(shown).split("\n") if line.strip()] or [""]  # as written
         limit = r.max_chars_per_line
         source = "the profile's" if self.profile_line_limit else "the recommended"
@@ -285,7 +287,7 @@ class Validator:
                     f"has a line of {longest} characters ({source} limit is {limit})",
                     Fix(
                         "Re-break the lines (split the cue if needed)",
-                        lambda d, i=index: fixes.reflow_cue(d, i, r),
+                        lambda d, i=index, n=prefix_len: fixes.reflow_cue(d, i, r, prefix_len=n),
                     ),
                 )
             )
@@ -298,7 +300,7 @@ class Validator:
                     f"has {len(lines)} lines (at most {r.max_lines})",
                     Fix(
                         "Re-break the lines (split the cue if needed)",
-                        lambda d, i=index: fixes.reflow_cue(d, i, r),
+                        lambda d, i=index, n=prefix_len: fixes.reflow_cue(d, i, r, prefix_len=n),
                     ),
                 )
             )

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -34,7 +34,7 @@ from reach_studio.domain.enums import ProcessingRegion, ServiceType
 from reach_studio.domain.task import Task
 from reach_studio.domain.task_mapping import task_from_dict, task_to_dict
 from reach_studio.secrets import SecretStore
-from reach_studio.settings import Settings
+from reach_studio.settings import Settings, SettingsError
 from reach_studio.store.drafts import DraftInfo, DraftStore
 from reach_studio.ui.editor_registry import TaskContext, registered_features
 from reach_studio.ui.log_window import LogWindow, install_log_buffer
@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
         self._restore_offered = False
         self.setWindowTitle(APP_NAME)
         self.resize(1200, 720)
+        self._restore_geometry()
 
         self.queue = QueueView(empty_text="No tasks waiting")
         self.mine = QueueView(empty_text="You have not claimed any task")
@@ -275,6 +276,7 @@ class MainWindow(QMainWindow):
         s.queue_changed.connect(self.queue.set_tasks)
         s.my_tasks_changed.connect(self._my_tasks_changed)
         s.explanations_changed.connect(self._explanations)
+        s.task_warnings_changed.connect(self.queue.model.set_warnings)
         s.activity.connect(self.activity.setText)
         s.error.connect(self._error)
         s.claimed.connect(self._claimed)
@@ -472,7 +474,10 @@ class MainWindow(QMainWindow):
         self.queue.model.explanations = explanations
 
     def _selection_changed(self, task: Task | None) -> None:
-        self.details.show_task(task)
+        # Only the list on screen speaks for the pane: a refresh of the queue while a task is open must
+        # not replace the open task's details with the queue's selection.
+        if self.sender() is self.tabs.currentWidget():
+            self.details.show_task(task)
 
     def _tab_changed(self, index: int) -> None:
         widget = self.tabs.widget(index)
@@ -482,6 +487,7 @@ class MainWindow(QMainWindow):
             self.details.show_task(self.mine.selected_task())
         elif isinstance(widget, TaskWorkspace):
             self.details.show_task(widget.task)
+            widget.setFocus()  # the editor's keys work at once, without clicking a field first
 
     def _countdown(self) -> None:
         self.queue.tick()
@@ -527,6 +533,7 @@ class MainWindow(QMainWindow):
                 self.service.load_source_captions(task, lambda doc, ws=ws: self._source_captions(ws, doc))
             self.workspace_opened.emit(ws)
         self.tabs.setCurrentWidget(ws)
+        ws.setFocus()
         return ws
 
     def _source_captions(self, ws: TaskWorkspace, doc) -> None:
@@ -667,7 +674,20 @@ class MainWindow(QMainWindow):
 
     # -- closing ---------------------------------------------------------------------------------------
 
+    def _restore_geometry(self) -> None:
+        """Size and position as the linguist left them (Qt keeps the window on a screen that exists)."""
+        saved = self.settings.get("window_geometry")
+        if saved:
+            self.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii")))
+
+    def save_geometry(self) -> None:
+        try:
+            self.settings.set("window_geometry", bytes(self.saveGeometry().toBase64()).decode("ascii"))
+        except SettingsError as exc:  # a read-only settings folder must not stop the app from closing
+            log.warning("could not remember the window size: %s", exc)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_geometry()
         for ws in list(self.workspaces.values()):
             ws.close_workspace()
         self.service.stop()

@@ -61,7 +61,10 @@ class QueueView(QWidget):
         self._sized_for = -1
         self.table.doubleClicked.connect(self._activated)
         self.table.activated.connect(self._activated)
+        # A mouse click moves the current index before it selects the row, so currentRowChanged alone
+        # would report "nothing selected" for a click (arrow keys do both at once): listen to both.
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.selectionModel().selectionChanged.connect(self._current_changed)
 
         self.feature = QComboBox()
         self.language = QComboBox()

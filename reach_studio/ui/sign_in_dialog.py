@@ -8,7 +8,9 @@ http URL that is not loopback. The token goes to `SecretStore`, never to the set
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIntValidator
@@ -73,6 +75,43 @@ def sign_in(account: AccountConfig) -> ReachConnection:
     return connection
 
 
+_HOST = re.compile(r"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$")
+
+
+def url_problem(text: str) -> str | None:
+    """Why `text` is not a Kaltura server address, or None (checked as it is typed and before signing in)."""
+    value = text.strip()
+    if not value:
+        return "Enter the address of your Kaltura server, e.g. https://kaltura.example.org"
+    if value.lower() in SERVICE_URL_PRESETS:
+        return None
+    if value.count("://") != 1:
+        return f"{value!r} is not one web address (it should look like https://kaltura.example.org)"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        return "The address must start with https://"
+    host = parts.hostname or ""
+    if not host or not (_HOST.match(host) or _is_ip(host)) or " " in value:
+        return f"{host or value!r} is not a valid server name"
+    if parts.query or parts.fragment:
+        return "The address must not have ?… or #… parts"
+    try:
+        resolve_service_url(value)
+    except ReachError as exc:
+        return exc.message
+    return None
+
+
+def _is_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def explain_sign_in_error(exc: BaseException, service_url: str = "") -> str:
     """One sentence for the dialog; never contains the token."""
     if isinstance(exc, ReachError):
@@ -127,6 +166,11 @@ class SignInDialog(QDialog):
         form = QFormLayout()
         form.addRow("Kaltura region", self.region)
         form.addRow("Server URL", self.url)
+        self.url_note = QLabel()  # says at once what is wrong with a typed URL
+        self.url_note.setWordWrap(True)
+        self.url_note.setStyleSheet("color:#c62828")
+        form.addRow("", self.url_note)
+        self.url.textChanged.connect(self._check_url)
         form.addRow("Vendor partner id", self.partner)
         form.addRow("Vendor name", self.vendor_name)
         form.addRow("App token id", self.token_id)
@@ -197,12 +241,24 @@ class SignInDialog(QDialog):
         self.url.setEnabled(custom)
         if not custom:
             self.url.setText(SERVICE_URL_PRESETS[self.region.currentData()])
+            self.url_note.clear()
+        elif self.url.text().strip().rstrip("/") in SERVICE_URL_PRESETS.values():
+            # the region's URL is not the on-prem server: start empty, so typing does not append to it
+            self.url.clear()
+            self.url.setFocus()
+
+    def _check_url(self) -> None:
+        problem = url_problem(self.url.text()) if self.url.text().strip() else None
+        self.url_note.setText(problem or "")
 
     def service_url(self) -> str:
         return self.url.text().strip()
 
     def account(self) -> AccountConfig:
         """The account the form describes; raises ReachError with a readable message when incomplete."""
+        problem = url_problem(self.service_url())
+        if problem:
+            raise ReachError("INVALID_SERVICE_URL", problem)
         url = resolve_service_url(self.service_url())  # rejects http:// to non-loopback hosts
         if not self.partner.text().strip():
             raise ReachError("INCOMPLETE", "Enter your vendor partner id.")

@@ -138,6 +138,7 @@ class TaskWorkspace(QWidget):
                 self._missing(f"The {service_label(task)} editor could not open this task: {exc}", layout)
             else:
                 layout.addWidget(self.editor, 1)
+                self.setFocusProxy(self.editor)  # showing the tab puts the keyboard in the editor
                 done = getattr(self.editor, "delivered", None)
                 if done is not None and hasattr(done, "connect"):
                     done.connect(lambda outcome: self.delivered.emit(self.task))

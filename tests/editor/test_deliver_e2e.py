@@ -6,6 +6,7 @@ Asserts on what the emulator recorded (emu.inspect), as the architecture asks of
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from reach_studio.domain.captions import CaptionDocument, Cue
@@ -61,9 +62,20 @@ def type_cue(qtbot, editor, at_ms, text, end_ms=None):
         editor.set_end_and_next()
 
 
+def confirm_delivery(qtbot, editor):
+    """Press Deliver in the summary of what will be uploaded, as the linguist does."""
+    qtbot.waitUntil(
+        lambda: editor.deliver_confirm is not None and editor.deliver_confirm.isVisible(), timeout=5000
+    )
+    box = editor.deliver_confirm
+    button = next(b for b in box.buttons() if b.text() == "Deliver")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
 def deliver(qtbot, editor):
     with qtbot.waitSignal(editor.delivered, timeout=120_000) as sig:
         editor.deliver_action.trigger()
+        confirm_delivery(qtbot, editor)
     return sig.args[0]
 
 
@@ -89,7 +101,9 @@ def test_captions_flow_reaches_ready_with_the_typed_cues(qtbot, emu, conn, tmp_p
     cap = one(emu, "caption_asset", task.id, "caption.add", entryId=task.entry_id)
     cues = read_captions(emu.inspect.content(cap["id"]), "srt").cues
     assert [(c.start_ms, c.end_ms, c.text) for c in cues] == [
-        (1000, 3000, "Welcome to the lecture."), (3500, 5500, "Today: energy.")]
+        (1000, 3000, "Welcome to the lecture."),
+        (3500, 5500, "Today: energy."),
+    ]
     assert cap["language"] == "English"
     assert_ready(emu, task.id, cap["id"])
     assert store.load(draft_key(task.account, task.id)) is None  # the draft is gone once delivered
@@ -115,9 +129,12 @@ def test_validation_errors_block_delivery_and_jump_to_the_cue(qtbot, emu, conn, 
 
 
 def test_translation_flow_uploads_the_target_not_the_source(qtbot, emu, conn, tmp_path):
-    source = CaptionDocument([Cue(0, 2000, "Good morning"), Cue(2500, 4500, "Good night")], language="English")
-    ed, task, _ = open_claimed(qtbot, emu, conn, tmp_path, ServiceFeature.TRANSLATION, source, source="English",
-                               target="French")
+    source = CaptionDocument(
+        [Cue(0, 2000, "Good morning"), Cue(2500, 4500, "Good night")], language="English"
+    )
+    ed, task, _ = open_claimed(
+        qtbot, emu, conn, tmp_path, ServiceFeature.TRANSLATION, source, source="English", target="French"
+    )
     for row, text in ((0, "Bonjour"), (1, "Bonne nuit")):
         ed.select(row)
         qtbot.keyClicks(ed.text_edit, text)
@@ -139,7 +156,11 @@ def test_ead_flow_delivers_a_vtt_caption_with_usage_1(qtbot, emu, conn, tmp_path
     content = emu.inspect.content(cap["id"])
     assert content.startswith(b"WEBVTT")
     (cue,) = read_captions(content, "vtt").cues
-    assert (cue.start_ms, cue.end_ms, cue.text) == (5000, 10_000, "A woman in a yellow shirt sits on a couch.")
+    assert (cue.start_ms, cue.end_ms, cue.text) == (
+        5000,
+        10_000,
+        "A woman in a yellow shirt sits on a couch.",
+    )
     assert_ready(emu, task.id, cap["id"])
 
 
@@ -153,7 +174,11 @@ def test_chapters_flow_adds_thumb_cue_points(qtbot, emu, conn, tmp_path):
     first = one(emu, "cue_point", task.id, "chapter.001.add", entryId=task.entry_id)
     second = one(emu, "cue_point", task.id, "chapter.002.add", entryId=task.entry_id)
     assert (first["title"], first["description"], first["startTime"], first["subType"]) == (
-        "Introduction", "Who we are", 0, 2)
+        "Introduction",
+        "Who we are",
+        0,
+        2,
+    )
     assert (second["title"], second["startTime"]) == ("Results", 8000)
     assert_ready(emu, task.id, first["id"])
 
@@ -165,6 +190,7 @@ def test_cancelling_the_progress_dialog_stops_before_ready(qtbot, emu, conn, tmp
     type_cue(qtbot, ed, 1000, "Slow network today.", 3000)
     emu.faults.configure(latency_ms=400)  # every call takes a while: time to press Cancel
     ed.deliver_action.trigger()
+    confirm_delivery(qtbot, ed)
     dialog = ed.findChild(QProgressDialog)
     assert dialog is not None and dialog.isVisible()
     dialog.findChild(QPushButton).click()  # the dialog's Cancel button

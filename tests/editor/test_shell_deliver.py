@@ -14,6 +14,8 @@ from reach_studio.ui.main_window import MainWindow
 from reach_studio.workers.background import wait_for_all
 from tests.ui.test_shell_e2e import demo_account, sign_in_with_demo
 
+from .test_deliver_e2e import confirm_delivery
+
 pytestmark = pytest.mark.timeout(240)
 
 
@@ -23,7 +25,9 @@ def test_delivered_task_leaves_my_tasks(qtbot, emulator):
     win.show()
     try:
         sign_in_with_demo(qtbot, win)
-        task = next(t for t in win.queue.visible_tasks() if t.feature is not None and t.feature.name == "CAPTIONS")
+        task = next(
+            t for t in win.queue.visible_tasks() if t.feature is not None and t.feature.name == "CAPTIONS"
+        )
         assert win.queue.select_task(task.account, task.id)
         with qtbot.waitSignal(win.service.download_finished, timeout=90_000):
             win.actions["claim"].trigger()
@@ -41,8 +45,11 @@ def test_delivered_task_leaves_my_tasks(qtbot, emulator):
         delivered = []
         editor.delivered.connect(delivered.append)
         editor.deliver_action.trigger()
-        qtbot.waitUntil(lambda: bool(delivered) or "blocked" in editor.status.text()
-                        or "failed" in editor.status.text(), timeout=120_000)
+        confirm_delivery(qtbot, editor)
+        qtbot.waitUntil(
+            lambda: bool(delivered) or "blocked" in editor.status.text() or "failed" in editor.status.text(),
+            timeout=120_000,
+        )
         assert delivered, editor.status.text()
         record = emulator.inspect.task(task.id)
         assert record["status"] == int(TaskStatus.READY)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont
 from reach_studio.domain import edit_ops
 from reach_studio.domain.captions import Chapter, Cue
 from reach_studio.domain.edit_ops import Batch, Change, Item, Op, Splice
+from reach_studio.domain.formats._common import render_text
 
 ERROR, WARNING = "error", "warning"
 
@@ -71,6 +72,7 @@ class CueListModel(QAbstractTableModel):
         self.columns = COLUMNS[kind]
         self._validator = validator
         self._markers: dict[int, list[Marker]] = {}
+        self.speaker_style = "none"  # how speakers appear in the delivered file (the editor sets it)
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -264,8 +266,12 @@ class CueListModel(QAbstractTableModel):
             return clock(item.end_ms)  # type: ignore[union-attr]
         if name == "Duration":
             return f"{(item.end_ms - item.start_ms) / 1000:.3f}"  # type: ignore[union-attr]
-        if name == "CPS":
-            chars = len(item.text.replace("\n", ""))  # type: ignore[union-attr]
+        if name == "CPS":  # counted on the delivered form, as the validator does (speaker label included)
+            shown = item.text  # type: ignore[union-attr]
+            if self.speaker_style != "none" and isinstance(item, Cue) and item.speaker:
+                prev = self.items[row - 1] if row > 0 else None
+                shown = render_text(item, getattr(prev, "speaker", None), self.speaker_style, row == 0)
+            chars = len(shown.replace("\n", ""))
             seconds = max(0.001, (item.end_ms - item.start_ms) / 1000)  # type: ignore[union-attr]
             return f"{chars / seconds:.1f}"
         if name == "Speaker":

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import re
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QMessageBox
 
 from reach_studio.ui.editor.cue_model import ERROR
 from reach_studio.ui.editor.delivery_run import DeliveryRun
@@ -27,6 +28,8 @@ class DeliverFlow(QObject):
         self.editor = editor
         self.run: DeliveryRun | None = None
         self.job = None
+        self.confirm: QMessageBox | None = None
+        self.deliver_button = None
 
     def start(self) -> bool:
         """Returns False when delivery did not start (validation errors, nothing to deliver, offline)."""
@@ -46,13 +49,39 @@ class DeliverFlow(QObject):
             first = errors[0]
             message = next(m.message for m in markers[first] if m.severity == ERROR)
             ed.select(first)
-            ed.show_status(f"Delivery blocked: {len(errors)} item(s) have errors. Item {first + 1}: {message}",
-                           error=True)
+            ed.show_status(
+                f"Delivery blocked: {len(errors)} item(s) have errors. Item {first + 1}: {message}",
+                error=True,
+            )
             return False
         if ed.ctx.connection is None:
             ed.show_status("Not connected to Kaltura: cannot deliver", error=True)
             return False
         ed.flush_draft()
+        warnings = sum(1 for ms in markers.values() for m in ms if m.severity != ERROR)
+        self.confirm = QMessageBox(
+            QMessageBox.Icon.Question, f"Deliver task {ed.task.id}", delivery_summary(ed, warnings), parent=ed
+        )
+        self.deliver_button = self.confirm.addButton("Deliver", QMessageBox.ButtonRole.AcceptRole)
+        self.confirm.addButton(QMessageBox.StandardButton.Cancel)
+        self.confirm.setDefaultButton(self.deliver_button)
+        self.confirm.setWindowModality(Qt.WindowModality.WindowModal)
+        self.confirm.finished.connect(self._confirmed)
+        ed.deliver_confirm = self.confirm
+        ed.show_status("Check what will be uploaded, then press Deliver")
+        self.confirm.open()
+        return True
+
+    def _confirmed(self, _result: int) -> None:
+        """The linguist read the summary: deliver, or leave everything as it is."""
+        ed = self.editor
+        box, self.confirm = self.confirm, None
+        ed.deliver_confirm = None
+        if box is None or box.clickedButton() is not self.deliver_button:
+            ed.show_status("Delivery cancelled: nothing was sent")
+            return
+        if ed._delivery_job is not None:
+            return
         product = ed.work_product()
         task = ed.task
         connection = ed.ctx.connection
@@ -64,7 +93,6 @@ class DeliverFlow(QObject):
 
         self.run = DeliveryRun(ed, "Delivering to Kaltura…", run, self._ready, self._blocked, self._ended)
         self.job = ed._delivery_job = self.run.start()
-        return True
 
     def _ended(self) -> None:
         self.editor._delivery_job = None
@@ -81,3 +109,45 @@ class DeliverFlow(QObject):
         match = _CUE_RE.search(problems[0] if problems else str(getattr(exc, "message", None) or exc))
         if match:
             self.editor.select(int(match.group(1)) - 1)
+
+
+SPEAKER_FORMS = {
+    "label": "speakers as [Name]",
+    "change": "speaker changes as >>",
+    "both": "speakers as >> [Name]",
+    "none": "no speaker labels",
+}
+
+
+def delivery_summary(ed, warnings: int = 0) -> str:
+    """What Deliver will upload, in the linguist's words (kind, count, language, format, time span)."""
+    from reach_studio.domain.captions import Chapter
+    from reach_studio.domain.formats import output_format_for
+    from reach_studio.ui.editor.cue_model import clock
+
+    task = ed.task
+    items = ed.model.items
+    entry = task.entry_id
+    first, last = items[0].start_ms, max(getattr(i, "end_ms", i.start_ms) for i in items)
+    span = f"{clock(first)} → {clock(last)}"
+    if ed.kind == "chapters":
+        what = f"{len(items)} chapter(s) as chapter cue points on entry {entry}"
+        titles = ", ".join(i.title for i in items[:3] if isinstance(i, Chapter))
+        what += f" ({titles}{'…' if len(items) > 3 else ''})"
+    elif ed.kind == "ead":
+        what = (
+            f"{len(items)} description(s) as an extended audio description WebVTT caption asset on entry {entry},"
+            f" {span}"
+        )
+    else:
+        fmt = output_format_for(task.reach_profile, task.catalog_item).upper()
+        speakers = SPEAKER_FORMS.get(ed.speaker_style, "") if ed.kind == "captions" else ""
+        noun = "translated caption(s)" if ed.kind == "translation" else "caption(s)"
+        what = (
+            f"{len(items)} {noun} in {ed.language or 'the task language'} as {fmt}"
+            f"{f' ({speakers})' if speakers else ''}, accuracy 100 %, on entry {entry}, {span}"
+        )
+    lines = [f"Upload {what}.", f"Then task {task.id} becomes READY and this editor locks."]
+    if warnings:
+        lines.append(f"{warnings} warning(s) remain (they do not block delivery).")
+    return "\n\n".join(lines)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QTextCursor, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -60,6 +60,35 @@ MODE_TITLES = {"captions": "Captions", "translation": "Translation", "ead": "Ext
                "chapters": "Chapters"}
 
 
+def undo_keys() -> list[QKeySequence]:
+    return QKeySequence.keyBindings(QKeySequence.StandardKey.Undo)
+
+
+def redo_keys() -> list[QKeySequence]:
+    keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+    ctrl_y = QKeySequence("Ctrl+Y")
+    return keys if ctrl_y in keys else [*keys, ctrl_y]
+
+
+class _OneHistory(QObject):
+    """Keeps undo/redo keys away from the text fields' own histories, so Ctrl+Z in the text box undoes
+    the document's last step (typing, split, merge, retime alike): one history per document."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._keys = [k[0].toCombined() for k in (*undo_keys(), *redo_keys()) if not k.isEmpty()]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            combined = event.keyCombination().toCombined()
+            if combined in self._keys:
+                if event.type() == QEvent.Type.ShortcutOverride:
+                    event.ignore()  # not the field's: let the editor's Undo/Redo shortcut have it
+                    return True
+                return True  # a key press that reached the field anyway: never its private undo
+        return False
+
+
 def task_key(ctx: TaskContext) -> str:
     from reach_studio.store.drafts import draft_key
 
@@ -88,7 +117,11 @@ class TimedEditor(QWidget):
         self.undo_stack = QUndoStack(self)
 
         source = list(ctx.source_captions.cues) if ctx.source_captions else []
+        from reach_studio.domain.formats import speaker_style_for
+
+        self.speaker_style = speaker_style_for(self.task.reach_profile, self.task.catalog_item)
         self.model = CueListModel(self.kind, [], source, row_checks.validator_for(self.kind, self.task))
+        self.model.speaker_style = self.speaker_style if self.kind == "captions" else "none"
         restored = self._initial_items(source)
         self.model.replace_document(restored)
         label = f"{MODE_TITLES[self.kind]} · task {self.task.id}"
@@ -98,6 +131,8 @@ class TimedEditor(QWidget):
             player = create_player(self)
         self.player: MediaPlayerBase | None = player  # type: ignore[assignment]
         self._media_loaded = False
+        self.media_has_picture: bool | None = None  # known once the media is probed
+        self.deliver_confirm = None  # the "what will be uploaded" box while it is open
         self._build_ui()
         self._connect()
         self.journal.snapshot()  # the starting point (or the restored draft, compacted)
@@ -141,10 +176,10 @@ class TimedEditor(QWidget):
         self.mode_label = QLabel(f"<b>{MODE_TITLES[self.kind]}</b> · {self.language or ''}  ", self)
         self.toolbar.addWidget(self.mode_label)
         undo = self.undo_stack.createUndoAction(self, "Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        undo.setShortcuts(undo_keys())
         undo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         redo = self.undo_stack.createRedoAction(self, "Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        redo.setShortcuts(redo_keys())  # Ctrl+Y as in Subtitle Edit, and the platform's own
         redo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(undo)
         self.addAction(redo)
@@ -189,10 +224,13 @@ class TimedEditor(QWidget):
         self.loop_box = QCheckBox("Loop cue", self)
         self.loop_box.setToolTip(shortcuts.describe("editor_loop_cue", keys))
         self.loop_box.toggled.connect(self._loop_toggled)
+        self.media_label = QLabel("", self)  # which flavor plays, and whether it has a picture
+        self.media_label.setStyleSheet("color: #555555")
         transport = QHBoxLayout()
         for w in (self.play_button, self.time_label, self.rate_box, self.loop_box):
             transport.addWidget(w)
         transport.addStretch(1)
+        transport.addWidget(self.media_label)
         if self.player is None:
             self.video.set_message("No media player available (install PySide6-Addons or VLC)")
         elif self.ctx.media_path is None:
@@ -251,6 +289,12 @@ class TimedEditor(QWidget):
         self.text_edit.setMaximumHeight(90)
         self.text_edit.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.text_edit.customContextMenuRequested.connect(self._text_menu)
+        # What the delivered file will show for this cue (speaker label / ">>" included), line by line with
+        # each line's length against the limit: the text box holds the words, this shows the delivery.
+        self.delivered_view = QLabel(panel)
+        self.delivered_view.setTextFormat(Qt.TextFormat.PlainText)
+        self.delivered_view.setStyleSheet("font-family: monospace; color: #303030")
+        self.delivered_view.setWordWrap(False)
         if self.kind == "captions":
             speaker_row = QHBoxLayout()
             speaker_row.addWidget(self.speaker_edit)
@@ -266,6 +310,10 @@ class TimedEditor(QWidget):
         else:
             form.addRow({"captions": "Text", "translation": f"Translation ({self.language or '?'})",
                          "ead": "Description"}[self.kind], self.text_edit)
+        if self.kind in ("captions", "translation"):
+            form.addRow("Delivered", self.delivered_view)
+        else:
+            self.delivered_view.hide()
         self.speak_button = None
         if self.kind == "ead":
             from reach_studio.ui.editor.tts import Speaker
@@ -290,6 +338,10 @@ class TimedEditor(QWidget):
         self.markers_list = QListWidget(panel)
         self.markers_list.setMaximumHeight(70)
         form.addRow("Checks", self.markers_list)
+        self.text_edit.setUndoRedoEnabled(False)  # the task's QUndoStack is the only history
+        self._one_history = _OneHistory(self)
+        for w in (self.text_edit, self.title_edit, self.speaker_edit, self.start_edit, self.end_edit):
+            w.installEventFilter(self._one_history)
         self.highlighter = SpellHighlighter(self.text_edit.document())
         self.spell = SpellService(self.language, self.task.dictionary_terms, self)
         self.spell.ready.connect(self._speller_ready)
@@ -321,6 +373,10 @@ class TimedEditor(QWidget):
         layout.addWidget(self.timeline)
         layout.addWidget(self.status)
         self._set_editors_enabled(False)
+        # Shortcuts live on this widget (WidgetWithChildrenShortcut): focusing the editor focuses the cue
+        # list, so its keys work as soon as the task opens, before any field is clicked.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusProxy(self.table)
         if self._restore_note:
             self.show_status(self._restore_note)
         elif self.kind == "translation" and not self.model.source:
@@ -386,6 +442,7 @@ class TimedEditor(QWidget):
         """Called by the workspace when the media download finished."""
         self.ctx.media_path = Path(path)
         self._load_waveform(Path(path))
+        self._describe_media(Path(path))
         if self.player is None:
             return
         try:
@@ -416,6 +473,18 @@ class TimedEditor(QWidget):
         if self.player is not None:
             self.player.close()
         super().closeEvent(event)
+
+    def _describe_media(self, path: Path) -> None:
+        from reach_studio.ui.editor import media_note
+
+        def shown(text: str, has_picture: bool) -> None:
+            self.media_label.setText(text)
+            self.media_has_picture = has_picture
+            if not has_picture:
+                self.video.set_message(media_note.NO_PICTURE.format(flavor=path.stem))
+                self.show_status(text, error=True)
+
+        self._media_job = media_note.probe_async(path, shown, alive=lambda: shiboken6.isValid(self))
 
     def _load_waveform(self, path: Path) -> None:
         from reach_studio.ui.editor.waveform_loader import load_peaks_async
@@ -544,6 +613,7 @@ class TimedEditor(QWidget):
                 src = self.model.source[row].text if row < len(self.model.source) else "(no source cue)"
                 if self.source_view.toPlainText() != src:
                     self.source_view.setPlainText(src)
+            self._update_delivered_view(row)
             self._update_markers_view()
         finally:
             self._refreshing = False
@@ -682,26 +752,62 @@ class TimedEditor(QWidget):
             self.video.set_caption(self.model.items[i].title if i is not None else "")
             return
         i = edit_ops.item_at_time(self.model.items, self._playhead)
-        text = ""
-        if i is not None:
-            item = self.model.items[i]
-            text = item.text
-            if isinstance(item, Cue) and item.speaker and self.kind == "captions":
-                text = f"{item.speaker}: {text}"
-        self.video.set_caption(text)
+        self.video.set_caption(self.delivered_text(i) if i is not None else "")
+
+    def speaker_prefix(self, row: int) -> str:
+        """What the delivered file puts before cue `row`'s text (">> [Ann]", "[Ann]", ">>" or "")."""
+        item = self.model.items[row]
+        if self.kind != "captions" or not isinstance(item, Cue) or not item.speaker:
+            return ""
+        from reach_studio.domain.caption_fixes import speaker_prefix
+
+        prev = self.model.items[row - 1] if row > 0 else None
+        return speaker_prefix(item, prev.speaker if isinstance(prev, Cue) else None, self.speaker_style, row == 0)
+
+    def delivered_text(self, row: int) -> str:
+        """Cue `row` as the delivered file shows it: the preview, the line lengths and CPS all use this."""
+        item = self.model.items[row]
+        text = item.description if isinstance(item, Chapter) else item.text
+        prefix = self.speaker_prefix(row)
+        return f"{prefix} {text}" if prefix and text else prefix or text
+
+    def _update_delivered_view(self, row: int | None) -> None:
+        if row is None or self.kind not in ("captions", "translation"):
+            self.delivered_view.setText("")
+            return
+        limit = self.caption_rules().max_chars_per_line
+        lines = self.delivered_text(row).split("\n")
+        self.delivered_view.setText("\n".join(
+            f"{line}   {len(line)}/{limit}{' ✖' if len(line) > limit else ''}" for line in lines))
 
     def _play_item(self, row: int) -> None:
-        self.select(row)
-        if self.player is not None and self._media_loaded and not self.player.is_playing():
-            self.player.play()
+        """Double-click on a cue: play that cue from its start, and stop at its end."""
+        self.select(row, seek=False)
+        item = self.model.items[row]
+        if self.player is None or not self._media_loaded:
+            self.seek(item.start_ms)
+            return
+        end = edit_ops.end_of(item)
+        if isinstance(item, Chapter):  # a chapter runs to the next one
+            end = self.model.items[row + 1].start_ms if row + 1 < len(self.model.items) else item.start_ms + 10_000
+        self.player.play_range(item.start_ms, max(end, item.start_ms + 1))
 
     def insert_at_playhead(self) -> None:
         at = self.playhead_ms()
         duration = self.timeline.canvas.duration_ms or None
-        op = edit_ops.insert_at(self.model.items, self.kind, at, media_end_ms=duration)
+        try:
+            op = edit_ops.insert_at(self.model.items, self.kind, at, media_end_ms=duration,
+                                    min_gap_ms=self.min_gap_ms())
+        except EditError as exc:
+            self.show_status(str(exc), error=True)
+            return
         if self._push(op):
             self.select(op.index, seek=False)
-            (self.title_edit if self.kind == "chapters" else self.text_edit).setFocus()
+            if self.kind == "chapters":
+                self.title_edit.setFocus()
+                self.title_edit.selectAll()  # typing replaces the suggested title
+            else:
+                self.text_edit.setFocus()
 
     def set_start_at_playhead(self) -> None:
         if self.current is None:
@@ -729,9 +835,18 @@ class TimedEditor(QWidget):
         if self.kind == "chapters":
             edge = "both"
         try:
-            self._push(edit_ops.move(self.model.items, self.current, delta, edge))
+            self._push(edit_ops.move(self.model.items, self.current, delta, edge, min_gap_ms=self.min_gap_ms()))
         except EditError as exc:
             self.show_status(str(exc), error=True)
+
+    def caption_rules(self):
+        """Thresholds for this task: the profile's and language's values (see domain.caption_rules)."""
+        from reach_studio.domain.caption_rules import CaptionRules
+
+        return CaptionRules.from_profile(self.task.reach_profile, self.language)
+
+    def min_gap_ms(self) -> int:
+        return 0 if self.kind in ("chapters", "ead") else self.caption_rules().min_gap_ms
 
     def _times_dragged(self, row: int, start: int, end: int) -> None:
         item = self.model.items[row]
@@ -782,7 +897,7 @@ class TimedEditor(QWidget):
         from reach_studio.ui.editor import fixes_bridge
 
         try:
-            parts = fixes_bridge.reflow(self.model.items[self.current], self.task)
+            parts = fixes_bridge.reflow(self.model.items[self.current], self.task, self.speaker_prefix(self.current))
         except EditError as exc:
             self.show_status(str(exc), error=True)
             return

@@ -33,6 +33,7 @@ class MediaPlayerBase(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._loop: tuple[int, int] | None = None
+        self._stop_at: int | None = None  # play_range: pause when playback reaches this time
         self._rate = 1.0
         self._last_position = -1
         self._poll = QTimer(self)
@@ -71,11 +72,21 @@ class MediaPlayerBase(QObject):
     # -- shared behaviour --------------------------------------------------------------------
 
     def play(self) -> None:
+        self._stop_at = None
         self._backend_play()
         self._poll.start()
         self.playingChanged.emit(True)
 
+    def play_range(self, start_ms: int, end_ms: int) -> None:
+        """Play from `start_ms` and pause at `end_ms` (double-click a cue, play the selection)."""
+        if end_ms <= start_ms:
+            raise PlayerError("a range to play needs an end after its start")
+        self.seek(start_ms)
+        self.play()
+        self._stop_at = int(end_ms)
+
     def pause(self) -> None:
+        self._stop_at = None
         self._backend_pause()
         self._poll.stop()
         self._tick()
@@ -128,6 +139,9 @@ class MediaPlayerBase(QObject):
             if pos >= end or pos < start - 500:
                 self._backend_seek(start)
                 pos = start
+        if self._stop_at is not None and self.is_playing() and pos >= self._stop_at:
+            self.pause()
+            return
         if pos != self._last_position:
             self._last_position = pos
             self.positionChanged.emit(pos)

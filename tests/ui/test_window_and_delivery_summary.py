@@ -1,0 +1,70 @@
+"""Issue 15, bug 9: the main window comes back at the size and place it was left, and Deliver first shows a
+summary of what will be uploaded (Cancel sends nothing)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from reach_studio.domain.captions import Cue
+
+
+def _window(qtbot):
+    from reach_studio.secrets import SecretStore
+    from reach_studio.settings import Settings
+    from reach_studio.store.drafts import DraftStore
+    from reach_studio.ui.main_window import MainWindow
+
+    win = MainWindow(Settings(), SecretStore(), DraftStore())
+    qtbot.addWidget(win)
+    return win
+
+
+def test_window_size_and_position_are_remembered(qtbot):
+    win = _window(qtbot)
+    win.show()
+    qtbot.waitExposed(win)
+    win.resize(796, 583)
+    win.move(2, 41)
+    qtbot.waitUntil(lambda: win.width() == 796, timeout=3000)
+    win.close()  # as the linguist closes the app
+    again = _window(qtbot)
+    again.show()
+    qtbot.waitExposed(again)
+    assert (again.width(), again.height()) == (796, 583)
+    assert (again.x(), again.y()) == (2, 41)
+
+
+class _NoNetwork:
+    """Stands in for a connection: the summary comes before anything is sent, and Cancel sends nothing."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"nothing may be sent before the linguist confirms ({name})")
+
+
+def test_deliver_shows_what_will_be_uploaded_and_cancel_sends_nothing(qtbot):
+    from reach_studio.ui.editor import TimedEditor
+    from reach_studio.ui.editor_registry import TaskContext
+    from tests.editor.conftest import make_task
+
+    ed = TimedEditor(TaskContext(make_task(), _NoNetwork(), None), player=None)
+    qtbot.addWidget(ed)
+    ed.show()
+    qtbot.waitExposed(ed)
+    ed.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is ed, timeout=3000)
+    ed.load_items([Cue(1000, 3500, "Welcome to the course."), Cue(4000, 6500, "Today: the upper arm.")])
+    ed.table.setFocus()
+    qtbot.keyClick(
+        ed.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    qtbot.waitUntil(lambda: ed.deliver_confirm is not None and ed.deliver_confirm.isVisible(), timeout=3000)
+    text = ed.deliver_confirm.text()
+    assert "2 caption(s) in English as SRT" in text
+    assert "0_entry" in text and "00:00:01,000 → 00:00:06,500" in text
+    assert "READY" in text
+    cancel = next(b for b in ed.deliver_confirm.buttons() if b.text() != "Deliver")
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ed.deliver_confirm is None, timeout=3000)
+    assert "nothing was sent" in ed.status.text()
+    assert ed._delivery_job is None and not ed.locked
