@@ -57,4 +57,4 @@ def test_sigkill_keeps_the_take_and_all_but_the_last_second(qtbot, tmp_path):
     typed_a_second_before = max(n for n, at in typed if at <= killed_at - 1.0)
     assert len(line.text) >= typed_a_second_before, (len(line.text), typed_a_second_before, typed[-1][0])
     assert line.text == ("abcdefghij" * 20)[:len(line.text)]
-    assert editor.table.item(0, 3).text() == "✔ 1.0 s"
+    assert editor.table.item(0, 3).text().startswith("✔ 1.0 s")  # may be flagged over the tone ("dialogue")

@@ -53,7 +53,8 @@ def test_description_written_at_the_playhead_and_recorded_builds_the_work_produc
     assert [(ln.start_ms, ln.text) for ln in ed.script.lines] == [(2000, "She smiles.")]
     assert ed.table.item(0, 2).text() == "She smiles." and ed.table.item(0, 3).text() == "— none"
     record_take(qtbot, ed, 0, seconds=1.0)  # 0.7 s kept
-    assert ed.table.item(0, 3).text() == "✔ 0.7 s"
+    # (the clip is one long tone, so the take may also be flagged as running over "dialogue")
+    assert ed.table.item(0, 3).text().startswith("✔ 0.7 s")
     assert ed.timeline.canvas._items[0].end_ms == 2700  # the take's block on the timeline
     product = ed.build_work_product()
     assert product.dub_captions is None and product.captions is None
