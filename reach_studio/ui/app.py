@@ -122,6 +122,33 @@ def _auto_sign_in(window) -> bool:
     return True
 
 
+def _ready_probe(window) -> None:
+    """For the smoke test under X and the packaging benchmark: print when the window is up and when the
+    queue first shows tasks, with where its first row is on screen (so a screenshot can be checked there).
+    """
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, lambda: print(f"WINDOW {time.time():.6f}", flush=True))
+
+    reported = []
+
+    def queue_shown(tasks) -> None:
+        if not tasks or reported:
+            return
+        reported.append(True)
+
+        def report() -> None:  # after the rows are laid out
+            table = window.queue.table
+            row = table.visualRect(table.model().index(0, 0))
+            corner = table.viewport().mapToGlobal(row.topLeft())
+            where = f"{corner.x()} {corner.y()} {table.viewport().width()} {row.height()}"
+            print(f"QUEUE {time.time():.6f} {len(tasks)} {where}", flush=True)
+
+        QTimer.singleShot(0, report)
+
+    window.service.queue_changed.connect(queue_shown)
+
+
 def run_app(args: argparse.Namespace, demo: Any = None, start_demo: bool = False) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -143,6 +170,8 @@ def run_app(args: argparse.Namespace, demo: Any = None, start_demo: bool = False
     probe = os.environ.get("REACH_STUDIO_STARTUP_PROBE")
     if probe:  # bench/bench_cold_start.py: the first turn of the event loop with the window shown
         QTimer.singleShot(0, lambda: print(f"INTERACTIVE {time.time():.6f}", flush=True))
+    if os.environ.get("REACH_STUDIO_READY_PROBE"):
+        _ready_probe(window)
     if start_demo:
         QTimer.singleShot(0, window.start_demo)
     elif not _auto_sign_in(window):
