@@ -14,8 +14,9 @@ base=$work/base.tar
 mkdir -p "$work"
 
 # the Debian mirror apt already uses here (no other network)
-mirror=$(grep -rhoE '(URIs:|deb)[[:space:]]+https?://[^[:space:]]+/debian/?([[:space:]]|$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
-  | awk '{print $2}' | head -1)
+mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null \
+  | grep -oE '^[[:space:]]*(URIs:|deb)[[:space:]]+https?://[^[:space:]]+/debian/?([[:space:]]|$)' | awk '{print $2}' | head -1 || true)
+[ -n "$mirror" ] || { echo "clean-check: no Debian mirror in /etc/apt/sources.list*" >&2; exit 1; }
 if [ ! -f "$base" ]; then
   echo "clean-check: debootstrap bookworm (minbase + python3, venv, pip) from $mirror"
   rm -rf "$work/base"

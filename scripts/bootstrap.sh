@@ -2,7 +2,8 @@
 # Creates .venv and installs everything Reach Studio needs on a fresh machine that has only Python 3.11 and pip.
 # Idempotent: a second run only checks. Debian packages are installed only when missing and only as root.
 #   bash scripts/bootstrap.sh          # the app (X libraries for Qt's xcb plugin, Qt Multimedia, VLC)
-#   bash scripts/bootstrap.sh --test   # ... and what the tests need (Xvfb, xdotool for the window smoke test)
+#   bash scripts/bootstrap.sh --test   # ... and what the tests need (Xvfb + xdotool for the window smoke test,
+#                                      # PostgreSQL server binaries for the team store's throwaway clusters)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -35,19 +36,6 @@ if command -v dpkg-query >/dev/null; then
         "and video falls back or is unavailable. Run:" >&2
       echo "  sudo apt-get install --no-install-recommends ${need_debs[*]}" >&2
     fi
-  fi
-fi
-
-# PostgreSQL server binaries (initdb, pg_ctl, postgres) for the team store's tests and benches: every run
-# starts its own throwaway cluster in a temp folder (reach_studio/team/pg_cluster.py); no service is used.
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "bootstrap: installing Debian package postgresql (team-store tests)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
-    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends postgresql >/dev/null
-  else
-    echo "bootstrap: warning: PostgreSQL server binaries missing (not root): team-store tests cannot run" >&2
   fi
 fi
 

@@ -141,7 +141,7 @@ def test_bootstrap_not_root_prints_the_one_apt_get_line(tmp_path):
     wanted = apt_lines[0].split()
     assert "libxcb-cursor0" in wanted and "libxcb-icccm4" in wanted and "libpulse0" in wanted
     assert "libxcb1" not in wanted  # already installed
-    assert "xvfb" not in wanted  # only for the tests (--test)
+    assert "xvfb" not in wanted and "postgresql" not in wanted  # only for the tests (--test)
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash")
