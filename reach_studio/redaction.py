@@ -14,6 +14,8 @@ import re
 import threading
 from collections.abc import Iterable
 
+from reach_studio.printable import printable
+
 MASK = "***"
 
 _KS_IN_PATH = re.compile(r"(/ks/)[^/?#\s\"']+", re.IGNORECASE)
@@ -55,14 +57,15 @@ def redact(text: object, extra: Iterable[str | None] = ()) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """Last line of defence on a handler or logger: every record's final message goes through `redact`."""
+    """Last line of defence on a handler or logger: every record's final message goes through `redact`,
+    and control characters from server strings are shown escaped (printable.py)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: keep the record, show its raw template redacted
             message = str(record.msg)
-        clean = redact(message)
+        clean = printable(redact(message))  # one record, one line: no forged lines or terminal codes
         if clean != message:
             record.msg, record.args = clean, None
         return True

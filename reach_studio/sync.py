@@ -27,6 +27,7 @@ from typing import Any
 from reach_studio.domain.enums import ProcessingRegion, ServiceFeature, ServiceType, TaskStatus
 from reach_studio.domain.fair_queue import FairQueue, task_key
 from reach_studio.domain.task import Task
+from reach_studio.printable import printable
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ AUTH_CODES = {
     "INVALID_PARTNER_ID",
     "ADMIN_KS_REQUIRED",
 }
+
+
+DEFAULT_DEADLINE_S = 120.0
 
 
 class SyncUsageError(Exception):
@@ -89,6 +93,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     a("--key-lifetime", type=float, help="known access-key lifetime in seconds (default: Kaltura's rule)")
     a("--no-extend", action="store_true", help="do not extend access keys")
+    a(
+        "--deadline",
+        type=float,
+        default=DEFAULT_DEADLINE_S,
+        help=f"seconds one poll round (all of --once) may take, every call and retry included "
+        f"(default {DEFAULT_DEADLINE_S:.0f}); the error names the call that ran out",
+    )
     a("--store", type=Path, help="task store file (default: in the data folder)")
     from reach_studio.live import sync_live  # --live and its options (live-caption relay)
 
@@ -292,15 +303,16 @@ def render_table(records: list[dict], tasks_by_key: dict[tuple[str, int], Task])
     for r in records:
         task = tasks_by_key[(r["account"], r["id"])]
         left = r["secondsLeft"]
+        shown = {k: (printable(v) if isinstance(v, str) else v) for k, v in r.items()}
         rows.append(
             {
-                **r,
+                **shown,
                 "position": r["position"] or "-",
-                "service": (task.feature.label if task.feature is not None else "?"),
-                "languages": _languages(task),
+                "service": printable(task.feature.label if task.feature is not None else "?"),
+                "languages": printable(_languages(task)),
                 "tatLeft": "" if left is None else (_duration(left) if left >= 0 else f"-{_duration(left)}"),
                 "overdueText": "OVERDUE" if r["overdue"] else "",
-                "claimedBy": r["claimedBy"] or "",
+                "claimedBy": shown["claimedBy"] or "",
             }
         )
     widths = [
@@ -364,6 +376,8 @@ def run(args: argparse.Namespace) -> int:
         interval = args.interval if args.interval is not None else float(settings.get("poll_interval_s"))
         if interval <= 0:
             raise SyncUsageError("--interval must be positive")
+        if getattr(args, "deadline", DEFAULT_DEADLINE_S) <= 0:
+            raise SyncUsageError("--deadline must be positive")
         if getattr(args, "live", False):
             from reach_studio.live import sync_live
 
@@ -426,12 +440,17 @@ def _loop(args, accounts, task_filter, interval: float, customers: dict[int, str
     try:
         while True:
             errors: list[Exception] = []
+            for conn in conns.values():  # every call of this round, retries included, ends by then
+                conn.set_deadline(getattr(args, "deadline", DEFAULT_DEADLINE_S))
             results = group.poll_all_once()
             for poller in group.pollers:
                 err = results.get(poller.account)
                 if err is not None:
                     errors.append(err)
-                    print(f"reach-studio sync: {poller.conn.account.display_name()}: {err}", file=sys.stderr)
+                    print(
+                        f"reach-studio sync: {printable(poller.conn.account.display_name())}: {printable(err)}",
+                        file=sys.stderr,
+                    )
                     continue
                 gone = store.sync_pending(poller.account, poller.tasks)
                 if gone:

@@ -25,6 +25,13 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from reach_studio.emulator import registry
 from reach_studio.emulator.errors import ApiError
+from reach_studio.emulator.net_faults import (
+    NETWORK_SWITCHES,
+    ForeignHost,
+    NetworkFaults,
+    maybe_redirect,
+    shape_response,
+)
 from reach_studio.emulator.store import Store
 from reach_studio.emulator.wire import UploadedFile, WireError, parse_request, response_format, serialize
 
@@ -64,6 +71,7 @@ class Faults:
         self._rng = random.Random()
         self._stop = threading.Event()
         self.ks_not_before = 0.0
+        self.network = NetworkFaults()  # drip, oversize, cross-host redirect (emulator/net_faults.py)
         self.reset()
 
     def reset(self) -> None:
@@ -75,6 +83,7 @@ class Faults:
             self.drop_rate = 0.0
             self.timeout_rate = 0.0
             self.timeout_sleep_s = DEFAULT_TIMEOUT_SLEEP_S
+            self.network.reset()
 
     def configure(
         self,
@@ -85,8 +94,17 @@ class Faults:
         timeout_rate: float | None = None,
         timeout_sleep_s: float | None = None,
         seed: int | None = None,
+        **network: float,
     ) -> None:
-        """Change only the switches given; rates are probabilities per request (0..1)."""
+        """Change only the switches given; rates are probabilities per request (0..1).
+        `network`: the switches of net_faults.NETWORK_SWITCHES."""
+        unknown = set(network) - set(NETWORK_SWITCHES)
+        if unknown:
+            raise EmulatorError(f"unknown fault switches: {', '.join(sorted(unknown))}")
+        try:
+            network_values = self.network.validate(network)
+        except ValueError as exc:
+            raise EmulatorError(str(exc)) from None
         values = {
             "error_rate": error_rate,
             "drop_rate": drop_rate,
@@ -106,6 +124,7 @@ class Faults:
                     setattr(self, name, float(value))
             if seed is not None:
                 self._rng.seed(seed)
+            self.network.apply(network_values)
 
     def expire_all_ks(self) -> None:
         """Every KS (sessions and task access keys) issued until now is refused as expired from now on."""
@@ -121,6 +140,7 @@ class Faults:
             "timeout_rate": self.timeout_rate,
             "timeout_sleep_s": self.timeout_sleep_s,
             "ks_not_before": self.ks_not_before,
+            **self.network.snapshot(),
         }
 
     def roll(self, rate: float) -> bool:
@@ -285,7 +305,11 @@ def create_app(emu: Emulator) -> Flask:
             faults.sleep(faults.timeout_sleep_s)
         if faults.roll(faults.error_rate):
             return _server_error(faults.pick(_5XX))
-        return None
+        return maybe_redirect(emu, request)
+
+    @app.after_request
+    def _shape(response: Response) -> Response:
+        return shape_response(emu, request, response)
 
     def _api(service: str | None, action_name: str | None) -> Response:
         started = time.perf_counter()
@@ -371,7 +395,7 @@ def _control_blueprint(emu: Emulator) -> Blueprint:
             if body.pop("expire_all_ks", False):
                 emu.faults.expire_all_ks()
             known = {"error_rate", "latency_ms", "segment_latency_ms", "drop_rate", "timeout_rate",
-                     "timeout_sleep_s", "seed"}
+                     "timeout_sleep_s", "seed", *NETWORK_SWITCHES}
             unknown = set(body) - known
             if unknown:
                 raise EmulatorError(f"unknown fault switches: {', '.join(sorted(unknown))}")
@@ -461,6 +485,7 @@ class Emulator:
         self.control = Control(self)
         self.call_counts: dict[str, int] = {}  # "service.action" -> requests (Inspect.calls)
         self.call_lock = threading.Lock()
+        self.foreign = ForeignHost(self)  # the "other host" of the cross-host redirect fault
         from reach_studio.emulator.caption_puller import CaptionPuller
 
         self.live = CaptionPuller(self)  # Kaltura's live caption puller (emulator/caption_puller.py)
@@ -515,6 +540,7 @@ class Emulator:
             return
         self.live.stop()
         self.faults._stop.set()
+        self.foreign.stop()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:

@@ -32,6 +32,7 @@ from reach_studio.domain.progress import CancelToken, ProgressCallback
 from reach_studio.domain.task import Task
 from reach_studio.kaltura import reach_api
 from reach_studio.kaltura.connection import ReachConnection, ReachError
+from reach_studio.key_scope import KeyScope
 from reach_studio.media.errors import MediaError
 
 log = logging.getLogger(__name__)
@@ -74,14 +75,14 @@ class MediaCache:
         self.cap_bytes = cap_bytes
 
     def task_dir(self, task: Task) -> Path:
+        """<root>/<account hash>/<partner id>/<entry id>; raises paths.UnsafePathPart for a hostile id."""
         account = hashlib.sha1(task.account.encode()).hexdigest()[:10]
-        safe_entry = re.sub(r"[^A-Za-z0-9_.-]", "_", task.entry_id)
-        return self.root / account / str(task.partner_id) / safe_entry
+        partner = paths.safe_part(task.partner_id, "partner id")
+        return self.root / account / partner / paths.safe_part(task.entry_id, "entry id")
 
     def path_for(self, task: Task, flavor: FlavorInfo) -> Path:
         ext = "m4a" if flavor.audio_only else "mp4"
-        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", flavor.id)
-        return self.task_dir(task) / f"{safe}.{ext}"
+        return self.task_dir(task) / f"{paths.safe_part(flavor.id, 'flavor id')}.{ext}"
 
     def _media_files(self) -> list[Path]:
         return [p for p in self.root.rglob("*") if p.is_file() and p.suffix in (".mp4", ".m4a")]
@@ -118,6 +119,9 @@ class MediaCache:
         return removed
 
     def _remove(self, path: Path) -> None:
+        if not paths.inside(self.root, path):
+            log.warning("Not deleting %s: it is outside the media cache", path)
+            return
         path.unlink(missing_ok=True)
         _marker(path).unlink(missing_ok=True)
         for leftover in path.parent.glob(f".{path.name}*"):  # segment work folders / partial files
@@ -126,8 +130,12 @@ class MediaCache:
             _rmtree(leftover)
 
     def delete_task_media(self, task: Task) -> list[Path]:
-        folder = self.task_dir(task)
-        if not folder.exists():
+        try:
+            folder = self.task_dir(task)
+        except paths.UnsafePathPart as exc:
+            log.warning("Not deleting media of task %s: %s", task.id, exc)
+            return []
+        if not folder.exists() or not paths.inside(self.root, folder):
             return []
         removed = [p for p in folder.rglob("*") if p.is_file()]
         _rmtree(folder)
@@ -146,8 +154,12 @@ class MediaCache:
             return removed
         if policy in _POLICY_SECONDS:
             deadline = (time.time() if now is None else now) + _POLICY_SECONDS[policy]
-            folder = self.task_dir(task)
-            if folder.exists():
+            try:
+                folder = self.task_dir(task)
+            except paths.UnsafePathPart as exc:
+                log.warning("No media of task %s to schedule for deletion: %s", task.id, exc)
+                return []
+            if folder.exists() and paths.inside(self.root, folder):
                 for media in folder.iterdir():
                     if media.is_file() and media.suffix in (".mp4", ".m4a"):
                         _marker(media).write_text(json.dumps({"delete_after": deadline}), "utf-8")
@@ -218,6 +230,10 @@ def fetch_task_media(
 ) -> FetchResult:
     """Download the right flavor of the task's entry (HLS first, then HTTP), verified, into the cache."""
     cache = cache or MediaCache()
+    try:
+        cache.task_dir(task)  # a hostile entry id is refused before anything is fetched or written
+    except paths.UnsafePathPart as exc:
+        raise MediaFetchError(str(exc)) from None
     need = need or need_for(task)
     profile_ids = task.reach_profile.flavor_params_ids if task.reach_profile else []
     try:
@@ -236,12 +252,17 @@ def fetch_task_media(
     except NoSuitableFlavor as exc:
         raise MediaFetchError(str(exc), permanent=True) from None
     flavor = choice.flavor
-    dest = cache.path_for(task, flavor)
+    try:
+        dest = cache.path_for(task, flavor)
+    except paths.UnsafePathPart as exc:
+        raise MediaFetchError(str(exc)) from None
     expected = task.entry_duration_ms or _entry_duration_ms(conn, task)
     if dest.exists():
         cache.touch(dest)
         return FetchResult(dest, choice, "cache", dest.stat().st_size, expected)
-    headers = {"X-Kaltura-Ks": task.access_key}
+    # The key goes only to the service host and the hosts Kaltura named for this entry (key_scope.py).
+    key = {"X-Kaltura-Ks": task.access_key}
+    scope = KeyScope.for_playback(conn.service_url, hls_ctx, http_ctx)
     log.info(
         "Fetching flavor %s (params %s) of entry %s for task %s: %s",
         flavor.id,
@@ -255,7 +276,7 @@ def fetch_task_media(
     hls_problem = ""
     if source is not None:
         try:
-            result = _fetch_hls(source["url"], dest, choice, expected, headers, progress, token, workers)
+            result = _fetch_hls(source["url"], dest, choice, expected, key, scope, progress, token, workers)
         except MediaError as exc:
             hls_problem = conn.redact(str(exc), (task.access_key,))
             log.warning(
@@ -269,7 +290,8 @@ def fetch_task_media(
             raise MediaFetchError(
                 f"Entry {task.entry_id} offers no download source for flavor {flavor.id}{why}"
             )
-        result = _fetch_http(source["url"], dest, choice, expected, headers, progress, token, conn, task)
+        scope = KeyScope.for_playback(conn.service_url, hls_ctx, http_ctx)
+        result = _fetch_http(source["url"], dest, choice, expected, key, scope, progress, token, conn, task)
     cache.touch(result.path)
     cache.enforce_cap(keep={result.path})
     return result
@@ -294,7 +316,7 @@ def _http_context(conn: ReachConnection, task: Task) -> dict:
         ) from None
 
 
-def _fetch_hls(url, dest, choice, expected, headers, progress, token, workers) -> FetchResult:
+def _fetch_hls(url, dest, choice, expected, key, scope, progress, token, workers) -> FetchResult:
     from reach_studio.media.hls_fetch import fetch_hls
 
     url = narrow_to_flavor(url, choice.flavor.id)
@@ -304,20 +326,21 @@ def _fetch_hls(url, dest, choice, expected, headers, progress, token, workers) -
         audio_only=choice.flavor.audio_only,
         expected_duration_ms=expected,
         workers=workers,
-        headers=headers,
+        secret_headers=key,
+        key_scope=scope,
         progress=progress,
         token=token,
     )
     return FetchResult(res.path, choice, "hls", res.path.stat().st_size, res.info.duration_ms)
 
 
-def _fetch_http(url, dest, choice, expected, headers, progress, token, conn, task) -> FetchResult:
+def _fetch_http(url, dest, choice, expected, key, scope, progress, token, conn, task) -> FetchResult:
     from reach_studio.media.http_fetch import download
     from reach_studio.media.probe import probe
 
     url = narrow_to_flavor(url, choice.flavor.id)
     try:
-        res = download(url, dest, headers=headers, progress=progress, token=token)
+        res = download(url, dest, secret_headers=key, key_scope=scope, progress=progress, token=token)
         info = probe(res.path)
     except MediaError as exc:
         raise MediaFetchError(conn.redact(str(exc), (task.access_key,))) from None

@@ -25,6 +25,8 @@ from KalturaClient.exceptions import KalturaClientException, KalturaException
 from KalturaClient.Plugins.Core import KalturaResponseProfileHolder, KalturaSessionType
 
 from reach_studio.domain.enums import ProcessingRegion, TaskStatus
+from reach_studio.kaltura import transport
+from reach_studio.kaltura.transport import LimitExceeded, Limits
 from reach_studio.redaction import redact
 
 if TYPE_CHECKING:
@@ -81,10 +83,12 @@ class _HttpStatusError(Exception):
 
 
 class _Client(KalturaClient):
-    """The official client, unchanged except that an HTTP 5xx/429 answer raises instead of being parsed,
-    and the last result's XML is kept (`last_result`) so fields the client does not know are not lost."""
+    """The official client, except that requests go through our transport (deadline, minimum rate, size cap:
+    kaltura/transport.py), an HTTP 5xx/429 answer raises instead of being parsed, and the last result's XML
+    is kept (`last_result`) so fields the client does not know are not lost."""
 
     last_result = None
+    limits: Limits = transport.api_limits(30.0)
 
     def doQueue(self):
         node = KalturaClient.doQueue(self)
@@ -92,7 +96,7 @@ class _Client(KalturaClient):
         return node
 
     def openRequestUrl(self, url, params, files, requestHeaders, requestTimeout):
-        response = KalturaClient.openRequestUrl(url, params, files, requestHeaders, requestTimeout)
+        response = transport.send(url, params, files, requestHeaders, requestTimeout, self.limits)
         status = getattr(response, "status_code", 200)
         if status >= 500 or status == 429:
             raise _HttpStatusError(status)
@@ -168,6 +172,7 @@ class ReachConnection:
         account: AccountConfig,
         request_timeout: float = 30.0,
         *,
+        max_answer_bytes: int = transport.MAX_ANSWER_BYTES,
         retries: int = 5,
         backoff: float = 0.25,
         sleep: Callable[[float], None] = time.sleep,
@@ -181,6 +186,8 @@ class ReachConnection:
         self.account = account
         self.service_url = resolve_service_url(account.service_url)
         self.request_timeout = request_timeout
+        self.limits = transport.api_limits(request_timeout, max_answer_bytes)
+        self.deadline_at: float | None = None  # time.monotonic() after which no call starts or continues
         self.retries = retries
         self.backoff = backoff
         self._sleep = sleep
@@ -205,6 +212,7 @@ class ReachConnection:
         config = KalturaConfiguration(self.service_url)
         config.requestTimeout = self.request_timeout
         client = _Client(config)
+        client.limits = self.limits.until(self.deadline_at)
         client.setClientTag(tag)
         if ks:
             client.setKs(ks)
@@ -225,6 +233,10 @@ class ReachConnection:
                 "NO_ACCESS_KEY", f"Task {task.id} has no access key; fetch it again with getJobs"
             )
         return self._new_client(self.task_client_tag(task.id), task.access_key)
+
+    def set_deadline(self, seconds: float | None) -> None:
+        """Every call of this connection (retries and pauses included) ends within `seconds` from now."""
+        self.deadline_at = None if seconds is None else time.monotonic() + seconds
 
     # ---- vendor session ------------------------------------------------------------------------
     def vendor_ks(self) -> str:
@@ -358,6 +370,8 @@ class ReachConnection:
     ) -> T:
         attempts = (self.retries if retries is None else retries) + 1
         for attempt in range(attempts):
+            if self.deadline_at is not None and time.monotonic() >= self.deadline_at:
+                raise self._out_of_time(what)
             try:
                 return fn()
             except KalturaException as exc:
@@ -371,14 +385,32 @@ class ReachConnection:
                 reason = self.redact(str(exc.message), secrets)
             except _HttpStatusError as exc:
                 reason = str(exc)
+            except LimitExceeded as exc:
+                if exc.kind == "size":
+                    raise ReachError(
+                        "ANSWER_TOO_LARGE", f"Kaltura's answer to {exc.what} was refused: {exc.reason}"
+                    ) from None
+                if exc.kind == "overall":
+                    raise self._out_of_time(exc.what) from None
+                reason = f"{exc.what}: {exc.reason}"
             self.transient_failures += 1
             if attempt + 1 < attempts:
                 delay = self.backoff * (2**attempt) * (0.75 + random.random() / 2)
+                if self.deadline_at is not None and time.monotonic() + delay >= self.deadline_at:
+                    raise self._out_of_time(what, reason)
                 log.debug("Could not %s (%s); retrying in %.2f s", what, reason, delay)
                 self._sleep(delay)
         raise ReachError(
             "TRANSPORT_ERROR",
             f"Could not {what} at {self.service_url} after {attempts} attempts: {reason}",
+            transient=True,
+        )
+
+    def _out_of_time(self, what: str, last: str = "") -> ReachError:
+        after = f" (last failure: {last})" if last else ""
+        return ReachError(
+            "DEADLINE_EXCEEDED",
+            f"The overall deadline ran out during {what} at {self.service_url}{after}",
             transient=True,
         )
 

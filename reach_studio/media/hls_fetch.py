@@ -23,12 +23,13 @@ from urllib.parse import urljoin
 import m3u8
 import requests
 
+from reach_studio.bounded_http import Limits
 from reach_studio.domain.progress import Cancelled, CancelToken, ProgressCallback
+from reach_studio.key_scope import KeyScope
 from reach_studio.media.errors import MediaError, redact
 from reach_studio.media.ffmpeg import run_ffmpeg
 from reach_studio.media.probe import MediaInfo, probe
 from reach_studio.media.transfer import (
-    CHUNK,
     TransientError,
     backoff_delays,
     cancellable_get,
@@ -43,6 +44,20 @@ MAX_PLAYLIST_BYTES = 8 * 1024 * 1024
 MAX_SEGMENTS = 50_000  # 2 s segments for more than 27 hours: anything above is not a real VOD flavor
 MAX_SEGMENT_BYTES = 512 * 1024 * 1024
 MAX_NESTING = 3
+PLAYLIST_LIMITS = Limits(
+    deadline_s=60.0,
+    header_timeout_s=30.0,
+    min_rate_bps=4096,
+    rate_window_s=15.0,
+    max_bytes=MAX_PLAYLIST_BYTES,
+)
+SEGMENT_LIMITS = Limits(
+    deadline_s=None,
+    header_timeout_s=30.0,
+    min_rate_bps=16 * 1024,
+    rate_window_s=20.0,
+    max_bytes=MAX_SEGMENT_BYTES,
+)
 _AUDIO_CODECS = ("mp4a", "ac-3", "ec-3", "opus", "mp3", "flac")
 
 
@@ -75,7 +90,7 @@ class _Segment:
 
 
 def _get_text(
-    session: requests.Session, url: str, headers: dict[str, str], token: CancelToken | None, retries: int
+    session: requests.Session, url: str, net: _Net, token: CancelToken | None, retries: int
 ) -> tuple[str, str]:
     """Fetch a playlist with retries and a size cap (a hostile server could stream forever)."""
     check_http_url(url)
@@ -85,14 +100,12 @@ def _get_text(
         if token is not None:
             token.raise_if_cancelled()
         try:
-            with cancellable_get(session, url, headers=headers, token=token) as response:
-                raise_for_status(response, what)
+            with cancellable_get(session, url, token=token, limits=PLAYLIST_LIMITS, **net.kwargs()) as got:
+                raise_for_status(got.response, what)
                 body = bytearray()
-                for chunk in response.iter_content(CHUNK):
+                for chunk in got.chunks():
                     body += chunk
-                    if len(body) > MAX_PLAYLIST_BYTES:
-                        raise MediaError(f"playlist {what} is larger than {MAX_PLAYLIST_BYTES} bytes")
-                final_url = response.url
+                final_url = got.response.url
             # after redirects, relative URIs resolve against the final URL
             return body.decode("utf-8-sig", "replace"), final_url
         except (TransientError, requests.ConnectionError, requests.Timeout) as exc:
@@ -104,6 +117,18 @@ def _get_text(
             sleep_unless_cancelled(delay, token)
         except requests.RequestException as exc:
             raise MediaError(f"cannot fetch playlist {what}: {type(exc).__name__}") from exc
+
+
+@dataclass(frozen=True)
+class _Net:
+    """What every request of one HLS fetch sends: plain headers, and the key only to hosts in scope."""
+
+    headers: dict[str, str]
+    secret_headers: dict[str, str] | None
+    key_scope: KeyScope | None
+
+    def kwargs(self) -> dict:
+        return {"headers": self.headers, "secret_headers": self.secret_headers, "key_scope": self.key_scope}
 
 
 def _parse(text: str, url: str, base: str) -> tuple[m3u8.M3U8, str]:
@@ -201,14 +226,14 @@ def _segments(playlist: m3u8.M3U8, base: str) -> tuple[list[_Segment], str | Non
 def _resolve_media_playlist(
     session: requests.Session,
     url: str,
-    headers: dict[str, str],
+    net: _Net,
     token: CancelToken | None,
     retries: int,
     choose: Callable[[list[VariantInfo]], VariantInfo],
 ) -> tuple[m3u8.M3U8, str, VariantInfo | None]:
     chosen: VariantInfo | None = None
     for _ in range(MAX_NESTING):
-        text, final_url = _get_text(session, url, headers, token, retries)
+        text, final_url = _get_text(session, url, net, token, retries)
         playlist, base = _parse(text, url, final_url)
         if not playlist.is_variant:
             return playlist, base, chosen
@@ -227,10 +252,8 @@ def _signature(segments: list[_Segment], init_url: str | None) -> str:
 
 
 class _Downloader:
-    def __init__(
-        self, headers: dict[str, str], retries: int, token: CancelToken | None, stop: threading.Event
-    ):
-        self.headers = headers
+    def __init__(self, net: _Net, retries: int, token: CancelToken | None, stop: threading.Event):
+        self.net = net
         self.retries = retries
         self.token = token
         self.stop = stop
@@ -264,7 +287,7 @@ class _Downloader:
         # a name of its own per call: a worker abandoned by a cancel can never write into a resumed run's file
         tmp = dest.with_name(f"{dest.name}.{uuid.uuid4().hex[:8]}.tmp")
         delays = backoff_delays(self.retries)
-        headers = dict(self.headers)
+        headers = dict(self.net.headers)
         headers["Accept-Encoding"] = "identity"
         if byterange is not None:
             headers["Range"] = f"bytes={byterange[0]}-{byterange[0] + byterange[1] - 1}"
@@ -272,34 +295,40 @@ class _Downloader:
             while True:
                 self._check()
                 try:
-                    got = 0
+                    size = 0
                     with cancellable_get(
-                        self.session(), url, headers=headers, token=self.token, stop=self.stop
-                    ) as response:
+                        self.session(),
+                        url,
+                        headers=headers,
+                        secret_headers=self.net.secret_headers,
+                        key_scope=self.net.key_scope,
+                        token=self.token,
+                        stop=self.stop,
+                        limits=SEGMENT_LIMITS,
+                    ) as got:
+                        response = got.response
                         raise_for_status(response, what)
                         if byterange is not None and response.status_code != 206:
                             raise MediaError(f"the server ignored the byte range of {what}")
                         expected = response.headers.get("Content-Length")
                         with open(tmp, "wb") as fh:
                             try:
-                                for chunk in response.iter_content(CHUNK):
+                                for chunk in got.chunks():
                                     self._check()
                                     fh.write(chunk)
-                                    got += len(chunk)
-                                    if got > MAX_SEGMENT_BYTES:
-                                        raise MediaError(f"{what} is larger than {MAX_SEGMENT_BYTES} bytes")
+                                    size += len(chunk)
                             except (
                                 requests.exceptions.ChunkedEncodingError,
                                 requests.ConnectionError,
                             ) as exc:
                                 raise TransientError(f"connection lost during {what}") from exc
-                    if expected and expected.isdigit() and got != int(expected):
-                        raise TransientError(f"{what} was cut short ({got} of {expected} bytes)")
-                    if got == 0:
+                    if expected and expected.isdigit() and size != int(expected):
+                        raise TransientError(f"{what} was cut short ({size} of {expected} bytes)")
+                    if size == 0:
                         raise TransientError(f"{what} came back empty")
                     os.replace(tmp, dest)
                     with self._lock:
-                        self.bytes += got
+                        self.bytes += size
                     return
                 except (TransientError, requests.ConnectionError, requests.Timeout) as exc:
                     try:
@@ -327,6 +356,8 @@ def fetch_hls(
     workers: int = 8,
     retries: int = 5,
     headers: dict[str, str] | None = None,
+    secret_headers: dict[str, str] | None = None,
+    key_scope: KeyScope | None = None,
     progress: ProgressCallback | None = None,
     token: CancelToken | None = None,
     work_dir: Path | None = None,
@@ -338,19 +369,21 @@ def fetch_hls(
     Progress is (segments done, segments total). Segments are kept in `work_dir` (default: a hidden
     folder beside `dest`) until the remux succeeds, so a cancelled or failed run resumes where it stopped.
     The result is probed; with `expected_duration_ms` a difference over one second is a `MediaError`.
+    `secret_headers` (the KS) go only to hosts in `key_scope` (default: the host of `url`), never to
+    another host a playlist or a redirect names; `headers` go everywhere.
     """
     if workers < 1:
         raise MediaError("at least one download worker is needed")
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(work_dir) if work_dir is not None else dest.with_name(f".{dest.name}.segments")
-    headers = dict(headers or {})
+    net = _Net(dict(headers or {}), secret_headers, key_scope or KeyScope.of([url]))
     session = new_session()
     try:
         playlist, base, variant = _resolve_media_playlist(
             session,
             check_http_url(url),
-            headers,
+            net,
             token,
             retries,
             lambda vs: choose_variant(vs, audio_only=audio_only, max_height=max_height, highest=highest),
@@ -379,7 +412,7 @@ def fetch_hls(
     if progress is not None:
         progress(done, total)
     stop = threading.Event()
-    downloader = _Downloader(headers, retries, token, stop)
+    downloader = _Downloader(net, retries, token, stop)
     init_path = work / "init.bin" if init_url else None
     try:
         if init_url and init_path is not None:

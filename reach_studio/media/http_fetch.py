@@ -15,9 +15,10 @@ from pathlib import Path
 import requests
 
 from reach_studio.domain.progress import CancelToken, ProgressCallback
+from reach_studio.key_scope import KeyScope
 from reach_studio.media.errors import MediaError
 from reach_studio.media.transfer import (
-    CHUNK,
+    MEDIA_LIMITS,
     TransientError,
     backoff_delays,
     cancellable_get,
@@ -71,13 +72,17 @@ def download(
     retries: int = 5,
     session: requests.Session | None = None,
     headers: dict[str, str] | None = None,
+    secret_headers: dict[str, str] | None = None,
+    key_scope: KeyScope | None = None,
     max_bytes: int | None = None,
 ) -> HttpFetchResult:
     """Download `url` to `dest`, resuming `dest.part` if present; progress is (bytes_done, bytes_total).
 
     `dest` appears only when complete. Cancel leaves the `.part` for a later resume and raises `Cancelled`.
     Raises `MediaError` for refused requests (4xx), exhausted retries, a size limit or a server that
-    answers a range request with the wrong range.
+    answers a range request with the wrong range. Each attempt runs within transfer.MEDIA_LIMITS (a total
+    deadline from the file's size and a minimum rate); `secret_headers` (the KS) go only to hosts in
+    `key_scope` (default: the host of `url`), never across a redirect to another host.
     """
     check_http_url(url)
     dest = Path(dest)
@@ -97,7 +102,18 @@ def download(
                 token.raise_if_cancelled()
             try:
                 total, finished = _attempt(
-                    session, url, dest, part, headers or {}, progress, token, max_bytes, what, counter
+                    session,
+                    url,
+                    dest,
+                    part,
+                    headers or {},
+                    progress,
+                    token,
+                    max_bytes,
+                    what,
+                    counter,
+                    secret_headers,
+                    key_scope,
                 )
                 if finished:
                     break
@@ -135,6 +151,8 @@ def _attempt(
     max_bytes: int | None,
     what: str,
     counter: list[int],
+    secret_headers: dict[str, str] | None = None,
+    key_scope: KeyScope | None = None,
 ) -> tuple[int | None, bool]:
     """One request; returns (total size or None, finished). Bytes received are added to counter[0]."""
     have = part.stat().st_size if part.exists() else 0
@@ -145,7 +163,16 @@ def _attempt(
         validator = _load_validator(dest)
         if validator:
             request_headers["If-Range"] = validator
-    with cancellable_get(session, url, headers=request_headers, token=token) as response:
+    with cancellable_get(
+        session,
+        url,
+        headers=request_headers,
+        secret_headers=secret_headers,
+        key_scope=key_scope,
+        token=token,
+        limits=MEDIA_LIMITS,
+    ) as got:
+        response = got.response
         if response.status_code == 416 and have:
             match = _UNSATISFIED.match(response.headers.get("Content-Range", ""))
             if match and int(match.group(1)) == have:
@@ -176,7 +203,7 @@ def _attempt(
             if progress is not None:
                 progress(have, total or 0)
             try:
-                for chunk in response.iter_content(CHUNK):
+                for chunk in got.chunks():
                     if token is not None:
                         token.raise_if_cancelled()
                     if not chunk:

@@ -7,21 +7,28 @@ a few times with growing pauses, and give up at once on answers that will not ch
 from __future__ import annotations
 
 import random
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from reach_studio.bounded_http import Guard, LimitExceeded, Limits, guarded_session
 from reach_studio.domain.progress import Cancelled, CancelToken
+from reach_studio.key_scope import KeyScope
 from reach_studio.media.errors import MediaError, redact
 
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 30.0
 CHUNK = 256 * 1024
+MAX_REDIRECTS = 5
+# One media request (a playlist, a segment, one attempt of a progressive download): headers within the read
+# timeout, the body at no less than 16 KiB/s over any 20 s, and no longer than its size at that rate.
+MEDIA_LIMITS = Limits(
+    deadline_s=None, header_timeout_s=READ_TIMEOUT_S, min_rate_bps=16 * 1024, rate_window_s=20.0
+)
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
@@ -83,12 +90,10 @@ def describe(url: str) -> str:
 
 
 def new_session() -> requests.Session:
-    session = requests.Session()
+    """A session for media requests: no silent retries (our loops retry), sockets watched by the request's
+    Guard (deadline, minimum rate, Cancel), redirects followed by `cancellable_get` itself."""
+    session = guarded_session(pool_maxsize=32)
     session.headers["User-Agent"] = "ReachStudio-media/1"
-    # our own retry loop handles failures; requests/urllib3 must not retry silently behind it
-    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
     return session
 
 
@@ -96,15 +101,36 @@ def _cancelled(token: CancelToken | None, stop: threading.Event | None) -> bool:
     return bool((token is not None and token.cancelled) or (stop is not None and stop.is_set()))
 
 
-def _shutdown_socket(response: requests.Response) -> None:
-    conn = getattr(response.raw, "_connection", None)
-    sock = getattr(conn, "sock", None)
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-    response.close()
+def _send(
+    session: requests.Session,
+    url: str,
+    headers: dict[str, str],
+    secret_headers: dict[str, str] | None,
+    key_scope: KeyScope,
+    **kwargs: object,
+) -> requests.Response:
+    """GET `url`, following redirects by hand: the key goes along only to hosts in `key_scope`."""
+    for _hop in range(MAX_REDIRECTS + 1):
+        check_http_url(url)
+        hop_headers = {**headers, **key_scope.headers_for(url, secret_headers)}
+        response = session.get(url, stream=True, allow_redirects=False, headers=hop_headers, **kwargs)  # type: ignore[arg-type]
+        location = response.headers.get("Location") if response.is_redirect else None
+        if not location:
+            return response
+        response.close()
+        url = urljoin(url, location)
+    raise MediaError(f"too many redirects for {describe(url)}")
+
+
+class Body:
+    """The answer of `cancellable_get`: the response, and its body in pieces within the request's limits."""
+
+    def __init__(self, response: requests.Response, guard: Guard) -> None:
+        self.response = response
+        self._guard = guard
+
+    def chunks(self, size: int = CHUNK) -> Iterator[bytes]:
+        return self._guard.iter_body(self.response, size)
 
 
 @contextmanager
@@ -114,61 +140,46 @@ def cancellable_get(
     *,
     token: CancelToken | None = None,
     stop: threading.Event | None = None,
-    **kwargs: object,
-) -> Iterator[requests.Response]:
-    """`session.get(url, stream=True, ...)` that honours Cancel within ~0.1 s even when the server stalls.
+    headers: dict[str, str] | None = None,
+    secret_headers: dict[str, str] | None = None,
+    key_scope: KeyScope | None = None,
+    limits: Limits = MEDIA_LIMITS,
+    timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+) -> Iterator[Body]:
+    """GET `url` (streamed) within `limits`, honouring Cancel within ~0.1 s even when the server stalls.
 
-    Waiting for the headers happens in a helper thread (abandoned on cancel, its late response closed);
-    while the body streams, a watcher shuts the socket down on cancel so a blocked read ends at once and
-    the reading loop sees `Cancelled`.
+    The request's Guard shuts the socket down when Cancel is pressed or a limit is broken, so a blocked read
+    ends at once: Cancel raises `Cancelled`, a broken size limit `MediaError`, a too slow or too long
+    request `TransientError` (worth another attempt). `secret_headers` (the KS) go only to URLs in
+    `key_scope` (default: the origin of `url` itself), redirects included.
     """
-    kwargs.setdefault("timeout", (CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
-    if token is None and stop is None:
-        with session.get(url, stream=True, **kwargs) as response:  # type: ignore[arg-type]
-            yield response
-        return
-    box: dict[str, object] = {}
-    arrived = threading.Event()
-
-    def request() -> None:
+    scope = key_scope if key_scope is not None else KeyScope.of([url])
+    with Guard(limits, describe(url), cancelled=lambda: _cancelled(token, stop)) as guard:
         try:
-            box["response"] = session.get(url, stream=True, **kwargs)  # type: ignore[arg-type]
-        except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread below
-            box["error"] = exc
+            response = _send(session, url, dict(headers or {}), secret_headers, scope, timeout=timeout)
+        except Exception:
+            _raise_limit(guard)
+            raise
+        try:
+            yield Body(response, guard)
+        except LimitExceeded as exc:
+            raise _limit_error(exc) from None
+        except Exception:
+            _raise_limit(guard)
+            raise
         finally:
-            arrived.set()
+            response.close()
 
-    threading.Thread(target=request, name="http-get", daemon=True).start()
-    while not arrived.wait(0.1):
-        if _cancelled(token, stop):
 
-            def close_late() -> None:
-                arrived.wait()
-                late = box.get("response")
-                if isinstance(late, requests.Response):
-                    late.close()
+def _limit_error(exc: LimitExceeded) -> Exception:
+    if exc.kind == "cancelled":
+        return Cancelled()
+    if exc.kind in ("size", "overall"):
+        return MediaError(str(exc))
+    return TransientError(str(exc))
 
-            threading.Thread(target=close_late, daemon=True).start()
-            raise Cancelled()
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    response: requests.Response = box["response"]  # type: ignore[assignment]
-    finished = threading.Event()
 
-    def watch() -> None:
-        while not finished.wait(0.1):
-            if _cancelled(token, stop):
-                _shutdown_socket(response)
-                return
-
-    watcher = threading.Thread(target=watch, name="http-cancel-watch", daemon=True)
-    watcher.start()
-    try:
-        yield response
-    except Exception:
-        if _cancelled(token, stop):  # the watcher cut the connection: whatever broke, it was Cancel
-            raise Cancelled() from None
-        raise
-    finally:
-        finished.set()
-        response.close()
+def _raise_limit(guard: Guard) -> None:
+    """Whatever broke, if the guard cut the connection, say why (Cancel, a deadline, ...)."""
+    if guard.tripped is not None:
+        raise _limit_error(guard.tripped) from None
