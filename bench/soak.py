@@ -159,7 +159,7 @@ class Conductor:
         self.rng = random.Random(args.seed)
         self.dir = Path(tempfile.mkdtemp(prefix="reach-soak-"))
         os.environ["REACH_STUDIO_HOME"] = str(self.dir / "home")
-        cache = ROOT / ".soak-media-cache"
+        cache = Path(tempfile.gettempdir()) / "reach-soak-media"  # generated once, shared by runs
         self.emu = Emulator(self.dir / "emulator", seed="demo", media_cache=cache).start()
         info = self.emu.info
         self.account = {
