@@ -17,8 +17,11 @@ from reach_studio.domain.enums import LANGUAGE_CODES
 from reach_studio.domain.formats import (
     FORMATS,
     CaptionParseError,
+    CaptionRepair,
+    import_captions,
     read_captions,
     salvage_captions,
+    summarize_repairs,
     write_captions,
 )
 from reach_studio.domain.formats.dfxp import _styled
@@ -68,6 +71,12 @@ def test_arbitrary_bytes_give_a_document_or_a_parse_error(data, fmt):
     else:
         assert isinstance(doc, CaptionDocument)
     try:
+        imported, repairs = import_captions(data, fmt)
+    except CaptionParseError:
+        pass
+    else:
+        assert isinstance(imported, CaptionDocument) and all(isinstance(r, CaptionRepair) for r in repairs)
+    try:
         salvaged, problems = salvage_captions(data, fmt)
     except CaptionParseError:
         pass
@@ -110,6 +119,28 @@ _FRAGMENTS = st.sampled_from(
         "\r\n",
         "\ufeff",
         "\x00",
+        # timing variants and WebVTT blocks the readers repair, refuse or skip
+        "00:00:13 --> 00:00:16\n",
+        "00:00:01:500 --> 00:00:02:000\n",
+        "00:00:01.5 --> 00:00:02,25\n",
+        "01:02.500 --> 01:03.000\n",
+        "100:00:00.000 --> 100:00:01.000 region:r\n",
+        "STYLE\n",
+        "REGION\n",
+        "NOTE a --> b\n",
+        "WEBVTT\n00:00:01.000 --> 00:00:02.000\n",
+        "   \n",
+        "-->",
+        "<p begin='00:00:01:12.1' end='100t'>",
+        "<p begin='1.5s' dur='20f'/>",
+        (
+            "<tt xmlns='http://www.w3.org/ns/ttml' xmlns:ttp='http://www.w3.org/ns/ttml#parameter' "
+            "ttp:frameRate='25' ttp:subFrameRate='2' ttp:frameRateMultiplier='1000 1001'>"
+        ),
+        " xml:space='preserve'",
+        "<p xml:space='default' begin='0s' end='1s'> </p>",
+        "\u00b9",
+        "\u0663",
     ]
 )
 
@@ -125,6 +156,16 @@ def test_near_valid_input_gives_a_document_or_a_parse_error(parts, fmt):
             pass
         except UnicodeEncodeError:
             pass
+        try:  # import: repairs are listed with their lines, unreadable cues left out and listed
+            doc, repairs = import_captions(source, fmt)
+        except CaptionParseError:
+            pass
+        except UnicodeEncodeError:
+            pass
+        else:
+            assert isinstance(doc, CaptionDocument)
+            assert all(isinstance(r, CaptionRepair) and r.message for r in repairs)
+            assert all(isinstance(line, str) for line in summarize_repairs(repairs))
 
 
 def _kept(doc: CaptionDocument, *formats: str) -> list[Cue]:
