@@ -265,6 +265,21 @@ def _text_of(tokens: list[tuple[int, str, bool]]) -> str:
     return "".join(out)
 
 
+_BR_TAGS = frozenset({f"{{{TT_NS}}}br", "br"})
+
+
+def _lines_only(p: Element, preserve: bool) -> str | None:
+    """The text of a paragraph holding only text and plain <br/> (the hot path), or None for anything else."""
+    lines = [p.text or ""]
+    for sub in p:
+        if sub.tag not in _BR_TAGS or len(sub) or sub.attrib:
+            return None
+        lines.append(sub.tail or "")
+    if preserve:
+        return "\n".join(lines)
+    return "\n".join(_SPACES.sub(" ", line).strip(" ") for line in lines)
+
+
 def _span_range(node: Element, timing: _Timing, base: int) -> tuple[int | None, int | None]:
     starts, ends = [], []
     for child in node:
@@ -330,10 +345,14 @@ def _collect(
                     raw = _SPACES.sub(" ", raw).strip(" ")
                 visible = bool(raw.strip(_XML_SPACE))
             else:
-                tokens: list[tuple[int, str, bool]] = []
-                _tokens(child, child_preserve, tokens)
-                raw = _text_of(tokens)
-                visible = any(kind == _TEXT and value.strip(_XML_SPACE) for kind, value, _ in tokens)
+                raw = _lines_only(child, child_preserve)
+                if raw is not None:  # text and <br/> only, as this writer and Kaltura write them
+                    visible = bool(raw.replace("\n", "").strip(_XML_SPACE))
+                else:
+                    tokens: list[tuple[int, str, bool]] = []
+                    _tokens(child, child_preserve, tokens)
+                    raw = _text_of(tokens)
+                    visible = any(kind == _TEXT and value.strip(_XML_SPACE) for kind, value, _ in tokens)
             if not visible:
                 empty.append(child)  # an empty paragraph is no cue (listed as a repair when asked)
                 continue
