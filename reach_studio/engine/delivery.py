@@ -74,6 +74,33 @@ Validator = Callable[["Task", WorkProduct], list[str]]
 """Returns blocking problems (empty list = deliverable)."""
 
 
+# Checks and observers added by optional parts of the app (team mode: the review gate and its record), so
+# every delivery path is gated the same way whichever editor builds its DeliveryService.
+_gates: list[Validator] = []
+_observers: list[Callable[[Task, DeliveryOutcome], None]] = []
+
+
+def add_delivery_gate(gate: Validator) -> Callable[[], None]:
+    """Run `gate` before every delivery (its problems block it like validator errors); returns the remover."""
+    _gates.append(gate)
+    return lambda: _gates.remove(gate) if gate in _gates else None
+
+
+def add_delivery_observer(observer: Callable[[Task, DeliveryOutcome], None]) -> Callable[[], None]:
+    """Call `observer(task, outcome)` after every delivery run that ended READY or ERROR; returns the remover."""
+    _observers.append(observer)
+    return lambda: _observers.remove(observer) if observer in _observers else None
+
+
+def _observe(task: Task, outcome: DeliveryOutcome) -> DeliveryOutcome:
+    for observer in _observers.copy():
+        try:
+            observer(task, outcome)
+        except Exception as exc:  # noqa: BLE001 - an observer must not turn a delivered task into a failure
+            log.warning("Delivery observer failed for task %s: %s", task.id, exc)
+    return outcome
+
+
 class DeliveryService:
     """Runs deliveries for one vendor account."""
 
@@ -86,7 +113,7 @@ class DeliveryService:
 
     def plan(self, task: Task, product: WorkProduct) -> DeliveryPlan:
         """Validate and plan without sending anything (raises DeliveryBlocked)."""
-        problems = self.validator(task, product)
+        problems = [p for gate in _gates.copy() for p in gate(task, product)] + list(self.validator(task, product))
         if problems:
             raise DeliveryBlocked(f"{len(problems)} problem(s) must be fixed before delivery: {problems[0]}",
                                   problems)
@@ -107,11 +134,11 @@ class DeliveryService:
         try:
             result = executor.run(plan, task, cancel=cancel, progress=progress)
         except DeliveryError as exc:
-            return self._fail(plan, task, exc)
+            return _observe(task, self._fail(plan, task, exc))
         finally:
             self.journal.release(task.id)
-        return DeliveryOutcome(task.id, TaskStatus.READY, result.output_object_id, plan=plan,
-                               adopted=result.adopted, skipped=result.skipped)
+        return _observe(task, DeliveryOutcome(task.id, TaskStatus.READY, result.output_object_id, plan=plan,
+                                              adopted=result.adopted, skipped=result.skipped))
 
     def _fail(self, plan: DeliveryPlan, task: Task, exc: DeliveryError) -> DeliveryOutcome:
         description = error_description(exc)

@@ -1,13 +1,14 @@
 """The review step before delivery: only an approved task reaches Kaltura when its customer/service needs it.
 
-Why it exists: the delivery engine (`engine.delivery.DeliveryService`) takes a validator; in team mode
-that validator also asks the team store whether this member may deliver the task now. So every path that
-delivers (editor, sync, tests) is gated the same way, without the engine knowing about teams, and a
-blocked delivery leaves the task untouched (DeliveryBlocked), exactly like a validation error.
+Why it exists: in team mode every delivery of the app asks the team store first whether this member may
+deliver the task now (through the engine's delivery gates, so every editor's path is gated the same way
+without the engine knowing about teams); a blocked delivery leaves the task untouched (DeliveryBlocked),
+exactly like a validation error. A READY outcome ends the team claim and is recorded in its history.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from reach_studio.team.store import TeamStore
@@ -18,21 +19,16 @@ if TYPE_CHECKING:
     from reach_studio.engine.delivery import DeliveryOutcome, Validator
 
 
-def team_validator(store: TeamStore, base: Validator | None = None) -> Validator:
-    """The engine's validator plus the team's gate (review approved, or the holder when none is needed)."""
-    from reach_studio.engine.delivery import default_validator
+def team_gate(store: TeamStore) -> Validator:
+    """The team's check before a delivery: review approved (when the customer/service needs it), else the
+    holder. Runs in the delivery's worker thread (it asks the team store)."""
 
-    check = base or default_validator
-
-    def validate(task: Task, product: WorkProduct) -> list[str]:
-        problems = list(check(task, product))
+    def gate(task: Task, product: WorkProduct) -> list[str]:
         feature = int(task.feature) if task.feature is not None else None
-        gate = store.may_deliver(task.account, task.id, task.partner_id, feature)
-        if gate:
-            problems.insert(0, gate)
-        return problems
+        problem = store.may_deliver(task.account, task.id, task.partner_id, feature)
+        return [problem] if problem else []
 
-    return validate
+    return gate
 
 
 def record_outcome(store: TeamStore, task: Task, outcome: DeliveryOutcome) -> None:
@@ -41,6 +37,21 @@ def record_outcome(store: TeamStore, task: Task, outcome: DeliveryOutcome) -> No
         store.delivered(task.account, task.id, outcome.output_object_id)
     else:
         store.record_failure(task.account, task.id, "DELIVERY_ERROR")
+
+
+def install(store: TeamStore) -> Callable[[], None]:
+    """Gate every delivery of this app and record its outcome in the team store; returns the uninstaller.
+    The editors build their own DeliveryService, so the gate goes through the engine's hooks."""
+    from reach_studio.engine.delivery import add_delivery_gate, add_delivery_observer
+
+    remove_gate = add_delivery_gate(team_gate(store))
+    remove_observer = add_delivery_observer(lambda task, outcome: record_outcome(store, task, outcome))
+
+    def uninstall() -> None:
+        remove_gate()
+        remove_observer()
+
+    return uninstall
 
 
 def caption_document(draft, language: str | None = None):

@@ -23,7 +23,7 @@ from psycopg.types.json import Jsonb
 
 from reach_studio.domain.task import Task
 from reach_studio.domain.task_mapping import task_from_dict, task_to_dict
-from reach_studio.team.migrate import migrate
+from reach_studio.team.migrate import MigrationError, migrate
 
 log = logging.getLogger(__name__)
 
@@ -172,15 +172,17 @@ class TeamStore:
         self.stale_after_s = stale_after_s
         self._lock = threading.RLock()
         self._conn: psycopg.Connection | None = None
+        self._ready = False
 
     # -- connection --------------------------------------------------------------------------------
 
-    def open(self, *, role: str | None = None, display_name: str = "") -> TeamStore:
-        """Connect, apply missing migrations and register this member (a first start needs no setup)."""
+    def open(self, *, role: str | None = None, display_name: str = "") -> Self:
+        """Connect now (migrations and registration happen on the first connection anyway) and set the
+        member's role; a desktop can skip this and let its first call, off the GUI thread, connect."""
         with self._lock:
-            conn = self._connection()
-            migrate(conn)
-        self.join(role=role, display_name=display_name)
+            self._connection()
+        if role is not None or display_name:
+            self.join(role=role, display_name=display_name)
         return self
 
     def close(self) -> None:
@@ -207,6 +209,15 @@ class TeamStore:
                 )
             except psycopg.Error as exc:
                 raise TeamStoreError(f"cannot reach the team store: {_reason(exc)}") from None
+            if not self._ready:  # first connection of this client: schema up to date, member known
+                try:
+                    migrate(self._conn)
+                except MigrationError as exc:
+                    self._conn.close()
+                    self._conn = None
+                    raise TeamStoreError(str(exc)) from None
+                self._ready = True
+                self.join()
         return self._conn
 
     @contextmanager

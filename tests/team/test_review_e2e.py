@@ -15,7 +15,7 @@ from reach_studio.store.delivery_journal import DeliveryJournal
 from reach_studio.store.drafts import DraftStore, draft_key
 from reach_studio.team.claims import claim_task
 from reach_studio.team.drafts_sync import TeamDrafts
-from reach_studio.team.review import caption_document, record_outcome, team_validator
+from reach_studio.team.review import caption_document, install
 from reach_studio.team.store import TeamStore
 from tests.team.test_claims_e2e import account
 
@@ -46,14 +46,13 @@ def test_review_flow_ends_ready_in_kaltura_with_every_step_recorded(emulator, te
         {"version": 1, "kind": "captions", "language": language, "items": [item_to_dict(c) for c in cues]},
     )
     assert anna.flush()
-    anna_service = DeliveryService(
-        anna_conn,
-        DeliveryJournal(tmp_path / "anna-journal.sqlite3"),
-        validator=team_validator(anna_store),
-        poll_interval=0.05,
-    )
-    with pytest.raises(DeliveryBlocked, match="reviewer's approval"):
-        anna_service.deliver(task, WorkProduct(captions=caption_document(anna.load(key), language)))
+    anna_service = DeliveryService(anna_conn, DeliveryJournal(tmp_path / "anna.journal"), poll_interval=0.05)
+    uninstall = install(anna_store)  # what anna's desktop does in team mode: every editor's delivery is gated
+    try:
+        with pytest.raises(DeliveryBlocked, match="reviewer's approval"):
+            anna_service.deliver(task, WorkProduct(captions=caption_document(anna.load(key), language)))
+    finally:
+        uninstall()
     assert emulator.inspect.task(task.id)["status"] == int(TaskStatus.PROCESSING)  # nothing reached Kaltura
 
     anna_store.submit(task.account, task.id)
@@ -73,15 +72,13 @@ def test_review_flow_ends_ready_in_kaltura_with_every_step_recorded(emulator, te
     fixed = caption_document(rita.pull(key), language)
     assert [c.text for c in fixed.cues] == ["Line number 1", "Line number 2", "Line number 3"]
     rita_store.approve(task.account, task.id)
-    rita_service = DeliveryService(
-        rita_conn,
-        DeliveryJournal(tmp_path / "rita-journal.sqlite3"),
-        validator=team_validator(rita_store),
-        poll_interval=0.05,
-    )
-    outcome = rita_service.deliver(task, WorkProduct(captions=fixed))
+    rita_service = DeliveryService(rita_conn, DeliveryJournal(tmp_path / "rita.journal"), poll_interval=0.05)
+    uninstall = install(rita_store)
+    try:
+        outcome = rita_service.deliver(task, WorkProduct(captions=fixed))  # READY is recorded by the observer
+    finally:
+        uninstall()
     assert outcome.ok, outcome.err_description
-    record_outcome(rita_store, task, outcome)
 
     kaltura = emulator.inspect.task(task.id)
     assert (

@@ -12,7 +12,7 @@ from reach_studio.domain.task import Task
 from reach_studio.store.drafts import DraftStore, draft_key
 from reach_studio.team import migrate
 from reach_studio.team.drafts_sync import TeamDrafts
-from reach_studio.team.store import ClaimHeld, NotAllowed, TeamStore
+from reach_studio.team.store import ClaimHeld, NotAllowed, TeamStore, TeamStoreError
 
 ACCOUNT = "https://kaltura.example#100"
 
@@ -60,7 +60,7 @@ def test_a_database_from_a_newer_version_is_refused_with_a_clear_message(team_db
     member(team_db, "a").close()
     with psycopg.connect(team_db, autocommit=True) as conn:
         conn.execute("INSERT INTO schema_migrations (version, name) VALUES (999, '0999_future.sql')")
-    with pytest.raises(migrate.MigrationError, match="newer than this Reach Studio"):
+    with pytest.raises(TeamStoreError, match="newer than this Reach Studio"):
         member(team_db, "b")
 
 
