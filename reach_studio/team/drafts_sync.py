@@ -148,6 +148,10 @@ class TeamDrafts:
             self._cond.notify_all()
 
     def _run(self) -> None:
+        try:  # a restart after working offline: what the team lacks goes up first
+            self.sync_all()
+        except Exception as exc:  # noqa: BLE001 - unreachable now: the first failed push retries later
+            log.info("Could not compare drafts with the team store yet: %s", exc)
         backoff = 0.0
         while True:
             with self._cond:

@@ -41,6 +41,7 @@ from reach_studio.ui.log_window import LogWindow, install_log_buffer
 from reach_studio.ui.queue_view import QueueView
 from reach_studio.ui.task_details import TaskDetails
 from reach_studio.ui.task_workspace import TaskWorkspace, workspace_draft_key
+from reach_studio.ui.team_tab import attach_team_mode
 from reach_studio.workers.background import document_executor, run_in_background
 from reach_studio.workers.task_service import TaskService, is_live_task
 
@@ -173,6 +174,7 @@ class MainWindow(QMainWindow):
         split.setSizes([880, 320])
         self.splitter = split
         self.setCentralWidget(split)
+        self.team_tab = attach_team_mode(self)  # None unless a team store is configured (ui/team_tab.py)
 
         self.queue.current_task_changed.connect(self._selection_changed)
         self.mine.current_task_changed.connect(self._selection_changed)
