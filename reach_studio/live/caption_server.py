@@ -98,6 +98,11 @@ class CaptionChannel:
         return self._server.caption_url(self.task_id)
 
     @property
+    def connected_now(self) -> bool:
+        """Is Kaltura connected at this moment (`connected` stays set after the first connection)?"""
+        return self._connection is not None
+
+    @property
     def pending(self) -> int:
         return len(self._pending)
 

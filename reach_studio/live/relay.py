@@ -68,6 +68,49 @@ class CaptionRelay:
         self.ended = False
         self.finals = 0
         self.interims = 0
+        self.held = False  # hold: nothing goes out; finals wait here with their stream times
+        self._held: list[Message] = []
+        self._last_final: Message | None = None
+
+    def hold(self, on: bool) -> list[Message]:
+        """Hold (True) or release (False) the captions; releasing sends the held finals in order."""
+        with self._lock:
+            self.held = bool(on)
+            released, self._held = (self._held, []) if not on else ([], self._held)
+        for msg in released:
+            self._send(msg)
+        return released
+
+    def correct_last(self, text: str) -> Message | None:
+        """Send the last final again with new text: same id, same times (it replaces the one sent)."""
+        with self._lock:
+            self._check_open()
+            last = self._last_final
+            label, clean = self._speaker(text, None)
+            if last is None or not clean:
+                return None
+            r = last["response"]
+            old_label = next((sp.get("label") for sp in r.get("speakers") or []), None)
+            msg = build_message(
+                clean,
+                r["start"],
+                r["end"],
+                is_final=True,
+                stream_epoch=r["start_epoch"] - r["start"],
+                message_id=r["id"],
+                message_type=self._type,
+                speaker_label=label or old_label,
+            )
+            self._last_final = msg
+            if self.held:
+                self._held = [m for m in self._held if m["response"]["id"] != r["id"]] + [msg]
+                return msg
+        self._send(msg)
+        return msg
+
+    @property
+    def last_final(self) -> Message | None:
+        return self._last_final
 
     @property
     def started(self) -> bool:
@@ -98,6 +141,8 @@ class CaptionRelay:
                 self._utterance = str(uuid.uuid4())
                 self._utterance_start = max(self._last_end, now)
             self._last_interim = text
+            if self.held:  # the captioner holds: no interim goes out (the final will, on release)
+                return None
             msg = build_message(
                 text,
                 self._utterance_start,
@@ -140,11 +185,16 @@ class CaptionRelay:
             self._utterance = None
             self._last_interim = ""
             self.finals += 1
+            self._last_final = msg
+            if self.held:
+                self._held.append(msg)
+                return msg
         self._send(msg)
         return msg
 
     def end(self) -> Message:
         """The last message of the stream (an unfinished utterance is sent as final first)."""
+        self.hold(False)  # what was held goes out before the end
         pending = None
         with self._lock:
             self._check_open()

@@ -1,40 +1,50 @@
 """The live-caption console: a captioner's window onto one live task (LIVE_CAPTION / LIVE_TRANSLATION).
 
-Why it exists: a live task has no media file to edit — the captioner writes while the event runs.
-The console shows the event's start/end dates and where the task stands (not scheduled, scheduled and
-waiting for Kaltura, live, ended), schedules the task (live/provisioning through live/session), and
-has one line editor: typing sends interim captions, Enter sends the final caption, and a list shows
-what went out with its time in the stream. The caption websocket runs on its own thread
-(live/caption_server) and every Kaltura call runs through workers/background, so the GUI never waits.
+Why it exists: a live task has no media file to edit — the captioner writes while the event runs, from
+its sound. The console schedules the task (live/scheduling → a LiveSession with its own RTMP ingest and
+caption channel), plays the restream Kaltura sends to that ingest (ui/editor/live_audio: lowest-latency
+audio, level meter, waveform strip, stream clock) and stamps every caption with the media position the
+captioner heard. The line editor sends interims while typing and a final on Enter; F1 inserts ">>" and
+F2..F8 the task's named speakers; briefs (the captioner's abbreviations, live/briefs) expand as typed;
+Up on an empty line recalls the last caption to correct it; Hold (F12) keeps captions back (sent, with
+their stream times, on release); the record of what was sent (live/caption_log) exports as VTT/SRT.
+The ingest, the caption websocket and the Kaltura calls run on their own threads, so the GUI never waits.
 
-Where Kaltura reaches the caption websocket: `REACH_LIVE_PUBLIC_URL` (e.g. wss://captions.vendor.example,
-behind the vendor's TLS proxy), `REACH_LIVE_HOST` / `REACH_LIVE_PORT` for the listening socket
-(default 127.0.0.1 and any free port, which only a local emulator can reach); `REACH_LIVE_MEDIA_URL`
-is the vendor's own RTMP(S) ingest for the media relay (Reach Studio hosts no RTMP server).
+Where Kaltura reaches it: REACH_LIVE_* (live/scheduling; README "Live captions").
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from reach_studio.domain.enums import TaskStatus
+from reach_studio.live.briefs import Briefs, BriefsError, speaker_names
+from reach_studio.live.caption_log import CaptionLog
 from reach_studio.live.caption_server import CaptionServer, CaptionServerError
+from reach_studio.live.ingest import STATE_TEXT as INGEST_TEXT
 from reach_studio.live.provisioning import live_window
 from reach_studio.live.scheduling import LiveScheduler, LiveSettingsError, live_external_id, vendor_owner
 from reach_studio.live.session import LiveSession
+from reach_studio.ui.editor.live_audio import LevelMeter, LivePlayer, WaveformStrip, clock_text
 from reach_studio.ui.editor_registry import TaskContext
 from reach_studio.workers.background import run_in_background
 
@@ -53,14 +63,24 @@ def _when(epoch: int | None) -> str:
     return time.strftime("%a %d %b %Y, %H:%M", time.localtime(epoch)) if epoch else "not given"
 
 
+def _stamp(seconds: float) -> str:
+    minutes, secs = divmod(seconds, 60)
+    return f"{int(minutes):02d}:{secs:04.1f}"
+
+
 class LiveConsole(QWidget):
     """`LiveConsole(ctx)`; `server=` for tests (a loopback CaptionServer the test owns)."""
 
     delivered = Signal(object)  # Task (READY): the shell drops it from "My tasks"
-    _session_changed = Signal()  # from the caption server's threads to the GUI thread
+    _session_changed = Signal()  # from the caption server's and the ingest's threads to the GUI thread
 
     def __init__(
-        self, context: TaskContext, parent: QWidget | None = None, *, server: CaptionServer | None = None
+        self,
+        context: TaskContext,
+        parent: QWidget | None = None,
+        *,
+        server: CaptionServer | None = None,
+        briefs: Briefs | None = None,
     ) -> None:
         super().__init__(parent)
         self.context = context
@@ -70,45 +90,109 @@ class LiveConsole(QWidget):
         self.session: LiveSession | None = None
         self._job = None
         self.sent: list[dict] = []
+        self._correcting = False
+        try:
+            self.briefs = briefs if briefs is not None else Briefs.load()
+        except BriefsError as exc:
+            log.warning("%s", exc)
+            self.briefs = Briefs({}, Briefs.default_path())
+        self.record = CaptionLog.for_task(self.task.account or "account", self.task.id)
+        self.speakers = [">>", *speaker_names(self.task)]
 
         start, end = live_window(self.task)
         self.start_label = QLabel(_when(start))
         self.end_label = QLabel(_when(end))
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
+        self.ingest_label = QLabel("—")
+        self.ingest_label.setWordWrap(True)
         self.url_label = QLabel("—")
         self.url_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         form.addRow("Captions start", self.start_label)
         form.addRow("Captions end", self.end_label)
         form.addRow("Status", self.status_label)
+        form.addRow("Stream", self.ingest_label)
         form.addRow("Caption address", self.url_label)
+
+        # the event's sound: clock, level, waveform
+        self.player = LivePlayer(self)
+        self.player.ticked.connect(self._audio_tick)
+        self.clock_label = QLabel(clock_text(None))
+        font = QFont(self.clock_label.font())
+        font.setPointSize(font.pointSize() + 8)
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setFamily("monospace")
+        self.clock_label.setFont(font)
+        self.clock_label.setAccessibleName("Stream clock")
+        self.clock_label.setToolTip("Where in the event's stream the sound you hear is")
+        self.meter = LevelMeter()
+        self.waveform = WaveformStrip()
+        sound = QLabel(f"Sound: {self.player.device_name}")
+        sound.setToolTip("The event's audio as Kaltura restreams it to this console's ingest")
+        audio = QHBoxLayout()
+        audio.addWidget(self.clock_label)
+        col = QVBoxLayout()
+        col.addWidget(self.meter)
+        col.addWidget(sound)
+        audio.addLayout(col, 1)
 
         self.schedule_button = QPushButton("Schedule")
         self.schedule_button.setToolTip(
-            "Give Kaltura this console's caption address and token (task → Scheduled)"
+            "Give Kaltura this console's stream ingest and caption address (task → Scheduled)"
         )
         self.schedule_button.clicked.connect(self.schedule)
+        self.hold_button = QPushButton("Hold (F12)")
+        self.hold_button.setCheckable(True)
+        self.hold_button.setToolTip("Keep captions back; on release they go out with their stream times")
+        self.hold_button.toggled.connect(self.set_hold)
+        self.briefs_button = QPushButton("Briefs…")
+        self.briefs_button.setToolTip("Your abbreviations, expanded as you type (kept for all your tasks)")
+        self.briefs_button.clicked.connect(self.edit_briefs)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Save the captions sent in this event as WebVTT or SRT")
+        self.export_button.clicked.connect(self.export_dialog)
         self.end_button = QPushButton("End stream")
         self.end_button.setToolTip("Send the end of the caption stream and mark the task ready")
         self.end_button.clicked.connect(self.end_stream)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.schedule_button)
-        buttons.addWidget(self.end_button)
+        for b in (self.schedule_button, self.hold_button, self.briefs_button, self.export_button):
+            buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.end_button)
+
+        keys = QHBoxLayout()
+        self.speaker_buttons: list[QPushButton] = []
+        for i, name in enumerate(self.speakers):
+            button = QPushButton(f"F{i + 1} {name}")
+            button.setFlat(True)
+            button.setToolTip("Speaker change" if name == ">>" else f"Start a caption by {name}")
+            button.clicked.connect(lambda _=False, n=name: self.insert_speaker(n))
+            keys.addWidget(button)
+            self.speaker_buttons.append(button)
+            QShortcut(
+                QKeySequence(getattr(Qt.Key, f"Key_F{i + 1}")), self, lambda n=name: self.insert_speaker(n)
+            )
+        keys.addStretch(1)
+        QShortcut(QKeySequence(Qt.Key.Key_F12), self, self.hold_button.toggle)
 
         self.line = QLineEdit()
         self.line.setPlaceholderText(
-            "Type the caption; Enter sends it as final ([Name] at the start names the speaker)"
+            "Type the caption; Enter sends it. Up on an empty line corrects the last caption."
         )
+        self.line.setAccessibleName("Caption")
         self.line.textEdited.connect(self._typed)
         self.line.returnPressed.connect(self._enter)
+        self.line.installEventFilter(self)
         self.history = QListWidget()
         self.history.setAccessibleName("Captions sent")
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addLayout(audio)
+        layout.addWidget(self.waveform)
         layout.addLayout(buttons)
+        layout.addLayout(keys)
         layout.addWidget(self.line)
         layout.addWidget(self.history, 1)
         self._session_changed.connect(self._refresh)
@@ -126,19 +210,47 @@ class LiveConsole(QWidget):
     def _refresh(self) -> None:
         state = self.state
         text = STATE_TEXT.get(state, state)
-        if self.session is not None and self.session.last_error:
-            text += f" ({self.session.last_error})"
+        session = self.session
+        if session is not None and session.last_error:
+            text += f" ({session.last_error})"
+        if session is not None and session.channel is not None and state == "live":
+            channel = session.channel
+            if not channel.connected_now:
+                text = (
+                    f"Kaltura is disconnected — {channel.pending} caption(s) queued, sent when it reconnects"
+                )
         if self.context.connection is None:
             text = "No Kaltura connection: sign in to schedule this task"
         self.status_label.setText(text)
+        if session is not None and session.listener is not None:
+            listener = session.listener
+            self.ingest_label.setText(
+                f"{INGEST_TEXT.get(listener.state, listener.state)} — {listener.media_url}"
+            )
+        elif session is not None:
+            self.ingest_label.setText("Kaltura restreams to the vendor's own ingest")
         busy = self._job is not None
         self.schedule_button.setEnabled(self.context.connection is not None and state == "new" and not busy)
         self.end_button.setEnabled(state == "live" and not busy)
         self.line.setEnabled(state in ("scheduled", "live"))
-        if self.session is not None and self.session.channel is not None:
-            self.url_label.setText(self.session.channel.url)
+        self.hold_button.setEnabled(state in ("scheduled", "live"))
+        if session is not None and session.channel is not None:
+            self.url_label.setText(session.channel.url)
+
+    def _audio_tick(self) -> None:
+        self.clock_label.setText(clock_text(self.player.position()))
+        self.meter.set_level(self.player.playout.level)
+        self.waveform.set_peaks(self.player.playout.peaks)
+        if self.session is not None and self.session.listener is not None:
+            self._refresh()
 
     # ---- actions -------------------------------------------------------------------------------------
+    def _bind(self, session: LiveSession) -> None:
+        """The session's ingest feeds the player; captions take the player's clock."""
+        session.stream_clock = self.player.position
+        if session.listener is not None:
+            session.listener.on_audio = self.player.feed
+
     def attach_session(self, session: LiveSession) -> None:
         """Show and serve a session someone else scheduled (the shell's claim). Its caption server
         belongs to that owner, so closing the console leaves it running."""
@@ -146,6 +258,7 @@ class LiveConsole(QWidget):
         self._own_server = False
         self.session = session
         self.task = session.task
+        self._bind(session)
         previous = session.on_change
 
         def changed(s: LiveSession) -> None:
@@ -157,7 +270,7 @@ class LiveConsole(QWidget):
         self._refresh()
 
     def schedule(self) -> None:
-        """Provision the task in the background (caption server first, then Kaltura)."""
+        """Provision the task in the background (caption server and ingest first, then Kaltura)."""
         conn = self.context.connection
         if conn is None or self.session is not None or self._job is not None:
             return
@@ -176,6 +289,7 @@ class LiveConsole(QWidget):
         session = scheduler.session_for(
             conn, self.task, external, on_change=lambda s: self._session_changed.emit()
         )
+        self._bind(session)
 
         def done(_result) -> None:
             self._job = None
@@ -198,23 +312,143 @@ class LiveConsole(QWidget):
         )
         self.end_button.setEnabled(not busy and self.state == "live")
 
+    # ---- writing -------------------------------------------------------------------------------------
+    def insert_speaker(self, name: str) -> None:
+        """F1: ">> " (speaker change); F2..: "[Name] " at the start of the caption being written."""
+        if not self.line.isEnabled():
+            return
+        from reach_studio.live.relay import split_speaker
+
+        _, rest = split_speaker(self.line.text())
+        rest = rest[3:].lstrip() if rest.startswith(">>") else rest
+        prefix = ">> " if name == ">>" else f"[{name}] "
+        self.line.setText(prefix + rest)
+        self.line.setFocus()
+        self._typed(self.line.text())
+
     def _typed(self, text: str) -> None:
-        if self.session is None or self.session.relay.ended:
+        expanded = self.briefs.expand(text)
+        if expanded != text:
+            self.line.setText(expanded)
+            text = expanded
+        if self.session is None or self.session.relay.ended or self._correcting:
             return
         self.session.relay.interim(text)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.line and event.type() == QEvent.Type.KeyPress:
+            if event.key() == Qt.Key.Key_Up and not self.line.text() and self.session is not None:
+                last = self.session.relay.last_final
+                if last is not None:
+                    self._correcting = True
+                    self.line.setText(last["response"]["alternatives"][0]["transcript"])
+                    self.line.setStyleSheet("QLineEdit { background: #fff4d6; }")
+                    self.line.setToolTip(
+                        "Correcting the last caption: Enter sends the correction, Esc cancels"
+                    )
+                    return True
+            if event.key() == Qt.Key.Key_Escape and self._correcting:
+                self._end_correction()
+                self.line.clear()
+                return True
+        return super().eventFilter(obj, event)
+
+    def _end_correction(self) -> None:
+        self._correcting = False
+        self.line.setStyleSheet("")
+        self.line.setToolTip("")
 
     def _enter(self) -> None:
         text = self.line.text()
         if self.session is None or self.session.relay.ended or not text.strip():
             return
+        if self._correcting:
+            message = self.session.relay.correct_last(text)
+            self._end_correction()
+            self.line.clear()
+            if message is not None:
+                self._recorded(message, replace_last=True)
+            return
         message = self.session.relay.final(text)
         self.line.clear()
         if message is not None:
-            self.sent.append(message)
-            r = message["response"]
-            minutes, seconds = divmod(r["start"], 60)
-            self.history.addItem(f"{int(minutes):02d}:{seconds:04.1f}  {r['alternatives'][0]['transcript']}")
-            self.history.scrollToBottom()
+            self._recorded(message)
+
+    def _recorded(self, message: dict, *, replace_last: bool = False) -> None:
+        self.sent.append(message)
+        self.record.add(message)
+        r = message["response"]
+        held = " (held)" if self.session is not None and self.session.relay.held else ""
+        label = next((sp.get("label") for sp in r.get("speakers") or [] if sp.get("label")), None)
+        who = f"[{label}] " if label else ""
+        text = f"{_stamp(r['start'])}  {who}{r['alternatives'][0]['transcript']}{held}"
+        if replace_last and self.history.count():
+            self.history.item(self.history.count() - 1).setText(text + "  (corrected)")
+        else:
+            self.history.addItem(text)
+        self.history.scrollToBottom()
+
+    def set_hold(self, on: bool) -> None:
+        if self.session is None or self.session.relay.ended:
+            return
+        released = self.session.relay.hold(on)
+        self.hold_button.setText("Release (F12)" if on else "Hold (F12)")
+        if released:
+            for i in range(self.history.count()):
+                item = self.history.item(i)
+                item.setText(item.text().replace(" (held)", ""))
+
+    # ---- briefs and export ---------------------------------------------------------------------------
+    def edit_briefs(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Briefs")
+        editor = QPlainTextEdit(self.briefs.to_text())
+        editor.setPlaceholderText("tq = thank you\nqs = questions")
+        error = QLabel()
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        lay = QVBoxLayout(dialog)
+        lay.addWidget(QLabel("One brief a line: abbreviation = expansion. Expanded when the word ends."))
+        lay.addWidget(editor)
+        lay.addWidget(error)
+        lay.addWidget(box)
+
+        def save() -> None:
+            try:
+                entries = Briefs.parse_text(editor.toPlainText())
+            except BriefsError as exc:
+                error.setText(str(exc))
+                return
+            self.briefs.entries = entries
+            briefs = self.briefs
+            run_in_background(lambda token, progress: briefs.save(), None, lambda e: error.setText(str(e)))
+            dialog.accept()
+
+        box.accepted.connect(save)
+        box.rejected.connect(dialog.reject)
+        dialog.open()
+
+    def export_captions(self, dest: Path, on_done=None) -> None:
+        """Write the record of this event as VTT or SRT (by the file's extension), off the GUI thread."""
+        fmt = "srt" if dest.suffix.lower() == ".srt" else "vtt"
+        record, language = self.record, self.task.source_language
+
+        def done(path) -> None:
+            self.status_label.setText(f"Captions of this event saved to {path}")
+            if on_done is not None:
+                on_done(path)
+
+        run_in_background(
+            lambda token, progress: record.export(dest, fmt, language),
+            done,
+            lambda exc: self.status_label.setText(f"Could not save the captions: {exc}"),
+        )
+
+    def export_dialog(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export the captions sent", f"live-{self.task.id}.vtt", "WebVTT (*.vtt);;SubRip (*.srt)"
+        )
+        if name:
+            self.export_captions(Path(name))
 
     def end_stream(self) -> None:
         """End of stream and READY, in the background."""
@@ -224,6 +458,8 @@ class LiveConsole(QWidget):
         text = self.line.text().strip()
         if text:
             self._enter()
+        if self.hold_button.isChecked():
+            self.hold_button.setChecked(False)
 
         def done(task) -> None:
             self._job = None
@@ -241,7 +477,9 @@ class LiveConsole(QWidget):
 
     # ---- shutdown ------------------------------------------------------------------------------------
     def shutdown(self) -> None:
-        """Stop serving captions (the task keeps its status); the workspace closing calls it."""
+        """Stop serving captions and the ingest (the task keeps its status); the workspace closing calls it."""
+        self.player.stop()
+        self.record.flush()
         if self.session is not None:
             self.session.close()
         if self._own_server and self.server is not None:
