@@ -138,7 +138,7 @@ class ClockedSink:
     def played_bytes(self) -> int:
         if self._t0 is None:
             return 0
-        elapsed = int((self._clock() - self._t0) * BYTES_PER_SECOND) & ~1
+        elapsed = round((self._clock() - self._t0) * BYTES_PER_SECOND) & ~1
         return min(self._written, self._played_at_t0 + elapsed)
 
     def bytes_free(self) -> int:
