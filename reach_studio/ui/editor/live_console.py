@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -170,11 +170,9 @@ class LiveConsole(QWidget):
             button.clicked.connect(lambda _=False, n=name: self.insert_speaker(n))
             keys.addWidget(button)
             self.speaker_buttons.append(button)
-            QShortcut(
-                QKeySequence(getattr(Qt.Key, f"Key_F{i + 1}")), self, lambda n=name: self.insert_speaker(n)
-            )
         keys.addStretch(1)
-        QShortcut(QKeySequence(Qt.Key.Key_F12), self, self.hold_button.toggle)
+        # F-keys are handled as key presses of the console (not window shortcuts): the shell has its own
+        self._fkeys = {getattr(Qt.Key, f"Key_F{i + 1}"): name for i, name in enumerate(self.speakers)}
 
         self.line = QLineEdit()
         self.line.setPlaceholderText(
@@ -335,7 +333,33 @@ class LiveConsole(QWidget):
             return
         self.session.relay.interim(text)
 
+    def _function_key(self, key: int) -> bool:
+        if key in self._fkeys:
+            self.insert_speaker(self._fkeys[key])
+            return True
+        if key == Qt.Key.Key_F12 and self.hold_button.isEnabled():
+            self.hold_button.toggle()
+            return True
+        return False
+
+    def _function_key_press(self, event) -> bool:
+        """The line's F-keys: a ShortcutOverride is accepted (so no window shortcut takes the key),
+        the key press itself acts."""
+        if event.key() not in self._fkeys and event.key() != Qt.Key.Key_F12:
+            return False
+        if event.type() == QEvent.Type.ShortcutOverride:
+            event.accept()
+            return False
+        return self._function_key(event.key())
+
+    def keyPressEvent(self, event) -> None:
+        if not self._function_key(event.key()):
+            super().keyPressEvent(event)
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        kinds = (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
+        if obj is self.line and event.type() in kinds and self._function_key_press(event):
+            return True
         if obj is self.line and event.type() == QEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_Up and not self.line.text() and self.session is not None:
                 last = self.session.relay.last_final
