@@ -147,3 +147,17 @@ def test_hold_correction_and_kaltura_reconnecting_lose_nothing_and_keep_stream_t
     assert not any(
         not m["isFinal"] and m["transcript"].startswith(">> Held") for m in _messages(emulator, event_id)
     )
+
+
+def test_a_push_with_a_wrong_stream_key_is_refused_and_said_in_the_console(
+    qtbot, console, emulator_media_cache
+):
+    from reach_studio.emulator.live_push import MediaPush, event_media
+
+    listener = console.session.listener
+    qtbot.waitUntil(lambda: listener.state == "listening", timeout=WAIT_MS)
+    push = MediaPush(event_media(emulator_media_cache, 4.0), listener.media_url, "guessed-key").start()
+    qtbot.waitUntil(lambda: "wrong stream key refused" in console.ingest_label.text(), timeout=WAIT_MS)
+    push.stop()
+    assert console.player.position() is None  # not a sample of it was played
+    qtbot.waitUntil(lambda: listener.state == "listening", timeout=WAIT_MS)  # and it listens again

@@ -246,3 +246,99 @@ def _caption_url(emulator, event_id, task_id):
     return next(f for f in event["liveFeatures"] if f["systemName"] == f"LiveCaptionFeature-reach-{task_id}")[
         "captionUrl"
     ]
+
+
+def _second_live_task(emulator) -> dict:
+    """Another customer order for a live event, so two live sessions run at once."""
+    from reach_studio.emulator.seed import add_live_feature, add_live_schedule_event
+
+    (first,) = emulator.inspect.objects("task", serviceFeature=8, status=1)
+    (entry,) = emulator.inspect.objects("entry", id=first["entryId"])
+    now = int(time.time())
+    event = add_live_schedule_event(emulator, entry, now + 86400, now + 90000)
+    task_id = emulator.control.add_task(
+        partnerId=first["partnerId"],
+        entryId=first["entryId"],
+        catalogItemId=first["catalogItemId"],
+        reachProfileId=first["reachProfileId"],
+        taskJobData={
+            "objectType": "KalturaScheduledVendorTaskData",
+            "startDate": now + 86000,
+            "endDate": now + 91000,
+            "scheduledEventId": event["id"],
+        },
+    )
+    task = emulator.inspect.task(task_id)
+    add_live_feature(emulator, event, task)
+    return task
+
+
+def test_sync_live_serves_two_events_at_once_each_with_its_own_ingest(emulator, tmp_path):
+    info = emulator.info
+    emulator.live.media_seconds = 2.5
+    second = _second_live_task(emulator)
+    tasks = emulator.inspect.objects("task", serviceFeature=8, status=1)
+    assert len(tasks) == 2 and second["id"] in [t["id"] for t in tasks]
+    args = [
+        sys.executable,
+        "-m",
+        "reach_studio",
+        "sync",
+        "--live",
+        "--interval",
+        "1",
+        "--live-end-grace",
+        "0.5",
+        *account_args(info, "MY_REACH_TOKEN"),
+    ]
+    proc = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env({"MY_REACH_TOKEN": info["appToken"]}, home=tmp_path / "home"),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(
+            emulator.inspect.task(t["id"])["status"] != SCHEDULED for t in tasks
+        ):
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.1)
+        features = {}
+        for t in tasks:
+            event_id = t["taskJobData"]["scheduledEventId"]
+            features[t["id"]] = next(
+                f
+                for f in emulator.inspect.objects("schedule_event", id=event_id)[0]["liveFeatures"]
+                if f["systemName"] == f"LiveCaptionFeature-reach-{t['id']}"
+            )
+        urls = {f["mediaUrl"] for f in features.values()}
+        keys = {f["mediaKey"] for f in features.values()}
+        assert len(urls) == 2 and all(u.startswith("rtmp://127.0.0.1:") for u in urls)  # an ingest each
+        assert len(keys) == 2 and all(keys)
+        for t in tasks:  # both events start together: two restreams, two caption pulls
+            emulator.control.start_live(t["taskJobData"]["scheduledEventId"])
+        # each restream plays out, its ingest stays quiet past the grace period: that stream has ended → READY
+        while time.monotonic() < deadline + 60 and any(
+            emulator.inspect.task(t["id"])["status"] != READY for t in tasks
+        ):
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.2)
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=30)
+    for t in tasks:
+        event_id = t["taskJobData"]["scheduledEventId"]
+        assert [h["status"] for h in emulator.inspect.status_history(t["id"])][-3:] == [
+            SCHEDULED,
+            PROCESSING,
+            READY,
+        ]
+        ended = emulator.inspect.objects("live_caption", scheduleEventId=event_id, recordType="stream_ended")
+        assert ended and ended[0]["outcome"] == "completed", ended
+        assert emulator.inspect.objects("live_caption", scheduleEventId=event_id, recordType="end_of_stream")
+        assert f"live task {t['id']}: READY" in out
+    assert all(
+        f["mediaKey"] not in out + err and f["captionToken"] not in out + err for f in features.values()
+    )

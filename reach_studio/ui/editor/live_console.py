@@ -222,9 +222,13 @@ class LiveConsole(QWidget):
         self.status_label.setText(text)
         if session is not None and session.listener is not None:
             listener = session.listener
-            self.ingest_label.setText(
-                f"{INGEST_TEXT.get(listener.state, listener.state)} — {listener.media_url}"
-            )
+            text = f"{INGEST_TEXT.get(listener.state, listener.state)} — {listener.media_url}"
+            notes = []
+            if listener.refusals:  # the state itself moves on at once: keep what happened in sight
+                notes.append(f"{listener.refusals} push(es) with a wrong stream key refused")
+            if listener.drops and listener.state != "receiving":
+                notes.append("the stream stopped; listening again")
+            self.ingest_label.setText(text + (f" ({'; '.join(notes)})" if notes else ""))
         elif session is not None:
             self.ingest_label.setText("Kaltura restreams to the vendor's own ingest")
         busy = self._job is not None
