@@ -1,4 +1,26 @@
 """Reach Studio: a desktop workbench for linguists fulfilling Kaltura REACH vendor tasks."""
 
-__version__ = "0.1.0"
+from __future__ import annotations
+
 APP_NAME = "Reach Studio"
+
+
+def _version() -> str:
+    """The version in pyproject.toml: from the installed metadata (wheel, editable install, frozen app),
+    or from pyproject.toml itself in a checkout that was never installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("reach-studio")
+    except PackageNotFoundError:
+        import tomllib
+        from pathlib import Path
+
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        try:
+            return tomllib.loads(pyproject.read_text("utf-8"))["project"]["version"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "0+unknown"
+
+
+__version__ = _version()

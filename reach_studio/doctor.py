@@ -206,6 +206,16 @@ def _qt_multimedia() -> str:
     return "QtMultimedia importable"
 
 
+def _resources() -> str:
+    """Icons, style sheet and licence list are packaged (wheel / frozen app) and readable."""
+    from reach_studio import resource_files
+
+    resource_files.read_text("style.qss")
+    resource_files.read_text("third-party-licences.md")
+    resource_files.read_bytes("icons/hicolor/256x256/apps/reach-studio.png")
+    return str(resource_files.root())
+
+
 def _keyring() -> str:
     import keyring
 
@@ -223,6 +233,7 @@ CHECKS = {
     "vlc": _vlc,
     "qt-xcb": _qt_xcb,
     "qt-multimedia": _qt_multimedia,
+    "resources": _resources,
     "keyring": _keyring,
 }
 

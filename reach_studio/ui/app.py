@@ -155,10 +155,13 @@ def run_app(args: argparse.Namespace, demo: Any = None, start_demo: bool = False
 
     from reach_studio import APP_NAME, __version__
     from reach_studio.ui.app_demo import DemoServer
+    from reach_studio.ui.style import apply_app_style
 
     app = QApplication.instance() or QApplication([])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("reach-studio")  # Wayland/X11 docks match the window to the .desktop entry
+    apply_app_style(app)
     demo = demo or DemoServer()
     window = build_window(demo=demo)
     window.show()

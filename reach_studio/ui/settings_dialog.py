@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from reach_studio.settings import DEFAULT_HOTKEYS, OPTIONS, Settings, SettingsError
+from reach_studio.ui.style import set_tone
 
 HOTKEY_LABELS = {
     "refresh": "Refresh the queue",
@@ -105,7 +106,7 @@ class SettingsDialog(QDialog):
         scroll.setWidgetResizable(True)
         tabs.addTab(scroll, "Keyboard")
         self.error = QLabel()
-        self.error.setStyleSheet("color:#c62828")
+        set_tone(self.error, "error")
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -36,6 +36,7 @@ from reach_studio.kaltura.connection import (
 )
 from reach_studio.secrets import SecretStore, account_id
 from reach_studio.ui.log_window import register_secret
+from reach_studio.ui.style import set_tone
 from reach_studio.workers.background import Job, run_in_background
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,7 @@ class SignInDialog(QDialog):
         form.addRow("Server URL", self.url)
         self.url_note = QLabel()  # says at once what is wrong with a typed URL
         self.url_note.setWordWrap(True)
-        self.url_note.setStyleSheet("color:#c62828")
+        set_tone(self.url_note, "error")
         form.addRow("", self.url_note)
         self.url.textChanged.connect(self._check_url)
         form.addRow("Vendor partner id", self.partner)
@@ -179,10 +180,10 @@ class SignInDialog(QDialog):
 
         self.keyring_note = QLabel(secrets.describe())
         self.keyring_note.setWordWrap(True)
-        self.keyring_note.setStyleSheet("color:#555")
+        set_tone(self.keyring_note, "muted")
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color:#c62828")
+        set_tone(self.error, "error")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
@@ -371,7 +372,7 @@ class SignInDialog(QDialog):
             self.url.setEnabled(self.region.currentData() == CUSTOM)
             self.demo_button.setEnabled(self._demo is not None)
         if message:
-            self.error.setStyleSheet("color:#555")
+            set_tone(self.error, "muted")
             self.error.setText(message)
         else:
-            self.error.setStyleSheet("color:#c62828")
+            set_tone(self.error, "error")

@@ -28,6 +28,7 @@ from reach_studio.domain.task import Task
 from reach_studio.store.drafts import DraftStore, draft_key
 from reach_studio.ui.editor_registry import TaskContext, editor_for
 from reach_studio.ui.queue_model import entry_label, format_duration, languages_label, service_label
+from reach_studio.ui.style import set_tone
 from reach_studio.workers.background import document_executor, run_in_background
 from reach_studio.workers.task_service import is_live_task
 
@@ -160,7 +161,7 @@ class TaskWorkspace(QWidget):
     def _missing(self, message: str, layout: QVBoxLayout) -> None:
         self.missing_label = QLabel(message)
         self.missing_label.setWordWrap(True)
-        self.missing_label.setStyleSheet("background:#fff3e0; color:#6d4c00; padding:8px; border-radius:4px")
+        set_tone(self.missing_label, "notice")
         layout.addWidget(self.missing_label)
         split = QSplitter(Qt.Orientation.Horizontal)
         player_box = QWidget()

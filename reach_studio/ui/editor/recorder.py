@@ -17,6 +17,8 @@ import numpy as np
 from PySide6.QtCore import QIODevice, QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from reach_studio.ui.style import set_tone
+
 log = logging.getLogger(__name__)
 
 DISCARD_MS = 300
@@ -227,7 +229,7 @@ class RecorderPanel(QWidget):
         self.level.setMaximumHeight(10)
         self.note = QLabel(self.reason, self)
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #8a5a00")
+        set_tone(self.note, "warning")
         row = QHBoxLayout()
         for b in (self.record_button, self.play_button, self.import_button):
             row.addWidget(b)

@@ -37,6 +37,7 @@ from reach_studio.ui.editor.delivery_run import DeliveryRun
 from reach_studio.ui.editor.journal import DraftJournal
 from reach_studio.ui.editor_registry import TaskContext
 from reach_studio.ui.player import MediaPlayerBase, PlayerError, VideoView, create_player
+from reach_studio.ui.style import set_tone
 from reach_studio.workers.background import run_in_background
 
 log = logging.getLogger(__name__)
@@ -181,7 +182,7 @@ class SignLanguageEditor(QWidget):
         plan = QLabel(f"A child entry named “&lt;entry name&gt; child signLang{suffix}” is created under "
                       f"{self.task.entry_id} with admin tags <i>{tags}</i>; the task's output is that entry.", panel)
         plan.setWordWrap(True)
-        plan.setStyleSheet("color: #555555")
+        set_tone(plan, "muted")
         form.addRow("Delivery", plan)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(left)
@@ -335,5 +336,5 @@ class SignLanguageEditor(QWidget):
 
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet("color: #b00020" if error else "color: #404040")
+        set_tone(self.status, "error" if error else "status")
         self.statusMessage.emit(text)

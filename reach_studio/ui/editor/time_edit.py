@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from reach_studio.ui.editor.cue_model import clock
+from reach_studio.ui.style import set_tone
 
 _TIME_RE = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[,.](\d{1,3}))?\s*$")
 
@@ -39,7 +40,7 @@ class TimeEdit(QLineEdit):
     def set_ms(self, ms: int | None) -> None:
         self._ms = ms
         self.setText("" if ms is None else clock(ms))
-        self.setStyleSheet("")
+        set_tone(self, None)
 
     def ms(self) -> int | None:
         return self._ms
@@ -47,10 +48,10 @@ class TimeEdit(QLineEdit):
     def _commit(self) -> None:
         value = parse_clock(self.text())
         if value is None:
-            self.setStyleSheet("background: #ffd6d6")
+            set_tone(self, "invalid")
             self.setToolTip("Type a time as hh:mm:ss,mmm")
             return
-        self.setStyleSheet("")
+        set_tone(self, None)
         if value != self._ms:
             self._ms = value
             self.timeEdited.emit(value)

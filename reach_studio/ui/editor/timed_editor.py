@@ -50,6 +50,7 @@ from reach_studio.ui.editor.time_edit import TimeEdit
 from reach_studio.ui.editor.undo import OpCommand
 from reach_studio.ui.editor_registry import TaskContext
 from reach_studio.ui.player import FRAME_MS, MediaPlayerBase, PlayerError, VideoView, create_player
+from reach_studio.ui.style import set_tone
 from reach_studio.ui.timeline import TimelineView
 
 log = logging.getLogger(__name__)
@@ -225,7 +226,7 @@ class TimedEditor(QWidget):
         self.loop_box.setToolTip(shortcuts.describe("editor_loop_cue", keys))
         self.loop_box.toggled.connect(self._loop_toggled)
         self.media_label = QLabel("", self)  # which flavor plays, and whether it has a picture
-        self.media_label.setStyleSheet("color: #555555")
+        set_tone(self.media_label, "muted")
         transport = QHBoxLayout()
         for w in (self.play_button, self.time_label, self.rate_box, self.loop_box):
             transport.addWidget(w)
@@ -283,7 +284,7 @@ class TimedEditor(QWidget):
         self.source_view = QPlainTextEdit(panel)
         self.source_view.setReadOnly(True)
         self.source_view.setMaximumHeight(70)
-        self.source_view.setStyleSheet("QPlainTextEdit { background: #eeeeee; color: #333333; }")
+        set_tone(self.source_view, "source")
         self.title_edit = QLineEdit(panel, placeholderText="Chapter title")
         self.text_edit = QPlainTextEdit(panel)
         self.text_edit.setMaximumHeight(90)
@@ -293,7 +294,7 @@ class TimedEditor(QWidget):
         # each line's length against the limit: the text box holds the words, this shows the delivery.
         self.delivered_view = QLabel(panel)
         self.delivered_view.setTextFormat(Qt.TextFormat.PlainText)
-        self.delivered_view.setStyleSheet("font-family: monospace; color: #303030")
+        set_tone(self.delivered_view, "code")
         self.delivered_view.setWordWrap(False)
         if self.kind == "captions":
             speaker_row = QHBoxLayout()
@@ -325,7 +326,7 @@ class TimedEditor(QWidget):
             self.speak_button.clicked.connect(self.speak_current)
             note = QLabel("" if self.tts.available else self.tts.reason, panel)
             note.setWordWrap(True)
-            note.setStyleSheet("color: #777777")
+            set_tone(note, "muted")
             row = QHBoxLayout()
             row.addWidget(self.speak_button)
             row.addWidget(note, 1)
@@ -1046,5 +1047,5 @@ class TimedEditor(QWidget):
 
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet("color: #b00020" if error else "color: #404040")
+        set_tone(self.status, "error" if error else "status")
         self.statusMessage.emit(text)

@@ -54,6 +54,7 @@ from reach_studio.ui.editor.recorder import RecorderError, RecorderPanel, TakeRe
 from reach_studio.ui.editor.time_edit import TimeEdit
 from reach_studio.ui.editor_registry import TaskContext
 from reach_studio.ui.player import MediaPlayerBase, PlayerError, VideoView, create_player
+from reach_studio.ui.style import set_tone
 from reach_studio.ui.timeline import TimelineView
 from reach_studio.workers.background import run_in_background
 
@@ -867,5 +868,5 @@ class VoiceEditor(QWidget):
 
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet("color: #b00020" if error else "color: #404040")
+        set_tone(self.status, "error" if error else "status")
         self.statusMessage.emit(text)
