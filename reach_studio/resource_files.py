@@ -16,7 +16,9 @@ def root() -> Traversable:
     try:
         return importlib.resources.files("reach_studio.resources")
     except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / "resources"
+        here = Path(__file__).resolve().parent
+        frozen = here / "resources"  # PyInstaller copies the folder into the package's place
+        return frozen if frozen.is_dir() else here.parent / "resources"
 
 
 def path(name: str) -> Traversable:
