@@ -1,9 +1,65 @@
 #!/usr/bin/env bash
-# Builds dist/reach-studio/ (PyInstaller one-dir) from the project's venv.
+# Linux installers from the PyInstaller one-dir build:
+#   dist/reach-studio/                                  the frozen app (PyInstaller, packaging/reach_studio.spec)
+#   dist/reach-studio-VERSION-linux-x86_64.tar.gz      that folder + desktop entry and icons
+#   dist/reach-studio_VERSION_amd64.deb                 /opt/reach-studio, /usr/bin/reach-studio, menu entry, icons
+# CPU heavy (minutes): not part of the test suite. `bash packaging/deb_clean_check.sh` installs the .deb
+# in a clean Debian root and measures it. SKIP_PYINSTALLER=1 repackages an existing dist/reach-studio/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 .venv/bin/python -m pip install -q -e ".[packaging]"
-.venv/bin/python -m PyInstaller --noconfirm --clean --distpath dist --workpath build packaging/reach_studio.spec
-# Smoke test: the frozen client must still see its plugins.
-QT_QPA_PLATFORM=offscreen dist/reach-studio/reach-studio --version
+version=$(.venv/bin/python -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
+if [ -z "${SKIP_PYINSTALLER:-}" ]; then
+  .venv/bin/python -m PyInstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
+    packaging/reach_studio.spec
+fi
+app=dist/reach-studio
+# Smoke test: the frozen client must still see its plugins, and say the pyproject version.
+test "$(QT_QPA_PLATFORM=offscreen "$app/reach-studio" --version)" = "reach-studio $version"
+
+# Files every Linux package installs next to the app: menu entry, icons, AppStream metadata.
+share=build/share
+rm -rf "$share" && mkdir -p "$share/applications" "$share/metainfo" "$share/icons/hicolor/scalable/apps"
+cp resources/reach-studio.desktop "$share/applications/"
+cp resources/*.metainfo.xml "$share/metainfo/"
+cp -r resources/icons/hicolor "$share/icons/"
+cp resources/icons/reach-studio.svg "$share/icons/hicolor/scalable/apps/"
+
+# .tar.gz: unpack anywhere, run reach-studio-VERSION/reach-studio (system libraries: see the .deb's Depends)
+tarname=reach-studio-$version-linux-$(uname -m)
+rm -rf "build/$tarname" && mkdir -p "build/$tarname"
+cp -a "$app/." "build/$tarname/"
+cp -r "$share" "build/$tarname/share"
+tar -C build -czf "dist/$tarname.tar.gz" "$tarname"
+
+# .deb
+arch=$(dpkg --print-architecture)
+deb=build/deb/reach-studio_${version}_$arch
+rm -rf "$deb" && mkdir -p "$deb/DEBIAN" "$deb/opt" "$deb/usr/bin" "$deb/usr/share"
+cp -a "$app" "$deb/opt/reach-studio"
+ln -s /opt/reach-studio/reach-studio "$deb/usr/bin/reach-studio"
+cp -r "$share/." "$deb/usr/share/"
+# Depends: the libraries the frozen Qt and python-vlc load (reach_studio/system_packages.txt, roles x11 and
+# media), the ffmpeg the app runs (not bundled on Linux), and fonts for Qt to draw text with.
+depends=$(awk '!/^#/ && NF >= 2 && ($2 == "x11" || $2 == "media") {print $1}' reach_studio/system_packages.txt \
+  | sort -u | paste -sd, | sed 's/,/, /g')
+cat > "$deb/DEBIAN/control" <<EOF
+Package: reach-studio
+Version: $version
+Architecture: $arch
+Maintainer: Reach Studio maintainers <reach-studio@users.noreply.github.com>
+Installed-Size: $(du -sk --apparent-size "$deb" | cut -f1)
+Depends: libc6 (>= 2.28), $depends, ffmpeg, fonts-dejavu-core | fonts-liberation2
+Suggests: gnome-keyring
+Section: video
+Priority: optional
+Description: workbench for the linguists who fulfil Kaltura REACH vendor tasks
+ Reach Studio shows the Kaltura REACH tasks waiting for a vendor in a fair queue, claims them,
+ downloads their media and opens the editor for each kind of task (captions, translation, audio
+ description, chapters, dubbing, sign language, live captions), then delivers the result.
+ Includes a local Kaltura REACH emulator (reach-studio demo) and a headless sync mode.
+EOF
+dpkg-deb --root-owner-group -Zxz --build "$deb" "dist/reach-studio_${version}_$arch.deb" > /dev/null
+echo "build: $(du -sh "$app" | cut -f1) dist/reach-studio/; $(du -h "dist/$tarname.tar.gz" | cut -f1) dist/$tarname.tar.gz;" \
+  "$(du -h "dist/reach-studio_${version}_$arch.deb" | cut -f1) dist/reach-studio_${version}_$arch.deb"

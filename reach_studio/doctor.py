@@ -97,7 +97,12 @@ def _kaltura_plugins() -> str:
 def _ffmpeg() -> str:
     import imageio_ffmpeg
 
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    try:
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError:  # the Linux packages use the system's ffmpeg instead of imageio-ffmpeg's binary
+        error = MissingLibraries("no ffmpeg: neither imageio-ffmpeg's binary nor one on PATH", [])
+        error.packages = ["ffmpeg"]
+        raise error from None
 
 
 def _pyav() -> str:
