@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from reach_studio import resource_files
 
-TONES = ("error", "warning", "muted", "status", "notice", "invalid", "source", "code")
+TONES = ("error", "warning", "muted", "status", "notice", "invalid", "source", "code", "editing")
 
 
 def app_style_sheet() -> str:

@@ -46,6 +46,7 @@ from reach_studio.live.scheduling import LiveScheduler, LiveSettingsError, live_
 from reach_studio.live.session import LiveSession
 from reach_studio.ui.editor.live_audio import LevelMeter, LivePlayer, WaveformStrip, clock_text
 from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.style import set_tone
 from reach_studio.workers.background import run_in_background
 
 log = logging.getLogger(__name__)
@@ -370,7 +371,7 @@ class LiveConsole(QWidget):
                 if last is not None:
                     self._correcting = True
                     self.line.setText(last["response"]["alternatives"][0]["transcript"])
-                    self.line.setStyleSheet("QLineEdit { background: #fff4d6; }")
+                    set_tone(self.line, "editing")
                     self.line.setToolTip(
                         "Correcting the last caption: Enter sends the correction, Esc cancels"
                     )
@@ -383,7 +384,7 @@ class LiveConsole(QWidget):
 
     def _end_correction(self) -> None:
         self._correcting = False
-        self.line.setStyleSheet("")
+        set_tone(self.line, None)
         self.line.setToolTip("")
 
     def _enter(self) -> None:
