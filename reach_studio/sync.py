@@ -493,7 +493,7 @@ def _purge_media(media_dir: Path) -> None:
 
 def _details(reach_api, conn, task: Task, reach_error) -> Task:
     try:
-        return reach_api.get_task(conn, task)
+        return reach_api.get_task(conn, task, state=task)  # getJobs had every field
     except reach_error:
         return task
 

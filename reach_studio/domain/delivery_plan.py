@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,20 @@ class DeliveryError(Exception):
 
 class PlanError(DeliveryError):
     """The task or the work product cannot be turned into a delivery plan (bad or missing input)."""
+
+
+class OwnershipLost(DeliveryError):
+    """The task is no longer PROCESSING under our externalTaskId: nothing more may be written for it."""
+
+    def __init__(self, task_id: int, holder: str, status_name: str, *, ours: bool = False) -> None:
+        if ours:
+            what = f"Task {task_id} is {status_name.lower()} on Kaltura"
+        else:
+            what = f"Task {task_id} is held by {holder or 'someone else'} ({status_name.lower()})"
+        super().__init__(f"{what}: nothing more was delivered for it, and your work is kept")
+        self.task_id = task_id
+        self.holder = holder
+        self.status_name = status_name
 
 
 # Kaltura's KalturaAttachmentType values (facts §1).
@@ -243,6 +257,14 @@ class DeliveryPlan:
     def keys(self) -> list[str]:
         return [s.key for s in self.steps]
 
+    @property
+    def claimant(self) -> str:
+        """The externalTaskId this plan delivers under (its finish step's)."""
+        for s in self.steps:
+            if s.op == "finish":
+                return str(s.fields.get("externalTaskId") or "")
+        return ""
+
     def describe(self) -> str:
         head = (f"Delivery plan {self.plan_hash} for task {self.task_id} ({self.feature.label}) "
                 f"on entry {self.entry_id}: {len(self.steps)} steps; outputObjectId = id from {self.output_step}")
@@ -277,9 +299,16 @@ class PlanContext:
     output_format: OutputFormat | None = None  # None: catalog item, then profile, then SRT
 
 
-def marker(task_id: int, step_key: str) -> str:
-    """partnerData value that lets a re-run find an object it created but did not journal."""
-    return f"{MARKER_PREFIX}:task-{task_id}:{step_key}"
+def marker(task_id: int, step_key: str, claimant: str = "") -> str:
+    """partnerData value that lets a re-run find an object it created but did not journal. It names the
+    claimant (our externalTaskId), so an object another linguist's delivery made is never adopted or removed."""
+    base = f"{MARKER_PREFIX}:task-{task_id}:{step_key}"
+    return f"{base}:by:{claimant}" if claimant else base
+
+
+def claimant_of(task: Task, product: WorkProduct | None = None) -> str:
+    """The externalTaskId the delivery is made under: the work product's, else the claim's."""
+    return (product.external_task_id if product else "") or task.external_task_id or f"{MARKER_PREFIX}-{task.id}"
 
 
 def output_format(task: Task) -> OutputFormat:
@@ -319,6 +348,8 @@ def build_plan(task: Task, product: WorkProduct, context: PlanContext | None = N
         name = feature.label if feature is not None else "unknown"
         raise PlanError(f"Delivery of {name} tasks is not supported")
     steps, output_step = builders[feature](task, product, context)
+    claimant = claimant_of(task, product)
+    steps = [replace(s, marker=marker(task.id, s.key, claimant)) if s.marker else s for s in steps]
     steps.append(_finish_step(task, product, output_step))
     return DeliveryPlan(task_id=task.id, entry_id=task.entry_id, feature=feature, steps=tuple(steps),
                         output_step=output_step)
@@ -528,7 +559,7 @@ def _finish_step(task: Task, product: WorkProduct, output_step: str) -> Step:
     if accuracy is None and product.captions is not None and task.feature in (
             ServiceFeature.CAPTIONS, ServiceFeature.TRANSLATION, ServiceFeature.EXTENDED_AUDIO_DESCRIPTION):
         accuracy = product.captions.accuracy
-    external = product.external_task_id or task.external_task_id or f"{MARKER_PREFIX}-{task.id}"
+    external = claimant_of(task, product)
     fields: dict[str, Any] = {"status": int(TaskStatus.READY), "outputObjectId": Ref(output_step),
                               "externalTaskId": external}
     if accuracy is not None:

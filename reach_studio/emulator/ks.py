@@ -14,6 +14,7 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from Crypto.Cipher import AES
@@ -26,6 +27,7 @@ KS_INVALID_STR = (-1, "INVALID_STR")
 KS_INVALID_PARTNER = (-2, "INVALID_PARTNER")
 KS_INVALID_TYPE = (-4, "INVALID_TYPE")
 KS_EXPIRED = (-5, "EXPIRED")
+KS_LOGOUT = (-6, "LOGOUT")  # a killed KS (ks::kill, e.g. a task's access key once the task is READY)
 
 _RESERVED = {"_e", "_t", "_u", "_m", "_d", "_i"}
 
@@ -184,3 +186,17 @@ def parse_ks(ks: str, secrets: list[str], *, now: float | None = None, not_befor
         issued_at=issued_at,
         ks=ks,
     )
+
+
+def _killed_key(ks: str) -> str:
+    return "killed_ks:" + hashlib.sha1(ks.encode()).hexdigest()
+
+
+def kill(store: Any, ks: str) -> None:
+    """Revoke one KS for good, as kSessionUtils' ks::kill does (the emulator's store keeps the list)."""
+    if ks:
+        store.set_meta(_killed_key(ks), "1")
+
+
+def is_killed(store: Any, ks: str) -> bool:
+    return bool(ks) and store.get_meta(_killed_key(ks)) is not None

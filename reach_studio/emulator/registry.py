@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 from reach_studio.emulator import schema
 from reach_studio.emulator.errors import ApiError
-from reach_studio.emulator.ks import SESSION_ADMIN, KsError, Session, fingerprint, ks_partner_id, parse_ks
+from reach_studio.emulator.ks import (
+    KS_LOGOUT,
+    SESSION_ADMIN,
+    KsError,
+    Session,
+    fingerprint,
+    is_killed,
+    ks_partner_id,
+    parse_ks,
+)
 from reach_studio.emulator.wire import UploadedFile
 
 if TYPE_CHECKING:
@@ -202,7 +211,10 @@ def load_session(emu: Emulator, ks: str | None) -> Session | None:
         if partner is None:
             raise KsError((-2, "INVALID_PARTNER"))
         secrets = [s for s in (partner.get("adminSecret"), partner.get("secret")) if s]
-        return parse_ks(ks, secrets, not_before=emu.faults.ks_not_before)
+        session = parse_ks(ks, secrets, not_before=emu.faults.ks_not_before)
+        if is_killed(emu.store, ks):
+            raise KsError(KS_LOGOUT)
+        return session
     except KsError as exc:
         # Kaltura puts the KS itself in KSID; we put a fingerprint so a KS never lands in a log or message.
         raise ApiError("INVALID_KS", KSID=fingerprint(ks), ERR_CODE=exc.reason[0], ERR_DESC=exc.reason[1]) from None

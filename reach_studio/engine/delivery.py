@@ -11,6 +11,7 @@ linguist can fix them and press Deliver again. Qt-free: plain calls, a CancelTok
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,17 +21,19 @@ from reach_studio.domain.captions import CaptionDocument, Cue
 from reach_studio.domain.delivery_plan import (
     DeliveryError,
     DeliveryPlan,
+    OwnershipLost,
     PlanContext,
     PlanError,
     UrlSource,
     WorkProduct,
     build_plan,
+    claimant_of,
 )
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.domain.metadata_tags import extract_tags
 from reach_studio.domain.progress import CancelToken, ProgressCallback
 from reach_studio.domain.validation import errors, validate
-from reach_studio.kaltura.chunked_upload import short_reason
+from reach_studio.kaltura.chunked_upload import is_transient, short_reason
 from reach_studio.kaltura.delivery_executor import DeliveryExecutor, ExecutorHooks
 from reach_studio.media.audio_delivery import check_aac_lc
 from reach_studio.media.errors import MediaError
@@ -52,6 +55,29 @@ class DeliveryBlocked(DeliveryError):
     def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.problems = list(problems)
+
+
+class TaskNotOurs(DeliveryBlocked):
+    """The task is no longer PROCESSING under our externalTaskId (taken over, aborted, closed): nothing of it
+    is touched, and the linguist is told who holds it; their draft stays."""
+
+    def __init__(self, lost: OwnershipLost) -> None:
+        super().__init__(lost.message)
+        self.holder = lost.holder
+        self.status_name = lost.status_name
+
+
+class DeliveryInterrupted(DeliveryError):
+    """Kaltura or the network failed for longer than the retries last. The task stays PROCESSING and the
+    journal keeps every finished step, so Deliver again resumes where this run stopped (ERROR is final for
+    Kaltura and would lose the linguist's work to the task)."""
+
+    ui_prefix = "Delivery paused"
+
+    def __init__(self, cause: DeliveryError) -> None:
+        reason = _plain(cause.message)
+        super().__init__(f"{reason}. The task stays in progress and your work is kept: deliver again to "
+                         "resume from where it stopped", retryable=True, step=cause.step)
 
 
 @dataclass
@@ -113,10 +139,16 @@ class DeliveryService:
 
     def plan(self, task: Task, product: WorkProduct) -> DeliveryPlan:
         """Validate and plan without sending anything (raises DeliveryBlocked)."""
+        self._validate(task, product)
+        return self._build(task, product)
+
+    def _validate(self, task: Task, product: WorkProduct) -> None:
         problems = [p for gate in _gates.copy() for p in gate(task, product)] + list(self.validator(task, product))
         if problems:
             raise DeliveryBlocked(f"{len(problems)} problem(s) must be fixed before delivery: {problems[0]}",
                                   problems)
+
+    def _build(self, task: Task, product: WorkProduct) -> DeliveryPlan:
         product = with_extracted_tags(task, product)
         try:
             return build_plan(task, product, self._context(task))
@@ -125,20 +157,63 @@ class DeliveryService:
 
     def deliver(self, task: Task, product: WorkProduct, *, cancel: CancelToken | None = None,
                 progress: ProgressCallback | None = None, hooks: ExecutorHooks | None = None) -> DeliveryOutcome:
-        """Validate → plan → execute → READY; failures → ERROR with errDescription. Raises DeliveryBlocked."""
-        plan = self.plan(task, product)
+        """Validate → check the task is ours → plan → execute → READY.
+
+        Raises DeliveryBlocked (nothing sent), TaskNotOurs (someone else holds it, or it is closed: nothing
+        touched) and DeliveryInterrupted (transient failure: still PROCESSING, resumable). Only what cannot
+        be delivered ends in ERROR, with a sentence the customer understands.
+        """
+        self._validate(task, product)
+        delivered = self._already_delivered(task, product)
+        if delivered is not None:
+            return delivered
+        plan = self._build(task, product)
         log.info("Delivering task %s:\n%s", task.id, plan.describe())
         executor = DeliveryExecutor(self.connection, self.journal, hooks=hooks, **self.executor_options)
         if not self.journal.acquire(task.id):
             raise DeliveryBlocked(f"Task {task.id} is already being delivered (another window or process)")
         try:
             result = executor.run(plan, task, cancel=cancel, progress=progress)
+        except OwnershipLost as exc:
+            self.journal.finish_run(task.id, plan.plan_hash, "lost", exc.message)
+            log.warning("Delivery of task %s stopped: %s", task.id, exc.message)
+            raise TaskNotOurs(exc) from None
         except DeliveryError as exc:
+            if exc.retryable:
+                interrupted = DeliveryInterrupted(exc)
+                self.journal.finish_run(task.id, plan.plan_hash, "interrupted", interrupted.message)
+                log.warning("Delivery of task %s interrupted: %s", task.id, exc.message)
+                raise interrupted from None
             return _observe(task, self._fail(plan, task, exc))
         finally:
             self.journal.release(task.id)
         return _observe(task, DeliveryOutcome(task.id, TaskStatus.READY, result.output_object_id, plan=plan,
                                               adopted=result.adopted, skipped=result.skipped))
+
+    def _already_delivered(self, task: Task, product: WorkProduct) -> DeliveryOutcome | None:
+        """Before planning (which may need the task's key): is the task READY under our externalTaskId? A run
+        killed right after READY left its journal `running`; close it as delivered. Kaltura killed the key at
+        READY, so this reads with the vendor KS. Raises TaskNotOurs when someone else holds the task."""
+        from reach_studio.kaltura import reach_api
+
+        try:
+            state = reach_api.read_state(self.connection, task)
+        except Exception as exc:  # noqa: BLE001 - transient: resumable; otherwise say what failed
+            error = DeliveryError(f"Could not check who holds the task: {short_reason(exc)}",
+                                  retryable=is_transient(exc))
+            raise (DeliveryInterrupted(error) if error.retryable else DeliveryBlocked(error.message)) from None
+        claimant = claimant_of(task, product)
+        ours = state.external_task_id == claimant
+        if state.status == TaskStatus.PROCESSING and ours:
+            return None
+        if state.status == TaskStatus.READY and ours and state.output_object_id:
+            for run in self.journal.runs(task.id):
+                if run.status != "done":
+                    self.journal.finish_run(task.id, run.plan_hash, "done")
+            task.status = TaskStatus.READY
+            log.info("Task %s was already READY with our output %s", task.id, state.output_object_id)
+            return _observe(task, DeliveryOutcome(task.id, TaskStatus.READY, state.output_object_id))
+        raise TaskNotOurs(OwnershipLost(task.id, state.external_task_id, state.status.name, ours=ours))
 
     def _fail(self, plan: DeliveryPlan, task: Task, exc: DeliveryError) -> DeliveryOutcome:
         description = error_description(exc)
@@ -180,13 +255,28 @@ def with_extracted_tags(task: Task, product: WorkProduct) -> WorkProduct:
     return replace(product, tags=tuple(tags))
 
 
+_URL = re.compile(r"\b(?:https?|ftp)://\S+", re.IGNORECASE)
+_TECHNICAL = re.compile(r"\b\w*(?:Error|Exception|Traceback)\b|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|<[^>]*>|\bat \w+\.\w+")
+_STEP_WORDS = {"caption": "captions", "transcript": "transcript", "dub": "dubbed audio track",
+               "ad": "audio-description track", "clear": "clear audio track", "ead": "extended audio description",
+               "chapter": "chapters", "signLang": "sign-language video", "dubCaption": "dub captions",
+               "task": "delivery", "entry": "entry tags"}
+
+
+def _plain(text: str) -> str:
+    """A message with internal addresses and technical tokens taken out."""
+    text = " ".join(str(text).split())
+    text = _URL.sub("Kaltura", re.sub(r"\s+(?:at|from|to)\s+(?:https?|ftp)://\S+", "", text, flags=re.IGNORECASE))
+    return re.sub(r"\s+([,.;:)])", r"\1", _TECHNICAL.sub("", text)).strip(" :;,.") or "an unexpected problem"
+
+
 def error_description(exc: DeliveryError) -> str:
-    """Short errDescription for the customer: what failed, without secrets or stack traces."""
-    text = " ".join(str(exc.message).split())
-    if exc.step and exc.step not in text:
-        text = f"Delivery failed at {exc.step}: {text}"
-    elif not text.lower().startswith("delivery"):
-        text = f"Delivery failed: {text}"
+    """errDescription for the customer: one sentence saying what could not be delivered and why, without
+    internal URLs, step names, exception text or secrets."""
+    what = _STEP_WORDS.get((exc.step or "").split(".")[0], "")
+    reason = _plain(exc.message)
+    head = f"The vendor could not deliver the {what}" if what and what != "delivery" else "The vendor could not deliver"
+    text = f"{head}: {reason}."
     return text if len(text) <= ERR_DESCRIPTION_MAX else text[:ERR_DESCRIPTION_MAX - 1] + "…"
 
 

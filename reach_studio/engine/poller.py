@@ -120,7 +120,7 @@ class Poller:
 
     def _detail(self, task: Task) -> Task:
         try:
-            return reach_api.get_task(self.conn, task)
+            return reach_api.get_task(self.conn, task, state=task)  # getJobs had every field
         except ReachError as exc:
             # keep the getJobs version: better a task without its profile than no task
             log.warning("Could not read details of task %s: %s", task.id, exc)

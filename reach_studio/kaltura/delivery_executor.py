@@ -25,6 +25,7 @@ from KalturaClient.Plugins import Attachment, Caption, Core, CuePoint, Reach, Th
 from reach_studio.domain.delivery_plan import (
     DeliveryError,
     DeliveryPlan,
+    OwnershipLost,
     Ref,
     Step,
     merge_tag_string,
@@ -69,6 +70,11 @@ class ExecutionResult:
     output_object_id: str
     skipped: list[str] = field(default_factory=list)  # already done by an earlier run
     adopted: list[str] = field(default_factory=list)  # created by an earlier run but not journaled then
+    # add steps whose outcome was unknown at some point (a lost answer, a crash): step key -> when (monotonic)
+    # the uncertain call was sent, or 0.0 when an earlier process sent it. Reconciled before READY.
+    uncertain: dict[str, float] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)  # extra marked objects removed by that reconciliation
+    already_ready: bool = False  # Kaltura had the task READY with our output (a run killed after READY)
 
 
 class DeliveryExecutor:
@@ -101,6 +107,7 @@ class DeliveryExecutor:
         earlier_plans = self.journal.has_other_runs(task.id, h)
         result = ExecutionResult(plan_hash=h, results=dict(done), output_object_id="")
         total = len(plan.steps) * 1000
+        checked = False
         for index, step in enumerate(plan.steps):
             if step.key in done:
                 result.skipped.append(step.key)
@@ -109,6 +116,18 @@ class DeliveryExecutor:
                 cancel.raise_if_cancelled()
             if progress is not None:
                 progress(index * 1000, total)
+            if step.op == "finish":
+                self.reconcile(plan, task, result)
+            if step.op == "finish" or not checked:
+                # Before the first write and again before READY: only the task's holder may write.
+                checked = True
+                if self.ensure_ours(plan, task, result):
+                    self.journal.record(task.id, h, plan.steps[-1].key, {"id": result.output_object_id,
+                                                                         "status": int(TaskStatus.READY)})
+                    self.journal.finish_run(task.id, h, "done")
+                    return result
+            if step.op == "add" and step.key in unknown:
+                result.uncertain.setdefault(step.key, 0.0)
             # An add always looks for its marker first: even with no journal (another machine, a deleted
             # data folder) an earlier delivery's object is adopted rather than created again.
             run = _StepRun(self, plan, task, step, result, cancel, progress, index, total,
@@ -127,6 +146,59 @@ class DeliveryExecutor:
         result.output_object_id = str(result.results[plan.output_step]["id"])
         self.journal.finish_run(task.id, h, "done")
         return result
+
+    # --- ownership --------------------------------------------------------------------------------
+
+    def ensure_ours(self, plan: DeliveryPlan, task: Task, result: ExecutionResult) -> bool:
+        """Raise OwnershipLost unless the task is PROCESSING under the plan's externalTaskId. True when it is
+        already READY under it with our output (an earlier run was killed after READY): nothing left to do.
+
+        Reads with the vendor KS (entryVendorTask.list idEqual): the reach_vendor profile carries no
+        externalTaskId, and the task's accessKey is dead once it is READY.
+        """
+        from reach_studio.kaltura import reach_api
+
+        try:
+            state = reach_api.read_state(self.connection, task)
+        except Exception as exc:  # noqa: BLE001 - a transient failure leaves the delivery resumable
+            raise DeliveryError(f"Could not check who holds the task: {short_reason(exc)}",
+                                retryable=is_transient(exc)) from None
+        claimant = plan.claimant
+        ours = state.external_task_id == claimant
+        if state.status == TaskStatus.PROCESSING and ours:
+            return False
+        journaled = str((result.results.get(plan.output_step) or {}).get("id") or "")
+        if state.status == TaskStatus.READY and ours and state.output_object_id and journaled in (
+                "", state.output_object_id):
+            result.output_object_id = state.output_object_id
+            result.already_ready = True
+            task.status = TaskStatus.READY
+            log.info("Task %s is already READY with our output %s", task.id, state.output_object_id)
+            return True
+        raise OwnershipLost(task.id, state.external_task_id, state.status.name, ours=ours)
+
+    def reconcile(self, plan: DeliveryPlan, task: Task, result: ExecutionResult) -> None:
+        """After an add whose outcome was unknown, remove every other object carrying the same marker: a
+        stalled add can land after the client gave up, and after the retry that created the object we use."""
+        for key, sent_at in list(result.uncertain.items()):
+            step = plan.step(key)
+            kept = str((result.results.get(key) or {}).get("id") or "")
+            if not kept or step.service == "media":  # the emulator and the guide give vendors no media.delete
+                continue
+            if sent_at:  # a stalled add of this run may still land: wait until it could have
+                grace = sent_at + 2 * self.connection.request_timeout - time.monotonic()
+                if grace > 0:
+                    self._sleep(grace)
+            run = _StepRun(self, plan, task, step, result, None, None, 0, 1, unknown=True)
+            for extra in run.marked_objects():
+                if extra == kept:
+                    continue
+                service = step.service
+                self.task_call(task, lambda c, extra=extra, service=service: _service(c, service).delete(extra))
+                result.removed.append(extra)
+                log.warning("Task %s: removed %s, a second object made by %s whose answer was lost",
+                            task.id, extra, key)
+            result.uncertain.pop(key, None)
 
     # --- client access --------------------------------------------------------------------------
 
@@ -159,10 +231,10 @@ class _StepRun:
         while True:
             try:
                 return op()
+            except (Cancelled, OwnershipLost):
+                raise  # the user stopped / the task is not ours: leave the task and the journal as they are
             except DeliveryError as exc:
                 err = exc
-            except Cancelled:
-                raise  # the user stopped: leave the task PROCESSING and the journal resumable
             except Exception as exc:  # noqa: BLE001 - every failure becomes a DeliveryError below
                 err = DeliveryError(f"{_what(self.step)} failed: {short_reason(exc)}", retryable=is_transient(exc),
                                     step=self.step.key)
@@ -199,7 +271,13 @@ class _StepRun:
             return svc.add(entry, obj) if entry is not None else svc.add(obj)
 
         # Never retried inside the connection: a lost answer would otherwise create a second object.
-        created = self.ex.task_call(self.task, add, retries=0)
+        sent_at = time.monotonic()
+        try:
+            created = self.ex.task_call(self.task, add, retries=0)
+        except Exception as exc:
+            if is_transient(exc):  # sent, but no answer: it may land later
+                self.result.uncertain[step.key] = sent_at
+            raise
         return {"id": str(created.id)}
 
     def _op_upload(self) -> dict[str, Any]:
@@ -303,14 +381,14 @@ class _StepRun:
         except Exception as exc:
             if error_code(exc) != _FINAL_STATE_CODE:
                 raise
-            # An earlier run may have finished it and died before journaling: check it is ours.
-            current = self.ex.task_call(self.task, lambda c: c.reach.entryVendorTask.get(task_id))
-            status = _int(getattr(current, "status", None))
-            if status != TaskStatus.READY or str(getattr(current, "outputObjectId", "")) != str(
-                    fields.get("outputObjectId")):
-                name = TaskStatus(status).name if status is not None else "unknown"
-                raise DeliveryError(f"The task is already closed ({name}); the delivery was not accepted",
-                                    step=step.key) from None
+            # An earlier run may have finished it and died before journaling: check it is ours. With the
+            # vendor KS: Kaltura killed the task's accessKey when it reached READY (kReachManager).
+            from reach_studio.kaltura import reach_api
+
+            current = reach_api.read_state(self.ex.connection, self.task)
+            if current.status != TaskStatus.READY or current.output_object_id != str(fields.get("outputObjectId")):
+                raise DeliveryError(f"The task is already closed ({current.status.name}); the delivery was not "
+                                    "accepted", step=step.key) from None
         self.task.status = TaskStatus.READY
         return {"id": str(fields.get("outputObjectId", "")), "status": int(TaskStatus.READY)}
 
@@ -318,10 +396,17 @@ class _StepRun:
 
     def _find_marked(self) -> str | None:
         """The id of the object an earlier, unjournaled attempt of this step created, if any."""
+        found = self.marked_objects()
+        if found:
+            self.result.uncertain.setdefault(self.step.key, 0.0)
+        return found[0] if found else None
+
+    def marked_objects(self) -> list[str]:
+        """Ids of the live objects carrying this step's marker (ours: it names our claim), oldest first."""
         step = self.step
         filter_name = _LIST_FILTERS.get(step.service)
         if filter_name is None or not step.marker:
-            return None
+            return []
         filt_fields: dict[str, Any]
         if step.service == "media":
             filt_fields = {"nameEqual": step.fields.get("name")}
@@ -331,6 +416,7 @@ class _StepRun:
         filt = _make(filter_name, filt_fields)
         service = step.service
         page = 1
+        found: list[str] = []
         while True:
             pager = Core.KalturaFilterPager(pageSize=500, pageIndex=page)
             listed = self.ex.task_call(self.task, lambda c, pager=pager: _service(c, service).list(filt, pager))
@@ -340,10 +426,10 @@ class _StepRun:
                     status = _int(getattr(obj, "status", None))
                     if status == AssetStatus.DELETED:
                         continue
-                    return str(obj.id)
+                    found.append(str(obj.id))
             total = _int(getattr(listed, "totalCount", None)) or 0
             if len(objects) < 500 or page * 500 >= total:
-                return None
+                return found
             page += 1
 
     def _wait_ready(self, target: str) -> None:

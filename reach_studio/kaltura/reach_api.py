@@ -8,6 +8,7 @@ re-read to make sure it is really ours; every failure path ends the task in ERRO
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from dataclasses import dataclass
@@ -153,9 +154,84 @@ def get_jobs(
     return tasks
 
 
-def get_task(conn: ReachConnection, task: Task) -> Task:
-    """The full task (catalog item + REACH profile) with the task's accessKey and the reach_vendor profile.
+def read_state(conn: ReachConnection, task: Task) -> Task:
+    """The task with every field as Kaltura holds it now: entryVendorTask.list idEqual with the vendor KS and
+    no response profile.
 
+    Why not `get`: with the reach_vendor profile Kaltura returns only a whitelist (docs/kaltura-contract.md),
+    without externalTaskId, outputObjectId, serviceFeature, expectedFinishTime or taskJobData.scheduledEventId;
+    and the task's accessKey dies when the task is READY. The vendor's list answers for any status.
+    Catalog item, REACH profile and (when the answer has none) the access key are carried over from `task`.
+    """
+    now = time.time()
+
+    def fetch(client):
+        flt = KalturaEntryVendorTaskFilter(idEqual=task.id)
+        listing = client.reach.entryVendorTask.list(flt, KalturaFilterPager(pageSize=1))
+        return listing, getattr(client, "last_result", None)
+
+    result, node = conn.call(fetch, about=task)
+    objects = list(getattr(result, "objects", None) or [])
+    nodes = node.findall("objects/item") if node is not None else []
+    for index, obj in enumerate(objects):
+        if getattr(obj, "id", None) != task.id:
+            continue
+        try:
+            state = task_from(obj)
+        except TaskMappingError as exc:
+            raise ReachError("UNREADABLE_TASK", f"Task {task.id} as Kaltura sent it cannot be read: {exc}") from None
+        _keep_unknown(state, nodes[index] if index < len(nodes) else None, obj)
+        state.catalog_item = state.catalog_item or task.catalog_item
+        state.reach_profile = state.reach_profile or task.reach_profile
+        return _with_key(conn, state, task, now)
+    raise ReachError("ENTRY_VENDOR_TASK_NOT_FOUND", f"Task {task.id} is not among this vendor's tasks")
+
+
+def _with_key(conn: ReachConnection, fresh: Task, known: Task, now: float) -> Task:
+    """`fresh` keeps the key we already hold (and its expiry) unless Kaltura gave a new one."""
+    fresh.account = conn.account.key
+    if not fresh.access_key:
+        fresh.access_key = known.access_key
+        fresh.access_key_expiry = known.access_key_expiry
+        return fresh
+    if fresh.access_key == known.access_key and known.access_key_expiry:
+        fresh.access_key_expiry = known.access_key_expiry
+        return fresh
+    return _adopt(conn, fresh, now)
+
+
+def _merge_profiled(state: Task, profiled: Task) -> Task:
+    """The full task: `state` (every field) with what only the reach_vendor profile brings — the catalog item
+    and REACH profile (exclude-lists: no id, name, status, dictionaries...) — and the profile's key."""
+    merged = state
+    merged.catalog_item = profiled.catalog_item or state.catalog_item
+    merged.reach_profile = profiled.reach_profile or state.reach_profile
+    if merged.catalog_item is not None and not merged.catalog_item.id:
+        merged.catalog_item.id = merged.catalog_item_id
+    if merged.reach_profile is not None and not merged.reach_profile.id:
+        merged.reach_profile.id = merged.reach_profile_id
+    if profiled.access_key:
+        merged.access_key = profiled.access_key
+    merged.notes = merged.notes or profiled.notes
+    merged.dictionary = merged.dictionary or profiled.dictionary
+    merged.job_data = {**profiled.job_data, **merged.job_data}
+    merged.entry_duration_ms = merged.entry_duration_ms or profiled.entry_duration_ms
+    merged.job_data_type = merged.job_data_type or profiled.job_data_type
+    for key, value in profiled.extra.items():
+        merged.extra.setdefault(key, value)
+    # Fields the profile leaves out come from `state`; when Kaltura sent none there, the catalog item's
+    for name in ("service_feature", "service_type", "turn_around_time"):
+        if getattr(merged, name) is None and merged.catalog_item is not None:
+            setattr(merged, name, getattr(merged.catalog_item, name))
+    return merged
+
+
+def get_task(conn: ReachConnection, task: Task, *, state: Task | None = None) -> Task:
+    """The full task: catalog item + REACH profile (task accessKey, reach_vendor profile) and every other field.
+
+    The reach_vendor profile is an include-only whitelist, so the task's own fields (status, externalTaskId,
+    serviceFeature, expectedFinishTime, taskJobData.scheduledEventId, ...) come from `state` — an answer
+    without a profile that the caller just had (getJobs) — or else from `read_state`.
     A claimed task whose key we no longer have (e.g. restored after a restart: keys are never stored)
     gets a fresh one with extendAccessKey first.
     """
@@ -169,21 +245,17 @@ def get_task(conn: ReachConnection, task: Task) -> Task:
 
     obj, node = conn.call(fetch, task=task)
     try:
-        full = _keep_unknown(task_from(obj), node, obj)
+        profiled = _keep_unknown(task_from(obj), node, obj)
     except TaskMappingError as exc:
         raise ReachError(
             "UNREADABLE_TASK", f"Task {task.id} as Kaltura sent it cannot be read: {exc}"
         ) from None
-    if not full.access_key:
-        full.access_key = task.access_key
-        full.access_key_expiry = task.access_key_expiry
-        full.account = conn.account.key
-        return full
-    if full.access_key == task.access_key and task.access_key_expiry:
-        full.account = conn.account.key
-        full.access_key_expiry = task.access_key_expiry
-        return full
-    return _adopt(conn, full, now)
+    if state is None:
+        state = read_state(conn, profiled if profiled.access_key else task)
+    else:
+        state = copy.deepcopy(state)
+    full = _merge_profiled(state, profiled)
+    return _with_key(conn, full, task, now)
 
 
 def _update(conn: ReachConnection, task: Task, **fields) -> Task:
@@ -210,8 +282,9 @@ def claim(conn: ReachConnection, task: Task, external_task_id: str, settle: floa
     Kaltura has no compare-and-set, so two linguists can write at almost the same moment; the last
     write wins on the server. Waiting `settle` seconds before the confirming re-read lets a concurrent
     writer land first, so only the real winner confirms. Raises ClaimLost when someone else holds it.
+    Status and externalTaskId are read with `read_state`: the reach_vendor profile carries no externalTaskId.
     """
-    current = get_task(conn, task)
+    current = read_state(conn, task)
     if current.status != TaskStatus.PENDING and current.external_task_id != external_task_id:
         raise ClaimLost(task, current.external_task_id, current.status)
     if current.status == TaskStatus.PENDING:
@@ -228,7 +301,7 @@ def claim(conn: ReachConnection, task: Task, external_task_id: str, settle: floa
 def still_ours(conn: ReachConnection, task: Task, external_task_id: str) -> bool:
     """Is the task still PROCESSING under our externalTaskId? Check before delivering: Kaltura has no
     compare-and-set, so a claim can (rarely) be overwritten by someone claiming at the same moment."""
-    current = get_task(conn, task)
+    current = read_state(conn, task)
     return current.status == TaskStatus.PROCESSING and current.external_task_id == external_task_id
 
 

@@ -93,7 +93,7 @@ class EngineOps:
             full = self._scheduled_details.get(cache_key)
             if full is None or full.access_key != light.access_key or full.status != light.status:
                 try:  # the full task once per key, as the poller does for PENDING tasks
-                    full = reach_api.get_task(poller.conn, light)
+                    full = reach_api.get_task(poller.conn, light, state=light)
                     self._scheduled_details[cache_key] = full
                 except ReachError as exc:  # better the getJobs version than no task
                     log.warning("Could not read details of task %s: %s", light.id, exc)

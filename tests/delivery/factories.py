@@ -24,3 +24,11 @@ def make_task(feature: ServiceFeature, *, source: str = "English", target: str |
 def make_doc(n: int = 3, *, accuracy: int | None = 99, language: str = "English") -> CaptionDocument:
     cues = [Cue(i * 2000, i * 2000 + 1500, f"Line number {i + 1}") for i in range(n)]
     return CaptionDocument(cues=cues, language=language, accuracy=accuracy)
+
+
+def our_marker(task_id: int, step_key: str, claimant: str = "acme-job-1") -> str:
+    """The partnerData marker a delivery under `claimant` (the conftest's claim) puts on its objects;
+    with no step key, the prefix every marker of the task starts with."""
+    from reach_studio.domain.delivery_plan import marker
+
+    return marker(task_id, step_key, claimant) if step_key else marker(task_id, "")

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import sqlite3
 
-from reach_studio.domain.delivery_plan import WorkProduct, build_plan, marker
+from reach_studio.domain.delivery_plan import WorkProduct, build_plan
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.engine.delivery import DeliveryService
 from tests.delivery.conftest import run_child
 from tests.delivery.factories import make_doc
+from tests.delivery.factories import our_marker as marker
 
 KILLED = -9
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from reach_studio.domain.captions import DescriptionCue
-from reach_studio.domain.delivery_plan import WorkProduct, marker
+from reach_studio.domain.delivery_plan import WorkProduct
 from reach_studio.domain.enums import OutputFormat, ServiceFeature, TaskStatus
 from reach_studio.domain.formats import read_captions
 from reach_studio.engine.delivery import DeliveryBlocked, DeliveryService
 from reach_studio.store.delivery_journal import DeliveryJournal
 from tests.delivery.factories import make_doc
+from tests.delivery.factories import our_marker as marker
 
 
 @pytest.fixture
@@ -204,8 +205,8 @@ def test_url_resource_refused_by_the_vendor_server_ends_in_error(emulator, claim
     out = service.deliver(task, WorkProduct(main_audio=source, clear_audio=aac_tracks[1]))
     assert not out.ok
     t = emulator.inspect.task(task.id)
-    assert t["status"] == int(TaskStatus.ERROR) and "ad.flavor.setContent" in t["errDescription"]
-    assert "wrong" not in t["errDescription"]
+    assert t["status"] == int(TaskStatus.ERROR) and "audio-description track" in t["errDescription"]
+    assert "wrong" not in t["errDescription"] and "http" not in t["errDescription"].lower()
 
 
 def test_tags_are_extracted_from_the_captions_when_the_linguist_gave_none(emulator, claimed, service):
@@ -240,8 +241,10 @@ def test_no_secret_reaches_the_journal_or_the_log(emulator, claimed, conn, tmp_p
     assert out.ok, out.err_description
     failing = claimed(ServiceFeature.CAPTIONS)
     emulator.control.abort_task(failing.id)  # the customer aborts while we deliver: an error path for the log
-    refused = service.deliver(failing, WorkProduct(captions=make_doc(2)))
-    assert not refused.ok and "ABORTED" in refused.err_description and not refused.task_updated
+    with pytest.raises(DeliveryBlocked) as refused:  # not ours any more: nothing is touched
+        service.deliver(failing, WorkProduct(captions=make_doc(2)))
+    assert "aborted" in refused.value.message
+    assert emulator.inspect.task(failing.id)["status"] == int(TaskStatus.ABORTED)
     service.journal.close()
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("secrets-journal.sqlite3*"))
     secrets = [task.access_key, failing.access_key, emulator.info["appToken"], "s3cr3t-vendor-token",

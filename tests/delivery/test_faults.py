@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from reach_studio.domain.delivery_plan import WorkProduct, marker
+from reach_studio.domain.delivery_plan import WorkProduct
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.engine.delivery import DeliveryService
 from reach_studio.store.delivery_journal import DeliveryJournal
 from tests.delivery.factories import make_doc
+from tests.delivery.factories import our_marker as marker
 
 
 def _service(conn, tmp_path, **kw):
@@ -72,23 +73,30 @@ class _RefuseUploads:
         return self.app(environ, start_response)
 
 
-def test_permanently_failing_upload_ends_the_task_in_error(emulator, claimed, conn, tmp_path):
+def test_a_flaky_hour_leaves_the_task_processing_and_the_delivery_resumable(emulator, claimed, conn, tmp_path):
+    """Uploads keep failing with 503 past every retry: the task is NOT set to ERROR (final for Kaltura); it
+    stays PROCESSING, the linguist is told to deliver again, and the next Deliver resumes and reaches READY."""
+    from reach_studio.engine.delivery import DeliveryInterrupted
+
     task = claimed(ServiceFeature.CAPTIONS)
     server = emulator._server  # the werkzeug server: wrap its app for this test only
     refusing = _RefuseUploads(server.app)
     server.app = refusing
+    service = _service(conn, tmp_path, step_retries=2)
     try:
-        out = _service(conn, tmp_path, step_retries=2).deliver(task, WorkProduct(captions=make_doc(2)))
+        with pytest.raises(DeliveryInterrupted) as info:
+            service.deliver(task, WorkProduct(captions=make_doc(2)))
     finally:
         server.app = refusing.app
-    assert not out.ok and out.task_updated
     assert refusing.refused > 3  # retried with back-off before giving up
+    assert "deliver again" in info.value.message and "://" not in info.value.message
     t = emulator.inspect.task(task.id)
-    assert t["status"] == int(TaskStatus.ERROR)
-    assert "caption.upload" in t["errDescription"] and "kept failing" in t["errDescription"]
-    assert len(t["errDescription"]) <= 250
-    assert task.access_key not in t["errDescription"]
-    assert [h["status"] for h in emulator.inspect.status_history(task.id)][-1] == int(TaskStatus.ERROR)
+    assert t["status"] == int(TaskStatus.PROCESSING) and not t.get("errDescription")
+    assert int(TaskStatus.ERROR) not in [h["status"] for h in emulator.inspect.status_history(task.id)]
+    out = service.deliver(task, WorkProduct(captions=make_doc(2)))  # the network is back
+    assert out.ok, out.err_description
+    assert "caption.add" in out.skipped  # resumed, not started over
+    assert len(_marked(emulator, "caption_asset", task.id)) == 1
 
 
 def test_rejected_content_fails_with_a_clear_reason(emulator, claimed, conn, tmp_path):
@@ -101,7 +109,9 @@ def test_rejected_content_fails_with_a_clear_reason(emulator, claimed, conn, tmp
     assert not out.ok
     t = emulator.inspect.task(task.id)
     assert t["status"] == int(TaskStatus.ERROR)
-    assert "ad.flavor.setContent" in t["errDescription"] and "ERROR" in t["errDescription"]
+    text = t["errDescription"]
+    assert "audio-description track" in text and "rejected" in text  # a sentence the customer understands
+    assert "setContent" not in text and "http" not in text.lower() and "Exception" not in text
 
 
 def test_expired_keys_mid_delivery_are_renewed(emulator, claimed, conn, tmp_path):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from reach_studio.domain.delivery_plan import WorkProduct, marker
+from reach_studio.domain.delivery_plan import WorkProduct
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.domain.progress import Cancelled, CancelToken
 from reach_studio.engine.delivery import DeliveryService
 from reach_studio.kaltura.delivery_executor import ExecutorHooks
 from reach_studio.store.delivery_journal import DeliveryJournal
 from tests.delivery.factories import make_doc
+from tests.delivery.factories import our_marker as marker
 
 
 class _Crash(BaseException):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from reach_studio.emulator import schema
 from reach_studio.emulator.errors import ApiError
-from reach_studio.emulator.ks import SESSION_USER, make_ks
+from reach_studio.emulator.ks import SESSION_USER, kill, make_ks
 from reach_studio.emulator.registry import CallContext, Params, action
 
 if TYPE_CHECKING:
@@ -230,17 +230,55 @@ def _list_response(type_name: str, objects: list[dict[str, Any]], total: int | N
 
 
 def _with_related(ctx: CallContext, p: Params, task: dict[str, Any]) -> dict[str, Any]:
-    """Add the catalog item and REACH profile as relatedObjects when responseProfile is reach_vendor."""
+    """The task as the action answers it: through the reach_vendor response profile when the client names it."""
     if p.response_profile_name() != "reach_vendor":
         return task
+    return reach_vendor_view(ctx, task)
+
+
+# ---- the reach_vendor response profile ------------------------------------------------------------------
+# kaltura/server deployment/updates/scripts/xml/responseProfiles/2021_01_03_update_reach_vendor_response_profiles
+# .template.xml: type 1 (ResponseProfileType::INCLUDE_FIELDS) with these fields only. The update leaves the
+# relatedProfiles of 2020_11_03_update_reach_vendor_response_profiles.template.xml in place: both are type 2
+# (EXCLUDE_FIELDS). KalturaObject::fromObject hands the same profile to nested objects (taskJobData via
+# KalturaVendorTaskData::getInstance), so the include list filters taskJobData's fields too; arrays are
+# copied with fromDbArray and are not filtered.
+REACH_VENDOR_FIELDS = frozenset(
+    ["id", "partnerId", "vendorPartnerId", "createdAt", "entryId", "status", "version", "reachProfileId", "catalogItemId", "accessKey", "notes", "dictionary", "taskJobData", "captionAssetId", "jsonTranscriptAssetId", "textTranscriptAssetId"]
+)
+REACH_VENDOR_CATALOG_ITEM_EXCLUDED = frozenset(
+    ["id", "vendorPartnerId", "name", "systemName", "createdAt", "updatedAt", "status", "pricing", "fixedPriceAddons"]
+)
+REACH_VENDOR_PROFILE_EXCLUDED = frozenset(
+    ["id", "partnerId", "createdAt", "updatedAt", "status", "profileType", "rules", "credit", "usedCredit", "dictionaries", "autoDisplayMachineCaptionsOnPlayer", "autoDisplayHumanCaptionsOnPlayer", "enableMachineModeration", "enableHumanModeration"]
+)
+
+
+def profile_filtered(obj: dict[str, Any], fields: frozenset[str], include: bool) -> dict[str, Any]:
+    """An object as KalturaObject::fromObject serialises it under a response profile (nested objects too)."""
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        if key == "objectType" or key.startswith("_"):
+            out[key] = value
+            continue
+        if (key in fields) != include:
+            continue
+        out[key] = profile_filtered(value, fields, include) if isinstance(value, dict) else value
+    return out
+
+
+def reach_vendor_view(ctx: CallContext, task: dict[str, Any]) -> dict[str, Any]:
+    """The task through the reach_vendor profile: whitelisted fields + the exclude-filtered related objects."""
     item = ctx.store.get("catalog_item", task["catalogItemId"])
     profile = ctx.store.get("reach_profile", task["reachProfileId"])
-    task = dict(task)
-    task["relatedObjects"] = {
-        "reach_vendor_catalog_item": _list_response("KalturaVendorCatalogItemListResponse", [item] if item else []),
-        "reach_vendor_profile": _list_response("KalturaReachProfileListResponse", [profile] if profile else []),
+    view = profile_filtered(task, REACH_VENDOR_FIELDS, include=True)
+    items = [profile_filtered(item, REACH_VENDOR_CATALOG_ITEM_EXCLUDED, include=False)] if item else []
+    profiles = [profile_filtered(profile, REACH_VENDOR_PROFILE_EXCLUDED, include=False)] if profile else []
+    view["relatedObjects"] = {
+        "reach_vendor_catalog_item": _list_response("KalturaVendorCatalogItemListResponse", items),
+        "reach_vendor_profile": _list_response("KalturaReachProfileListResponse", profiles),
     }
-    return task
+    return view
 
 
 def _page(p: Params, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -405,7 +443,7 @@ def update_job(ctx: CallContext, p: Params) -> dict[str, Any]:
     task_id = p.int("id", required=True)
     changes = p.obj("entryVendorTask", "KalturaEntryVendorTask", required=True)
     with ctx.store.atomic():  # two claims of one task at once: only one moves it
-        return _update_job(ctx, task_id, changes)
+        return _with_related(ctx, p, _update_job(ctx, task_id, changes))
 
 
 def _update_job(ctx: CallContext, task_id: int, changes: dict[str, Any]) -> dict[str, Any]:
@@ -438,7 +476,15 @@ def _update_job(ctx: CallContext, task_id: int, changes: dict[str, Any]) -> dict
     task = ctx.store.update("task", task_id, changes)
     if new != old:
         ctx.store.add_history(task_id, new, f"vendor:{ctx.session.partner_id}", client_tag=ctx.client_tag)
+        if new == READY:
+            kill_access_key_on_ready(ctx, task)
     return task
+
+
+def kill_access_key_on_ready(ctx: CallContext, task: dict[str, Any]) -> None:
+    """kReachManager::handleEntryVendorTaskStatusChanged → invalidateAccessKey: once READY, the task's
+    accessKey is killed (ks::kill); any later call with it is refused as INVALID_KS (-6, LOGOUT)."""
+    kill(ctx.store, task.get("accessKey") or "")
 
 
 @action("reach_entryvendortask", "extendAccessKey")
@@ -454,7 +500,8 @@ def extend_access_key(ctx: CallContext, p: Params) -> dict[str, Any]:
             raise ApiError("CANNOT_EXTEND_ACCESS_KEY")
         item = ctx.store.get("catalog_item", task["catalogItemId"]) or {}
         key = make_access_key(ctx.emu, task, item)
-        return ctx.store.update("task", task_id, {"accessKey": key, "updatedAt": int(time.time())})
+        task = ctx.store.update("task", task_id, {"accessKey": key, "updatedAt": int(time.time())})
+        return _with_related(ctx, p, task)
 
 
 @action("reach_entryvendortask", "abort")

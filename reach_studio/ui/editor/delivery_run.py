@@ -94,7 +94,8 @@ class DeliveryRun(QObject):
         if not self._alive():
             return
         self._finish()
-        self.editor.show_status(f"Delivery blocked: {getattr(exc, 'message', None) or exc}", error=True)
+        prefix = getattr(exc, "ui_prefix", "Delivery blocked")  # "Delivery paused": resumable
+        self.editor.show_status(f"{prefix}: {getattr(exc, 'message', None) or exc}", error=True)
         if self.on_blocked is not None:
             self.on_blocked(exc)
 
