@@ -80,7 +80,8 @@ def deliver(qtbot, editor):
 
 
 def one(emu, kind, task_id, step, **filters):
-    found = [o for o in emu.inspect.objects(kind, **filters) if o.get("partnerData") == marker(task_id, step)]
+    mark = marker(task_id, step, emu.inspect.task(task_id)["externalTaskId"])  # markers name the claimant
+    found = [o for o in emu.inspect.objects(kind, **filters) if o.get("partnerData") == mark]
     assert len(found) == 1, (kind, step, len(found))
     return found[0]
 
