@@ -369,6 +369,7 @@ class ReachConnection:
         self, fn: Callable[[], T], what: str, *, retries: int | None = None, secrets: tuple[str, ...] = ()
     ) -> T:
         attempts = (self.retries if retries is None else retries) + 1
+        too_slow = 0  # a too-slow answer costs a whole rate window: one more try, not five
         for attempt in range(attempts):
             if self.deadline_at is not None and time.monotonic() >= self.deadline_at:
                 raise self._out_of_time(what)
@@ -393,6 +394,14 @@ class ReachConnection:
                 if exc.kind == "overall":
                     raise self._out_of_time(exc.what) from None
                 reason = f"{exc.what}: {exc.reason}"
+                too_slow += 1
+                if too_slow > 1:
+                    self.transient_failures += 1
+                    raise ReachError(
+                        "TOO_SLOW",
+                        f"Kaltura at {self.service_url} is too slow to answer {reason}",
+                        transient=True,
+                    ) from None
             self.transient_failures += 1
             if attempt + 1 < attempts:
                 delay = self.backoff * (2**attempt) * (0.75 + random.random() / 2)

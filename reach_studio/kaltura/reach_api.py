@@ -22,6 +22,7 @@ from KalturaClient.Plugins.Reach import KalturaEntryVendorTask, KalturaEntryVend
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.domain.task import Task
 from reach_studio.domain.task_mapping import TaskMappingError, plain, task_from
+from reach_studio.kaltura import transport
 from reach_studio.kaltura.connection import ReachConnection, ReachError, with_reach_vendor_profile
 from reach_studio.kaltura.ks import access_key_expiry
 
@@ -439,21 +440,22 @@ def _download_small(
     last = ""
     for attempt in range(attempts):
         try:
-            with requests.get(url, timeout=timeout, stream=True) as response:
-                if 400 <= response.status_code < 500:
-                    raise ReachError(
-                        "DOWNLOAD_FAILED", f"Caption download refused: HTTP {response.status_code}"
-                    )
-                if response.status_code < 400:
-                    body = bytearray()
-                    for chunk in response.iter_content(64 * 1024):
-                        body += chunk
-                        if len(body) > max_bytes:
-                            raise ReachError(
-                                "DOWNLOAD_FAILED", f"Caption file is larger than {max_bytes // 1024**2} MB"
-                            )
-                    return bytes(body)
-                last = f"HTTP {response.status_code}"
+            status, body = transport.get_small(url, timeout, max_bytes, conn.deadline_at)
+            if 400 <= status < 500:
+                raise ReachError("DOWNLOAD_FAILED", f"Caption download refused: HTTP {status}")
+            if status < 400:
+                return body
+            last = f"HTTP {status}"
+        except transport.LimitExceeded as exc:  # deadline, minimum rate, size cap (transport.py)
+            if exc.kind == "size":
+                raise ReachError(
+                    "DOWNLOAD_FAILED", f"Caption file is larger than {max_bytes // 1024**2} MB"
+                ) from None
+            if exc.kind == "overall":
+                raise ReachError(
+                    "DEADLINE_EXCEEDED", "The overall deadline ran out during the caption download"
+                ) from None
+            last = exc.reason
         except requests.RequestException as exc:
             last = type(exc).__name__
         time.sleep(min(2.0, 0.2 * 2**attempt))

@@ -28,7 +28,7 @@ MIN_UPLOAD_RATE_BPS = 16 * 1024  # an upload chunk (sized for ~2 s) must go out 
 
 _CALL_NAME = re.compile(r"/service/([^/?]+)(?:/action/([^/?]+))?")
 
-__all__ = ["MAX_ANSWER_BYTES", "LimitExceeded", "Limits", "api_call_name", "api_limits", "send"]
+__all__ = ["MAX_ANSWER_BYTES", "LimitExceeded", "Limits", "api_call_name", "api_limits", "get_small", "send"]
 
 
 def api_call_name(url: str) -> str:
@@ -132,6 +132,29 @@ def send(
             response._content = content  # what KalturaClient.readHttpResponse returns (r.content)
             response._content_consumed = True
             return response
+    finally:
+        session.close()
+
+
+def get_small(
+    url: str, read_timeout: float, max_bytes: int, deadline_at: float | None = None
+) -> tuple[int, bytes]:
+    """GET a small file a Kaltura call named (a caption's getUrl): (HTTP status, body) within API limits.
+
+    The URL carries its own key; nothing is added to it. Raises LimitExceeded, or requests' errors."""
+    limits = api_limits(read_timeout, max_bytes).until(deadline_at)
+    session = guarded_session(pool_maxsize=1)
+    try:
+        with Guard(limits, "the caption download") as guard:
+            try:
+                response = session.get(url, timeout=(min(10.0, read_timeout), read_timeout), stream=True)
+            except Exception:
+                guard.raise_if_tripped()
+                raise
+            with response:
+                if response.status_code >= 400:
+                    return response.status_code, b""
+                return response.status_code, guard.read_body(response)
     finally:
         session.close()
 

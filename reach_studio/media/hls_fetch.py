@@ -30,6 +30,7 @@ from reach_studio.media.errors import MediaError, redact
 from reach_studio.media.ffmpeg import run_ffmpeg
 from reach_studio.media.probe import MediaInfo, probe
 from reach_studio.media.transfer import (
+    SlowBudget,
     TransientError,
     backoff_delays,
     cancellable_get,
@@ -96,6 +97,7 @@ def _get_text(
     check_http_url(url)
     what = describe(url)
     delays = backoff_delays(retries)
+    slow = SlowBudget()
     while True:
         if token is not None:
             token.raise_if_cancelled()
@@ -109,6 +111,7 @@ def _get_text(
             # after redirects, relative URIs resolve against the final URL
             return body.decode("utf-8-sig", "replace"), final_url
         except (TransientError, requests.ConnectionError, requests.Timeout) as exc:
+            slow.check(exc, f"playlist {what}")
             try:
                 delay = next(delays)
             except StopIteration:
@@ -287,6 +290,7 @@ class _Downloader:
         # a name of its own per call: a worker abandoned by a cancel can never write into a resumed run's file
         tmp = dest.with_name(f"{dest.name}.{uuid.uuid4().hex[:8]}.tmp")
         delays = backoff_delays(self.retries)
+        slow = SlowBudget()
         headers = dict(self.net.headers)
         headers["Accept-Encoding"] = "identity"
         if byterange is not None:
@@ -331,6 +335,7 @@ class _Downloader:
                         self.bytes += size
                     return
                 except (TransientError, requests.ConnectionError, requests.Timeout) as exc:
+                    slow.check(exc, what)
                     try:
                         delay = next(delays)
                     except StopIteration:

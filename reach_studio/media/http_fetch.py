@@ -19,6 +19,7 @@ from reach_studio.key_scope import KeyScope
 from reach_studio.media.errors import MediaError
 from reach_studio.media.transfer import (
     MEDIA_LIMITS,
+    SlowBudget,
     TransientError,
     backoff_delays,
     cancellable_get,
@@ -95,6 +96,7 @@ def download(
     counter = [0]  # bytes received over all attempts, including ones cut short
     total: int | None = None
     delays = backoff_delays(retries)
+    slow = SlowBudget()
     last_error = ""
     try:
         while True:
@@ -119,6 +121,7 @@ def download(
                     break
                 raise TransientError(f"connection closed early while downloading {what}")
             except (TransientError, requests.ConnectionError, requests.Timeout) as exc:
+                slow.check(exc, f"download of {what}")
                 last_error = str(exc) if isinstance(exc, TransientError) else type(exc).__name__
                 try:
                     delay = next(delays)

@@ -36,6 +36,24 @@ class TransientError(Exception):
     """A failure worth another attempt (network error, 5xx, truncated body)."""
 
 
+class TooSlow(TransientError):
+    """A request broke its deadline or minimum rate: worth one more attempt, not five (each costs a window)."""
+
+
+class SlowBudget:
+    """How many too-slow attempts one request may have before the download gives up."""
+
+    def __init__(self, allowed: int = 1) -> None:
+        self.allowed = allowed
+        self.seen = 0
+
+    def check(self, exc: BaseException, what: str) -> None:
+        if isinstance(exc, TooSlow):
+            self.seen += 1
+            if self.seen > self.allowed:
+                raise MediaError(f"{what} failed: {exc}") from None
+
+
 def check_http_url(url: str) -> str:
     """Accept only http(s) URLs with a host: a playlist must not make us read local files (file://) or worse."""
     try:
@@ -176,7 +194,7 @@ def _limit_error(exc: LimitExceeded) -> Exception:
         return Cancelled()
     if exc.kind in ("size", "overall"):
         return MediaError(str(exc))
-    return TransientError(str(exc))
+    return TooSlow(str(exc))
 
 
 def _raise_limit(guard: Guard) -> None:

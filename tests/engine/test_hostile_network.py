@@ -125,3 +125,24 @@ def test_key_scope_is_the_service_host_and_the_hosts_kaltura_named():
     assert not scope.allows("https://kaltura.com.evil.example/")
     assert not scope.allows("file:///etc/passwd")
     assert scope.headers_for("https://evil.example/", {"X-Kaltura-Ks": "k"}) == {}
+
+
+def test_dripping_playlist_ends_the_hls_fetch_with_a_clear_error(emulator, conn, tmp_path):
+    from reach_studio.media.errors import MediaError
+    from reach_studio.media.hls_fetch import fetch_hls
+
+    task = _claimed(emulator, conn, "Campus podcast, episode 12")
+    ctx = reach_api.playback_context(conn, task, "applehttp")
+    url = next(s["url"] for s in ctx["sources"] if s.get("format") == "applehttp")
+    emulator.faults.configure(drip_rate=1.0, drip_interval_s=1.0)
+    started = time.monotonic()
+    with pytest.raises(MediaError, match="bytes/s"):
+        fetch_hls(
+            url,
+            tmp_path / "a.m4a",
+            audio_only=True,
+            secret_headers={"X-Kaltura-Ks": task.access_key},
+            key_scope=KeyScope.for_playback(conn.service_url, ctx),
+        )
+    # two windows of the minimum rate (one retry), not a playlist read at a byte a second for minutes
+    assert time.monotonic() - started < 60
