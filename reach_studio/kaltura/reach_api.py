@@ -440,7 +440,7 @@ def _download_small(
     last = ""
     for attempt in range(attempts):
         try:
-            status, body = transport.get_small(url, timeout, max_bytes, conn.deadline_at)
+            status, body = transport.get_small(url, timeout, max_bytes, getattr(conn, "deadline_at", None))
             if 400 <= status < 500:
                 raise ReachError("DOWNLOAD_FAILED", f"Caption download refused: HTTP {status}")
             if status < 400:

@@ -29,6 +29,7 @@ from typing import IO
 
 from reach_studio.domain.enums import TaskStatus
 from reach_studio.domain.task import Task
+from reach_studio.printable import printable
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ def run(args: argparse.Namespace, accounts: list, task_filter, interval: float) 
         while True:
             errors = relay.pass_once()
             for err in errors:
-                print(f"reach-studio sync: {err}", file=sys.stderr)
+                print(f"reach-studio sync: {printable(err)}", file=sys.stderr)
             if args.once:
                 if source is not None and relay.sessions:
                     relay.wait_relayed(args.live_wait)
@@ -267,7 +268,8 @@ class _Relay:
                     session = self.scheduler.session_for(conn, full, external, on_change=self._changed)
                     prov = session.provision()
                 except ReachError as exc:
-                    print(f"reach-studio sync: live task {task.id}: {exc.message}", file=sys.stderr)
+                    message = printable(exc.message)
+                    print(f"reach-studio sync: live task {task.id}: {message}", file=sys.stderr)
                     continue
                 self.sessions[key] = session
                 self.store.upsert([session.task])
@@ -340,7 +342,8 @@ class _Relay:
         try:
             task = session.end()
         except ReachError as exc:
-            print(f"reach-studio sync: live task {session.task.id}: {exc.message}", file=sys.stderr)
+            message = printable(exc.message)
+            print(f"reach-studio sync: live task {session.task.id}: {message}", file=sys.stderr)
             return
         print(f"live task {task.id}: {task.status.name}", flush=True)
 
