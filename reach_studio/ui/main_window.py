@@ -270,6 +270,8 @@ class MainWindow(QMainWindow):
         self.actions["show_log"] = action("&Log", self.show_log, "show_log")
         view_menu.addAction(self.actions["show_log"])
         help_menu = menu.addMenu("&Help")
+        self.actions["shortcuts"] = action("&Keyboard shortcuts", self.show_shortcuts)
+        help_menu.addAction(self.actions["shortcuts"])
         self.actions["about"] = action("&About Reach Studio", self.show_about)
         help_menu.addAction(self.actions["about"])
 
@@ -668,6 +670,12 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.settings, self)
         dialog.accepted.connect(self._apply_settings)
         dialog.open()
+
+    def show_shortcuts(self) -> None:
+        from reach_studio.ui.editor.shortcuts import ShortcutListDialog
+
+        self.shortcuts_dialog = ShortcutListDialog(self.settings.get("hotkeys"), self)
+        self.shortcuts_dialog.open()
 
     def show_about(self) -> None:
         from reach_studio.ui.about import show_about

@@ -60,7 +60,7 @@ def test_nudge_and_step_keys(qtbot):
     ed.load_items([Cue(1000, 2000, "a")])
     ed.table.setFocus()
     press(qtbot, ed, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # end +100
-    press(qtbot, ed, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier)
+    press(qtbot, ed, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.AltModifier)  # start -100 ms (Alt+[)
     assert (ed.items()[0].start_ms, ed.items()[0].end_ms) == (900, 2100)
     ed.seek(1000)
     press(qtbot, ed, Qt.Key.Key_Period, Qt.KeyboardModifier.AltModifier)  # one frame forward

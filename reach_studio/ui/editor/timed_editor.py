@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 
 NUDGE_MS = 100
 SEEK_MS = 2000
+AROUND_MS = 500  # "play before start / after end" (Aegisub)
+BACK_MS = 3000  # "back 3 s and play"
 MODE_TITLES = {"captions": "Captions", "translation": "Translation", "ead": "Extended audio description",
                "chapters": "Chapters"}
 
@@ -134,6 +136,7 @@ class TimedEditor(QWidget):
         self._media_loaded = False
         self.media_has_picture: bool | None = None  # known once the media is probed
         self.deliver_confirm = None  # the "what will be uploaded" box while it is open
+        self.last_played: tuple[int, int | None] | None = None  # what the play keys asked for last
         self._build_ui()
         self._connect()
         self.journal.snapshot()  # the starting point (or the restored draft, compacted)
@@ -387,6 +390,11 @@ class TimedEditor(QWidget):
 
         self.shortcuts = shortcuts.install(self, {
             "play_pause": self.toggle_play,
+            "editor_play_pause_space": self.toggle_play,  # text fields keep Space for typing (they take it first)
+            "editor_play_cue": self.play_current,
+            "editor_play_before": lambda: self.play_around("before"),
+            "editor_play_after": lambda: self.play_around("after"),
+            "editor_back_and_play": self.back_and_play,
             "editor_insert_at_playhead": self.insert_at_playhead,
             "editor_set_start": self.set_start_at_playhead,
             "editor_set_end_next": self.set_end_and_next,
@@ -792,6 +800,45 @@ class TimedEditor(QWidget):
         if isinstance(item, Chapter):  # a chapter runs to the next one
             end = self.model.items[row + 1].start_ms if row + 1 < len(self.model.items) else item.start_ms + 10_000
         self.player.play_range(item.start_ms, max(end, item.start_ms + 1))
+
+    def play_range(self, start_ms: int, end_ms: int) -> None:
+        """Play start..end and stop (without media: move the playhead to the end, so keys still make sense)."""
+        start_ms = max(0, int(start_ms))
+        if end_ms <= start_ms:
+            return
+        self.last_played = (start_ms, int(end_ms))
+        if self.player is None or not self._media_loaded:
+            self.seek(start_ms)
+            self.show_status(f"No media to play yet ({clock(start_ms)} → {clock(end_ms)})")
+            return
+        self.player.play_range(start_ms, int(end_ms))
+
+    def play_current(self) -> None:
+        """Play the current cue, or from the first to the last selected cue, and stop at the end."""
+        rows = self.selected_rows()
+        if not rows or self.kind == "chapters":
+            return
+        items = self.model.items
+        self.play_range(items[rows[0]].start_ms, max(edit_ops.end_of(items[r]) for r in rows))
+
+    def play_around(self, where: str) -> None:
+        """Aegisub's "play 500 ms before the start / after the end" of the current cue."""
+        if self.current is None:
+            return
+        item = self.model.items[self.current]
+        if where == "before":
+            self.play_range(item.start_ms - AROUND_MS, item.start_ms)
+        else:
+            end = edit_ops.end_of(item)
+            self.play_range(end, end + AROUND_MS)
+
+    def back_and_play(self) -> None:
+        """Go back 3 s and play on (to hear a line again)."""
+        at = max(0, self.playhead_ms() - BACK_MS)
+        self.seek(at)
+        self.last_played = (at, None)
+        if self.player is not None and self._media_loaded:
+            self.player.play()
 
     def insert_at_playhead(self) -> None:
         at = self.playhead_ms()
