@@ -34,13 +34,28 @@ from reach_studio.workers.background import wait_for_all
 
 
 def task(feature: ServiceFeature, task_id: int) -> Task:
-    catalog = CatalogItem(id=1, service_feature=feature, service_type=ServiceType.HUMAN,
-                          turn_around_time=TurnAroundTime.FORTY_EIGHT_HOURS, source_language="English",
-                          target_language="French" if feature == ServiceFeature.TRANSLATION else None)
-    return Task(id=task_id, partner_id=1, vendor_partner_id=2, entry_id="0_bench", status=TaskStatus.PROCESSING,
-                catalog_item_id=1, reach_profile_id=1, service_feature=feature, catalog_item=catalog,
-                reach_profile=ReachProfile(id=1, max_characters_per_caption_line=42),
-                entry_duration_ms=4 * 3600_000, account="bench")
+    catalog = CatalogItem(
+        id=1,
+        service_feature=feature,
+        service_type=ServiceType.HUMAN,
+        turn_around_time=TurnAroundTime.FORTY_EIGHT_HOURS,
+        source_language="English",
+        target_language="French" if feature == ServiceFeature.TRANSLATION else None,
+    )
+    return Task(
+        id=task_id,
+        partner_id=1,
+        vendor_partner_id=2,
+        entry_id="0_bench",
+        status=TaskStatus.PROCESSING,
+        catalog_item_id=1,
+        reach_profile_id=1,
+        service_feature=feature,
+        catalog_item=catalog,
+        reach_profile=ReachProfile(id=1, max_characters_per_caption_line=42),
+        entry_duration_ms=4 * 3600_000,
+        account="bench",
+    )
 
 
 def cues(n: int) -> list[Cue]:
@@ -64,14 +79,31 @@ def open_time(app, ctx: TaskContext) -> float:
     return elapsed
 
 
-def typing_times(app, store: DraftStore, n_cues: int, task_id: int, keys: int = 150) -> list[float]:
+def typing_times(
+    app,
+    store: DraftStore,
+    n_cues: int,
+    task_id: int,
+    keys: int = 150,
+    problems: bool = False,
+    every_cue_flagged: bool = False,
+) -> list[float]:
+    """Per-key time. `problems`: the problems panel is open and each key also pays for its refresh (the
+    real panel coalesces refreshes, so this is the worst case). `every_cue_flagged`: every cue carries a
+    warning (too short), so the panel lists 5,000 problems."""
     t = task(ServiceFeature.CAPTIONS, task_id)
-    store.save_snapshot(draft_key(t.account, t.id), "captions",
-                        {"items": [edit_ops.item_to_dict(c) for c in cues(n_cues)]})
+    doc = cues(n_cues)
+    if every_cue_flagged:
+        doc = [Cue(c.start_ms, c.start_ms + 600, c.text) for c in doc]
+    store.save_snapshot(
+        draft_key(t.account, t.id), "captions", {"items": [edit_ops.item_to_dict(c) for c in doc]}
+    )
     editor = TimedEditor(TaskContext(t, None, store), player=None)
     editor.resize(1400, 900)
     editor.show()
+    editor.problems_action.setChecked(problems)
     app.processEvents()
+    panel = editor.problems_panel
     editor.select(n_cues // 2)
     editor.text_edit.setFocus()
     editor.text_edit.moveCursor(editor.text_edit.textCursor().MoveOperation.End)
@@ -82,6 +114,10 @@ def typing_times(app, store: DraftStore, n_cues: int, task_id: int, keys: int = 
         t0 = time.perf_counter()
         QTest.keyClick(editor.text_edit, key)
         app.processEvents()  # model update, checks, journal queue, repaint of what changed
+        if problems and panel._timer.isActive():  # the panel's (normally coalesced) refresh, every key
+            panel._timer.stop()
+            panel.refresh()
+            app.processEvents()
         times.append((time.perf_counter() - t0) * 1000)
     assert len(editor.items()) == n_cues
     editor.flush_draft()
@@ -91,8 +127,10 @@ def typing_times(app, store: DraftStore, n_cues: int, task_id: int, keys: int = 
 
 def line(label: str, times: list[float]) -> str:
     p95 = sorted(times)[int(len(times) * 0.95)]
-    return (f"  {label:<44} median {statistics.median(times):7.2f} ms   p95 {p95:7.2f} ms   "
-            f"worst {max(times):7.2f} ms")
+    return (
+        f"  {label:<44} median {statistics.median(times):7.2f} ms   p95 {p95:7.2f} ms   "
+        f"worst {max(times):7.2f} ms"
+    )
 
 
 def main() -> int:
@@ -105,24 +143,39 @@ def main() -> int:
 
     print("Opening a task (editor built, shown and painted once):")
     src = CaptionDocument(cues(2000), language="English")
-    runs = {"baseline: empty captions task": [], "2,000-cue draft (captions, restored)": [],
-            "2,000-cue translation (source + target)": []}
+    runs = {
+        "baseline: empty captions task": [],
+        "2,000-cue draft (captions, restored)": [],
+        "2,000-cue translation (source + target)": [],
+    }
     t2000 = task(ServiceFeature.CAPTIONS, 2)
-    store.save_snapshot(draft_key(t2000.account, t2000.id), "captions",
-                        {"items": [edit_ops.item_to_dict(c) for c in cues(2000)]})
+    store.save_snapshot(
+        draft_key(t2000.account, t2000.id),
+        "captions",
+        {"items": [edit_ops.item_to_dict(c) for c in cues(2000)]},
+    )
     for _ in range(5):
         runs["baseline: empty captions task"].append(
-            open_time(app, TaskContext(task(ServiceFeature.CAPTIONS, 3), None, None)))
+            open_time(app, TaskContext(task(ServiceFeature.CAPTIONS, 3), None, None))
+        )
         runs["2,000-cue draft (captions, restored)"].append(open_time(app, TaskContext(t2000, None, store)))
         runs["2,000-cue translation (source + target)"].append(
-            open_time(app, TaskContext(task(ServiceFeature.TRANSLATION, 4), None, None, source_captions=src)))
+            open_time(app, TaskContext(task(ServiceFeature.TRANSLATION, 4), None, None, source_captions=src))
+        )
         wait_for_all()
     for label, times in runs.items():
         print(line(label, times))
 
     print("Typing in the middle cue (keyClick + event processing, 150 keys):")
     print(line("baseline: 10-cue document", typing_times(app, store, 10, 10)))
-    print(line("5,000-cue document", typing_times(app, store, 5000, 11)))
+    print(line("5,000-cue document (problems panel closed)", typing_times(app, store, 5000, 11)))
+    print(line("5,000-cue document, problems panel open", typing_times(app, store, 5000, 12, problems=True)))
+    print(
+        line(
+            "  same, every cue flagged (5,000 problems)",
+            typing_times(app, store, 5000, 13, problems=True, every_cue_flagged=True),
+        )
+    )
     wait_for_all()
     return 0
 

@@ -60,9 +60,16 @@ class CueListModel(QAbstractTableModel):
     structureChanged = Signal()  # rows inserted or removed
     timesChanged = Signal()  # some start/end changed (the timeline rebuilds its time arrays)
     markersChanged = Signal()
+    markerRowsChanged = Signal(object)  # the rows whose markers changed (a set), or None: any/all of them
 
-    def __init__(self, kind: str, items: list[Item] | None = None, source: Sequence[Cue] | None = None,
-                 validator: RowValidator | None = None, parent=None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        items: list[Item] | None = None,
+        source: Sequence[Cue] | None = None,
+        validator: RowValidator | None = None,
+        parent=None,
+    ) -> None:
         super().__init__(parent)
         if kind not in COLUMNS:
             raise edit_ops.EditError(f"unknown editor mode {kind!r}")
@@ -72,6 +79,8 @@ class CueListModel(QAbstractTableModel):
         self.columns = COLUMNS[kind]
         self._validator = validator
         self._markers: dict[int, list[Marker]] = {}
+        self._errors: set[int] | None = set()  # rows with an error; None = recompute (after a shift/reset)
+        self._rows_moved = False
         self.speaker_style = "none"  # how speakers appear in the delivered file (the editor sets it)
         self._bold = QFont()
         self._bold.setBold(True)
@@ -112,22 +121,22 @@ class CueListModel(QAbstractTableModel):
             removed, inserted = len(op.removed), len(op.inserted)
             common = min(removed, inserted)
             # validate before touching the views, so a bad op leaves everything as it was
-            probe = self.items[op.index: op.index + removed]
+            probe = self.items[op.index : op.index + removed]
             if tuple(probe) != op.removed:
                 op.apply(list(self.items))  # raises the precise EditError
             for item in op.inserted:
                 edit_ops.check_item(item)
             if removed > common:
                 self.beginRemoveRows(QModelIndex(), op.index + common, op.index + removed - 1)
-                del self.items[op.index + common: op.index + removed]
+                del self.items[op.index + common : op.index + removed]
                 self._shift_markers(op.index + common, -(removed - common))
                 self.endRemoveRows()
             if inserted > common:
                 self.beginInsertRows(QModelIndex(), op.index + common, op.index + inserted - 1)
-                self.items[op.index + common: op.index + common] = list(op.inserted[common:])
+                self.items[op.index + common : op.index + common] = list(op.inserted[common:])
                 self._shift_markers(op.index + common, inserted - common)
                 self.endInsertRows()
-            self.items[op.index: op.index + common] = list(op.inserted[:common])
+            self.items[op.index : op.index + common] = list(op.inserted[:common])
             last = op.index + max(inserted, 1) - 1
             self._rows_changed(op.index, min(last, len(self.items) - 1), neighbours=True)
             self.timesChanged.emit()
@@ -141,6 +150,7 @@ class CueListModel(QAbstractTableModel):
         self.beginResetModel()
         self.items = list(items)
         self._markers.clear()
+        self._errors = set()
         self.endResetModel()
         self.revalidate_all()
         self.timesChanged.emit()
@@ -156,14 +166,22 @@ class CueListModel(QAbstractTableModel):
             elif delta > 0 or row >= at - delta:
                 shifted[row + delta] = markers
         self._markers = shifted
+        self._errors = None
+        self._rows_moved = True  # markers moved rows: listeners rebuild instead of patching
 
     def _rows_changed(self, first: int, last: int, neighbours: bool) -> None:
         if not self.items:
+            self._rows_moved = False
+            self.markerRowsChanged.emit(None)
             self.markersChanged.emit()
             return
         lo = max(0, first - 1) if neighbours else first
         hi = min(len(self.items) - 1, last + 1) if neighbours else last
         self._validate_rows(range(lo, hi + 1))
+        if self._rows_moved:
+            self._rows_moved = False
+            self.markerRowsChanged.emit(None)
+            self.markersChanged.emit()
         if last >= first:
             self.dataChanged.emit(self.index(lo, 0), self.index(hi, len(self.columns) - 1))
         self.itemsChanged.emit(first, last)
@@ -176,13 +194,18 @@ class CueListModel(QAbstractTableModel):
 
     def revalidate_all(self) -> None:
         self._markers.clear()
+        self._errors = set()
         self._validate_rows(range(len(self.items)))
+        self.markerRowsChanged.emit(None)
+        self.markersChanged.emit()
         if self.items:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.items) - 1, len(self.columns) - 1))
 
     def set_markers(self, markers: dict[int, list[Marker]]) -> None:
         """Markers computed elsewhere (e.g. a full validation run in the background)."""
         self._markers = {r: list(m) for r, m in markers.items() if m}
+        self._errors = None
+        self.markerRowsChanged.emit(None)
         self.markersChanged.emit()
         if self.items:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.items) - 1, len(self.columns) - 1))
@@ -191,21 +214,35 @@ class CueListModel(QAbstractTableModel):
         if self._validator is None:
             return
         changed = False
+        touched: set[int] = set()
         for row in rows:
             found = self._validator(self.items, row)
             if found:
-                self._markers[row] = found
-                changed = True
+                if self._markers.get(row) != found:  # same findings: nothing for the views to redo
+                    self._markers[row] = found
+                    changed = True
+                    touched.add(row)
+                    if self._errors is not None:
+                        if any(m.severity == ERROR for m in found):
+                            self._errors.add(row)
+                        else:
+                            self._errors.discard(row)
             elif self._markers.pop(row, None) is not None:
+                touched.add(row)
+                if self._errors is not None:
+                    self._errors.discard(row)
                 changed = True
         if changed:
+            self.markerRowsChanged.emit(touched)
             self.markersChanged.emit()
 
     def markers(self, row: int) -> list[Marker]:
         return self._markers.get(row, [])
 
     def error_rows(self) -> set[int]:
-        return {r for r, ms in self._markers.items() if any(m.severity == ERROR for m in ms)}
+        if self._errors is None:  # kept up to date per edit; rebuilt only after rows moved
+            self._errors = {r for r, ms in self._markers.items() if any(m.severity == ERROR for m in ms)}
+        return set(self._errors)
 
     def marked_rows(self) -> dict[int, list[Marker]]:
         return dict(self._markers)

@@ -130,3 +130,21 @@ def chapter_markers(items: Sequence[Item], row: int, duration_ms: int | None) ->
 def full_check(items: Sequence[Item], validator: RowValidator) -> dict[int, list[Marker]]:
     """Every row's markers (before delivery)."""
     return {row: found for row in range(len(items)) if (found := validator(items, row))}
+
+
+FindingsFor = "Callable[[Sequence[Item], int], list]"
+
+
+def findings_for(kind: str, task: Task):
+    """(items, row) -> the caption core's Findings for the row, each with its fix where one exists, or None
+    when this mode has no core validation (chapters). Used by the problems panel when a fix is asked for,
+    never per keystroke."""
+    if kind == "chapters":
+        return None
+    try:
+        from reach_studio.domain import validation
+    except ImportError:
+        return None
+    validator = validation.Validator(task.reach_profile, task.catalog_item, media_duration_ms=task.entry_duration_ms
+                                     or None, kind=kind, dictionary_terms=task.dictionary_terms or None)
+    return lambda items, row: validator.cue(CaptionDocument(cues=list(items)), row)  # type: ignore[arg-type]

@@ -350,11 +350,22 @@ class TimedEditor(QWidget):
         self.spell = SpellService(self.language, self.task.dictionary_terms, self)
         self.spell.ready.connect(self._speller_ready)
 
+        from reach_studio.ui.editor.validation_panel import ValidationPanel
+
+        self.problems_panel = ValidationPanel(self.model, row_checks.findings_for(self.kind, self.task), self._push,
+                                              self)
+        self.problems_panel.cueActivated.connect(lambda row: self.select(row))
+        self.problems_action = QAction("Problems", self, checkable=True, checked=True)
+        self.problems_action.setToolTip("Show every problem of the document, with its fix")
+        self.problems_action.toggled.connect(self.problems_panel.setVisible)
+        self.toolbar.addAction(self.problems_action)
         right = QSplitter(Qt.Orientation.Vertical, self)
         right.addWidget(self.table)
         right.addWidget(panel)
+        right.addWidget(self.problems_panel)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
+        right.setStretchFactor(2, 1)
         top = QSplitter(Qt.Orientation.Horizontal, self)
         top.addWidget(left)
         top.addWidget(right)
