@@ -153,6 +153,25 @@ OPTIONS: dict[str, Option] = {
             "Team store (postgresql:// URL; empty: work alone) [env REACH_TEAM_DB]",
             _team_url,
         ),
+        # The linguist's own caption guidelines (0 = the guideline default for the language). The REACH
+        # profile's characters per line always wins where the profile sets one (editor/task_rules.py).
+        Option(
+            "caption_max_cps",
+            int,
+            0,
+            "Reading speed: at most (characters per second; 0: guideline)",
+            _range(0, 60),
+        ),
+        Option("caption_min_duration_ms", int, 0, "Shortest cue (ms; 0: guideline)", _range(0, 10_000)),
+        Option("caption_max_duration_ms", int, 0, "Longest cue (ms; 0: guideline)", _range(0, 60_000)),
+        Option("caption_min_gap_ms", int, 0, "Minimum gap between cues (ms; 0: guideline)", _range(0, 2_000)),
+        Option(
+            "caption_max_chars_per_line",
+            int,
+            0,
+            "Characters per line (0: guideline; the profile wins)",
+            _range(0, 200),
+        ),
         # Qt's saveGeometry() as base64: size, position and maximised state of the main window
         Option("window_geometry", str, "", "Main window size and position (remembered on exit)"),
     )

@@ -90,6 +90,27 @@ class SettingsDialog(QDialog):
         form.addRow(OPTIONS["countdown_warn_minutes"].label, self.warn)
         form.addRow("", self.restore)
 
+        captions = QWidget()
+        caption_form = QFormLayout(captions)
+        self.caption_limits: dict[str, QSpinBox] = {}
+        for key, maximum, suffix in (
+            ("caption_max_cps", 60, " chars/s"),
+            ("caption_min_duration_ms", 10_000, " ms"),
+            ("caption_max_duration_ms", 60_000, " ms"),
+            ("caption_min_gap_ms", 2_000, " ms"),
+            ("caption_max_chars_per_line", 200, " chars"),
+        ):
+            box = QSpinBox(minimum=0, maximum=maximum, suffix=suffix)
+            box.setSpecialValueText("guideline")  # 0: the guideline value for the language
+            box.setValue(settings.get(key))
+            self.caption_limits[key] = box
+            caption_form.addRow(OPTIONS[key].label, box)
+        note = QLabel(
+            "Where the customer's REACH profile sets a value (characters per line), the profile wins."
+        )
+        note.setWordWrap(True)
+        caption_form.addRow("", note)
+
         keys = QWidget()
         key_form = QFormLayout(keys)
         self.hotkeys: dict[str, QKeySequenceEdit] = {}
@@ -101,6 +122,7 @@ class SettingsDialog(QDialog):
 
         tabs = QTabWidget()
         tabs.addTab(general, "General")
+        tabs.addTab(captions, "Captions")
         scroll = QScrollArea()
         scroll.setWidget(keys)
         scroll.setWidgetResizable(True)
@@ -134,6 +156,7 @@ class SettingsDialog(QDialog):
             "restore_drafts_prompt": self.restore.isChecked(),
             "queue_order": self.queue_order.currentData(),
             "hotkeys": {a: e.keySequence().toString() or DEFAULT_HOTKEYS[a] for a, e in self.hotkeys.items()},
+            **{key: box.value() for key, box in self.caption_limits.items()},
         }
 
     def apply(self) -> None:

@@ -16,7 +16,9 @@ from reach_studio.domain.task import Task
 
 
 def _rules(task: Task | None) -> CaptionRules:
-    return CaptionRules.from_profile(task.reach_profile if task else None)
+    from reach_studio.ui.editor.task_rules import task_rules
+
+    return task_rules(task, task.source_language if task else None)
 
 
 def _open_gaps(parts: list[Cue], gap_ms: int) -> list[Cue]:

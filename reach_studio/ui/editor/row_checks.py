@@ -51,7 +51,10 @@ def _core_validator(task: Task, kind: str) -> RowValidator | None:
         from reach_studio.domain import validation
     except ImportError:
         return None
-    options = dict(media_duration_ms=task.entry_duration_ms or None, kind=kind)
+    from reach_studio.ui.editor.task_rules import task_rules
+
+    language = task.target_language if kind == "translation" else task.source_language
+    options = dict(media_duration_ms=task.entry_duration_ms or None, kind=kind, rules=task_rules(task, language))
     try:
         validator = validation.Validator(task.reach_profile, task.catalog_item,
                                          dictionary_terms=task.dictionary_terms or None, **options)
@@ -145,6 +148,10 @@ def findings_for(kind: str, task: Task):
         from reach_studio.domain import validation
     except ImportError:
         return None
+    from reach_studio.ui.editor.task_rules import task_rules
+
+    language = task.target_language if kind == "translation" else task.source_language
     validator = validation.Validator(task.reach_profile, task.catalog_item, media_duration_ms=task.entry_duration_ms
-                                     or None, kind=kind, dictionary_terms=task.dictionary_terms or None)
+                                     or None, kind=kind, dictionary_terms=task.dictionary_terms or None,
+                                     rules=task_rules(task, language))
     return lambda items, row: validator.cue(CaptionDocument(cues=list(items)), row)  # type: ignore[arg-type]

@@ -137,6 +137,7 @@ class TimedEditor(QWidget):
         self.media_has_picture: bool | None = None  # known once the media is probed
         self.deliver_confirm = None  # the "what will be uploaded" box while it is open
         self.last_played: tuple[int, int | None] | None = None  # what the play keys asked for last
+        self._rules = None
         self._build_ui()
         self._connect()
         self.journal.snapshot()  # the starting point (or the restored draft, compacted)
@@ -900,9 +901,11 @@ class TimedEditor(QWidget):
 
     def caption_rules(self):
         """Thresholds for this task: the profile's and language's values (see domain.caption_rules)."""
-        from reach_studio.domain.caption_rules import CaptionRules
+        if self._rules is None:  # read once: the settings file is not read per keystroke
+            from reach_studio.ui.editor.task_rules import task_rules
 
-        return CaptionRules.from_profile(self.task.reach_profile, self.language)
+            self._rules = task_rules(self.task, self.language)
+        return self._rules
 
     def min_gap_ms(self) -> int:
         return 0 if self.kind in ("chapters", "ead") else self.caption_rules().min_gap_ms
