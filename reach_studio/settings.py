@@ -172,6 +172,7 @@ OPTIONS: dict[str, Option] = {
             "Characters per line (0: guideline; the profile wins)",
             _range(0, 200),
         ),
+        Option("description_wpm", int, 160, "Description speaking rate (words per minute)", _range(60, 300)),
         # Qt's saveGeometry() as base64: size, position and maximised state of the main window
         Option("window_geometry", str, "", "Main window size and position (remembered on exit)"),
     )

@@ -138,6 +138,7 @@ class TimedEditor(QWidget):
         self.deliver_confirm = None  # the "what will be uploaded" box while it is open
         self.last_played: tuple[int, int | None] | None = None  # what the play keys asked for last
         self._rules = None
+        self._wpm: int | None = None  # description speaking rate (settings), read once
         self._build_ui()
         self._connect()
         self.journal.snapshot()  # the starting point (or the restored draft, compacted)
@@ -335,6 +336,10 @@ class TimedEditor(QWidget):
             row.addWidget(self.speak_button)
             row.addWidget(note, 1)
             form.addRow("", row)
+            # the spoken length at the describer's rate against the description's time on the timeline
+            self.speak_note = QLabel(panel)
+            self.speak_note.setWordWrap(True)
+            form.addRow("Speaking time", self.speak_note)
         unused = {"captions": (self.source_view, self.title_edit), "translation": (self.speaker_edit, self.title_edit),
                   "ead": (self.speaker_edit, self.source_view, self.title_edit),
                   "chapters": (self.speaker_edit, self.source_view)}[self.kind]
@@ -635,6 +640,8 @@ class TimedEditor(QWidget):
                 if self.source_view.toPlainText() != src:
                     self.source_view.setPlainText(src)
             self._update_delivered_view(row)
+            if self.kind == "ead":
+                self._update_speaking_time(item)
             self._update_markers_view()
         finally:
             self._refreshing = False
@@ -791,6 +798,17 @@ class TimedEditor(QWidget):
         text = item.description if isinstance(item, Chapter) else item.text
         prefix = self.speaker_prefix(row)
         return f"{prefix} {text}" if prefix and text else prefix or text
+
+    def _update_speaking_time(self, item) -> None:
+        from reach_studio.domain.speaking_time import fit_note
+
+        if self._wpm is None:
+            from reach_studio.ui.editor.voice_editor import _setting
+
+            self._wpm = int(_setting("description_wpm", 160))
+        text, fits = fit_note(item.text, item.end_ms - item.start_ms, self._wpm)
+        self.speak_note.setText(text.replace("before the next dialogue", "of this description"))
+        self.speak_note.setStyleSheet("" if fits else "color: #b00020")
 
     def _update_delivered_view(self, row: int | None) -> None:
         if row is None or self.kind not in ("captions", "translation"):

@@ -65,6 +65,15 @@ TITLES = {"dubbing": "Dubbing", "audio_description": "Audio description"}
 COLUMNS = ("#", "Start", "Text", "Take")
 
 
+def _setting(key: str, default):
+    try:
+        from reach_studio.settings import Settings
+
+        return Settings().get(key)
+    except Exception:  # noqa: BLE001 - damaged settings: the default
+        return default
+
+
 def task_key(ctx: TaskContext) -> str:
     from reach_studio.store.drafts import draft_key
 
@@ -297,6 +306,17 @@ class VoiceEditor(QWidget):
         self.text_edit.setPlaceholderText("What is said in the " + ("dub" if self.kind == "dubbing" else
                                                                      "description"))
         form.addRow("Line" if self.kind == "dubbing" else "Description", self.text_edit)
+        # how long the text takes to speak at the describer's rate, against the pause before the next dialogue
+        self.speak_label = QLabel(panel)
+        self.speak_label.setWordWrap(True)
+        self.rate_box = QSpinBox(panel, minimum=60, maximum=300, suffix=" wpm", singleStep=10)
+        self.rate_box.setValue(_setting("description_wpm", 160))
+        self.rate_box.setToolTip("Your speaking rate for descriptions (words per minute)")
+        self.rate_box.valueChanged.connect(self._rate_changed)
+        speak_row = QHBoxLayout()
+        speak_row.addWidget(self.speak_label, 1)
+        speak_row.addWidget(self.rate_box)
+        form.addRow("Speaking time", speak_row)
         self.recorder_panel = RecorderPanel(self.recorder, panel, reason=recorder_reason)
         form.addRow("Take", self.recorder_panel)
         self.dub_caption_box = QCheckBox("Also deliver a caption aligned with the dub", panel)
@@ -387,6 +407,37 @@ class VoiceEditor(QWidget):
         if not self._dialogue_from_captions:
             self.dialogue = loud_spans(wave)
             self.refresh()
+
+    def slot_ms(self, row: int) -> int | None:
+        """The time line `row` has: until the next dialogue (or the next line, or its own slot), from its start."""
+        line = self.script.lines[row]
+        ends = [s for s, e in self.dialogue if e > line.start_ms]
+        if ends:
+            return max(0, ends[0] - line.start_ms)
+        if line.end_ms is not None:
+            return line.end_ms - line.start_ms
+        if row + 1 < len(self.script.lines):
+            return self.script.lines[row + 1].start_ms - line.start_ms
+        return None
+
+    def _update_speaking_time(self) -> None:
+        from reach_studio.domain.speaking_time import fit_note
+
+        if self.current is None:
+            self.speak_label.setText("")
+            return
+        text, fits = fit_note(self.script.lines[self.current].text, self.slot_ms(self.current), self.rate_box.value())
+        self.speak_label.setText(text)
+        self.speak_label.setStyleSheet("" if fits else "color: #b00020")
+
+    def _rate_changed(self, wpm: int) -> None:
+        self._update_speaking_time()
+        try:
+            from reach_studio.settings import Settings
+
+            Settings().set("description_wpm", int(wpm))
+        except Exception as exc:  # noqa: BLE001 - the rate still applies to this session
+            log.warning("could not keep the speaking rate: %s", exc)
 
     def take_over_dialogue(self, row: int) -> tuple[int, int] | None:
         """(where, how many ms) the take of line `row` runs over dialogue, or None."""
@@ -485,6 +536,7 @@ class VoiceEditor(QWidget):
             self.start_edit.set_ms(None)
             self.text_edit.setPlainText("")
             self.slot_label.setText("")
+            self.speak_label.setText("")
         else:
             self.start_edit.set_ms(line.start_ms)
             if self.text_edit.toPlainText() != line.text:
@@ -494,6 +546,7 @@ class VoiceEditor(QWidget):
                 slot = f"slot {(line.end_ms - line.start_ms) / 1000:.1f} s"
                 if line.has_take and line.take_ms > line.end_ms - line.start_ms:
                     slot += f" — the take is {(line.take_ms - (line.end_ms - line.start_ms)) / 1000:.1f} s longer"
+            self._update_speaking_time()
             over = self.take_over_dialogue(self.current)
             if over is not None:
                 slot = (slot + " — " if slot else "") + (
@@ -559,6 +612,7 @@ class VoiceEditor(QWidget):
             return
         self.script.set_text(self.current, self.text_edit.toPlainText())
         self._fill_row(self.current)
+        self._update_speaking_time()
         item = self._timeline_items[self.current]
         self._timeline_items[self.current] = DescriptionCue(item.start_ms, item.end_ms,
                                                             self.script.lines[self.current].text or "…")
