@@ -138,6 +138,7 @@ class TimedEditor(QWidget):
         self.deliver_confirm = None  # the "what will be uploaded" box while it is open
         self.last_played: tuple[int, int | None] | None = None  # what the play keys asked for last
         self._rules = None
+        self.range_selection: tuple[int, int] | None = None  # Shift+drag on the waveform
         self._wpm: int | None = None  # description speaking rate (settings), read once
         self._build_ui()
         self._connect()
@@ -451,6 +452,9 @@ class TimedEditor(QWidget):
         canvas.itemSelected.connect(lambda i: self.select(i, seek=False))
         canvas.itemActivated.connect(self._play_item)
         canvas.timesEdited.connect(self._times_dragged)
+        canvas.rangeDrawn.connect(self.add_cue_between)
+        canvas.rangeSelected.connect(self._range_selected)
+        canvas.min_gap_ms = self.min_gap_ms()
         self.find_bar.findRequested.connect(self.find_next)
         self.find_bar.replaceRequested.connect(self.replace_current)
         self.find_bar.replaceAllRequested.connect(self.replace_all)
@@ -469,6 +473,7 @@ class TimedEditor(QWidget):
         self.ctx.media_path = Path(path)
         self._load_waveform(Path(path))
         self._describe_media(Path(path))
+        self._find_shot_changes(Path(path))
         if self.player is None:
             return
         try:
@@ -499,6 +504,26 @@ class TimedEditor(QWidget):
         if self.player is not None:
             self.player.close()
         super().closeEvent(event)
+
+    def _find_shot_changes(self, path: Path) -> None:
+        """Scene cuts for the timeline's marks and snapping (ffmpeg, off the GUI thread; cached)."""
+        from reach_studio.workers.background import run_in_background
+
+        duration = self.task.entry_duration_ms or None
+
+        def work(token, progress):
+            from reach_studio.media.shot_changes import detect_shot_changes
+
+            return detect_shot_changes(path, duration_ms=duration, token=token, progress=progress)
+
+        def done(cuts: list[int]) -> None:
+            if shiboken6.isValid(self):
+                self.timeline.canvas.set_shot_changes(cuts)
+
+        def failed(exc: BaseException) -> None:
+            log.info("no shot changes for %s: %s", path.name, exc)
+
+        self._shots_job = run_in_background(work, done, failed)
 
     def _describe_media(self, path: Path) -> None:
         from reach_studio.ui.editor import media_note
@@ -562,6 +587,7 @@ class TimedEditor(QWidget):
     # ------------------------------------------------------------------------------ selection
 
     def select(self, row: int | None, seek: bool = True) -> None:
+        self.range_selection = None
         if row is None or not self.model.items:
             self.current = None
             self._refresh_editors()
@@ -845,6 +871,9 @@ class TimedEditor(QWidget):
 
     def play_current(self) -> None:
         """Play the current cue, or from the first to the last selected cue, and stop at the end."""
+        if self.range_selection is not None:  # a stretch chosen on the waveform (Shift+drag)
+            self.play_range(*self.range_selection)
+            return
         rows = self.selected_rows()
         if not rows or self.kind == "chapters":
             return
@@ -927,6 +956,27 @@ class TimedEditor(QWidget):
 
     def min_gap_ms(self) -> int:
         return 0 if self.kind in ("chapters", "ead") else self.caption_rules().min_gap_ms
+
+    def add_cue_between(self, start: int, end: int) -> bool:
+        """A cue drawn on the waveform (snapped, clear of its neighbours by the minimum gap): one undo step."""
+        if self.kind == "chapters":
+            return False
+        if end - start < edit_ops.MIN_CUE_MS:
+            self.show_status("Too short for a cue: drag across at least a tenth of a second", error=True)
+            return False
+        cls = DescriptionCue if self.kind == "ead" else Cue
+        index = edit_ops.insertion_index(self.model.items, start)
+        if self._push(edit_ops.replace_range(self.model.items, index, 0, [cls(start, end, "")], "Draw cue")):
+            self.select(index, seek=False)
+            self.text_edit.setFocus()
+            self.show_status(f"New cue {clock(start)} → {clock(end)}: type its text")
+            return True
+        return False
+
+    def _range_selected(self, start: int, end: int) -> None:
+        self.range_selection = (start, end)
+        self.show_status(f"Selection {clock(start)} → {clock(end)}: "
+                         f"{shortcuts.describe('editor_play_cue', self._keys).split('(')[-1].rstrip(')')} plays it")
 
     def _times_dragged(self, row: int, start: int, end: int) -> None:
         item = self.model.items[row]

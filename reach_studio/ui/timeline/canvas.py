@@ -34,6 +34,10 @@ RULER_FG = QColor("#a0a4a8")
 WAVE = QColor("#4caf7a")
 WAVE_DIM = QColor("#2f6b4b")
 TAKE_WAVE = QColor("#1d3f8f")  # a recorded take drawn inside its block
+SHOT = QColor("#5ec8e5")  # shot change marks
+RANGE_FILL = QColor(94, 200, 229, 60)  # a stretch being drawn / the selection
+RANGE_EDGE = QColor("#5ec8e5")
+DRAG_START_PX = 4  # a press that moves less is a click (seek)
 CUE_FILL = QColor(70, 130, 200, 110)
 CUE_EDGE = QColor("#7fb2ef")
 EAD_FILL = QColor(170, 110, 210, 110)
@@ -87,6 +91,8 @@ class TimelineCanvas(QWidget):
     itemActivated = Signal(int)  # double click: play from this item
     timesEdited = Signal(int, int, int)  # index, start_ms, end_ms (end == start for chapters)
     viewChanged = Signal()  # zoom or scroll changed (the scrollbar follows)
+    rangeDrawn = Signal(int, int)  # drag on the empty lane: make a cue there (snapped, min gap kept)
+    rangeSelected = Signal(int, int)  # Shift+drag on the empty lane: a selection to play
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +108,10 @@ class TimelineCanvas(QWidget):
         self._error_rows: set[int] = set()
         self._peaks: Peaks | None = None
         self._block_peaks: dict[int, object] = {}
+        self._shots: list[int] = []  # shot changes (ms), drawn as marks and snapped to
+        self.min_gap_ms = 0  # a drawn cue keeps this far from its neighbours
+        self._range: tuple[int, int] | None = None  # the stretch being drawn / the selection
+        self._range_drag: tuple[int, bool] | None = None  # (press ms, Shift = selection only)
         self._duration_ms = 0
         self._view_start = 0.0
         self._ms_per_px = 10.0
@@ -132,6 +142,18 @@ class TimelineCanvas(QWidget):
         """Rows with validation errors get a red outline."""
         self._error_rows = set(rows)
         self.update()
+
+    def set_shot_changes(self, cuts: list[int]) -> None:
+        self._shots = sorted(int(c) for c in cuts)
+        self.update()
+
+    @property
+    def shot_changes(self) -> list[int]:
+        return list(self._shots)
+
+    @property
+    def selected_range(self) -> tuple[int, int] | None:
+        return self._range
 
     def set_block_peaks(self, peaks: dict[int, object]) -> None:
         """Waveforms drawn inside blocks from their start (e.g. each recorded take): item index -> peaks."""
@@ -295,6 +317,13 @@ class TimelineCanvas(QWidget):
         self._paint_waveform(p, w, h)
         self._paint_ruler(p, w, t0, t1)
         p.setFont(self._font)
+        self._paint_shots(p, h, t0, t1)
+        if self._range is not None:
+            a, b = self.x_of(self._range[0]), self.x_of(self._range[1])
+            top, bottom = self._lane()
+            p.fillRect(QRectF(a, top, b - a, bottom - top), RANGE_FILL)
+            p.setPen(QPen(RANGE_EDGE, 1))
+            p.drawRect(QRectF(a, top, b - a, bottom - top))
         if self._is_chapters():
             self._paint_chapters(p, h, t0, t1)
         else:
@@ -400,6 +429,21 @@ class TimelineCanvas(QWidget):
                     p.drawText(QPointF(xa + 4, top + 3 + ascent + n * line_h),
                                self._metrics.elidedText(line, Qt.TextElideMode.ElideRight, avail))
 
+    def _paint_shots(self, p: QPainter, h: int, t0: float, t1: float) -> None:
+        if not self._shots:
+            return
+        from bisect import bisect_left, bisect_right
+
+        lo, hi = bisect_left(self._shots, int(t0)), bisect_right(self._shots, int(t1) + 1)
+        p.setPen(QPen(SHOT, 1, Qt.PenStyle.DashLine))
+        for t in self._shots[lo:hi]:
+            x = self.x_of(t)
+            p.drawLine(QPointF(x, RULER_H), QPointF(x, h))
+        p.setPen(QPen(SHOT, 1))
+        for t in self._shots[lo:hi]:  # a small tick in the ruler, so a mark is seen even under a cue
+            x = self.x_of(t)
+            p.drawLine(QPointF(x, RULER_H - 6), QPointF(x, RULER_H))
+
     def _paint_block_wave(self, p: QPainter, peaks, xa: float, rect: QRectF) -> None:
         """The block's own waveform (a take) in its lower half, only over the visible pixels."""
         first = max(0, int(-xa))
@@ -457,9 +501,15 @@ class TimelineCanvas(QWidget):
         hit = self.hit_test(pos.x(), pos.y())
         if hit is None:
             self._drag = None
-            self.seekRequested.emit(max(0, self.ms_at(pos.x())))
+            at = max(0, self.ms_at(pos.x()))
+            self.seekRequested.emit(at)
+            if not self._is_chapters():  # a drag from here draws a new cue (Shift: only a selection)
+                shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                self._range_drag = (at, shift)
+                self._range = None
             return
         index, part = hit
+        self._range = None  # working on a cue ends a waveform selection
         s, e = self._times(index)
         self._drag = (index, part, self.ms_at(pos.x()), s, e)
         if index != self._selected:
@@ -469,6 +519,14 @@ class TimelineCanvas(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
+        if self._range_drag is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            press, _shift = self._range_drag
+            now = max(0, self.ms_at(pos.x()))
+            if abs(self.x_of(now) - self.x_of(press)) >= DRAG_START_PX:
+                use_snap = self.snapping and not (event.modifiers() & Qt.KeyboardModifier.AltModifier)
+                self._range = self._drawn_range(min(press, now), max(press, now), use_snap)
+                self.update()
+            return
         if self._drag is None:
             hit = self.hit_test(pos.x(), pos.y())
             shape = Qt.CursorShape.ArrowCursor
@@ -484,6 +542,18 @@ class TimelineCanvas(QWidget):
         self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._range_drag is not None:
+            _press, shift = self._range_drag
+            self._range_drag = None
+            if self._range is not None and self._range[1] > self._range[0]:
+                start, end = self._range
+                if shift:
+                    self.rangeSelected.emit(start, end)
+                else:
+                    self._range = None
+                    self.update()
+                    self.rangeDrawn.emit(start, end)
+            return
         if self._drag is None or self._preview is None:
             self._drag = None
             return
@@ -527,9 +597,29 @@ class TimelineCanvas(QWidget):
         start = max(0, start)
         return start, start + length
 
+    def _drawn_range(self, start: int, end: int, use_snap: bool) -> tuple[int, int]:
+        """A drawn stretch, snapped to shot changes and cue edges (keeping the minimum gap) and never over a cue."""
+        tolerance = int(SNAP_PX * self._ms_per_px)
+        gap = max(0, int(self.min_gap_ms))
+        if use_snap:
+            near = lambda t: [x for x in self._shots if abs(x - t) <= tolerance] + [
+                v for i in self.visible_indexes(t - tolerance - gap, t + tolerance + gap).tolist()
+                for v in (int(self._ends[i]) + gap, int(self._starts[i]) - gap)]  # not the playhead: the press moved it
+            start = snap(start, near(start), tolerance)
+            end = snap(end, near(end), tolerance)
+        # never over a cue: stop short of the neighbours around the stretch's start
+        self._ensure_arrays()
+        before = np.nonzero(self._starts <= start)[0]
+        if len(before):
+            start = max(start, int(self._ends[before[-1]]) + gap)
+        after = np.nonzero(self._starts > start)[0]
+        if len(after):
+            end = min(end, int(self._starts[after[0]]) - gap)
+        return start, max(start, end)
+
     def _snap_targets(self, index: int, around: int, tolerance: int) -> list[int]:
         near = self.visible_indexes(around - tolerance, around + tolerance)
-        targets = [self._playhead]
+        targets = [self._playhead, *(x for x in self._shots if abs(x - around) <= tolerance)]
         for i in near.tolist():
             if i != index:
                 targets.append(int(self._starts[i]))
