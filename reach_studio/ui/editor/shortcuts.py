@@ -67,6 +67,7 @@ FIXED_KEYS: list[tuple[str, str]] = [
     ("Ctrl+Y / Ctrl+Shift+Z", "Redo"),
     ("Double-click a cue on the timeline", "Play that cue from its start to its end"),
     ("Drag on the empty waveform", "Make a new cue there (snaps to cues and shot changes; Alt: no snapping)"),
+    ("Shift+drag on the waveform", "Select a stretch (Ctrl+Shift+Space plays it)"),
     ("Ctrl+wheel on the timeline", "Zoom"),
 ]
 
@@ -78,7 +79,7 @@ def shortcut_rows(keys: dict[str, str] | None = None) -> list[tuple[str, str]]:
     for name, (_default, what) in EDITOR_ACTIONS.items():
         key = QKeySequence(keys.get(name, "")).toString(QKeySequence.SequenceFormat.NativeText)
         rows.append((key or "—", what))
-    return rows + FIXED_KEYS
+    return FIXED_KEYS + rows
 
 
 def default_keys() -> dict[str, str]:
@@ -155,6 +156,7 @@ class ShortcutListDialog(QDialog):
         self.table = QTableWidget(len(rows), 3, self)
         self.table.setHorizontalHeaderLabels(["Where", "Key", "What it does"])
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         for r, row in enumerate(rows):

@@ -387,9 +387,27 @@ class TimedEditor(QWidget):
         self.status = QLabel(self)
         self.status.setWordWrap(True)
 
+        # "start from the entry's captions": shown when the entry already has captions in the task's language
+        self.draft_offer = QWidget(self)
+        offer_row = QHBoxLayout(self.draft_offer)
+        offer_row.setContentsMargins(6, 4, 6, 4)
+        self.draft_offer_label = QLabel(self.draft_offer)
+        self.draft_offer_label.setWordWrap(True)
+        self.draft_offer_use = QPushButton("Start from them", self.draft_offer)
+        self.draft_offer_skip = QPushButton("Start empty", self.draft_offer)
+        self.draft_offer_use.clicked.connect(self.use_draft_captions)
+        self.draft_offer_skip.clicked.connect(self.draft_offer.hide)
+        offer_row.addWidget(self.draft_offer_label, 1)
+        offer_row.addWidget(self.draft_offer_use)
+        offer_row.addWidget(self.draft_offer_skip)
+        self.draft_offer.setStyleSheet("background: #e8f1fb; border-radius: 4px")
+        self.draft_offer.hide()
+        self.draft_captions = None
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.toolbar)
+        layout.addWidget(self.draft_offer)
         layout.addWidget(top, 1)
         layout.addWidget(self.find_bar)
         layout.addWidget(self.timeline)
@@ -465,6 +483,37 @@ class TimedEditor(QWidget):
             self.player.errorOccurred.connect(lambda m: self.show_status(f"Player: {m}", error=True))
         if self.ctx.media_path is not None:
             self.set_media(self.ctx.media_path)
+        if self.kind == "captions" and not self.model.items and self.ctx.connection is not None:
+            self._look_for_draft_captions()
+
+    def _look_for_draft_captions(self) -> None:
+        """An empty captions task whose entry already has captions in its language: offer them as the start."""
+        from reach_studio.ui.editor.draft_source import find_draft_captions
+        from reach_studio.workers.background import run_in_background
+
+        conn, task, language = self.ctx.connection, self.task, self.language
+
+        def done(found) -> None:
+            if not shiboken6.isValid(self) or found is None or self.model.items:
+                return
+            self.draft_captions = found
+            self.draft_offer_label.setText(f"This entry already has {self.language} captions: {found.describe()}. "
+                                           "Start from them instead of an empty document?")
+            self.draft_offer.show()
+
+        def failed(exc: BaseException) -> None:
+            log.info("no existing captions to start from for task %s: %s", task.id, exc)
+
+        self._draft_job = run_in_background(lambda token, progress: find_draft_captions(conn, task, language),
+                                            done, failed)
+
+    def use_draft_captions(self) -> None:
+        found = self.draft_captions
+        self.draft_offer.hide()
+        if found is None:
+            return
+        self.load_items(list(found.document.cues), "Start from existing captions")
+        self.show_status(f"Started from {found.describe()}: every cue is yours to correct")
 
     # ----------------------------------------------------------------------- shell contract
 

@@ -34,7 +34,7 @@ RULER_FG = QColor("#a0a4a8")
 WAVE = QColor("#4caf7a")
 WAVE_DIM = QColor("#2f6b4b")
 TAKE_WAVE = QColor("#1d3f8f")  # a recorded take drawn inside its block
-SHOT = QColor("#5ec8e5")  # shot change marks
+SHOT = QColor("#7fdcf5")  # shot change marks
 RANGE_FILL = QColor(94, 200, 229, 60)  # a stretch being drawn / the selection
 RANGE_EDGE = QColor("#5ec8e5")
 DRAG_START_PX = 4  # a press that moves less is a click (seek)
@@ -435,11 +435,11 @@ class TimelineCanvas(QWidget):
         from bisect import bisect_left, bisect_right
 
         lo, hi = bisect_left(self._shots, int(t0)), bisect_right(self._shots, int(t1) + 1)
-        p.setPen(QPen(SHOT, 1, Qt.PenStyle.DashLine))
+        p.setPen(QPen(SHOT, 2, Qt.PenStyle.DashLine))
         for t in self._shots[lo:hi]:
             x = self.x_of(t)
             p.drawLine(QPointF(x, RULER_H), QPointF(x, h))
-        p.setPen(QPen(SHOT, 1))
+        p.setPen(QPen(SHOT, 3))
         for t in self._shots[lo:hi]:  # a small tick in the ruler, so a mark is seen even under a cue
             x = self.x_of(t)
             p.drawLine(QPointF(x, RULER_H - 6), QPointF(x, RULER_H))
