@@ -398,6 +398,7 @@ class MainWindow(QMainWindow):
         self.service.start_download(task)
         self.tabs.setCurrentWidget(self.mine)
         self.mine.select_task(task.account, task.id)
+        self.mine.table.setFocus()  # Return opens it at once (the Claim button that had the focus is hidden now)
 
     def _live_ready(self, key: TaskKey, session) -> None:
         ws = self.workspaces.get(key)

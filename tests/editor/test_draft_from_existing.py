@@ -35,7 +35,7 @@ def test_machine_captions_are_offered_as_the_starting_draft(qtbot, emu, conn, tm
     assert "English (auto) (3 cues, 80 % accurate)" in ed.draft_offer_label.text()
     assert ed.items() == []  # nothing taken until the linguist says so
     qtbot.mouseClick(ed.draft_offer_use, Qt.MouseButton.LeftButton)
-    assert [c.text for c in ed.items()][0] == "welcome to the launch off our new product"
+    assert ed.items()[0].text == "welcome to the launch off our new product"
     assert len(ed.items()) == 3 and not ed.draft_offer.isVisible()
     ed.undo_action.trigger()
     assert ed.items() == []

@@ -127,7 +127,10 @@ def delivery_summary(ed, warnings: int = 0) -> str:
 
     task = ed.task
     items = ed.model.items
-    entry = task.entry_id
+    from reach_studio.ui.queue_model import entry_label
+
+    name = entry_label(task)
+    entry = f"“{name}” ({task.entry_id})" if name and name != task.entry_id else task.entry_id
     first, last = items[0].start_ms, max(getattr(i, "end_ms", i.start_ms) for i in items)
     span = f"{clock(first)} → {clock(last)}"
     if ed.kind == "chapters":

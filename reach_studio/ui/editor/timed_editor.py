@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QToolBar,
@@ -182,10 +183,18 @@ class TimedEditor(QWidget):
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.mode_label = QLabel(f"<b>{MODE_TITLES[self.kind]}</b> · {self.language or ''}  ", self)
         self.toolbar.addWidget(self.mode_label)
-        undo = self.undo_stack.createUndoAction(self, "Undo")
+        # Fixed short texts (the step's name goes to the tool tip): "Undo Fix all: Re-break the lines…" pushed
+        # the toolbar's last buttons out of sight in the demo.
+        undo = QAction("Undo", self, enabled=False)
+        undo.triggered.connect(self.undo_stack.undo)
+        self.undo_stack.canUndoChanged.connect(undo.setEnabled)
+        self.undo_stack.undoTextChanged.connect(lambda text: undo.setToolTip(f"Undo {text} (Ctrl+Z)"))
         undo.setShortcuts(undo_keys())
         undo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        redo = self.undo_stack.createRedoAction(self, "Redo")
+        redo = QAction("Redo", self, enabled=False)
+        redo.triggered.connect(self.undo_stack.redo)
+        self.undo_stack.canRedoChanged.connect(redo.setEnabled)
+        self.undo_stack.redoTextChanged.connect(lambda text: redo.setToolTip(f"Redo {text} (Ctrl+Y)"))
         redo.setShortcuts(redo_keys())  # Ctrl+Y as in Subtitle Edit, and the platform's own
         redo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(undo)
@@ -233,6 +242,7 @@ class TimedEditor(QWidget):
         self.loop_box.toggled.connect(self._loop_toggled)
         self.media_label = QLabel("", self)  # which flavor plays, and whether it has a picture
         set_tone(self.media_label, "muted")
+        self.media_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         transport = QHBoxLayout()
         for w in (self.play_button, self.time_label, self.rate_box, self.loop_box):
             transport.addWidget(w)
@@ -302,6 +312,8 @@ class TimedEditor(QWidget):
         self.delivered_view.setTextFormat(Qt.TextFormat.PlainText)
         set_tone(self.delivered_view, "code")
         self.delivered_view.setWordWrap(False)
+        # a long delivered line must not widen the window (it grew past the screen in the demo): clip instead
+        self.delivered_view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         if self.kind == "captions":
             speaker_row = QHBoxLayout()
             speaker_row.addWidget(self.speaker_edit)
@@ -366,13 +378,15 @@ class TimedEditor(QWidget):
         self.problems_action.setToolTip("Show every problem of the document, with its fix")
         self.problems_action.toggled.connect(self.problems_panel.setVisible)
         self.toolbar.addAction(self.problems_action)
+        # under the video, not beside the cue list: the list keeps its height on a laptop screen
+        self.problems_panel.setMaximumHeight(max(140, 9 * (self.fontMetrics().height() + 4)))
+        left_layout.addWidget(self.problems_panel)
+        self.table.setMinimumHeight(6 * (self.fontMetrics().height() + 6))
         right = QSplitter(Qt.Orientation.Vertical, self)
         right.addWidget(self.table)
         right.addWidget(panel)
-        right.addWidget(self.problems_panel)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
-        right.setStretchFactor(2, 1)
         top = QSplitter(Qt.Orientation.Horizontal, self)
         top.addWidget(left)
         top.addWidget(right)
