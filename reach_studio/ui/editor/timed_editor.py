@@ -414,7 +414,7 @@ class TimedEditor(QWidget):
         offer_row.addWidget(self.draft_offer_label, 1)
         offer_row.addWidget(self.draft_offer_use)
         offer_row.addWidget(self.draft_offer_skip)
-        self.draft_offer.setStyleSheet("background: #e8f1fb; border-radius: 4px")
+        set_tone(self.draft_offer_label, "notice")
         self.draft_offer.hide()
         self.draft_captions = None
 
@@ -897,7 +897,7 @@ class TimedEditor(QWidget):
             self._wpm = int(_setting("description_wpm", 160))
         text, fits = fit_note(item.text, item.end_ms - item.start_ms, self._wpm)
         self.speak_note.setText(text.replace("before the next dialogue", "of this description"))
-        self.speak_note.setStyleSheet("" if fits else "color: #b00020")
+        set_tone(self.speak_note, None if fits else "error")
 
     def _update_delivered_view(self, row: int | None) -> None:
         if row is None or self.kind not in ("captions", "translation"):

@@ -428,7 +428,7 @@ class VoiceEditor(QWidget):
             return
         text, fits = fit_note(self.script.lines[self.current].text, self.slot_ms(self.current), self.rate_box.value())
         self.speak_label.setText(text)
-        self.speak_label.setStyleSheet("" if fits else "color: #b00020")
+        set_tone(self.speak_label, None if fits else "error")
 
     def _rate_changed(self, wpm: int) -> None:
         self._update_speaking_time()
