@@ -77,6 +77,7 @@ def worker_main(spec_path: str, worker: int) -> int:
     me = f"{EXTERNAL_PREFIX}{worker}"
     product = WorkProduct(captions=_doc())
     rng = random.Random(os.getpid())
+    blocked: dict[int, int] = {}
     events.add("start", pid=os.getpid())
 
     def deliver(task) -> None:
@@ -85,8 +86,13 @@ def worker_main(spec_path: str, worker: int) -> int:
             outcome = service.deliver(task, product)
         except DeliveryBlocked as exc:
             events.add("blocked", task=task.id, why=str(exc)[:200])
-            if "already being delivered" not in str(exc):
-                inflight.unlink(missing_ok=True)  # not ours to deliver (any more): keep the draft
+            blocked[task.id] = blocked.get(task.id, 0) + 1
+            # someone else holds it (TaskNotOurs): not ours to deliver any more, the draft stays; anything
+            # else (a check that could not run) is tried again a few times
+            if type(exc).__name__ == "TaskNotOurs" or blocked[task.id] > 5:
+                inflight.unlink(missing_ok=True)
+            else:
+                time.sleep(0.5)
             return
         except Exception as exc:  # noqa: BLE001 - a soak counts failures, it does not stop on them
             events.add("exception", task=task.id, why=f"{type(exc).__name__}: {exc}"[:200])
@@ -347,7 +353,10 @@ class Conductor:
         empty = 0
         for task_id in touched:
             prefix = marker(task_id, "")
-            marked = [c for c in captions if str(c.get("partnerData") or "").startswith(prefix)]
+            marked = [
+                c for c in captions
+                if str(c.get("partnerData") or "").startswith(prefix) and c.get("status") != 3  # 3: DELETED
+            ]  # fmt: skip
             duplicates += max(0, len(marked) - 1)
             for c in marked:
                 if not c.get("_blob") and c.get("status") != 2:

@@ -109,7 +109,7 @@ class ChunkedUploader:
             token = self._usable_token(token_id, source) if token_id else None
             if token is None:
                 token = self._retrying(lambda c: c.uploadToken.add(
-                    KalturaUploadToken(fileName=source.name, fileSize=float(size))), "create an upload token")
+                    KalturaUploadToken(fileName=source.name, fileSize=float(size))), "create an upload token for it")
                 token_id = str(token.id)
                 if on_token:
                     on_token(token_id)
@@ -144,7 +144,7 @@ class ChunkedUploader:
                                             retryable=True) from None
                     self._sleep(self.backoff * (2 ** min(failures - 1, 5)) * (0.75 + random.random() / 2))
                     # Ask the server what it has: never assume the chunk was lost (or kept).
-                    token = self._retrying(lambda c: c.uploadToken.get(token_id), "read the upload token")
+                    token = self._retrying(lambda c: c.uploadToken.get(token_id), "read the upload token's state")
                     status = _status(token)
                     if status in (UploadTokenStatus.FULL_UPLOAD, UploadTokenStatus.CLOSED):
                         break
@@ -168,7 +168,7 @@ class ChunkedUploader:
 
     def _usable_token(self, token_id: str, source: FileSource) -> Any:
         try:
-            token = self._retrying(lambda c: c.uploadToken.get(token_id), "read the upload token")
+            token = self._retrying(lambda c: c.uploadToken.get(token_id), "read the upload token's state")
         except DeliveryError as exc:
             if exc.retryable:
                 raise

@@ -388,8 +388,12 @@ class ReachConnection:
                 reason = str(exc)
             except LimitExceeded as exc:
                 if exc.kind == "size":
+                    # not retried here (it would be read again), but transient: a hostile proxy or a glitch,
+                    # not a reason to give up the task (the delivery stays PROCESSING and resumable)
                     raise ReachError(
-                        "ANSWER_TOO_LARGE", f"Kaltura's answer to {exc.what} was refused: {exc.reason}"
+                        "ANSWER_TOO_LARGE",
+                        f"the answer to {exc.what} was refused: {exc.reason}",
+                        transient=True,
                     ) from None
                 if exc.kind == "overall":
                     raise self._out_of_time(exc.what) from None
