@@ -1,8 +1,11 @@
 """Which flavor (rendition) of an entry to download for a task.
 
-The vendor guide is strict: when the customer's REACH profile lists `flavorParamsIds`, take the first
-id in *that* order which the entry has, and nothing else (e.g. 1,3,5 vs assets 2,4,5 → 5). Otherwise we
-choose by what the linguist needs: a compact video wherever a person works against the picture
+When the customer's REACH profile lists `flavorParamsIds`, take the first id in *that* order which is
+offered (the vendor guide: 1,3,5 vs assets 2,4,5 → 5). "Offered" means listed in getPlaybackContext's
+`flavorAssets`, which Kaltura limits to the flavors its sources play, chosen by tags — the source flavor
+never appears (docs/kaltura-contract.md, "getPlaybackContext"). So a profile may name only flavors that
+are not offered; the task must still get media: then we choose among the offered flavors by what the
+linguist needs, and say so. By need: a compact video wherever a person works against the picture
 (captions and translations are timed to shot changes and on-screen text, descriptions and chapters
 describe it), audio-only only for work that needs no picture (aligning a given transcript), and the
 source only when asked.
@@ -28,7 +31,7 @@ class Need(Enum):
 
 
 class NoSuitableFlavor(Exception):
-    """The entry has no flavor we may download for this task (the message says why)."""
+    """The entry offers no ready flavor at all (the message says why)."""
 
 
 @dataclass(frozen=True)
@@ -100,24 +103,47 @@ def need_for(task: Task, prefer_source: bool = False) -> Need:
 
 
 def choose_flavor(flavors: list[FlavorInfo], profile_ids: list[int] | None, need: Need) -> FlavorChoice:
-    """Pick the flavor to download; raises NoSuitableFlavor with a clear reason."""
+    """Pick the flavor to download: the profile's order first, else by need among what is offered.
+    Raises NoSuitableFlavor only when no flavor is offered at all."""
     ready = [f for f in flavors if f.ready and f.id]
     if profile_ids:
-        for wanted in profile_ids:
-            for flavor in ready:
-                if flavor.flavor_params_id == wanted:
-                    order = ",".join(str(i) for i in profile_ids)
-                    return FlavorChoice(
-                        flavor,
-                        f"first of the customer's flavorParamsIds ({order}) the entry has: {wanted}",
-                        need,
-                        True,
-                    )
-        have = ",".join(str(f.flavor_params_id) for f in ready) or "none"
-        raise NoSuitableFlavor(
-            f"The customer asks for flavor params {','.join(map(str, profile_ids))} only, "
-            f"but the entry's ready flavors are {have}"
-        )
+        from_profile = choose_from_profile(ready, profile_ids, need)
+        if from_profile is not None:
+            return from_profile
+        if ready:
+            fallback = _choose_by_need(ready, need)
+            order = ",".join(str(i) for i in profile_ids)
+            offered = ",".join(str(f.flavor_params_id) for f in ready)
+            return FlavorChoice(
+                fallback.flavor,
+                f"the customer's flavorParamsIds ({order}) name no flavor Kaltura offers for this entry "
+                f"(offered: {offered}); using flavor params {fallback.flavor.flavor_params_id} instead: "
+                f"{fallback.reason}",
+                need,
+                False,
+            )
+    return _choose_by_need(ready, need)
+
+
+def choose_from_profile(flavors: list[FlavorInfo], profile_ids: list[int], need: Need) -> FlavorChoice | None:
+    """The first of the profile's flavorParamsIds, in its order, that is among `flavors` (ready ones)."""
+    ready = [f for f in flavors if f.ready and f.id]
+    order = ",".join(str(i) for i in profile_ids)
+    for position, wanted in enumerate(profile_ids):
+        for flavor in ready:
+            if flavor.flavor_params_id == wanted:
+                skipped = profile_ids[:position]
+                why = f"; {','.join(map(str, skipped))} not offered" if skipped else ""
+                return FlavorChoice(
+                    flavor,
+                    f"first of the customer's flavorParamsIds ({order}) the entry offers: {wanted}{why}",
+                    need,
+                    True,
+                )
+    return None
+
+
+def _choose_by_need(ready: list[FlavorInfo], need: Need) -> FlavorChoice:
     if not ready:
         raise NoSuitableFlavor("The entry has no ready flavor to download")
     audio = [f for f in ready if f.audio_only]

@@ -82,7 +82,7 @@ def _specs(video: bool) -> list[_Spec]:
             _Spec(AUDIO_ID, "audio", 0, 0, 0, 64, 1, "audio_only,web,mbr,applembr"),
         ]
     return [
-        _Spec(SOURCE_ID, "source", 854, 480, 900, 128, 2, "source,web"),
+        _Spec(SOURCE_ID, "source", 854, 480, 900, 128, 2, "source"),  # Kaltura tags the source "source" only
         _Spec(SMALL_ID, "small", 320, 180, 150, 64, 1, "mobile,web,mbr,iphone,iphonenew,applembr"),
         _Spec(LARGE_ID, "large", 640, 360, 400, 64, 1, "web,mbr,ipad,ipadnew,applembr"),
         _Spec(AUDIO_ID, "audio", 0, 0, 0, 64, 1, "audio_only,web,mbr,applembr"),

@@ -1,9 +1,10 @@
 """Getting a task's media onto the linguist's disk: playback context, flavor choice, HLS or HTTP, a cache.
 
 Why it exists: the vendor guide prescribes the route (getPlaybackContext with applehttp first, http
-when no valid HLS source comes back; the profile's flavorParamsIds strictly; the task's accessKey for
-every request, the playManifest URL narrowed to the one chosen flavor) and the customer's profile says
-when our copy must be deleted. The downloaders themselves live in media/ (parallel HLS with resume,
+when no valid HLS source comes back; the profile's flavorParamsIds in order — and when they name no flavor
+Kaltura offers, a flavor chosen by need, saying so; the task's accessKey for every request, the
+playManifest URL narrowed to the one chosen flavor) and the customer's profile says when our copy must be
+deleted. Kaltura's playback URLs carry no KS: `with_ks` adds it the way Kaltura's web player does. The downloaders themselves live in media/ (parallel HLS with resume,
 ranged HTTP); this module orchestrates them and keeps the local cache under a size cap.
 """
 
@@ -26,6 +27,7 @@ from reach_studio.domain.flavor_choice import (
     Need,
     NoSuitableFlavor,
     choose_flavor,
+    choose_from_profile,
     need_for,
 )
 from reach_studio.domain.progress import CancelToken, ProgressCallback
@@ -194,6 +196,22 @@ def _rmtree(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def with_ks(url: str, ks: str) -> str:
+    """The KS added to a playback URL as Kaltura's web player does (playkit-js-providers,
+    OVPProviderParser.addKsToUrl): `?ks=`/`&ks=` when the last path part has an extension, else `/ks/<ks>`."""
+    if not ks:
+        return url
+    last = url.split("?", 1)[0].rsplit("/", 1)[-1]
+    if "." in last:
+        return url + ("&ks=" if "?" in url else "?ks=") + ks
+    return url + "/ks/" + ks
+
+
+def playable_url(url: str, ks: str, scope: KeyScope) -> str:
+    """A playback URL as Kaltura's player plays it (with_ks), but only toward a host the key may go to."""
+    return with_ks(url, ks) if scope.allows(url) else url
+
+
 def narrow_to_flavor(url: str, flavor_id: str) -> str:
     """The playManifest URL with /flavorIds/ holding only the chosen flavor (vendor guide, step 2)."""
     if re.search(r"/flavorIds?/[^/]+", url):
@@ -244,13 +262,18 @@ def fetch_task_media(
         ) from None
     flavors = _flavors(hls_ctx)
     http_ctx: dict | None = None
-    if not flavors:
+    if not flavors or (profile_ids and choose_from_profile(flavors, profile_ids, need) is None):
+        # progressive HTTP offers flavors by other tags (mbr, web): the profile's flavor may be there
         http_ctx = _http_context(conn, task)
-        flavors = _flavors(http_ctx)
+        http_flavors = _flavors(http_ctx)
+        if not flavors or (profile_ids and choose_from_profile(http_flavors, profile_ids, need)):
+            flavors = http_flavors or flavors
     try:
         choice = choose_flavor(flavors, profile_ids, need)
     except NoSuitableFlavor as exc:
         raise MediaFetchError(str(exc), permanent=True) from None
+    if profile_ids and not choice.from_profile:
+        log.warning("Task %s: %s", task.id, choice.reason)
     flavor = choice.flavor
     try:
         dest = cache.path_for(task, flavor)
@@ -276,7 +299,8 @@ def fetch_task_media(
     hls_problem = ""
     if source is not None:
         try:
-            result = _fetch_hls(source["url"], dest, choice, expected, key, scope, progress, token, workers)
+            url = playable_url(source["url"], task.access_key, scope)
+            result = _fetch_hls(url, dest, choice, expected, key, scope, progress, token, workers)
         except MediaError as exc:
             hls_problem = conn.redact(str(exc), (task.access_key,))
             log.warning(
@@ -291,7 +315,8 @@ def fetch_task_media(
                 f"Entry {task.entry_id} offers no download source for flavor {flavor.id}{why}"
             )
         scope = KeyScope.for_playback(conn.service_url, hls_ctx, http_ctx)
-        result = _fetch_http(source["url"], dest, choice, expected, key, scope, progress, token, conn, task)
+        url = playable_url(source["url"], task.access_key, scope)
+        result = _fetch_http(url, dest, choice, expected, key, scope, progress, token, conn, task)
     cache.touch(result.path)
     cache.enforce_cap(keep={result.path})
     return result

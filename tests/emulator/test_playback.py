@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote
 
 import av
 import imageio_ffmpeg
@@ -18,11 +18,19 @@ from KalturaClient.exceptions import KalturaException
 from KalturaClient.Plugins.Caption import KalturaCaptionAsset
 from KalturaClient.Plugins.Core import KalturaPlaybackContextOptions, KalturaStringResource
 
+from reach_studio.engine.media_fetch import with_ks
+
 from .entry_setup import access_key, key_client, media_entry
 
 
 def _context(client, entry_id, **options):
-    return client.baseEntry.getPlaybackContext(entry_id, KalturaPlaybackContextOptions(**options))
+    """getPlaybackContext, then the KS added to each source URL the way Kaltura's player does (the server's
+    URLs carry none)."""
+    ctx = client.baseEntry.getPlaybackContext(entry_id, KalturaPlaybackContextOptions(**options))
+    for source in ctx.sources:
+        assert "/ks/" not in source.url and "ks=" not in source.url
+        source.url = with_ks(source.url, client.getKs())
+    return ctx
 
 
 def _source(ctx, fmt):
@@ -46,16 +54,18 @@ def test_playback_context_lists_hls_and_http_sources_flavors_and_captions(emulat
     ctx = _context(client, entry["id"])
     assert [s.format for s in ctx.sources] == ["applehttp", "url"]
     by_params = {f.flavorParamsId: f for f in ctx.flavorAssets}
-    assert sorted(by_params) == [0, 301, 302, 303]
+    # only the flavors the sources play (kPlaybackContextDataHelper::filterFlavorsBySources): never the source
+    assert sorted(by_params) == [301, 302, 303]
     assert (by_params[301].width, by_params[301].height) == (320, 180)
     assert (by_params[302].width, by_params[302].height) == (640, 360)
     assert by_params[303].width == 0 and "audio_only" in by_params[303].tags
-    assert by_params[0].isOriginal is True and by_params[301].isOriginal is False
+    assert not any(f.isOriginal for f in ctx.flavorAssets)
     assert all(f.bitrate > 0 and f.containerFormat == "mp4" and f.status.getValue() == 2 for f in ctx.flavorAssets)
     hls = _source(ctx, "applehttp")
     # HLS uses the flavors tagged applembr (not the source), like Kaltura's preference
     assert set(hls.flavorIds.split(",")) == {by_params[p].id for p in (301, 302, 303)}
-    assert "/playManifest/entryId/" + entry["id"] in hls.url and hls.url.endswith("/format/applehttp/a.m3u8")
+    assert "/playManifest/entryId/" + entry["id"] in hls.url
+    assert hls.url.split("?")[0].endswith("/format/applehttp/a.m3u8")
     assert [(c.language, c.label, c.isDefault, c.languageCode) for c in ctx.playbackCaptions] == [
         ("English", "English", True, "en")]
     assert "Hi" in requests.get(ctx.playbackCaptions[0].url, timeout=10).text
@@ -137,14 +147,13 @@ def test_progressive_download_redirects_and_supports_ranges(emulator):
 def test_playback_urls_need_a_key_for_that_entry(emulator):
     entry, other = media_entry(emulator), media_entry(emulator, name="Other")
     url = _source(_context(key_client(emulator, entry), entry["id"]), "applehttp").url
-    ks_segment = url.split("/ks/")[1].split("/")[0]
-    ks = unquote(ks_segment)
-    without = url.replace(f"/ks/{ks_segment}", "")
+    without, ks = url.split("?ks=")
     assert requests.get(without, timeout=10).status_code == 403
-    assert requests.get(url.replace(ks_segment, access_key(emulator, other)), timeout=10).status_code == 403
-    # the KS may also come as a query parameter or in the X-Kaltura-Ks header
-    assert requests.get(without, params={"ks": ks}, timeout=10).status_code == 200
+    assert requests.get(with_ks(without, access_key(emulator, other)), timeout=10).status_code == 403
+    # the KS may also come as a path segment or in the X-Kaltura-Ks header (playManifestAction)
+    assert requests.get(without.replace("/format/", f"/ks/{ks}/format/"), timeout=10).status_code == 200
     assert requests.get(without, headers={"X-Kaltura-Ks": ks}, timeout=10).status_code == 200
+    ks_segment = quote(ks, safe="")  # as the packager writes it into variant URLs
     master = m3u8.loads(requests.get(url, timeout=10).text)
     variant = master.playlists[0].uri
     assert requests.get(variant, timeout=10).status_code == 200
@@ -163,7 +172,7 @@ def test_entry_without_hls_offers_only_progressive_http(emulator):
     client = key_client(emulator, entry)
     ctx = _context(client, entry["id"])
     assert [s.format for s in ctx.sources] == ["url"]
-    assert sorted(f.flavorParamsId for f in ctx.flavorAssets) == [0, 303]
+    assert sorted(f.flavorParamsId for f in ctx.flavorAssets) == [303]  # tagged mbr; the source is not
     manifest = ctx.sources[0].url.replace("/format/url/name/a.mp4", "/format/applehttp/a.m3u8")
     assert requests.get(manifest, timeout=10).status_code == 404
     download = requests.get(ctx.sources[0].url, timeout=30)
@@ -189,10 +198,10 @@ def test_segment_requests_get_the_segment_latency_fault(emulator, monkeypatch):
 def test_keys_in_playback_urls_stay_out_of_the_logs(emulator, caplog):
     entry = media_entry(emulator, video=False)
     url = _source(_context(key_client(emulator, entry), entry["id"]), "applehttp").url
-    ks = unquote(url.split("/ks/")[1].split("/")[0])
+    ks = url.split("?ks=")[1]
     caplog.set_level(logging.DEBUG)
     assert requests.get(url, timeout=10).status_code == 200
-    assert requests.get(url.split("/ks/")[0] + "/format/applehttp/a.m3u8", params={"ks": ks}, timeout=10).ok
+    assert requests.get(url.split("?")[0].replace("/format/", f"/ks/{ks}/format/"), timeout=10).ok
     assert requests.get(url.replace("/format/", "/tracks/x9/format/"), timeout=10).status_code == 400
     # (urllib3 in this test process logs its own request lines at DEBUG; the emulator's records are checked)
     emulator_lines = [r.getMessage() for r in caplog.records if not r.name.startswith("urllib3")]
@@ -200,8 +209,11 @@ def test_keys_in_playback_urls_stay_out_of_the_logs(emulator, caplog):
     # werkzeug's own request lines (access log or errors) have the KS masked when they are written
     from reach_studio.emulator.routes.packager import RedactKs
 
+    with_segment = url.split("?")[0].replace("/format/", f"/ks/{ks}/format/")
+
     record = logging.LogRecord("werkzeug", logging.INFO, "", 0, '127.0.0.1 - - "%s" %s %s',
-                               (f"GET {url.split('://', 1)[1].split('/', 1)[1]}?ks={ks} HTTP/1.1", "200", "-"), None)
+                               (f"GET {with_segment.split('://', 1)[1].split('/', 1)[1]}?ks={ks} HTTP/1.1", "200",
+                                "-"), None)
     assert any(isinstance(f, RedactKs) for f in logging.getLogger("werkzeug").filters)
     RedactKs().filter(record)
     assert ks[:40] not in record.getMessage() and "/ks/<ks>/" in record.getMessage()
@@ -220,7 +232,7 @@ def test_a_seeded_task_key_plays_its_own_entry_only(emulator):
     with pytest.raises(KalturaException) as exc:
         _context(client, second["entryId"])
     assert exc.value.code == "ENTRY_ID_NOT_FOUND"
-    foreign = url.replace(url.split("/ks/")[1].split("/")[0], second["accessKey"])
+    foreign = with_ks(url.split("?")[0], second["accessKey"])
     assert requests.get(foreign, timeout=10).status_code == 403
 
 

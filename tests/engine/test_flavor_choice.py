@@ -1,4 +1,5 @@
-"""Flavor choice: the profile's flavorParamsIds order strictly (the guide's examples), else by need."""
+"""Flavor choice: the profile's flavorParamsIds in order (the guide's examples); when they name nothing offered,
+by need among what is offered, saying so; by need without a profile."""
 
 from __future__ import annotations
 
@@ -43,9 +44,20 @@ def test_profile_order_beats_need_and_skips_unready():
     assert choice.flavor is SMALL  # 303 exists but is not ready
 
 
-def test_profile_with_no_match_is_a_clear_error():
-    with pytest.raises(NoSuitableFlavor, match="999,998 only.*0,301,302,303"):
-        choose_flavor(ALL, [999, 998], Need.AUDIO)
+def test_profile_naming_nothing_offered_still_gets_media_and_says_which():
+    offered = [SMALL, LARGE, AUDIO]  # what getPlaybackContext lists: never the source
+    choice = choose_flavor(offered, [0, 999], Need.AUDIO)
+    assert choice.flavor is AUDIO and not choice.from_profile
+    assert "flavorParamsIds (0,999) name no flavor Kaltura offers" in choice.reason
+    assert "offered: 301,302,303" in choice.reason and "using flavor params 303" in choice.reason
+    assert choose_flavor(offered, [0], Need.VIDEO).flavor is LARGE
+    with pytest.raises(NoSuitableFlavor):  # only when nothing at all is offered
+        choose_flavor([], [0], Need.AUDIO)
+
+
+def test_next_in_the_profile_order_when_the_first_is_not_offered():
+    choice = choose_flavor([SMALL, LARGE, AUDIO], [0, 302, 301], Need.AUDIO)
+    assert choice.flavor is LARGE and choice.from_profile and "0 not offered" in choice.reason
 
 
 def test_by_need_without_profile():

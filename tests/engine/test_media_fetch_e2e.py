@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reach_studio.domain.enums import ServiceFeature
-from reach_studio.engine.media_fetch import MediaCache, MediaFetchError, fetch_task_media
+from reach_studio.engine.media_fetch import MediaCache, fetch_task_media
 from reach_studio.kaltura import reach_api
 from reach_studio.media.probe import probe
 
@@ -61,12 +61,13 @@ def test_right_flavor_over_the_right_protocol(
     assert again.protocol == "cache" and again.path == result.path
 
 
-def test_profile_flavor_missing_is_a_clear_error(emulator, conn):
+def test_profile_naming_only_flavors_not_offered_still_gets_media(emulator, conn):
     task, _ = _task(emulator, conn, "Campus podcast, episode 12", ServiceFeature.CAPTIONS)
-    task.reach_profile.flavor_params_ids = [999, 998]
-    with pytest.raises(MediaFetchError, match="999,998 only") as info:
-        fetch_task_media(conn, task, cache=MediaCache())
-    assert info.value.permanent  # retrying cannot help: the caller may send the task to ERROR
+    task.reach_profile.flavor_params_ids = [0, 999]  # the source is never offered by getPlaybackContext
+    result = fetch_task_media(conn, task, cache=MediaCache())
+    assert result.path.exists() and not result.choice.from_profile
+    assert result.choice.flavor.flavor_params_id != 0
+    assert "name no flavor Kaltura offers" in result.choice.reason
 
 
 def test_entry_duration_is_read_when_the_task_lacks_it(emulator, conn):
@@ -102,13 +103,15 @@ def test_progress_is_reported_and_cancel_leaves_a_resumable_state(emulator, conn
     assert abs(probe(result.path).duration_ms - entry["msDuration"]) <= 1000
 
 
-def test_source_flavor_when_asked(emulator, conn):
+def test_source_flavor_when_asked_is_never_offered_so_the_largest_comes(emulator, conn):
     from reach_studio.domain.flavor_choice import Need
 
     task, entry = _task(emulator, conn, "Product launch trailer", ServiceFeature.DUBBING)
     task = reach_api.claim(conn, task, "ana", settle=0)
     result = fetch_task_media(conn, task, cache=MediaCache(), need=Need.SOURCE)
-    source = emulator.inspect.objects("flavor_asset", id=result.choice.flavor.id)[0]
-    assert source["isOriginal"] and result.choice.flavor.flavor_params_id == 0
+    # getPlaybackContext never lists the source flavor (docs/kaltura-contract.md, "getPlaybackContext")
+    chosen = emulator.inspect.objects("flavor_asset", id=result.choice.flavor.id)[0]
+    assert not chosen["isOriginal"] and result.choice.flavor.flavor_params_id == 302
+    assert "no source flavor" in result.choice.reason
     info = probe(result.path)
     assert info.has_video and abs(info.duration_ms - entry["msDuration"]) <= 1000

@@ -1,9 +1,11 @@
 """baseEntry: get / update / list / getPlaybackContext — what a vendor reads about the task's entry.
 
-getPlaybackContext answers like kPlaybackContextDataHelper (facts §6): `sources` (an `applehttp` source
-with a playManifest URL when the entry has HLS, a `url` progressive source for plain HTTP), the READY
-`flavorAssets` as full KalturaFlavorAsset objects, and `playbackCaptions`. The URLs carry the caller's
-KS as a path segment, as the packager (routes/packager.py) requires.
+getPlaybackContext answers like alpha/apps/kaltura/lib/kPlaybackContextDataHelper.php: one source per
+delivery profile (`applehttp` when the entry has HLS, `url` for progressive HTTP), each with the flavors
+its format picks by tags (getTagsByFormat / filterFlavorsByTags), `flavorAssets` = only the flavors among
+the returned sources (filterFlavorsBySources: the source flavor, tagged `source`, never appears), and
+`playbackCaptions`. Like myEntryUtils::buildManifestUrl the playManifest URLs carry no KS: the client adds
+it as Kaltura's player does (docs/kaltura-contract.md, "getPlaybackContext").
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from reach_studio.emulator.services.media import list_entries, update_entry
 
 HLS_DELIVERY_PROFILE = "1001"
 HTTP_DELIVERY_PROFILE = "1002"
-# For HLS the server prefers flavors tagged applembr, then ipadnew/iphonenew, then ipad/iphone (facts §6).
-HLS_TAG_GROUPS = (("applembr",), ("ipadnew", "iphonenew"), ("ipad", "iphone"))
+# kPlaybackContextDataHelper::getTagsByFormat: the first tag group any flavor has wins.
+HLS_TAG_GROUPS = (("applembr",), ("ipadnew", "iphonenew", "h265", "dash"), ("ipad", "iphone"))
+HTTP_TAG_GROUPS = (("widevine", "widevine_mbr"), ("mbr",), ("web",))
 CAPTION_FORMATS = {"1": "srt", "2": "dfxp", "3": "vtt", "4": "cap", "5": "scc"}
 
 define("KalturaAccessControlScope", "KalturaObjectBase", referrer="str", ip="str", ks="str", userAgent="str",
@@ -64,23 +67,28 @@ def ready_flavors(store: Any, entry_id: str) -> list[dict[str, Any]]:
     return [f for f in store.find("flavor_asset", entryId=entry_id) if f.get("status") == 2]
 
 
-def hls_flavors(flavors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The flavors an HLS master playlist lists, by Kaltura's tag preference; all non-source ones otherwise."""
-    for group in HLS_TAG_GROUPS:
+def flavors_by_tags(flavors: list[dict[str, Any]], groups: tuple[tuple[str, ...], ...]) -> list[dict[str, Any]]:
+    """kPlaybackContextDataHelper::filterFlavorsByTags: the flavors of the first tag group any flavor has."""
+    for group in groups:
         chosen = [f for f in flavors if set((f.get("tags") or "").split(",")) & set(group)]
         if chosen:
             return chosen
-    return [f for f in flavors if not f.get("isOriginal")] or flavors
+    return []
 
 
-def manifest_url(emu: Any, entry: dict[str, Any], flavor_ids: list[str], ks: str, fmt: str,
-                 delivery_profile: str, protocol: str = "http") -> str:
-    """playManifest URL (facts §6 shape) with the KS as a path segment."""
+def hls_flavors(flavors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The flavors an HLS master playlist lists, by Kaltura's tag preference; all non-source ones otherwise."""
+    return flavors_by_tags(flavors, HLS_TAG_GROUPS) or [f for f in flavors if not f.get("isOriginal")] or flavors
+
+
+def manifest_url(emu: Any, entry: dict[str, Any], flavor_ids: list[str], fmt: str,
+                 delivery_profile: str, protocol: str = "http", file_ext: str = "mp4") -> str:
+    """myEntryUtils::buildManifestUrl: no KS (the client adds it, as Kaltura's player does)."""
     pid = entry["partnerId"]
     flavors = f"flavorIds/{','.join(flavor_ids)}/" if flavor_ids else ""
-    tail = "applehttp/a.m3u8" if fmt == "applehttp" else "url/name/a.mp4"
+    tail = "applehttp/a.m3u8" if fmt == "applehttp" else f"url/name/a.{file_ext or 'mp4'}"
     return (f"{emu.url}/p/{pid}/sp/{pid}00/playManifest/entryId/{entry['id']}/{flavors}deliveryProfileId/"
-            f"{delivery_profile}/protocol/{protocol}/ks/{quote(ks, safe='')}/format/{tail}")
+            f"{delivery_profile}/protocol/{protocol}/format/{tail}")
 
 
 def caption_url(emu: Any, asset: dict[str, Any], ks: str) -> str:
@@ -105,21 +113,27 @@ def get_playback_context(ctx: CallContext, p: Params) -> dict[str, Any]:
     streamer = (options.get("streamerType") or "").lower()
     protocol = "https" if (options.get("mediaProtocol") or "").lower() == "https" else "http"
     sources: list[dict[str, Any]] = []
-    if flavors and streamer in ("", "applehttp") and entry_has_hls(entry):
-        chosen = flavors if options.get("flavorAssetId") else hls_flavors(flavors)
+    profiles = []
+    if streamer in ("", "applehttp") and entry_has_hls(entry):
+        profiles.append(("applehttp", HLS_DELIVERY_PROFILE, HLS_TAG_GROUPS))
+    if streamer in ("", "http", "url", "progressive"):
+        profiles.append(("url", HTTP_DELIVERY_PROFILE, HTTP_TAG_GROUPS))
+    for fmt, delivery_profile, groups in profiles:
+        chosen = flavors_by_tags(flavors, groups)
+        if not chosen:
+            continue
         ids = [f["id"] for f in chosen]
-        sources.append({"objectType": "KalturaPlaybackSource", "deliveryProfileId": HLS_DELIVERY_PROFILE,
-                        "format": "applehttp", "protocols": "http,https", "flavorIds": ",".join(ids),
-                        "url": manifest_url(ctx.emu, entry, ids, ks, "applehttp", HLS_DELIVERY_PROFILE, protocol)})
-    if flavors and streamer in ("", "http", "url", "progressive"):
-        ids = [f["id"] for f in flavors]
-        sources.append({"objectType": "KalturaPlaybackSource", "deliveryProfileId": HTTP_DELIVERY_PROFILE,
-                        "format": "url", "protocols": "http,https", "flavorIds": ",".join(ids),
-                        "url": manifest_url(ctx.emu, entry, ids, ks, "url", HTTP_DELIVERY_PROFILE, protocol)})
+        sources.append({"objectType": "KalturaPlaybackSource", "deliveryProfileId": delivery_profile,
+                        "format": fmt, "protocols": "http,https", "flavorIds": ",".join(ids),
+                        "url": manifest_url(ctx.emu, entry, ids, fmt, delivery_profile, protocol,
+                                            chosen[-1].get("fileExt") or "mp4")})
+    # kPlaybackContextDataHelper::filterFlavorsBySources: only the flavors some source plays
+    in_sources = {i for src in sources for i in src["flavorIds"].split(",")}
+    flavors = [f for f in flavors if f["id"] in in_sources]
     captions = []
     for asset in ctx.store.find("caption_asset", entryId=entry["id"]):
-        if asset.get("status") != 2:
-            continue
+        if asset.get("status") != 2 or asset.get("displayOnPlayer") is False:
+            continue  # CaptionPlugin: a caption not shown on the player (e.g. moderated) is not listed
         url = caption_url(ctx.emu, asset, ks)
         vtt_url = url if str(asset.get("format")) == "3" else (
             f"{ctx.emu.url}/api_v3/index.php/service/caption_captionAsset/action/serveWebVTT/captionAssetId/"

@@ -88,6 +88,8 @@ def add(ctx: CallContext, p: Params) -> dict[str, Any]:
     asset.setdefault("fileExt", FORMAT_EXT.get(str(asset.get("format") or ""), None))
     asset.setdefault("isDefault", 0)
     asset.setdefault("usage", "0")
+    if ctx.session is not None and "enablecaptionmoderation" in ctx.session.privileges:
+        asset["displayOnPlayer"] = False  # CaptionAssetService::addAction: a moderated key's captions wait
     ctx.store.put(KIND, asset)
     if asset.get("isDefault") == 1:
         _clear_other_defaults(ctx, entry["id"], asset_id)
