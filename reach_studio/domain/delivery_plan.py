@@ -391,7 +391,8 @@ def _captions_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> tuple[
             fields=_drop_none({
                 "fileExt": kind,
                 "format": ATTACHMENT_TYPE_TEXT if kind == "txt" else ATTACHMENT_TYPE_DOCUMENT,
-                "accuracy": accuracy,
+                # KalturaTranscriptAsset.accuracy is 0..1 (the caption's is a percentage)
+                "accuracy": None if accuracy is None else round(accuracy / 100, 4),
                 "language": language,
                 "filename": f"transcript-{task.id}.{kind}",
                 "title": f"{language} transcript ({kind.upper()})",

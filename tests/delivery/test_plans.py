@@ -77,7 +77,7 @@ def test_transcripts_are_attached_and_associated_with_the_caption():
     ]
     txt = plan.step("transcript.txt.add")
     assert txt.service == "attachment.attachmentAsset" and txt.object_type == "KalturaTranscriptAsset"
-    assert txt.fields["fileExt"] == "txt" and txt.fields["language"] == "English" and txt.fields["accuracy"] == 99
+    assert txt.fields["fileExt"] == "txt" and txt.fields["language"] == "English" and txt.fields["accuracy"] == 0.99
     assert "Line number 3" in _uploaded_text(plan, "transcript.txt.upload")
     assoc = plan.step("caption.associateTranscripts")
     assert assoc.target == Ref("caption.add")

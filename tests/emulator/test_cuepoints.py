@@ -24,7 +24,7 @@ def test_chapters_are_added_and_listed_in_time_order(emulator):
     entry = bare_entry(emulator)
     client = key_client(emulator, entry)
     later = client.cuePoint.cuePoint.add(KalturaThumbCuePoint(
-        entryId=entry["id"], startTime=65_300, subType=2, title="Results", description="What we found",
+        entryId=entry["id"], startTime=15_300, subType=2, title="Results", description="What we found",
         tags="chapter"))
     client.cuePoint.cuePoint.add(KalturaThumbCuePoint(
         entryId=entry["id"], startTime=0, subType=2, title="Introduction", description=""))
@@ -38,7 +38,7 @@ def test_chapters_are_added_and_listed_in_time_order(emulator):
     assert code.duration == 3000
 
     chapters = client.cuePoint.cuePoint.list(KalturaThumbCuePointFilter(entryIdEqual=entry["id"], subTypeEqual=2))
-    assert [(c.title, c.startTime) for c in chapters.objects] == [("Introduction", 0), ("Results", 65_300)]
+    assert [(c.title, c.startTime) for c in chapters.objects] == [("Introduction", 0), ("Results", 15_300)]
     everything = client.cuePoint.cuePoint.list(KalturaCuePointFilter(entryIdEqual=entry["id"]))
     assert [type(c).__name__ for c in everything.objects] == [
         "KalturaThumbCuePoint", "KalturaCodeCuePoint", "KalturaThumbCuePoint"]
@@ -60,7 +60,7 @@ def test_cue_point_refusals(emulator):
     assert exc.value.code == "INVALID_ENUM_VALUE"
     with pytest.raises(KalturaException) as exc:
         client.cuePoint.cuePoint.add(KalturaThumbCuePoint(entryId=entry["id"], startTime=-5, subType=2))
-    assert exc.value.code == "PROPERTY_VALIDATION_MIN_VALUE"
+    assert exc.value.code == "START_TIME_CANNOT_BE_LESS_THAN_0"
     with pytest.raises(KalturaException) as exc:  # the key of another task's entry
         client.cuePoint.cuePoint.add(KalturaThumbCuePoint(entryId=other["id"], startTime=0, subType=2, title="x"))
     assert exc.value.code == "ENTRY_ID_NOT_FOUND"
@@ -83,7 +83,7 @@ def test_add_from_bulk_creates_every_scene(emulator, tmp_path):
     <title>Welcome</title><description>Opening words</description><subType>2</subType>
   </scene-thumb-cue-point>
   <scene-thumb-cue-point entryId="{eid}">
-    <sceneStartTime>00:01:05.250</sceneStartTime>
+    <sceneStartTime>00:00:15.250</sceneStartTime>
     <title>Method</title><description></description><subType>2</subType>
   </scene-thumb-cue-point>
   <scene-code-cue-point entryId="{eid}">
@@ -94,7 +94,7 @@ def test_add_from_bulk_creates_every_scene(emulator, tmp_path):
     assert type(result).__name__ == "KalturaCuePointListResponse"
     assert result.totalCount == 3
     made = [(type(c).__name__, c.startTime) for c in result.objects]
-    assert made == [("KalturaThumbCuePoint", 0), ("KalturaThumbCuePoint", 65_250), ("KalturaCodeCuePoint", 10_000)]
+    assert made == [("KalturaThumbCuePoint", 0), ("KalturaThumbCuePoint", 15_250), ("KalturaCodeCuePoint", 10_000)]
     first = result.objects[0]
     assert (first.title, first.description, first.tags, first.systemName) == (
         "Welcome", "Opening words", "chapter,intro", "ch1")

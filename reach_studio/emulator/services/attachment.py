@@ -44,12 +44,9 @@ define("KalturaAttachmentAssetFilter", "KalturaAssetFilter", formatEqual="enum:K
 
 
 def _validate(obj: dict[str, Any]) -> None:
+    """KalturaTranscriptAsset.accuracy is a float "between 0 and 1" by its doc comment, with no
+    @minValue/@maxValue: Kaltura stores any value (docs/kaltura-contract.md, "Assets")."""
     check_language(obj)
-    accuracy = obj.get("accuracy")
-    if accuracy is not None and not 0 <= accuracy <= 100:
-        code, arg, limit = (("PROPERTY_VALIDATION_MIN_VALUE", "MIN_VALUE", 0) if accuracy < 0
-                            else ("PROPERTY_VALIDATION_MAX_VALUE", "MAX_VALUE", 100))
-        raise ApiError(code, PROP_NAME=f"{obj.get('objectType')}::accuracy", **{arg: limit})
 
 
 def _get(ctx: CallContext, asset_id: str | None, write: bool) -> tuple[dict[str, Any], dict[str, Any]]:

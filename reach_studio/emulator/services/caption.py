@@ -2,7 +2,7 @@
 
 What a REACH vendor delivers for captions, translations and extended audio description. Fields and
 enums follow the Caption plugin (facts §2): language must be a KalturaLanguage *name*, format a
-KalturaCaptionType, accuracy 0–100; isDefault=1 takes the default flag from the entry's other captions
+KalturaCaptionType, accuracy any int (KalturaCaptionAsset declares no range); isDefault=1 takes the default flag from the entry's other captions
 as Kaltura does. Content arrives through a content resource (content.py) and is served at the getUrl
 URL, which carries the caller's KS like Kaltura's serve URLs do.
 """
@@ -29,7 +29,9 @@ from reach_studio.emulator.schema import check_insert, check_update, define, def
 
 register_errors(
     'CAPTION_ASSET_ID_NOT_FOUND;ASSET_ID;Caption asset id "@ASSET_ID@" not found',
-    'CAPTION_ASSET_ENTRY_ID_NOT_FOUND;ENTRY_ID;Entry id "@ENTRY_ID@" not found',
+    'CAPTION_ASSET_ENTRY_ID_NOT_FOUND;ENTRY_ID;Entry ID "@ENTRY_ID@" which this caption asset is associated with not '
+    'found',
+    'CAPTION_ASSET_IS_NOT_READY;ASSET_ID;Caption asset "@ASSET_ID@" is not ready',
 )
 
 ERROR, QUEUED, READY, DELETED, IMPORTING = -1, 0, 2, 3, 7
@@ -53,12 +55,8 @@ KIND = "caption_asset"
 
 
 def _validate(obj: dict[str, Any]) -> None:
+    """KalturaCaptionAsset.accuracy is a plain int (no @minValue/@maxValue): Kaltura stores any value."""
     check_language(obj)
-    accuracy = obj.get("accuracy")
-    if accuracy is not None and not 0 <= accuracy <= 100:
-        limit = ("PROPERTY_VALIDATION_MIN_VALUE", "MIN_VALUE", 0) if accuracy < 0 else (
-            "PROPERTY_VALIDATION_MAX_VALUE", "MAX_VALUE", 100)
-        raise ApiError(limit[0], PROP_NAME="KalturaCaptionAsset::accuracy", **{limit[1]: limit[2]})
 
 
 def _clear_other_defaults(ctx: CallContext, entry_id: str, keep_id: str) -> None:
@@ -182,8 +180,8 @@ def serve_url(ctx: CallContext, asset: dict[str, Any]) -> str:
 @action("caption_captionasset", "getUrl")
 def get_url(ctx: CallContext, p: Params) -> str:
     asset, _entry = _get(ctx, p.str("id", required=True), write=False)
-    if asset.get("status") != READY:
-        raise ApiError("CAPTION_ASSET_ID_NOT_FOUND", ASSET_ID=asset["id"])
+    if asset.get("status") != READY:  # CaptionAssetService::getUrlAction throws it without the id
+        raise ApiError("CAPTION_ASSET_IS_NOT_READY")
     return serve_url(ctx, asset)
 
 

@@ -17,6 +17,14 @@ from reach_studio.emulator.registry import CallContext, Params, action
 from reach_studio.emulator.schema import check_insert, check_update, coerce, define, define_enum
 
 register_errors(
+    # plugins/cue_points/base/errors/kCuePointErrors.php
+    "END_TIME_CANNOT_BE_LESS_THAN_START_TIME;;End time cannot be less than start time",
+    "END_TIME_WITHOUT_START_TIME;;Cannot provide end time without start time",
+    "START_TIME_CANNOT_BE_LESS_THAN_0;;Start time cannot be less than 0",
+    "START_TIME_IS_BIGGER_THAN_ENTRY_END_TIME;CUE_POINT_ID,END_TIME;Start time of the cue point [@CUE_POINT_ID@] "
+    "cannot be bigger than entry end time [@END_TIME@]",
+    "END_TIME_IS_BIGGER_THAN_ENTRY_END_TIME;CUE_POINT_ID,END_TIME;End time of the cue point [@CUE_POINT_ID@] "
+    "cannot be bigger than entry end time [@END_TIME@]",
     "XML_FILE_NOT_FOUND;;XML file not found",
     "XML_INVALID;REASON;XML is invalid: @REASON@",
 )
@@ -59,14 +67,27 @@ define("KalturaCuePointFilter", "KalturaFilter", idEqual="str", idIn="str", cueP
 define("KalturaThumbCuePointFilter", "KalturaCuePointFilter", subTypeEqual="int", subTypeIn="str")
 
 
-def _validate(cue: dict[str, Any]) -> None:
-    for name in ("startTime", "endTime", "triggeredAt"):
-        value = cue.get(name)
-        if value is not None and value < 0:
-            raise ApiError("PROPERTY_VALIDATION_MIN_VALUE", PROP_NAME=f"{cue['objectType']}::{name}", MIN_VALUE=0)
-    if cue.get("endTime") is not None and cue.get("startTime") is not None and cue["endTime"] < cue["startTime"]:
-        raise ApiError("PROPERTY_VALIDATION_MIN_VALUE", PROP_NAME=f"{cue['objectType']}::endTime",
-                       MIN_VALUE=cue["startTime"])
+# Cue point types whose API object checks endTime (validateEndTimeAndDuration); a thumb cue point does not.
+_TIMED_TYPES = {"KalturaCodeCuePoint", "KalturaAnnotation", "KalturaAdCuePoint"}
+
+
+def _validate(cue: dict[str, Any], entry: dict[str, Any]) -> None:
+    """KalturaCuePoint::validateStartTime and validateEndTimeAndDuration: times within the entry."""
+    start, end = cue.get("startTime"), cue.get("endTime")
+    if start is None and end is not None:
+        raise ApiError("END_TIME_WITHOUT_START_TIME")
+    start = start or 0
+    if start < 0:
+        raise ApiError("START_TIME_CANNOT_BE_LESS_THAN_0")
+    length = int(entry.get("msDuration") or 0)
+    live = str(entry.get("type")) == "7"  # LIVE_STREAM: no end to check against
+    if not live and length and length < start:
+        raise ApiError("START_TIME_IS_BIGGER_THAN_ENTRY_END_TIME", CUE_POINT_ID=start, END_TIME=length)
+    if cue.get("objectType") in _TIMED_TYPES and end:
+        if end < start:
+            raise ApiError("END_TIME_CANNOT_BE_LESS_THAN_START_TIME")
+        if not live and length and length < end:
+            raise ApiError("END_TIME_IS_BIGGER_THAN_ENTRY_END_TIME", CUE_POINT_ID=end, END_TIME=length)
 
 
 def _store_new(ctx: CallContext, cue: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
@@ -87,8 +108,10 @@ def _store_new(ctx: CallContext, cue: dict[str, Any], entry: dict[str, Any]) -> 
 def add(ctx: CallContext, p: Params) -> dict[str, Any]:
     cue = p.obj("cuePoint", "KalturaCuePoint", required=True)
     check_insert(cue)
-    _validate(cue)
+    if not cue.get("entryId"):
+        raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", PROP_NAME=f"{cue['objectType']}::entryId")
     entry = reach_entry(ctx, cue["entryId"], write=True)
+    _validate(cue, entry)
     return _store_new(ctx, cue, entry)
 
 
@@ -110,8 +133,8 @@ def add_from_bulk(ctx: CallContext, p: Params) -> dict[str, Any]:
         try:
             cue = coerce(dict(scene.fields), "KalturaCuePoint")
             cue["cuePointType"] = scene.fields["cuePointType"]
-            _validate(cue)
             entry = reach_entry(ctx, cue["entryId"], write=True)
+            _validate(cue, entry)
         except ApiError as err:
             problems.append(f"{where}: {err.message}")
             continue
@@ -147,7 +170,7 @@ def update(ctx: CallContext, p: Params) -> dict[str, Any]:
     changes.pop("objectType")
     check_update(cue, {"objectType": cue["objectType"], **changes})
     merged = {**cue, **changes}
-    _validate(merged)
+    _validate(merged, ctx.store.get("entry", cue["entryId"]) or {})
     changes["updatedAt"] = now()
     if merged.get("endTime") is not None:
         changes["duration"] = merged["endTime"] - merged["startTime"]

@@ -28,7 +28,21 @@ from reach_studio.emulator.registry import CallContext, Params, action
 from reach_studio.emulator.schema import check_insert, check_update, define
 from reach_studio.emulator.services.caption import filter_assets
 
-register_errors('FLAVOR_ASSET_ID_NOT_FOUND;ID;Flavor asset id "@ID@" not found')
+register_errors(
+    'FLAVOR_ASSET_ID_NOT_FOUND;ID;Flavor asset id "@ID@" not found',
+    'FLAVOR_ASSET_ALREADY_EXISTS;ASSET_ID,PARAMS_ID;Flavor asset id "@ASSET_ID@" already use flavor params id '
+    '"@PARAMS_ID@"',
+    "FLAVOR_ASSET_IS_NOT_READY;;The flavor asset is not ready",
+)
+
+# Tags of the flavor params a vendor's flavors are added with; kBatchManager::createFlavorAsset gives a
+# converted flavor its params' tags. The REACH params as deployed by
+# deployment/updates/scripts/ini_files/{audio_description,dubbing}_flavor_params.flavorParams.ini; the emulator's
+# catalog items use 1000 (clear audio: tags as a dubbing/multi-audio track), 1001 (dubbing), 1002 (audio description).
+DUBBING_TAGS = "mobile,web,mbr,iphone,iphonenew,ipad,ipadnew,dash,audio_only,alt_audio"
+AUDIO_DESCRIPTION_TAGS = "mobile,web,mbr,iphone,audio_only,alt_audio,audio_description,dash"
+FLAVOR_PARAMS_TAGS = {1000: DUBBING_TAGS, 1001: DUBBING_TAGS, 1002: AUDIO_DESCRIPTION_TAGS}
+AUDIO_DESCRIPTION_SUFFIX = " - Audio Description"  # kBatchManager::setAudioDescriptionLabel
 
 ERROR, QUEUED, CONVERTING, READY, DELETED, IMPORTING = -1, 0, 1, 2, 3, 7
 KIND = "flavor_asset"
@@ -79,6 +93,10 @@ def add(ctx: CallContext, p: Params) -> dict[str, Any]:
     entry = reach_entry(ctx, entry_id, write=True)
     check_insert(asset)
     check_language(asset)
+    if asset.get("flavorParamsId") is not None:  # FlavorAssetService::addAction: one flavor per params id
+        for other in ctx.store.find(KIND, entryId=entry["id"], flavorParamsId=asset["flavorParamsId"]):
+            if other.get("status") != DELETED:
+                raise ApiError("FLAVOR_ASSET_ALREADY_EXISTS", ASSET_ID=other["id"], PARAMS_ID=asset["flavorParamsId"])
     stamp = now()
     asset_id = ctx.store.next_id(KIND)
     asset.update({
@@ -136,6 +154,11 @@ def _convert(emu: Any, asset_id: str) -> None:
         store.update(KIND, asset_id, {"status": ERROR, "updatedAt": now(), "_error": str(exc)[:300]})
         return
     fields.update({"status": READY, "updatedAt": now()})
+    params_tags = FLAVOR_PARAMS_TAGS.get(asset.get("flavorParamsId"))
+    if params_tags:
+        fields["tags"] = params_tags
+        if "audio_description" in params_tags.split(",") and not asset.get("label"):
+            fields["label"] = f"{asset.get('language') or ''}{AUDIO_DESCRIPTION_SUFFIX}"
     store.update(KIND, asset_id, fields)
     entry = store.get("entry", asset["entryId"])
     if entry is not None:
@@ -204,7 +227,7 @@ def serve_flavor_url(emu: Any, flavor: dict[str, Any], ks: str) -> str:
 def get_url(ctx: CallContext, p: Params) -> str:
     asset, _entry = _get(ctx, p.str("id", required=True), write=False)
     if asset.get("status") != READY:
-        raise ApiError("FLAVOR_ASSET_ID_NOT_FOUND", ID=asset["id"])
+        raise ApiError("FLAVOR_ASSET_IS_NOT_READY")
     return serve_flavor_url(ctx.emu, asset, ctx.session.ks if ctx.session else "")
 
 

@@ -1,0 +1,134 @@
+"""Contract: caption/attachment/flavor assets and cue points as Kaltura's plugins and services rule them
+(docs/kaltura-contract.md, "Assets and cue points"), driven with a task's accessKey."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from KalturaClient.exceptions import KalturaException
+from KalturaClient.Plugins.Attachment import KalturaAttachmentType
+from KalturaClient.Plugins.Caption import KalturaCaptionAsset
+from KalturaClient.Plugins.CodeCuePoint import KalturaCodeCuePoint
+from KalturaClient.Plugins.Core import (
+    KalturaFlavorAsset,
+    KalturaStringResource,
+    KalturaUploadedFileTokenResource,
+    KalturaUploadToken,
+)
+from KalturaClient.Plugins.ThumbCuePoint import KalturaThumbCuePoint
+from KalturaClient.Plugins.Transcript import KalturaTranscriptAsset
+
+from .kaltura import client, pending_task
+
+
+def _key_client(emu):
+    task = pending_task(emu)
+    entry = emu.store.get("entry", task["entryId"])
+    return client(emu, task["accessKey"]), entry
+
+
+def _refused(fn) -> KalturaException:
+    with pytest.raises(KalturaException) as exc:
+        fn()
+    return exc.value
+
+
+def test_caption_accuracy_takes_any_int(emulator):
+    c, entry = _key_client(emulator)
+    assert (
+        c.caption.captionAsset.add(
+            entry["id"], KalturaCaptionAsset(language="English", accuracy=101)
+        ).accuracy
+        == 101
+    )
+
+
+def test_transcript_accuracy_is_a_float_stored_as_sent(emulator):
+    c, entry = _key_client(emulator)
+    asset = c.attachment.attachmentAsset.add(
+        entry["id"],
+        KalturaTranscriptAsset(
+            language="English",
+            accuracy=0.97,
+            format=KalturaAttachmentType.TEXT,
+            fileExt="txt",
+            filename="t.txt",
+        ),
+    )
+    assert asset.accuracy == pytest.approx(0.97)
+
+
+def test_caption_get_url_before_content_is_caption_asset_is_not_ready(emulator):
+    c, entry = _key_client(emulator)
+    asset = c.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="English", format="1"))
+    err = _refused(lambda: c.caption.captionAsset.getUrl(asset.id))
+    assert err.code == "CAPTION_ASSET_IS_NOT_READY"
+    c.caption.captionAsset.setContent(
+        asset.id, KalturaStringResource(content="1\n00:00:00,000 --> 00:00:01,000\nHi\n")
+    )
+    assert c.caption.captionAsset.getUrl(asset.id)
+
+
+def test_flavor_get_url_before_it_is_ready_is_flavor_asset_is_not_ready(emulator):
+    c, entry = _key_client(emulator)
+    flavor = c.flavorAsset.add(entry["id"], KalturaFlavorAsset(flavorParamsId=1001, language="Spanish"))
+    assert _refused(lambda: c.flavorAsset.getUrl(flavor.id)).code == "FLAVOR_ASSET_IS_NOT_READY"
+
+
+def test_one_flavor_per_flavor_params_id(emulator):
+    c, entry = _key_client(emulator)
+    first = c.flavorAsset.add(entry["id"], KalturaFlavorAsset(flavorParamsId=1001, language="Spanish"))
+    err = _refused(
+        lambda: c.flavorAsset.add(entry["id"], KalturaFlavorAsset(flavorParamsId=1001, language="German"))
+    )
+    assert err.code == "FLAVOR_ASSET_ALREADY_EXISTS" and first.id in str(err.message)
+
+
+def test_a_flavor_added_with_flavor_params_gets_the_params_tags(emulator, tmp_path):
+    c, entry = _key_client(emulator)
+    audio = next(
+        f for f in emulator.inspect.objects("flavor_asset", entryId=entry["id"]) if f["flavorParamsId"] == 303
+    )
+    flavor = c.flavorAsset.add(
+        entry["id"], KalturaFlavorAsset(flavorParamsId=1002, language="English", tags="x")
+    )
+    token = c.uploadToken.add(KalturaUploadToken(fileName="ad.mp4"))
+    path = tmp_path / "ad.mp4"
+    path.write_bytes(emulator.inspect.content(audio["id"]))
+    with open(path, "rb") as fh:
+        c.uploadToken.upload(token.id, fh)
+    c.flavorAsset.setContent(flavor.id, KalturaUploadedFileTokenResource(token=token.id))
+    deadline = time.monotonic() + 60
+    while (ready := c.flavorAsset.get(flavor.id)).status.getValue() not in (2, -1):
+        assert time.monotonic() < deadline, "the flavor never finished converting"
+        time.sleep(0.1)  # polling a status, as a client of Kaltura does
+    assert ready.status.getValue() == 2
+    assert set(ready.tags.split(",")) >= {"audio_only", "alt_audio", "audio_description"}
+    assert ready.label == "English - Audio Description"
+
+
+def test_cue_point_start_before_zero_or_after_the_entry_is_refused(emulator):
+    c, entry = _key_client(emulator)
+    length = entry["msDuration"]
+    add = c.cuePoint.cuePoint.add
+    assert _refused(lambda: add(KalturaThumbCuePoint(entryId=entry["id"], startTime=-1, subType=2))).code == (
+        "START_TIME_CANNOT_BE_LESS_THAN_0"
+    )
+    err = _refused(lambda: add(KalturaThumbCuePoint(entryId=entry["id"], startTime=length + 1, subType=2)))
+    assert err.code == "START_TIME_IS_BIGGER_THAN_ENTRY_END_TIME" and str(length) in str(err.message)
+    assert add(KalturaThumbCuePoint(entryId=entry["id"], startTime=length, subType=2)).startTime == length
+
+
+def test_cue_point_end_before_start_or_after_the_entry_is_refused(emulator):
+    c, entry = _key_client(emulator)
+    length = entry["msDuration"]
+    add = c.cuePoint.cuePoint.add
+    err = _refused(
+        lambda: add(KalturaCodeCuePoint(entryId=entry["id"], startTime=2000, endTime=1000, code="x"))
+    )
+    assert err.code == "END_TIME_CANNOT_BE_LESS_THAN_START_TIME"
+    err = _refused(
+        lambda: add(KalturaCodeCuePoint(entryId=entry["id"], startTime=0, endTime=length + 1, code="x"))
+    )
+    assert err.code == "END_TIME_IS_BIGGER_THAN_ENTRY_END_TIME"
