@@ -74,7 +74,7 @@ class OwnershipLost(DeliveryError):
         self.status_name = status_name
 
 
-# Kaltura's KalturaAttachmentType values (facts §1).
+# Kaltura's KalturaAttachmentType values (docs/kaltura-contract.md#enums).
 ATTACHMENT_TYPE_TEXT = "1"
 ATTACHMENT_TYPE_DOCUMENT = "3"
 NULLABLE_TRUE = 1

@@ -1,4 +1,4 @@
-"""REACH enum values exactly as Kaltura defines them (shared/kaltura-reach-facts.md §1).
+"""REACH enum values exactly as Kaltura defines them (docs/kaltura-contract.md#enums).
 
 Values from a newer server that we do not know are kept as pseudo-members instead of failing,
 so one unknown feature never breaks the queue.

@@ -1,6 +1,7 @@
 """Kaltura sessions (KS v2) made and checked the way the Kaltura server does it.
 
-The format follows kSessionBase (facts §4): base64url("v2|{pid}|" + AES-128-CBC(SHA1(secret)[:16], zero IV,
+The format follows kSessionBase (docs/kaltura-contract.md#ks): base64url("v2|{pid}|" +
+AES-128-CBC(SHA1(secret)[:16], zero IV,
 SHA1(rand16+fields) + rand16 + urlencoded fields)). So a KS from the emulator looks like a real one
 (it starts with "djJ8"), the client library's own `generateSessionV2` makes KSs the emulator accepts,
 and nobody can forge one without the partner's secret. One extra field, `_i` (issue time), lets the

@@ -28,7 +28,7 @@ DAY = 86400
 # would be taken as 10 seconds, so long items use TEN_DAYS (seconds) as a real catalog would.
 TEN_DAYS = 864000
 
-# Catalog item feature/type values (facts §1)
+# Catalog item feature/type values (docs/kaltura-contract.md#enums)
 CAPTIONS, TRANSLATION, AUDIO_DESCRIPTION, CHAPTERING, DUBBING, LIVE_CAPTION, EXTENDED_AD, SIGN_LANGUAGE = (
     1, 2, 4, 5, 7, 8, 9, 19)
 HUMAN, MACHINE = 1, 2

@@ -1,6 +1,7 @@
 """The Kaltura API v3 wire format: reading requests as clients send them, writing XML/JSON answers.
 
-Requests come three ways (facts §3): a JSON body (the official client), multipart with a `json` part
+Requests come three ways (docs/kaltura-contract.md#wire): a JSON body (the official client), multipart with
+a `json` part
 plus file parts (uploads), or form/query fields (curl, `a[b][c]=v` or `a:b:c=v`). All end up as one
 nested dict of strings. Answers come from one representation — dicts with "objectType" for objects,
 lists for arrays, dicts without "objectType" for maps, ApiError for errors — written either as the

@@ -1,7 +1,8 @@
 """Polling REACH for new work, one poller per vendor account, merged into one fair queue.
 
 Why it exists: a vendor serves the global SaaS, regional clouds and on-prem instances at once, each
-with its own account and session (facts §8b). Each account's poller calls getJobs on an interval,
+with its own account and session (docs/kaltura-contract.md#clouds). Each account's poller calls getJobs on
+an interval,
 backs off when Kaltura or the network fails, fetches the full task (catalog item + profile) once per
 task, and drops tasks the linguist may not take: outside their processing regions, or a service
 type/feature this vendor does not do. `PollerGroup` merges every account's tasks into one queue.

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Kaltura SaaS and regional clouds (facts §8b). On-prem instances use a custom URL.
+# Kaltura SaaS and regional clouds (docs/kaltura-contract.md#clouds). On-prem instances use a custom URL.
 SERVICE_URL_PRESETS: dict[str, str] = {
     "global": "https://api.kaltura.com",
     "ap": "https://api.ap.kaltura.com",  # Sydney

@@ -1,4 +1,5 @@
-"""The one builder (and reader) of live-caption websocket messages, per facts §8.
+"""The one builder (and reader) of live-caption websocket messages, per
+docs/kaltura-contract.md#live-messages.
 
 Why it exists: Kaltura's caption puller reads what the vendor's websocket sends in the schema of the
 solutions-engineering notes — `{"response": {id, type, start, end, start_pts, start_epoch, is_final,

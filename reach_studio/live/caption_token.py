@@ -1,7 +1,8 @@
 """The one check of a live event's `captionToken` on the caption websocket.
 
 Why it exists: the vendor guide leaves the websocket handshake to the vendor — a per-event token set
-on the live feature, given "as a query parameter or first message" (facts §8). We mint a fresh random
+on the live feature, given "as a query parameter or first message" (docs/kaltura-contract.md#live-messages).
+We mint a fresh random
 token per task, accept it as `?token=` (or `?captionToken=`), an `Authorization: Bearer` header, or a
 first message `{"token": "..."}` / `{"captionToken": "..."}` / the bare token, and compare in constant
 time. A refusal never repeats the token it was given or the one expected.

@@ -1,4 +1,5 @@
-"""Provisioning and status moves of a live REACH task (vendor guide "Live captions", facts §3.8).
+"""Provisioning and status moves of a live REACH task (vendor guide "Live captions",
+docs/kaltura-contract.md#live).
 
 Why it exists: a live task is not claimed like a file task. Before the event the vendor tells Kaltura
 where to send the media and where to read captions — `scheduleEvent.updateLiveFeature` on the task's

@@ -1,4 +1,5 @@
-"""The JSON timed transcript (facts §8b): items with `i` index, `s`/`e` start/end ms, `t` "word" or
+"""The JSON timed transcript (docs/kaltura-contract.md#timed-json): items with `i` index, `s`/`e` start/end
+ms, `t` "word" or
 "punc", `w` the text and `a` accuracy 0-100.
 
 Reading groups the words into caption cues (sentence ends, pauses, the line limit); writing spreads each

@@ -1,4 +1,5 @@
-"""appToken service: startSession with Kaltura's tokenHash check (facts §5), plus get/list for the owner."""
+"""appToken service: startSession as api_v3/services/AppTokenService.php does it (tokenHash, expiry, the
+privileges a session may get), plus get/list for the owner (docs/kaltura-contract.md, "Sessions")."""
 
 from __future__ import annotations
 
@@ -20,6 +21,45 @@ def token_hash(ks: str, token: str, hash_type: str | None) -> str:
     return _HASHES.get((hash_type or "SHA1").upper(), hashlib.sha1)((ks + token).encode()).hexdigest()
 
 
+# kSessionBase's PRIVILEGE_* values: privileges the server itself gives meaning to
+# (alpha/apps/kaltura/lib/request/kSessionBase.class.php, getServerPrivileges).
+SERVER_PRIVILEGES = frozenset({
+    "edit", "sview", "list", "download", "downloadasset", "editplaylist", "sviewplaylist", "actionslimit",
+    "setrole", "restrictingrole", "limitentry", "iprestrict", "urirestrict", "enableentitlement",
+    "disableentitlement", "disableentitlementforentry", "disableentitlementforplaylist", "privacycontext",
+    "enablecategorymoderation", "reftime", "sessionkey", "preview", "sessionid", "jobtype", "apptoken",
+    "enablechangeaccount", "edituser", "enablecaptionmoderation", "editadmintags", "restrictexplicitliveview",
+    "virtualeventid", "searchcontext", "disablesessiontypecheck",
+})
+
+
+def _parse_privileges(text: str | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in (text or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        name, _, value = item.partition(":")
+        out[name.strip()] = value.strip() if value else "*"
+    return out
+
+
+def app_session_privileges(token_id: str, token_privileges: str | None, asked: str | None) -> str:
+    """AppTokenService::startSessionAction: sessionid and apptoken, the token's own privileges, then of the
+    privileges asked for only those the server gives no meaning to and the token does not set — unless the
+    token sets that one to "*" (kSessionUtils::retrieveAllowedAppSessionPrivileges)."""
+    privileges = {"sessionid": token_id, "apptoken": token_id}
+    for name, value in _parse_privileges(token_privileges).items():
+        privileges[name] = f"{privileges[name]}/{value}" if name in privileges else value
+    if asked:
+        forbidden = SERVER_PRIVILEGES | set(privileges)
+        for name, value in _parse_privileges(asked).items():
+            wildcard = "*" in privileges.get(name, "").split("/")
+            if name not in forbidden or wildcard:
+                privileges[name] = value
+    return ",".join(f"{name}:{value}" for name, value in privileges.items())
+
+
 @action("apptoken", "startSession")
 def start_session(ctx: CallContext, p: Params) -> dict[str, Any]:
     caller = ctx.require_session(allow_widget=True)
@@ -35,7 +75,7 @@ def start_session(ctx: CallContext, p: Params) -> dict[str, Any]:
     if token.get("status") != APP_TOKEN_ACTIVE:
         raise ApiError("APP_TOKEN_NOT_ACTIVE", ID=token_id)
     now = int(time.time())
-    if token.get("expiry") and token["expiry"] <= now:
+    if token.get("expiry") and token["expiry"] < now:  # Kaltura: expired once expiry - time() < 0
         raise ApiError("APP_TOKEN_EXPIRED", ID=token_id)
     if given_hash.lower() != token_hash(caller.ks, token["token"], token.get("hashType")):
         raise ApiError("INVALID_APP_TOKEN_HASH")
@@ -52,9 +92,7 @@ def start_session(ctx: CallContext, p: Params) -> dict[str, Any]:
     expiry_s = min(expiry, duration) if expiry and expiry > 0 else duration
     if token.get("expiry"):
         expiry_s = min(expiry_s, token["expiry"] - now)
-    privileges = [token.get("sessionPrivileges") or extra_privileges or "", f"sessionid:{token_id}",
-                  f"apptoken:{token_id}"]
-    privilege_text = ",".join(x for x in privileges if x)
+    privilege_text = app_session_privileges(token_id, token.get("sessionPrivileges"), extra_privileges)
     ks = sign(partner, session_type, user_id or "", expiry_s, privilege_text)
     return session_info(ks, partner["id"], user_id or "", now + expiry_s, session_type, privilege_text)
 

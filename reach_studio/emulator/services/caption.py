@@ -1,7 +1,8 @@
 """caption_captionasset: add / setContent / get / getUrl / update / list / delete / setAsDefault.
 
 What a REACH vendor delivers for captions, translations and extended audio description. Fields and
-enums follow the Caption plugin (facts §2): language must be a KalturaLanguage *name*, format a
+enums follow the Caption plugin (docs/kaltura-contract.md#assets-and-cue-points): language must be a
+KalturaLanguage *name*, format a
 KalturaCaptionType, accuracy any int (KalturaCaptionAsset declares no range); isDefault=1 takes the default flag from the entry's other captions
 as Kaltura does. Content arrives through a content resource (content.py) and is served at the getUrl
 URL, which carries the caller's KS like Kaltura's serve URLs do.

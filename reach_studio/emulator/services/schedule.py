@@ -3,7 +3,8 @@
 When a live REACH task is scheduled Kaltura adds a KalturaLiveCaptionFeature named
 `LiveCaptionFeature-reach-{taskId}` to the customer's KalturaLiveStreamScheduleEvent; the vendor fills
 in mediaUrl/mediaKey (where to restream) and captionUrl/captionToken (the caption websocket) with
-updateLiveFeature. Refusals follow ScheduleEventService (facts §3.8): INVALID_OBJECT_ID for an unknown
+updateLiveFeature. Refusals follow ScheduleEventService (docs/kaltura-contract.md#live): INVALID_OBJECT_ID
+for an unknown
 event, INVALID_SCHEDULE_EVENT_TYPE for one that is not a live stream event, FEATURE_NAME_NOT_FOUND.
 `add_live_event` is what the seed uses to create such an event.
 """
