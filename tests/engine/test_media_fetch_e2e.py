@@ -35,8 +35,8 @@ def _flavor_params(emulator, flavor_id: str) -> int:
         ("Nurse training module 4 (no HLS)", ServiceFeature.TRANSLATION, 302, "http", True),
         # no flavorParamsIds: by need — dubbing needs the picture (compact video)
         ("Product launch trailer", ServiceFeature.DUBBING, 302, "hls", True),
-        # no flavorParamsIds: captions need only the sound
-        ("Interview with the director", ServiceFeature.CAPTIONS, 303, "hls", False),
+        # no flavorParamsIds: captions are timed against the picture too (compact video)
+        ("Interview with the director", ServiceFeature.CAPTIONS, 302, "hls", True),
         # profile "301,302" and no HLS
         ("Guest talk (archive, no HLS)", ServiceFeature.CAPTIONS, 301, "http", True),
     ],
