@@ -171,3 +171,9 @@ def test_times_srt_does_not_define_are_refused_with_their_line(timing, words):
     with pytest.raises(CaptionParseError) as err:
         read_captions(f"1\n00:00:00,000 --> 00:00:01,000\nFirst\n\n2\n{timing}\nText\n", "srt")
     assert err.value.line == 6 and words in err.value.message
+
+
+def test_a_headerless_file_of_minute_times_is_refused_as_srt_not_taken_for_a_transcript():
+    with pytest.raises(CaptionParseError) as err:
+        read_captions("00:01.000 --> 00:02.000\nHi\n", name="clip.srt")
+    assert err.value.line == 1 and "hours" in err.value.message

@@ -81,6 +81,9 @@ def normalize_format(fmt: str | OutputFormat) -> str:
     return name
 
 
+_TIMES_AROUND_ARROW = re.compile(r"^\s*\d+(?:[:.,]\d+)+\s*-->\s*\d+(?:[:.,]\d+)+")
+
+
 def detect_format(text: str) -> str:
     """Guess the format from the content: WEBVTT header, <tt> root, JSON, SRT timing lines, else TXT."""
     head = text.lstrip()[:2000]
@@ -93,8 +96,8 @@ def detect_format(text: str) -> str:
         if head.startswith("{") or stripped.startswith(("{", "]")) or not stripped:
             return "json"
     for line in head.split("\n")[:6]:
-        if "-->" in line and TIMING_RE.match(line):
-            return "srt"
+        if "-->" in line and (TIMING_RE.match(line) or _TIMES_AROUND_ARROW.match(line)):
+            return "srt"  # times SRT does not define are refused by the SRT reader, with their line
     if re.match(r"\s*\d+\s*\n[^\n]*-->", head):
         return "srt"
     return "txt"
