@@ -238,12 +238,3 @@ def write_srt(doc: CaptionDocument, speaker_style: str = "label") -> str:
         out.append(f"{k + 1}\n{clock(cue.start_ms)} --> {clock(cue.end_ms)}\n{body}\n")
         previous = cue.speaker
     return "\n".join(out)
-
-
-def salvage_srt(text: str, name: str = "<input>") -> tuple[CaptionDocument, list[CaptionParseError]]:
-    """Read what can be read from a damaged SRT file: every cue that cannot be read is left out and
-    listed with its line, instead of being dropped silently. For "import anyway" after `read_srt`
-    refused the file."""
-    skipped: list[CaptionParseError] = []
-    doc = read_srt(text, name, skipped=skipped)
-    return doc, skipped
