@@ -76,7 +76,9 @@ def time_ms(
             )
         frac_ms = 0
     else:
-        frac_ms = fraction_ms(frac or "")
+        # Milliseconds as a number, as ffmpeg, pysrt and Kaltura's srtCaptionsContentManager read them:
+        # ",5" is 5 ms there, so it is 5 ms here too (listed, since 0.5 s may have been meant).
+        frac_ms = int(frac) if frac else 0
         if repairs is not None:
             if sep != wanted_sep:
                 repairs.append(
@@ -91,7 +93,8 @@ def time_ms(
                     CaptionRepair(
                         "short_fraction",
                         line_no,
-                        f"fraction '{sep}{frac}' read as {frac_ms} ms (some readers, e.g. ffmpeg, take it as {int(frac)} ms)",
+                        f"'{sep}{frac}' read as {frac_ms} ms, as ffmpeg, pysrt and Kaltura read it "
+                        f"(if {fraction_ms(frac)} ms was meant, correct the time)",
                     )
                 )
     return ((int(h or 0) * 60 + minutes) * 60 + seconds) * 1000 + frac_ms
