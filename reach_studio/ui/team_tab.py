@@ -11,6 +11,7 @@ import logging
 import time
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -58,6 +59,7 @@ class TeamTab(QWidget):
         self.role = "linguist"
         self.claims: list[Any] = []
         self.reviews: list[Any] = []
+        self.conflicts: list[Any] = []
         self._job = None
 
         self.summary = QLabel("Team: connecting…")
@@ -122,21 +124,29 @@ class TeamTab(QWidget):
             return self._job
 
         def read(token, progress):
-            return self.store.claims(), self.store.review_queue(), self.store.role()
+            conflicts = [c for c in self.store.draft_conflicts() if c.author == self.store.member]
+            return self.store.claims(), self.store.review_queue(), self.store.role(), conflicts
 
         def done(result) -> None:
             self._job = None
-            self.show_state(*result)
+            if self._alive():
+                self.show_state(*result)
 
         def failed(exc: BaseException) -> None:
             self._job = None
-            self.summary.setText(f"Team store unreachable: {exc} (working on; drafts are kept locally)")
+            if self._alive():
+                self.summary.setText(f"Team store unreachable: {exc} (working on; drafts are kept locally)")
 
         self._job = run_in_background(read, done, failed)
         return self._job
 
-    def show_state(self, claims, reviews, role: str) -> None:
+    def _alive(self) -> bool:
+        """False once the window is gone (a background read may finish after it closed)."""
+        return shiboken6.isValid(self) and shiboken6.isValid(self.holders)
+
+    def show_state(self, claims, reviews, role: str, conflicts=()) -> None:
         self.claims, self.reviews, self.role = list(claims), list(reviews), role
+        self.conflicts = list(conflicts)
         me = self.store.member
         self.holders.setRowCount(len(self.claims))
         for row, c in enumerate(self.claims):
@@ -164,6 +174,12 @@ class TeamTab(QWidget):
         self.summary.setText(
             f"Team: {len(self.claims)} task(s) held, {mine} by you ({me}, {role}); "
             f"{len(self.reviews)} waiting for review"
+            + (
+                f"; {len(self.conflicts)} of your draft edits were kept aside, not applied "
+                f"({self.conflicts[-1].reason}) — nothing was lost, ask the holder"
+                if self.conflicts
+                else ""
+            )
         )
         self._update_buttons()
 
@@ -192,18 +208,18 @@ class TeamTab(QWidget):
 
     def _run(self, what: str, fn, on_done=None):
         def done(result) -> None:
+            if not self._alive():
+                return
             self.message.emit(what)
             if on_done is not None:
                 on_done(result)
             self.refresh()
 
-        return run_in_background(
-            lambda token, progress: fn(),
-            done,
-            lambda exc: self.message.emit(
-                f"Could not {what[0].lower()}{what[1:]}: {getattr(exc, 'message', exc)}"
-            ),
-        )
+        def failed(exc: BaseException) -> None:
+            if self._alive():
+                self.message.emit(f"Could not {what[0].lower()}{what[1:]}: {getattr(exc, 'message', exc)}")
+
+        return run_in_background(lambda token, progress: fn(), done, failed)
 
     def take_over_selected(self):
         claim = self.selected_claim()
@@ -320,14 +336,15 @@ def attach_team_mode(window) -> TeamTab | None:
     ops = window.service.ops
     store = TeamStore(url, ops.linguist)  # connects on first use, off the GUI thread
     window.service.ops = TeamEngineOps(store, media_dir=ops.media_dir, cache_bytes=ops.cache_bytes)
-    window.drafts = TeamDrafts(
+    window.team_uninstall = review.install(store)
+    tab = TeamTab(store, window.service, None, parent=window)
+    tab.message.connect(window.statusBar().showMessage)
+    # the pusher thread reports conflicts through the tab's signal (queued to the GUI thread)
+    window.drafts = tab.drafts = TeamDrafts(
         window.drafts,
         store,
-        on_conflict=lambda key, why: log.warning("Draft %s: %s", key, why),
+        on_conflict=lambda key, why: tab.message.emit(f"Draft {key}: {why}; your version was kept aside"),
     )
-    window.team_uninstall = review.install(store)
-    tab = TeamTab(store, window.service, window.drafts, parent=window)
-    tab.message.connect(window.statusBar().showMessage)
     window.tabs.addTab(tab, "Team")
     window.tabs.tabBar().setTabButton(
         window.tabs.indexOf(tab), window.tabs.tabBar().ButtonPosition.RightSide, None

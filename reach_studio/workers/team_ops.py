@@ -58,16 +58,47 @@ class TeamEngineOps(EngineOps):
         super().__init__(**kwargs)
         self.store = store
         self.linguist = store.member  # the team knows this desktop by its member name
+        self._repaired: set[str] = set()  # accounts whose interrupted claims were repaired since start
         self.heartbeat = Heartbeat(store, heartbeat_s).start() if heartbeat_s > 0 else None
 
     def poll(self, poller) -> list[Task]:
-        """The queue the supervisor published, less what the team holds, through this desktop's filter."""
+        """The queue the supervisor published, less what the team holds, through this desktop's filter.
+
+        The first poll of an account after start also repairs this desktop's claims that a crash left
+        between the team store and Kaltura (`team.claims.repair`)."""
+        if poller.account not in self._repaired:
+            self._repair(poller)
         tasks = []
         for task in self.store.queue(poller.account):
             task.account = poller.account
             if not poller.task_filter.rejection(task):
                 tasks.append(task)
         return tasks
+
+    def _repair(self, poller) -> None:
+        from reach_studio.team.claims import repair
+
+        for line in repair(
+            self.store,
+            lambda account: poller.conn if account == poller.account else None,
+            lambda task_id: f"{self.linguist}-{task_id}",
+        ):
+            log.info("Repaired an interrupted claim: %s", line)
+        self._repaired.add(poller.account)
+
+    def fail(self, connection, task: Task, reason: str) -> Task:
+        """ERROR in Kaltura (final), then the team row goes: the task is nobody's any more."""
+        failed = super().fail(connection, task, reason)
+        try:
+            self.store.release(
+                task.account or connection.account.key,
+                task.id,
+                f"failed: {reason}"[:200],
+                failure="TASK_FAILED",
+            )
+        except TeamStoreError as exc:  # the supervisor's next poll no longer lists it either way
+            log.warning("Could not release failed task %s in the team store: %s", task.id, exc)
+        return failed
 
     def scheduled(self, poller) -> list[Task]:
         return []  # live tasks are scheduled by the supervisor service in team mode (no getJobs here)

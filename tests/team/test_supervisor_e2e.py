@@ -187,3 +187,31 @@ def test_sync_serve_without_a_team_store_is_a_usage_error(emulator, tmp_path):
         check=False,
     )
     assert done.returncode == 2 and "no team store" in done.stderr
+
+
+def test_a_desktop_repairs_its_interrupted_claim_at_start_and_failing_frees_the_team_row(
+    qtbot, emulator, team_db
+):
+    conn = ReachConnection(account(emulator))
+    supervisor = SupervisorService(
+        TeamStore(team_db, "supervisor").open(role="supervisor"), {conn.account.key: conn}, HUMAN
+    )
+    supervisor.run_once()
+    first, second = sorted(supervisor.group.pollers[0].tasks, key=lambda t: t.id)[:2]
+    TeamStore(team_db, "anna").open().take(first)  # anna's app died right after the team row
+    anna = TaskService(TeamEngineOps(TeamStore(team_db, "anna"), heartbeat_s=0))
+    with qtbot.waitSignal(anna.polled, timeout=60000):
+        anna.add_connection(ReachConnection(account(emulator)))  # the first poll after start repairs
+    observer = TeamStore(team_db, "observer").open()
+    assert observer.claim(first.account, first.id) is None
+    assert first.id in [t.id for t in anna.visible_queue()]
+    assert [e.kind for e in observer.history(first.account, first.id)] == ["claim_started", "released"]
+
+    with qtbot.waitSignal(anna.claimed, timeout=60000):
+        anna.claim(next(t for t in anna.visible_queue() if t.id == second.id))
+    with qtbot.waitSignal(anna.failed_task, timeout=60000):
+        anna.fail(anna.mine[(second.account, second.id)], "Audio is silent")
+    assert emulator.inspect.task(second.id)["status"] == 6  # ERROR
+    assert observer.claim(second.account, second.id) is None
+    assert ("TASK_FAILED", 1) in observer.stats()["failures"]
+    anna.stop()

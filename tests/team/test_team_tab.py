@@ -100,7 +100,13 @@ def test_review_queue_approves_from_the_tab(qtbot, make_window, monkeypatch, tea
     anna.confirm(ACCOUNT, 7, "anna-7")
     anna.submit(ACCOUNT, 7)
     monkeypatch.setenv("REACH_TEAM_DB", team_db)
-    tab = make_window().team_tab
+    win = make_window()
+    tab = win.team_tab
+    me = TeamStore(team_db, win.service.ops.linguist).open()  # an edit of ours that lost a conflict
+    me.push_draft(draft_key(ACCOUNT, 7), base_rev=0, ops=[{"n": 1}])
+    tab.refresh()
+    qtbot.waitUntil(lambda: "kept aside" in tab.summary.text(), timeout=30000)
+    assert "anna holds the task" in tab.summary.text()
     qtbot.waitUntil(lambda: tab.review_table.rowCount() == 1, timeout=30000)
     tab.review_table.selectRow(0)
     assert tab.approve_button.isEnabled()
