@@ -113,8 +113,16 @@ def test_a_killed_holder_is_taken_over_with_its_last_draft(emulator, team_db, tm
     key = draft_key(task.account, task.id)
     anna_local = tmp_path / "anna-drafts.sqlite3"
     proc = spawn(tmp_path, "anna", spec_for(emulator, team_db, "anna", task, "work", drafts=str(anna_local)))
+    observer = TeamStore(team_db, "observer").open()
     try:
         assert proc.stdout.readline().strip() == "WORKING", proc.stderr.read()
+        deadline = time.monotonic() + 60
+        while True:  # anna keeps typing; kill her at some moment well after the last explicit flush
+            team = observer.draft(key)
+            if team is not None and len(team.ops) >= 60:
+                break
+            assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read()
+            time.sleep(0.05)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
