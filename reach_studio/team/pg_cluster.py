@@ -1,7 +1,7 @@
 """A throwaway PostgreSQL cluster in a temp folder, for tests, benches and trying team mode on one machine.
 
 Why it exists: the team store is tested against a real server, never a mock, and CI is a fresh Debian
-machine where nothing runs. The bootstrap script installs Debian's `postgresql` when it is missing; this
+machine where nothing runs. `scripts/bootstrap.sh --test` installs Debian's `postgresql` when it is missing; this
 module finds its initdb/pg_ctl, makes a cluster owned by a non-root user (PostgreSQL refuses to run as
 root), starts it on a free loopback port plus a unix socket in the same folder, and removes it all on stop.
 Durability is switched off (fsync off): the data is thrown away anyway.
@@ -41,7 +41,7 @@ def find_bindir() -> Path:
         if folder and (Path(folder) / "initdb").exists() and (Path(folder) / "pg_ctl").exists():
             return Path(folder)
     raise ClusterError(
-        "PostgreSQL server binaries (initdb, pg_ctl) not found: run scripts/bootstrap.sh as root "
+        "PostgreSQL server binaries (initdb, pg_ctl) not found: run scripts/bootstrap.sh --test as root "
         "(it installs Debian's postgresql) or set REACH_PG_BINDIR"
     )
 
@@ -107,7 +107,7 @@ class PgCluster:
             except KeyError:
                 raise ClusterError(
                     f"running as root, PostgreSQL needs a non-root user; user {SERVICE_USER!r} is missing "
-                    "(run scripts/bootstrap.sh, which installs Debian's postgresql)"
+                    "(run scripts/bootstrap.sh --test, which installs Debian's postgresql)"
                 ) from None
             self._run_as = SERVICE_USER
             os.chown(self.folder, entry.pw_uid, entry.pw_gid)
