@@ -32,20 +32,6 @@ from reach_studio.printable import printable
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_UNAVAILABLE, EXIT_STORE = 0, 2, 3, 4, 5
-AUTH_CODES = {
-    "INVALID_APP_TOKEN_HASH",
-    "APP_TOKEN_ID_NOT_FOUND",
-    "APP_TOKEN_NOT_ACTIVE",
-    "APP_TOKEN_EXPIRED",
-    "START_SESSION_ERROR",
-    "INVALID_KS",
-    "MISSING_KS",
-    "NO_CREDENTIALS",
-    "SERVICE_FORBIDDEN",
-    "VENDOR_TASK_SERVICE__GET_JOB_NOT_ALLOWED",
-    "INVALID_PARTNER_ID",
-    "ADMIN_KS_REQUIRED",
-}
 
 
 DEFAULT_DEADLINE_S = 120.0
@@ -347,7 +333,7 @@ def _exit_code_for(errors: list[Exception]) -> int:
 
     if not errors:
         return EXIT_OK
-    if any(isinstance(e, ReachError) and e.code in AUTH_CODES for e in errors):
+    if any(isinstance(e, ReachError) and e.auth_failure for e in errors):
         return EXIT_AUTH
     return EXIT_UNAVAILABLE
 

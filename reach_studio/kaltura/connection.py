@@ -64,6 +64,30 @@ VENDOR_PRIVILEGES = "disableentitlement"
 SESSION_SECONDS = 24 * 3600
 
 
+# The codes that mean "these credentials or this session are refused", so the linguist must sign in again
+# (the sign-in dialog, `sync`'s exit code 3, `sync --live`). Kaltura's own codes from
+# api_v3/lib/KalturaErrors.php, alpha/apps/kaltura/lib/webservices/APIErrors.class.php and
+# plugins/reach/errors/KalturaReachErrors.php (an expired KS is INVALID_KS there: Kaltura has no EXPIRED_KS);
+# NO_CREDENTIALS is ours (nothing to sign in with).
+AUTH_FAILURE_CODES = frozenset(
+    {
+        "INVALID_APP_TOKEN_HASH",
+        "APP_TOKEN_ID_NOT_FOUND",
+        "APP_TOKEN_NOT_ACTIVE",
+        "APP_TOKEN_EXPIRED",
+        "START_SESSION_ERROR",
+        "INVALID_KS",
+        "MISSING_KS",
+        "SERVICE_FORBIDDEN",
+        "INVALID_PARTNER_ID",
+        "PARTNER_NOT_FOUND",
+        "INVALID_USER_ID",
+        "VENDOR_TASK_SERVICE__GET_JOB_NOT_ALLOWED",
+        "NO_CREDENTIALS",
+    }
+)
+
+
 class ReachError(Exception):
     """A REACH call failed: `code` is Kaltura's error code (or one of ours), `message` is safe to show."""
 
@@ -72,6 +96,11 @@ class ReachError(Exception):
         self.code = code
         self.message = message
         self.transient = transient
+
+    @property
+    def auth_failure(self) -> bool:
+        """True when signing in again (other credentials) is the only way on."""
+        return self.code in AUTH_FAILURE_CODES
 
 
 class _HttpStatusError(Exception):

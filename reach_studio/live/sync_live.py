@@ -175,7 +175,7 @@ def run(args: argparse.Namespace, accounts: list, task_filter, interval: float) 
                 if source is not None and relay.sessions:
                     relay.wait_relayed(args.live_wait)
                 code = EXIT_OK if not errors else EXIT_UNAVAILABLE
-                if any(isinstance(e, ReachError) and e.code in _auth_codes() for e in errors):
+                if any(isinstance(e, ReachError) and e.auth_failure for e in errors):
                     code = 3
                 return code
             if stop.wait(min(interval, 5.0)):
@@ -191,11 +191,6 @@ def run(args: argparse.Namespace, accounts: list, task_filter, interval: float) 
         if source is not None:
             source.close()
 
-
-def _auth_codes() -> set[str]:
-    from reach_studio.sync import AUTH_CODES
-
-    return set(AUTH_CODES)
 
 
 class _Relay:

@@ -51,22 +51,6 @@ PRESET_LABELS: dict[str, str] = {
 }
 CUSTOM = "custom"
 
-AUTH_CODES = {
-    "INVALID_APP_TOKEN_HASH",
-    "INVALID_APP_TOKEN_ID",
-    "APP_TOKEN_ID_NOT_FOUND",
-    "APP_TOKEN_NOT_ACTIVE",
-    "INVALID_KS",
-    "INVALID_PARTNER_ID",
-    "PARTNER_NOT_FOUND",
-    "SERVICE_FORBIDDEN",
-    "START_SESSION_ERROR",
-    "INVALID_USER_ID",
-    "NO_CREDENTIALS",
-    "EXPIRED_KS",
-    "SERVICE_ACCESS_FORBIDDEN",
-}
-
 
 def sign_in(account: AccountConfig) -> ReachConnection:
     """Open a session for `account` (blocking; run it in the background). Raises ReachError."""
@@ -120,7 +104,7 @@ def explain_sign_in_error(exc: BaseException, service_url: str = "") -> str:
             return exc.message
         if exc.code == "TRANSPORT_ERROR" or exc.code.startswith("CLIENT_ERROR"):
             return f"Cannot reach the Kaltura server at {service_url or 'that address'}. Check the URL and your network."
-        if exc.code in AUTH_CODES or "token" in exc.message.lower() or "partner" in exc.message.lower():
+        if exc.auth_failure or "token" in exc.message.lower() or "partner" in exc.message.lower():
             return f"The server refused these credentials ({exc.code}). Check the partner id, app token id and token."
         return f"Sign-in failed: {exc.message}"
     return f"Sign-in failed: {type(exc).__name__}"
