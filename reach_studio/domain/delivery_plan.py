@@ -27,6 +27,7 @@ from reach_studio.domain.enums import (
     CaptionType,
     OutputFormat,
     ServiceFeature,
+    ServiceType,
     TaskStatus,
     ThumbCuePointSubType,
     language_code,
@@ -367,7 +368,7 @@ def _captions_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> tuple[
         raise PlanError("The catalog item names no caption language")
     fmt = ctx.output_format or output_format(task)
     caption_type, ext = caption_type_for(fmt).value, file_extension(fmt)
-    accuracy = _accuracy(product, doc)
+    accuracy = _accuracy(product, doc, task)
     steps: list[Step] = []
     steps += _caption_steps(task, "caption", doc, ext, caption_type, {
         "format": caption_type,
@@ -555,11 +556,20 @@ def _content_steps(task: Task, key: str, service: str, source: FileSource, *, ta
     ]
 
 
+def vouched_accuracy(task: Task) -> int:
+    """The accuracy a delivery can vouch for when the work product names none (the guide sets
+    entryVendorTask.accuracy on every READY but leaves the value open for audio, chapters and video):
+    human work that passed the delivery checks is 100; machine or hybrid work 90, below a human's."""
+    return 100 if task.service_type in (None, ServiceType.HUMAN) else 90
+
+
 def _finish_step(task: Task, product: WorkProduct, output_step: str) -> Step:
     accuracy = product.accuracy
     if accuracy is None and product.captions is not None and task.feature in (
             ServiceFeature.CAPTIONS, ServiceFeature.TRANSLATION, ServiceFeature.EXTENDED_AUDIO_DESCRIPTION):
         accuracy = product.captions.accuracy
+    if accuracy is None:  # every READY carries one, whatever the service (guide, general flow)
+        accuracy = vouched_accuracy(task)
     external = claimant_of(task, product)
     fields: dict[str, Any] = {"status": int(TaskStatus.READY), "outputObjectId": Ref(output_step),
                               "externalTaskId": external}
@@ -584,9 +594,9 @@ def _require_doc(doc: CaptionDocument | None, what: str) -> CaptionDocument:
     return doc
 
 
-def _accuracy(product: WorkProduct, doc: CaptionDocument) -> int | None:
+def _accuracy(product: WorkProduct, doc: CaptionDocument, task: Task) -> int:
     value = product.accuracy if product.accuracy is not None else doc.accuracy
-    return None if value is None else _check_accuracy(value)
+    return vouched_accuracy(task) if value is None else _check_accuracy(value)
 
 
 def _check_accuracy(value: int) -> int:

@@ -32,6 +32,7 @@ from reach_studio.emulator.net_faults import (
     maybe_redirect,
     shape_response,
 )
+from reach_studio.emulator.stalled_adds import StalledAdds
 from reach_studio.emulator.store import Store
 from reach_studio.emulator.wire import UploadedFile, WireError, parse_request, response_format, serialize
 
@@ -72,6 +73,7 @@ class Faults:
         self._stop = threading.Event()
         self.ks_not_before = 0.0
         self.network = NetworkFaults()  # drip, oversize, cross-host redirect (emulator/net_faults.py)
+        self.stalled_adds = StalledAdds()  # adds that land after the client gave up (emulator/stalled_adds.py)
         self.reset()
 
     def reset(self) -> None:
@@ -84,6 +86,7 @@ class Faults:
             self.timeout_rate = 0.0
             self.timeout_sleep_s = DEFAULT_TIMEOUT_SLEEP_S
             self.network.reset()
+            self.stalled_adds.reset()
 
     def configure(
         self,
@@ -125,6 +128,10 @@ class Faults:
             if seed is not None:
                 self._rng.seed(seed)
             self.network.apply(network_values)
+
+    def stall_next_adds(self, count: int, seconds: float, service: str | None = None) -> None:
+        """The next `count` add calls (of `service`, e.g. "caption_captionasset") run `seconds` late."""
+        self.stalled_adds.arm(count, seconds, service)
 
     def expire_all_ks(self) -> None:
         """Every KS (sessions and task access keys) issued until now is refused as expired from now on."""
@@ -337,6 +344,7 @@ def create_app(emu: Emulator) -> Flask:
                     raise ApiError("MISSING_MANDATORY_PARAMETER", PARAM_NAME="service")
                 if not action_name:
                     raise ApiError("MISSING_MANDATORY_PARAMETER", PARAM_NAME="action")
+                emu.faults.stalled_adds.hold(service, action_name, emu.faults.sleep)
                 result = registry.call(emu, str(service), str(action_name), params)
         except ApiError as err:
             result = err

@@ -262,3 +262,28 @@ def test_speakers_are_written_as_the_catalog_item_and_profile_ask():
     changes.reach_profile.enable_speaker_change_indication = True
     text = _uploaded_text(build_plan(changes, WorkProduct(captions=doc)), "caption.upload")
     assert ">>" in text and "[Anna]" not in text
+
+
+@pytest.mark.parametrize("feature", [ServiceFeature.AUDIO_DESCRIPTION, ServiceFeature.DUBBING,
+                                     ServiceFeature.CHAPTERING, ServiceFeature.EXTENDED_AUDIO_DESCRIPTION,
+                                     ServiceFeature.SIGN_LANGUAGE, ServiceFeature.CAPTIONS])
+def test_every_ready_carries_an_accuracy_whatever_the_service(feature, tmp_path):
+    """The guide's general flow sets entryVendorTask.accuracy on every READY; for audio, chapters and video
+    it leaves the value open: human work that passed the checks is vouched for at 100."""
+    from reach_studio.domain.captions import Chapter, DescriptionCue
+    from reach_studio.domain.delivery_plan import PlanContext
+
+    track = tmp_path / "track.mp4"
+    track.write_bytes(b"x")
+    products = {
+        ServiceFeature.AUDIO_DESCRIPTION: WorkProduct(main_audio=track, clear_audio=track),
+        ServiceFeature.DUBBING: WorkProduct(main_audio=track, clear_audio=track),
+        ServiceFeature.CHAPTERING: WorkProduct(chapters=(Chapter(0, "Start"),)),
+        ServiceFeature.EXTENDED_AUDIO_DESCRIPTION: WorkProduct(descriptions=(DescriptionCue(0, 900, "A door"),)),
+        ServiceFeature.SIGN_LANGUAGE: WorkProduct(sign_video=track),
+        ServiceFeature.CAPTIONS: WorkProduct(captions=make_doc(accuracy=None)),
+    }
+    task = make_task(feature, target="Japanese" if feature == ServiceFeature.DUBBING else "English (ASL)",
+                     flavor_params_id=200, clear_audio_flavor_params_id=201)
+    plan = build_plan(task, products[feature], PlanContext(parent_entry_name="Keynote"))
+    assert plan.step("task.ready").fields["accuracy"] == 100
