@@ -207,9 +207,7 @@ class DeliveryService:
         if state.status == TaskStatus.PROCESSING and ours:
             return None
         if state.status == TaskStatus.READY and ours and state.output_object_id:
-            for run in self.journal.runs(task.id):
-                if run.status != "done":
-                    self.journal.finish_run(task.id, run.plan_hash, "done")
+            self.journal.close_delivered(task.id)
             task.status = TaskStatus.READY
             log.info("Task %s was already READY with our output %s", task.id, state.output_object_id)
             return _observe(task, DeliveryOutcome(task.id, TaskStatus.READY, state.output_object_id))

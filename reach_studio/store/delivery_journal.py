@@ -111,6 +111,14 @@ class DeliveryJournal:
             self._db.execute("UPDATE delivery_run SET status=?, error=?, updated_at=? WHERE task_id=? AND plan_hash=?",
                              (status, error, time.time(), task_id, plan_hash))
 
+    def close_delivered(self, task_id: int) -> int:
+        """Mark every unfinished run of a task done: Kaltura has it READY with our output (a run was killed
+        after READY, before it could record so). Returns how many runs were closed."""
+        with self._lock:
+            cursor = self._db.execute("UPDATE delivery_run SET status='done', error='', updated_at=? "
+                                      "WHERE task_id=? AND status<>'done'", (time.time(), task_id))
+        return cursor.rowcount
+
     def run(self, task_id: int, plan_hash: str) -> RunInfo | None:
         with self._lock:
             row = self._db.execute(

@@ -160,10 +160,26 @@ class EngineOps:
         return reach_api.fail(connection, task, reason)
 
     def refresh_key(self, connection, task: Task) -> Task:
-        """A fresh access key for a remembered claimed task (after a restart keys are not kept on disk)."""
-        from reach_studio.kaltura import reach_api
+        """A fresh access key for a remembered claimed task (after a restart keys are not kept on disk).
 
-        fresh = reach_api.extend_access_key(connection, task)
+        First the task's state with the vendor KS: a task READY under our externalTaskId was delivered by a
+        run killed right after READY (Kaltura killed its key and refuses to extend it), so its delivery
+        journal is closed as delivered and the READY task returned; a task someone else holds raises ClaimLost.
+        """
+        from reach_studio.kaltura import reach_api
+        from reach_studio.store.delivery_journal import DeliveryJournal
+
+        state = reach_api.read_state(connection, task)
+        ours = bool(state.external_task_id) and state.external_task_id == task.external_task_id
+        if state.status == TaskStatus.READY and ours:
+            with DeliveryJournal() as journal:
+                journal.close_delivered(task.id)
+            return state
+        if state.status not in (TaskStatus.PROCESSING, TaskStatus.SCHEDULED) or (
+            task.external_task_id and not ours
+        ):
+            raise reach_api.ClaimLost(task, state.external_task_id, state.status)
+        fresh = reach_api.extend_access_key(connection, state)
         return reach_api.get_task(connection, fresh)
 
     def make_key_keeper(self, connection_for):
@@ -684,6 +700,10 @@ class TaskService(QObject):
                 return  # delivered, failed or dropped meanwhile
             fresh.account = fresh.account or task.account
             _keep_names(task, fresh)
+            if fresh.status == TaskStatus.READY:  # delivered by a run killed right after READY
+                self.delivered(fresh)
+                self.activity.emit(f"Task {task.id} was delivered before the restart (READY)")
+                return
             self.mine[key] = fresh
             self.key_keeper.track(fresh)
             self._publish_mine()
@@ -692,7 +712,7 @@ class TaskService(QObject):
         def failed(exc: BaseException) -> None:
             self._refreshing.pop(key, None)
             message = f"Task {task.id} can no longer be worked on: {_message(exc)}"
-            if getattr(exc, "code", "") in ("CANNOT_EXTEND_ACCESS_KEY", "ENTRY_VENDOR_TASK_NOT_FOUND"):
+            if getattr(exc, "code", "") in ("CANNOT_EXTEND_ACCESS_KEY", "ENTRY_VENDOR_TASK_NOT_FOUND", "CLAIM_LOST"):
                 self.forget(key)
                 self.task_gone.emit(key, message)
             else:

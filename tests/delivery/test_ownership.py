@@ -99,3 +99,26 @@ def test_killed_right_after_ready_the_resume_closes_the_journal_as_delivered(emu
     assert [r.status for r in journal.runs(task.id)] == ["done"]
     assert len(_live_marked(emulator, "caption_asset", task.id)) == 1
     assert [h["status"] for h in emulator.inspect.status_history(task.id)].count(int(TaskStatus.READY)) == 1
+
+
+def test_restart_after_a_kill_right_after_ready_finds_the_task_delivered(emulator, claimed, conn, tmp_path):
+    """The app restarts with the task remembered as claimed (keys are never stored): instead of "can no
+    longer be worked on" (Kaltura refuses to extend a READY task's key), it reads the task with the vendor
+    KS, sees it READY under our externalTaskId and closes the delivery journal as delivered."""
+    from dataclasses import replace
+
+    from reach_studio import paths
+    from reach_studio.workers.task_service import EngineOps
+
+    task = claimed(ServiceFeature.CAPTIONS)
+    product = WorkProduct(captions=make_doc(2))
+    journal_path = paths.data_dir() / "delivery_journal.sqlite3"  # the app's own journal
+    steps = len(DeliveryService(conn).plan(task, product).steps)
+    rc, _ = run_child(tmp_path, emulator, task, product, journal_path, kill={"when": "after_call", "n": steps})
+    assert rc == KILLED
+    remembered = replace(task, access_key="", access_key_expiry=None)
+    fresh = EngineOps(media_dir=tmp_path / "media").refresh_key(conn, remembered)
+    assert fresh.status == TaskStatus.READY
+    assert fresh.output_object_id == emulator.inspect.task(task.id)["outputObjectId"]
+    with DeliveryJournal(journal_path) as journal:
+        assert [r.status for r in journal.runs(task.id)] == ["done"]
