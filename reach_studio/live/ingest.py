@@ -20,6 +20,7 @@ RTMPS is the vendor's TLS proxy in front of this listener (README "Live captions
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import re
@@ -40,6 +41,15 @@ _START = re.compile(r"Duration: [^,]*, start: (-?[\d.]+)")
 _WRONG_KEY = "Unexpected stream"
 _used_ports: set[int] = set()
 _ports_lock = threading.Lock()
+_running: set[subprocess.Popen] = set()  # listening ffmpegs, killed at exit so none outlives the app
+
+
+@atexit.register
+def _kill_all() -> None:
+    for proc in list(_running):
+        if proc.poll() is None:
+            proc.kill()
+
 
 # states: idle → listening → receiving → (dropped | refused → listening) ... → stopped | failed
 STATE_TEXT = {
@@ -288,6 +298,7 @@ class IngestListener:
         )
         with self._lock:
             self._proc = proc
+            _running.add(proc)
         if self._stop.is_set():
             proc.kill()
         threading.Thread(target=self._announce_listening, args=(proc,), daemon=True).start()
@@ -354,6 +365,7 @@ class IngestListener:
             reader.join(2.0)
             with self._lock:
                 self._proc = None
+                _running.discard(proc)
         if verdict["value"] == "refused":
             log.warning("Live task %s: an RTMP push with a wrong stream key was refused", self.task_id)
             return "refused"
