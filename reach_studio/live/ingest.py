@@ -36,6 +36,8 @@ from reach_studio.media.ffmpeg import ffmpeg_exe
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 48_000
+VIDEO_SIZE = (320, 180)
+VIDEO_FPS = 5
 BYTES_PER_SECOND = SAMPLE_RATE * 2  # mono s16le
 _START = re.compile(r"Duration: [^,]*, start: (-?[\d.]+)")
 _WRONG_KEY = "Unexpected stream"
@@ -123,6 +125,8 @@ class IngestListener:
         on_state: Callable[[str, str], None] | None = None,
         on_audio: Callable[[bytes, float], None] | None = None,
         low_latency: bool = True,
+        on_video: Callable[[bytes, int, int], None] | None = None,
+        video: bool = False,
     ) -> None:
         self.task_id = int(task_id)
         self.host = host
@@ -132,6 +136,9 @@ class IngestListener:
         self._key = key or f"reach-{int(task_id)}-{secrets.token_hex(12)}"
         self.on_state = on_state
         self.on_audio = on_audio
+        self.on_video = on_video  # the console's: a 5 fps RGB preview of the picture as well
+        self.video = video or on_video is not None  # decode the picture (a console may bind later)
+        self.video_absent = False  # the last stream had no picture: listen for audio only
         self.low_latency = low_latency
         self.port = 0
         self.state = "idle"
@@ -219,9 +226,26 @@ class IngestListener:
             except Exception as exc:  # noqa: BLE001 - an observer must not stop the ingest
                 log.error("ingest observer failed: %s", exc)
 
-    def _command(self) -> list[str]:
+    def _command(self, video_fd: int | None = None) -> list[str]:
         # no "-fflags nobuffer": it drops the packets read while probing (a second of audio lost)
         fast = ["-flags", "low_delay", "-probesize", "32768", "-analyzeduration", "0"]
+        # the picture: a second output on an inherited pipe (ffmpeg refuses an output without a stream,
+        # so a stream without video makes the next listen audio-only)
+        video = (
+            [
+                "-map",
+                "0:v:0?",
+                "-vf",
+                f"fps={VIDEO_FPS},scale={VIDEO_SIZE[0]}:{VIDEO_SIZE[1]}",
+                "-pix_fmt",
+                "rgb24",
+                "-f",
+                "rawvideo",
+                f"pipe:{video_fd}",
+            ]
+            if video_fd is not None
+            else []
+        )
         return [
             ffmpeg_exe(),
             "-hide_banner",
@@ -248,7 +272,31 @@ class IngestListener:
             "-f",
             "s16le",
             "pipe:1",
+            *video,
         ]
+
+    def _read_video(self, fd: int) -> None:
+        """Whole RGB frames from the picture pipe to `on_video` (frames are small: 320x180)."""
+        size = VIDEO_SIZE[0] * VIDEO_SIZE[1] * 3
+        buf = bytearray()
+        try:
+            while True:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    return
+                buf += chunk
+                while len(buf) >= size:
+                    frame, buf = bytes(buf[:size]), buf[size:]
+                    callback = self.on_video
+                    if callback is not None:
+                        try:
+                            callback(frame, *VIDEO_SIZE)
+                        except Exception as exc:  # noqa: BLE001 - the picture must not stop the sound
+                            log.error("ingest video consumer failed: %s", exc)
+        except OSError:
+            return
+        finally:
+            os.close(fd)
 
     def _announce_listening(self, proc: subprocess.Popen) -> None:
         """ "listening" once ffmpeg's socket really listens (a push before that would be refused)."""
@@ -289,13 +337,28 @@ class IngestListener:
                 self._stop.wait(0.2 * failures)
 
     def _one_connection(self) -> str:
-        proc = subprocess.Popen(
-            self._command(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            bufsize=0,
-        )
+        video_r = video_w = None
+        if (self.video or self.on_video is not None) and not self.video_absent:
+            video_r, video_w = os.pipe()
+        try:
+            proc = subprocess.Popen(
+                self._command(video_w),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                bufsize=0,
+                pass_fds=(video_w,) if video_w is not None else (),
+            )
+        finally:
+            if video_w is not None:
+                os.close(video_w)
+        if video_r is not None:
+            threading.Thread(
+                target=self._read_video,
+                args=(video_r,),
+                name=f"rtmp-ingest-video-{self.task_id}",
+                daemon=True,
+            ).start()
         with self._lock:
             self._proc = proc
             _running.add(proc)
@@ -322,6 +385,8 @@ class IngestListener:
                         verdict["value"] = "accepted"
                         decided.set()
                         continue
+                if "does not contain any stream" in line:
+                    self.video_absent = True
                 if "rtmp://" not in line:  # log lines with the URL would carry the key
                     tail.append(line)
                     del tail[:-5]

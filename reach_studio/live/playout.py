@@ -5,8 +5,8 @@ must reach the ear with as little delay as possible. The ingest hands PCM over o
 playout keeps a short jitter buffer (drops the oldest audio when it grows past `max_buffer_s`, so a
 burst never turns into lasting delay), hands chunks to an audio sink, remembers which media time each
 written byte had, and answers `position(played_bytes)` — the media time of the sample at the ear.
-Level (dBFS peak) and a waveform strip (peak per 20 ms bin) are computed on the audio as it is handed
-to the sink.
+The level (dBFS peak) is that of the piece at the ear (`level_at`); the waveform strip (peak per 20 ms
+bin) is computed on the audio as it is handed to the sink.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ class Playout:
         self._queue: collections.deque[tuple[bytes, float]] = collections.deque()
         self._queued = 0
         self._written = 0  # bytes handed to the sink so far
-        self._marks: collections.deque[tuple[int, float]] = collections.deque()  # (written offset, media t)
+        # (written offset, media time, peak dBFS) of each piece handed to the sink
+        self._marks: collections.deque[tuple[int, float, float]] = collections.deque()
         self.dropped_s = 0.0
         self.level = -90.0
         self.peaks: collections.deque[float] = collections.deque(maxlen=int(STRIP_S / BIN_S))
@@ -79,7 +80,7 @@ class Playout:
                 if room <= 0:
                     break
                 part = pcm[:room]
-                self._marks.append((self._written + len(out), t))
+                self._marks.append((self._written + len(out), t, level_dbfs(part)))
                 out += part
                 if len(part) == len(pcm):
                     self._queue.popleft()
@@ -98,12 +99,21 @@ class Playout:
         with self._lock:
             if not self._marks:
                 return None
-            offset, t = self._marks[0]
-            for mark in self._marks:
-                if mark[0] > played_bytes:
-                    break
-                offset, t = mark
+            offset, t, _ = self._mark_at(played_bytes)
             return t + max(0, played_bytes - offset) / BYTES_PER_SECOND
+
+    def level_at(self, played_bytes: int) -> float:
+        """The peak level of the piece being heard (the meter follows the ear, not the queue)."""
+        with self._lock:
+            return self._mark_at(played_bytes)[2] if self._marks else -90.0
+
+    def _mark_at(self, played_bytes: int) -> tuple[int, float, float]:
+        found = self._marks[0]
+        for mark in self._marks:
+            if mark[0] > played_bytes:
+                break
+            found = mark
+        return found
 
     @property
     def written(self) -> int:

@@ -123,9 +123,15 @@ class LiveScheduler:
     """The one caption server of a process, plus a LiveSession (with its own RTMP ingest) per task."""
 
     def __init__(
-        self, settings: LiveSettings | None = None, *, ingest: bool = True, vendor_token: str | None = None
+        self,
+        settings: LiveSettings | None = None,
+        *,
+        ingest: bool = True,
+        vendor_token: str | None = None,
+        video: bool = False,
     ) -> None:
         self.settings = settings or LiveSettings.from_env()
+        self.video = video  # the ingests also decode a picture preview (a console shows it)
         self._vendor_token = vendor_token
         self.with_ingest = ingest and not self.settings.external_media_url
         self._server = None
@@ -176,7 +182,11 @@ class LiveScheduler:
 
             s = self.settings
             listener = IngestListener(
-                task.id, host=s.ingest_host, port_range=s.ingest_ports, public_url=s.ingest_public_url
+                task.id,
+                host=s.ingest_host,
+                port_range=s.ingest_ports,
+                public_url=s.ingest_public_url,
+                video=self.video,
             )
         return LiveSession(
             conn,

@@ -111,7 +111,7 @@ class EngineOps:
         with self._server_lock:
             if self._live is None:
                 try:
-                    self._live = LiveScheduler()
+                    self._live = LiveScheduler(video=True)  # the console shows the picture
                 except LiveSettingsError as exc:
                     raise CaptionServerError(str(exc)) from None
             return self._live

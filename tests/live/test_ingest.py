@@ -96,3 +96,27 @@ def test_the_ingest_listens_again_after_the_stream_drops_mid_event(clip):
 
 def test_phrase_onsets_follow_the_event_media_pattern():
     assert phrase_onsets(7.0) == [1.0, 4.0]
+
+
+def test_a_stream_without_picture_is_heard_after_one_retry_when_the_picture_was_asked_for(tmp_path):
+    from reach_studio.media.ffmpeg import run_ffmpeg
+
+    sound_only = tmp_path / "sound.mp4"
+    run_ffmpeg(["-f", "lavfi", "-i", "sine=f=440:d=1.5", "-c:a", "aac", str(sound_only)], timeout=60)
+    rec = Recorder()
+    frames: list[int] = []
+    listener = IngestListener(
+        4243, on_state=rec.on_state, on_audio=rec.on_audio, on_video=lambda f, w, h: frames.append(len(f))
+    ).start()
+    try:
+        assert rec.wait(lambda: "listening" in rec.states)
+        first = MediaPush(sound_only, listener.media_url, listener.media_key).start()
+        first.thread.join(DEADLINE)
+        assert rec.wait(lambda: listener.video_absent and rec.states[-1] == "listening")
+        second = MediaPush(sound_only, listener.media_url, listener.media_key).start()
+        second.thread.join(DEADLINE)
+        assert second.outcome == "completed"
+        assert rec.wait(lambda: rec.samples >= int(1.3 * SAMPLE_RATE))
+        assert frames == []
+    finally:
+        listener.stop()

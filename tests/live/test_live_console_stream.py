@@ -52,7 +52,7 @@ def test_the_console_plays_the_restream_and_captions_carry_the_heard_media_posit
 
     # the captioner hears the voice start (the meter jumps) and starts writing at once
     qtbot.keyClick(console.line, Qt.Key.Key_F2)  # F2: the first named speaker from the notes
-    qtbot.waitUntil(lambda: console.player.playout.level > -30, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: console.player.level() > -30, timeout=WAIT_MS)
     heard = console.player.position()
     qtbot.keyClicks(console.line, "Good morning, tq ")  # the brief expands as the word ends
     assert console.line.text() == "[Prof. Okafor] Good morning, thank you "
@@ -69,6 +69,9 @@ def test_the_console_plays_the_restream_and_captions_carry_the_heard_media_posit
     assert heard is not None and abs(heard - 1.0) < 0.15, debug  # the voice starts at 1.0 s in the media
     qtbot.waitUntil(lambda: console.clock_label.text().startswith("00:00:0"), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: max(console.waveform.peaks, default=0) > 0.1, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: console.video.frames > 0 and console.video.pixmap().width() == 320, timeout=WAIT_MS
+    )
 
     qtbot.waitUntil(lambda: any(m["isFinal"] for m in _messages(emulator, event_id)), timeout=WAIT_MS)
     (final,) = [m for m in _messages(emulator, event_id) if m["isFinal"]]

@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QProgressBar, QSizePolicy, QWidget
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QWidget
 
 from reach_studio.live.ingest import BYTES_PER_SECOND, SAMPLE_RATE
 from reach_studio.live.playout import ClockedSink, Playout
@@ -89,6 +89,10 @@ class LivePlayer(QObject):
         """Media time (seconds) of the sound the captioner hears now; None before any audio."""
         return self.playout.position(self.sink.played_bytes())
 
+    def level(self) -> float:
+        """Peak dBFS of the sound at the ear now."""
+        return self.playout.level_at(self.sink.played_bytes())
+
     def _pump(self) -> None:
         free = self.sink.bytes_free()
         if free > 0:
@@ -156,6 +160,32 @@ class WaveformStrip(QWidget):
             p.drawRect(QRectF(x, mid - half, max(1.0, bar - 0.5), 2 * half))
             x += bar
         p.end()
+
+
+class VideoView(QLabel):
+    """The latest picture of the stream (the ingest's 5 fps preview); `offer()` from any thread."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._latest: tuple[bytes, int, int] | None = None
+        self.frames = 0
+        self.setFixedSize(320, 180)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setStyleSheet("QLabel { background: #101114; color: #9aa0a6; }")
+        self.setText("No picture yet")
+        self.setAccessibleName("Event picture")
+
+    def offer(self, rgb: bytes, width: int, height: int) -> None:
+        self._latest = (rgb, width, height)  # one reference swap: the GUI thread takes the newest
+
+    def show_latest(self) -> None:
+        latest, self._latest = self._latest, None
+        if latest is None:
+            return
+        rgb, width, height = latest
+        image = QImage(rgb, width, height, width * 3, QImage.Format.Format_RGB888).copy()
+        self.setPixmap(QPixmap.fromImage(image))
+        self.frames += 1
 
 
 def clock_text(seconds: float | None) -> str:

@@ -44,7 +44,7 @@ from reach_studio.live.ingest import STATE_TEXT as INGEST_TEXT
 from reach_studio.live.provisioning import live_window
 from reach_studio.live.scheduling import LiveScheduler, LiveSettingsError, live_external_id, vendor_owner
 from reach_studio.live.session import LiveSession
-from reach_studio.ui.editor.live_audio import LevelMeter, LivePlayer, WaveformStrip, clock_text
+from reach_studio.ui.editor.live_audio import LevelMeter, LivePlayer, VideoView, WaveformStrip, clock_text
 from reach_studio.ui.editor_registry import TaskContext
 from reach_studio.ui.style import set_tone
 from reach_studio.workers.background import run_in_background
@@ -131,11 +131,14 @@ class LiveConsole(QWidget):
         self.waveform = WaveformStrip()
         sound = QLabel(f"Sound: {self.player.device_name}")
         sound.setToolTip("The event's audio as Kaltura restreams it to this console's ingest")
+        self.video = VideoView()
         audio = QHBoxLayout()
-        audio.addWidget(self.clock_label)
         col = QVBoxLayout()
+        col.addWidget(self.clock_label)
         col.addWidget(self.meter)
         col.addWidget(sound)
+        col.addStretch(1)
+        audio.addWidget(self.video)
         audio.addLayout(col, 1)
 
         self.schedule_button = QPushButton("Schedule")
@@ -242,7 +245,8 @@ class LiveConsole(QWidget):
 
     def _audio_tick(self) -> None:
         self.clock_label.setText(clock_text(self.player.position()))
-        self.meter.set_level(self.player.playout.level)
+        self.video.show_latest()
+        self.meter.set_level(self.player.level())
         self.waveform.set_peaks(self.player.playout.peaks)
         if self.session is not None and self.session.listener is not None:
             self._refresh()
@@ -253,6 +257,7 @@ class LiveConsole(QWidget):
         session.stream_clock = self.player.position
         if session.listener is not None:
             session.listener.on_audio = self.player.feed
+            session.listener.on_video = self.video.offer
 
     def attach_session(self, session: LiveSession) -> None:
         """Show and serve a session someone else scheduled (the shell's claim). Its caption server
@@ -278,7 +283,7 @@ class LiveConsole(QWidget):
         if conn is None or self.session is not None or self._job is not None:
             return
         try:
-            scheduler = LiveScheduler()
+            scheduler = LiveScheduler(video=True)
             if self.server is not None:
                 scheduler.adopt_server(self.server)
             self.server = scheduler.caption_server()
