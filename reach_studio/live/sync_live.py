@@ -192,7 +192,6 @@ def run(args: argparse.Namespace, accounts: list, task_filter, interval: float) 
             source.close()
 
 
-
 class _Relay:
     """Sessions by task key, the source, and one pass of scheduling/ending."""
 
