@@ -229,3 +229,16 @@ def test_access_key_has_caption_moderation_unless_the_profile_shows_captions_at_
     )
     moderated = new_task(emulator)
     assert "enablecaptionmoderation" in _key_session(emulator, moderated).privileges
+
+
+# ---- who may call what -----------------------------------------------------------------------------------
+def test_get_jobs_without_the_vendor_permission_is_service_forbidden(emulator):
+    err = _refused(lambda: _jobs(customer_admin(emulator)))
+    assert err.code == "SERVICE_FORBIDDEN"
+
+
+def test_get_with_the_vendors_own_ks_finds_nothing(emulator):
+    task = pending_task(emulator)
+    err = _refused(lambda: vendor(emulator).reach.entryVendorTask.get(task["id"]))
+    assert err.code == "ENTRY_VENDOR_TASK_NOT_FOUND"
+    assert client(emulator, task["accessKey"]).reach.entryVendorTask.get(task["id"]).id == task["id"]

@@ -119,7 +119,7 @@ def test_get_jobs_never_shows_another_vendors_tasks(emulator):
 def test_customer_ks_cannot_get_jobs(emulator):
     with pytest.raises(KalturaException) as exc:
         _jobs(customer_admin_client(emulator))
-    assert _code(exc) == "VENDOR_TASK_SERVICE__GET_JOB_NOT_ALLOWED"
+    assert _code(exc) == "SERVICE_FORBIDDEN"  # getJobs needs the REACH vendor permission
 
 
 # ---- get with the access key and the reach_vendor response profile --------------------------------------

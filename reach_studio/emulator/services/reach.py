@@ -372,7 +372,9 @@ def _indexed_status_matches(ctx: CallContext, task: dict[str, Any], status_equal
 
 @action("reach_entryvendortask", "getJobs")
 def get_jobs(ctx: CallContext, p: Params) -> dict[str, Any]:
-    session = ctx.require_vendor()
+    session = ctx.require_session()
+    if not ctx.is_vendor_session():  # permission item REACH_VENDOR_PARTNER (service.reach.entryVendorTask.ini)
+        raise ApiError("SERVICE_FORBIDDEN", SERVICE="reach_entryVendorTask->getJobs")
     f = p.obj("filter", "KalturaEntryVendorTaskFilter") or {}
     status_equal, status_in = _get_jobs_statuses(f)
     tasks = [t for t in ctx.store.find("task", vendorPartnerId=session.partner_id)
@@ -415,9 +417,10 @@ def get(ctx: CallContext, p: Params) -> dict[str, Any]:
     ctx.require_session()
     task_id = p.int("id", required=True)
     task = ctx.store.get("task", task_id)
-    # With the task's accessKey (or a customer admin KS, or the owning vendor's KS); a key for
-    # another entry sees nothing, as if the task did not exist.
-    if task is None or not _can_see_task(ctx, task):
+    # With the task's accessKey or a customer admin KS; a key for another entry sees nothing, as if the
+    # task did not exist. The vendor's own KS does not see it either: EntryVendorTaskService::initService
+    # filters get by the caller's partner (docs/kaltura-contract.md#entryvendortask).
+    if task is None or ctx.is_vendor_session() or not _can_see_task(ctx, task):
         raise ApiError("ENTRY_VENDOR_TASK_NOT_FOUND", ID=task_id)
     return _with_related(ctx, p, task)
 
