@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from reach_studio import resource_files
 
-TONES = ("error", "warning", "muted", "status", "notice", "invalid", "source", "code", "editing")
+TONES = ("error", "warning", "muted", "status", "notice", "invalid", "source", "code", "editing", "screen")
 
 
 def app_style_sheet() -> str:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QWidget
 
 from reach_studio.live.ingest import BYTES_PER_SECOND, SAMPLE_RATE
 from reach_studio.live.playout import ClockedSink, Playout
+from reach_studio.ui.style import set_tone
 
 log = logging.getLogger(__name__)
 SINK_BUFFER_S = 0.1
@@ -171,7 +172,7 @@ class VideoView(QLabel):
         self.frames = 0
         self.setFixedSize(320, 180)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setStyleSheet("QLabel { background: #101114; color: #9aa0a6; }")
+        set_tone(self, "screen")
         self.setText("No picture yet")
         self.setAccessibleName("Event picture")
 
