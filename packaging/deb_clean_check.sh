@@ -19,6 +19,7 @@ echo "deb-check: apt-get install ./$(basename "$deb") in a fresh Debian 12 root"
 in_root "apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive \
   apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends /tmp/$(basename "$deb")" \
   > "$work/apt.log" 2>&1 || { tail -n 30 "$work/apt.log"; exit 1; }
+in_root 'apt-get clean && rm -rf /var/lib/apt/lists/*'  # downloads and package lists are not "installed"
 after_kib=$(du -sxk "$root" | cut -f1)
 
 echo "deb-check: $(in_root 'command -v reach-studio') -> $(in_root 'reach-studio --version')"
@@ -71,8 +72,8 @@ echo
 echo "                               frozen (.deb)           source (.venv)"
 printf 'installed size                 %-23s %s\n' "$(( installed_kib / 1024 )) MB (/opt/reach-studio)" \
   "$(du -sm "$repo/.venv" | cut -f1) MB (.venv)"
-printf '  + Debian packages it pulled  %-23s %s\n' "$(( (after_kib - before_kib - installed_kib) / 1024 )) MB (Depends)" \
-  "(same libraries, from bootstrap)"
+printf '  + Debian packages it pulled  %-23s %s\n' "$(( (after_kib - before_kib - installed_kib) / 1024 )) MB (Depends, ffmpeg's included)" \
+  "(same X/media libraries, from bootstrap)"
 printf 'launch to window, median of %s %-23s %s\n' "$RUNS" "$(printf '%s\n' "${frozen[@]}" | median) ms (${frozen[*]})" \
   "$(printf '%s\n' "${source_run[@]}" | median) ms (${source_run[*]})"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; targets: <= 250 MB installed, <= 2000 ms"
