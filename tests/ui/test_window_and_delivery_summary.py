@@ -72,3 +72,24 @@ def test_deliver_shows_what_will_be_uploaded_and_cancel_sends_nothing(qtbot):
     qtbot.waitUntil(lambda: ed.deliver_confirm is None, timeout=3000)
     assert "nothing was sent" in ed.status.text()
     assert ed._delivery_job is None and not ed.locked
+
+
+def test_deliver_summary_warns_when_kaltura_would_not_serve_the_file(qtbot):
+    """Over 1,048,576 bytes Kaltura's player gets no captions and its search skips the file: no cue shows
+    that, so the summary says it before anything is sent."""
+    from reach_studio.ui.editor import TimedEditor
+    from reach_studio.ui.editor_registry import TaskContext
+    from tests.editor.conftest import make_task
+
+    cues = 16_000  # a dense 9-hour event
+    task = make_task()
+    task.entry_duration_ms = cues * 2000
+    ed = TimedEditor(TaskContext(task, _NoNetwork(), None), player=None)
+    qtbot.addWidget(ed)
+    line = "A long enough line of text\nfor two lines on screen"
+    ed.load_items([Cue(i * 2000, i * 2000 + 1800, line) for i in range(cues)])
+    ed.deliver()
+    qtbot.waitUntil(lambda: ed.deliver_confirm is not None and ed.deliver_confirm.isVisible(), timeout=10000)
+    text = ed.deliver_confirm.text()
+    assert "Kaltura's player gets no caption file over 1,048,576 bytes" in text
+    assert "search leaves out caption files over 900,000 bytes" in text

@@ -151,6 +151,13 @@ def delivery_summary(ed, warnings: int = 0) -> str:
             f"{f' ({speakers})' if speakers else ''}, accuracy 100 %, on entry {entry}, {span}"
         )
     lines = [f"Upload {what}.", f"Then task {task.id} becomes READY and this editor locks."]
+    if ed.kind in ("captions", "translation"):
+        # about the file as a whole (no cue to mark): Kaltura's size limits for its player and its search
+        from reach_studio.domain.captions import CaptionDocument
+        from reach_studio.domain.validation import file_size_findings
+
+        doc = CaptionDocument(cues=list(items))
+        lines += [f"Warning: {f.message}." for f in file_size_findings(doc, fmt.lower(), ed.model.speaker_style)]
     if warnings:
         lines.append(f"{warnings} warning(s) remain (they do not block delivery).")
     return "\n\n".join(lines)
