@@ -3,7 +3,7 @@
 A token starts PENDING(0); a chunk that is not final makes it PARTIAL_UPLOAD(1), the final chunk
 FULL_UPLOAD(2), and attaching it to an asset or entry CLOSED(3) (kUploadTokenMgr). `resume=True`
 writes at `resumeAt` (-1 = the end) so a client whose connection dropped can ask `uploadedFileSize`
-and continue from there; a resume point past the end is refused as Kaltura refuses it.
+and continue from there; a chunk past the end is kept aside until the gap is filled, as Kaltura does.
 """
 
 from __future__ import annotations
@@ -18,21 +18,44 @@ from reach_studio.emulator.schema import check_insert, define
 PENDING, PARTIAL_UPLOAD, FULL_UPLOAD, CLOSED, TIMED_OUT, DELETED = 0, 1, 2, 3, 4, 5
 
 define(
-    "KalturaUploadToken", "KalturaObjectBase",
-    id="str ro", partnerId="int ro", userId="str ro", status="enum:KalturaUploadTokenStatus ro",
-    fileName="str io", fileSize="float io", uploadedFileSize="float ro", createdAt="int ro", updatedAt="int ro",
-    uploadUrl="str ro", autoFinalize="enum:KalturaNullableBoolean io", attachedObjectType="str ro",
+    "KalturaUploadToken",
+    "KalturaObjectBase",
+    id="str ro",
+    partnerId="int ro",
+    userId="str ro",
+    status="enum:KalturaUploadTokenStatus ro",
+    fileName="str io",
+    fileSize="float io",
+    uploadedFileSize="float ro",
+    createdAt="int ro",
+    updatedAt="int ro",
+    uploadUrl="str ro",
+    autoFinalize="enum:KalturaNullableBoolean io",
+    attachedObjectType="str ro",
     attachedObjectId="str ro",
 )
 define("KalturaUploadTokenListResponse", "KalturaListResponse", objects="list:KalturaUploadToken ro")
-define("KalturaUploadTokenFilter", "KalturaFilter", idEqual="str", idIn="str", userIdEqual="str",
-       statusEqual="enum:KalturaUploadTokenStatus", statusIn="str", fileNameEqual="str", fileSizeEqual="float")
+define(
+    "KalturaUploadTokenFilter",
+    "KalturaFilter",
+    idEqual="str",
+    idIn="str",
+    userIdEqual="str",
+    statusEqual="enum:KalturaUploadTokenStatus",
+    statusIn="str",
+    fileNameEqual="str",
+    fileSizeEqual="float",
+)
 
 
 def _get_token(ctx: CallContext, token_id: str | None) -> dict[str, Any]:
     session = ctx.require_session()
     token = ctx.store.get("upload_token", token_id) if token_id else None
-    if token is None or int(token.get("partnerId", -1)) != session.partner_id or token.get("status") == DELETED:
+    if (
+        token is None
+        or int(token.get("partnerId", -1)) != session.partner_id
+        or token.get("status") == DELETED
+    ):
         raise ApiError("UPLOAD_TOKEN_NOT_FOUND")
     return token
 
@@ -46,51 +69,85 @@ def add(ctx: CallContext, p: Params) -> dict[str, Any]:
         raise ApiError("PROPERTY_VALIDATION_MIN_VALUE", PROP_NAME="KalturaUploadToken::fileSize", MIN_VALUE=0)
     token_id = ctx.store.next_id("upload_token")
     stamp = now()
-    token.update({
-        "id": token_id, "partnerId": session.partner_id, "userId": session.user_id, "status": PENDING,
-        "uploadedFileSize": 0, "createdAt": stamp, "updatedAt": stamp,
-        "uploadUrl": ctx.emu.url, "_blob": ctx.store.put_blob(b""),
-    })
+    token.update(
+        {
+            "id": token_id,
+            "partnerId": session.partner_id,
+            "userId": session.user_id,
+            "status": PENDING,
+            "uploadedFileSize": 0,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "uploadUrl": ctx.emu.url,
+            "_blob": ctx.store.put_blob(b""),
+        }
+    )
     return ctx.store.put("upload_token", token)
 
 
 @action("uploadtoken", "upload")
 def upload(ctx: CallContext, p: Params) -> dict[str, Any]:
+    """As kUploadTokenMgr::uploadFileToToken (docs/kaltura-contract.md, "uploadToken")."""
     token = _get_token(ctx, p.str("uploadTokenId", required=True))
-    data = p.file("fileData")
+    sent = p.file("fileData")
+    data, filename = sent.data, sent.filename
     resume = p.bool("resume", default=False)
     final_chunk = p.bool("finalChunk", default=True)
-    resume_at = p.float("resumeAt", default=-1.0)
+    resume_at = int(p.float("resumeAt", default=-1.0) or 0)
     if token.get("status") not in (PENDING, PARTIAL_UPLOAD):
         raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD")
+    changes: dict[str, Any] = {"updatedAt": now()}
+    if filename and not token.get("fileName"):
+        changes["fileName"] = filename
+    if not data and not final_chunk and resume_at > 0:
+        return ctx.store.update("upload_token", token["id"], changes)  # an empty chunk is dismissed
     path = ctx.store.blob_path(token["_blob"])
-    current = path.stat().st_size if path.exists() else 0
+    chunks: dict[str, str] = dict(token.get("_chunks") or {})
     if resume:
-        if token.get("status") == PENDING and current == 0 and resume_at > 0:
-            raise ApiError("UPLOAD_TOKEN_RESUMING_INVALID_POSITION")
-        position = current if resume_at is None or resume_at < 0 else int(resume_at)
-        if position > current:
-            raise ApiError("UPLOAD_TOKEN_RESUMING_INVALID_POSITION")
-        with open(path, "r+b" if path.exists() else "wb") as out:
-            out.seek(position)
-            out.write(data.data)
-            out.truncate()
+        if token.get("status") == PENDING:  # no file yet: Kaltura's upload temp path is unset
+            raise ApiError("UPLOAD_TOKEN_CANNOT_RESUME")
+        size = _resume(ctx, path, chunks, data, resume_at, final_chunk)
     else:
-        path.write_bytes(data.data)
-    size = path.stat().st_size
+        path.write_bytes(data)
+        size = len(data)
     expected = token.get("fileSize")
-    auto_final = token.get("autoFinalize") == 1 and expected and size >= int(expected)
-    changes: dict[str, Any] = {"uploadedFileSize": size, "updatedAt": now()}
-    if final_chunk or auto_final:
-        if expected and int(expected) != size:
+    if token.get("autoFinalize") == 1 and expected and size >= int(expected):
+        final_chunk = True
+    changes.update({"uploadedFileSize": size, "_chunks": chunks})
+    if final_chunk:
+        if resume and resume_at > 0 and size != resume_at + len(data):
             ctx.store.update("upload_token", token["id"], {**changes, "status": PARTIAL_UPLOAD})
             raise ApiError("UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE")
         changes["status"] = FULL_UPLOAD
     else:
         changes["status"] = PARTIAL_UPLOAD
-    if data.filename and not token.get("fileName"):
-        changes["fileName"] = data.filename
     return ctx.store.update("upload_token", token["id"], changes)
+
+
+def _resume(ctx: CallContext, path, chunks: dict[str, str], data: bytes, resume_at: int, final: bool) -> int:
+    """kUploadTokenMgr::handleResume: write at `resume_at` (-1 = the end) when it touches the file's end,
+    else keep the chunk aside and append kept chunks as the file's end reaches them."""
+    with open(path, "r+b") as out:
+        if resume_at < 0:
+            out.seek(0, 2)
+            out.write(data)
+            return out.tell()
+        out.seek(0, 2)
+        current = _append_kept(ctx, out, chunks)
+        if (not final or resume_at == 0) and resume_at <= current < resume_at + len(data):
+            out.seek(resume_at)
+            out.write(data)
+            return out.tell()
+        chunks[str(resume_at)] = ctx.store.put_blob(data)
+        return _append_kept(ctx, out, chunks)
+
+
+def _append_kept(ctx: CallContext, out, chunks: dict[str, str]) -> int:
+    current = out.tell()
+    while str(current) in chunks:
+        out.write(ctx.store.blob_path(chunks.pop(str(current))).read_bytes())
+        current = out.tell()
+    return current
 
 
 @action("uploadtoken", "get")
@@ -108,7 +165,9 @@ def delete(ctx: CallContext, p: Params) -> None:
 def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
     session = ctx.require_session()
     flt = p.obj("filter", "KalturaUploadTokenFilter") or {}
-    tokens = [t for t in ctx.store.find("upload_token", partnerId=session.partner_id) if t.get("status") != DELETED]
+    tokens = [
+        t for t in ctx.store.find("upload_token", partnerId=session.partner_id) if t.get("status") != DELETED
+    ]
     if flt.get("idEqual"):
         tokens = [t for t in tokens if t["id"] == flt["idEqual"]]
     wanted = ids_filter(flt.get("idIn"))
