@@ -25,22 +25,43 @@ from reach_studio.emulator.registry import CallContext, Params, action
 from reach_studio.emulator.schema import check_insert, check_update, define, define_enum
 from reach_studio.emulator.services.caption import filter_assets
 
-register_errors('ATTACHMENT_ASSET_ID_NOT_FOUND;ASSET_ID;Attachment asset id "@ASSET_ID@" not found')
+register_errors(
+    'ATTACHMENT_ASSET_ID_NOT_FOUND;ASSET_ID;Attachment asset id "@ASSET_ID@" not found',
+    'ATTACHMENT_ASSET_IS_NOT_READY;ASSET_ID;Attachment asset "@ASSET_ID@" is not ready',
+)
 
 ERROR, QUEUED, READY, DELETED, IMPORTING = -1, 0, 2, 3, 7
 KIND = "attachment_asset"
 
 define_enum("KalturaAttachmentType", "str", ["1", "2", "3", "4", "5"])
 define_enum("KalturaTranscriptProviderType", "str", None)
-define("KalturaAttachmentAsset", "KalturaAsset", filename="str", title="str", format="enum:KalturaAttachmentType",
-       status="enum:KalturaAttachmentAssetStatus ro")
-define("KalturaTextualAttachmentAsset", "KalturaAttachmentAsset", language="enum:KalturaLanguage",
-       humanVerified="enum:KalturaNullableBoolean")
-define("KalturaTranscriptAsset", "KalturaTextualAttachmentAsset", accuracy="float",
-       providerType="enum:KalturaTranscriptProviderType")
+define(
+    "KalturaAttachmentAsset",
+    "KalturaAsset",
+    filename="str",
+    title="str",
+    format="enum:KalturaAttachmentType",
+    status="enum:KalturaAttachmentAssetStatus ro",
+)
+define(
+    "KalturaTextualAttachmentAsset",
+    "KalturaAttachmentAsset",
+    language="enum:KalturaLanguage",
+    humanVerified="enum:KalturaNullableBoolean",
+)
+define(
+    "KalturaTranscriptAsset",
+    "KalturaTextualAttachmentAsset",
+    accuracy="float",
+    providerType="enum:KalturaTranscriptProviderType",
+)
 define("KalturaAttachmentAssetListResponse", "KalturaListResponse", objects="list:KalturaAttachmentAsset ro")
-define("KalturaAttachmentAssetFilter", "KalturaAssetFilter", formatEqual="enum:KalturaAttachmentType",
-       formatIn="str")
+define(
+    "KalturaAttachmentAssetFilter",
+    "KalturaAssetFilter",
+    formatEqual="enum:KalturaAttachmentType",
+    formatIn="str",
+)
 
 
 def _validate(obj: dict[str, Any]) -> None:
@@ -61,10 +82,19 @@ def add(ctx: CallContext, p: Params) -> dict[str, Any]:
     check_insert(asset)
     _validate(asset)
     stamp = now()
-    asset.update({
-        "id": ctx.store.next_id(KIND), "entryId": entry["id"], "partnerId": entry["partnerId"], "status": QUEUED,
-        "version": 0, "size": 0, "sizeInBytes": 0, "createdAt": stamp, "updatedAt": stamp,
-    })
+    asset.update(
+        {
+            "id": ctx.store.next_id(KIND),
+            "entryId": entry["id"],
+            "partnerId": entry["partnerId"],
+            "status": QUEUED,
+            "version": 0,
+            "size": 0,
+            "sizeInBytes": 0,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+        }
+    )
     if not asset.get("fileExt") and asset.get("filename") and "." in asset["filename"]:
         asset["fileExt"] = asset["filename"].rsplit(".", 1)[1][:10]
     return ctx.store.put(KIND, asset)
@@ -76,8 +106,18 @@ def _finish(emu: Any, asset_id: str, blob: str) -> None:
     if asset is None:
         return
     size = store.blob_path(blob).stat().st_size
-    store.update(KIND, asset_id, {"_blob": blob, "status": READY, "size": size, "sizeInBytes": size,
-                                  "version": int(asset.get("version") or 0) + 1, "updatedAt": now()})
+    store.update(
+        KIND,
+        asset_id,
+        {
+            "_blob": blob,
+            "status": READY,
+            "size": size,
+            "sizeInBytes": size,
+            "version": int(asset.get("version") or 0) + 1,
+            "updatedAt": now(),
+        },
+    )
 
 
 def _fail(emu: Any, asset_id: str, reason: str) -> None:
@@ -118,19 +158,23 @@ def delete(ctx: CallContext, p: Params) -> None:
 @action("attachment_attachmentasset", "getUrl")
 def get_url(ctx: CallContext, p: Params) -> str:
     asset, _entry = _get(ctx, p.str("id", required=True), write=False)
-    if asset.get("status") != READY:
-        raise ApiError("ATTACHMENT_ASSET_ID_NOT_FOUND", ASSET_ID=asset["id"])
+    if asset.get("status") != READY:  # AttachmentAssetService::getUrlAction throws it without the id
+        raise ApiError("ATTACHMENT_ASSET_IS_NOT_READY")
     ks = ctx.session.ks if ctx.session else ""
     name = quote(asset.get("filename") or f"a.{asset.get('fileExt') or 'bin'}", safe="")
-    return (f"{ctx.emu.url}/api_v3/index.php/service/attachment_attachmentAsset/action/serve/attachmentAssetId/"
-            f"{asset['id']}/ks/{quote(ks, safe='')}/{name}")
+    return (
+        f"{ctx.emu.url}/api_v3/index.php/service/attachment_attachmentAsset/action/serve/attachmentAssetId/"
+        f"{asset['id']}/ks/{quote(ks, safe='')}/{name}"
+    )
 
 
 @action("attachment_attachmentasset", "list")
 def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
     session = ctx.require_session()
     flt = p.obj("filter", "KalturaAssetFilter") or {}
-    entry_ids = ({flt["entryIdEqual"]} if flt.get("entryIdEqual") else set()) | (ids_filter(flt.get("entryIdIn")) or set())
+    entry_ids = ({flt["entryIdEqual"]} if flt.get("entryIdEqual") else set()) | (
+        ids_filter(flt.get("entryIdIn")) or set()
+    )
     if entry_ids:
         assets = [a for e in sorted(entry_ids) for a in ctx.store.find(KIND, entryId=e)]
     else:

@@ -31,8 +31,10 @@ from reach_studio.emulator.schema import check_insert, check_update, define, def
 register_errors(
     'CAPTION_ASSET_ID_NOT_FOUND;ASSET_ID;Caption asset id "@ASSET_ID@" not found',
     'CAPTION_ASSET_ENTRY_ID_NOT_FOUND;ENTRY_ID;Entry ID "@ENTRY_ID@" which this caption asset is associated with not '
-    'found',
+    "found",
     'CAPTION_ASSET_IS_NOT_READY;ASSET_ID;Caption asset "@ASSET_ID@" is not ready',
+    'CAPTION_ASSET_ALREADY_EXISTS;ASSET_ID,PARAM_ID;Caption asset "@ASSET_ID@" already exists for params id '
+    '"@PARAM_ID@"',
 )
 
 ERROR, QUEUED, READY, DELETED, IMPORTING = -1, 0, 2, 3, 7
@@ -42,15 +44,31 @@ define_enum("KalturaCaptionType", "str", ["1", "2", "3", "4", "5"])
 define_enum("KalturaCaptionSource", "str", None)
 define_enum("KalturaCaptionAssetUsage", "str", ["0", "1"])
 define(
-    "KalturaCaptionAsset", "KalturaAsset",
-    captionParamsId="int io", language="enum:KalturaLanguage", languageCode="enum:KalturaLanguageCode ro",
-    isDefault="enum:KalturaNullableBoolean", label="str", format="enum:KalturaCaptionType io",
-    source="enum:KalturaCaptionSource io", status="enum:KalturaCaptionAssetStatus ro", parentId="str io",
-    accuracy="int", displayOnPlayer="bool", associatedTranscriptIds="str", usage="enum:KalturaCaptionAssetUsage",
+    "KalturaCaptionAsset",
+    "KalturaAsset",
+    captionParamsId="int io",
+    language="enum:KalturaLanguage",
+    languageCode="enum:KalturaLanguageCode ro",
+    isDefault="enum:KalturaNullableBoolean",
+    label="str",
+    format="enum:KalturaCaptionType io",
+    source="enum:KalturaCaptionSource io",
+    status="enum:KalturaCaptionAssetStatus ro",
+    parentId="str io",
+    accuracy="int",
+    displayOnPlayer="bool",
+    associatedTranscriptIds="str",
+    usage="enum:KalturaCaptionAssetUsage",
 )
 define("KalturaCaptionAssetListResponse", "KalturaListResponse", objects="list:KalturaCaptionAsset ro")
-define("KalturaCaptionAssetFilter", "KalturaAssetFilter", captionParamsIdEqual="int", captionParamsIdIn="str",
-       formatEqual="enum:KalturaCaptionType", formatIn="str")
+define(
+    "KalturaCaptionAssetFilter",
+    "KalturaAssetFilter",
+    captionParamsIdEqual="int",
+    captionParamsIdIn="str",
+    formatEqual="enum:KalturaCaptionType",
+    formatIn="str",
+)
 
 KIND = "caption_asset"
 
@@ -77,13 +95,28 @@ def add(ctx: CallContext, p: Params) -> dict[str, Any]:
     entry = reach_entry(ctx, entry_id, write=True)
     check_insert(asset)
     _validate(asset)
+    if asset.get("captionParamsId"):  # CaptionAssetService::addAction: one caption per caption params
+        for other in ctx.store.find(KIND, entryId=entry["id"]):
+            if other.get("captionParamsId") == asset["captionParamsId"] and other.get("status") != DELETED:
+                raise ApiError(
+                    "CAPTION_ASSET_ALREADY_EXISTS", ASSET_ID=other["id"], PARAM_ID=asset["captionParamsId"]
+                )
     stamp = now()
     asset_id = ctx.store.next_id(KIND)
-    asset.update({
-        "id": asset_id, "entryId": entry["id"], "partnerId": entry["partnerId"], "status": QUEUED, "version": 0,
-        "size": 0, "sizeInBytes": 0, "createdAt": stamp, "updatedAt": stamp,
-        "languageCode": language_code(asset.get("language")) or None,
-    })
+    asset.update(
+        {
+            "id": asset_id,
+            "entryId": entry["id"],
+            "partnerId": entry["partnerId"],
+            "status": QUEUED,
+            "version": 0,
+            "size": 0,
+            "sizeInBytes": 0,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "languageCode": language_code(asset.get("language")) or None,
+        }
+    )
     asset.setdefault("fileExt", FORMAT_EXT.get(str(asset.get("format") or ""), None))
     asset.setdefault("isDefault", 0)
     asset.setdefault("usage", "0")
@@ -101,8 +134,14 @@ def _finish(emu: Any, asset_id: str, blob: str) -> None:
     if asset is None:
         return
     size = store.blob_path(blob).stat().st_size
-    changes: dict[str, Any] = {"_blob": blob, "status": READY, "size": size, "sizeInBytes": size,
-                               "version": int(asset.get("version") or 0) + 1, "updatedAt": now()}
+    changes: dict[str, Any] = {
+        "_blob": blob,
+        "status": READY,
+        "size": size,
+        "sizeInBytes": size,
+        "version": int(asset.get("version") or 0) + 1,
+        "updatedAt": now(),
+    }
     if not asset.get("format"):
         detected = detect_format(store.blob_path(blob).read_bytes()[:2048])
         if detected:
@@ -174,8 +213,10 @@ def delete(ctx: CallContext, p: Params) -> None:
 def serve_url(ctx: CallContext, asset: dict[str, Any]) -> str:
     ext = asset.get("fileExt") or FORMAT_EXT.get(str(asset.get("format") or ""), "txt")
     ks = ctx.session.ks if ctx.session else ""
-    return (f"{ctx.emu.url}/api_v3/index.php/service/caption_captionAsset/action/serve/captionAssetId/"
-            f"{asset['id']}/ks/{quote(ks, safe='')}/a.{ext}")
+    return (
+        f"{ctx.emu.url}/api_v3/index.php/service/caption_captionAsset/action/serve/captionAssetId/"
+        f"{asset['id']}/ks/{quote(ks, safe='')}/a.{ext}"
+    )
 
 
 @action("caption_captionasset", "getUrl")
@@ -214,7 +255,9 @@ def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
     return list_response("KalturaCaptionAssetListResponse", visible, p)
 
 
-def filter_assets(assets: list[dict[str, Any]], flt: dict[str, Any], *, default_hide_deleted: bool) -> list[dict]:
+def filter_assets(
+    assets: list[dict[str, Any]], flt: dict[str, Any], *, default_hide_deleted: bool
+) -> list[dict]:
     """The KalturaAssetFilter fields every asset list shares (id, status, tags)."""
     if flt.get("idEqual"):
         assets = [a for a in assets if a["id"] == flt["idEqual"]]
