@@ -20,69 +20,204 @@ from reach_studio.emulator.content import (
     reach_entry,
     run_later,
 )
-from reach_studio.emulator.errors import ApiError
+from reach_studio.emulator.errors import ApiError, register_errors
 from reach_studio.emulator.registry import CallContext, Params, action
 from reach_studio.emulator.schema import check_insert, check_update, define, define_enum
 
-ERROR_IMPORTING, ERROR_CONVERTING, IMPORT, PRECONVERT, READY, DELETED, NO_CONTENT = "-2", "-1", "0", "1", "2", "3", "7"
+register_errors("ENTRY_ALREADY_WITH_CONTENT;;Entry already associated with content")
+
+ERROR_IMPORTING, ERROR_CONVERTING, IMPORT, PRECONVERT, READY, DELETED, NO_CONTENT = (
+    "-2",
+    "-1",
+    "0",
+    "1",
+    "2",
+    "3",
+    "7",
+)
 MEDIA_VIDEO, MEDIA_AUDIO = 1, 5
 PROCESS_DELAY_S = 0.2
 
-define_enum("KalturaEntryStatus", "str", ["-2", "-1", "0", "1", "2", "3", "4", "5", "6", "7",
-                                          "virusScan.Infected", "virusScan.ScanFailure"])
+define_enum(
+    "KalturaEntryStatus",
+    "str",
+    ["-2", "-1", "0", "1", "2", "3", "4", "5", "6", "7", "virusScan.Infected", "virusScan.ScanFailure"],
+)
 define_enum("KalturaEntryType", "str", None)
 define_enum("KalturaMediaType", "int", [1, 2, 5, 201, 202, 203, 204])
 define_enum("KalturaSourceType", "str", None)
 define("KalturaMultiLingualString", "KalturaObjectBase", language="str", value="str")
 define(
-    "KalturaBaseEntry", "KalturaObjectBase",
-    id="str ro", name="str", multiLingual_name="list:KalturaMultiLingualString", description="str",
-    multiLingual_description="list:KalturaMultiLingualString", partnerId="int ro", userId="str", creatorId="str io",
-    tags="str", multiLingual_tags="list:KalturaMultiLingualString", adminTags="str", categories="str",
-    categoriesIds="str", status="enum:KalturaEntryStatus ro", moderationStatus="int ro", moderationCount="int ro",
-    type="enum:KalturaEntryType io", createdAt="int ro", updatedAt="int ro", rank="float ro", totalRank="int ro",
-    votes="int ro", groupId="int", partnerData="str", downloadUrl="str ro", searchText="str ro", licenseType="int",
-    version="int ro", thumbnailUrl="str ro", accessControlId="int", startDate="int", endDate="int",
-    referenceId="str", replacingEntryId="str ro", replacedEntryId="str ro", replacementStatus="str ro",
-    partnerSortValue="int", conversionProfileId="int", redirectEntryId="str", rootEntryId="str ro",
-    parentEntryId="str", entitledUsersEdit="str", entitledUsersPublish="str", entitledUsersView="str",
-    capabilities="str ro", templateEntryId="str io", displayInSearch="int", application="str",
-    applicationVersion="str", blockAutoTranscript="bool", defaultLanguage="str", responseLanguage="str ro",
+    "KalturaBaseEntry",
+    "KalturaObjectBase",
+    id="str ro",
+    name="str",
+    multiLingual_name="list:KalturaMultiLingualString",
+    description="str",
+    multiLingual_description="list:KalturaMultiLingualString",
+    partnerId="int ro",
+    userId="str",
+    creatorId="str io",
+    tags="str",
+    multiLingual_tags="list:KalturaMultiLingualString",
+    adminTags="str",
+    categories="str",
+    categoriesIds="str",
+    status="enum:KalturaEntryStatus ro",
+    moderationStatus="int ro",
+    moderationCount="int ro",
+    type="enum:KalturaEntryType io",
+    createdAt="int ro",
+    updatedAt="int ro",
+    rank="float ro",
+    totalRank="int ro",
+    votes="int ro",
+    groupId="int",
+    partnerData="str",
+    downloadUrl="str ro",
+    searchText="str ro",
+    licenseType="int",
+    version="int ro",
+    thumbnailUrl="str ro",
+    accessControlId="int",
+    startDate="int",
+    endDate="int",
+    referenceId="str",
+    replacingEntryId="str ro",
+    replacedEntryId="str ro",
+    replacementStatus="str ro",
+    partnerSortValue="int",
+    conversionProfileId="int",
+    redirectEntryId="str",
+    rootEntryId="str ro",
+    parentEntryId="str",
+    entitledUsersEdit="str",
+    entitledUsersPublish="str",
+    entitledUsersView="str",
+    capabilities="str ro",
+    templateEntryId="str io",
+    displayInSearch="int",
+    application="str",
+    applicationVersion="str",
+    blockAutoTranscript="bool",
+    defaultLanguage="str",
+    responseLanguage="str ro",
 )
-define("KalturaPlayableEntry", "KalturaBaseEntry", plays="int ro", views="int ro", lastPlayedAt="int ro",
-       width="int ro", height="int ro", duration="int ro", msDuration="int", durationType="str ro")
-define("KalturaMediaEntry", "KalturaPlayableEntry", mediaType="enum:KalturaMediaType io", conversionQuality="str io",
-       sourceType="enum:KalturaSourceType io", sourceVersion="str io", searchProviderType="int",
-       searchProviderId="str", creditUserName="str", creditUrl="str", mediaDate="int ro", dataUrl="str ro",
-       flavorParamsIds="str ro", isTrimDisabled="enum:KalturaNullableBoolean")
-define("KalturaLiveEntry", "KalturaMediaEntry", abstract=True, recordStatus="int", dvrStatus="int",
-       dvrWindow="int", lastBroadcast="int ro", firstBroadcast="int ro", currentBroadcastStartTime="float ro")
-define("KalturaLiveStreamEntry", "KalturaLiveEntry", streamRemoteId="str ro", streamRemoteBackupId="str ro",
-       streamName="str", primaryBroadcastingUrl="str ro", secondaryBroadcastingUrl="str ro")
+define(
+    "KalturaPlayableEntry",
+    "KalturaBaseEntry",
+    plays="int ro",
+    views="int ro",
+    lastPlayedAt="int ro",
+    width="int ro",
+    height="int ro",
+    duration="int ro",
+    msDuration="int",
+    durationType="str ro",
+)
+define(
+    "KalturaMediaEntry",
+    "KalturaPlayableEntry",
+    mediaType="enum:KalturaMediaType io",
+    conversionQuality="str io",
+    sourceType="enum:KalturaSourceType io",
+    sourceVersion="str io",
+    searchProviderType="int",
+    searchProviderId="str",
+    creditUserName="str",
+    creditUrl="str",
+    mediaDate="int ro",
+    dataUrl="str ro",
+    flavorParamsIds="str ro",
+    isTrimDisabled="enum:KalturaNullableBoolean",
+)
+define(
+    "KalturaLiveEntry",
+    "KalturaMediaEntry",
+    abstract=True,
+    recordStatus="int",
+    dvrStatus="int",
+    dvrWindow="int",
+    lastBroadcast="int ro",
+    firstBroadcast="int ro",
+    currentBroadcastStartTime="float ro",
+)
+define(
+    "KalturaLiveStreamEntry",
+    "KalturaLiveEntry",
+    streamRemoteId="str ro",
+    streamRemoteBackupId="str ro",
+    streamName="str",
+    primaryBroadcastingUrl="str ro",
+    secondaryBroadcastingUrl="str ro",
+)
 define("KalturaBaseEntryListResponse", "KalturaListResponse", objects="list:KalturaBaseEntry ro")
 define("KalturaMediaListResponse", "KalturaListResponse", objects="list:KalturaMediaEntry ro")
-define("KalturaBaseEntryFilter", "KalturaFilter", idEqual="str", idIn="str", parentEntryIdEqual="str",
-       referenceIdEqual="str", tagsLike="str", statusEqual="str", nameLike="str")
+define(
+    "KalturaBaseEntryFilter",
+    "KalturaFilter",
+    idEqual="str",
+    idIn="str",
+    parentEntryIdEqual="str",
+    referenceIdEqual="str",
+    tagsLike="str",
+    statusEqual="str",
+    nameLike="str",
+)
 define("KalturaMediaEntryFilter", "KalturaBaseEntryFilter", mediaTypeEqual="int")
 
 
 def entry_template(partner_id: int, entry_id: str, name: str, **fields: Any) -> dict[str, Any]:
     stamp = now()
     entry: dict[str, Any] = {
-        "objectType": "KalturaMediaEntry", "id": entry_id, "name": name, "description": "", "partnerId": partner_id,
-        "userId": "", "creatorId": "", "tags": "", "adminTags": "", "categories": "", "categoriesIds": "",
-        "status": NO_CONTENT, "moderationStatus": 6, "moderationCount": 0, "type": "1", "createdAt": stamp,
-        "updatedAt": stamp, "version": 0, "partnerSortValue": 0, "rootEntryId": entry_id, "parentEntryId": None,
-        "mediaType": MEDIA_VIDEO, "sourceType": "1", "duration": 0, "msDuration": 0, "width": 0, "height": 0,
-        "plays": 0, "views": 0, "flavorParamsIds": "", "displayInSearch": 1,
+        "objectType": "KalturaMediaEntry",
+        "id": entry_id,
+        "name": name,
+        "description": "",
+        "partnerId": partner_id,
+        "userId": "",
+        "creatorId": "",
+        "tags": "",
+        "adminTags": "",
+        "categories": "",
+        "categoriesIds": "",
+        "status": NO_CONTENT,
+        "moderationStatus": 6,
+        "moderationCount": 0,
+        "type": "1",
+        "createdAt": stamp,
+        "updatedAt": stamp,
+        "version": 0,
+        "partnerSortValue": 0,
+        "rootEntryId": entry_id,
+        "parentEntryId": None,
+        "mediaType": MEDIA_VIDEO,
+        "sourceType": "1",
+        "duration": 0,
+        "msDuration": 0,
+        "width": 0,
+        "height": 0,
+        "plays": 0,
+        "views": 0,
+        "flavorParamsIds": "",
+        "displayInSearch": 1,
     }
     entry.update(fields)
     return entry
 
 
-def add_generated_entry(emu: Any, partner_id: int, name: str, *, duration_s: float = 20.0, video: bool = True,
-                        hls: bool = True, variant: str | None = None, entry_id: str | None = None,
-                        **fields: Any) -> dict[str, Any]:
+def add_generated_entry(
+    emu: Any,
+    partner_id: int,
+    name: str,
+    *,
+    duration_s: float = 20.0,
+    video: bool = True,
+    hls: bool = True,
+    variant: str | None = None,
+    entry_id: str | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
     """A READY entry whose flavors are the media factory's generated files (used by the seed and tests)."""
     from reach_studio.emulator.media_factory import build_entry_media
 
@@ -91,26 +226,57 @@ def add_generated_entry(emu: Any, partner_id: int, name: str, *, duration_s: flo
     media = build_entry_media(emu.media_cache, duration_s, video=video, variant=variant or name)
     big = max((f for f in media.flavors if f.has_video), key=lambda f: f.width, default=None)
     entry = entry_template(
-        partner_id, entry_id, name, status=READY, mediaType=MEDIA_VIDEO if video else MEDIA_AUDIO,
-        duration=round(media.duration_ms / 1000), msDuration=media.duration_ms,
-        width=big.width if big else 0, height=big.height if big else 0,
-        flavorParamsIds=",".join(str(f.flavor_params_id) for f in media.flavors), _hls=hls, **fields,
+        partner_id,
+        entry_id,
+        name,
+        status=READY,
+        mediaType=MEDIA_VIDEO if video else MEDIA_AUDIO,
+        duration=round(media.duration_ms / 1000),
+        msDuration=media.duration_ms,
+        width=big.width if big else 0,
+        height=big.height if big else 0,
+        flavorParamsIds=",".join(str(f.flavor_params_id) for f in media.flavors),
+        _hls=hls,
+        **fields,
     )
     store.put("entry", entry)
     stamp = now()
     for flavor in media.flavors:
-        store.put("flavor_asset", {
-            "objectType": "KalturaFlavorAsset", "id": store.next_id("flavor_asset"), "entryId": entry_id,
-            "partnerId": partner_id, "version": 1, "size": (flavor.size + 1023) // 1024, "sizeInBytes": flavor.size,
-            "tags": flavor.tags, "fileExt": flavor.file_ext, "createdAt": stamp, "updatedAt": stamp,
-            "description": "", "partnerData": None, "flavorParamsId": flavor.flavor_params_id,
-            "width": flavor.width, "height": flavor.height, "bitrate": flavor.bitrate_kbps,
-            "frameRate": 15.0 if flavor.has_video else 0.0, "isOriginal": flavor.is_original, "isWeb": True,
-            "containerFormat": flavor.container_format, "videoCodecId": flavor.video_codec_id, "status": 2,
-            "language": None, "label": None, "isDefault": 0,
-            "_path": str(flavor.path), "_hasVideo": flavor.has_video, "_hasAudio": flavor.has_audio,
-            "_durationMs": media.duration_ms,
-        })
+        store.put(
+            "flavor_asset",
+            {
+                "objectType": "KalturaFlavorAsset",
+                "id": store.next_id("flavor_asset"),
+                "entryId": entry_id,
+                "partnerId": partner_id,
+                "version": 1,
+                "size": (flavor.size + 1023) // 1024,
+                "sizeInBytes": flavor.size,
+                "tags": flavor.tags,
+                "fileExt": flavor.file_ext,
+                "createdAt": stamp,
+                "updatedAt": stamp,
+                "description": "",
+                "partnerData": None,
+                "flavorParamsId": flavor.flavor_params_id,
+                "width": flavor.width,
+                "height": flavor.height,
+                "bitrate": flavor.bitrate_kbps,
+                "frameRate": 15.0 if flavor.has_video else 0.0,
+                "isOriginal": flavor.is_original,
+                "isWeb": True,
+                "containerFormat": flavor.container_format,
+                "videoCodecId": flavor.video_codec_id,
+                "status": 2,
+                "language": None,
+                "label": None,
+                "isDefault": 0,
+                "_path": str(flavor.path),
+                "_hasVideo": flavor.has_video,
+                "_hasAudio": flavor.has_audio,
+                "_durationMs": media.duration_ms,
+            },
+        )
     return entry
 
 
@@ -148,25 +314,48 @@ def _process(emu: Any, entry_id: str) -> None:
     try:
         fields = probe_into(path)
     except Exception as exc:  # noqa: BLE001 - whatever the probe raises, the entry ends in ERROR_CONVERTING
-        store.update("entry", entry_id, {"status": ERROR_CONVERTING, "updatedAt": now(), "_error": str(exc)[:300]})
+        store.update(
+            "entry", entry_id, {"status": ERROR_CONVERTING, "updatedAt": now(), "_error": str(exc)[:300]}
+        )
         return
     stamp = now()
     for old in store.find("flavor_asset", entryId=entry_id, isOriginal=True):
         store.update("flavor_asset", old["id"], {"status": 3, "deletedAt": stamp})
     flavor = {
-        "objectType": "KalturaFlavorAsset", "id": store.next_id("flavor_asset"), "entryId": entry_id,
-        "partnerId": entry["partnerId"], "version": 1, "tags": "source,web", "fileExt": path.suffix.lstrip(".") or "mp4",
-        "createdAt": stamp, "updatedAt": stamp, "flavorParamsId": 0, "isOriginal": True, "isWeb": True, "status": 2,
-        "isDefault": 0, "_blob": entry["_blob"], **fields,
+        "objectType": "KalturaFlavorAsset",
+        "id": store.next_id("flavor_asset"),
+        "entryId": entry_id,
+        "partnerId": entry["partnerId"],
+        "version": 1,
+        "tags": "source,web",
+        "fileExt": path.suffix.lstrip(".") or "mp4",
+        "createdAt": stamp,
+        "updatedAt": stamp,
+        "flavorParamsId": 0,
+        "isOriginal": True,
+        "isWeb": True,
+        "status": 2,
+        "isDefault": 0,
+        "_blob": entry["_blob"],
+        **fields,
     }
     store.put("flavor_asset", flavor)
     duration_ms = int(fields.pop("_durationMs", 0) or flavor.get("_durationMs") or 0)
-    store.update("entry", entry_id, {
-        "status": READY, "updatedAt": stamp, "msDuration": duration_ms, "duration": round(duration_ms / 1000),
-        "width": flavor.get("width") or 0, "height": flavor.get("height") or 0,
-        "mediaType": MEDIA_VIDEO if flavor.get("_hasVideo") else MEDIA_AUDIO, "flavorParamsIds": "0",
-        "version": int(entry.get("version") or 0) + 1,
-    })
+    store.update(
+        "entry",
+        entry_id,
+        {
+            "status": READY,
+            "updatedAt": stamp,
+            "msDuration": duration_ms,
+            "duration": round(duration_ms / 1000),
+            "width": flavor.get("width") or 0,
+            "height": flavor.get("height") or 0,
+            "mediaType": MEDIA_VIDEO if flavor.get("_hasVideo") else MEDIA_AUDIO,
+            "flavorParamsIds": "0",
+            "version": int(entry.get("version") or 0) + 1,
+        },
+    )
 
 
 def _finish(emu: Any, entry_id: str, blob: str) -> None:
@@ -182,6 +371,8 @@ def _fail(emu: Any, entry_id: str, reason: str) -> None:
 def add_content(ctx: CallContext, p: Params) -> dict[str, Any]:
     entry = _get_entry(ctx, p.str("entryId", required=True), write=True)
     resource = p.obj("resource", "KalturaResource", required=True)
+    if entry.get("status") != NO_CONTENT:  # MediaService::addContentAction
+        raise ApiError("ENTRY_ALREADY_WITH_CONTENT")
     attach_resource(ctx, "entry", entry["id"], resource, _finish, _fail, IMPORT)
     return ctx.store.get("entry", entry["id"])
 
@@ -208,14 +399,19 @@ def update_entry(ctx: CallContext, entry_id: str | None, changes: dict[str, Any]
 
 @action("media", "update")
 def update(ctx: CallContext, p: Params) -> dict[str, Any]:
-    return update_entry(ctx, p.str("entryId", required=True), p.obj("mediaEntry", "KalturaMediaEntry", required=True))
+    return update_entry(
+        ctx, p.str("entryId", required=True), p.obj("mediaEntry", "KalturaMediaEntry", required=True)
+    )
 
 
 def list_entries(ctx: CallContext, p: Params, response_type: str) -> dict[str, Any]:
     session = ctx.require_session()
     flt = p.obj("filter", "KalturaBaseEntryFilter") or {}
-    entries = [e for e in ctx.store.find("entry", partnerId=session.partner_id)
-               if e.get("status") != DELETED and can_reach(ctx, e)]
+    entries = [
+        e
+        for e in ctx.store.find("entry", partnerId=session.partner_id)
+        if e.get("status") != DELETED and can_reach(ctx, e)
+    ]
     if flt.get("idEqual"):
         entries = [e for e in entries if e["id"] == flt["idEqual"]]
     wanted = ids_filter(flt.get("idIn"))
@@ -231,4 +427,3 @@ def list_entries(ctx: CallContext, p: Params, response_type: str) -> dict[str, A
 @action("media", "list")
 def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
     return list_entries(ctx, p, "KalturaMediaListResponse")
-
