@@ -541,8 +541,14 @@ def get_catalog_item(ctx: CallContext, p: Params) -> dict[str, Any]:
 def list_catalog_items(ctx: CallContext, p: Params) -> dict[str, Any]:
     session = ctx.require_session()
     items = ctx.store.all("catalog_item")
-    if ctx.is_vendor_session():
+    flt = p.raw.get("filter") if isinstance(p.raw.get("filter"), dict) else {}
+    if flt.get("idEqual") not in (None, ""):  # KalturaVendorCatalogItemFilter: by id, not filtered by partner
+        items = [i for i in items if str(i.get("id")) == str(flt["idEqual"])]
+    elif ctx.is_vendor_session():
         items = [i for i in items if i.get("vendorPartnerId") == session.partner_id]
+    if flt.get("idIn") not in (None, ""):
+        wanted = {part.strip() for part in str(flt["idIn"]).split(",")}
+        items = [i for i in items if str(i.get("id")) in wanted]
     page = _page(p, items)
     return _list_response("KalturaVendorCatalogItemListResponse", page, len(items))
 
