@@ -74,11 +74,12 @@ def start_session(ctx: CallContext, p: Params) -> dict[str, Any]:
         raise ApiError("APP_TOKEN_ID_NOT_FOUND", ID=token_id)
     if token.get("status") != APP_TOKEN_ACTIVE:
         raise ApiError("APP_TOKEN_NOT_ACTIVE", ID=token_id)
+    # AppTokenService::startSessionAction compares the hash exactly (`!==`) before it looks at the expiry
+    if given_hash != token_hash(caller.ks, token["token"], token.get("hashType")):
+        raise ApiError("INVALID_APP_TOKEN_HASH")
     now = int(time.time())
     if token.get("expiry") and token["expiry"] < now:  # Kaltura: expired once expiry - time() < 0
         raise ApiError("APP_TOKEN_EXPIRED", ID=token_id)
-    if given_hash.lower() != token_hash(caller.ks, token["token"], token.get("hashType")):
-        raise ApiError("INVALID_APP_TOKEN_HASH")
     partner = ctx.partner(caller.partner_id)
     if partner is None:
         raise ApiError("APP_TOKEN_ID_NOT_FOUND", ID=token_id)
