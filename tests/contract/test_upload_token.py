@@ -94,3 +94,25 @@ def test_upload_after_the_final_chunk_is_upload_token_invalid_status_for_upload(
     _send(c, token.id, b"done")
     err = _refused(lambda: _send(c, token.id, b"more", resume=True, resumeAt=-1))
     assert err.code == "UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD"
+
+
+def test_a_deleted_token_is_upload_token_not_found(emulator):
+    c = _key_client(emulator)
+    token = c.uploadToken.add(KalturaUploadToken())
+    c.uploadToken.delete(token.id)
+    assert _refused(lambda: c.uploadToken.get(token.id)).code == "UPLOAD_TOKEN_NOT_FOUND"
+
+
+def test_list_by_file_name_alone_leaves_out_closed_tokens(emulator):
+    from KalturaClient.Plugins.Caption import KalturaCaptionAsset
+    from KalturaClient.Plugins.Core import KalturaUploadedFileTokenResource, KalturaUploadTokenFilter
+
+    task = pending_task(emulator)
+    c = client(emulator, task["accessKey"])
+    used = c.uploadToken.add(KalturaUploadToken(fileName="same.srt"))
+    _send(c, used.id, b"1\n00:00:00,000 --> 00:00:01,000\nHi\n")
+    asset = c.caption.captionAsset.add(task["entryId"], KalturaCaptionAsset(language="English", format="1"))
+    c.caption.captionAsset.setContent(asset.id, KalturaUploadedFileTokenResource(token=used.id))
+    waiting = c.uploadToken.add(KalturaUploadToken(fileName="same.srt"))
+    listed = c.uploadToken.list(KalturaUploadTokenFilter(fileNameEqual="same.srt"))
+    assert [t.id for t in listed.objects] == [waiting.id]

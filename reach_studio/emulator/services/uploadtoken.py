@@ -178,6 +178,9 @@ def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
     statuses = ids_filter(flt.get("statusIn"))
     if statuses is not None:
         tokens = [t for t in tokens if str(t.get("status")) in statuses]
+    if flt.get("fileNameEqual") and flt.get("statusEqual") is None and not flt.get("statusIn"):
+        # UploadTokenService::listAction: a file-name filter alone only lists tokens still in use
+        tokens = [t for t in tokens if t.get("status") in (PENDING, PARTIAL_UPLOAD, FULL_UPLOAD)]
     if flt.get("fileNameEqual"):
         tokens = [t for t in tokens if t.get("fileName") == flt["fileNameEqual"]]
     return list_response("KalturaUploadTokenListResponse", tokens, p)
