@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import logging
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any, TypeVar
 from KalturaClient.exceptions import KalturaClientException, KalturaException
 from KalturaClient.Plugins.Core import KalturaUploadToken
 
+from reach_studio import backoff
 from reach_studio.domain.delivery_plan import DeliveryError, FileSource
 from reach_studio.domain.enums import UploadTokenStatus
 from reach_studio.domain.progress import CancelToken, ProgressCallback
@@ -142,7 +142,7 @@ class ChunkedUploader:
                     if failures > self.max_failures:
                         raise DeliveryError(f"Upload of {source.name} kept failing: {short_reason(exc)}",
                                             retryable=True) from None
-                    self._sleep(self.backoff * (2 ** min(failures - 1, 5)) * (0.75 + random.random() / 2))
+                    self._sleep(backoff.delay(failures - 1, self.backoff))
                     # Ask the server what it has: never assume the chunk was lost (or kept).
                     token = self._retrying(lambda c: c.uploadToken.get(token_id), "read the upload token's state")
                     status = _status(token)
@@ -191,7 +191,7 @@ class ChunkedUploader:
                 failures += 1
                 if failures > self.max_failures:
                     raise DeliveryError(f"Could not {what}: {short_reason(exc)}", retryable=True) from None
-                self._sleep(self.backoff * (2 ** min(failures - 1, 5)))
+                self._sleep(backoff.delay(failures - 1, self.backoff))
 
 
 def _upload_call(token_id: str, data: bytes, name: str, offset: int, final: bool) -> Callable[[Any], Any]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from KalturaClient import KalturaClient, KalturaConfiguration
 from KalturaClient.exceptions import KalturaClientException, KalturaException
 from KalturaClient.Plugins.Core import KalturaResponseProfileHolder, KalturaSessionType
 
+from reach_studio import backoff
 from reach_studio.domain.enums import ProcessingRegion, TaskStatus
 from reach_studio.kaltura import transport
 from reach_studio.kaltura.transport import LimitExceeded, Limits
@@ -437,7 +437,7 @@ class ReachConnection:
                     ) from None
             self.transient_failures += 1
             if attempt + 1 < attempts:
-                delay = self.backoff * (2**attempt) * (0.75 + random.random() / 2)
+                delay = backoff.delay(attempt, self.backoff)
                 if self.deadline_at is not None and time.monotonic() + delay >= self.deadline_at:
                     raise self._out_of_time(what, reason)
                 log.debug("Could not %s (%s); retrying in %.2f s", what, reason, delay)

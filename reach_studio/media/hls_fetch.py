@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 import m3u8
 import requests
 
+from reach_studio import backoff
 from reach_studio.bounded_http import Limits
 from reach_studio.domain.progress import Cancelled, CancelToken, ProgressCallback
 from reach_studio.key_scope import KeyScope
@@ -32,13 +33,11 @@ from reach_studio.media.probe import MediaInfo, probe
 from reach_studio.media.transfer import (
     SlowBudget,
     TransientError,
-    backoff_delays,
     cancellable_get,
     check_http_url,
     describe,
     new_session,
     raise_for_status,
-    sleep_unless_cancelled,
 )
 
 MAX_PLAYLIST_BYTES = 8 * 1024 * 1024
@@ -96,7 +95,7 @@ def _get_text(
     """Fetch a playlist with retries and a size cap (a hostile server could stream forever)."""
     check_http_url(url)
     what = describe(url)
-    delays = backoff_delays(retries)
+    delays = backoff.delays(retries)
     slow = SlowBudget()
     while True:
         if token is not None:
@@ -117,7 +116,7 @@ def _get_text(
             except StopIteration:
                 detail = str(exc) if isinstance(exc, TransientError) else type(exc).__name__
                 raise MediaError(f"cannot fetch playlist {what}: {detail}") from None
-            sleep_unless_cancelled(delay, token)
+            backoff.sleep_unless_cancelled(delay, token)
         except requests.RequestException as exc:
             raise MediaError(f"cannot fetch playlist {what}: {type(exc).__name__}") from exc
 
@@ -289,7 +288,7 @@ class _Downloader:
             return
         # a name of its own per call: a worker abandoned by a cancel can never write into a resumed run's file
         tmp = dest.with_name(f"{dest.name}.{uuid.uuid4().hex[:8]}.tmp")
-        delays = backoff_delays(self.retries)
+        delays = backoff.delays(self.retries)
         slow = SlowBudget()
         headers = dict(self.net.headers)
         headers["Accept-Encoding"] = "identity"
@@ -343,7 +342,7 @@ class _Downloader:
                         raise MediaError(
                             f"{what} failed after {self.retries + 1} attempts: {detail}"
                         ) from None
-                    sleep_unless_cancelled(delay, self.token, self.stop)
+                    backoff.sleep_unless_cancelled(delay, self.token, self.stop)
                 except requests.RequestException as exc:
                     raise MediaError(f"{what} failed: {type(exc).__name__}") from exc
         finally:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import requests
 
+from reach_studio import backoff
 from reach_studio.domain.progress import CancelToken, ProgressCallback
 from reach_studio.key_scope import KeyScope
 from reach_studio.media.errors import MediaError
@@ -21,13 +22,11 @@ from reach_studio.media.transfer import (
     MEDIA_LIMITS,
     SlowBudget,
     TransientError,
-    backoff_delays,
     cancellable_get,
     check_http_url,
     describe,
     new_session,
     raise_for_status,
-    sleep_unless_cancelled,
 )
 
 _CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$", re.IGNORECASE)
@@ -95,7 +94,7 @@ def download(
     resumed_from = part.stat().st_size if part.exists() else 0
     counter = [0]  # bytes received over all attempts, including ones cut short
     total: int | None = None
-    delays = backoff_delays(retries)
+    delays = backoff.delays(retries)
     slow = SlowBudget()
     last_error = ""
     try:
@@ -129,7 +128,7 @@ def download(
                     raise MediaError(
                         f"download of {what} failed after {retries + 1} attempts: {last_error}"
                     ) from None
-                sleep_unless_cancelled(delay, token)
+                backoff.sleep_unless_cancelled(delay, token)
             except requests.RequestException as exc:
                 raise MediaError(f"download of {what} failed: {type(exc).__name__}") from exc
     finally:

@@ -6,9 +6,7 @@ a few times with growing pauses, and give up at once on answers that will not ch
 
 from __future__ import annotations
 
-import random
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urljoin, urlsplit
@@ -65,29 +63,6 @@ def check_http_url(url: str) -> str:
             f"refusing to download from {redact(url)[:200]}: only http and https URLs are allowed"
         )
     return url
-
-
-def backoff_delays(retries: int, base_s: float = 0.25, cap_s: float = 8.0) -> Iterator[float]:
-    """Pauses before attempts 2..retries+1: exponential with jitter, so parallel workers do not retry in step."""
-    for attempt in range(retries):
-        delay = min(cap_s, base_s * (2**attempt))
-        yield delay * (0.75 + random.random() * 0.5)
-
-
-def sleep_unless_cancelled(
-    seconds: float, token: CancelToken | None, stop: threading.Event | None = None
-) -> None:
-    """Sleep in small steps so that Cancel is honoured within a tenth of a second."""
-    end = time.monotonic() + seconds
-    while True:
-        if token is not None:
-            token.raise_if_cancelled()
-        if stop is not None and stop.is_set():
-            raise Cancelled()
-        left = end - time.monotonic()
-        if left <= 0:
-            return
-        time.sleep(min(0.1, left))
 
 
 def raise_for_status(response: requests.Response, what: str) -> None:
