@@ -137,7 +137,7 @@ def measure(info: dict, args) -> int:
     from PySide6.QtWidgets import QApplication
 
     from reach_studio.kaltura.connection import AccountConfig
-    from reach_studio.secrets import SecretStore
+    from reach_studio.secret_store import SecretStore
     from reach_studio.settings import Settings
     from reach_studio.store.drafts import DraftStore
     from reach_studio.ui.main_window import MainWindow

@@ -71,7 +71,7 @@ def main() -> int:
 
     from reach_studio.domain.captions import Cue
     from reach_studio.domain.enums import ServiceFeature
-    from reach_studio.secrets import SecretStore
+    from reach_studio.secret_store import SecretStore
     from reach_studio.settings import Settings
     from reach_studio.store.drafts import DraftStore
     from reach_studio.ui.editor import TimedEditor

@@ -23,7 +23,7 @@ DOCS = Path(__file__).resolve().parent
 def main() -> int:
     from PySide6.QtWidgets import QApplication
 
-    from reach_studio.secrets import SecretStore
+    from reach_studio.secret_store import SecretStore
     from reach_studio.settings import Settings
     from reach_studio.store.drafts import DraftStore
     from reach_studio.ui.app_demo import DemoServer

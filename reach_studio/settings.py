@@ -3,7 +3,7 @@
 One declarations module (as Picard's config does) means the settings dialog, the engine and the tests
 all agree on names, types and defaults. Storage is a small JSON file under `paths.config_dir()`,
 written atomically so a crash never leaves half a file. Secrets are never settings: the app token
-lives in `reach_studio.secrets`, and `Settings` refuses to store anything that looks like one.
+lives in `reach_studio.secret_store`, and `Settings` refuses to store anything that looks like one.
 """
 
 from __future__ import annotations

@@ -141,7 +141,7 @@ def _env_secret(var: str | None, what: str) -> str | None:
 def build_accounts(args: argparse.Namespace, settings) -> list:
     """Accounts from flags/env, else the --config file, else the app settings; secrets from env/keyring."""
     from reach_studio.kaltura.connection import AccountConfig, ReachError, resolve_service_url
-    from reach_studio.secrets import SecretStore, account_id
+    from reach_studio.secret_store import SecretStore, account_id
 
     url = args.service_url or os.environ.get("REACH_SERVICE_URL")
     vpid = args.vendor_partner_id or os.environ.get("REACH_VENDOR_PARTNER_ID")

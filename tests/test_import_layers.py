@@ -16,12 +16,12 @@ ALLOWED: dict[str, set[str]] = {
     "media": {"domain"} | BASE,
     "kaltura": {"domain", "store"} | BASE,
     "engine": BELOW_ENGINE | BASE,
-    "live": BELOW_ENGINE | {"engine", "secrets", "settings"} | BASE,
+    "live": BELOW_ENGINE | {"engine", "secret_store", "settings"} | BASE,
     "team": BELOW_ENGINE | {"engine", "settings"} | BASE,
     # the emulator plays Kaltura: it shares the domain's enums, media tools and the live caption schema only
     "emulator": {"domain", "media", "live"} | BASE,
-    "workers": BELOW_ENGINE | {"engine", "live", "team", "secrets", "settings"} | BASE,
-    "ui": BELOW_ENGINE | {"engine", "live", "team", "workers", "emulator", "secrets", "settings"} | BASE,
+    "workers": BELOW_ENGINE | {"engine", "live", "team", "secret_store", "settings"} | BASE,
+    "ui": BELOW_ENGINE | {"engine", "live", "team", "workers", "emulator", "secret_store", "settings"} | BASE,
 }
 QT_ALLOWED = {"ui", "workers", "doctor"}
 QT_MODULES = ("PySide6", "shiboken6")

@@ -109,7 +109,7 @@ def parse_port_range(text: str) -> tuple[int, int] | None:
 
 def vendor_token() -> str:
     """The pre-agreed vendor-wide token from the OS keyring (LiveSettingsError when it is not there)."""
-    from reach_studio.secrets import SecretStore
+    from reach_studio.secret_store import SecretStore
 
     token = SecretStore().get(VENDOR_TOKEN_ID)
     if not token:

@@ -60,7 +60,7 @@ def freeze_startup_objects() -> None:
 
 def build_window(demo: Any = None):
     """The main window with its settings, secrets, drafts and task service (the app minus the event loop)."""
-    from reach_studio.secrets import SecretStore
+    from reach_studio.secret_store import SecretStore
     from reach_studio.settings import Settings
     from reach_studio.store.drafts import DraftStore
     from reach_studio.ui.main_window import MainWindow
@@ -82,7 +82,7 @@ def _auto_sign_in(window) -> bool:
 
     def work(token, progress):
         from reach_studio.kaltura.connection import AccountConfig
-        from reach_studio.secrets import account_id
+        from reach_studio.secret_store import account_id
         from reach_studio.ui.sign_in_dialog import sign_in
 
         connections, problems = [], []

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from reach_studio.secrets import redact, register_secret  # noqa: F401  (re-exported for the shell)
+from reach_studio.secret_store import redact, register_secret  # noqa: F401  (re-exported for the shell)
 
 
 class RedactingFormatter(logging.Formatter):

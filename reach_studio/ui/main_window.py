@@ -33,7 +33,7 @@ from reach_studio import APP_NAME
 from reach_studio.domain.enums import ProcessingRegion, ServiceType
 from reach_studio.domain.task import Task
 from reach_studio.domain.task_mapping import task_from_dict, task_to_dict
-from reach_studio.secrets import SecretStore
+from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings, SettingsError
 from reach_studio.store.drafts import DraftInfo, DraftStore
 from reach_studio.ui.editor_registry import TaskContext, registered_features

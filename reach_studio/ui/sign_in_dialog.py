@@ -34,7 +34,7 @@ from reach_studio.kaltura.connection import (
     ReachError,
     resolve_service_url,
 )
-from reach_studio.secrets import SecretStore, account_id
+from reach_studio.secret_store import SecretStore, account_id
 from reach_studio.ui.log_window import register_secret
 from reach_studio.ui.style import set_tone
 from reach_studio.workers.background import Job, run_in_background

@@ -22,7 +22,7 @@ from reach_studio.domain.fair_queue import FairQueue, QueueOrder, task_key
 from reach_studio.domain.progress import CancelToken
 from reach_studio.domain.task import Task
 from reach_studio.live.scheduling import is_live as is_live_task  # the one live rule (shell imports it here)
-from reach_studio.secrets import redact
+from reach_studio.secret_store import redact
 from reach_studio.workers.background import Job, run_in_background
 
 log = logging.getLogger(__name__)

@@ -42,7 +42,7 @@ def test_ctrl_z_in_the_text_box_undoes_split_and_retime_and_ctrl_y_redoes(qtbot)
 
 
 def test_editor_keys_work_as_soon_as_a_task_opens(qtbot, tmp_path):
-    from reach_studio.secrets import SecretStore
+    from reach_studio.secret_store import SecretStore
     from reach_studio.settings import Settings
     from reach_studio.store.drafts import DraftStore
     from reach_studio.ui.main_window import MainWindow

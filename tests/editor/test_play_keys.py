@@ -63,7 +63,7 @@ def test_space_types_in_the_text_box_and_plays_elsewhere(qtbot, test_clip):
 
 
 def test_help_lists_every_key_and_none_uses_alt_shift_arrows(qtbot):
-    from reach_studio.secrets import SecretStore
+    from reach_studio.secret_store import SecretStore
     from reach_studio.settings import DEFAULT_HOTKEYS, Settings
     from reach_studio.store.drafts import DraftStore
     from reach_studio.ui.main_window import MainWindow

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from reach_studio.domain.enums import TaskStatus
-from reach_studio.secrets import SecretStore
+from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings
 from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.editor import TimedEditor

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.emulator.server import Emulator
 from reach_studio.live.briefs import Briefs
-from reach_studio.secrets import SecretStore
+from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings
 from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.main_window import MainWindow

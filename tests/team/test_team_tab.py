@@ -8,7 +8,7 @@ import pytest
 
 from reach_studio.kaltura import reach_api
 from reach_studio.kaltura.connection import ReachConnection
-from reach_studio.secrets import SecretStore
+from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings
 from reach_studio.store.drafts import DraftStore, draft_key
 from reach_studio.team.claims import claim_task

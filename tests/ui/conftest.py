@@ -89,7 +89,7 @@ def _qt_player(monkeypatch):
 @pytest.fixture
 def window(qtbot, emulator):
     """The real main window, its demo button wired to this test's emulator; closed cleanly afterwards."""
-    from reach_studio.secrets import SecretStore
+    from reach_studio.secret_store import SecretStore
     from reach_studio.settings import Settings
     from reach_studio.store.drafts import DraftStore
     from reach_studio.ui.main_window import MainWindow

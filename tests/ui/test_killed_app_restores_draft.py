@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from reach_studio.domain.enums import TaskStatus
-from reach_studio.secrets import SecretStore
+from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings
 from reach_studio.store.drafts import DraftStore
 from reach_studio.ui import editor_registry

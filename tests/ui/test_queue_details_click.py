@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 
 def _shell(qtbot):
-    from reach_studio.secrets import SecretStore
+    from reach_studio.secret_store import SecretStore
     from reach_studio.settings import Settings
     from reach_studio.store.drafts import DraftStore
     from reach_studio.ui.main_window import MainWindow

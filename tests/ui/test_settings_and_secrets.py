@@ -9,7 +9,7 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from reach_studio import paths
-from reach_studio.secrets import SecretStore, account_id
+from reach_studio.secret_store import SecretStore, account_id
 from reach_studio.settings import OPTIONS, Settings, SettingsError
 
 

@@ -6,7 +6,7 @@ from PySide6.QtGui import QKeySequence
 
 from reach_studio import __version__
 from reach_studio.domain.enums import ProcessingRegion
-from reach_studio.secrets import SecretStore
+from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings
 from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.about import about_text

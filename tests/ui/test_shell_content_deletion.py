@@ -8,7 +8,7 @@ import time
 from reach_studio.domain.enums import ContentDeletionPolicy
 from reach_studio.engine.media_fetch import MediaCache
 from reach_studio.media.waveform import cache_path, compute_waveform
-from reach_studio.secrets import SecretStore
+from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings
 from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.main_window import MainWindow

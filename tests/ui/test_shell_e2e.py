@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reach_studio.domain.enums import ServiceType, TaskStatus
-from reach_studio.secrets import SecretStore
+from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings
 from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.main_window import MainWindow
@@ -312,7 +312,7 @@ def test_a_failing_server_is_reported_in_the_status_bar_and_the_queue_is_kept(qt
 
 
 def test_remembered_accounts_with_a_kept_token_sign_in_at_start(qtbot, emulator):
-    from reach_studio.secrets import account_id
+    from reach_studio.secret_store import account_id
     from reach_studio.ui.app import _auto_sign_in
 
     account = demo_account(emulator)

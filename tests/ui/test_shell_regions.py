@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reach_studio.domain.enums import ProcessingRegion, ServiceType, TaskStatus
 from reach_studio.kaltura.connection import AccountConfig
-from reach_studio.secrets import SecretStore
+from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings
 from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.main_window import MainWindow

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from reach_studio.secrets import SecretStore
+from reach_studio.secret_store import SecretStore
 from reach_studio.ui.sign_in_dialog import CUSTOM, SignInDialog
 
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog
 
 from reach_studio import paths
 from reach_studio.kaltura.connection import AccountConfig, ReachError
-from reach_studio.secrets import SecretStore, account_id
+from reach_studio.secret_store import SecretStore, account_id
 from reach_studio.ui.sign_in_dialog import CUSTOM, SignInDialog
 
 

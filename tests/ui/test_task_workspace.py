@@ -107,7 +107,7 @@ def test_an_editor_that_fails_to_open_is_reported_not_fatal(qtbot, monkeypatch, 
 def test_a_delivered_task_leaves_my_tasks_and_its_workspace_closes(qtbot, monkeypatch, task_factory):
     from PySide6.QtCore import Signal
 
-    from reach_studio.secrets import SecretStore
+    from reach_studio.secret_store import SecretStore
     from reach_studio.settings import Settings
     from reach_studio.ui.main_window import MainWindow
 

@@ -10,7 +10,7 @@ from reach_studio.domain.captions import Cue
 
 
 def _window(qtbot):
-    from reach_studio.secrets import SecretStore
+    from reach_studio.secret_store import SecretStore
     from reach_studio.settings import Settings
     from reach_studio.store.drafts import DraftStore
     from reach_studio.ui.main_window import MainWindow
