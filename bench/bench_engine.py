@@ -37,13 +37,7 @@ from reach_studio.media.probe import probe
 def connect(emu: Emulator) -> ReachConnection:
     info = emu.info
     return ReachConnection(
-        AccountConfig(
-            info["serviceUrl"],
-            info["vendorPartnerId"],
-            info["vendorName"],
-            app_token_id=info["appTokenId"],
-            app_token=info["appToken"],
-        ),
+        AccountConfig.from_emulator_info(info),
         request_timeout=60,
     )
 

@@ -181,13 +181,7 @@ def measure(info: dict, args) -> int:
     spin0(5)
     noise = machine.between(t_machine, time.perf_counter())
     machine.stop()
-    account = AccountConfig(
-        info["serviceUrl"],
-        int(info["vendorPartnerId"]),
-        info["vendorName"],
-        app_token_id=info["appTokenId"],
-        app_token=info["appToken"],
-    )
+    account = AccountConfig.from_emulator_info(info)
     win.add_connection(sign_in(account), demo=True)
     if os.environ.get("BENCH_VERBOSE"):
         win.service.activity.connect(lambda text: print("  activity:", text, file=sys.stderr, flush=True))

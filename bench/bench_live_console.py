@@ -68,13 +68,7 @@ def keystrokes(n: int, home: Path) -> list[float]:
         emu.live.push_media = False  # the caption path alone
         info = emu.info
         conn = ReachConnection(
-            AccountConfig(
-                info["serviceUrl"],
-                info["vendorPartnerId"],
-                info["vendorName"],
-                app_token_id=info["appTokenId"],
-                app_token=info["appToken"],
-            )
+            AccountConfig.from_emulator_info(info)
         )
         light = next(t for t in reach_api.get_jobs(conn) if t.feature.name == "LIVE_CAPTION")
         task = reach_api.get_task(conn, light)

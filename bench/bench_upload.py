@@ -100,13 +100,7 @@ def main() -> int:
         with Emulator(tmpdir / "emu", seed="minimal") as emu:
             info = emu.info
             conn = ReachConnection(
-                AccountConfig(
-                    service_url=info["serviceUrl"],
-                    vendor_partner_id=info["vendorPartnerId"],
-                    vendor_name=info["vendorName"],
-                    app_token_id=info["appTokenId"],
-                    app_token=info["appToken"],
-                ),
+                AccountConfig.from_emulator_info(info),
                 request_timeout=600,
             )
             print(f"file: {size / MiB:.0f} MiB; emulator at {info['serviceUrl']}")

@@ -383,25 +383,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _start_demo():
-    from reach_studio import paths
-    from reach_studio.emulator.server import Emulator, EmulatorError
-    from reach_studio.kaltura.connection import AccountConfig
+    from reach_studio.demo import start_demo
+    from reach_studio.emulator.server import EmulatorError
 
-    data = Path(tempfile.mkdtemp(prefix="reach-sync-demo-"))
     try:
-        emu = Emulator(data, seed="demo", media_cache=paths.cache_dir() / "emulator-media").start()
+        emu, account = start_demo(Path(tempfile.mkdtemp(prefix="reach-sync-demo-")), label="demo")
     except EmulatorError as exc:
         raise SyncUsageError(f"cannot start the demo emulator: {exc}") from None
-    info = emu.info
     log.info("Demo emulator at %s", emu.url)
-    return emu, AccountConfig(
-        service_url=info["serviceUrl"],
-        vendor_partner_id=info["vendorPartnerId"],
-        vendor_name=info["vendorName"],
-        app_token_id=info["appTokenId"],
-        app_token=info["appToken"],
-        label="demo",
-    )
+    return emu, account
 
 
 def _loop(args, accounts, task_filter, interval: float, customers: dict[int, str], media_dir: Path) -> int:

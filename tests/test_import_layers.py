@@ -21,7 +21,9 @@ ALLOWED: dict[str, set[str]] = {
     # the emulator plays Kaltura: it shares the domain's enums, media tools and the live caption schema only
     "emulator": {"domain", "media", "live"} | BASE,
     "workers": BELOW_ENGINE | {"engine", "live", "team", "secret_store", "settings"} | BASE,
-    "ui": BELOW_ENGINE | {"engine", "live", "team", "workers", "emulator", "secret_store", "settings"} | BASE,
+    "ui": BELOW_ENGINE
+    | {"engine", "live", "team", "workers", "emulator", "demo", "secret_store", "settings"}
+    | BASE,
 }
 QT_ALLOWED = {"ui", "workers", "doctor"}
 QT_MODULES = ("PySide6", "shiboken6")

@@ -178,6 +178,18 @@ class AccountConfig:
     label: str = ""
     app_token_hash_type: str | None = None  # None = try SHA256, SHA1, MD5, SHA512 and remember
 
+    @classmethod
+    def from_emulator_info(cls, info: dict[str, Any], **fields: Any) -> AccountConfig:
+        """The emulator's vendor account (`Emulator.info`, or `/_emulator/info`) signed in by app token."""
+        return cls(
+            service_url=info["serviceUrl"],
+            vendor_partner_id=int(info["vendorPartnerId"]),
+            vendor_name=info["vendorName"],
+            app_token_id=info["appTokenId"],
+            app_token=info["appToken"],
+            **fields,
+        )
+
     @property
     def key(self) -> str:
         """Stable id of this account (service URL + vendor partner) for tagging its tasks."""

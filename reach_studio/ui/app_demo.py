@@ -27,6 +27,7 @@ class DemoServer:
         self.port = port
         self.reset = reset
         self.emulator: Any = None
+        self.account: Any = None
         self._lock = threading.Lock()
 
     @property
@@ -35,32 +36,12 @@ class DemoServer:
 
     def __call__(self):
         """Start (if needed) and return the AccountConfig of the demo vendor. Blocking: run in background."""
-        from reach_studio.emulator.server import Emulator
-        from reach_studio.kaltura.connection import AccountConfig
+        from reach_studio.demo import start_demo
 
         with self._lock:
             if self.emulator is None:
-                if self.reset and self.data_dir.exists():
-                    import shutil
-
-                    shutil.rmtree(self.data_dir)
-                emu = Emulator(
-                    self.data_dir,
-                    seed="demo",
-                    port=self.port,
-                    media_cache=paths.cache_dir() / "emulator-media",
-                )
-                emu.start()
-                self.emulator = emu
-            info = self.emulator.info
-        return AccountConfig(
-            service_url=info["serviceUrl"],
-            vendor_partner_id=int(info["vendorPartnerId"]),
-            vendor_name=info["vendorName"],
-            app_token_id=info["appTokenId"],
-            app_token=info["appToken"],
-            label="Demo (built-in emulator)",
-        )
+                self.emulator, self.account = start_demo(self.data_dir, port=self.port, reset=self.reset)
+            return self.account
 
     def customer_names(self) -> dict[int, str]:
         if self.emulator is None:

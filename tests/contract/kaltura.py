@@ -74,11 +74,5 @@ def app_connection(emu):
     from reach_studio.kaltura.connection import AccountConfig, ReachConnection
 
     info = emu.info
-    account = AccountConfig(
-        info["serviceUrl"],
-        info["vendorPartnerId"],
-        info["vendorName"],
-        app_token_id=info["appTokenId"],
-        app_token=info["appToken"],
-    )
+    account = AccountConfig.from_emulator_info(info)
     return ReachConnection(account, request_timeout=20)

@@ -29,9 +29,7 @@ CUSTOMER = 101
 def account_config(emu: Any):
     from reach_studio.kaltura.connection import AccountConfig
 
-    info = emu.info
-    return AccountConfig(service_url=info["serviceUrl"], vendor_partner_id=info["vendorPartnerId"],
-                         vendor_name=info["vendorName"], app_token_id=info["appTokenId"], app_token=info["appToken"])
+    return AccountConfig.from_emulator_info(emu.info)
 
 
 @pytest.fixture

@@ -10,14 +10,7 @@ from reach_studio.kaltura.connection import AccountConfig, ReachConnection
 def connect(emu, **account_fields) -> ReachConnection:
     """A connection signed in with the emulator vendor's app token (as a linguist would)."""
     info = emu.info
-    acct = AccountConfig(
-        info["serviceUrl"],
-        info["vendorPartnerId"],
-        info["vendorName"],
-        app_token_id=info["appTokenId"],
-        app_token=info["appToken"],
-        **account_fields,
-    )
+    acct = AccountConfig.from_emulator_info(info, **account_fields)
     return ReachConnection(acct, request_timeout=20)
 
 

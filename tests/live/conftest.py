@@ -12,13 +12,7 @@ from reach_studio.live.caption_server import CaptionServer
 
 def connect(emu) -> ReachConnection:
     info = emu.info
-    acct = AccountConfig(
-        info["serviceUrl"],
-        info["vendorPartnerId"],
-        info["vendorName"],
-        app_token_id=info["appTokenId"],
-        app_token=info["appToken"],
-    )
+    acct = AccountConfig.from_emulator_info(info)
     return ReachConnection(acct, request_timeout=20)
 
 

@@ -29,13 +29,7 @@ PROCESSING = int(TaskStatus.PROCESSING)
 
 def account(emu) -> AccountConfig:
     info = emu.info
-    return AccountConfig(
-        info["serviceUrl"],
-        info["vendorPartnerId"],
-        info["vendorName"],
-        app_token_id=info["appTokenId"],
-        app_token=info["appToken"],
-    )
+    return AccountConfig.from_emulator_info(info)
 
 
 def first_pending(conn: ReachConnection):

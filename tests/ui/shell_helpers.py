@@ -7,11 +7,4 @@ from reach_studio.kaltura.connection import AccountConfig
 
 def demo_account(emu) -> AccountConfig:
     info = emu.info
-    return AccountConfig(
-        info["serviceUrl"],
-        int(info["vendorPartnerId"]),
-        info["vendorName"],
-        app_token_id=info["appTokenId"],
-        app_token=info["appToken"],
-        label="Demo",
-    )
+    return AccountConfig.from_emulator_info(info, label="Demo")

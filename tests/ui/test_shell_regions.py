@@ -15,15 +15,7 @@ US, EU, CA = ProcessingRegion.US, ProcessingRegion.EU, ProcessingRegion.CA
 
 def _account(emu, regions) -> AccountConfig:
     info = emu.info
-    return AccountConfig(
-        info["serviceUrl"],
-        int(info["vendorPartnerId"]),
-        info["vendorName"],
-        app_token_id=info["appTokenId"],
-        app_token=info["appToken"],
-        regions=regions,
-        label="EU/US account",
-    )
+    return AccountConfig.from_emulator_info(info, regions=regions, label="EU/US account")
 
 
 def _shown_regions(win, emu) -> set[int]:
