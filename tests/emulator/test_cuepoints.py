@@ -67,7 +67,7 @@ def test_cue_point_refusals(emulator):
     mine = client.cuePoint.cuePoint.add(KalturaThumbCuePoint(entryId=entry["id"], startTime=0, subType=2))
     with pytest.raises(KalturaException) as exc:
         key_client(emulator, other).cuePoint.cuePoint.get(mine.id)
-    assert exc.value.code == "INVALID_OBJECT_ID"
+    assert exc.value.code == "INVALID_CUE_POINT_ID"
     assert emulator.inspect.objects("cue_point", entryId=other["id"]) == []
 
 

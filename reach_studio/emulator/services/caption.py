@@ -120,6 +120,7 @@ def add(ctx: CallContext, p: Params) -> dict[str, Any]:
     asset.setdefault("fileExt", FORMAT_EXT.get(str(asset.get("format") or ""), None))
     asset.setdefault("isDefault", 0)
     asset.setdefault("usage", "0")
+    asset.setdefault("displayOnPlayer", True)  # CaptionAsset::getDisplayOnPlayer defaults to true
     if ctx.session is not None and "enablecaptionmoderation" in ctx.session.privileges:
         asset["displayOnPlayer"] = False  # CaptionAssetService::addAction: a moderated key's captions wait
     ctx.store.put(KIND, asset)
@@ -148,6 +149,34 @@ def _finish(emu: Any, asset_id: str, blob: str) -> None:
             changes["format"] = detected
             changes["fileExt"] = asset.get("fileExt") or FORMAT_EXT[detected]
     store.update(KIND, asset_id, changes)
+    _settle_same_language(store, asset_id)
+
+
+def _settle_same_language(store: Any, asset_id: str) -> None:
+    """CaptionAsset::preUpdate: of two captions of one language shown on the player, the newer one wins when its
+    accuracy is >= 99 or >= the other's (the other is hidden and hands over the default flag); else it is hidden."""
+    asset = store.get(KIND, asset_id)
+    if asset is None or not asset.get("accuracy") or not asset.get("language"):
+        return
+    for other in store.find(KIND, entryId=asset["entryId"]):
+        mine = store.get(KIND, asset_id)
+        if (
+            other["id"] == asset_id
+            or other.get("status") == DELETED
+            or other.get("language") != mine.get("language")
+            or other.get("displayOnPlayer") is False
+            or mine.get("displayOnPlayer") is False
+        ):
+            continue
+        accuracy = int(mine.get("accuracy") or 0)
+        if accuracy >= 99 or (other.get("accuracy") and accuracy >= int(other["accuracy"])):
+            changes: dict[str, Any] = {"displayOnPlayer": False}
+            if other.get("isDefault") == 1:
+                changes["isDefault"] = 0
+                store.update(KIND, asset_id, {"isDefault": 1})
+            store.update(KIND, other["id"], changes)
+        else:
+            store.update(KIND, asset_id, {"displayOnPlayer": False})
 
 
 def _fail(emu: Any, asset_id: str, reason: str) -> None:
@@ -193,6 +222,9 @@ def update(ctx: CallContext, p: Params) -> dict[str, Any]:
     updated = ctx.store.update(KIND, asset["id"], changes)
     if changes.get("isDefault") == 1:
         _clear_other_defaults(ctx, entry["id"], asset["id"])
+    if changes.get("accuracy") is not None or "language" in changes:
+        _settle_same_language(ctx.store, asset["id"])
+        updated = ctx.store.get(KIND, asset["id"])
     return updated
 
 

@@ -17,6 +17,7 @@ from reach_studio.emulator.registry import CallContext, Params, action
 from reach_studio.emulator.schema import check_insert, check_update, coerce, define, define_enum
 
 register_errors(
+    "INVALID_CUE_POINT_ID;ID;Invalid cue point id [@ID@]",  # plugins/cue_points/base/errors/KalturaCuePointErrors.php
     # plugins/cue_points/base/errors/kCuePointErrors.php
     "END_TIME_CANNOT_BE_LESS_THAN_START_TIME;;End time cannot be less than start time",
     "END_TIME_WITHOUT_START_TIME;;Cannot provide end time without start time",
@@ -149,10 +150,10 @@ def _get(ctx: CallContext, cue_id: str | None, write: bool) -> dict[str, Any]:
     ctx.require_session()
     cue = ctx.store.get(KIND, cue_id) if cue_id else None
     if cue is None or cue.get("status") == DELETED:
-        raise ApiError("INVALID_OBJECT_ID", ID=cue_id)
+        raise ApiError("INVALID_CUE_POINT_ID", ID=cue_id)  # CuePointService get/update/delete
     entry = ctx.store.get("entry", cue.get("entryId"))
     if entry is None or not can_reach(ctx, entry, write):
-        raise ApiError("INVALID_OBJECT_ID", ID=cue_id)
+        raise ApiError("INVALID_CUE_POINT_ID", ID=cue_id)  # CuePointService get/update/delete
     return cue
 
 
