@@ -64,3 +64,24 @@ def test_app_token_start_session_checks_the_hash_before_the_expiry(emulator):
     assert err.code == "INVALID_APP_TOKEN_HASH"  # compared exactly: Kaltura's calcHash is lowercase hex
     err = _refused(lambda: c.appToken.startSession(info["appTokenId"], good, type=2))
     assert err.code == "APP_TOKEN_EXPIRED"
+
+
+def test_widget_session_is_a_view_only_ks_of_the_widgets_partner(emulator):
+    from .kaltura import client
+
+    c = client(emulator)
+    partner_id = emulator.info["vendorPartnerId"]
+    widget = c.session.startWidgetSession(f"_{partner_id}")
+    c.setKs(widget.ks)
+    info = c.session.get()
+    assert (widget.partnerId, info.partnerId, info.privileges) == (partner_id, partner_id, "view:*,widget:1")
+    assert (
+        _refused(lambda: client(emulator).session.startWidgetSession("_nosuch")).code == "INVALID_WIDGET_ID"
+    )
+
+
+def test_app_token_get_of_an_unknown_id_is_app_token_id_not_found(emulator):
+    from .kaltura import customer_admin
+
+    c = customer_admin(emulator)
+    assert _refused(lambda: c.appToken.get("0_nosuchtoken")).code == "APP_TOKEN_ID_NOT_FOUND"
