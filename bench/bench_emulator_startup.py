@@ -48,14 +48,18 @@ def main() -> None:
         cold = _timed("demo seed, cold media cache", root / "cold", "demo", cache)
         warm = _timed("demo seed, warm media cache", root / "warm", "demo", cache)
         again = _timed("restart, same data folder", root / "warm", "demo", cache)
-        print(f"cold / baseline {cold / base:6.1f}x   warm / baseline {warm / base:6.1f}x   "
-              f"restart / baseline {again / base:6.1f}x")
+        print(
+            f"cold / baseline {cold / base:6.1f}x   warm / baseline {warm / base:6.1f}x   "
+            f"restart / baseline {again / base:6.1f}x"
+        )
         if args.long > 0:
             emu = Emulator(root / "warm", media_cache=cache).start()
             started = time.perf_counter()
             made = add_long_entry(emu, args.long)
-            print(f"long entry {args.long:g} s (video, 4 flavors) made in {time.perf_counter() - started:.1f} s: "
-                  f"entry {made['entry']['id']}, task {made['task']['id']}")
+            print(
+                f"long entry {args.long:g} s (video, 4 flavors) made in {time.perf_counter() - started:.1f} s: "
+                f"entry {made['entry']['id']}, task {made['task']['id']}"
+            )
             emu.stop()
 
 

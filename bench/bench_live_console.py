@@ -67,9 +67,7 @@ def keystrokes(n: int, home: Path) -> list[float]:
     with Emulator(home / "emu", seed="demo", media_cache=home / "media") as emu:
         emu.live.push_media = False  # the caption path alone
         info = emu.info
-        conn = ReachConnection(
-            AccountConfig.from_emulator_info(info)
-        )
+        conn = ReachConnection(AccountConfig.from_emulator_info(info))
         light = next(t for t in reach_api.get_jobs(conn) if t.feature.name == "LIVE_CAPTION")
         task = reach_api.get_task(conn, light)
         console = LiveConsole(TaskContext(task, conn, DraftStore(home / "drafts.db")))

@@ -60,7 +60,9 @@ def run(canvas: TimelineCanvas, ms_per_px: float, frames: int = 300) -> list[flo
 
 def report(label: str, times: list[float]) -> None:
     p95 = sorted(times)[int(len(times) * 0.95)]
-    print(f"  {label:<40} median {statistics.median(times):6.2f} ms   p95 {p95:6.2f} ms   worst {max(times):6.2f} ms")
+    print(
+        f"  {label:<40} median {statistics.median(times):6.2f} ms   p95 {p95:6.2f} ms   worst {max(times):6.2f} ms"
+    )
 
 
 def main() -> int:
@@ -87,8 +89,11 @@ def main() -> int:
     naive.visible_indexes = lambda t0, t1: np.arange(N_CUES)  # paint every cue, as a full-scene repaint would
     empty = canvas_with([], False)
     print(f"Timeline repaint, {N_CUES} cues over {duration / 60000:.0f} min, {WIDTH}x130 px, waveform on")
-    for zoom, what in ((10.0, "10 ms/px (16 s visible)"), (100.0, "100 ms/px (2.7 min visible)"),
-                       (1000.0, "1000 ms/px (whole hour)")):
+    for zoom, what in (
+        (10.0, "10 ms/px (16 s visible)"),
+        (100.0, "100 ms/px (2.7 min visible)"),
+        (1000.0, "1000 ms/px (whole hour)"),
+    ):
         print(f" zoom {what}:")
         report("timeline (visible cues only)", run(real, zoom))
         report("baseline: paint every cue each frame", run(naive, zoom))

@@ -20,8 +20,11 @@ from reach_studio.media.audio_mix import Placement, extract_clear_audio, mix_voi
 
 
 def ffmpeg(*args: str) -> None:
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
-                   check=True, timeout=600)
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
+        check=True,
+        timeout=600,
+    )
 
 
 def main() -> int:
@@ -30,8 +33,17 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="bench-voice-"))
     seconds = int(minutes * 60)
     original = folder / "original.m4a"
-    ffmpeg("-f", "lavfi", "-i", f"sine=frequency=220:sample_rate=48000:duration={seconds}", "-c:a", "aac",
-           "-b:a", "128k", str(original))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        f"sine=frequency=220:sample_rate=48000:duration={seconds}",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "128k",
+        str(original),
+    )
     take = folder / "take.wav"
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=700:sample_rate=48000:duration=2.5", "-ac", "1", str(take))
     step = seconds * 1000 // (count + 1)
@@ -46,7 +58,9 @@ def main() -> int:
     problems = check_aac_lc(out)
     print(f"original {minutes:g} min, {count} takes of 2.5 s")
     print(f"  baseline: encode the original alone to AAC-LC 128k  {baseline:6.2f} s")
-    print(f"  mix {count} takes + duck + encode AAC-LC 128k         {mixed:6.2f} s  ({mixed / baseline:.1f}× baseline)")
+    print(
+        f"  mix {count} takes + duck + encode AAC-LC 128k         {mixed:6.2f} s  ({mixed / baseline:.1f}× baseline)"
+    )
     print(f"  mixed track passes check_aac_lc: {not problems} {problems or ''}")
     return 0
 

@@ -25,7 +25,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="reach-studio", description="Workbench for Kaltura REACH vendor tasks.")
+    parser = argparse.ArgumentParser(
+        prog="reach-studio", description="Workbench for Kaltura REACH vendor tasks."
+    )
     parser.add_argument("--version", action="version", version=f"reach-studio {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     subs = parser.add_subparsers(dest="command")
@@ -45,7 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version", "-v", "--verbose"):
+    if (
+        not argv
+        or argv[0].startswith("-")
+        and argv[0] not in ("-h", "--help", "--version", "-v", "--verbose")
+    ):
         argv.insert(0, "gui")
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -63,7 +63,7 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # a broken format string: keep the record, show its raw template redacted
+        except Exception:  # noqa: BLE001 - a broken format string: keep the record, show its raw template redacted
             message = str(record.msg)
         clean = printable(redact(message))  # one record, one line: no forged lines or terminal codes
         if clean != message:
@@ -74,9 +74,10 @@ class RedactingFilter(logging.Filter):
 def install_log_redaction(logger: logging.Logger | None = None) -> RedactingFilter:
     """Add one RedactingFilter to every handler of `logger` (root by default); idempotent."""
     logger = logger or logging.getLogger()
-    flt = next(
-        (f for h in logger.handlers for f in h.filters if isinstance(f, RedactingFilter)), None
-    ) or RedactingFilter()
+    flt = (
+        next((f for h in logger.handlers for f in h.filters if isinstance(f, RedactingFilter)), None)
+        or RedactingFilter()
+    )
     for handler in logger.handlers:
         if flt not in handler.filters:
             handler.addFilter(flt)

@@ -44,7 +44,7 @@ class SecretStore:
             if ".fail." not in name and ".null." not in name and getattr(backend, "priority", 1) > 0:
                 self._keyring = keyring
                 self._backend_name = name
-        except Exception as exc:  # no keyring at all, or a broken backend: fall back
+        except Exception as exc:  # noqa: BLE001 - no keyring at all, or a broken backend: fall back
             log.info("no usable OS keyring (%s); secrets are kept for this session only", type(exc).__name__)
 
     @property
@@ -74,7 +74,7 @@ class SecretStore:
         if self._keyring is not None:
             try:
                 self._keyring.set_password(SERVICE, account_id, secret)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any keyring backend error
                 raise SecretStoreError(
                     f"the system keyring refused to store the token for {account_id} ({type(exc).__name__}); "
                     "it is kept for this session only"
@@ -89,7 +89,7 @@ class SecretStore:
             return None
         try:
             secret = self._keyring.get_password(SERVICE, account_id)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any keyring backend error
             log.warning("cannot read the token for %s from the keyring (%s)", account_id, type(exc).__name__)
             return None
         if secret is not None:
@@ -104,7 +104,7 @@ class SecretStore:
         if self._keyring is not None:
             try:
                 self._keyring.delete_password(SERVICE, account_id)
-            except Exception:  # not there, or the backend cannot delete: nothing left to protect
+            except Exception:  # noqa: BLE001, S110 - not there, or the backend cannot delete: nothing left to protect
                 pass
 
 

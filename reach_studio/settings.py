@@ -204,7 +204,7 @@ class Settings:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if not isinstance(data, dict):
-                raise ValueError("not a JSON object")
+                raise ValueError("not a JSON object")  # noqa: TRY004 - handled with the parse errors below
         except (OSError, ValueError) as exc:
             # A damaged settings file must not stop the app: keep it aside and start from defaults.
             backup = self.path.with_suffix(".damaged.json")

@@ -25,7 +25,7 @@ class Cue:
     def duration_ms(self) -> int:
         return self.end_ms - self.start_ms
 
-    def copy(self, **changes) -> "Cue":
+    def copy(self, **changes) -> Cue:
         return replace(self, **changes)
 
 
@@ -36,7 +36,7 @@ class CaptionDocument:
     accuracy: int | None = None  # 0..100, as reported to Kaltura
     source_format: str | None = None  # "srt", "vtt", "dfxp", "txt", "json"
 
-    def sorted(self) -> "CaptionDocument":
+    def sorted(self) -> CaptionDocument:
         return replace(self, cues=sorted(self.cues, key=lambda c: (c.start_ms, c.end_ms)))
 
 

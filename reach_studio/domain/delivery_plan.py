@@ -85,7 +85,6 @@ MEDIA_TYPE_VIDEO = 1
 MARKER_PREFIX = "reach-studio"
 
 
-
 @dataclass(frozen=True)
 class Ref:
     """The id (or another attribute) returned by an earlier step of the same plan."""
@@ -130,8 +129,9 @@ class FileSource:
         if not p.is_file():
             raise PlanError(f"The file to deliver is not a regular file: {p.name}")
         # size + mtime: a file changed after an interrupted upload gets a new plan (and a new upload token).
-        return FileSource(name=name or p.name, path=str(p), size=st.st_size,
-                          fingerprint=f"{st.st_size}:{st.st_mtime_ns}")
+        return FileSource(
+            name=name or p.name, path=str(p), size=st.st_size, fingerprint=f"{st.st_size}:{st.st_mtime_ns}"
+        )
 
     @staticmethod
     def from_url(name: str, source: UrlSource) -> FileSource:
@@ -186,12 +186,23 @@ class Step:
     def canonical(self) -> dict[str, Any]:
         """What identifies this step for the plan hash (no secrets, no file bytes)."""
         return {
-            "key": self.key, "op": self.op, "service": self.service, "action": self.action,
-            "object_type": self.object_type, "fields": _canon(dict(self.fields)), "entry": _canon(self.entry),
-            "target": _canon(self.target), "upload": _canon(self.upload), "marker": self.marker,
-            "source": None if self.source is None else {
-                "name": self.source.name, "size": self.source.size, "fingerprint": self.source.fingerprint},
-            "wait": self.wait, "tag_field": self.tag_field, "append": list(self.append), "language": self.language,
+            "key": self.key,
+            "op": self.op,
+            "service": self.service,
+            "action": self.action,
+            "object_type": self.object_type,
+            "fields": _canon(dict(self.fields)),
+            "entry": _canon(self.entry),
+            "target": _canon(self.target),
+            "upload": _canon(self.upload),
+            "marker": self.marker,
+            "source": None
+            if self.source is None
+            else {"name": self.source.name, "size": self.source.size, "fingerprint": self.source.fingerprint},
+            "wait": self.wait,
+            "tag_field": self.tag_field,
+            "append": list(self.append),
+            "language": self.language,
         }
 
     def describe(self) -> str:
@@ -244,8 +255,16 @@ class DeliveryPlan:
 
     @property
     def plan_hash(self) -> str:
-        blob = json.dumps({"task": self.task_id, "entry": self.entry_id, "feature": int(self.feature),
-                           "steps": [s.canonical() for s in self.steps]}, sort_keys=True, ensure_ascii=True)
+        blob = json.dumps(
+            {
+                "task": self.task_id,
+                "entry": self.entry_id,
+                "feature": int(self.feature),
+                "steps": [s.canonical() for s in self.steps],
+            },
+            sort_keys=True,
+            ensure_ascii=True,
+        )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def step(self, key: str) -> Step:
@@ -267,10 +286,14 @@ class DeliveryPlan:
         return ""
 
     def describe(self) -> str:
-        head = (f"Delivery plan {self.plan_hash} for task {self.task_id} ({self.feature.label}) "
-                f"on entry {self.entry_id}: {len(self.steps)} steps; outputObjectId = id from {self.output_step}")
+        head = (
+            f"Delivery plan {self.plan_hash} for task {self.task_id} ({self.feature.label}) "
+            f"on entry {self.entry_id}: {len(self.steps)} steps; outputObjectId = id from {self.output_step}"
+        )
         width = max((len(s.key) for s in self.steps), default=0)
-        lines = [head] + [f"{i:3d}. {s.key.ljust(width)}  {s.describe()}" for i, s in enumerate(self.steps, 1)]
+        lines = [head] + [
+            f"{i:3d}. {s.key.ljust(width)}  {s.describe()}" for i, s in enumerate(self.steps, 1)
+        ]
         return "\n".join(lines)
 
 
@@ -309,7 +332,9 @@ def marker(task_id: int, step_key: str, claimant: str = "") -> str:
 
 def claimant_of(task: Task, product: WorkProduct | None = None) -> str:
     """The externalTaskId the delivery is made under: the work product's, else the claim's."""
-    return (product.external_task_id if product else "") or task.external_task_id or f"{MARKER_PREFIX}-{task.id}"
+    return (
+        (product.external_task_id if product else "") or task.external_task_id or f"{MARKER_PREFIX}-{task.id}"
+    )
 
 
 def output_format(task: Task) -> OutputFormat:
@@ -320,12 +345,12 @@ def output_format(task: Task) -> OutputFormat:
 
 
 def sign_language_suffix(target_language: str | None) -> str:
-    """"English (ASL)" -> "ASL"; the guide's admin tag is signLang<suffix>."""
+    """ "English (ASL)" -> "ASL"; the guide's admin tag is signLang<suffix>."""
     if not target_language:
         raise PlanError("The sign-language catalog item has no target language")
     text = target_language.strip()
     if "(" in text and text.endswith(")"):
-        return text[text.rindex("(") + 1:-1].strip().replace(" ", "")
+        return text[text.rindex("(") + 1 : -1].strip().replace(" ", "")
     code = language_code(text)
     return (code or text).replace(" ", "").upper()
 
@@ -352,8 +377,9 @@ def build_plan(task: Task, product: WorkProduct, context: PlanContext | None = N
     claimant = claimant_of(task, product)
     steps = [replace(s, marker=marker(task.id, s.key, claimant)) if s.marker else s for s in steps]
     steps.append(_finish_step(task, product, output_step))
-    return DeliveryPlan(task_id=task.id, entry_id=task.entry_id, feature=feature, steps=tuple(steps),
-                        output_step=output_step)
+    return DeliveryPlan(
+        task_id=task.id, entry_id=task.entry_id, feature=feature, steps=tuple(steps), output_step=output_step
+    )
 
 
 # --- per service ---------------------------------------------------------------------------------
@@ -370,15 +396,22 @@ def _captions_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> tuple[
     caption_type, ext = caption_type_for(fmt).value, file_extension(fmt)
     accuracy = _accuracy(product, doc, task)
     steps: list[Step] = []
-    steps += _caption_steps(task, "caption", doc, ext, caption_type, {
-        "format": caption_type,
-        "fileExt": ext,
-        "accuracy": accuracy,
-        "language": language,
-        "isDefault": NULLABLE_FALSE if translation else NULLABLE_TRUE,
-        "displayOnPlayer": True,
-        "label": language,
-    })
+    steps += _caption_steps(
+        task,
+        "caption",
+        doc,
+        ext,
+        caption_type,
+        {
+            "format": caption_type,
+            "fileExt": ext,
+            "accuracy": accuracy,
+            "language": language,
+            "isDefault": NULLABLE_FALSE if translation else NULLABLE_TRUE,
+            "displayOnPlayer": True,
+            "label": language,
+        },
+    )
     transcript_ids: list[Ref] = []
     for kind in product.transcripts:
         kind = kind.lower()
@@ -386,37 +419,75 @@ def _captions_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> tuple[
             raise PlanError(f"Transcripts can be TXT or DFXP, not {kind!r}")
         key = f"transcript.{kind}"
         data = _write(task, doc, kind)
-        steps.append(Step(
-            key=f"{key}.add", op="add", service="attachment.attachmentAsset", action="add",
-            object_type="KalturaTranscriptAsset", entry=task.entry_id, marker=marker(task.id, f"{key}.add"),
-            fields=_drop_none({
-                "fileExt": kind,
-                "format": ATTACHMENT_TYPE_TEXT if kind == "txt" else ATTACHMENT_TYPE_DOCUMENT,
-                # KalturaTranscriptAsset.accuracy is 0..1 (the caption's is a percentage)
-                "accuracy": None if accuracy is None else round(accuracy / 100, 4),
-                "language": language,
-                "filename": f"transcript-{task.id}.{kind}",
-                "title": f"{language} transcript ({kind.upper()})",
-            })))
-        steps += _content_steps(task, key, "attachment.attachmentAsset",
-                                FileSource.from_bytes(f"transcript-{task.id}.{kind}", data))
+        steps.append(
+            Step(
+                key=f"{key}.add",
+                op="add",
+                service="attachment.attachmentAsset",
+                action="add",
+                object_type="KalturaTranscriptAsset",
+                entry=task.entry_id,
+                marker=marker(task.id, f"{key}.add"),
+                fields=_drop_none(
+                    {
+                        "fileExt": kind,
+                        "format": ATTACHMENT_TYPE_TEXT if kind == "txt" else ATTACHMENT_TYPE_DOCUMENT,
+                        # KalturaTranscriptAsset.accuracy is 0..1 (the caption's is a percentage)
+                        "accuracy": None if accuracy is None else round(accuracy / 100, 4),
+                        "language": language,
+                        "filename": f"transcript-{task.id}.{kind}",
+                        "title": f"{language} transcript ({kind.upper()})",
+                    }
+                ),
+            )
+        )
+        steps += _content_steps(
+            task,
+            key,
+            "attachment.attachmentAsset",
+            FileSource.from_bytes(f"transcript-{task.id}.{kind}", data),
+        )
         transcript_ids.append(Ref(f"{key}.add"))
     if transcript_ids:
-        steps.append(Step(
-            key="caption.associateTranscripts", op="update", service="caption.captionAsset", action="update",
-            object_type="KalturaCaptionAsset", target=Ref("caption.add"),
-            fields={"associatedTranscriptIds": tuple(transcript_ids)}))
+        steps.append(
+            Step(
+                key="caption.associateTranscripts",
+                op="update",
+                service="caption.captionAsset",
+                action="update",
+                object_type="KalturaCaptionAsset",
+                target=Ref("caption.add"),
+                fields={"associatedTranscriptIds": tuple(transcript_ids)},
+            )
+        )
     if _extract_metadata(task) and product.tags:
         if translation:
-            steps.append(Step(
-                key="entry.multilingualTags", op="merge_multilingual_tags", service="baseEntry", action="update",
-                object_type="KalturaBaseEntry", target=task.entry_id, tag_field="multiLingual_tags",
-                language=_multilingual_language(language), append=_clean_tags(product.tags)))
+            steps.append(
+                Step(
+                    key="entry.multilingualTags",
+                    op="merge_multilingual_tags",
+                    service="baseEntry",
+                    action="update",
+                    object_type="KalturaBaseEntry",
+                    target=task.entry_id,
+                    tag_field="multiLingual_tags",
+                    language=_multilingual_language(language),
+                    append=_clean_tags(product.tags),
+                )
+            )
         else:
-            steps.append(Step(
-                key="entry.tags", op="merge_tags", service="baseEntry", action="update",
-                object_type="KalturaBaseEntry", target=task.entry_id, tag_field="tags",
-                append=_clean_tags(product.tags)))
+            steps.append(
+                Step(
+                    key="entry.tags",
+                    op="merge_tags",
+                    service="baseEntry",
+                    action="update",
+                    object_type="KalturaBaseEntry",
+                    target=task.entry_id,
+                    tag_field="tags",
+                    append=_clean_tags(product.tags),
+                )
+            )
     return steps, "caption.add"
 
 
@@ -440,19 +511,44 @@ def _audio_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> tuple[lis
     label = main_language if dubbing else f"{main_language} - Audio description"
     steps: list[Step] = []
     for key, source, fields in (
-        (f"{main_key}.flavor", product.main_audio, {
-            "flavorParamsId": int(item.flavor_params_id), "isDefault": NULLABLE_FALSE,
-            "language": main_language, "label": label, "fileExt": "mp4"}),
-        ("clear.flavor", product.clear_audio, {
-            "flavorParamsId": int(item.clear_audio_flavor_params_id), "isDefault": NULLABLE_TRUE,
-            "language": source_language, "label": source_language, "fileExt": "mp4"}),
+        (
+            f"{main_key}.flavor",
+            product.main_audio,
+            {
+                "flavorParamsId": int(item.flavor_params_id),
+                "isDefault": NULLABLE_FALSE,
+                "language": main_language,
+                "label": label,
+                "fileExt": "mp4",
+            },
+        ),
+        (
+            "clear.flavor",
+            product.clear_audio,
+            {
+                "flavorParamsId": int(item.clear_audio_flavor_params_id),
+                "isDefault": NULLABLE_TRUE,
+                "language": source_language,
+                "label": source_language,
+                "fileExt": "mp4",
+            },
+        ),
     ):
         fsource = _file_source(source, f"{key.split('.')[0]}-{task.id}.mp4")
         if not fsource.is_url and not fsource.name.lower().endswith((".mp4", ".m4a")):
             raise PlanError(f"Audio tracks must be MP4 files (AAC-LC), not {fsource.name}")
-        steps.append(Step(key=f"{key}.add", op="add", service="flavorAsset", action="add",
-                          object_type="KalturaFlavorAsset", entry=task.entry_id,
-                          marker=marker(task.id, f"{key}.add"), fields=fields))
+        steps.append(
+            Step(
+                key=f"{key}.add",
+                op="add",
+                service="flavorAsset",
+                action="add",
+                object_type="KalturaFlavorAsset",
+                entry=task.entry_id,
+                marker=marker(task.id, f"{key}.add"),
+                fields=fields,
+            )
+        )
         steps += _content_steps(task, key, "flavorAsset", fsource)
     if dubbing and product.dub_captions is not None:
         doc = product.dub_captions
@@ -461,31 +557,52 @@ def _audio_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> tuple[lis
             raise PlanError("A dub-aligned caption must have an accuracy below 99")
         fmt = ctx.output_format or output_format(task)
         caption_type, ext = caption_type_for(fmt).value, file_extension(fmt)
-        steps += _caption_steps(task, "dubCaption", doc, ext, caption_type, {
-            "format": caption_type, "fileExt": ext, "accuracy": accuracy, "language": main_language,
-            "isDefault": NULLABLE_FALSE, "displayOnPlayer": True, "label": f"{main_language} (Dub translation)"})
+        steps += _caption_steps(
+            task,
+            "dubCaption",
+            doc,
+            ext,
+            caption_type,
+            {
+                "format": caption_type,
+                "fileExt": ext,
+                "accuracy": accuracy,
+                "language": main_language,
+                "isDefault": NULLABLE_FALSE,
+                "displayOnPlayer": True,
+                "label": f"{main_language} (Dub translation)",
+            },
+        )
     return steps, f"{main_key}.flavor.add"
 
 
 def _ead_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> tuple[list[Step], str]:
     if product.descriptions:
         cues = [Cue(d.start_ms, d.end_ms, d.text) for d in product.descriptions]
-        doc = CaptionDocument(cues=cues, language=task.source_language,
-                              accuracy=product.accuracy, source_format="vtt")
+        doc = CaptionDocument(
+            cues=cues, language=task.source_language, accuracy=product.accuracy, source_format="vtt"
+        )
     else:
         doc = _require_doc(product.captions, "extended audio description")
     language = task.source_language or doc.language
     if not language:
         raise PlanError("The catalog item names no language for the extended audio description")
-    steps = _caption_steps(task, "ead", doc, "vtt", CaptionType.WEBVTT.value, {
-        "label": f"{language} Extended Audio Description",
-        "language": language,
-        "isDefault": NULLABLE_FALSE,
-        "displayOnPlayer": False,
-        "format": CaptionType.WEBVTT.value,
-        "usage": CaptionAssetUsage.EXTENDED_AUDIO_DESCRIPTION.value,
-        "fileExt": "vtt",
-    })
+    steps = _caption_steps(
+        task,
+        "ead",
+        doc,
+        "vtt",
+        CaptionType.WEBVTT.value,
+        {
+            "label": f"{language} Extended Audio Description",
+            "language": language,
+            "isDefault": NULLABLE_FALSE,
+            "displayOnPlayer": False,
+            "format": CaptionType.WEBVTT.value,
+            "usage": CaptionAssetUsage.EXTENDED_AUDIO_DESCRIPTION.value,
+            "fileExt": "vtt",
+        },
+    )
     return steps, "ead.add"
 
 
@@ -500,11 +617,23 @@ def _chapters_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> tuple[
         if not chapter.title.strip():
             raise PlanError(f"Chapter {i} has no title")
         key = f"chapter.{i:03d}.add"
-        steps.append(Step(key=key, op="add", service="cuePoint.cuePoint", action="add",
-                          object_type="KalturaThumbCuePoint", marker=marker(task.id, key),
-                          fields={"entryId": task.entry_id, "startTime": int(chapter.start_ms),
-                                  "title": chapter.title.strip(), "description": chapter.description,
-                                  "subType": int(ThumbCuePointSubType.CHAPTER)}))
+        steps.append(
+            Step(
+                key=key,
+                op="add",
+                service="cuePoint.cuePoint",
+                action="add",
+                object_type="KalturaThumbCuePoint",
+                marker=marker(task.id, key),
+                fields={
+                    "entryId": task.entry_id,
+                    "startTime": int(chapter.start_ms),
+                    "title": chapter.title.strip(),
+                    "description": chapter.description,
+                    "subType": int(ThumbCuePointSubType.CHAPTER),
+                },
+            )
+        )
     return steps, steps[0].key
 
 
@@ -516,43 +645,99 @@ def _sign_language_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> t
     suffix = sign_language_suffix(task.target_language)
     lang_tag = f"signLang{suffix}"
     steps = [
-        Step(key="signLang.entry.add", op="add", service="media", action="add", object_type="KalturaMediaEntry",
-             marker=marker(task.id, "signLang.entry.add"),
-             fields={"name": f"{ctx.parent_entry_name} child {lang_tag}", "mediaType": MEDIA_TYPE_VIDEO}),
+        Step(
+            key="signLang.entry.add",
+            op="add",
+            service="media",
+            action="add",
+            object_type="KalturaMediaEntry",
+            marker=marker(task.id, "signLang.entry.add"),
+            fields={"name": f"{ctx.parent_entry_name} child {lang_tag}", "mediaType": MEDIA_TYPE_VIDEO},
+        ),
     ]
     source = _file_source(product.sign_video, f"signlanguage-{task.id}.mp4")
-    steps += _content_steps(task, "signLang.entry", "media", source, target_step="signLang.entry.add",
-                            action="addContent", wait="entry")
+    steps += _content_steps(
+        task,
+        "signLang.entry",
+        "media",
+        source,
+        target_step="signLang.entry.add",
+        action="addContent",
+        wait="entry",
+    )
     tags = ["signLang", lang_tag] + ([ctx.vendor_name] if ctx.vendor_name else [])
-    steps.append(Step(key="signLang.entry.link", op="merge_tags", service="media", action="update",
-                      object_type="KalturaMediaEntry", target=Ref("signLang.entry.add"), tag_field="adminTags",
-                      append=_clean_tags(tags), fields={"parentEntryId": task.entry_id}))
+    steps.append(
+        Step(
+            key="signLang.entry.link",
+            op="merge_tags",
+            service="media",
+            action="update",
+            object_type="KalturaMediaEntry",
+            target=Ref("signLang.entry.add"),
+            tag_field="adminTags",
+            append=_clean_tags(tags),
+            fields={"parentEntryId": task.entry_id},
+        )
+    )
     return steps, "signLang.entry.add"
 
 
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _caption_steps(task: Task, key: str, doc: CaptionDocument, ext: str, caption_type: str,
-                   fields: dict[str, Any]) -> list[Step]:
+def _caption_steps(
+    task: Task, key: str, doc: CaptionDocument, ext: str, caption_type: str, fields: dict[str, Any]
+) -> list[Step]:
     data = _write(task, doc, ext)
-    add = Step(key=f"{key}.add", op="add", service="caption.captionAsset", action="add",
-               object_type="KalturaCaptionAsset", entry=task.entry_id, marker=marker(task.id, f"{key}.add"),
-               fields=_drop_none(fields))
-    return [add] + _content_steps(task, key, "caption.captionAsset",
-                                  FileSource.from_bytes(f"{key}-{task.id}.{ext}", data))
+    add = Step(
+        key=f"{key}.add",
+        op="add",
+        service="caption.captionAsset",
+        action="add",
+        object_type="KalturaCaptionAsset",
+        entry=task.entry_id,
+        marker=marker(task.id, f"{key}.add"),
+        fields=_drop_none(fields),
+    )
+    return [add] + _content_steps(
+        task, key, "caption.captionAsset", FileSource.from_bytes(f"{key}-{task.id}.{ext}", data)
+    )
 
 
-def _content_steps(task: Task, key: str, service: str, source: FileSource, *, target_step: str | None = None,
-                   action: str = "setContent", wait: str = "asset") -> list[Step]:
+def _content_steps(
+    task: Task,
+    key: str,
+    service: str,
+    source: FileSource,
+    *,
+    target_step: str | None = None,
+    action: str = "setContent",
+    wait: str = "asset",
+) -> list[Step]:
     target = Ref(target_step or f"{key}.add")
     if source.is_url:
-        return [Step(key=f"{key}.{action}", op="set_content", service=service, action=action, target=target,
-                     source=source, wait=wait)]
+        return [
+            Step(
+                key=f"{key}.{action}",
+                op="set_content",
+                service=service,
+                action=action,
+                target=target,
+                source=source,
+                wait=wait,
+            )
+        ]
     return [
         Step(key=f"{key}.upload", op="upload", service="uploadToken", action="upload", source=source),
-        Step(key=f"{key}.{action}", op="set_content", service=service, action=action, target=target,
-             upload=Ref(f"{key}.upload"), wait=wait),
+        Step(
+            key=f"{key}.{action}",
+            op="set_content",
+            service=service,
+            action=action,
+            target=target,
+            upload=Ref(f"{key}.upload"),
+            wait=wait,
+        ),
     ]
 
 
@@ -565,19 +750,33 @@ def vouched_accuracy(task: Task) -> int:
 
 def _finish_step(task: Task, product: WorkProduct, output_step: str) -> Step:
     accuracy = product.accuracy
-    if accuracy is None and product.captions is not None and task.feature in (
-            ServiceFeature.CAPTIONS, ServiceFeature.TRANSLATION, ServiceFeature.EXTENDED_AUDIO_DESCRIPTION):
+    if (
+        accuracy is None
+        and product.captions is not None
+        and task.feature
+        in (ServiceFeature.CAPTIONS, ServiceFeature.TRANSLATION, ServiceFeature.EXTENDED_AUDIO_DESCRIPTION)
+    ):
         accuracy = product.captions.accuracy
     if accuracy is None:  # every READY carries one, whatever the service (guide, general flow)
         accuracy = vouched_accuracy(task)
     external = claimant_of(task, product)
-    fields: dict[str, Any] = {"status": int(TaskStatus.READY), "outputObjectId": Ref(output_step),
-                              "externalTaskId": external}
+    fields: dict[str, Any] = {
+        "status": int(TaskStatus.READY),
+        "outputObjectId": Ref(output_step),
+        "externalTaskId": external,
+    }
     if accuracy is not None:
         fields["accuracy"] = _check_accuracy(accuracy)
-    return Step(key="task.ready", op="finish", service="reach.entryVendorTask", action="updateJob",
-                object_type="KalturaEntryVendorTask", target=str(task.id), fields=fields,
-                note="vendor KS; READY")
+    return Step(
+        key="task.ready",
+        op="finish",
+        service="reach.entryVendorTask",
+        action="updateJob",
+        object_type="KalturaEntryVendorTask",
+        target=str(task.id),
+        fields=fields,
+        note="vendor KS; READY",
+    )
 
 
 def _file_source(source: Path | UrlSource | str, default_name: str) -> FileSource:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any, Union
+from typing import Any
 
 from reach_studio.domain.captions import Chapter, Cue, DescriptionCue
 from reach_studio.domain.enums import ServiceFeature
 
-Item = Union[Cue, DescriptionCue, Chapter]
+Item = Cue | DescriptionCue | Chapter
 
 DEFAULT_CUE_MS = 2000
 MIN_CUE_MS = 100  # shortest cue an edit may leave behind
@@ -87,11 +87,8 @@ def check_item(item: Item) -> None:
     """Raise EditError when an item's times cannot be right whatever the content."""
     if not isinstance(item.start_ms, int) or item.start_ms < 0:
         raise EditError(f"start time must be a whole number of milliseconds ≥ 0, got {item.start_ms!r}")
-    if not isinstance(item, Chapter):
-        if not isinstance(item.end_ms, int) or item.end_ms <= item.start_ms:
-            raise EditError(
-                f"end ({_fmt(item.end_ms)}) must come after start ({_fmt(item.start_ms)})"
-            )
+    if not isinstance(item, Chapter) and (not isinstance(item.end_ms, int) or item.end_ms <= item.start_ms):
+        raise EditError(f"end ({_fmt(item.end_ms)}) must come after start ({_fmt(item.start_ms)})")
 
 
 def _fmt(ms: Any) -> str:
@@ -129,8 +126,13 @@ class Change:
         return Change(self.index, dict(self.after), dict(self.before), self.label)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"op": "change", "index": self.index, "before": self.before, "after": self.after,
-                "label": self.label}
+        return {
+            "op": "change",
+            "index": self.index,
+            "before": self.before,
+            "after": self.after,
+            "label": self.label,
+        }
 
 
 @dataclass(frozen=True)
@@ -156,9 +158,13 @@ class Splice:
         return Splice(self.index, self.inserted, self.removed, self.label)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"op": "splice", "index": self.index, "label": self.label,
-                "removed": [item_to_dict(i) for i in self.removed],
-                "inserted": [item_to_dict(i) for i in self.inserted]}
+        return {
+            "op": "splice",
+            "index": self.index,
+            "label": self.label,
+            "removed": [item_to_dict(i) for i in self.removed],
+            "inserted": [item_to_dict(i) for i in self.inserted],
+        }
 
 
 @dataclass(frozen=True)
@@ -186,7 +192,7 @@ class Batch:
         return {"op": "batch", "label": self.label, "ops": [op.to_dict() for op in self.ops]}
 
 
-Op = Union[Change, Splice, Batch]
+Op = Change | Splice | Batch
 
 
 def op_from_dict(data: dict[str, Any]) -> Op:
@@ -199,8 +205,12 @@ def op_from_dict(data: dict[str, Any]) -> Op:
         if kind == "change":
             return Change(int(data["index"]), dict(data["before"]), dict(data["after"]), label)
         if kind == "splice":
-            return Splice(int(data["index"]), tuple(item_from_dict(d) for d in data["removed"]),
-                          tuple(item_from_dict(d) for d in data["inserted"]), label)
+            return Splice(
+                int(data["index"]),
+                tuple(item_from_dict(d) for d in data["removed"]),
+                tuple(item_from_dict(d) for d in data["inserted"]),
+                label,
+            )
         if kind == "batch":
             return Batch(tuple(op_from_dict(d) for d in data["ops"]), label)
     except (KeyError, TypeError, ValueError) as exc:
@@ -233,7 +243,7 @@ def set_fields(items: Sequence[Item], index: int, label: str = "Edit", **after: 
     item = _at(items, index)
     unknown = set(after) - _FIELDS[type(item)]
     if unknown:
-        raise EditError(f"{_TYPE_OF[type(item)]} has no field {sorted(unknown)[0]!r}")
+        raise EditError(f"{_TYPE_OF[type(item)]} has no field {min(unknown)!r}")
     before = {k: getattr(item, k) for k in after if getattr(item, k) != after[k]}
     if not before:
         return None
@@ -247,8 +257,9 @@ def set_text(items: Sequence[Item], index: int, text: str) -> Change | None:
     return set_fields(items, index, "Typing", **{field: text})
 
 
-def set_times(items: Sequence[Item], index: int, start_ms: int, end_ms: int | None = None,
-              label: str = "Change times") -> Change | None:
+def set_times(
+    items: Sequence[Item], index: int, start_ms: int, end_ms: int | None = None, label: str = "Change times"
+) -> Change | None:
     """Move an item's start (and end); times are clamped at 0 and must leave a positive duration."""
     item = _at(items, index)
     start_ms = max(0, int(start_ms))
@@ -278,7 +289,9 @@ def set_end(items: Sequence[Item], index: int, ms: int) -> Change | None:
     return set_times(items, index, item.start_ms, ms, label="Set end")
 
 
-def move(items: Sequence[Item], index: int, delta_ms: int, edge: str = "both", min_gap_ms: int = 0) -> Change | None:
+def move(
+    items: Sequence[Item], index: int, delta_ms: int, edge: str = "both", min_gap_ms: int = 0
+) -> Change | None:
     """Nudge one edge ("start"/"end") or the whole item ("both") by `delta_ms`.
 
     A cue never nudges into its neighbours: it stops `min_gap_ms` short of them (a cue that already
@@ -327,8 +340,15 @@ def insertion_index(items: Sequence[Item], time_ms: int) -> int:
     return lo
 
 
-def insert_at(items: Sequence[Item], kind: str, time_ms: int, duration_ms: int = DEFAULT_CUE_MS,
-              text: str = "", media_end_ms: int | None = None, min_gap_ms: int = 0) -> Splice:
+def insert_at(
+    items: Sequence[Item],
+    kind: str,
+    time_ms: int,
+    duration_ms: int = DEFAULT_CUE_MS,
+    text: str = "",
+    media_end_ms: int | None = None,
+    min_gap_ms: int = 0,
+) -> Splice:
     """Insert a new empty item at `time_ms`, shortened so it does not run into the next one.
 
     Inside a cue, the new cue goes after that cue (with `min_gap_ms` between them) instead of
@@ -376,8 +396,9 @@ def remove(items: Sequence[Item], indexes: Iterable[int]) -> Batch:
     return Batch(tuple(Splice(i, (_at(items, i),), (), "Delete") for i in chosen), "Delete")
 
 
-def replace_range(items: Sequence[Item], index: int, count: int, new_items: Sequence[Item],
-                  label: str) -> Splice:
+def replace_range(
+    items: Sequence[Item], index: int, count: int, new_items: Sequence[Item], label: str
+) -> Splice:
     """Replace `count` items at `index` with `new_items` (split, merge and reflow results)."""
     if count < 0 or index < 0 or index + count > len(items):
         raise EditError(f"items {index + 1}–{index + count} are not all in the document")
@@ -406,8 +427,9 @@ def snap(value_ms: int, candidates: Iterable[int], tolerance_ms: int) -> int:
     return best
 
 
-def snap_candidates(items: Sequence[Item], exclude: int | None, around_ms: int, window_ms: int,
-                    extra: Iterable[int] = ()) -> list[int]:
+def snap_candidates(
+    items: Sequence[Item], exclude: int | None, around_ms: int, window_ms: int, extra: Iterable[int] = ()
+) -> list[int]:
     """Edges of items near `around_ms` (except item `exclude`) plus `extra` (e.g. the playhead)."""
     out = list(extra)
     lo = insertion_index(items, around_ms - window_ms) - 1
@@ -437,8 +459,15 @@ def _text_field(item: Item) -> str:
     return "title" if isinstance(item, Chapter) else "text"
 
 
-def find(items: Sequence[Item], query: str, start: int = 0, case_sensitive: bool = False,
-         whole_word: bool = False, regex: bool = False, backwards: bool = False) -> int | None:
+def find(
+    items: Sequence[Item],
+    query: str,
+    start: int = 0,
+    case_sensitive: bool = False,
+    whole_word: bool = False,
+    regex: bool = False,
+    backwards: bool = False,
+) -> int | None:
     """Index of the next item (wrapping around) whose text matches, or None."""
     pattern = _pattern(query, case_sensitive, whole_word, regex)
     n = len(items)
@@ -450,8 +479,14 @@ def find(items: Sequence[Item], query: str, start: int = 0, case_sensitive: bool
     return None
 
 
-def replace_all(items: Sequence[Item], query: str, replacement: str, case_sensitive: bool = False,
-                whole_word: bool = False, regex: bool = False) -> Batch | None:
+def replace_all(
+    items: Sequence[Item],
+    query: str,
+    replacement: str,
+    case_sensitive: bool = False,
+    whole_word: bool = False,
+    regex: bool = False,
+) -> Batch | None:
     """One undoable Batch that replaces every match in every item's text; None when nothing matched."""
     pattern = _pattern(query, case_sensitive, whole_word, regex)
     ops: list[Op] = []

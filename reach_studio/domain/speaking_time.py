@@ -19,7 +19,7 @@ def estimate_ms(text: str, wpm: int = DEFAULT_WPM) -> int:
     cjk = len(_CJK.findall(text))
     words = len(_CJK.sub(" ", text).split())
     units = words + cjk / 2
-    return int(round(units * 60_000 / wpm))
+    return round(units * 60_000 / wpm)
 
 
 def fit_note(text: str, slot_ms: int | None, wpm: int = DEFAULT_WPM) -> tuple[str, bool]:
@@ -32,7 +32,9 @@ def fit_note(text: str, slot_ms: int | None, wpm: int = DEFAULT_WPM) -> tuple[st
     if need <= slot_ms:
         return f"{head}; fits the {slot_ms / 1000:.1f} s before the next dialogue", True
     return (
-        f"{head}; ⚠ {(need - slot_ms) / 1000:.1f} s too long for the {slot_ms / 1000:.1f} s before the next "
-        "dialogue",
+        (
+            f"{head}; ⚠ {(need - slot_ms) / 1000:.1f} s too long for the {slot_ms / 1000:.1f} s before the next "
+            "dialogue"
+        ),
         False,
     )

@@ -48,17 +48,26 @@ class VoiceLine:
         return self.start_ms + DEFAULT_LINE_MS
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start_ms": self.start_ms, "text": self.text, "end_ms": self.end_ms, "take": self.take,
-                "take_ms": self.take_ms}
+        return {
+            "start_ms": self.start_ms,
+            "text": self.text,
+            "end_ms": self.end_ms,
+            "take": self.take,
+            "take_ms": self.take_ms,
+        }
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> VoiceLine:
         try:
             start = int(data["start_ms"])
             end = data.get("end_ms")
-            line = VoiceLine(start_ms=start, text=str(data.get("text") or ""),
-                             end_ms=None if end is None else int(end), take=data.get("take") or None,
-                             take_ms=int(data.get("take_ms") or 0))
+            line = VoiceLine(
+                start_ms=start,
+                text=str(data.get("text") or ""),
+                end_ms=None if end is None else int(end),
+                take=data.get("take") or None,
+                take_ms=int(data.get("take_ms") or 0),
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise VoiceScriptError(f"damaged voice line {data!r}: {exc}") from None
         check_line(line)
@@ -94,8 +103,11 @@ class VoiceScript:
     @staticmethod
     def from_captions(doc: CaptionDocument, kind: str = "dubbing") -> VoiceScript:
         """Dubbing starts from the (translated) captions: one line per cue, timed like the cue."""
-        lines = [VoiceLine(c.start_ms, c.text.replace("\n", " ").strip(), c.end_ms) for c in doc.cues
-                 if c.text.strip()]
+        lines = [
+            VoiceLine(c.start_ms, c.text.replace("\n", " ").strip(), c.end_ms)
+            for c in doc.cues
+            if c.text.strip()
+        ]
         return VoiceScript(kind, doc.language, lines)
 
     def add_line(self, start_ms: int, text: str = "", end_ms: int | None = None) -> int:
@@ -131,8 +143,11 @@ class VoiceScript:
         self._check_index(index)
         if path is not None and take_ms <= 0:
             raise VoiceScriptError(f"line {index + 1}: the take is empty")
-        self.lines[index] = replace(self.lines[index], take=None if path is None else str(path),
-                                    take_ms=int(take_ms) if path is not None else 0)
+        self.lines[index] = replace(
+            self.lines[index],
+            take=None if path is None else str(path),
+            take_ms=int(take_ms) if path is not None else 0,
+        )
 
     def _check_index(self, index: int) -> None:
         if not 0 <= index < len(self.lines):
@@ -160,14 +175,20 @@ class VoiceScript:
         """What blocks delivering this script: no lines, lines without a take, overlapping or late takes."""
         if not self.lines:
             return ["There are no lines yet"]
-        out = [f"line {i + 1}: no take recorded" if not self.lines[i].has_take else
-               f"line {i + 1}: the take file is missing ({Path(str(self.lines[i].take)).name})"
-               for i in self.missing_takes()]
+        out = [
+            f"line {i + 1}: no take recorded"
+            if not self.lines[i].has_take
+            else f"line {i + 1}: the take file is missing ({Path(str(self.lines[i].take)).name})"
+            for i in self.missing_takes()
+        ]
         out += [f"line {i + 1}: the take runs into line {i + 2}" for i in self.overlaps()]
         if media_duration_ms:
-            out += [f"line {i + 1}: the take ends after the media ({ln.start_ms + ln.take_ms} ms > "
-                    f"{media_duration_ms} ms)" for i, ln in enumerate(self.lines)
-                    if ln.has_take and ln.start_ms + ln.take_ms > media_duration_ms + 250]
+            out += [
+                f"line {i + 1}: the take ends after the media ({ln.start_ms + ln.take_ms} ms > "
+                f"{media_duration_ms} ms)"
+                for i, ln in enumerate(self.lines)
+                if ln.has_take and ln.start_ms + ln.take_ms > media_duration_ms + 250
+            ]
         return out
 
     def aligned_captions(self, accuracy: int = 95) -> CaptionDocument:
@@ -178,8 +199,12 @@ class VoiceScript:
     # --- drafts -----------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": SCRIPT_VERSION, "kind": self.kind, "language": self.language,
-                "lines": [ln.to_dict() for ln in self.lines]}
+        return {
+            "version": SCRIPT_VERSION,
+            "kind": self.kind,
+            "language": self.language,
+            "lines": [ln.to_dict() for ln in self.lines],
+        }
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> VoiceScript:

@@ -76,8 +76,12 @@ class DeliveryInterrupted(DeliveryError):
 
     def __init__(self, cause: DeliveryError) -> None:
         reason = _plain(cause.message)
-        super().__init__(f"{reason}. The task stays in progress and your work is kept: deliver again to "
-                         "resume from where it stopped", retryable=True, step=cause.step)
+        super().__init__(
+            f"{reason}. The task stays in progress and your work is kept: deliver again to "
+            "resume from where it stopped",
+            retryable=True,
+            step=cause.step,
+        )
 
 
 @dataclass
@@ -130,8 +134,14 @@ def _observe(task: Task, outcome: DeliveryOutcome) -> DeliveryOutcome:
 class DeliveryService:
     """Runs deliveries for one vendor account."""
 
-    def __init__(self, connection: ReachConnection, journal: DeliveryJournal | None = None, *,
-                 validator: Validator | None = None, **executor_options: Any) -> None:
+    def __init__(
+        self,
+        connection: ReachConnection,
+        journal: DeliveryJournal | None = None,
+        *,
+        validator: Validator | None = None,
+        **executor_options: Any,
+    ) -> None:
         self.connection = connection
         self.journal = journal or DeliveryJournal()
         self.validator = validator or default_validator
@@ -143,10 +153,13 @@ class DeliveryService:
         return self._build(task, product)
 
     def _validate(self, task: Task, product: WorkProduct) -> None:
-        problems = [p for gate in _gates.copy() for p in gate(task, product)] + list(self.validator(task, product))
+        problems = [p for gate in _gates.copy() for p in gate(task, product)] + list(
+            self.validator(task, product)
+        )
         if problems:
-            raise DeliveryBlocked(f"{len(problems)} problem(s) must be fixed before delivery: {problems[0]}",
-                                  problems)
+            raise DeliveryBlocked(
+                f"{len(problems)} problem(s) must be fixed before delivery: {problems[0]}", problems
+            )
 
     def _build(self, task: Task, product: WorkProduct) -> DeliveryPlan:
         product = with_extracted_tags(task, product)
@@ -155,8 +168,15 @@ class DeliveryService:
         except PlanError as exc:
             raise DeliveryBlocked(exc.message, [exc.message]) from None
 
-    def deliver(self, task: Task, product: WorkProduct, *, cancel: CancelToken | None = None,
-                progress: ProgressCallback | None = None, hooks: ExecutorHooks | None = None) -> DeliveryOutcome:
+    def deliver(
+        self,
+        task: Task,
+        product: WorkProduct,
+        *,
+        cancel: CancelToken | None = None,
+        progress: ProgressCallback | None = None,
+        hooks: ExecutorHooks | None = None,
+    ) -> DeliveryOutcome:
         """Validate → check the task is ours → plan → execute → READY.
 
         Raises DeliveryBlocked (nothing sent), TaskNotOurs (someone else holds it, or it is closed: nothing
@@ -187,8 +207,17 @@ class DeliveryService:
             return _observe(task, self._fail(plan, task, exc))
         finally:
             self.journal.release(task.id)
-        return _observe(task, DeliveryOutcome(task.id, TaskStatus.READY, result.output_object_id, plan=plan,
-                                              adopted=result.adopted, skipped=result.skipped))
+        return _observe(
+            task,
+            DeliveryOutcome(
+                task.id,
+                TaskStatus.READY,
+                result.output_object_id,
+                plan=plan,
+                adopted=result.adopted,
+                skipped=result.skipped,
+            ),
+        )
 
     def _already_delivered(self, task: Task, product: WorkProduct) -> DeliveryOutcome | None:
         """Before planning (which may need the task's key): is the task READY under our externalTaskId? A run
@@ -199,9 +228,12 @@ class DeliveryService:
         try:
             state = reach_api.read_state(self.connection, task)
         except Exception as exc:  # noqa: BLE001 - transient: resumable; otherwise say what failed
-            error = DeliveryError(f"Could not check who holds the task: {short_reason(exc)}",
-                                  retryable=is_transient(exc))
-            raise (DeliveryInterrupted(error) if error.retryable else DeliveryBlocked(error.message)) from None
+            error = DeliveryError(
+                f"Could not check who holds the task: {short_reason(exc)}", retryable=is_transient(exc)
+            )
+            raise (
+                DeliveryInterrupted(error) if error.retryable else DeliveryBlocked(error.message)
+            ) from None
         claimant = claimant_of(task, product)
         ours = state.external_task_id == claimant
         if state.status == TaskStatus.PROCESSING and ours:
@@ -226,8 +258,9 @@ class DeliveryService:
         except Exception as fail_exc:  # noqa: BLE001 - the task could not even be moved to ERROR
             log.error("Task %s could not be set to ERROR: %s", task.id, short_reason(fail_exc))
             updated = False
-        return DeliveryOutcome(task.id, TaskStatus.ERROR, err_description=description, plan=plan,
-                               task_updated=updated)
+        return DeliveryOutcome(
+            task.id, TaskStatus.ERROR, err_description=description, plan=plan, task_updated=updated
+        )
 
     def _context(self, task: Task) -> PlanContext:
         parent_name = ""
@@ -248,23 +281,36 @@ def with_extracted_tags(task: Task, product: WorkProduct) -> WorkProduct:
         return product
     if task.feature not in (ServiceFeature.CAPTIONS, ServiceFeature.TRANSLATION):
         return product
-    language = (task.target_language if task.feature == ServiceFeature.TRANSLATION else task.source_language)
+    language = task.target_language if task.feature == ServiceFeature.TRANSLATION else task.source_language
     tags = extract_tags(product.captions, language or product.captions.language)
     return replace(product, tags=tuple(tags))
 
 
 _URL = re.compile(r"\b(?:https?|ftp)://\S+", re.IGNORECASE)
-_TECHNICAL = re.compile(r"\b\w*(?:Error|Exception|Traceback)\b|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|<[^>]*>|\bat \w+\.\w+")
-_STEP_WORDS = {"caption": "captions", "transcript": "transcript", "dub": "dubbed audio track",
-               "ad": "audio-description track", "clear": "clear audio track", "ead": "extended audio description",
-               "chapter": "chapters", "signLang": "sign-language video", "dubCaption": "dub captions",
-               "task": "delivery", "entry": "entry tags"}
+_TECHNICAL = re.compile(
+    r"\b\w*(?:Error|Exception|Traceback)\b|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|<[^>]*>|\bat \w+\.\w+"
+)
+_STEP_WORDS = {
+    "caption": "captions",
+    "transcript": "transcript",
+    "dub": "dubbed audio track",
+    "ad": "audio-description track",
+    "clear": "clear audio track",
+    "ead": "extended audio description",
+    "chapter": "chapters",
+    "signLang": "sign-language video",
+    "dubCaption": "dub captions",
+    "task": "delivery",
+    "entry": "entry tags",
+}
 
 
 def _plain(text: str) -> str:
     """A message with internal addresses and technical tokens taken out."""
     text = " ".join(str(text).split())
-    text = _URL.sub("Kaltura", re.sub(r"\s+(?:at|from|to)\s+(?:https?|ftp)://\S+", "", text, flags=re.IGNORECASE))
+    text = _URL.sub(
+        "Kaltura", re.sub(r"\s+(?:at|from|to)\s+(?:https?|ftp)://\S+", "", text, flags=re.IGNORECASE)
+    )
     return re.sub(r"\s+([,.;:)])", r"\1", _TECHNICAL.sub("", text)).strip(" :;,.") or "an unexpected problem"
 
 
@@ -273,9 +319,13 @@ def error_description(exc: DeliveryError) -> str:
     internal URLs, step names, exception text or secrets."""
     what = _STEP_WORDS.get((exc.step or "").split(".")[0], "")
     reason = _plain(exc.message)
-    head = f"The vendor could not deliver the {what}" if what and what != "delivery" else "The vendor could not deliver"
+    head = (
+        f"The vendor could not deliver the {what}"
+        if what and what != "delivery"
+        else "The vendor could not deliver"
+    )
     text = f"{head}: {reason}."
-    return text if len(text) <= ERR_DESCRIPTION_MAX else text[:ERR_DESCRIPTION_MAX - 1] + "…"
+    return text if len(text) <= ERR_DESCRIPTION_MAX else text[: ERR_DESCRIPTION_MAX - 1] + "…"
 
 
 # --- the gate ------------------------------------------------------------------------------------
@@ -285,13 +335,18 @@ def default_validator(task: Task, product: WorkProduct) -> list[str]:
     """Blocking problems: caption validator errors and audio/video checks, per service feature."""
     feature = task.feature
     problems: list[str] = []
-    kinds = {ServiceFeature.CAPTIONS: "captions", ServiceFeature.TRANSLATION: "translation",
-             ServiceFeature.EXTENDED_AUDIO_DESCRIPTION: "ead"}
+    kinds = {
+        ServiceFeature.CAPTIONS: "captions",
+        ServiceFeature.TRANSLATION: "translation",
+        ServiceFeature.EXTENDED_AUDIO_DESCRIPTION: "ead",
+    }
     if feature in kinds:
         doc = product.captions
         if feature == ServiceFeature.EXTENDED_AUDIO_DESCRIPTION and product.descriptions:
-            doc = CaptionDocument(cues=[Cue(d.start_ms, d.end_ms, d.text) for d in product.descriptions],
-                                  language=task.source_language)
+            doc = CaptionDocument(
+                cues=[Cue(d.start_ms, d.end_ms, d.text) for d in product.descriptions],
+                language=task.source_language,
+            )
         if doc is not None:
             problems += caption_problems(task, doc, kinds[feature])
     if feature == ServiceFeature.DUBBING and product.dub_captions is not None:
@@ -300,8 +355,11 @@ def default_validator(task: Task, product: WorkProduct) -> list[str]:
         for what, source in (("main", product.main_audio), ("clear", product.clear_audio)):
             if isinstance(source, Path | str):
                 problems += [f"{what} audio: {p}" for p in audio_problems(Path(source))]
-    if feature == ServiceFeature.SIGN_LANGUAGE and product.sign_video is not None and not isinstance(
-            product.sign_video, UrlSource):
+    if (
+        feature == ServiceFeature.SIGN_LANGUAGE
+        and product.sign_video is not None
+        and not isinstance(product.sign_video, UrlSource)
+    ):
         problems += video_problems(Path(product.sign_video))
     return problems
 
@@ -309,8 +367,16 @@ def default_validator(task: Task, product: WorkProduct) -> list[str]:
 def caption_problems(task: Task, doc: CaptionDocument, kind: str) -> list[str]:
     """Errors (not warnings) from the caption core's validator."""
     fmt = "vtt" if kind == "ead" else None
-    findings = errors(validate(doc, task.reach_profile, task.catalog_item, kind=kind,
-                               media_duration_ms=task.entry_duration_ms or None, output_format=fmt))
+    findings = errors(
+        validate(
+            doc,
+            task.reach_profile,
+            task.catalog_item,
+            kind=kind,
+            media_duration_ms=task.entry_duration_ms or None,
+            output_format=fmt,
+        )
+    )
     out = []
     for f in findings:
         prefix = f"cue {f.cue_index + 1}: " if isinstance(f.cue_index, int) else ""

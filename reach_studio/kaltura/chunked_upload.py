@@ -50,9 +50,13 @@ def is_transient(exc: BaseException) -> bool:
         if isinstance(getattr(exc, attr, None), bool):
             return bool(getattr(exc, attr))
     if isinstance(exc, KalturaClientException):
-        return exc.code in (KalturaClientException.ERROR_CONNECTION_FAILED, KalturaClientException.ERROR_READ_FAILED,
-                            KalturaClientException.ERROR_READ_TIMEOUT, KalturaClientException.ERROR_INVALID_XML,
-                            KalturaClientException.ERROR_RESULT_NOT_FOUND)
+        return exc.code in (
+            KalturaClientException.ERROR_CONNECTION_FAILED,
+            KalturaClientException.ERROR_READ_FAILED,
+            KalturaClientException.ERROR_READ_TIMEOUT,
+            KalturaClientException.ERROR_INVALID_XML,
+            KalturaClientException.ERROR_RESULT_NOT_FOUND,
+        )
     if isinstance(exc, KalturaException):
         return str(exc.code) in ("INTERNAL_SERVERL_ERROR", "INTERNAL_SERVER_ERROR")
     return isinstance(exc, (OSError, TimeoutError, ConnectionError))
@@ -89,17 +93,30 @@ class _ChunkFile(io.BytesIO):
 class ChunkedUploader:
     """Uploads one file to an upload token in adaptive chunks, resuming from the server's state."""
 
-    def __init__(self, call: CallFn, *, chunk_size: int | None = None, max_failures: int = 8,
-                 backoff: float = 0.3, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        call: CallFn,
+        *,
+        chunk_size: int | None = None,
+        max_failures: int = 8,
+        backoff: float = 0.3,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._call = call
         self.fixed_chunk = chunk_size
         self.max_failures = max_failures
         self.backoff = backoff
         self._sleep = sleep
 
-    def upload(self, source: FileSource, *, token_id: str | None = None,
-               on_token: Callable[[str], None] | None = None, progress: ProgressCallback | None = None,
-               cancel: CancelToken | None = None) -> UploadResult:
+    def upload(
+        self,
+        source: FileSource,
+        *,
+        token_id: str | None = None,
+        on_token: Callable[[str], None] | None = None,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> UploadResult:
         """Upload `source` (bytes or a file), continuing `token_id` if given; returns the token id."""
         if source.is_url:
             raise DeliveryError("A URL resource is pulled by Kaltura, not uploaded", step=None)
@@ -108,8 +125,12 @@ class ChunkedUploader:
         try:
             token = self._usable_token(token_id, source) if token_id else None
             if token is None:
-                token = self._retrying(lambda c: c.uploadToken.add(
-                    KalturaUploadToken(fileName=source.name, fileSize=float(size))), "create an upload token for it")
+                token = self._retrying(
+                    lambda c: c.uploadToken.add(
+                        KalturaUploadToken(fileName=source.name, fileSize=float(size))
+                    ),
+                    "create an upload token for it",
+                )
                 token_id = str(token.id)
                 if on_token:
                     on_token(token_id)
@@ -133,18 +154,24 @@ class ChunkedUploader:
                 try:
                     result = self._call(_upload_call(token_id, data, source.name, offset, final))
                 except Exception as exc:  # noqa: BLE001 - classified below
-                    if not is_transient(exc) and error_code(exc) not in ("UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE",):
+                    if not is_transient(exc) and error_code(exc) not in (
+                        "UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE",
+                    ):
                         if error_code(exc) in _DEAD_TOKEN_CODES:
-                            raise DeliveryError(f"The upload token was refused: {short_reason(exc)}",
-                                                retryable=True) from None
+                            raise DeliveryError(
+                                f"The upload token was refused: {short_reason(exc)}", retryable=True
+                            ) from None
                         raise DeliveryError(f"Upload of {source.name} failed: {short_reason(exc)}") from None
                     failures += 1
                     if failures > self.max_failures:
-                        raise DeliveryError(f"Upload of {source.name} kept failing: {short_reason(exc)}",
-                                            retryable=True) from None
+                        raise DeliveryError(
+                            f"Upload of {source.name} kept failing: {short_reason(exc)}", retryable=True
+                        ) from None
                     self._sleep(backoff.delay(failures - 1, self.backoff))
                     # Ask the server what it has: never assume the chunk was lost (or kept).
-                    token = self._retrying(lambda c: c.uploadToken.get(token_id), "read the upload token's state")
+                    token = self._retrying(
+                        lambda c: c.uploadToken.get(token_id), "read the upload token's state"
+                    )
                     status = _status(token)
                     if status in (UploadTokenStatus.FULL_UPLOAD, UploadTokenStatus.CLOSED):
                         break
@@ -155,7 +182,9 @@ class ChunkedUploader:
                 failures = 0
                 elapsed = max(time.monotonic() - started, 1e-3)
                 server_offset = _uploaded(result)
-                offset = server_offset if server_offset is not None and server_offset >= offset else offset + n
+                offset = (
+                    server_offset if server_offset is not None and server_offset >= offset else offset + n
+                )
                 if progress is not None:
                     progress(min(offset, size), size)
                 if final or _status(result) == UploadTokenStatus.FULL_UPLOAD:
@@ -197,8 +226,10 @@ class ChunkedUploader:
 def _upload_call(token_id: str, data: bytes, name: str, offset: int, final: bool) -> Callable[[Any], Any]:
     def fn(client: Any) -> Any:
         # A fresh file object per attempt: a retried request must not send a half-read stream.
-        return client.uploadToken.upload(token_id, _ChunkFile(data, name), offset > 0, final,
-                                         float(offset) if offset > 0 else -1)
+        return client.uploadToken.upload(
+            token_id, _ChunkFile(data, name), offset > 0, final, float(offset) if offset > 0 else -1
+        )
+
     return fn
 
 
@@ -243,7 +274,7 @@ class _Reader:
 
     def read(self, offset: int, n: int) -> bytes:
         if self._data is not None:
-            return bytes(self._data[offset:offset + n])
+            return bytes(self._data[offset : offset + n])
         assert self._fh is not None
         self._fh.seek(offset)
         return self._fh.read(n)

@@ -80,10 +80,19 @@ class ExecutionResult:
 class DeliveryExecutor:
     """Executes plans for one vendor account; thread-safe as long as each task runs in one thread."""
 
-    def __init__(self, connection: ReachConnection, journal: DeliveryJournal, *, chunk_size: int | None = None,
-                 step_retries: int = 5, backoff: float = 0.5, ready_timeout: float = 600.0,
-                 poll_interval: float = 0.2, hooks: ExecutorHooks | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        connection: ReachConnection,
+        journal: DeliveryJournal,
+        *,
+        chunk_size: int | None = None,
+        step_retries: int = 5,
+        backoff: float = 0.5,
+        ready_timeout: float = 600.0,
+        poll_interval: float = 0.2,
+        hooks: ExecutorHooks | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.connection = connection
         self.journal = journal
         self.chunk_size = chunk_size
@@ -96,8 +105,14 @@ class DeliveryExecutor:
 
     # --- the run --------------------------------------------------------------------------------
 
-    def run(self, plan: DeliveryPlan, task: Task, *, cancel: CancelToken | None = None,
-            progress: ProgressCallback | None = None) -> ExecutionResult:
+    def run(
+        self,
+        plan: DeliveryPlan,
+        task: Task,
+        *,
+        cancel: CancelToken | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> ExecutionResult:
         if task.id != plan.task_id:
             raise DeliveryError(f"The plan is for task {plan.task_id}, not {task.id}")
         h = plan.plan_hash
@@ -122,16 +137,30 @@ class DeliveryExecutor:
                 # Before the first write and again before READY: only the task's holder may write.
                 checked = True
                 if self.ensure_ours(plan, task, result):
-                    self.journal.record(task.id, h, plan.steps[-1].key, {"id": result.output_object_id,
-                                                                         "status": int(TaskStatus.READY)})
+                    self.journal.record(
+                        task.id,
+                        h,
+                        plan.steps[-1].key,
+                        {"id": result.output_object_id, "status": int(TaskStatus.READY)},
+                    )
                     self.journal.finish_run(task.id, h, "done")
                     return result
             if step.op == "add" and step.key in unknown:
                 result.uncertain.setdefault(step.key, 0.0)
             # An add always looks for its marker first: even with no journal (another machine, a deleted
             # data folder) an earlier delivery's object is adopted rather than created again.
-            run = _StepRun(self, plan, task, step, result, cancel, progress, index, total,
-                           unknown=step.key in unknown or earlier_plans or step.op == "add")
+            run = _StepRun(
+                self,
+                plan,
+                task,
+                step,
+                result,
+                cancel,
+                progress,
+                index,
+                total,
+                unknown=step.key in unknown or earlier_plans or step.op == "add",
+            )
             self.journal.mark_started(task.id, h, step.key)
             outcome = run.execute()
             if self.hooks.after_call:
@@ -161,15 +190,20 @@ class DeliveryExecutor:
         try:
             state = reach_api.read_state(self.connection, task)
         except Exception as exc:  # noqa: BLE001 - a transient failure leaves the delivery resumable
-            raise DeliveryError(f"Could not check who holds the task: {short_reason(exc)}",
-                                retryable=is_transient(exc)) from None
+            raise DeliveryError(
+                f"Could not check who holds the task: {short_reason(exc)}", retryable=is_transient(exc)
+            ) from None
         claimant = plan.claimant
         ours = state.external_task_id == claimant
         if state.status == TaskStatus.PROCESSING and ours:
             return False
         journaled = str((result.results.get(plan.output_step) or {}).get("id") or "")
-        if state.status == TaskStatus.READY and ours and state.output_object_id and journaled in (
-                "", state.output_object_id):
+        if (
+            state.status == TaskStatus.READY
+            and ours
+            and state.output_object_id
+            and journaled in ("", state.output_object_id)
+        ):
             result.output_object_id = state.output_object_id
             result.already_ready = True
             task.status = TaskStatus.READY
@@ -194,10 +228,16 @@ class DeliveryExecutor:
                 if extra == kept:
                     continue
                 service = step.service
-                self.task_call(task, lambda c, extra=extra, service=service: _service(c, service).delete(extra))
+                self.task_call(
+                    task, lambda c, extra=extra, service=service: _service(c, service).delete(extra)
+                )
                 result.removed.append(extra)
-                log.warning("Task %s: removed %s, a second object made by %s whose answer was lost",
-                            task.id, extra, key)
+                log.warning(
+                    "Task %s: removed %s, a second object made by %s whose answer was lost",
+                    task.id,
+                    extra,
+                    key,
+                )
             result.uncertain.pop(key, None)
 
     # --- client access --------------------------------------------------------------------------
@@ -205,7 +245,9 @@ class DeliveryExecutor:
     def task_call(self, task: Task, fn: Callable[[Any], Any], *, retries: int | None = None) -> Any:
         return self.connection.call(fn, task, retries=retries)
 
-    def vendor_call(self, fn: Callable[[Any], Any], *, about: Task | None = None, retries: int | None = None) -> Any:
+    def vendor_call(
+        self, fn: Callable[[Any], Any], *, about: Task | None = None, retries: int | None = None
+    ) -> Any:
         """Vendor KS; `about` tags the call with the task id (updateJob is a task call too)."""
         return self.connection.call(fn, about=about, retries=retries)
 
@@ -216,9 +258,20 @@ class DeliveryExecutor:
 class _StepRun:
     """One step of one run: resolves references, calls Kaltura, classifies failures."""
 
-    def __init__(self, ex: DeliveryExecutor, plan: DeliveryPlan, task: Task, step: Step, result: ExecutionResult,
-                 cancel: CancelToken | None, progress: ProgressCallback | None, index: int, total: int,
-                 *, unknown: bool) -> None:
+    def __init__(
+        self,
+        ex: DeliveryExecutor,
+        plan: DeliveryPlan,
+        task: Task,
+        step: Step,
+        result: ExecutionResult,
+        cancel: CancelToken | None,
+        progress: ProgressCallback | None,
+        index: int,
+        total: int,
+        *,
+        unknown: bool,
+    ) -> None:
         self.ex, self.plan, self.task, self.step, self.result = ex, plan, task, step, result
         self.cancel, self.progress, self.index, self.total = cancel, progress, index, total
         self.unknown = unknown
@@ -236,13 +289,17 @@ class _StepRun:
             except DeliveryError as exc:
                 err = exc
             except Exception as exc:  # noqa: BLE001 - every failure becomes a DeliveryError below
-                err = DeliveryError(f"{_what(self.step)} failed: {short_reason(exc)}", retryable=is_transient(exc),
-                                    step=self.step.key)
+                err = DeliveryError(
+                    f"{_what(self.step)} failed: {short_reason(exc)}",
+                    retryable=is_transient(exc),
+                    step=self.step.key,
+                )
             err.step = err.step or self.step.key
             if not err.retryable or attempt >= self.ex.step_retries:
                 if err.retryable:
-                    err = DeliveryError(f"{err.message} (gave up after {attempt + 1} attempts)", retryable=True,
-                                        step=err.step)
+                    err = DeliveryError(
+                        f"{err.message} (gave up after {attempt + 1} attempts)", retryable=True, step=err.step
+                    )
                 raise err
             attempt += 1
             self.unknown = True  # the call may have reached Kaltura: check before repeating it
@@ -293,10 +350,15 @@ class _StepRun:
             if self.progress is not None and total:
                 self.progress(self.index * 1000 + int(999 * done / total), self.total)
 
-        uploader = ChunkedUploader(lambda fn: self.ex.task_call(t, fn, retries=0), chunk_size=self.ex.chunk_size,
-                                   backoff=self.ex.backoff, sleep=self.ex._sleep)
-        up = uploader.upload(step.source, token_id=token_id, on_token=remember, progress=on_progress,
-                             cancel=self.cancel)
+        uploader = ChunkedUploader(
+            lambda fn: self.ex.task_call(t, fn, retries=0),
+            chunk_size=self.ex.chunk_size,
+            backoff=self.ex.backoff,
+            sleep=self.ex._sleep,
+        )
+        up = uploader.upload(
+            step.source, token_id=token_id, on_token=remember, progress=on_progress, cancel=self.cancel
+        )
         return {"id": up.token_id, "size": up.size, "resumedFrom": up.resumed_from}
 
     def _op_set_content(self) -> dict[str, Any]:
@@ -318,11 +380,17 @@ class _StepRun:
             else:
                 assert step.source is not None and step.source.url is not None
                 headers = [Core.KalturaString(value=h) for h in step.source.url.headers]
-                resource = Core.KalturaUrlResource(url=step.source.url.url, forceAsyncDownload=False,
-                                                   urlHeaders=headers if headers else NotImplemented)
+                resource = Core.KalturaUrlResource(
+                    url=step.source.url.url,
+                    forceAsyncDownload=False,
+                    urlHeaders=headers if headers else NotImplemented,
+                )
             service, action = step.service, step.action
-            self.ex.task_call(self.task, lambda c: getattr(_service(c, service), action)(target, resource),
-                              retries=0 if token_id is not None else None)
+            self.ex.task_call(
+                self.task,
+                lambda c: getattr(_service(c, service), action)(target, resource),
+                retries=0 if token_id is not None else None,
+            )
         if step.wait:
             self._wait_ready(target)
         return {"id": target}
@@ -386,9 +454,13 @@ class _StepRun:
             from reach_studio.kaltura import reach_api
 
             current = reach_api.read_state(self.ex.connection, self.task)
-            if current.status != TaskStatus.READY or current.output_object_id != str(fields.get("outputObjectId")):
-                raise DeliveryError(f"The task is already closed ({current.status.name}); the delivery was not "
-                                    "accepted", step=step.key) from None
+            if current.status != TaskStatus.READY or current.output_object_id != str(
+                fields.get("outputObjectId")
+            ):
+                raise DeliveryError(
+                    f"The task is already closed ({current.status.name}); the delivery was not accepted",
+                    step=step.key,
+                ) from None
         self.task.status = TaskStatus.READY
         return {"id": str(fields.get("outputObjectId", "")), "status": int(TaskStatus.READY)}
 
@@ -419,7 +491,9 @@ class _StepRun:
         found: list[str] = []
         while True:
             pager = Core.KalturaFilterPager(pageSize=500, pageIndex=page)
-            listed = self.ex.task_call(self.task, lambda c, pager=pager: _service(c, service).list(filt, pager))
+            listed = self.ex.task_call(
+                self.task, lambda c, pager=pager: _service(c, service).list(filt, pager)
+            )
             objects = list(getattr(listed, "objects", None) or [])
             for obj in objects:
                 if getattr(obj, "partnerData", None) == step.marker:
@@ -445,18 +519,25 @@ class _StepRun:
                 if str(raw) == _ENTRY_READY:
                     return
                 if str(raw) in _ENTRY_ERRORS:
-                    raise DeliveryError(f"Kaltura could not process the uploaded video ({_ENTRY_ERRORS[str(raw)]})",
-                                        step=step.key)
+                    raise DeliveryError(
+                        f"Kaltura could not process the uploaded video ({_ENTRY_ERRORS[str(raw)]})",
+                        step=step.key,
+                    )
             else:
                 status = _int(raw)
                 if status == AssetStatus.READY:
                     return
                 if status == AssetStatus.ERROR:
-                    raise DeliveryError(f"Kaltura rejected the uploaded file for {_what(step)} (asset status ERROR)",
-                                        step=step.key)
+                    raise DeliveryError(
+                        f"Kaltura rejected the uploaded file for {_what(step)} (asset status ERROR)",
+                        step=step.key,
+                    )
             if time.monotonic() >= deadline:
-                raise DeliveryError(f"{_what(step)}: the asset was not READY after {int(self.ex.ready_timeout)} s",
-                                    retryable=False, step=step.key)
+                raise DeliveryError(
+                    f"{_what(step)}: the asset was not READY after {int(self.ex.ready_timeout)} s",
+                    retryable=False,
+                    step=step.key,
+                )
             if self.cancel is not None:
                 self.cancel.raise_if_cancelled()
             self.ex._sleep(delay)
@@ -466,7 +547,9 @@ class _StepRun:
         if isinstance(value, Ref):
             got = self.result.results.get(value.step)
             if got is None or value.attr not in got:
-                raise DeliveryError(f"Step {self.step.key} needs {value} which is missing", step=self.step.key)
+                raise DeliveryError(
+                    f"Step {self.step.key} needs {value} which is missing", step=self.step.key
+                )
             return got[value.attr]
         if isinstance(value, tuple):
             resolved = [self._resolve(v) for v in value]
@@ -506,8 +589,17 @@ def _int(value: Any) -> int | None:
 
 
 def _what(step: Step) -> str:
-    names = {"caption": "the caption", "transcript": "the transcript", "dub": "the dubbed audio track",
-             "ad": "the audio-description track", "clear": "the clear audio track", "ead": "the extended audio "
-             "description", "chapter": "a chapter", "signLang": "the sign-language video",
-             "dubCaption": "the dub caption", "task": "the task update", "entry": "the entry tags"}
+    names = {
+        "caption": "the caption",
+        "transcript": "the transcript",
+        "dub": "the dubbed audio track",
+        "ad": "the audio-description track",
+        "clear": "the clear audio track",
+        "ead": "the extended audio description",
+        "chapter": "a chapter",
+        "signLang": "the sign-language video",
+        "dubCaption": "the dub caption",
+        "task": "the task update",
+        "entry": "the entry tags",
+    }
     return names.get(step.key.split(".")[0], step.key)

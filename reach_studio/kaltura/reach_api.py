@@ -180,7 +180,9 @@ def read_state(conn: ReachConnection, task: Task) -> Task:
         try:
             state = task_from(obj)
         except TaskMappingError as exc:
-            raise ReachError("UNREADABLE_TASK", f"Task {task.id} as Kaltura sent it cannot be read: {exc}") from None
+            raise ReachError(
+                "UNREADABLE_TASK", f"Task {task.id} as Kaltura sent it cannot be read: {exc}"
+            ) from None
         _keep_unknown(state, nodes[index] if index < len(nodes) else None, obj)
         state.catalog_item = state.catalog_item or task.catalog_item
         state.reach_profile = state.reach_profile or task.reach_profile

@@ -42,7 +42,9 @@ def _seconds(ms: float) -> str:
     return f"{max(0.0, ms) / 1000:.3f}"
 
 
-def duck_windows(placements: Sequence[tuple[int, int]], margin_ms: int = DUCK_MARGIN_MS) -> list[tuple[int, int]]:
+def duck_windows(
+    placements: Sequence[tuple[int, int]], margin_ms: int = DUCK_MARGIN_MS
+) -> list[tuple[int, int]]:
     """Merged (start, end) ms spans where the original is ducked, from (take start, take length) pairs."""
     spans = sorted((max(0, s - margin_ms), s + length + margin_ms) for s, length in placements if length > 0)
     merged: list[tuple[int, int]] = []
@@ -65,7 +67,9 @@ def mix_filter(takes: Sequence[tuple[int, int]], duck_db: float = DEFAULT_DUCK_D
     # by a chain of volume filters, each for its own slice of the (disjoint) windows.
     ducks = []
     for i in range(0, len(windows), WINDOWS_PER_FILTER):
-        enable = "+".join(f"between(t,{_seconds(a)},{_seconds(b)})" for a, b in windows[i:i + WINDOWS_PER_FILTER])
+        enable = "+".join(
+            f"between(t,{_seconds(a)},{_seconds(b)})" for a, b in windows[i : i + WINDOWS_PER_FILTER]
+        )
         ducks.append(f"volume=volume={duck_db:g}dB:enable='{enable}'")
     parts = [f"[0:a]{','.join([fmt, *ducks])}[bed]"]
     labels = ["[bed]"]
@@ -76,7 +80,9 @@ def mix_filter(takes: Sequence[tuple[int, int]], duck_db: float = DEFAULT_DUCK_D
         pieces = []
         first_start = takes[lane[0] - 1][0]
         if first_start > 0:
-            parts.append(f"anullsrc=r={MIX_RATE}:cl=stereo,atrim=duration={_seconds(first_start)},{fmt}[l{k}s]")
+            parts.append(
+                f"anullsrc=r={MIX_RATE}:cl=stereo,atrim=duration={_seconds(first_start)},{fmt}[l{k}s]"
+            )
             pieces.append(f"[l{k}s]")
         for pos, i in enumerate(lane):
             start = takes[i - 1][0]
@@ -93,8 +99,10 @@ def mix_filter(takes: Sequence[tuple[int, int]], duck_db: float = DEFAULT_DUCK_D
     if len(labels) == 1:
         parts.append("[bed]anull[mix]")
     else:
-        parts.append(f"{''.join(labels)}amix=inputs={len(labels)}:duration=first:dropout_transition=0:"
-                     f"normalize=0,alimiter=limit=0.97:level=disabled[mix]")
+        parts.append(
+            f"{''.join(labels)}amix=inputs={len(labels)}:duration=first:dropout_transition=0:"
+            f"normalize=0,alimiter=limit=0.97:level=disabled[mix]"
+        )
     return ";".join(parts)
 
 
@@ -170,8 +178,20 @@ def mix_voice_track(
         args: list[str] = ["-i", str(original)]
         for placement in placements:
             args += [*_input_format(placement.path), "-i", str(placement.path)]
-        args += ["-filter_complex", mix_filter(takes, duck_db), "-map", "[mix]", "-vn", "-c:a", "flac",
-                 "-ar", str(MIX_RATE), "-f", "flac", str(tmp)]
+        args += [
+            "-filter_complex",
+            mix_filter(takes, duck_db),
+            "-map",
+            "[mix]",
+            "-vn",
+            "-c:a",
+            "flac",
+            "-ar",
+            str(MIX_RATE),
+            "-f",
+            "flac",
+            str(tmp),
+        ]
         run_ffmpeg(args, duration_ms=total, progress=stage(0), token=token, timeout=timeout)
         encode_aac_lc(tmp, dest, kbps=kbps, progress=stage(total), token=token, timeout=timeout)
     finally:
@@ -189,7 +209,9 @@ def extract_clear_audio(
     timeout: float | None = 3600.0,
 ) -> Path:
     """The original audio of `original` alone, as the MP4 AAC-LC "clear audio" track Kaltura asks for."""
-    return encode_aac_lc(Path(original), Path(dest), kbps=kbps, progress=progress, token=token, timeout=timeout)
+    return encode_aac_lc(
+        Path(original), Path(dest), kbps=kbps, progress=progress, token=token, timeout=timeout
+    )
 
 
 def import_take(
@@ -208,9 +230,28 @@ def import_take(
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.importing.wav")
     try:
-        run_ffmpeg(["-i", str(source), "-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(TAKE_RATE), "-c:a",
-                    "pcm_s16le", "-f", "wav", str(tmp)], duration_ms=info.duration_ms or None,
-                   progress=progress, token=token, timeout=timeout)
+        run_ffmpeg(
+            [
+                "-i",
+                str(source),
+                "-map",
+                "0:a:0",
+                "-vn",
+                "-ac",
+                "1",
+                "-ar",
+                str(TAKE_RATE),
+                "-c:a",
+                "pcm_s16le",
+                "-f",
+                "wav",
+                str(tmp),
+            ],
+            duration_ms=info.duration_ms or None,
+            progress=progress,
+            token=token,
+            timeout=timeout,
+        )
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)

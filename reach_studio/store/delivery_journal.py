@@ -104,40 +104,51 @@ class DeliveryJournal:
                 "INSERT INTO delivery_run(task_id, plan_hash, status, description, started_at, updated_at) "
                 "VALUES (?,?,?,?,?,?) ON CONFLICT(task_id, plan_hash) DO UPDATE SET status='running', "
                 "error='', updated_at=excluded.updated_at",
-                (task_id, plan_hash, "running", description, now, now))
+                (task_id, plan_hash, "running", description, now, now),
+            )
 
     def finish_run(self, task_id: int, plan_hash: str, status: str, error: str = "") -> None:
         with self._lock:
-            self._db.execute("UPDATE delivery_run SET status=?, error=?, updated_at=? WHERE task_id=? AND plan_hash=?",
-                             (status, error, time.time(), task_id, plan_hash))
+            self._db.execute(
+                "UPDATE delivery_run SET status=?, error=?, updated_at=? WHERE task_id=? AND plan_hash=?",
+                (status, error, time.time(), task_id, plan_hash),
+            )
 
     def close_delivered(self, task_id: int) -> int:
         """Mark every unfinished run of a task done: Kaltura has it READY with our output (a run was killed
         after READY, before it could record so). Returns how many runs were closed."""
         with self._lock:
-            cursor = self._db.execute("UPDATE delivery_run SET status='done', error='', updated_at=? "
-                                      "WHERE task_id=? AND status<>'done'", (time.time(), task_id))
+            cursor = self._db.execute(
+                "UPDATE delivery_run SET status='done', error='', updated_at=? "
+                "WHERE task_id=? AND status<>'done'",
+                (time.time(), task_id),
+            )
         return cursor.rowcount
 
     def run(self, task_id: int, plan_hash: str) -> RunInfo | None:
         with self._lock:
             row = self._db.execute(
                 "SELECT task_id, plan_hash, status, error, started_at, updated_at FROM delivery_run "
-                "WHERE task_id=? AND plan_hash=?", (task_id, plan_hash)).fetchone()
+                "WHERE task_id=? AND plan_hash=?",
+                (task_id, plan_hash),
+            ).fetchone()
         return RunInfo(*row) if row else None
 
     def runs(self, task_id: int) -> list[RunInfo]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT task_id, plan_hash, status, error, started_at, updated_at FROM delivery_run "
-                "WHERE task_id=? ORDER BY started_at", (task_id,)).fetchall()
+                "WHERE task_id=? ORDER BY started_at",
+                (task_id,),
+            ).fetchall()
         return [RunInfo(*r) for r in rows]
 
     def has_other_runs(self, task_id: int, plan_hash: str) -> bool:
         """True when an earlier, different plan for this task ran (its objects may exist on Kaltura)."""
         with self._lock:
-            row = self._db.execute("SELECT 1 FROM delivery_run WHERE task_id=? AND plan_hash<>? LIMIT 1",
-                                   (task_id, plan_hash)).fetchone()
+            row = self._db.execute(
+                "SELECT 1 FROM delivery_run WHERE task_id=? AND plan_hash<>? LIMIT 1", (task_id, plan_hash)
+            ).fetchone()
         return row is not None
 
     # --- one delivery per task at a time ----------------------------------------------------------
@@ -149,13 +160,17 @@ class DeliveryJournal:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                row = self._db.execute("SELECT host, pid, thread FROM delivery_lease WHERE task_id=?",
-                                       (task_id,)).fetchone()
+                row = self._db.execute(
+                    "SELECT host, pid, thread FROM delivery_lease WHERE task_id=?", (task_id,)
+                ).fetchone()
                 if row is not None and tuple(row) != me and _alive(*row):
                     self._db.execute("ROLLBACK")
                     return False
-                self._db.execute("INSERT OR REPLACE INTO delivery_lease(task_id, host, pid, thread, acquired_at) "
-                                 "VALUES (?,?,?,?,?)", (task_id, *me, time.time()))
+                self._db.execute(
+                    "INSERT OR REPLACE INTO delivery_lease(task_id, host, pid, thread, acquired_at) "
+                    "VALUES (?,?,?,?,?)",
+                    (task_id, *me, time.time()),
+                )
                 self._db.execute("COMMIT")
                 return True
             except BaseException:
@@ -165,8 +180,9 @@ class DeliveryJournal:
     def release(self, task_id: int) -> None:
         me = (socket.gethostname(), os.getpid(), threading.get_ident())
         with self._lock:
-            self._db.execute("DELETE FROM delivery_lease WHERE task_id=? AND host=? AND pid=? AND thread=?",
-                             (task_id, *me))
+            self._db.execute(
+                "DELETE FROM delivery_lease WHERE task_id=? AND host=? AND pid=? AND thread=?", (task_id, *me)
+            )
 
     # --- steps ----------------------------------------------------------------------------------
 
@@ -178,7 +194,8 @@ class DeliveryJournal:
                 "WHERE task_id=? AND plan_hash=?)) "
                 "ON CONFLICT(task_id, plan_hash, step_key) DO UPDATE SET attempts=attempts+1, "
                 "updated_at=excluded.updated_at WHERE state='started'",
-                (task_id, plan_hash, step_key, time.time(), task_id, plan_hash))
+                (task_id, plan_hash, step_key, time.time(), task_id, plan_hash),
+            )
 
     def record(self, task_id: int, plan_hash: str, step_key: str, result: dict[str, Any]) -> None:
         payload = json.dumps(result, sort_keys=True)
@@ -189,48 +206,56 @@ class DeliveryJournal:
                 "WHERE task_id=? AND plan_hash=?)) "
                 "ON CONFLICT(task_id, plan_hash, step_key) DO UPDATE SET state='done', result=excluded.result, "
                 "updated_at=excluded.updated_at",
-                (task_id, plan_hash, step_key, payload, time.time(), task_id, plan_hash))
+                (task_id, plan_hash, step_key, payload, time.time(), task_id, plan_hash),
+            )
 
     def completed(self, task_id: int, plan_hash: str) -> dict[str, dict[str, Any]]:
         """step key -> the result recorded for it, for every step that is done."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT step_key, result FROM delivery_step WHERE task_id=? AND plan_hash=? AND state='done' "
-                "ORDER BY seq", (task_id, plan_hash)).fetchall()
+                "ORDER BY seq",
+                (task_id, plan_hash),
+            ).fetchall()
         return {k: json.loads(r) for k, r in rows}
 
     def started_not_done(self, task_id: int, plan_hash: str) -> set[str]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT step_key FROM delivery_step WHERE task_id=? AND plan_hash=? AND state='started'",
-                (task_id, plan_hash)).fetchall()
+                (task_id, plan_hash),
+            ).fetchall()
         return {r[0] for r in rows}
 
     def attempts(self, task_id: int, plan_hash: str, step_key: str) -> int:
         with self._lock:
             row = self._db.execute(
                 "SELECT attempts FROM delivery_step WHERE task_id=? AND plan_hash=? AND step_key=?",
-                (task_id, plan_hash, step_key)).fetchone()
+                (task_id, plan_hash, step_key),
+            ).fetchone()
         return int(row[0]) if row else 0
 
     # --- upload tokens --------------------------------------------------------------------------
 
-    def set_upload_token(self, task_id: int, plan_hash: str, step_key: str, token_id: str, file_size: int,
-                         fingerprint: str) -> None:
+    def set_upload_token(
+        self, task_id: int, plan_hash: str, step_key: str, token_id: str, file_size: int, fingerprint: str
+    ) -> None:
         with self._lock:
             self._db.execute(
                 "INSERT INTO upload_token(task_id, plan_hash, step_key, token_id, file_size, fingerprint, updated_at) "
                 "VALUES (?,?,?,?,?,?,?) ON CONFLICT(task_id, plan_hash, step_key) DO UPDATE SET "
                 "token_id=excluded.token_id, file_size=excluded.file_size, fingerprint=excluded.fingerprint, "
                 "updated_at=excluded.updated_at",
-                (task_id, plan_hash, step_key, token_id, file_size, fingerprint, time.time()))
+                (task_id, plan_hash, step_key, token_id, file_size, fingerprint, time.time()),
+            )
 
     def upload_token(self, task_id: int, plan_hash: str, step_key: str, fingerprint: str) -> str | None:
         """The token id recorded for this upload, if it was for the same file content."""
         with self._lock:
             row = self._db.execute(
                 "SELECT token_id, fingerprint FROM upload_token WHERE task_id=? AND plan_hash=? AND step_key=?",
-                (task_id, plan_hash, step_key)).fetchone()
+                (task_id, plan_hash, step_key),
+            ).fetchone()
         if row is None or row[1] != fingerprint:
             return None
         return str(row[0])

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Self
 
 from reach_studio import paths
 from reach_studio.domain.enums import TaskStatus
@@ -57,7 +58,7 @@ class TaskStore:
         with self._lock:
             self._db.close()
 
-    def __enter__(self) -> TaskStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

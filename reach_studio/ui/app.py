@@ -100,7 +100,7 @@ def _auto_sign_in(window) -> bool:
             )
             try:
                 connections.append(sign_in(account))
-            except Exception as exc:  # reported in the status bar; other accounts still sign in
+            except Exception as exc:  # noqa: BLE001 - reported in the status bar; other accounts still sign in
                 problems.append((account, exc))
         return connections, problems
 

@@ -38,7 +38,7 @@ class LogBuffer(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             text = self.format(record)
-        except Exception:  # a bad log call must never break the app
+        except Exception:  # noqa: BLE001 - a bad log call must never break the app
             text = redact(f"{record.levelname} {record.name}: (unformattable message)")
         self.lines.append(text)
         self.bridge.line.emit(text)  # queued to the GUI thread when emitted from a worker

@@ -620,7 +620,7 @@ class MainWindow(QMainWindow):
         for key, data in self.drafts.remembered_tasks().items():
             try:
                 tasks.append(task_from_dict(data))
-            except Exception as exc:  # an unreadable record must not stop the start-up
+            except Exception as exc:  # noqa: BLE001 - an unreadable record must not stop the start-up
                 log.warning("forgetting unreadable remembered task %s: %s", key, exc)
                 self.drafts.forget_task(key)
         if tasks:

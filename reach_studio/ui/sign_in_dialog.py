@@ -302,7 +302,7 @@ class SignInDialog(QDialog):
                     self.secrets.set(
                         account_id(account.service_url, account.vendor_partner_id), account.app_token
                     )
-                except Exception as exc:  # keyring refused: the session keeps it; say so, sign in anyway
+                except Exception as exc:  # noqa: BLE001 - keyring refused: the session keeps it; say so, sign in anyway
                     log.warning("%s", exc)
             log.info("Signed in to %s", account.display_name())
             self.signed_in.emit(connection)

@@ -175,7 +175,7 @@ class TaskWorkspace(QWidget):
             self.video.attach(self.player)
             if self.player is None:
                 self.video.set_message("No media player is available on this machine")
-        except Exception as exc:  # no multimedia back-end: the notes still work
+        except Exception as exc:  # noqa: BLE001 - no multimedia back-end: the notes still work
             log.info("no player: %s", exc)
             self.video = QLabel("No media player is available on this machine")
         pv.addWidget(self.video, 1)
@@ -229,7 +229,7 @@ class TaskWorkspace(QWidget):
                 self.play_button.setEnabled(True)
                 if hasattr(self.video, "set_message"):
                     self.video.set_message("")
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a media back-end error: say so, keep the editor
                 log.warning("cannot play %s: %s", Path(path).name, exc)
                 if hasattr(self.video, "set_message"):
                     self.video.set_message(f"Cannot play this media: {exc}")
@@ -270,7 +270,7 @@ class TaskWorkspace(QWidget):
         if self.player is not None:
             try:
                 self.player.close()
-            except Exception:
+            except Exception:  # noqa: BLE001, S110 - closing a broken player must not stop closing the task
                 pass
 
     def _update_deadline(self) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from reach_studio.domain.progress import CancelToken, Cancelled
+from reach_studio.domain.progress import Cancelled, CancelToken
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class Job(QRunnable):
             result = self.fn(self.token, self.relay.progress.emit)
         except Cancelled:
             self.relay.cancelled.emit()
-        except BaseException as exc:  # reported to the GUI, never lost in a thread
+        except BaseException as exc:  # noqa: BLE001 - reported to the GUI, never lost in a thread
             log.debug("background job failed:\n%s", traceback.format_exc())
             self.relay.failed.emit(exc)
         else:

@@ -73,7 +73,7 @@ class EngineOps:
                         lambda c, t=task: c.baseEntry.get(t.entry_id), task=task, retries=1
                     )
                     cached = str(getattr(entry, "name", "") or "")
-                except Exception as exc:  # a name is nice to have; the entry id still identifies it
+                except Exception as exc:  # noqa: BLE001 - a name is nice to have; the entry id still identifies it
                     log.debug("no name for entry %s: %s", task.entry_id, exc)
                     cached = ""
                 self._entry_names[(task.account, task.entry_id)] = cached
@@ -234,7 +234,7 @@ def _linguist_id() -> str:
 
     try:
         user = getpass.getuser()
-    except Exception:
+    except Exception:  # noqa: BLE001 - no login name (containers): a neutral one
         user = "linguist"
     return f"reachstudio-{user}@{socket.gethostname()}"
 
@@ -712,7 +712,11 @@ class TaskService(QObject):
         def failed(exc: BaseException) -> None:
             self._refreshing.pop(key, None)
             message = f"Task {task.id} can no longer be worked on: {_message(exc)}"
-            if getattr(exc, "code", "") in ("CANNOT_EXTEND_ACCESS_KEY", "ENTRY_VENDOR_TASK_NOT_FOUND", "CLAIM_LOST"):
+            if getattr(exc, "code", "") in (
+                "CANNOT_EXTEND_ACCESS_KEY",
+                "ENTRY_VENDOR_TASK_NOT_FOUND",
+                "CLAIM_LOST",
+            ):
                 self.forget(key)
                 self.task_gone.emit(key, message)
             else:

@@ -23,8 +23,11 @@ def product_to_json(p: WorkProduct) -> dict[str, Any]:
     def doc(d: CaptionDocument | None) -> Any:
         if d is None:
             return None
-        return {"language": d.language, "accuracy": d.accuracy,
-                "cues": [[c.start_ms, c.end_ms, c.text, c.speaker] for c in d.cues]}
+        return {
+            "language": d.language,
+            "accuracy": d.accuracy,
+            "cues": [[c.start_ms, c.end_ms, c.text, c.speaker] for c in d.cues],
+        }
 
     def src(s: Any) -> Any:
         if s is None:
@@ -33,19 +36,28 @@ def product_to_json(p: WorkProduct) -> dict[str, Any]:
             return {"url": s.url, "headers": list(s.headers)}
         return str(s)
 
-    return {"captions": doc(p.captions), "transcripts": list(p.transcripts),
-            "chapters": [[c.start_ms, c.title, c.description] for c in p.chapters],
-            "descriptions": [[d.start_ms, d.end_ms, d.text] for d in p.descriptions],
-            "main_audio": src(p.main_audio), "clear_audio": src(p.clear_audio), "dub_captions": doc(p.dub_captions),
-            "sign_video": src(p.sign_video), "tags": list(p.tags), "accuracy": p.accuracy,
-            "external_task_id": p.external_task_id}
+    return {
+        "captions": doc(p.captions),
+        "transcripts": list(p.transcripts),
+        "chapters": [[c.start_ms, c.title, c.description] for c in p.chapters],
+        "descriptions": [[d.start_ms, d.end_ms, d.text] for d in p.descriptions],
+        "main_audio": src(p.main_audio),
+        "clear_audio": src(p.clear_audio),
+        "dub_captions": doc(p.dub_captions),
+        "sign_video": src(p.sign_video),
+        "tags": list(p.tags),
+        "accuracy": p.accuracy,
+        "external_task_id": p.external_task_id,
+    }
 
 
 def product_from_json(d: dict[str, Any]) -> WorkProduct:
     def doc(x: Any) -> CaptionDocument | None:
         if x is None:
             return None
-        return CaptionDocument(cues=[Cue(*c) for c in x["cues"]], language=x["language"], accuracy=x["accuracy"])
+        return CaptionDocument(
+            cues=[Cue(*c) for c in x["cues"]], language=x["language"], accuracy=x["accuracy"]
+        )
 
     def src(x: Any) -> Any:
         if x is None:
@@ -54,12 +66,19 @@ def product_from_json(d: dict[str, Any]) -> WorkProduct:
             return UrlSource(x["url"], tuple(x["headers"]))
         return Path(x)
 
-    return WorkProduct(captions=doc(d["captions"]), transcripts=tuple(d["transcripts"]),
-                       chapters=tuple(Chapter(*c) for c in d["chapters"]),
-                       descriptions=tuple(DescriptionCue(*c) for c in d["descriptions"]),
-                       main_audio=src(d["main_audio"]), clear_audio=src(d["clear_audio"]),
-                       dub_captions=doc(d["dub_captions"]), sign_video=src(d["sign_video"]), tags=tuple(d["tags"]),
-                       accuracy=d["accuracy"], external_task_id=d["external_task_id"])
+    return WorkProduct(
+        captions=doc(d["captions"]),
+        transcripts=tuple(d["transcripts"]),
+        chapters=tuple(Chapter(*c) for c in d["chapters"]),
+        descriptions=tuple(DescriptionCue(*c) for c in d["descriptions"]),
+        main_audio=src(d["main_audio"]),
+        clear_audio=src(d["clear_audio"]),
+        dub_captions=doc(d["dub_captions"]),
+        sign_video=src(d["sign_video"]),
+        tags=tuple(d["tags"]),
+        accuracy=d["accuracy"],
+        external_task_id=d["external_task_id"],
+    )
 
 
 def main(spec_path: str) -> int:
@@ -86,8 +105,9 @@ def main(spec_path: str) -> int:
             if counter["n"] >= kill["n"]:
                 die()
 
-    hooks = ExecutorHooks(after_call=lambda step: count("after_call"),
-                          after_step=lambda step, result: count("after_step"))
+    hooks = ExecutorHooks(
+        after_call=lambda step: count("after_call"), after_step=lambda step, result: count("after_step")
+    )
 
     def progress(done: int, total: int) -> None:
         # Inside an upload step: done is step_index * 1000 + the per-mille uploaded.
@@ -102,8 +122,17 @@ def main(spec_path: str) -> int:
     except DeliveryBlocked as exc:
         print(json.dumps({"blocked": exc.message, "problems": exc.problems}))
         return 3
-    print(json.dumps({"status": int(outcome.status), "output": outcome.output_object_id,
-                      "error": outcome.err_description, "adopted": outcome.adopted, "skipped": outcome.skipped}))
+    print(
+        json.dumps(
+            {
+                "status": int(outcome.status),
+                "output": outcome.output_object_id,
+                "error": outcome.err_description,
+                "adopted": outcome.adopted,
+                "skipped": outcome.skipped,
+            }
+        )
+    )
     return 0 if outcome.ok else 2
 
 

@@ -48,31 +48,77 @@ def conn(emulator):
     return ReachConnection(account_config(emulator), retries=6, backoff=0.02)
 
 
-def order_task(emu: Any, feature: ServiceFeature, *, source: str = "English", target: str | None = None,
-               output_format: int | None = None, metadata: bool = False, entry_tags: str = "",
-               entry_admin_tags: str = "", entry_name: str = "Lecture 7", **item_fields: Any) -> int:
+def order_task(
+    emu: Any,
+    feature: ServiceFeature,
+    *,
+    source: str = "English",
+    target: str | None = None,
+    output_format: int | None = None,
+    metadata: bool = False,
+    entry_tags: str = "",
+    entry_admin_tags: str = "",
+    entry_name: str = "Lecture 7",
+    **item_fields: Any,
+) -> int:
     """A customer orders a task: entry + catalog item + REACH profile in the emulator, then the task."""
     store = emu.store
     vendor = emu.info["vendorPartnerId"]
-    entry = store.put("entry", {
-        "objectType": "KalturaMediaEntry", "id": store.next_id("entry"), "partnerId": CUSTOMER,
-        "name": entry_name, "tags": entry_tags, "adminTags": entry_admin_tags, "status": "2", "type": "1",
-        "mediaType": 1, "msDuration": 20000, "duration": 20, "createdAt": 1700000000, "updatedAt": 1700000000,
-    })
-    item = store.put("catalog_item", {
-        "objectType": CATALOG_TYPES[feature], "id": store.next_id("catalog_item"), "vendorPartnerId": vendor,
-        "name": f"{feature.label} item", "systemName": f"test-{int(feature)}", "status": 2, "serviceType": 1,
-        "serviceFeature": int(feature), "turnAroundTime": 432000, "sourceLanguage": source,
-        "targetLanguage": target, "outputFormat": output_format, "createdAt": 1700000000, "updatedAt": 1700000000,
-        **item_fields,
-    })
-    profile = store.put("reach_profile", {
-        "objectType": "KalturaReachProfile", "id": store.next_id("reach_profile"), "partnerId": CUSTOMER,
-        "name": "Test profile", "status": 2, "profileType": 2, "enableMetadataExtraction": 1 if metadata else 0,
-        "createdAt": 1700000000, "updatedAt": 1700000000,
-    })
-    return emu.control.add_task(partnerId=CUSTOMER, entryId=entry["id"], catalogItemId=item["id"],
-                                reachProfileId=profile["id"])
+    entry = store.put(
+        "entry",
+        {
+            "objectType": "KalturaMediaEntry",
+            "id": store.next_id("entry"),
+            "partnerId": CUSTOMER,
+            "name": entry_name,
+            "tags": entry_tags,
+            "adminTags": entry_admin_tags,
+            "status": "2",
+            "type": "1",
+            "mediaType": 1,
+            "msDuration": 20000,
+            "duration": 20,
+            "createdAt": 1700000000,
+            "updatedAt": 1700000000,
+        },
+    )
+    item = store.put(
+        "catalog_item",
+        {
+            "objectType": CATALOG_TYPES[feature],
+            "id": store.next_id("catalog_item"),
+            "vendorPartnerId": vendor,
+            "name": f"{feature.label} item",
+            "systemName": f"test-{int(feature)}",
+            "status": 2,
+            "serviceType": 1,
+            "serviceFeature": int(feature),
+            "turnAroundTime": 432000,
+            "sourceLanguage": source,
+            "targetLanguage": target,
+            "outputFormat": output_format,
+            "createdAt": 1700000000,
+            "updatedAt": 1700000000,
+            **item_fields,
+        },
+    )
+    profile = store.put(
+        "reach_profile",
+        {
+            "objectType": "KalturaReachProfile",
+            "id": store.next_id("reach_profile"),
+            "partnerId": CUSTOMER,
+            "name": "Test profile",
+            "status": 2,
+            "profileType": 2,
+            "enableMetadataExtraction": 1 if metadata else 0,
+            "createdAt": 1700000000,
+            "updatedAt": 1700000000,
+        },
+    )
+    return emu.control.add_task(
+        partnerId=CUSTOMER, entryId=entry["id"], catalogItemId=item["id"], reachProfileId=profile["id"]
+    )
 
 
 def claim(conn: Any, task_id: int, external: str = "acme-job-1") -> Task:
@@ -87,6 +133,7 @@ def claim(conn: Any, task_id: int, external: str = "acme-job-1") -> Task:
 def claimed(emulator, conn) -> Callable[..., Task]:
     def make(feature: ServiceFeature, **kw: Any) -> Task:
         return claim(conn, order_task(emulator, feature, **kw))
+
     return make
 
 
@@ -96,8 +143,11 @@ def claimed(emulator, conn) -> Callable[..., Task]:
 def _ffmpeg(*args: str) -> None:
     import imageio_ffmpeg
 
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
-                   check=True, timeout=60)
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
+        check=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -112,8 +162,21 @@ def aac_tracks(media_dir) -> tuple[Path, Path]:
     for freq, kbps in ((440, 64), (660, 128)):
         path = media_dir / f"tone{freq}-{kbps}k.mp4"
         if not path.exists():
-            _ffmpeg("-f", "lavfi", "-i", f"sine=frequency={freq}:sample_rate=48000:duration=2", "-c:a", "aac",
-                    "-profile:a", "aac_low", "-b:a", f"{kbps}k", "-movflags", "+faststart", str(path))
+            _ffmpeg(
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency={freq}:sample_rate=48000:duration=2",
+                "-c:a",
+                "aac",
+                "-profile:a",
+                "aac_low",
+                "-b:a",
+                f"{kbps}k",
+                "-movflags",
+                "+faststart",
+                str(path),
+            )
         out.append(path)
     return out[0], out[1]
 
@@ -122,7 +185,17 @@ def aac_tracks(media_dir) -> tuple[Path, Path]:
 def mp3_track(media_dir) -> Path:
     path = media_dir / "tone.mp3"
     if not path.exists():
-        _ffmpeg("-f", "lavfi", "-i", "sine=frequency=300:duration=1", "-c:a", "libmp3lame", "-b:a", "64k", str(path))
+        _ffmpeg(
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=300:duration=1",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "64k",
+            str(path),
+        )
     return path
 
 
@@ -130,16 +203,36 @@ def mp3_track(media_dir) -> Path:
 def sign_video(media_dir) -> Path:
     path = media_dir / "sign.mp4"
     if not path.exists():
-        _ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=2", "-c:v", "libx264",
-                "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path))
+        _ffmpeg(
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=160x120:rate=10:duration=2",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            str(path),
+        )
     return path
 
 
 # --- the subprocess runner -----------------------------------------------------------------------
 
 
-def run_child(tmp_path: Path, emu: Any, task: Task, product: Any, journal: Path, *, kill: dict | None = None,
-              executor: dict | None = None, timeout: float = 120) -> tuple[int, dict | None]:
+def run_child(
+    tmp_path: Path,
+    emu: Any,
+    task: Task,
+    product: Any,
+    journal: Path,
+    *,
+    kill: dict | None = None,
+    executor: dict | None = None,
+    timeout: float = 120,
+) -> tuple[int, dict | None]:
     """Run one delivery in a separate Python process; returns (returncode, parsed JSON line or None)."""
     from dataclasses import asdict
 
@@ -148,13 +241,25 @@ def run_child(tmp_path: Path, emu: Any, task: Task, product: Any, journal: Path,
 
     acct = asdict(account_config(emu))
     acct.pop("regions", None)
-    spec = {"account": acct, "task": task_to_dict(task), "product": product_to_json(product),
-            "journal": str(journal), "kill": kill, "executor": executor or {}}
+    spec = {
+        "account": acct,
+        "task": task_to_dict(task),
+        "product": product_to_json(product),
+        "journal": str(journal),
+        "kill": kill,
+        "executor": executor or {},
+    }
     spec_path = tmp_path / "child-spec.json"
     spec_path.write_text(json.dumps(spec))
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.run([sys.executable, "-m", "tests.delivery.child", str(spec_path)], cwd=root,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.delivery.child", str(spec_path)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     line = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
     try:
         parsed = json.loads(line) if line else None

@@ -28,8 +28,13 @@ def _plan(conn, task, product):
 
 def _assert_exactly_once(emu, plan, task_id):
     adds = [s for s in plan.steps if s.op == "add"]
-    kinds = {"caption.captionAsset": "caption_asset", "attachment.attachmentAsset": "attachment_asset",
-             "flavorAsset": "flavor_asset", "cuePoint.cuePoint": "cue_point", "media": "entry"}
+    kinds = {
+        "caption.captionAsset": "caption_asset",
+        "attachment.attachmentAsset": "attachment_asset",
+        "flavorAsset": "flavor_asset",
+        "cuePoint.cuePoint": "cue_point",
+        "media": "entry",
+    }
     expected: dict[str, set[str]] = {}
     for s in adds:
         expected.setdefault(kinds[s.service], set()).add(s.marker)
@@ -62,8 +67,9 @@ def test_killed_after_every_step_then_resumed(emulator, conn, claimed, tmp_path)
     assert entry["tags"] == "lecture,physics"
 
 
-def test_killed_between_kaltura_answer_and_journal_adopts_instead_of_adding_again(emulator, conn, claimed,
-                                                                                  tmp_path):
+def test_killed_between_kaltura_answer_and_journal_adopts_instead_of_adding_again(
+    emulator, conn, claimed, tmp_path
+):
     task = claimed(ServiceFeature.CAPTIONS, metadata=True)
     product = WorkProduct(captions=make_doc(2), transcripts=("txt",), tags=("energy",))
     plan = _plan(conn, task, product)
@@ -84,19 +90,33 @@ def test_killed_between_kaltura_answer_and_journal_adopts_instead_of_adding_agai
     assert rc == 0 and out["status"] == int(TaskStatus.READY), out
     _assert_exactly_once(emulator, plan, task.id)
     assert len(emulator.inspect.objects("caption_asset", entryId=task.entry_id)) == 1
-    assert emulator.inspect.task(task.id)["outputObjectId"] == _marked(emulator, "caption_asset", task.id)[0]["id"]
+    assert (
+        emulator.inspect.task(task.id)["outputObjectId"]
+        == _marked(emulator, "caption_asset", task.id)[0]["id"]
+    )
 
 
-def test_killed_in_the_middle_of_uploads_continues_the_same_token(emulator, conn, claimed, tmp_path, aac_tracks):
+def test_killed_in_the_middle_of_uploads_continues_the_same_token(
+    emulator, conn, claimed, tmp_path, aac_tracks
+):
     dub, clear = aac_tracks
-    task = claimed(ServiceFeature.DUBBING, target="Japanese", flavorParamsId=200, clearAudioFlavorParamsId=201)
+    task = claimed(
+        ServiceFeature.DUBBING, target="Japanese", flavorParamsId=200, clearAudioFlavorParamsId=201
+    )
     product = WorkProduct(main_audio=dub, clear_audio=clear)
     journal = tmp_path / "journal.sqlite3"
     small_chunks = {"chunk_size": 4096, "poll_interval": 0.05}
     kills = 0
     for _ in range(6):
-        rc, out = run_child(tmp_path, emulator, task, product, journal, kill={"when": "mid_upload", "n": 2},
-                            executor=small_chunks)
+        rc, out = run_child(
+            tmp_path,
+            emulator,
+            task,
+            product,
+            journal,
+            kill={"when": "mid_upload", "n": 2},
+            executor=small_chunks,
+        )
         if rc != KILLED:
             break
         kills += 1
@@ -105,8 +125,12 @@ def test_killed_in_the_middle_of_uploads_continues_the_same_token(emulator, conn
     assert kills >= 2  # both uploads were interrupted at least once
     assert rc == 0 and out["status"] == int(TaskStatus.READY), out
     with sqlite3.connect(journal) as db:
-        resumed = [r[0] for r in db.execute(
-            "SELECT json_extract(result, '$.resumedFrom') FROM delivery_step WHERE step_key LIKE '%.upload'")]
+        resumed = [
+            r[0]
+            for r in db.execute(
+                "SELECT json_extract(result, '$.resumedFrom') FROM delivery_step WHERE step_key LIKE '%.upload'"
+            )
+        ]
     assert any(r and r > 0 for r in resumed)  # continued where the server was, not from zero
     flavors = {f["partnerData"]: f for f in _marked(emulator, "flavor_asset", task.id)}
     assert len(flavors) == 2
@@ -118,16 +142,21 @@ def test_killed_in_the_middle_of_uploads_continues_the_same_token(emulator, conn
     _assert_exactly_once(emulator, plan, task.id)
 
 
-def test_sign_language_and_chapters_killed_before_journaling_each_step(emulator, conn, claimed, tmp_path,
-                                                                       sign_video):
+def test_sign_language_and_chapters_killed_before_journaling_each_step(
+    emulator, conn, claimed, tmp_path, sign_video
+):
     """Child entries and cue points are found again by their marker (entries by name, cue points by entry)."""
     from reach_studio.domain.captions import Chapter
 
     cases = [
-        (claimed(ServiceFeature.SIGN_LANGUAGE, target="English (BSL)", entry_name="Keynote"),
-         WorkProduct(sign_video=sign_video)),
-        (claimed(ServiceFeature.CHAPTERING),
-         WorkProduct(chapters=(Chapter(0, "Start"), Chapter(5000, "Middle"), Chapter(9000, "End")))),
+        (
+            claimed(ServiceFeature.SIGN_LANGUAGE, target="English (BSL)", entry_name="Keynote"),
+            WorkProduct(sign_video=sign_video),
+        ),
+        (
+            claimed(ServiceFeature.CHAPTERING),
+            WorkProduct(chapters=(Chapter(0, "Start"), Chapter(5000, "Middle"), Chapter(9000, "End"))),
+        ),
     ]
     for i, (task, product) in enumerate(cases):
         journal = tmp_path / f"journal-{i}.sqlite3"
@@ -143,5 +172,8 @@ def test_sign_language_and_chapters_killed_before_journaling_each_step(emulator,
         t = emulator.inspect.task(task.id)
         assert t["status"] == int(TaskStatus.READY) and t["outputObjectId"] == out["output"]
     (child,) = _marked(emulator, "entry", cases[0][0].id)
-    assert child["name"] == "Keynote child signLangBSL" and child["adminTags"] == "signLang,signLangBSL,Acme Captioning"
+    assert (
+        child["name"] == "Keynote child signLangBSL"
+        and child["adminTags"] == "signLang,signLangBSL,Acme Captioning"
+    )
     assert len(emulator.inspect.objects("cue_point", entryId=cases[1][0].entry_id)) == 3

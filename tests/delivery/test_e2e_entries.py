@@ -25,15 +25,20 @@ def test_chapters_as_thumb_cue_points(emulator, claimed, service):
     first = _one(emulator, "cue_point", task.id, "chapter.001.add", entryId=task.entry_id)
     second = _one(emulator, "cue_point", task.id, "chapter.002.add", entryId=task.entry_id)
     assert (first["title"], first["description"], first["startTime"], first["subType"]) == (
-        "Introduction", "Who we are", 0, 2)
+        "Introduction",
+        "Who we are",
+        0,
+        2,
+    )
     assert (second["title"], second["startTime"]) == ("Results", 8000)
     assert first["cuePointType"] == "thumbCuePoint.Thumb"
     _assert_ready(emulator, task.id, first["id"])
 
 
 def test_sign_language_child_entry(emulator, claimed, service, sign_video):
-    task = claimed(ServiceFeature.SIGN_LANGUAGE, source="English", target="English (ASL)",
-                   entry_name="Town hall")
+    task = claimed(
+        ServiceFeature.SIGN_LANGUAGE, source="English", target="English (ASL)", entry_name="Town hall"
+    )
     out = service.deliver(task, WorkProduct(sign_video=sign_video))
     assert out.ok, out.err_description
     child = _one(emulator, "entry", task.id, "signLang.entry.add")

@@ -28,13 +28,17 @@ def test_captions_survive_5xx_and_dropped_connections(emulator, claimed, conn, t
     task = claimed(ServiceFeature.CAPTIONS, metadata=True, entry_tags="lecture")
     emulator.faults.configure(error_rate=0.2, drop_rate=0.1, seed=seed)
     out = _service(conn, tmp_path).deliver(
-        task, WorkProduct(captions=make_doc(5), transcripts=("txt", "dfxp"), tags=("physics",)))
+        task, WorkProduct(captions=make_doc(5), transcripts=("txt", "dfxp"), tags=("physics",))
+    )
     emulator.faults.reset()
     assert out.ok, out.err_description
     assert sorted(o["partnerData"] for o in _marked(emulator, "caption_asset", task.id)) == [
-        marker(task.id, "caption.add")]
+        marker(task.id, "caption.add")
+    ]
     assert sorted(o["partnerData"] for o in _marked(emulator, "attachment_asset", task.id)) == [
-        marker(task.id, "transcript.dfxp.add"), marker(task.id, "transcript.txt.add")]
+        marker(task.id, "transcript.dfxp.add"),
+        marker(task.id, "transcript.txt.add"),
+    ]
     cap = _marked(emulator, "caption_asset", task.id)[0]
     assert emulator.inspect.content(cap["id"]) == out.plan.step("caption.upload").source.data
     (entry,) = emulator.inspect.objects("entry", id=task.entry_id)
@@ -45,9 +49,13 @@ def test_captions_survive_5xx_and_dropped_connections(emulator, claimed, conn, t
 
 def test_chunked_audio_survives_drops_mid_chunk(emulator, claimed, conn, tmp_path, aac_tracks):
     dub, clear = aac_tracks
-    task = claimed(ServiceFeature.DUBBING, target="Japanese", flavorParamsId=200, clearAudioFlavorParamsId=201)
+    task = claimed(
+        ServiceFeature.DUBBING, target="Japanese", flavorParamsId=200, clearAudioFlavorParamsId=201
+    )
     emulator.faults.configure(error_rate=0.2, drop_rate=0.15, seed=5)
-    out = _service(conn, tmp_path, chunk_size=2048).deliver(task, WorkProduct(main_audio=dub, clear_audio=clear))
+    out = _service(conn, tmp_path, chunk_size=2048).deliver(
+        task, WorkProduct(main_audio=dub, clear_audio=clear)
+    )
     emulator.faults.reset()
     assert out.ok, out.err_description
     flavors = {f["partnerData"]: f for f in _marked(emulator, "flavor_asset", task.id)}
@@ -73,7 +81,9 @@ class _RefuseUploads:
         return self.app(environ, start_response)
 
 
-def test_a_flaky_hour_leaves_the_task_processing_and_the_delivery_resumable(emulator, claimed, conn, tmp_path):
+def test_a_flaky_hour_leaves_the_task_processing_and_the_delivery_resumable(
+    emulator, claimed, conn, tmp_path
+):
     """Uploads keep failing with 503 past every retry: the task is NOT set to ERROR (final for Kaltura); it
     stays PROCESSING, the linguist is told to deliver again, and the next Deliver resumes and reaches READY."""
     from reach_studio.engine.delivery import DeliveryInterrupted

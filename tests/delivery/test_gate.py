@@ -50,8 +50,12 @@ def test_ead_descriptions_go_through_the_validator():
 
 
 def test_audio_tracks_are_checked_for_aac_lc(tmp_path, aac_tracks, mp3_track):
-    task = make_task(ServiceFeature.DUBBING, target="Japanese", flavor_params_id=1, clear_audio_flavor_params_id=2)
+    task = make_task(
+        ServiceFeature.DUBBING, target="Japanese", flavor_params_id=1, clear_audio_flavor_params_id=2
+    )
     assert default_validator(task, WorkProduct(main_audio=aac_tracks[0], clear_audio=aac_tracks[1])) == []
-    problems = default_validator(task, WorkProduct(main_audio=mp3_track, clear_audio=tmp_path / "missing.mp4"))
+    problems = default_validator(
+        task, WorkProduct(main_audio=mp3_track, clear_audio=tmp_path / "missing.mp4")
+    )
     assert any(p.startswith("main audio:") for p in problems)
     assert any("clear audio: file not found" in p for p in problems)

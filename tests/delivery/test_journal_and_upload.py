@@ -47,8 +47,9 @@ class FakeUploadService:
         self.fail_plan: list[str] = []  # per upload call: "ok", "drop_before", "drop_after"
 
     def _obj(self, t):
-        return types.SimpleNamespace(id=t["id"], status=t["status"], uploadedFileSize=float(len(t["data"])),
-                                     fileSize=t["size"])
+        return types.SimpleNamespace(
+            id=t["id"], status=t["status"], uploadedFileSize=float(len(t["data"])), fileSize=t["size"]
+        )
 
     def add(self, token):
         tid = f"0_tok{len(self.tokens) + 1}"
@@ -90,12 +91,19 @@ def test_upload_in_chunks_reports_progress_and_journals_token_first():
     data = bytes(range(256)) * 4000  # 1,024,000 bytes
     seen_tokens, progress = [], []
     result = _uploader(fake, chunk_size=300_000).upload(
-        FileSource.from_bytes("a.mp4", data), on_token=seen_tokens.append, progress=lambda d, t: progress.append(d))
+        FileSource.from_bytes("a.mp4", data),
+        on_token=seen_tokens.append,
+        progress=lambda d, t: progress.append(d),
+    )
     assert bytes(fake.tokens[result.token_id]["data"]) == data
     assert seen_tokens == [result.token_id]
     assert result.chunks == 4 and result.status == UploadTokenStatus.FULL_UPLOAD
-    assert [c[:3] for c in fake.calls] == [(False, False, -1), (True, False, 300000.0), (True, False, 600000.0),
-                                           (True, True, 900000.0)]
+    assert [c[:3] for c in fake.calls] == [
+        (False, False, -1),
+        (True, False, 300000.0),
+        (True, False, 600000.0),
+        (True, True, 900000.0),
+    ]
     assert progress[-1] == len(data)
 
 

@@ -33,12 +33,16 @@ def _take_over(conn, task_id: int, holder: str) -> None:
 
 def _live_marked(emu, kind, task_id):
     prefix = marker(task_id, "")
-    return [o for o in emu.inspect.objects(kind) if str(o.get("partnerData") or "").startswith(prefix)
-            and o.get("status") != 3]  # 3 = DELETED
+    return [
+        o
+        for o in emu.inspect.objects(kind)
+        if str(o.get("partnerData") or "").startswith(prefix) and o.get("status") != 3
+    ]  # 3 = DELETED
 
 
-def test_a_task_a_colleague_took_is_not_touched_and_the_linguist_is_told_who_has_it(emulator, claimed, conn,
-                                                                                      tmp_path):
+def test_a_task_a_colleague_took_is_not_touched_and_the_linguist_is_told_who_has_it(
+    emulator, claimed, conn, tmp_path
+):
     task = claimed(ServiceFeature.CAPTIONS)
     _take_over(conn, task.id, "bo-linguist-7")
     with pytest.raises(TaskNotOurs) as info:
@@ -58,8 +62,9 @@ def test_a_task_taken_over_mid_delivery_is_not_marked_ready(emulator, claimed, c
             _take_over(conn, task.id, "bo-linguist-7")
 
     with pytest.raises(TaskNotOurs):
-        _service(conn, tmp_path).deliver(task, WorkProduct(captions=make_doc(2)),
-                                         hooks=ExecutorHooks(after_step=after_step))
+        _service(conn, tmp_path).deliver(
+            task, WorkProduct(captions=make_doc(2)), hooks=ExecutorHooks(after_step=after_step)
+        )
     t = emulator.inspect.task(task.id)
     assert t["status"] == int(TaskStatus.PROCESSING) and t["externalTaskId"] == "bo-linguist-7"
     assert not t.get("outputObjectId")
@@ -82,14 +87,18 @@ def test_a_stalled_add_that_lands_later_leaves_no_extra_caption_asset(emulator, 
     assert emulator.inspect.content(out.output_object_id)  # the one left is the one with the captions
 
 
-def test_killed_right_after_ready_the_resume_closes_the_journal_as_delivered(emulator, claimed, conn, tmp_path):
+def test_killed_right_after_ready_the_resume_closes_the_journal_as_delivered(
+    emulator, claimed, conn, tmp_path
+):
     """SIGKILL after Kaltura answered READY but before the journal knew: Kaltura has killed the task's key, and
     the resume reads the task with the vendor KS, sees READY with our output and closes the run as done."""
     task = claimed(ServiceFeature.CAPTIONS)
     product = WorkProduct(captions=make_doc(2))
     journal_path = tmp_path / "journal.sqlite3"
     steps = len(DeliveryService(conn).plan(task, product).steps)
-    rc, _ = run_child(tmp_path, emulator, task, product, journal_path, kill={"when": "after_call", "n": steps})
+    rc, _ = run_child(
+        tmp_path, emulator, task, product, journal_path, kill={"when": "after_call", "n": steps}
+    )
     assert rc == KILLED
     assert emulator.inspect.task(task.id)["status"] == int(TaskStatus.READY)
     journal = DeliveryJournal(journal_path)
@@ -114,7 +123,9 @@ def test_restart_after_a_kill_right_after_ready_finds_the_task_delivered(emulato
     product = WorkProduct(captions=make_doc(2))
     journal_path = paths.data_dir() / "delivery_journal.sqlite3"  # the app's own journal
     steps = len(DeliveryService(conn).plan(task, product).steps)
-    rc, _ = run_child(tmp_path, emulator, task, product, journal_path, kill={"when": "after_call", "n": steps})
+    rc, _ = run_child(
+        tmp_path, emulator, task, product, journal_path, kill={"when": "after_call", "n": steps}
+    )
     assert rc == KILLED
     remembered = replace(task, access_key="", access_key_expiry=None)
     fresh = EngineOps(media_dir=tmp_path / "media").refresh_key(conn, remembered)

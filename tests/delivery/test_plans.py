@@ -36,8 +36,15 @@ def test_captions_plan_sets_every_field_the_guide_names():
     add = plan.step("caption.add")
     assert add.service == "caption.captionAsset" and add.object_type == "KalturaCaptionAsset"
     assert add.entry == "0_entry41"
-    assert dict(add.fields) == {"format": "1", "fileExt": "srt", "accuracy": 99, "language": "English",
-                                "isDefault": 1, "displayOnPlayer": True, "label": "English"}
+    assert dict(add.fields) == {
+        "format": "1",
+        "fileExt": "srt",
+        "accuracy": 99,
+        "language": "English",
+        "isDefault": 1,
+        "displayOnPlayer": True,
+        "label": "English",
+    }
     assert add.marker and "task-41" in add.marker
     text = _uploaded_text(plan, "caption.upload")
     assert "00:00:02,000 --> 00:00:03,500" in text and "Line number 2" in text
@@ -67,17 +74,31 @@ def test_output_format_follows_catalog_item_then_profile():
 
 def test_transcripts_are_attached_and_associated_with_the_caption():
     task = make_task(ServiceFeature.CAPTIONS, metadata=True)
-    product = WorkProduct(captions=make_doc(), transcripts=("txt", "dfxp"), tags=("Physics", "physics", "energy"))
+    product = WorkProduct(
+        captions=make_doc(), transcripts=("txt", "dfxp"), tags=("Physics", "physics", "energy")
+    )
     plan = build_plan(task, product)
     assert plan.keys == [
-        "caption.add", "caption.upload", "caption.setContent",
-        "transcript.txt.add", "transcript.txt.upload", "transcript.txt.setContent",
-        "transcript.dfxp.add", "transcript.dfxp.upload", "transcript.dfxp.setContent",
-        "caption.associateTranscripts", "entry.tags", "task.ready",
+        "caption.add",
+        "caption.upload",
+        "caption.setContent",
+        "transcript.txt.add",
+        "transcript.txt.upload",
+        "transcript.txt.setContent",
+        "transcript.dfxp.add",
+        "transcript.dfxp.upload",
+        "transcript.dfxp.setContent",
+        "caption.associateTranscripts",
+        "entry.tags",
+        "task.ready",
     ]
     txt = plan.step("transcript.txt.add")
     assert txt.service == "attachment.attachmentAsset" and txt.object_type == "KalturaTranscriptAsset"
-    assert txt.fields["fileExt"] == "txt" and txt.fields["language"] == "English" and txt.fields["accuracy"] == 0.99
+    assert (
+        txt.fields["fileExt"] == "txt"
+        and txt.fields["language"] == "English"
+        and txt.fields["accuracy"] == 0.99
+    )
     assert "Line number 3" in _uploaded_text(plan, "transcript.txt.upload")
     assoc = plan.step("caption.associateTranscripts")
     assert assoc.target == Ref("caption.add")
@@ -95,9 +116,15 @@ def test_no_tags_without_metadata_extraction():
 
 def test_translation_is_not_default_uses_target_language_and_multilingual_tags():
     task = make_task(ServiceFeature.TRANSLATION, source="English", target="French", metadata=True)
-    plan = build_plan(task, WorkProduct(captions=make_doc(language="French", accuracy=100), tags=("énergie",)))
+    plan = build_plan(
+        task, WorkProduct(captions=make_doc(language="French", accuracy=100), tags=("énergie",))
+    )
     add = plan.step("caption.add")
-    assert add.fields["isDefault"] == 0 and add.fields["language"] == "French" and add.fields["label"] == "French"
+    assert (
+        add.fields["isDefault"] == 0
+        and add.fields["language"] == "French"
+        and add.fields["label"] == "French"
+    )
     assert add.fields["displayOnPlayer"] is True
     ml = plan.step("entry.multilingualTags")
     assert ml.op == "merge_multilingual_tags" and ml.language == "FR" and ml.append == ("énergie",)
@@ -111,19 +138,42 @@ def _audio(tmp_path: Path, name: str) -> Path:
 
 
 def test_dubbing_plan_adds_dubbed_and_clear_audio_flavors(tmp_path):
-    task = make_task(ServiceFeature.DUBBING, source="English", target="Japanese", flavor_params_id=200,
-                     clear_audio_flavor_params_id=201)
-    product = WorkProduct(main_audio=_audio(tmp_path, "dub.mp4"), clear_audio=_audio(tmp_path, "clear.mp4"),
-                          dub_captions=make_doc(accuracy=90, language="Japanese"))
+    task = make_task(
+        ServiceFeature.DUBBING,
+        source="English",
+        target="Japanese",
+        flavor_params_id=200,
+        clear_audio_flavor_params_id=201,
+    )
+    product = WorkProduct(
+        main_audio=_audio(tmp_path, "dub.mp4"),
+        clear_audio=_audio(tmp_path, "clear.mp4"),
+        dub_captions=make_doc(accuracy=90, language="Japanese"),
+    )
     plan = build_plan(task, product)
-    assert plan.keys[:6] == ["dub.flavor.add", "dub.flavor.upload", "dub.flavor.setContent",
-                             "clear.flavor.add", "clear.flavor.upload", "clear.flavor.setContent"]
-    assert dict(plan.step("dub.flavor.add").fields) == {"flavorParamsId": 200, "isDefault": 0,
-                                                        "language": "Japanese", "label": "Japanese", "fileExt": "mp4"}
+    assert plan.keys[:6] == [
+        "dub.flavor.add",
+        "dub.flavor.upload",
+        "dub.flavor.setContent",
+        "clear.flavor.add",
+        "clear.flavor.upload",
+        "clear.flavor.setContent",
+    ]
+    assert dict(plan.step("dub.flavor.add").fields) == {
+        "flavorParamsId": 200,
+        "isDefault": 0,
+        "language": "Japanese",
+        "label": "Japanese",
+        "fileExt": "mp4",
+    }
     clear = plan.step("clear.flavor.add").fields
     assert clear["flavorParamsId"] == 201 and clear["isDefault"] == 1 and clear["language"] == "English"
     cap = plan.step("dubCaption.add").fields
-    assert cap["label"] == "Japanese (Dub translation)" and cap["isDefault"] == 0 and cap["displayOnPlayer"] is True
+    assert (
+        cap["label"] == "Japanese (Dub translation)"
+        and cap["isDefault"] == 0
+        and cap["displayOnPlayer"] is True
+    )
     assert cap["accuracy"] == 90 and cap["language"] == "Japanese"
     assert plan.step("dub.flavor.upload").source.path == str(tmp_path / "dub.mp4")
     assert plan.output_step == "dub.flavor.add"
@@ -131,27 +181,40 @@ def test_dubbing_plan_adds_dubbed_and_clear_audio_flavors(tmp_path):
 
 
 def test_dub_caption_must_be_below_99_percent(tmp_path):
-    task = make_task(ServiceFeature.DUBBING, target="Japanese", flavor_params_id=200, clear_audio_flavor_params_id=201)
-    product = WorkProduct(main_audio=_audio(tmp_path, "dub.mp4"), clear_audio=_audio(tmp_path, "clear.mp4"),
-                          dub_captions=make_doc(accuracy=99))
+    task = make_task(
+        ServiceFeature.DUBBING, target="Japanese", flavor_params_id=200, clear_audio_flavor_params_id=201
+    )
+    product = WorkProduct(
+        main_audio=_audio(tmp_path, "dub.mp4"),
+        clear_audio=_audio(tmp_path, "clear.mp4"),
+        dub_captions=make_doc(accuracy=99),
+    )
     with pytest.raises(PlanError, match="below 99"):
         build_plan(task, product)
 
 
 def test_audio_description_track_label_and_missing_flavor_params(tmp_path):
-    task = make_task(ServiceFeature.AUDIO_DESCRIPTION, source="English", flavor_params_id=200,
-                     clear_audio_flavor_params_id=201)
+    task = make_task(
+        ServiceFeature.AUDIO_DESCRIPTION,
+        source="English",
+        flavor_params_id=200,
+        clear_audio_flavor_params_id=201,
+    )
     product = WorkProduct(main_audio=_audio(tmp_path, "ad.mp4"), clear_audio=_audio(tmp_path, "clear.mp4"))
     plan = build_plan(task, product)
     ad = plan.step("ad.flavor.add").fields
-    assert ad["label"] == "English - Audio description" and ad["flavorParamsId"] == 200 and ad["isDefault"] == 0
+    assert (
+        ad["label"] == "English - Audio description" and ad["flavorParamsId"] == 200 and ad["isDefault"] == 0
+    )
     assert plan.output_step == "ad.flavor.add"
     task.catalog_item.clear_audio_flavor_params_id = None
     with pytest.raises(PlanError, match="clearAudioFlavorParamsId"):
         build_plan(task, product)
     with pytest.raises(PlanError, match="MP4"):
         task.catalog_item.clear_audio_flavor_params_id = 201
-        build_plan(task, WorkProduct(main_audio=_audio(tmp_path, "ad.wav"), clear_audio=_audio(tmp_path, "c.mp4")))
+        build_plan(
+            task, WorkProduct(main_audio=_audio(tmp_path, "ad.wav"), clear_audio=_audio(tmp_path, "c.mp4"))
+        )
 
 
 def test_extended_audio_description_caption_fields():
@@ -159,8 +222,14 @@ def test_extended_audio_description_caption_fields():
     cues = (DescriptionCue(5000, 10000, "A woman in a yellow shirt sits on a couch."),)
     plan = build_plan(task, WorkProduct(descriptions=cues))
     assert dict(plan.step("ead.add").fields) == {
-        "label": "English Extended Audio Description", "language": "English", "isDefault": 0,
-        "displayOnPlayer": False, "format": "3", "usage": "1", "fileExt": "vtt"}
+        "label": "English Extended Audio Description",
+        "language": "English",
+        "isDefault": 0,
+        "displayOnPlayer": False,
+        "format": "3",
+        "usage": "1",
+        "fileExt": "vtt",
+    }
     text = _uploaded_text(plan, "ead.upload")
     assert text.startswith("WEBVTT") and "00:00:05.000 --> 00:00:10.000" in text and "yellow shirt" in text
     assert plan.output_step == "ead.add"
@@ -173,8 +242,13 @@ def test_chapters_are_added_one_by_one_in_time_order():
     assert plan.keys == ["chapter.001.add", "chapter.002.add", "task.ready"]
     first = plan.step("chapter.001.add")
     assert first.service == "cuePoint.cuePoint" and first.object_type == "KalturaThumbCuePoint"
-    assert dict(first.fields) == {"entryId": "0_entry41", "startTime": 0, "title": "Intro", "description": "hello",
-                                  "subType": 2}
+    assert dict(first.fields) == {
+        "entryId": "0_entry41",
+        "startTime": 0,
+        "title": "Intro",
+        "description": "hello",
+        "subType": 2,
+    }
     assert plan.output_step == "chapter.001.add"
     with pytest.raises(PlanError, match="no title"):
         build_plan(task, WorkProduct(chapters=(Chapter(0, "  "),)))
@@ -183,10 +257,18 @@ def test_chapters_are_added_one_by_one_in_time_order():
 def test_sign_language_child_entry(tmp_path):
     task = make_task(ServiceFeature.SIGN_LANGUAGE, source="English", target="English (ASL)")
     video = _audio(tmp_path, "sign.mp4")
-    plan = build_plan(task, WorkProduct(sign_video=video),
-                      PlanContext(vendor_name="Acme Captioning", parent_entry_name="Lecture 1"))
-    assert plan.keys == ["signLang.entry.add", "signLang.entry.upload", "signLang.entry.addContent",
-                         "signLang.entry.link", "task.ready"]
+    plan = build_plan(
+        task,
+        WorkProduct(sign_video=video),
+        PlanContext(vendor_name="Acme Captioning", parent_entry_name="Lecture 1"),
+    )
+    assert plan.keys == [
+        "signLang.entry.add",
+        "signLang.entry.upload",
+        "signLang.entry.addContent",
+        "signLang.entry.link",
+        "task.ready",
+    ]
     assert plan.step("signLang.entry.add").fields["name"] == "Lecture 1 child signLangASL"
     add_content = plan.step("signLang.entry.addContent")
     assert add_content.service == "media" and add_content.wait == "entry"
@@ -202,8 +284,10 @@ def test_sign_language_child_entry(tmp_path):
 def test_url_resource_option_hides_auth_headers(tmp_path):
     task = make_task(ServiceFeature.AUDIO_DESCRIPTION, flavor_params_id=200, clear_audio_flavor_params_id=201)
     secret = "Authorization: Bearer very-secret-token"
-    product = WorkProduct(main_audio=UrlSource("https://vendor.example/ad.mp4", (secret,)),
-                          clear_audio=_audio(tmp_path, "clear.mp4"))
+    product = WorkProduct(
+        main_audio=UrlSource("https://vendor.example/ad.mp4", (secret,)),
+        clear_audio=_audio(tmp_path, "clear.mp4"),
+    )
     plan = build_plan(task, product)
     assert "ad.flavor.upload" not in plan.keys
     step = plan.step("ad.flavor.setContent")
@@ -211,7 +295,10 @@ def test_url_resource_option_hides_auth_headers(tmp_path):
     text = plan.describe()
     assert "very-secret-token" not in text and "1 auth header" in text
     with pytest.raises(PlanError, match="http"):
-        build_plan(task, WorkProduct(main_audio=UrlSource("file:///etc/passwd"), clear_audio=_audio(tmp_path, "c.mp4")))
+        build_plan(
+            task,
+            WorkProduct(main_audio=UrlSource("file:///etc/passwd"), clear_audio=_audio(tmp_path, "c.mp4")),
+        )
 
 
 def test_plan_hash_is_stable_and_follows_content():
@@ -234,15 +321,22 @@ def test_bad_input_gets_plan_errors():
     with pytest.raises(PlanError, match="TXT or DFXP"):
         build_plan(make_task(ServiceFeature.CAPTIONS), WorkProduct(captions=make_doc(), transcripts=("pdf",)))
     with pytest.raises(PlanError, match="Cannot read"):
-        build_plan(make_task(ServiceFeature.AUDIO_DESCRIPTION, flavor_params_id=1, clear_audio_flavor_params_id=2),
-                   WorkProduct(main_audio=Path("/nonexistent/a.mp4"), clear_audio=Path("/nonexistent/b.mp4")))
+        build_plan(
+            make_task(ServiceFeature.AUDIO_DESCRIPTION, flavor_params_id=1, clear_audio_flavor_params_id=2),
+            WorkProduct(main_audio=Path("/nonexistent/a.mp4"), clear_audio=Path("/nonexistent/b.mp4")),
+        )
 
 
 def test_steps_may_only_refer_to_earlier_steps():
     late = Step(key="a", op="update", service="x", action="update", target=Ref("b"))
     with pytest.raises(PlanError, match="does not come before"):
-        DeliveryPlan(task_id=1, entry_id="e", feature=ServiceFeature.CAPTIONS,
-                     steps=(late, Step(key="b", op="add", service="x", action="add")), output_step="b")
+        DeliveryPlan(
+            task_id=1,
+            entry_id="e",
+            feature=ServiceFeature.CAPTIONS,
+            steps=(late, Step(key="b", op="add", service="x", action="add")),
+            output_step="b",
+        )
 
 
 def test_merge_tag_string_appends_without_duplicates():
@@ -254,7 +348,9 @@ def test_merge_tag_string_appends_without_duplicates():
 def test_speakers_are_written_as_the_catalog_item_and_profile_ask():
     from reach_studio.domain.captions import CaptionDocument, Cue
 
-    doc = CaptionDocument(cues=[Cue(0, 1000, "Hello", "Anna"), Cue(1500, 2500, "Hi there", "Ben")], accuracy=99)
+    doc = CaptionDocument(
+        cues=[Cue(0, 1000, "Hello", "Anna"), Cue(1500, 2500, "Hi there", "Ben")], accuracy=99
+    )
     labels = make_task(ServiceFeature.CAPTIONS)
     labels.catalog_item.enable_speaker_id = True
     assert "[Anna]" in _uploaded_text(build_plan(labels, WorkProduct(captions=doc)), "caption.upload")
@@ -264,9 +360,17 @@ def test_speakers_are_written_as_the_catalog_item_and_profile_ask():
     assert ">>" in text and "[Anna]" not in text
 
 
-@pytest.mark.parametrize("feature", [ServiceFeature.AUDIO_DESCRIPTION, ServiceFeature.DUBBING,
-                                     ServiceFeature.CHAPTERING, ServiceFeature.EXTENDED_AUDIO_DESCRIPTION,
-                                     ServiceFeature.SIGN_LANGUAGE, ServiceFeature.CAPTIONS])
+@pytest.mark.parametrize(
+    "feature",
+    [
+        ServiceFeature.AUDIO_DESCRIPTION,
+        ServiceFeature.DUBBING,
+        ServiceFeature.CHAPTERING,
+        ServiceFeature.EXTENDED_AUDIO_DESCRIPTION,
+        ServiceFeature.SIGN_LANGUAGE,
+        ServiceFeature.CAPTIONS,
+    ],
+)
 def test_every_ready_carries_an_accuracy_whatever_the_service(feature, tmp_path):
     """The guide's general flow sets entryVendorTask.accuracy on every READY; for audio, chapters and video
     it leaves the value open: human work that passed the checks is vouched for at 100."""
@@ -279,11 +383,17 @@ def test_every_ready_carries_an_accuracy_whatever_the_service(feature, tmp_path)
         ServiceFeature.AUDIO_DESCRIPTION: WorkProduct(main_audio=track, clear_audio=track),
         ServiceFeature.DUBBING: WorkProduct(main_audio=track, clear_audio=track),
         ServiceFeature.CHAPTERING: WorkProduct(chapters=(Chapter(0, "Start"),)),
-        ServiceFeature.EXTENDED_AUDIO_DESCRIPTION: WorkProduct(descriptions=(DescriptionCue(0, 900, "A door"),)),
+        ServiceFeature.EXTENDED_AUDIO_DESCRIPTION: WorkProduct(
+            descriptions=(DescriptionCue(0, 900, "A door"),)
+        ),
         ServiceFeature.SIGN_LANGUAGE: WorkProduct(sign_video=track),
         ServiceFeature.CAPTIONS: WorkProduct(captions=make_doc(accuracy=None)),
     }
-    task = make_task(feature, target="Japanese" if feature == ServiceFeature.DUBBING else "English (ASL)",
-                     flavor_params_id=200, clear_audio_flavor_params_id=201)
+    task = make_task(
+        feature,
+        target="Japanese" if feature == ServiceFeature.DUBBING else "English (ASL)",
+        flavor_params_id=200,
+        clear_audio_flavor_params_id=201,
+    )
     plan = build_plan(task, products[feature], PlanContext(parent_entry_name="Keynote"))
     assert plan.step("task.ready").fields["accuracy"] == 100

@@ -44,12 +44,16 @@ def test_cancel_mid_upload_then_resume(emulator, claimed, conn, tmp_path, aac_tr
     out = service.deliver(task, product, progress=lambda d, t: seen.append((d, t)))
     assert out.ok, out.err_description
     assert "ad.flavor.add" in out.skipped
-    assert len(emulator.inspect.objects("upload_token", partnerId=task.partner_id)) == 2  # first one continued
+    assert (
+        len(emulator.inspect.objects("upload_token", partnerId=task.partner_id)) == 2
+    )  # first one continued
     dones = [d for d, _ in seen]
     assert dones == sorted(dones) and seen[-1][0] == seen[-1][1]
 
 
-def test_edit_after_an_interrupted_delivery_adopts_and_replaces_the_content(emulator, claimed, conn, tmp_path):
+def test_edit_after_an_interrupted_delivery_adopts_and_replaces_the_content(
+    emulator, claimed, conn, tmp_path
+):
     task = claimed(ServiceFeature.CAPTIONS)
     first = WorkProduct(captions=make_doc(2))
 
@@ -82,8 +86,9 @@ def test_a_lost_journal_still_does_not_duplicate(emulator, claimed, conn, tmp_pa
             raise _Crash()
 
     with pytest.raises(_Crash):
-        DeliveryService(conn, first_journal).deliver(task, product,
-                                                     hooks=ExecutorHooks(after_step=crash_before_ready))
+        DeliveryService(conn, first_journal).deliver(
+            task, product, hooks=ExecutorHooks(after_step=crash_before_ready)
+        )
     out = DeliveryService(conn, DeliveryJournal(tmp_path / "second.sqlite3")).deliver(task, product)
     assert out.ok, out.err_description
     assert sorted(out.adopted) == ["caption.add", "transcript.txt.add"]
@@ -108,8 +113,9 @@ def test_a_second_simultaneous_delivery_of_the_same_task_is_refused(emulator, cl
             holding.set()
             second_tried.wait(10)
 
-    first = threading.Thread(target=lambda: outcomes.append(
-        service.deliver(task, product, hooks=ExecutorHooks(after_step=hold))))
+    first = threading.Thread(
+        target=lambda: outcomes.append(service.deliver(task, product, hooks=ExecutorHooks(after_step=hold)))
+    )
     first.start()
     assert holding.wait(10)
     with pytest.raises(DeliveryBlocked, match="already being delivered"):

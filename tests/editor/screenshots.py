@@ -1,6 +1,6 @@
 """Screenshots of each editor mode from the real widgets, offscreen, for docs/.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.editor.screenshots
+QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.editor.screenshots
 """
 
 from __future__ import annotations
@@ -30,11 +30,36 @@ def make_clip(folder: Path) -> Path:
     import imageio_ffmpeg
 
     out = folder / "demo.mp4"
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i",
-                    "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i",
-                    "aevalsrc=0.7*sin(2*PI*180*t)*abs(sin(2*PI*0.45*t))*(0.4+0.6*abs(sin(2*PI*2.3*t))):s=16000",
-                    "-t", "20", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
-                    "-shortest", str(out)], check=True, timeout=120)
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=640x360:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            "aevalsrc=0.7*sin(2*PI*180*t)*abs(sin(2*PI*0.45*t))*(0.4+0.6*abs(sin(2*PI*2.3*t))):s=16000",
+            "-t",
+            "20",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(out),
+        ],
+        check=True,
+        timeout=120,
+    )
     return out
 
 
@@ -49,19 +74,28 @@ CAPTIONS = [
 
 
 def shoot(app: QApplication, clip: Path, feature: ServiceFeature, name: str, setup) -> None:
-    task = make_task(feature, task_id=4000 + int(feature), target="French" if feature == ServiceFeature.TRANSLATION
-                     else None, dictionary="Kaltura\nREACH")
+    task = make_task(
+        feature,
+        task_id=4000 + int(feature),
+        target="French" if feature == ServiceFeature.TRANSLATION else None,
+        dictionary="Kaltura\nREACH",
+    )
     task.entry_duration_ms = 20_000
     source = CaptionDocument([c.copy(speaker=None) for c in CAPTIONS[:5]], language="English")
-    ctx = TaskContext(task, None, None, source_captions=source if feature == ServiceFeature.TRANSLATION else None)
+    ctx = TaskContext(
+        task, None, None, source_captions=source if feature == ServiceFeature.TRANSLATION else None
+    )
     editor = TimedEditor(ctx)
     editor.resize(1440, 900)
     editor.show()
     editor.set_media(clip)
     setup(editor)
     deadline = time.time() + 20
-    while time.time() < deadline and (editor.timeline.canvas._peaks is None or editor.highlighter.speller is None
-                                      and editor.spell.code is not None):
+    while time.time() < deadline and (
+        editor.timeline.canvas._peaks is None
+        or editor.highlighter.speller is None
+        and editor.spell.code is not None
+    ):
         app.processEvents()
         time.sleep(0.02)
     editor.timeline.canvas.set_zoom(12.0)
@@ -78,8 +112,17 @@ def shoot(app: QApplication, clip: Path, feature: ServiceFeature, name: str, set
         time.sleep(0.02)
     path = DOCS / name
     if os.environ.get("SHOTS_DEBUG"):
-        print(name, "frames after seek", len(frames), "pos", editor.player.position(), "still", editor.player._still,
-              "vlc time", editor.player._mp.get_time() if hasattr(editor.player, "_mp") else None)
+        print(
+            name,
+            "frames after seek",
+            len(frames),
+            "pos",
+            editor.player.position(),
+            "still",
+            editor.player._still,
+            "vlc time",
+            editor.player._mp.get_time() if hasattr(editor.player, "_mp") else None,
+        )
     editor.grab().save(str(path))
     print("wrote", path)
     editor.close()
@@ -95,22 +138,35 @@ def main() -> int:
         ed.select(1, seek=False)
 
     def translation(ed: TimedEditor) -> None:
-        for row, text in enumerate(["Bon retour sur la chaîne.", "Aujourd'hui, nous voyons comment\nles "
-                                    "sous-titres sont calés sur l'image.", "Il faut de la pratique."]):
+        for row, text in enumerate(
+            [
+                "Bon retour sur la chaîne.",
+                "Aujourd'hui, nous voyons comment\nles sous-titres sont calés sur l'image.",
+                "Il faut de la pratique.",
+            ]
+        ):
             ed.select(row, seek=False)
             ed.text_edit.setPlainText(text)
         ed.select(1, seek=False)
 
     def ead(ed: TimedEditor) -> None:
-        ed.load_items([DescriptionCue(500, 4000, "A colour test pattern fills the screen; a clock counts up."),
-                       DescriptionCue(5000, 9000, "The pattern keeps moving; a white circle sweeps around."),
-                       DescriptionCue(11_000, 15_000, "")])
+        ed.load_items(
+            [
+                DescriptionCue(500, 4000, "A colour test pattern fills the screen; a clock counts up."),
+                DescriptionCue(5000, 9000, "The pattern keeps moving; a white circle sweeps around."),
+                DescriptionCue(11_000, 15_000, ""),
+            ]
+        )
         ed.select(1, seek=False)
 
     def chapters(ed: TimedEditor) -> None:
-        ed.load_items([Chapter(0, "Welcome", "What the video covers"),
-                       Chapter(5800, "Timing captions", "Setting start and end from the waveform"),
-                       Chapter(12_000, "The waveform", "Reading speech from the peaks")])
+        ed.load_items(
+            [
+                Chapter(0, "Welcome", "What the video covers"),
+                Chapter(5800, "Timing captions", "Setting start and end from the waveform"),
+                Chapter(12_000, "The waveform", "Reading speech from the peaks"),
+            ]
+        )
         ed.select(1, seek=False)
 
     shoot(app, clip, ServiceFeature.CAPTIONS, "editor-captions.png", captions)

@@ -19,10 +19,19 @@ CHILD = Path(__file__).with_name("typing_child.py")
 
 def test_sigkill_loses_at_most_one_second(tmp_path):
     db = tmp_path / "drafts.sqlite3"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", REACH_STUDIO_HOME=str(tmp_path / "home"),
-               PYTHONPATH=str(Path(__file__).parents[2]))
-    proc = subprocess.Popen([sys.executable, str(CHILD), str(db)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True, env=env)
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        REACH_STUDIO_HOME=str(tmp_path / "home"),
+        PYTHONPATH=str(Path(__file__).parents[2]),
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(CHILD), str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
     typed: list[tuple[int, float]] = []
     try:
         deadline = time.time() + 60

@@ -37,8 +37,12 @@ def test_insert_chapter_and_description():
 def test_change_roundtrips_through_json_journal():
     items = doc()
     journal = []
-    steps = [lambda: ops.set_text(items, 0, "Hi"), lambda: ops.set_times(items, 1, 2900, 4100),
-             lambda: ops.remove(items, [2]), lambda: ops.insert_at(items, "captions", 8000)]
+    steps = [
+        lambda: ops.set_text(items, 0, "Hi"),
+        lambda: ops.set_times(items, 1, 2900, 4100),
+        lambda: ops.remove(items, [2]),
+        lambda: ops.insert_at(items, "captions", 8000),
+    ]
     for make in steps:
         op = make()
         op.apply(items)

@@ -27,7 +27,10 @@ def test_import_an_srt_draft_as_one_undo_step(qtbot, tmp_path):
     ed = editor_for(qtbot)
     ed.import_path(path)
     qtbot.waitUntil(lambda: len(ed.items()) == 2, timeout=5000)
-    assert [(c.start_ms, c.end_ms, c.text) for c in ed.items()] == [(1000, 2500, "First line"), (3000, 4000, "Second")]
+    assert [(c.start_ms, c.end_ms, c.text) for c in ed.items()] == [
+        (1000, 2500, "First line"),
+        (3000, 4000, "Second"),
+    ]
     assert "Imported 2 cues" in ed.status.text()
     ed.undo_action.trigger()
     assert ed.items() == []
@@ -72,7 +75,9 @@ def test_many_edits_are_compacted_into_a_snapshot(qtbot, tmp_path, monkeypatch):
     ed.flush_draft()
     draft = store.load(draft_key(ed.task.account, ed.task.id))
     assert len(draft.ops_after_snapshot) < 50  # older ops were folded into the snapshot
-    items = edit_ops.replay([edit_ops.item_from_dict(d) for d in draft.snapshot["items"]], draft.ops_after_snapshot)
+    items = edit_ops.replay(
+        [edit_ops.item_from_dict(d) for d in draft.snapshot["items"]], draft.ops_after_snapshot
+    )
     assert items[0].text == "x" * 120
 
 
@@ -111,8 +116,12 @@ def test_profile_rules_reach_the_markers(qtbot):
 
 def test_reflow_balances_lines_and_refused_merge_is_a_message(qtbot):
     ed = editor_for(qtbot)
-    ed.load_items([Cue(0, 4000, "one two three four five six seven eight nine ten eleven twelve", "A"),
-                   Cue(4000, 6000, "next", "B")])
+    ed.load_items(
+        [
+            Cue(0, 4000, "one two three four five six seven eight nine ten eleven twelve", "A"),
+            Cue(4000, 6000, "next", "B"),
+        ]
+    )
     ed.select(0)
     ed.reflow_current()
     lines = ed.items()[0].text.split("\n")

@@ -49,7 +49,9 @@ def test_create_cues_from_the_keyboard_at_playhead_positions(qtbot):
     ed.seek(2800)
     press(qtbot, ed, Qt.Key.Key_F11)  # set start at playhead
     assert [(c.start_ms, c.end_ms, c.text) for c in ed.items()] == [
-        (1000, 2400, "Hello there"), (2800, 4600, "Second")]
+        (1000, 2400, "Hello there"),
+        (2800, 4600, "Second"),
+    ]
     # the list shows what the user made
     assert ed.model.index(0, 1).data() == "00:00:01,000"
     assert ed.model.index(1, 6).data() == "Second"
@@ -77,7 +79,9 @@ def test_drag_an_edge_changes_the_time_and_undo_redo(qtbot):
     qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, QPoint(x_end, y))
     for dx in (10, 30, 50):
         qtbot.mouseMove(canvas, QPoint(x_end + dx, y))
-    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, QPoint(x_end + 50, y))
+    qtbot.mouseRelease(
+        canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, QPoint(x_end + 50, y)
+    )
     assert ed.items()[1].end_ms == 4500
     assert ed.model.index(1, 2).data() == "00:00:04,500"
     assert ed.end_edit.text() == "00:00:04,500"  # the drag selected the cue and the panel shows it
@@ -118,8 +122,9 @@ def test_validation_markers_appear_and_clear(qtbot):
     ed.text_edit.selectAll()
     qtbot.keyClicks(ed.text_edit, "short again")
     assert 0 not in ed.model.error_rows()
-    assert ed.markers_list.count() == 0 or all("✖" not in ed.markers_list.item(i).text()
-                                               for i in range(ed.markers_list.count()))
+    assert ed.markers_list.count() == 0 or all(
+        "✖" not in ed.markers_list.item(i).text() for i in range(ed.markers_list.count())
+    )
     # an overlap created by dragging is flagged on the cue it affects, and clears on undo
     ed._times_dragged(1, 3500, 8000)
     assert ed.model.error_rows() == {1}
@@ -128,7 +133,9 @@ def test_validation_markers_appear_and_clear(qtbot):
 
 
 def test_translation_keeps_source_read_only_and_paired_by_index(qtbot):
-    source = CaptionDocument([Cue(0, 1500, "Good morning"), Cue(2000, 3500, "Good night")], language="English")
+    source = CaptionDocument(
+        [Cue(0, 1500, "Good morning"), Cue(2000, 3500, "Good night")], language="English"
+    )
     ed = open_editor(qtbot, ServiceFeature.TRANSLATION, source=source, target="French")
     assert [(c.start_ms, c.end_ms, c.text) for c in ed.items()] == [(0, 1500, ""), (2000, 3500, "")]
     assert ed.source_view.isReadOnly()
@@ -243,8 +250,12 @@ def test_shortcuts_are_rebindable_in_settings(qtbot):
 def test_registered_for_the_four_features():
     from reach_studio.ui.editor_registry import editor_for
 
-    for feature in (ServiceFeature.CAPTIONS, ServiceFeature.TRANSLATION, ServiceFeature.CHAPTERING,
-                    ServiceFeature.EXTENDED_AUDIO_DESCRIPTION):
+    for feature in (
+        ServiceFeature.CAPTIONS,
+        ServiceFeature.TRANSLATION,
+        ServiceFeature.CHAPTERING,
+        ServiceFeature.EXTENDED_AUDIO_DESCRIPTION,
+    ):
         assert editor_for(feature) is not None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from reach_studio.ui.player import PlayerError, VideoView, create_player, qt_backend, vlc_backend
@@ -68,7 +70,7 @@ def test_loop_current_cue(qtbot, player):
     qtbot.waitUntil(lambda: any(x > 1300 for x in seen), timeout=8000)
     seen.clear()
     # past the loop's end the player jumps back to its start instead of playing on
-    qtbot.waitUntil(lambda: any(a > 1300 and b < 1300 for a, b in zip(seen, seen[1:])), timeout=8000)
+    qtbot.waitUntil(lambda: any(a > 1300 and b < 1300 for a, b in itertools.pairwise(seen)), timeout=8000)
     p.pause()
     assert max(seen) < 2300
 

@@ -34,7 +34,9 @@ print("ok", sys.getrefcount(None) - before)
 
 
 def test_many_void_qt_calls_do_not_abort_the_process():
-    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr[-500:]
     word, delta = result.stdout.split()
     assert word == "ok" and int(delta) > -1000  # 6.12.0 lost 300,000 here

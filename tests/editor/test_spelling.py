@@ -31,5 +31,7 @@ def test_editor_underlines_misspelled_words(qtbot):
     ed.select(0)
     qtbot.waitUntil(lambda: ed.highlighter.speller is not None, timeout=10_000)
     layout = ed.text_edit.document().firstBlock().layout()
-    underlined = {r.start for r in layout.formats() if r.format.fontUnderline() or r.format.underlineStyle() != 0}
+    underlined = {
+        r.start for r in layout.formats() if r.format.fontUnderline() or r.format.underlineStyle() != 0
+    }
     assert underlined == {8}  # "sayz", not the dictionary term "Zorblax"

@@ -21,24 +21,34 @@ def customer(emu, index: int = 0) -> dict[str, Any]:
 def bare_entry(emu, index: int = 0, name: str = "Lecture") -> dict[str, Any]:
     """A READY entry with no media (enough for captions, attachments and cue points)."""
     partner = customer(emu, index)
-    entry = entry_template(partner["id"], emu.store.next_id("entry"), name, status=READY, msDuration=20000,
-                           duration=20)
+    entry = entry_template(
+        partner["id"], emu.store.next_id("entry"), name, status=READY, msDuration=20000, duration=20
+    )
     return emu.store.put("entry", entry)
 
 
-def media_entry(emu, index: int = 0, *, video: bool = True, hls: bool = True, duration_s: float = 6.0,
-                name: str = "Clip") -> dict[str, Any]:
+def media_entry(
+    emu, index: int = 0, *, video: bool = True, hls: bool = True, duration_s: float = 6.0, name: str = "Clip"
+) -> dict[str, Any]:
     """A READY entry with generated flavors (source, 301, 302, 303; audio entries: 0 and 303)."""
-    return add_generated_entry(emu, customer(emu, index)["id"], name, duration_s=duration_s, video=video,
-                               hls=hls, variant=f"test-{'av' if video else 'a'}")
+    return add_generated_entry(
+        emu,
+        customer(emu, index)["id"],
+        name,
+        duration_s=duration_s,
+        video=video,
+        hls=hls,
+        variant=f"test-{'av' if video else 'a'}",
+    )
 
 
 def access_key(emu, entry: dict[str, Any], expiry_s: int = 3600) -> str:
     """A KS shaped like a REACH task accessKey for `entry` (USER, entry-scoped privileges)."""
     partner = emu.store.get("partner", entry["partnerId"])
     eid = entry["id"]
-    privileges = (f"edit:{eid},setrole:REACH_VENDOR_ROLE,disableentitlementforentry:{eid},sview:{eid},"
-                  f"download:{eid}")
+    privileges = (
+        f"edit:{eid},setrole:REACH_VENDOR_ROLE,disableentitlementforentry:{eid},sview:{eid},download:{eid}"
+    )
     return sign(partner, 0, "", expiry_s, privileges)
 
 

@@ -58,9 +58,18 @@ def _upload_file(client, tmp_path, path_or_bytes, name="file.bin"):
 def test_caption_lifecycle_as_the_vendor_guide_describes(emulator):
     entry = bare_entry(emulator)
     client = key_client(emulator, entry)
-    caption = client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(
-        language="English", format="1", fileExt="srt", accuracy=99, isDefault=1, displayOnPlayer=True,
-        label="English"))
+    caption = client.caption.captionAsset.add(
+        entry["id"],
+        KalturaCaptionAsset(
+            language="English",
+            format="1",
+            fileExt="srt",
+            accuracy=99,
+            isDefault=1,
+            displayOnPlayer=True,
+            label="English",
+        ),
+    )
     assert caption.entryId == entry["id"]
     assert caption.status.getValue() == 0  # QUEUED until content arrives
     assert caption.language.getValue() == "English"
@@ -70,7 +79,12 @@ def test_caption_lifecycle_as_the_vendor_guide_describes(emulator):
     assert ready.status.getValue() == 2
     assert ready.size == len(SRT.encode())
     got = client.caption.captionAsset.get(caption.id)
-    assert (got.accuracy, got.isDefault.getValue(), got.displayOnPlayer, got.label) == (99, 1, True, "English")
+    assert (got.accuracy, got.isDefault.getValue(), got.displayOnPlayer, got.label) == (
+        99,
+        1,
+        True,
+        "English",
+    )
 
     url = client.caption.captionAsset.getUrl(caption.id)
     served = requests.get(url, timeout=10)
@@ -81,8 +95,9 @@ def test_caption_lifecycle_as_the_vendor_guide_describes(emulator):
     # the client's serve() builds a GET URL with the KS in the query; it serves the same bytes
     assert requests.get(client.caption.captionAsset.serve(caption.id), timeout=10).text == SRT
 
-    updated = client.caption.captionAsset.update(caption.id, KalturaCaptionAsset(
-        associatedTranscriptIds="0_t1,0_t2", label="English (human)"))
+    updated = client.caption.captionAsset.update(
+        caption.id, KalturaCaptionAsset(associatedTranscriptIds="0_t1,0_t2", label="English (human)")
+    )
     assert updated.associatedTranscriptIds == "0_t1,0_t2"
     assert updated.label == "English (human)"
     assert updated.accuracy == 99  # fields not sent stay as they were
@@ -90,7 +105,9 @@ def test_caption_lifecycle_as_the_vendor_guide_describes(emulator):
     listed = client.caption.captionAsset.list(KalturaCaptionAssetFilter(entryIdEqual=entry["id"]))
     assert [c.id for c in listed.objects] == [caption.id]
     client.caption.captionAsset.delete(caption.id)
-    assert client.caption.captionAsset.list(KalturaCaptionAssetFilter(entryIdEqual=entry["id"])).totalCount == 0
+    assert (
+        client.caption.captionAsset.list(KalturaCaptionAssetFilter(entryIdEqual=entry["id"])).totalCount == 0
+    )
     with pytest.raises(KalturaException) as exc:
         client.caption.captionAsset.get(caption.id)
     assert exc.value.code == "CAPTION_ASSET_ID_NOT_FOUND"
@@ -99,15 +116,22 @@ def test_caption_lifecycle_as_the_vendor_guide_describes(emulator):
 def test_a_new_default_caption_takes_the_flag_from_the_others(emulator):
     entry = bare_entry(emulator)
     client = key_client(emulator, entry)
-    source = client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="English", isDefault=1))
-    translation = client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="Spanish", isDefault=0))
+    source = client.caption.captionAsset.add(
+        entry["id"], KalturaCaptionAsset(language="English", isDefault=1)
+    )
+    translation = client.caption.captionAsset.add(
+        entry["id"], KalturaCaptionAsset(language="Spanish", isDefault=0)
+    )
     assert client.caption.captionAsset.get(source.id).isDefault.getValue() == 1
     client.caption.captionAsset.update(translation.id, KalturaCaptionAsset(isDefault=1))
     assert client.caption.captionAsset.get(source.id).isDefault.getValue() == 0
     assert client.caption.captionAsset.get(translation.id).isDefault.getValue() == 1
     third = client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="French", isDefault=1))
-    defaults = [c.id for c in client.caption.captionAsset.list(
-        KalturaCaptionAssetFilter(entryIdEqual=entry["id"])).objects if c.isDefault.getValue() == 1]
+    defaults = [
+        c.id
+        for c in client.caption.captionAsset.list(KalturaCaptionAssetFilter(entryIdEqual=entry["id"])).objects
+        if c.isDefault.getValue() == 1
+    ]
     assert defaults == [third.id]
 
 
@@ -122,12 +146,19 @@ def test_caption_refusals(emulator):
         client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="English", format="9"))
     assert exc.value.code == "INVALID_ENUM_VALUE"
     # KalturaCaptionAsset.accuracy has no declared range: Kaltura takes 101 (tests/contract/test_assets.py)
-    assert client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="English", accuracy=101)).accuracy == 101
+    assert (
+        client.caption.captionAsset.add(
+            entry["id"], KalturaCaptionAsset(language="English", accuracy=101)
+        ).accuracy
+        == 101
+    )
     with pytest.raises(KalturaException) as exc:
         client.caption.captionAsset.add(None, KalturaCaptionAsset(language="English"))
     assert exc.value.code == "MISSING_MANDATORY_PARAMETER"
 
-    caption = client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="English", format="1"))
+    caption = client.caption.captionAsset.add(
+        entry["id"], KalturaCaptionAsset(language="English", format="1")
+    )
     with pytest.raises(KalturaException) as exc:  # format is insert-only
         client.caption.captionAsset.update(caption.id, KalturaCaptionAsset(format="3"))
     assert exc.value.code == "PROPERTY_VALIDATION_NOT_UPDATABLE"
@@ -152,7 +183,10 @@ def test_an_access_key_only_reaches_its_own_entry(emulator):
     with pytest.raises(KalturaException) as exc:
         other_client.caption.captionAsset.setContent(stranger.id, KalturaStringResource(content="x"))
     assert exc.value.code == "CAPTION_ASSET_ID_NOT_FOUND"
-    assert other_client.caption.captionAsset.list(KalturaCaptionAssetFilter(entryIdEqual=mine["id"])).totalCount == 0
+    assert (
+        other_client.caption.captionAsset.list(KalturaCaptionAssetFilter(entryIdEqual=mine["id"])).totalCount
+        == 0
+    )
     # the content URL needs a KS that reaches the entry
     url = client.caption.captionAsset.getUrl(stranger.id)
     assert requests.get(url, timeout=10).status_code == 200
@@ -205,17 +239,22 @@ def test_url_resource_is_imported_with_headers_then_ready_or_error(emulator, del
     entry = bare_entry(emulator)
     client = key_client(emulator, entry)
     good = client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="Spanish", format="3"))
-    resource = KalturaUrlResource(url=f"{deliverables}/ok.vtt",
-                                  urlHeaders=[KalturaString(value="Authorization: Bearer s3cret")])
+    resource = KalturaUrlResource(
+        url=f"{deliverables}/ok.vtt", urlHeaders=[KalturaString(value="Authorization: Bearer s3cret")]
+    )
     started = client.caption.captionAsset.setContent(good.id, resource)
     assert started.status.getValue() in (7, 2)  # IMPORTING, unless the download already finished
     done = _wait(lambda: client.caption.captionAsset.get(good.id), lambda a: a.status.getValue() in (2, -1))
     assert done.status.getValue() == 2
     assert emulator.inspect.content(good.id) == VTT.encode()
 
-    unauthorised = client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="French", format="3"))
+    unauthorised = client.caption.captionAsset.add(
+        entry["id"], KalturaCaptionAsset(language="French", format="3")
+    )
     client.caption.captionAsset.setContent(unauthorised.id, KalturaUrlResource(url=f"{deliverables}/ok.vtt"))
-    failed = _wait(lambda: client.caption.captionAsset.get(unauthorised.id), lambda a: a.status.getValue() in (2, -1))
+    failed = _wait(
+        lambda: client.caption.captionAsset.get(unauthorised.id), lambda a: a.status.getValue() in (2, -1)
+    )
     assert failed.status.getValue() == -1  # ERROR: the server answered 404 without the header
 
     # a download that cannot connect ends in ERROR too; a signed URL's query never reaches the record or logs
@@ -224,11 +263,16 @@ def test_url_resource_is_imported_with_headers_then_ready_or_error(emulator, del
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    unreachable = client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="German", format="3"))
+    unreachable = client.caption.captionAsset.add(
+        entry["id"], KalturaCaptionAsset(language="German", format="3")
+    )
     caplog.set_level(logging.DEBUG, logger="reach_studio")
-    client.caption.captionAsset.setContent(unreachable.id, KalturaUrlResource(
-        url=f"http://127.0.0.1:{closed_port}/x.vtt?sig=topsecret"))
-    gone = _wait(lambda: client.caption.captionAsset.get(unreachable.id), lambda a: a.status.getValue() in (2, -1))
+    client.caption.captionAsset.setContent(
+        unreachable.id, KalturaUrlResource(url=f"http://127.0.0.1:{closed_port}/x.vtt?sig=topsecret")
+    )
+    gone = _wait(
+        lambda: client.caption.captionAsset.get(unreachable.id), lambda a: a.status.getValue() in (2, -1)
+    )
     assert gone.status.getValue() == -1
     recorded = emulator.inspect.objects("caption_asset", id=unreachable.id)[0]
     assert recorded["_error"] and "topsecret" not in recorded["_error"]
@@ -243,9 +287,18 @@ def test_url_resource_is_imported_with_headers_then_ready_or_error(emulator, del
 def test_transcript_attachment_with_upload_token(emulator, tmp_path):
     entry = bare_entry(emulator)
     client = key_client(emulator, entry)
-    transcript = client.attachment.attachmentAsset.add(entry["id"], KalturaTranscriptAsset(
-        language="English", accuracy=0.97, humanVerified=1, format="1", fileExt="txt", filename="transcript.txt",
-        title="Transcript"))
+    transcript = client.attachment.attachmentAsset.add(
+        entry["id"],
+        KalturaTranscriptAsset(
+            language="English",
+            accuracy=0.97,
+            humanVerified=1,
+            format="1",
+            fileExt="txt",
+            filename="transcript.txt",
+            title="Transcript",
+        ),
+    )
     assert type(transcript).__name__ == "KalturaTranscriptAsset"
     assert transcript.status.getValue() == 0
     text = b"Hello there. Bye.\n"
@@ -253,7 +306,11 @@ def test_transcript_attachment_with_upload_token(emulator, tmp_path):
     got = client.attachment.attachmentAsset.get(transcript.id)
     assert type(got).__name__ == "KalturaTranscriptAsset"
     assert (got.status.getValue(), got.accuracy, got.humanVerified.getValue(), got.language.getValue()) == (
-        2, 0.97, 1, "English")
+        2,
+        0.97,
+        1,
+        "English",
+    )
     assert got.size == len(text)
     assert emulator.inspect.content(transcript.id) == text
     assert requests.get(client.attachment.attachmentAsset.getUrl(transcript.id), timeout=10).content == text
@@ -274,10 +331,15 @@ def test_transcript_attachment_with_upload_token(emulator, tmp_path):
 def test_dubbed_audio_flavor_is_converted_then_ready(emulator, tmp_path):
     entry = media_entry(emulator)
     client = key_client(emulator, entry)
-    audio_source = next(f for f in emulator.inspect.objects("flavor_asset", entryId=entry["id"])
-                        if f["flavorParamsId"] == 303)
-    dubbed = client.flavorAsset.add(entry["id"], KalturaFlavorAsset(
-        flavorParamsId=1001, language="Spanish", label="Spanish (dubbed)", isDefault=0, tags="audio_only"))
+    audio_source = next(
+        f for f in emulator.inspect.objects("flavor_asset", entryId=entry["id"]) if f["flavorParamsId"] == 303
+    )
+    dubbed = client.flavorAsset.add(
+        entry["id"],
+        KalturaFlavorAsset(
+            flavorParamsId=1001, language="Spanish", label="Spanish (dubbed)", isDefault=0, tags="audio_only"
+        ),
+    )
     assert dubbed.status.getValue() == 0
     from pathlib import Path
 
@@ -295,7 +357,9 @@ def test_dubbed_audio_flavor_is_converted_then_ready(emulator, tmp_path):
     # the delivered track plays back like the others (HLS packaged from the uploaded file)
     from KalturaClient.Plugins.Core import KalturaPlaybackContextOptions
 
-    ctx = client.baseEntry.getPlaybackContext(entry["id"], KalturaPlaybackContextOptions(flavorAssetId=dubbed.id))
+    ctx = client.baseEntry.getPlaybackContext(
+        entry["id"], KalturaPlaybackContextOptions(flavorAssetId=dubbed.id)
+    )
     hls = next(s for s in ctx.sources if s.format == "applehttp")
     assert hls.flavorIds == dubbed.id
     import av
@@ -310,7 +374,9 @@ def test_flavor_with_content_that_is_not_media_ends_in_error(emulator, tmp_path)
     entry = media_entry(emulator)
     client = key_client(emulator, entry)
     flavor = client.flavorAsset.add(entry["id"], KalturaFlavorAsset(flavorParamsId=1002, language="French"))
-    client.flavorAsset.setContent(flavor.id, _upload_file(client, tmp_path, b"this is not audio" * 50, "x.mp4"))
+    client.flavorAsset.setContent(
+        flavor.id, _upload_file(client, tmp_path, b"this is not audio" * 50, "x.mp4")
+    )
     failed = _wait(lambda: client.flavorAsset.get(flavor.id), lambda f: f.status.getValue() in (2, -1))
     assert failed.status.getValue() == -1
     with pytest.raises(KalturaException) as exc:
@@ -324,8 +390,11 @@ def test_media_add_and_add_content_becomes_ready_with_a_source_flavor(emulator, 
     client = key_client(emulator, parent)
     from pathlib import Path
 
-    source = next(f for f in emulator.inspect.objects("flavor_asset", entryId=parent["id"])
-                  if f["flavorParamsId"] == 301)
+    source = next(
+        f
+        for f in emulator.inspect.objects("flavor_asset", entryId=parent["id"])
+        if f["flavorParamsId"] == 301
+    )
     child = client.media.add(KalturaMediaEntry(name="Sign language", mediaType=1, parentEntryId=parent["id"]))
     assert child.status.getValue() == "7"  # NO_CONTENT
     assert child.parentEntryId == parent["id"]
@@ -357,12 +426,23 @@ def test_base_entry_update_of_tags_and_refusals(emulator):
     from .clients import new_client
 
     admin = new_client(emulator, sign(admin_ks, 2, "", 3600, ""))
-    updated = admin.baseEntry.update(entry["id"], KalturaBaseEntry(
-        tags="lecture,physics", adminTags="reach,captioned", parentEntryId=parent["id"],
-        multiLingual_tags=[KalturaMultiLingualString(language="en", value="lecture"),
-                           KalturaMultiLingualString(language="es", value="clase")]))
-    assert (updated.tags, updated.adminTags, updated.parentEntryId) == ("lecture,physics", "reach,captioned",
-                                                                        parent["id"])
+    updated = admin.baseEntry.update(
+        entry["id"],
+        KalturaBaseEntry(
+            tags="lecture,physics",
+            adminTags="reach,captioned",
+            parentEntryId=parent["id"],
+            multiLingual_tags=[
+                KalturaMultiLingualString(language="en", value="lecture"),
+                KalturaMultiLingualString(language="es", value="clase"),
+            ],
+        ),
+    )
+    assert (updated.tags, updated.adminTags, updated.parentEntryId) == (
+        "lecture,physics",
+        "reach,captioned",
+        parent["id"],
+    )
     got = admin.baseEntry.get(entry["id"])
     assert [(t.language, t.value) for t in got.multiLingual_tags] == [("en", "lecture"), ("es", "clase")]
     assert got.name == "Lecture"  # not sent, not changed
@@ -370,9 +450,16 @@ def test_base_entry_update_of_tags_and_refusals(emulator):
     renamed = admin.baseEntry.update(entry["id"], KalturaBaseEntry(name="Lecture 1 (captioned)"))
     assert (renamed.name, renamed.tags) == ("Lecture 1 (captioned)", "lecture,physics")
     # readonly fields (the client never sends them; a raw request can) are refused, not ignored
-    raw = requests.post(f"{emulator.url}/api_v3/service/baseentry/action/update", json={
-        "format": "1", "ks": admin.getKs(), "entryId": entry["id"],
-        "baseEntry": {"objectType": "KalturaBaseEntry", "status": "3"}}, timeout=10).json()
+    raw = requests.post(
+        f"{emulator.url}/api_v3/service/baseentry/action/update",
+        json={
+            "format": "1",
+            "ks": admin.getKs(),
+            "entryId": entry["id"],
+            "baseEntry": {"objectType": "KalturaBaseEntry", "status": "3"},
+        },
+        timeout=10,
+    ).json()
     assert raw["code"] == "PROPERTY_VALIDATION_NOT_UPDATABLE"
     assert admin.baseEntry.get(entry["id"]).status.getValue() == "2"
     with pytest.raises(KalturaException) as exc:  # mediaType is insert-only
@@ -400,7 +487,16 @@ def test_malformed_calls_get_api_exceptions_never_internal_errors(emulator):
     ks = access_key(emulator, entry)
     actions = {
         "uploadtoken": ["add", "upload", "get", "list", "delete"],
-        "caption_captionasset": ["add", "setContent", "get", "getUrl", "update", "list", "delete", "setAsDefault"],
+        "caption_captionasset": [
+            "add",
+            "setContent",
+            "get",
+            "getUrl",
+            "update",
+            "list",
+            "delete",
+            "setAsDefault",
+        ],
         "attachment_attachmentasset": ["add", "setContent", "get", "getUrl", "update", "list", "delete"],
         "flavorasset": ["add", "setContent", "get", "getUrl", "update", "list", "delete"],
         "cuepoint_cuepoint": ["add", "addFromBulk", "get", "list", "update", "delete"],
@@ -408,18 +504,52 @@ def test_malformed_calls_get_api_exceptions_never_internal_errors(emulator):
         "baseentry": ["get", "update", "list", "getPlaybackContext"],
         "schedule_scheduleevent": ["get", "updateLiveFeature"],
     }
-    names = ["entryId", "id", "captionAsset", "attachmentAsset", "flavorAsset", "cuePoint", "entry", "mediaEntry",
-             "baseEntry", "contentResource", "resource", "uploadToken", "uploadTokenId", "filter", "pager",
-             "captionAssetId", "attachmentAssetId", "scheduleEventId", "scheduledEventId", "featureName",
-             "liveFeature", "contextDataParams", "resumeAt", "resume", "finalChunk", "fileData"]
-    values = ["", "abc", "-1", "True", entry["id"], [1, 2], {"a": {"b": "c"}}, {"objectType": "Nope"},
-              {"objectType": "KalturaCaptionAsset", "language": "English"},
-              {"objectType": "KalturaStringResource"}, {"objectType": "KalturaUploadedFileTokenResource", "token": "x"},
-              {"objectType": "KalturaThumbCuePoint", "entryId": entry["id"], "startTime": "soon"},
-              {"objectType": "KalturaCaptionAssetFilter", "entryIdEqual": entry["id"], "statusIn": "a,b"},
-              {"objectType": "KalturaFilterPager", "pageSize": "-5", "pageIndex": "abc"},
-              {"objectType": "KalturaLiveCaptionFeature", "inputDelay": "x"},
-              {"objectType": "KalturaMediaEntry", "mediaType": "1", "parentEntryId": "0_nope"}]
+    names = [
+        "entryId",
+        "id",
+        "captionAsset",
+        "attachmentAsset",
+        "flavorAsset",
+        "cuePoint",
+        "entry",
+        "mediaEntry",
+        "baseEntry",
+        "contentResource",
+        "resource",
+        "uploadToken",
+        "uploadTokenId",
+        "filter",
+        "pager",
+        "captionAssetId",
+        "attachmentAssetId",
+        "scheduleEventId",
+        "scheduledEventId",
+        "featureName",
+        "liveFeature",
+        "contextDataParams",
+        "resumeAt",
+        "resume",
+        "finalChunk",
+        "fileData",
+    ]
+    values = [
+        "",
+        "abc",
+        "-1",
+        "True",
+        entry["id"],
+        [1, 2],
+        {"a": {"b": "c"}},
+        {"objectType": "Nope"},
+        {"objectType": "KalturaCaptionAsset", "language": "English"},
+        {"objectType": "KalturaStringResource"},
+        {"objectType": "KalturaUploadedFileTokenResource", "token": "x"},
+        {"objectType": "KalturaThumbCuePoint", "entryId": entry["id"], "startTime": "soon"},
+        {"objectType": "KalturaCaptionAssetFilter", "entryIdEqual": entry["id"], "statusIn": "a,b"},
+        {"objectType": "KalturaFilterPager", "pageSize": "-5", "pageIndex": "abc"},
+        {"objectType": "KalturaLiveCaptionFeature", "inputDelay": "x"},
+        {"objectType": "KalturaMediaEntry", "mediaType": "1", "parentEntryId": "0_nope"},
+    ]
     rng = random.Random(7)
     for service, names_of_actions in actions.items():
         for action_name in names_of_actions:
@@ -427,8 +557,9 @@ def test_malformed_calls_get_api_exceptions_never_internal_errors(emulator):
                 params = {"format": "1", "ks": ks}
                 for name in rng.sample(names, rng.randint(0, 5)):
                     params[name] = rng.choice(values)
-                response = requests.post(f"{emulator.url}/api_v3/service/{service}/action/{action_name}",
-                                         json=params, timeout=30)
+                response = requests.post(
+                    f"{emulator.url}/api_v3/service/{service}/action/{action_name}", json=params, timeout=30
+                )
                 assert response.status_code == 200
                 body = response.json()
                 if isinstance(body, dict) and body.get("objectType") == "KalturaAPIException":
@@ -438,15 +569,19 @@ def test_malformed_calls_get_api_exceptions_never_internal_errors(emulator):
 def test_one_default_flavor_per_entry_as_the_guide_asks_for_dubbing(emulator):
     entry = media_entry(emulator)
     client = key_client(emulator, entry)
-    clear_audio = client.flavorAsset.add(entry["id"], KalturaFlavorAsset(flavorParamsId=1000, language="English",
-                                                                         isDefault=1))
-    dubbed = client.flavorAsset.add(entry["id"], KalturaFlavorAsset(flavorParamsId=1001, language="German",
-                                                                    isDefault=0))
+    clear_audio = client.flavorAsset.add(
+        entry["id"], KalturaFlavorAsset(flavorParamsId=1000, language="English", isDefault=1)
+    )
+    dubbed = client.flavorAsset.add(
+        entry["id"], KalturaFlavorAsset(flavorParamsId=1001, language="German", isDefault=0)
+    )
     assert client.flavorAsset.get(clear_audio.id).isDefault.getValue() == 1
     client.flavorAsset.update(dubbed.id, KalturaFlavorAsset(isDefault=1))
     assert client.flavorAsset.get(clear_audio.id).isDefault.getValue() == 0
     with pytest.raises(KalturaException) as exc:  # flavorParamsId is insert-only
         client.flavorAsset.update(dubbed.id, KalturaFlavorAsset(flavorParamsId=301))
     assert exc.value.code == "PROPERTY_VALIDATION_NOT_UPDATABLE"
-    defaults = [f["id"] for f in emulator.inspect.objects("flavor_asset", entryId=entry["id"]) if f["isDefault"] == 1]
+    defaults = [
+        f["id"] for f in emulator.inspect.objects("flavor_asset", entryId=entry["id"]) if f["isDefault"] == 1
+    ]
     assert defaults == [dubbed.id]

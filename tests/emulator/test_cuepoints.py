@@ -23,25 +23,41 @@ def _bulk(client, tmp_path, xml: str):
 def test_chapters_are_added_and_listed_in_time_order(emulator):
     entry = bare_entry(emulator)
     client = key_client(emulator, entry)
-    later = client.cuePoint.cuePoint.add(KalturaThumbCuePoint(
-        entryId=entry["id"], startTime=15_300, subType=2, title="Results", description="What we found",
-        tags="chapter"))
-    client.cuePoint.cuePoint.add(KalturaThumbCuePoint(
-        entryId=entry["id"], startTime=0, subType=2, title="Introduction", description=""))
+    later = client.cuePoint.cuePoint.add(
+        KalturaThumbCuePoint(
+            entryId=entry["id"],
+            startTime=15_300,
+            subType=2,
+            title="Results",
+            description="What we found",
+            tags="chapter",
+        )
+    )
+    client.cuePoint.cuePoint.add(
+        KalturaThumbCuePoint(
+            entryId=entry["id"], startTime=0, subType=2, title="Introduction", description=""
+        )
+    )
     assert type(later).__name__ == "KalturaThumbCuePoint"
     assert later.cuePointType.getValue() == "thumbCuePoint.Thumb"
     assert later.subType.getValue() == 2
     assert later.status.getValue() == 1  # READY
     assert later.partnerId == entry["partnerId"]
-    code = client.cuePoint.cuePoint.add(KalturaCodeCuePoint(entryId=entry["id"], startTime=1000, endTime=4000,
-                                                            code="intro-music"))
+    code = client.cuePoint.cuePoint.add(
+        KalturaCodeCuePoint(entryId=entry["id"], startTime=1000, endTime=4000, code="intro-music")
+    )
     assert code.duration == 3000
 
-    chapters = client.cuePoint.cuePoint.list(KalturaThumbCuePointFilter(entryIdEqual=entry["id"], subTypeEqual=2))
+    chapters = client.cuePoint.cuePoint.list(
+        KalturaThumbCuePointFilter(entryIdEqual=entry["id"], subTypeEqual=2)
+    )
     assert [(c.title, c.startTime) for c in chapters.objects] == [("Introduction", 0), ("Results", 15_300)]
     everything = client.cuePoint.cuePoint.list(KalturaCuePointFilter(entryIdEqual=entry["id"]))
     assert [type(c).__name__ for c in everything.objects] == [
-        "KalturaThumbCuePoint", "KalturaCodeCuePoint", "KalturaThumbCuePoint"]
+        "KalturaThumbCuePoint",
+        "KalturaCodeCuePoint",
+        "KalturaThumbCuePoint",
+    ]
     got = client.cuePoint.cuePoint.get(later.id)
     assert (got.title, got.description, got.tags) == ("Results", "What we found", "chapter")
     recorded = emulator.inspect.objects("cue_point", entryId=entry["id"])
@@ -62,7 +78,9 @@ def test_cue_point_refusals(emulator):
         client.cuePoint.cuePoint.add(KalturaThumbCuePoint(entryId=entry["id"], startTime=-5, subType=2))
     assert exc.value.code == "START_TIME_CANNOT_BE_LESS_THAN_0"
     with pytest.raises(KalturaException) as exc:  # the key of another task's entry
-        client.cuePoint.cuePoint.add(KalturaThumbCuePoint(entryId=other["id"], startTime=0, subType=2, title="x"))
+        client.cuePoint.cuePoint.add(
+            KalturaThumbCuePoint(entryId=other["id"], startTime=0, subType=2, title="x")
+        )
     assert exc.value.code == "ENTRY_ID_NOT_FOUND"
     mine = client.cuePoint.cuePoint.add(KalturaThumbCuePoint(entryId=entry["id"], startTime=0, subType=2))
     with pytest.raises(KalturaException) as exc:
@@ -75,7 +93,10 @@ def test_add_from_bulk_creates_every_scene(emulator, tmp_path):
     entry = bare_entry(emulator)
     client = key_client(emulator, entry)
     eid = entry["id"]
-    result = _bulk(client, tmp_path, f"""<?xml version="1.0" encoding="UTF-8"?>
+    result = _bulk(
+        client,
+        tmp_path,
+        f"""<?xml version="1.0" encoding="UTF-8"?>
 <scenes>
   <scene-thumb-cue-point entryId="{eid}" systemName="ch1">
     <sceneStartTime>00:00:00.000</sceneStartTime>
@@ -90,14 +111,23 @@ def test_add_from_bulk_creates_every_scene(emulator, tmp_path):
     <sceneStartTime>00:00:10</sceneStartTime><sceneEndTime>00:00:12.5</sceneEndTime>
     <code>jingle</code>
   </scene-code-cue-point>
-</scenes>""")
+</scenes>""",
+    )
     assert type(result).__name__ == "KalturaCuePointListResponse"
     assert result.totalCount == 3
     made = [(type(c).__name__, c.startTime) for c in result.objects]
-    assert made == [("KalturaThumbCuePoint", 0), ("KalturaThumbCuePoint", 15_250), ("KalturaCodeCuePoint", 10_000)]
+    assert made == [
+        ("KalturaThumbCuePoint", 0),
+        ("KalturaThumbCuePoint", 15_250),
+        ("KalturaCodeCuePoint", 10_000),
+    ]
     first = result.objects[0]
     assert (first.title, first.description, first.tags, first.systemName) == (
-        "Welcome", "Opening words", "chapter,intro", "ch1")
+        "Welcome",
+        "Opening words",
+        "chapter,intro",
+        "ch1",
+    )
     assert result.objects[2].endTime == 12_500
     listed = client.cuePoint.cuePoint.list(KalturaCuePointFilter(entryIdEqual=eid))
     assert listed.totalCount == 3
@@ -107,25 +137,33 @@ def test_add_from_bulk_with_bad_scenes_adds_nothing_and_names_each_problem(emula
     entry, other = bare_entry(emulator), bare_entry(emulator)
     client = key_client(emulator, entry)
     with pytest.raises(KalturaException) as exc:
-        _bulk(client, tmp_path, f"""<scenes>
-  <scene-thumb-cue-point entryId="{entry['id']}"><sceneStartTime>00:00:01</sceneStartTime>
+        _bulk(
+            client,
+            tmp_path,
+            f"""<scenes>
+  <scene-thumb-cue-point entryId="{entry["id"]}"><sceneStartTime>00:00:01</sceneStartTime>
     <title>Fine</title></scene-thumb-cue-point>
-  <scene-thumb-cue-point entryId="{entry['id']}"><sceneStartTime>soon</sceneStartTime>
+  <scene-thumb-cue-point entryId="{entry["id"]}"><sceneStartTime>soon</sceneStartTime>
     <title>Bad time</title></scene-thumb-cue-point>
-  <scene-thumb-cue-point entryId="{other['id']}"><sceneStartTime>00:00:02</sceneStartTime>
+  <scene-thumb-cue-point entryId="{other["id"]}"><sceneStartTime>00:00:02</sceneStartTime>
     <title>Not my entry</title></scene-thumb-cue-point>
-</scenes>""")
+</scenes>""",
+        )
     assert exc.value.code == "XML_INVALID"
     assert "scene 2" in exc.value.message and "sceneStartTime" in exc.value.message
     assert emulator.inspect.objects("cue_point") == []
     # the entry check is per scene too, once the XML itself is fine
     with pytest.raises(KalturaException) as exc:
-        _bulk(client, tmp_path, f"""<scenes>
-  <scene-thumb-cue-point entryId="{entry['id']}"><sceneStartTime>00:00:01</sceneStartTime>
+        _bulk(
+            client,
+            tmp_path,
+            f"""<scenes>
+  <scene-thumb-cue-point entryId="{entry["id"]}"><sceneStartTime>00:00:01</sceneStartTime>
     <title>Fine</title></scene-thumb-cue-point>
-  <scene-thumb-cue-point entryId="{other['id']}"><sceneStartTime>00:00:02</sceneStartTime>
+  <scene-thumb-cue-point entryId="{other["id"]}"><sceneStartTime>00:00:02</sceneStartTime>
     <title>Not my entry</title></scene-thumb-cue-point>
-</scenes>""")
+</scenes>""",
+        )
     assert exc.value.code == "XML_INVALID"
     assert "scene 2" in exc.value.message and other["id"] in exc.value.message
     assert "scene 1" not in exc.value.message
@@ -152,6 +190,8 @@ def test_bulk_parser_reads_times_and_refuses_hostile_xml():
         parse_bulk_xml(b"<chapters/>")
     assert "root element" in str(exc.value)
     with pytest.raises(BulkXmlError) as exc:
-        parse_bulk_xml(b'<scenes><scene-thumb-cue-point><sceneStartTime>0</sceneStartTime>'
-                       b'<title>t</title></scene-thumb-cue-point><scene-weird entryId="0_x"/></scenes>')
+        parse_bulk_xml(
+            b"<scenes><scene-thumb-cue-point><sceneStartTime>0</sceneStartTime>"
+            b'<title>t</title></scene-thumb-cue-point><scene-weird entryId="0_x"/></scenes>'
+        )
     assert len(exc.value.problems) == 2

@@ -30,8 +30,10 @@ def test_error_rate_gives_http_5xx_then_reset_heals(emulator):
 
 def test_error_rate_is_a_rate(emulator):
     emulator.faults.configure(error_rate=0.5, seed=7)
-    codes = [requests.get(f"{emulator.url}/api_v3/service/session/action/get", timeout=10).status_code
-             for _ in range(40)]
+    codes = [
+        requests.get(f"{emulator.url}/api_v3/service/session/action/get", timeout=10).status_code
+        for _ in range(40)
+    ]
     failures = sum(code >= 500 for code in codes)
     assert 8 <= failures <= 32  # about half, never all or none
 
@@ -93,7 +95,9 @@ def test_http_twin_of_faults(emulator):
     state = requests.post(base, json={"error_rate": 1, "latency_ms": 5}, timeout=10).json()
     assert state["error_rate"] == 1.0 and state["latency_ms"] == 5.0
     assert requests.post(f"{emulator.url}/api_v3/service/session/action/get", timeout=10).status_code >= 500
-    assert requests.get(base, timeout=10).json()["error_rate"] == 1.0  # the control API itself is never faulted
+    assert (
+        requests.get(base, timeout=10).json()["error_rate"] == 1.0
+    )  # the control API itself is never faulted
     assert requests.post(f"{base}/reset", timeout=10).json()["error_rate"] == 0.0
     bad = requests.post(base, json={"error_rate": 3}, timeout=10)
     assert bad.status_code == 400 and "between 0 and 1" in bad.json()["error"]
@@ -116,11 +120,21 @@ def test_http_twin_of_inspect_and_control(emulator):
     assert [h["status"] for h in history] == [1, 7]
     again = requests.post(f"{base}/control/abort_task/{task['id']}", timeout=10)
     assert again.status_code == 400
-    found = requests.get(f"{base}/inspect/objects/task", params={"partnerId": task["partnerId"]}, timeout=10).json()
+    found = requests.get(
+        f"{base}/inspect/objects/task", params={"partnerId": task["partnerId"]}, timeout=10
+    ).json()
     assert found and {t["partnerId"] for t in found} == {task["partnerId"]}
-    new = requests.post(f"{base}/control/add_task", json={
-        "partnerId": task["partnerId"], "entryId": task["entryId"], "catalogItemId": task["catalogItemId"],
-        "reachProfileId": task["reachProfileId"], "notes": "rush"}, timeout=10).json()
+    new = requests.post(
+        f"{base}/control/add_task",
+        json={
+            "partnerId": task["partnerId"],
+            "entryId": task["entryId"],
+            "catalogItemId": task["catalogItemId"],
+            "reachProfileId": task["reachProfileId"],
+            "notes": "rush",
+        },
+        timeout=10,
+    ).json()
     assert emulator.inspect.task(new["id"])["notes"] == "rush"
     bad = requests.post(f"{base}/control/add_task", json={"partnerId": task["partnerId"]}, timeout=10)
     assert bad.status_code == 400 and "entryId" in bad.json()["error"]
@@ -138,7 +152,10 @@ def test_server_error_lines_never_show_a_ks(emulator, caplog):
 
     ks = vendor_client(emulator).getKs()
     url = urlparse(emulator.url)
-    with caplog.at_level(logging.INFO), socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+    with (
+        caplog.at_level(logging.INFO),
+        socket.create_connection((url.hostname, url.port), timeout=10) as sock,
+    ):
         sock.sendall(f"GET /p/101/ks/{ks} extra HTTP/1.1\r\n\r\n".encode())
         reply = sock.recv(1000)
     assert b" 400 " in reply.split(b"\r\n")[0]

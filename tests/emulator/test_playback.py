@@ -47,10 +47,12 @@ def _streams(url):
 def test_playback_context_lists_hls_and_http_sources_flavors_and_captions(emulator):
     entry = media_entry(emulator)
     client = key_client(emulator, entry)
-    caption = client.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(
-        language="English", format="1", label="English", isDefault=1))
-    client.caption.captionAsset.setContent(caption.id, KalturaStringResource(content="1\n00:00:00,500 --> "
-                                                                                       "00:00:01,500\nHi\n"))
+    caption = client.caption.captionAsset.add(
+        entry["id"], KalturaCaptionAsset(language="English", format="1", label="English", isDefault=1)
+    )
+    client.caption.captionAsset.setContent(
+        caption.id, KalturaStringResource(content="1\n00:00:00,500 --> 00:00:01,500\nHi\n")
+    )
     ctx = _context(client, entry["id"])
     assert [s.format for s in ctx.sources] == ["applehttp", "url"]
     by_params = {f.flavorParamsId: f for f in ctx.flavorAssets}
@@ -60,14 +62,17 @@ def test_playback_context_lists_hls_and_http_sources_flavors_and_captions(emulat
     assert (by_params[302].width, by_params[302].height) == (640, 360)
     assert by_params[303].width == 0 and "audio_only" in by_params[303].tags
     assert not any(f.isOriginal for f in ctx.flavorAssets)
-    assert all(f.bitrate > 0 and f.containerFormat == "mp4" and f.status.getValue() == 2 for f in ctx.flavorAssets)
+    assert all(
+        f.bitrate > 0 and f.containerFormat == "mp4" and f.status.getValue() == 2 for f in ctx.flavorAssets
+    )
     hls = _source(ctx, "applehttp")
     # HLS uses the flavors tagged applembr (not the source), like Kaltura's preference
     assert set(hls.flavorIds.split(",")) == {by_params[p].id for p in (301, 302, 303)}
     assert "/playManifest/entryId/" + entry["id"] in hls.url
     assert hls.url.split("?")[0].endswith("/format/applehttp/a.m3u8")
     assert [(c.language, c.label, c.isDefault, c.languageCode) for c in ctx.playbackCaptions] == [
-        ("English", "English", True, "en")]
+        ("English", "English", True, "en")
+    ]
     assert "Hi" in requests.get(ctx.playbackCaptions[0].url, timeout=10).text
     vtt = requests.get(ctx.playbackCaptions[0].webVttUrl, timeout=10)
     assert vtt.headers["Content-Type"].startswith("text/vtt")
@@ -93,8 +98,10 @@ def test_hls_master_variants_and_segments_are_real_and_play_end_to_end(emulator)
     assert resolutions == [(0, 0), (320, 180), (640, 360)]
     audio_only = next(p for p in master.playlists if p.stream_info.resolution is None)
     assert audio_only.stream_info.codecs == "mp4a.40.2"
-    media = m3u8.loads(requests.get(master.playlists[-1].absolute_uri, timeout=30).text,
-                       uri=master.playlists[-1].absolute_uri)
+    media = m3u8.loads(
+        requests.get(master.playlists[-1].absolute_uri, timeout=30).text,
+        uri=master.playlists[-1].absolute_uri,
+    )
     assert media.is_endlist and len(media.segments) >= 2
     segment = requests.get(media.segments[0].absolute_uri, timeout=30)
     assert segment.status_code == 200 and segment.content[:1] == b"\x47"  # MPEG-TS sync byte
@@ -104,9 +111,13 @@ def test_hls_master_variants_and_segments_are_real_and_play_end_to_end(emulator)
     assert duration == pytest.approx(6.0, abs=1.0)
     # the whole HLS decodes through ffmpeg, as a player would read it
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
-    run = subprocess.run([ffmpeg, "-v", "error", "-i", url, "-f", "null", "-"], check=False, capture_output=True,
-                         text=True,
-                         timeout=120)
+    run = subprocess.run(
+        [ffmpeg, "-v", "error", "-i", url, "-f", "null", "-"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
 
 
@@ -128,7 +139,9 @@ def test_progressive_download_redirects_and_supports_ranges(emulator):
     client = key_client(emulator, entry)
     ctx = _context(client, entry["id"])
     small = next(f for f in ctx.flavorAssets if f.flavorParamsId == 301)
-    url = _source(ctx, "url").url.replace(f"flavorIds/{_source(ctx, 'url').flavorIds}/", f"flavorIds/{small.id}/")
+    url = _source(ctx, "url").url.replace(
+        f"flavorIds/{_source(ctx, 'url').flavorIds}/", f"flavorIds/{small.id}/"
+    )
     first = requests.get(url, allow_redirects=False, timeout=10)
     assert first.status_code == 302 and "/serveFlavor/" in first.headers["Location"]
     whole = requests.get(url, timeout=30)
@@ -157,7 +170,9 @@ def test_playback_urls_need_a_key_for_that_entry(emulator):
     master = m3u8.loads(requests.get(url, timeout=10).text)
     variant = master.playlists[0].uri
     assert requests.get(variant, timeout=10).status_code == 200
-    assert requests.get(variant.replace(ks_segment, access_key(emulator, other)), timeout=10).status_code == 403
+    assert (
+        requests.get(variant.replace(ks_segment, access_key(emulator, other)), timeout=10).status_code == 403
+    )
     with pytest.raises(KalturaException) as exc:
         key_client(emulator, other).baseEntry.getPlaybackContext(entry["id"], KalturaPlaybackContextOptions())
     assert exc.value.code == "ENTRY_ID_NOT_FOUND"
@@ -177,8 +192,9 @@ def test_entry_without_hls_offers_only_progressive_http(emulator):
     assert requests.get(manifest, timeout=10).status_code == 404
     download = requests.get(ctx.sources[0].url, timeout=30)
     assert download.status_code == 200
-    assert _streams(requests.get(ctx.sources[0].url, allow_redirects=False, timeout=10).headers["Location"])[0] == [
-        "audio"]
+    assert _streams(requests.get(ctx.sources[0].url, allow_redirects=False, timeout=10).headers["Location"])[
+        0
+    ] == ["audio"]
 
 
 def test_segment_requests_get_the_segment_latency_fault(emulator, monkeypatch):
@@ -211,9 +227,15 @@ def test_keys_in_playback_urls_stay_out_of_the_logs(emulator, caplog):
 
     with_segment = url.split("?")[0].replace("/format/", f"/ks/{ks}/format/")
 
-    record = logging.LogRecord("werkzeug", logging.INFO, "", 0, '127.0.0.1 - - "%s" %s %s',
-                               (f"GET {with_segment.split('://', 1)[1].split('/', 1)[1]}?ks={ks} HTTP/1.1", "200",
-                                "-"), None)
+    record = logging.LogRecord(
+        "werkzeug",
+        logging.INFO,
+        "",
+        0,
+        '127.0.0.1 - - "%s" %s %s',
+        (f"GET {with_segment.split('://', 1)[1].split('/', 1)[1]}?ks={ks} HTTP/1.1", "200", "-"),
+        None,
+    )
     assert any(isinstance(f, RedactKs) for f in logging.getLogger("werkzeug").filters)
     RedactKs().filter(record)
     assert ks[:40] not in record.getMessage() and "/ks/<ks>/" in record.getMessage()
@@ -240,8 +262,9 @@ def test_srt_to_webvtt_conversion():
     from reach_studio.emulator.routes.packager import srt_to_webvtt
 
     srt = "\ufeff1\r\n00:00:01,000 --> 00:00:02,250\r\nLine one\r\nLine two\r\n\r\n2\r\n01:02:03,004 --> 01:02:04,000\r\n42\r\n"
-    assert srt_to_webvtt(srt) == ("WEBVTT\n\n00:00:01.000 --> 00:00:02.250\nLine one\nLine two\n\n"
-                                  "01:02:03.004 --> 01:02:04.000\n42\n")
+    assert srt_to_webvtt(srt) == (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.250\nLine one\nLine two\n\n01:02:03.004 --> 01:02:04.000\n42\n"
+    )
 
 
 def test_concurrent_first_requests_share_one_hls_cut(emulator, monkeypatch):
@@ -250,8 +273,9 @@ def test_concurrent_first_requests_share_one_hls_cut(emulator, monkeypatch):
 
     from .entry_setup import customer
 
-    entry = add_generated_entry(emulator, customer(emulator)["id"], "Cut race", duration_s=4.0, video=False,
-                                variant="test-cut-race")
+    entry = add_generated_entry(
+        emulator, customer(emulator)["id"], "Cut race", duration_s=4.0, video=False, variant="test-cut-race"
+    )
     flavor = emulator.inspect.objects("flavor_asset", entryId=entry["id"], flavorParamsId=303)[0]
     for old in Path(flavor["_path"]).parent.glob("audio.hls-*"):  # make the cut cold
         shutil.rmtree(old)

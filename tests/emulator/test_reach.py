@@ -59,8 +59,12 @@ def _code(exc_info) -> str:
 def test_get_jobs_lists_only_pending_tasks_of_the_vendor(emulator):
     client = vendor_client(emulator)
     result = _jobs(client)
-    expected = {t["id"] for t in emulator.inspect.objects("task", status=PENDING,
-                                                          vendorPartnerId=emulator.info["vendorPartnerId"])}
+    expected = {
+        t["id"]
+        for t in emulator.inspect.objects(
+            "task", status=PENDING, vendorPartnerId=emulator.info["vendorPartnerId"]
+        )
+    }
     assert result.totalCount == len(expected) >= 15
     assert {t.id for t in result.objects} == expected
     first = result.objects[0]
@@ -97,8 +101,13 @@ def test_get_jobs_default_page_size_is_30(emulator):
 
     some = emulator.inspect.objects("task", status=PENDING)[0]
     for _ in range(20):
-        create_task(emulator, partnerId=some["partnerId"], entryId=some["entryId"],
-                    catalogItemId=some["catalogItemId"], reachProfileId=some["reachProfileId"])
+        create_task(
+            emulator,
+            partnerId=some["partnerId"],
+            entryId=some["entryId"],
+            catalogItemId=some["catalogItemId"],
+            reachProfileId=some["reachProfileId"],
+        )
     result = _jobs(vendor_client(emulator))
     assert result.totalCount > 30
     assert len(result.objects) == 30
@@ -109,8 +118,12 @@ def test_get_jobs_never_shows_another_vendors_tasks(emulator):
     item = seed.add_catalog_item(emulator, "KalturaVendorCaptionsCatalogItem", "Other captions", 1, 1, 2)
     emulator.store.update("catalog_item", item["id"], {"vendorPartnerId": other["id"]})
     some = emulator.inspect.objects("task", status=PENDING)[0]
-    emulator.control.add_task(partnerId=some["partnerId"], entryId=some["entryId"], catalogItemId=item["id"],
-                              reachProfileId=some["reachProfileId"])
+    emulator.control.add_task(
+        partnerId=some["partnerId"],
+        entryId=some["entryId"],
+        catalogItemId=item["id"],
+        reachProfileId=some["reachProfileId"],
+    )
     ids = {t.id for t in _jobs(vendor_client(emulator), page_size=500).objects}
     others = {t["id"] for t in emulator.inspect.objects("task", vendorPartnerId=other["id"])}
     assert others and not ids & others
@@ -155,8 +168,11 @@ def test_get_without_response_profile_has_no_related_objects(emulator):
 
 
 def test_translation_task_points_at_its_source_caption(emulator):
-    task = next(t for t in emulator.inspect.objects("task", serviceFeature=2)
-                if t["taskJobData"].get("captionAssetId"))
+    task = next(
+        t
+        for t in emulator.inspect.objects("task", serviceFeature=2)
+        if t["taskJobData"].get("captionAssetId")
+    )
     client = new_client(emulator, task["accessKey"])
     client.setResponseProfile(KalturaResponseProfileHolder(systemName="reach_vendor"))
     got = client.reach.entryVendorTask.get(task["id"])
@@ -218,8 +234,14 @@ def test_claim_then_deliver_records_who_and_when(emulator):
     before = time.time()
     claimed = _update(client, task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
     assert claimed.status.getValue() == PROCESSING
-    done = _update(client, task["id"], status=KalturaEntryVendorTaskStatus(READY), outputObjectId="0_cap12345",
-                   accuracy=99, externalTaskId="ACME-1")
+    done = _update(
+        client,
+        task["id"],
+        status=KalturaEntryVendorTaskStatus(READY),
+        outputObjectId="0_cap12345",
+        accuracy=99,
+        externalTaskId="ACME-1",
+    )
     assert done.status.getValue() == READY and done.outputObjectId == "0_cap12345"
     stored = emulator.inspect.task(task["id"])
     assert stored["accuracy"] == 99 and stored["externalTaskId"] == "ACME-1"
@@ -239,10 +261,20 @@ def test_claim_then_deliver_records_who_and_when(emulator):
 def test_live_task_goes_pending_scheduled_processing(emulator):
     client = vendor_client(emulator)
     live = _pending_task(emulator, feature=8)
-    assert _update(client, live["id"], status=KalturaEntryVendorTaskStatus(SCHEDULED)).status.getValue() == SCHEDULED
+    assert (
+        _update(client, live["id"], status=KalturaEntryVendorTaskStatus(SCHEDULED)).status.getValue()
+        == SCHEDULED
+    )
     assert live["id"] in {t.id for t in _jobs(client, status=SCHEDULED).objects}
-    assert _update(client, live["id"], status=KalturaEntryVendorTaskStatus(PROCESSING)).status.getValue() == PROCESSING
-    assert [h["status"] for h in emulator.inspect.status_history(live["id"])] == [PENDING, SCHEDULED, PROCESSING]
+    assert (
+        _update(client, live["id"], status=KalturaEntryVendorTaskStatus(PROCESSING)).status.getValue()
+        == PROCESSING
+    )
+    assert [h["status"] for h in emulator.inspect.status_history(live["id"])] == [
+        PENDING,
+        SCHEDULED,
+        PROCESSING,
+    ]
 
 
 def test_update_job_refuses_insert_only_fields_bad_enums_and_bad_partner_data(emulator):
@@ -268,7 +300,11 @@ def test_update_job_refuses_insert_only_fields_bad_enums_and_bad_partner_data(em
 def test_update_job_needs_the_vendor_ks_not_the_access_key(emulator):
     task = _pending_task(emulator)
     with pytest.raises(KalturaException) as exc:
-        _update(new_client(emulator, task["accessKey"]), task["id"], status=KalturaEntryVendorTaskStatus(PROCESSING))
+        _update(
+            new_client(emulator, task["accessKey"]),
+            task["id"],
+            status=KalturaEntryVendorTaskStatus(PROCESSING),
+        )
     assert _code(exc) == "VENDOR_TASK_SERVICE__GET_JOB_NOT_ALLOWED"
     assert emulator.inspect.task(task["id"])["status"] == PENDING
 
@@ -325,7 +361,9 @@ def test_customer_abort_through_the_api_only_before_work_starts(emulator):
     aborted = customer.reach.entryVendorTask.abort(task["id"])
     assert aborted.status.getValue() == ABORTED
     assert task["id"] not in {t.id for t in _jobs(vendor_client(emulator), page_size=500).objects}
-    other = next(t for t in emulator.inspect.objects("task", status=PENDING) if t["partnerId"] != task["partnerId"])
+    other = next(
+        t for t in emulator.inspect.objects("task", status=PENDING) if t["partnerId"] != task["partnerId"]
+    )
     with pytest.raises(KalturaException) as exc:  # another customer's task does not exist for this one
         customer.reach.entryVendorTask.abort(other["id"])
     assert _code(exc) == "ENTRY_VENDOR_TASK_NOT_FOUND"
@@ -338,7 +376,9 @@ def test_list_with_status_filter(emulator):
     assert ready.totalCount == len(emulator.inspect.objects("task", status=READY)) >= 1
     assert {t.status.getValue() for t in ready.objects} == {READY}
     customer = customer_admin_client(emulator, 1)
-    mine = customer.reach.entryVendorTask.list(KalturaEntryVendorTaskFilter(), KalturaFilterPager(pageSize=500))
+    mine = customer.reach.entryVendorTask.list(
+        KalturaEntryVendorTaskFilter(), KalturaFilterPager(pageSize=500)
+    )
     assert {t.partnerId for t in mine.objects} == {emulator.info["customers"][1]["partnerId"]}
 
 
@@ -353,7 +393,9 @@ def test_catalog_item_and_reach_profile_get(emulator):
     assert _code(exc) == "CATALOG_ITEM_NOT_FOUND"
     keyed = new_client(emulator, task["accessKey"])
     assert keyed.reach.reachProfile.get(task["reachProfileId"]).id == task["reachProfileId"]
-    other_profile = next(p for p in emulator.inspect.objects("reach_profile") if p["partnerId"] != task["partnerId"])
+    other_profile = next(
+        p for p in emulator.inspect.objects("reach_profile") if p["partnerId"] != task["partnerId"]
+    )
     with pytest.raises(KalturaException) as exc:
         keyed.reach.reachProfile.get(other_profile["id"])
     assert _code(exc) == "REACH_PROFILE_NOT_FOUND"
@@ -400,5 +442,7 @@ def test_reach_profile_and_catalog_lists(emulator):
     assert {p.id for p in vendor.reach.reachProfile.list().objects} == used
     items = vendor.reach.vendorCatalogItem.list()
     assert items.totalCount == len(emulator.inspect.objects("catalog_item"))
-    assert {type(i).__name__ for i in items.objects} >= {"KalturaVendorCaptionsCatalogItem",
-                                                         "KalturaVendorLiveCaptionCatalogItem"}
+    assert {type(i).__name__ for i in items.objects} >= {
+        "KalturaVendorCaptionsCatalogItem",
+        "KalturaVendorLiveCaptionCatalogItem",
+    }

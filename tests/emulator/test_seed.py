@@ -19,8 +19,16 @@ from reach_studio.emulator.server import Emulator, EmulatorError
 
 from .clients import app_token_session, new_client, vendor_client
 
-FEATURES = {"captions": 1, "translation": 2, "audio description": 4, "chaptering": 5, "dubbing": 7,
-            "live caption": 8, "extended audio description": 9, "sign language": 19}
+FEATURES = {
+    "captions": 1,
+    "translation": 2,
+    "audio description": 4,
+    "chaptering": 5,
+    "dubbing": 7,
+    "live caption": 8,
+    "extended audio description": 9,
+    "sign language": 19,
+}
 
 
 def test_demo_seed_has_partners_vendor_and_app_token(emulator):
@@ -42,8 +50,11 @@ def test_demo_seed_has_a_pending_task_of_every_feature(emulator):
     translations = [t for t in pending if t["serviceFeature"] == 2]
     require = {emulator.store.get("catalog_item", t["catalogItemId"])["requireSource"] for t in translations}
     assert require == {True, False}
-    source_accuracy = {emulator.store.get("caption_asset", t["taskJobData"]["captionAssetId"])["accuracy"]
-                       for t in translations if t["taskJobData"].get("captionAssetId")}
+    source_accuracy = {
+        emulator.store.get("caption_asset", t["taskJobData"]["captionAssetId"])["accuracy"]
+        for t in translations
+        if t["taskJobData"].get("captionAssetId")
+    }
     assert source_accuracy == {100, 80}
     # live: a schedule event with the REACH feature, and a task already SCHEDULED
     live = [t for t in emulator.inspect.objects("task") if t["serviceFeature"] == 8]
@@ -75,15 +86,25 @@ def test_demo_profiles_cover_the_guide_flags(emulator):
     assert {p["maxCharactersPerCaptionLine"] for p in profiles} >= {26, 32}
     assert {p["vendorTaskProcessingRegion"] for p in profiles} == {1, 2, 3}
     assert len({p["contentDeletionPolicy"] for p in profiles}) >= 3
-    for flag in ("enableProfanityRemoval", "enableSpeakerChangeIndication", "enableAudioTags",
-                 "enableMetadataExtraction"):
+    for flag in (
+        "enableProfanityRemoval",
+        "enableSpeakerChangeIndication",
+        "enableAudioTags",
+        "enableMetadataExtraction",
+    ):
         assert {p[flag] for p in profiles} == {0, 1}, flag
     assert any(p["dictionaries"] for p in profiles)
     items = {i["objectType"] for i in emulator.inspect.objects("catalog_item")}
-    assert items >= {"KalturaVendorCaptionsCatalogItem", "KalturaVendorTranslationCatalogItem",
-                     "KalturaVendorDubbingCatalogItem", "KalturaVendorAudioDescriptionCatalogItem",
-                     "KalturaVendorExtendedAudioDescriptionCatalogItem", "KalturaVendorChapteringCatalogItem",
-                     "KalturaVendorLiveCaptionCatalogItem", "KalturaVendorSignLanguageCatalogItem"}
+    assert items >= {
+        "KalturaVendorCaptionsCatalogItem",
+        "KalturaVendorTranslationCatalogItem",
+        "KalturaVendorDubbingCatalogItem",
+        "KalturaVendorAudioDescriptionCatalogItem",
+        "KalturaVendorExtendedAudioDescriptionCatalogItem",
+        "KalturaVendorChapteringCatalogItem",
+        "KalturaVendorLiveCaptionCatalogItem",
+        "KalturaVendorSignLanguageCatalogItem",
+    }
 
 
 def test_demo_entries_have_real_media_some_audio_only_some_without_hls(emulator):
@@ -102,8 +123,11 @@ def test_demo_entries_have_real_media_some_audio_only_some_without_hls(emulator)
 def test_ids_do_not_depend_on_the_clock_or_the_run(tmp_path, emulator_media_cache):
     def ids(folder):
         with Emulator(folder, media_cache=emulator_media_cache) as emu:
-            return ([t["id"] for t in emu.inspect.objects("task")], [e["id"] for e in emu.inspect.objects("entry")],
-                    [c["id"] for c in emu.inspect.objects("caption_asset")])
+            return (
+                [t["id"] for t in emu.inspect.objects("task")],
+                [e["id"] for e in emu.inspect.objects("entry")],
+                [c["id"] for c in emu.inspect.objects("caption_asset")],
+            )
 
     assert ids(tmp_path / "a") == ids(tmp_path / "b")
 
@@ -114,7 +138,8 @@ def test_restart_with_the_same_data_keeps_everything(tmp_path, emulator_media_ca
         info = emu.info
         task = emu.inspect.objects("task", status=1)[0]
         vendor_client(emu).reach.entryVendorTask.updateJob(
-            task["id"], KalturaEntryVendorTask(status=KalturaEntryVendorTaskStatus(3)))
+            task["id"], KalturaEntryVendorTask(status=KalturaEntryVendorTaskStatus(3))
+        )
         count = len(emu.inspect.objects("task"))
     with Emulator(data, media_cache=emulator_media_cache) as emu:
         assert emu.info["appToken"] == info["appToken"] and emu.info["adminSecret"] == info["adminSecret"]
@@ -148,9 +173,22 @@ def test_bad_seed_name_and_bad_data_folder_are_clear_errors(tmp_path):
 def test_cli_prints_one_json_line_and_stops_on_sigterm(tmp_path, emulator_media_cache):
     env = dict(os.environ, REACH_STUDIO_HOME=str(tmp_path / "home"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "reach_studio", "emulator", "--data", str(tmp_path / "data"),
-         "--media-cache", str(emulator_media_cache), "--access-key-ttl", "600"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "reach_studio",
+            "emulator",
+            "--data",
+            str(tmp_path / "data"),
+            "--media-cache",
+            str(emulator_media_cache),
+            "--access-key-ttl",
+            "600",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     timer = threading.Timer(120, proc.kill)
     timer.start()

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 from xml.sax.saxutils import escape
 
 
@@ -56,7 +57,7 @@ class KalturaStub:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> KalturaStub:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

@@ -15,10 +15,6 @@ from .shell_helpers import demo_account
 SCHEDULED, PROCESSING, READY = int(TaskStatus.SCHEDULED), int(TaskStatus.PROCESSING), int(TaskStatus.READY)
 
 
-
-
-
-
 def _sign_in(qtbot, win) -> None:
     win.start_demo()
     qtbot.waitUntil(lambda: bool(win.service.connections), timeout=20000)

@@ -12,22 +12,42 @@ import pytest
 def ffmpeg(*args: str) -> None:
     import imageio_ffmpeg
 
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
-                   check=True, timeout=60)
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
+        check=True,
+        timeout=60,
+    )
 
 
 def decode_pcm(path: Path, rate: int = 16000) -> np.ndarray:
     """Mono float samples of a file's audio (decoded with ffmpeg), to measure levels with numpy."""
     import imageio_ffmpeg
 
-    out = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-ac", "1", "-ar",
-                          str(rate), "-f", "f32le", "pipe:1"], capture_output=True, check=True, timeout=60)
+    out = subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-ac",
+            "1",
+            "-ar",
+            str(rate),
+            "-f",
+            "f32le",
+            "pipe:1",
+        ],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
     return np.frombuffer(out.stdout, dtype=np.float32)
 
 
 def tone_level(samples: np.ndarray, rate: int, freq: float, start_s: float, end_s: float) -> float:
     """Amplitude of one frequency over a window (a single DFT bin, Hann-windowed)."""
-    chunk = samples[int(start_s * rate):int(end_s * rate)]
+    chunk = samples[int(start_s * rate) : int(end_s * rate)]
     window = np.hanning(len(chunk))
     t = np.arange(len(chunk)) / rate
     return float(abs(np.sum(chunk * window * np.exp(-2j * np.pi * freq * t))) * 2 / np.sum(window))
@@ -38,14 +58,46 @@ def voice_media(tmp_path_factory) -> dict[str, Path]:
     """An original clip (video + 440 Hz tone, 4 s) and a take (1000 Hz tone, 1 s) as WAV."""
     folder = tmp_path_factory.mktemp("voice-media")
     clip = folder / "original.mp4"
-    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-f", "lavfi", "-i",
-           "sine=frequency=440:sample_rate=48000", "-t", "4", "-c:v", "libx264", "-preset", "ultrafast",
-           "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", "-shortest", str(clip))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=160x90:rate=10",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:sample_rate=48000",
+        "-t",
+        "4",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "64k",
+        "-shortest",
+        str(clip),
+    )
     take = folder / "take.wav"
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=1", "-ac", "1", str(take))
     signed = folder / "signed.mp4"
-    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=2", "-c:v", "libx264",
-           "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(signed))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=160x120:rate=10:duration=2",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        str(signed),
+    )
     return {"clip": clip, "take": take, "signed": signed}
 
 

@@ -1,6 +1,6 @@
 """Screenshots of the voice editor and the sign-language editor from the real widgets, offscreen, for docs/.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.voice.screenshots
+QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.voice.screenshots
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ from tests.editor.screenshots import make_clip
 from tests.voice.conftest import ffmpeg, pcm_buffer
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-DESCRIPTIONS = [(600, "A colour test pattern fills the screen.", 1.9),
-                (4300, "A clock in the corner counts the seconds.", 2.3),
-                (9000, "A white circle sweeps around the pattern.", 2.1),
-                (13_500, "The picture holds still.", None)]
+DESCRIPTIONS = [
+    (600, "A colour test pattern fills the screen.", 1.9),
+    (4300, "A clock in the corner counts the seconds.", 2.3),
+    (9000, "A white circle sweeps around the pattern.", 2.1),
+    (13_500, "The picture holds still.", None),
+]
 
 
 def pump(app: QApplication, seconds: float, until=lambda: False) -> None:
@@ -67,8 +69,19 @@ def voice(app: QApplication, clip: Path) -> None:
 
 def sign(app: QApplication, folder: Path) -> None:
     signed = folder / "signed.mp4"
-    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=480x360:rate=25:duration=19", "-c:v", "libx264", "-preset",
-           "ultrafast", "-pix_fmt", "yuv420p", str(signed))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=480x360:rate=25:duration=19",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        str(signed),
+    )
     task = make_task(ServiceFeature.SIGN_LANGUAGE, task_id=4019, target="English (ASL)")
     task.entry_duration_ms = 20_000
     editor = SignLanguageEditor(TaskContext(task, None, None))

@@ -24,8 +24,12 @@ RATE = 16000
 def test_take_is_heard_at_its_time_and_the_original_is_ducked_only_there(voice_media, tmp_path):
     out = tmp_path / "ad.mp4"
     seen = []
-    mix_voice_track(voice_media["clip"], [Placement(1500, voice_media["take"])], out,
-                    progress=lambda d, t: seen.append((d, t)))
+    mix_voice_track(
+        voice_media["clip"],
+        [Placement(1500, voice_media["take"])],
+        out,
+        progress=lambda d, t: seen.append((d, t)),
+    )
     assert check_aac_lc(out) == []
     info = probe(out)
     assert not info.has_video and abs(info.duration_ms - 4000) < 150
@@ -71,7 +75,9 @@ def test_cancel_stops_the_mix_and_leaves_no_file(voice_media, tmp_path):
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):
-        mix_voice_track(voice_media["clip"], [Placement(0, voice_media["take"])], tmp_path / "c.mp4", token=token)
+        mix_voice_track(
+            voice_media["clip"], [Placement(0, voice_media["take"])], tmp_path / "c.mp4", token=token
+        )
     assert [p.name for p in tmp_path.iterdir()] == []
 
 
@@ -122,8 +128,9 @@ def test_overlapping_takes_are_both_heard(voice_media, tmp_path):
 
     low = tmp_path / "low.wav"
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=700:sample_rate=48000:duration=1.5", str(low))
-    out = mix_voice_track(voice_media["clip"], [Placement(500, low), Placement(1200, voice_media["take"])],
-                          tmp_path / "o.mp4")
+    out = mix_voice_track(
+        voice_media["clip"], [Placement(500, low), Placement(1200, voice_media["take"])], tmp_path / "o.mp4"
+    )
     pcm = decode_pcm(out, RATE)
     assert tone_level(pcm, RATE, 700, 1.3, 1.9) > 0.1 and tone_level(pcm, RATE, 1000, 1.3, 1.9) > 0.1
     assert tone_level(pcm, RATE, 700, 2.2, 2.8) < 0.01 and tone_level(pcm, RATE, 1000, 2.4, 3.0) < 0.01

@@ -32,7 +32,9 @@ def test_choice_is_kept_in_the_draft_and_probed_again_on_reopen(qtbot, tmp_path,
     assert "Restored your draft: signed.mp4" in again.status.text()
     qtbot.waitUntil(lambda: again.info is not None, timeout=10_000)
     labels = [label.text() for label in again.findChildren(QLabel)]
-    assert any("child signLangBSL" in t and "signLang, signLangBSL" in t for t in labels)  # what delivery will do
+    assert any(
+        "child signLangBSL" in t and "signLang, signLangBSL" in t for t in labels
+    )  # what delivery will do
     assert not again.deliver()  # no connection in this test
     assert "Not connected" in again.status.text()
 

@@ -21,10 +21,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_sigkill_keeps_the_take_and_all_but_the_last_second(qtbot, tmp_path):
     db = tmp_path / "drafts.sqlite3"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", REACH_STUDIO_HOME=str(tmp_path / "home"),
-               PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "tests.voice.voice_child", str(db)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        REACH_STUDIO_HOME=str(tmp_path / "home"),
+        PYTHONPATH=str(ROOT),
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.voice.voice_child", str(db)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
     typed: list[tuple[int, float]] = []
     take = None
     try:
@@ -47,8 +57,12 @@ def test_sigkill_keeps_the_take_and_all_but_the_last_second(qtbot, tmp_path):
     assert take is not None
 
     store = DraftStore(db)
-    editor = VoiceEditor(TaskContext(make_task(ServiceFeature.AUDIO_DESCRIPTION), None, store), player=None,
-                         take_player=None, recorder_reason="")
+    editor = VoiceEditor(
+        TaskContext(make_task(ServiceFeature.AUDIO_DESCRIPTION), None, store),
+        player=None,
+        take_player=None,
+        recorder_reason="",
+    )
     qtbot.addWidget(editor)
     (line,) = editor.script.lines
     assert (line.start_ms, line.take, line.take_ms) == (1000, take, 1000)
@@ -56,5 +70,5 @@ def test_sigkill_keeps_the_take_and_all_but_the_last_second(qtbot, tmp_path):
         assert w.getnframes() == 48000
     typed_a_second_before = max(n for n, at in typed if at <= killed_at - 1.0)
     assert len(line.text) >= typed_a_second_before, (len(line.text), typed_a_second_before, typed[-1][0])
-    assert line.text == ("abcdefghij" * 20)[:len(line.text)]
+    assert line.text == ("abcdefghij" * 20)[: len(line.text)]
     assert editor.table.item(0, 3).text().startswith("✔ 1.0 s")  # may be flagged over the tone ("dialogue")

@@ -62,11 +62,24 @@ def pcm_of(emu, object_id, tmp_path):
 def test_audio_description_recorded_at_the_playhead_reaches_ready(qtbot, emu, conn, tmp_path, voice_media):
     from reach_studio.ui.editor_registry import TaskContext
 
-    task = claim(conn, order_task(emu, ServiceFeature.AUDIO_DESCRIPTION, source="English", flavorParamsId=200,
-                                  clearAudioFlavorParamsId=201))
+    task = claim(
+        conn,
+        order_task(
+            emu,
+            ServiceFeature.AUDIO_DESCRIPTION,
+            source="English",
+            flavorParamsId=200,
+            clearAudioFlavorParamsId=201,
+        ),
+    )
     store = DraftStore(tmp_path / "drafts.sqlite3")
-    ed = open_editor(qtbot, VoiceEditor, TaskContext(task, conn, store, media_path=voice_media["clip"]),
-                     take_player=None, recorder_reason="")
+    ed = open_editor(
+        qtbot,
+        VoiceEditor,
+        TaskContext(task, conn, store, media_path=voice_media["clip"]),
+        take_player=None,
+        recorder_reason="",
+    )
     ed.seek(1500)
     ed.add_line_at_playhead()
     qtbot.keyClicks(ed.text_edit, "A door opens.")
@@ -77,7 +90,11 @@ def test_audio_description_recorded_at_the_playhead_reaches_ready(qtbot, emu, co
     track = one(emu, "flavor_asset", task.id, "ad.flavor.add", entryId=task.entry_id)
     clear = one(emu, "flavor_asset", task.id, "clear.flavor.add", entryId=task.entry_id)
     assert (track["label"], track["flavorParamsId"], track["isDefault"], track["language"]) == (
-        "English - Audio description", 200, 0, "English")
+        "English - Audio description",
+        200,
+        0,
+        "English",
+    )
     assert (clear["flavorParamsId"], clear["isDefault"], clear["language"]) == (201, 1, "English")
     assert track["status"] == clear["status"] == 2
     described = pcm_of(emu, track["id"], tmp_path)
@@ -97,12 +114,26 @@ def test_audio_description_recorded_at_the_playhead_reaches_ready(qtbot, emu, co
 def test_dubbing_from_the_translated_captions_with_a_dub_caption(qtbot, emu, conn, tmp_path, voice_media):
     from reach_studio.ui.editor_registry import TaskContext
 
-    task = claim(conn, order_task(emu, ServiceFeature.DUBBING, source="English", target="Japanese",
-                                  flavorParamsId=200, clearAudioFlavorParamsId=201))
+    task = claim(
+        conn,
+        order_task(
+            emu,
+            ServiceFeature.DUBBING,
+            source="English",
+            target="Japanese",
+            flavorParamsId=200,
+            clearAudioFlavorParamsId=201,
+        ),
+    )
     source = CaptionDocument([Cue(200, 1200, "おはよう"), Cue(2500, 3500, "さようなら")], language="Japanese")
     store = DraftStore(tmp_path / "drafts.sqlite3")
-    ed = open_editor(qtbot, VoiceEditor, TaskContext(task, conn, store, media_path=voice_media["clip"],
-                                                     source_captions=source), take_player=None, recorder_reason="")
+    ed = open_editor(
+        qtbot,
+        VoiceEditor,
+        TaskContext(task, conn, store, media_path=voice_media["clip"], source_captions=source),
+        take_player=None,
+        recorder_reason="",
+    )
     assert [(ln.start_ms, ln.text) for ln in ed.script.lines] == [(200, "おはよう"), (2500, "さようなら")]
     for row in (0, 1):  # recorded elsewhere: imported
         job = ed.import_take_path(row, voice_media["take"])
@@ -116,22 +147,37 @@ def test_dubbing_from_the_translated_captions_with_a_dub_caption(qtbot, emu, con
     dubbed = one(emu, "flavor_asset", task.id, "dub.flavor.add", entryId=task.entry_id)
     clear = one(emu, "flavor_asset", task.id, "clear.flavor.add", entryId=task.entry_id)
     assert (dubbed["flavorParamsId"], dubbed["isDefault"], dubbed["language"], dubbed["label"]) == (
-        200, 0, "Japanese", "Japanese")
+        200,
+        0,
+        "Japanese",
+        "Japanese",
+    )
     assert (clear["flavorParamsId"], clear["isDefault"], clear["language"]) == (201, 1, "English")
     pcm = pcm_of(emu, dubbed["id"], tmp_path)
     assert tone_level(pcm, RATE, 1000, 2.6, 3.4) > 0.1 and tone_level(pcm, RATE, 1000, 1.5, 2.2) < 0.01
     cap = one(emu, "caption_asset", task.id, "dubCaption.add", entryId=task.entry_id)
     assert (cap["label"], cap["language"], cap["accuracy"]) == ("Japanese (Dub translation)", "Japanese", 90)
     cues = read_captions(emu.inspect.content(cap["id"])).cues
-    assert [(c.start_ms, c.end_ms, c.text) for c in cues] == [(200, 1200, "おはよう"), (2500, 3500, "さようなら")]
+    assert [(c.start_ms, c.end_ms, c.text) for c in cues] == [
+        (200, 1200, "おはよう"),
+        (2500, 3500, "さようなら"),
+    ]
     assert_ready(emu, task.id, dubbed["id"])
 
 
 def test_sign_language_child_entry_reaches_ready(qtbot, emu, conn, tmp_path, voice_media):
     from reach_studio.ui.editor_registry import TaskContext
 
-    task = claim(conn, order_task(emu, ServiceFeature.SIGN_LANGUAGE, source="English", target="English (ASL)",
-                                  entry_name="Town hall"))
+    task = claim(
+        conn,
+        order_task(
+            emu,
+            ServiceFeature.SIGN_LANGUAGE,
+            source="English",
+            target="English (ASL)",
+            entry_name="Town hall",
+        ),
+    )
     ed = open_editor(qtbot, SignLanguageEditor, TaskContext(task, conn, DraftStore(tmp_path / "d.sqlite3")))
     assert not ed.deliver()  # nothing chosen yet
     assert "choose the signed video" in ed.status.text()
@@ -168,16 +214,38 @@ def test_dub_script_starts_from_the_entrys_target_language_captions(qtbot, emu, 
     from reach_studio.emulator.seed import add_caption_asset
     from reach_studio.ui.editor_registry import TaskContext
 
-    task = claim(conn, order_task(emu, ServiceFeature.DUBBING, source="English", target="Japanese",
-                                  flavorParamsId=200, clearAudioFlavorParamsId=201))
+    task = claim(
+        conn,
+        order_task(
+            emu,
+            ServiceFeature.DUBBING,
+            source="English",
+            target="Japanese",
+            flavorParamsId=200,
+            clearAudioFlavorParamsId=201,
+        ),
+    )
     (entry,) = emu.inspect.objects("entry", id=task.entry_id)
     add_caption_asset(emu, entry, "1\n00:00:01,000 --> 00:00:02,000\nHello\n", accuracy=100)
-    add_caption_asset(emu, entry, "1\n00:00:01,000 --> 00:00:02,500\nこんにちは\n\n2\n00:00:03,000 --> "
-                      "00:00:04,000\nまたね\n", accuracy=95, language="Japanese", label="Japanese")
-    ed = open_editor(qtbot, VoiceEditor, TaskContext(task, conn, DraftStore(tmp_path / "d.sqlite3")),
-                     take_player=None, recorder_reason="")
+    add_caption_asset(
+        emu,
+        entry,
+        "1\n00:00:01,000 --> 00:00:02,500\nこんにちは\n\n2\n00:00:03,000 --> 00:00:04,000\nまたね\n",
+        accuracy=95,
+        language="Japanese",
+        label="Japanese",
+    )
+    ed = open_editor(
+        qtbot,
+        VoiceEditor,
+        TaskContext(task, conn, DraftStore(tmp_path / "d.sqlite3")),
+        take_player=None,
+        recorder_reason="",
+    )
     qtbot.waitUntil(lambda: len(ed.script.lines) == 2, timeout=20_000)
-    assert [(ln.start_ms, ln.end_ms, ln.text) for ln in ed.script.lines] == [(1000, 2500, "こんにちは"),
-                                                                             (3000, 4000, "またね")]
+    assert [(ln.start_ms, ln.end_ms, ln.text) for ln in ed.script.lines] == [
+        (1000, 2500, "こんにちは"),
+        (3000, 4000, "またね"),
+    ]
     assert "2 lines from the entry's Japanese captions" in ed.status.text()
     assert emu.inspect.task(task.id)["status"] == int(TaskStatus.PROCESSING)  # 95 % is fine for a dub script

@@ -16,11 +16,15 @@ from tests.editor.conftest import make_task
 from .conftest import decode_pcm, record_take, tone_level
 
 
-def open_voice(qtbot, tmp_path, feature=ServiceFeature.AUDIO_DESCRIPTION, media=None, source=None, store=None,
-               **kw):
-    task = make_task(feature, source="English", target="French" if feature == ServiceFeature.DUBBING else None)
-    ctx = TaskContext(task, None, store or DraftStore(tmp_path / "drafts.sqlite3"), media_path=media,
-                      source_captions=source)
+def open_voice(
+    qtbot, tmp_path, feature=ServiceFeature.AUDIO_DESCRIPTION, media=None, source=None, store=None, **kw
+):
+    task = make_task(
+        feature, source="English", target="French" if feature == ServiceFeature.DUBBING else None
+    )
+    ctx = TaskContext(
+        task, None, store or DraftStore(tmp_path / "drafts.sqlite3"), media_path=media, source_captions=source
+    )
     kw.setdefault("recorder_reason", "")
     editor = VoiceEditor(ctx, player=None, take_player=None, **kw)
     qtbot.addWidget(editor)
@@ -39,13 +43,16 @@ def test_registered_for_dubbing_and_audio_description(qtbot, tmp_path):
         qtbot.addWidget(widget)
         assert isinstance(widget, VoiceEditor)
         assert widget.kind == ("dubbing" if feature == ServiceFeature.DUBBING else "audio_description")
-    widget = editor_for(ServiceFeature.SIGN_LANGUAGE)(TaskContext(make_task(ServiceFeature.SIGN_LANGUAGE,
-                                                                            target="English (ASL)"), None, None))
+    widget = editor_for(ServiceFeature.SIGN_LANGUAGE)(
+        TaskContext(make_task(ServiceFeature.SIGN_LANGUAGE, target="English (ASL)"), None, None)
+    )
     qtbot.addWidget(widget)
     assert isinstance(widget, SignLanguageEditor)
 
 
-def test_description_written_at_the_playhead_and_recorded_builds_the_work_product(qtbot, tmp_path, voice_media):
+def test_description_written_at_the_playhead_and_recorded_builds_the_work_product(
+    qtbot, tmp_path, voice_media
+):
     ed = open_voice(qtbot, tmp_path, media=voice_media["clip"])
     ed.seek(2000)
     ed.add_line_at_playhead()
@@ -66,8 +73,10 @@ def test_description_written_at_the_playhead_and_recorded_builds_the_work_produc
 def test_dubbing_lines_come_from_the_captions_and_the_dub_caption_is_optional(qtbot, tmp_path, voice_media):
     source = CaptionDocument([Cue(0, 900, "Bonjour"), Cue(1500, 2500, "Au revoir")], language="French")
     ed = open_voice(qtbot, tmp_path, ServiceFeature.DUBBING, media=voice_media["clip"], source=source)
-    assert [(ln.start_ms, ln.end_ms, ln.text) for ln in ed.script.lines] == [(0, 900, "Bonjour"),
-                                                                             (1500, 2500, "Au revoir")]
+    assert [(ln.start_ms, ln.end_ms, ln.text) for ln in ed.script.lines] == [
+        (0, 900, "Bonjour"),
+        (1500, 2500, "Au revoir"),
+    ]
     for row in (0, 1):
         record_take(qtbot, ed, row, seconds=0.8)
     assert ed.build_work_product().dub_captions is None
@@ -75,13 +84,18 @@ def test_dubbing_lines_come_from_the_captions_and_the_dub_caption_is_optional(qt
     ed.accuracy_box.setValue(92)
     doc = ed.build_work_product().dub_captions
     assert doc.accuracy == 92 and doc.language == "French"
-    assert [(c.start_ms, c.end_ms, c.text) for c in doc.cues] == [(0, 500, "Bonjour"), (1500, 2000, "Au revoir")]
+    assert [(c.start_ms, c.end_ms, c.text) for c in doc.cues] == [
+        (0, 500, "Bonjour"),
+        (1500, 2000, "Au revoir"),
+    ]
 
 
 def test_import_script_replaces_the_lines(qtbot, tmp_path):
     srt = tmp_path / "dub.srt"
-    srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nSalut\n\n2\n00:00:03,000 --> 00:00:04,000\nÀ plus\n",
-                   encoding="utf-8")
+    srt.write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\nSalut\n\n2\n00:00:03,000 --> 00:00:04,000\nÀ plus\n",
+        encoding="utf-8",
+    )
     ed = open_voice(qtbot, tmp_path, ServiceFeature.DUBBING)
     ed.import_script_path(srt)
     assert [ln.text for ln in ed.script.lines] == ["Salut", "À plus"]
@@ -131,12 +145,14 @@ def test_draft_restores_lines_and_takes(qtbot, tmp_path, voice_media):
     ed.close()
     again = open_voice(qtbot, tmp_path, media=voice_media["clip"], store=store)
     assert [(ln.start_ms, ln.text, ln.take, ln.take_ms) for ln in again.script.lines] == [
-        (1000, "Rain.", take, 600)]
+        (1000, "Rain.", take, 600)
+    ]
     assert "Restored your draft (1 lines, 1 takes)" in again.status.text()
 
 
-@pytest.mark.parametrize("snapshot", [{"script": {"kind": "dubbing", "lines": [{"start_ms": -1}]}},
-                                      {"script": "nonsense"}])
+@pytest.mark.parametrize(
+    "snapshot", [{"script": {"kind": "dubbing", "lines": [{"start_ms": -1}]}}, {"script": "nonsense"}]
+)
 def test_a_damaged_draft_starts_afresh_with_a_message(qtbot, tmp_path, snapshot):
     from reach_studio.store.drafts import draft_key
 
@@ -183,7 +199,11 @@ def test_lines_cannot_be_added_or_deleted_while_a_take_is_recorded(qtbot, tmp_pa
     ed = open_voice(qtbot, tmp_path)
     ed.add_line_at_playhead("One")
     assert ed.start_recording(device=pcm_buffer(0.8))
-    assert not ed.delete_action.isEnabled() and not ed.add_action.isEnabled() and not ed.deliver_action.isEnabled()
+    assert (
+        not ed.delete_action.isEnabled()
+        and not ed.add_action.isEnabled()
+        and not ed.deliver_action.isEnabled()
+    )
     qtbot.wait(300)
     ed.stop_recording()
     assert ed.delete_action.isEnabled() and ed.add_action.isEnabled() and ed.script.lines[0].has_take

@@ -9,11 +9,14 @@ from reach_studio.domain.voice_script import VoiceLine, VoiceScript, VoiceScript
 
 
 def test_dubbing_script_starts_from_the_captions_and_skips_empty_cues():
-    doc = CaptionDocument([Cue(0, 2000, "Hola\namigos"), Cue(2500, 3000, "  "), Cue(4000, 6000, "Adiós")],
-                          language="Spanish")
+    doc = CaptionDocument(
+        [Cue(0, 2000, "Hola\namigos"), Cue(2500, 3000, "  "), Cue(4000, 6000, "Adiós")], language="Spanish"
+    )
     script = VoiceScript.from_captions(doc)
-    assert [(ln.start_ms, ln.end_ms, ln.text) for ln in script.lines] == [(0, 2000, "Hola amigos"),
-                                                                           (4000, 6000, "Adiós")]
+    assert [(ln.start_ms, ln.end_ms, ln.text) for ln in script.lines] == [
+        (0, 2000, "Hola amigos"),
+        (4000, 6000, "Adiós"),
+    ]
     assert script.language == "Spanish" and script.kind == "dubbing"
 
 
@@ -34,12 +37,17 @@ def test_lines_stay_sorted_and_takes_are_placed(tmp_path):
 def test_problems_name_overlaps_missing_files_and_late_takes(tmp_path):
     a, b = tmp_path / "a.wav", tmp_path / "b.wav"
     a.write_bytes(b"x")
-    script = VoiceScript("dubbing", "French", [VoiceLine(0, "un", take=str(a), take_ms=3000),
-                                                VoiceLine(2000, "deux", take=str(b), take_ms=500)])
+    script = VoiceScript(
+        "dubbing",
+        "French",
+        [VoiceLine(0, "un", take=str(a), take_ms=3000), VoiceLine(2000, "deux", take=str(b), take_ms=500)],
+    )
     assert script.problems(media_duration_ms=2000) == [
-        "line 2: the take file is missing (b.wav)", "line 1: the take runs into line 2",
+        "line 2: the take file is missing (b.wav)",
+        "line 1: the take runs into line 2",
         "line 1: the take ends after the media (3000 ms > 2000 ms)",
-        "line 2: the take ends after the media (2500 ms > 2000 ms)"]
+        "line 2: the take ends after the media (2500 ms > 2000 ms)",
+    ]
     assert VoiceScript("dubbing").problems() == ["There are no lines yet"]
 
 
@@ -52,15 +60,18 @@ def test_draft_round_trip_and_aligned_captions():
     assert doc.accuracy == 90 and doc.language == "Japanese"
 
 
-@pytest.mark.parametrize("bad", [
-    {"kind": "karaoke", "lines": []},
-    {"kind": "dubbing", "lines": [{"text": "no start"}]},
-    {"kind": "dubbing", "lines": [{"start_ms": -5}]},
-    {"kind": "dubbing", "lines": [{"start_ms": 100, "end_ms": 50}]},
-    {"kind": "dubbing", "lines": ["text"]},
-    {"kind": "dubbing", "version": 99, "lines": []},
-    "not a dict",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"kind": "karaoke", "lines": []},
+        {"kind": "dubbing", "lines": [{"text": "no start"}]},
+        {"kind": "dubbing", "lines": [{"start_ms": -5}]},
+        {"kind": "dubbing", "lines": [{"start_ms": 100, "end_ms": 50}]},
+        {"kind": "dubbing", "lines": ["text"]},
+        {"kind": "dubbing", "version": 99, "lines": []},
+        "not a dict",
+    ],
+)
 def test_damaged_drafts_raise_voice_script_error(bad):
     with pytest.raises(VoiceScriptError):
         VoiceScript.from_dict(bad)

@@ -157,7 +157,9 @@ def delivery_summary(ed, warnings: int = 0) -> str:
         from reach_studio.domain.validation import file_size_findings
 
         doc = CaptionDocument(cues=list(items))
-        lines += [f"Warning: {f.message}." for f in file_size_findings(doc, fmt.lower(), ed.model.speaker_style)]
+        lines += [
+            f"Warning: {f.message}." for f in file_size_findings(doc, fmt.lower(), ed.model.speaker_style)
+        ]
     if warnings:
         lines.append(f"{warnings} warning(s) remain (they do not block delivery).")
     return "\n\n".join(lines)

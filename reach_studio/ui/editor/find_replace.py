@@ -27,8 +27,18 @@ class FindReplaceBar(QWidget):
         close = QToolButton(self, text="✕", toolTip="Close (Esc)")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        for w in (self.find_edit, prev_btn, next_btn, self.replace_edit, repl_btn, all_btn, self.case, self.whole,
-                  self.regex, self.status):
+        for w in (
+            self.find_edit,
+            prev_btn,
+            next_btn,
+            self.replace_edit,
+            repl_btn,
+            all_btn,
+            self.case,
+            self.whole,
+            self.regex,
+            self.status,
+        ):
             layout.addWidget(w)
         layout.addStretch(1)
         layout.addWidget(close)
@@ -46,8 +56,11 @@ class FindReplaceBar(QWidget):
         self.findRequested.emit(True)
 
     def options(self) -> dict[str, bool]:
-        return {"case_sensitive": self.case.isChecked(), "whole_word": self.whole.isChecked(),
-                "regex": self.regex.isChecked()}
+        return {
+            "case_sensitive": self.case.isChecked(),
+            "whole_word": self.whole.isChecked(),
+            "regex": self.regex.isChecked(),
+        }
 
     def open(self, text: str = "") -> None:
         if text:

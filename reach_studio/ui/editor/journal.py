@@ -26,8 +26,15 @@ SNAPSHOT_EVERY = 500
 class DraftJournal(QObject):
     """Journal of one task: `record(op)` per edit, `snapshot()` at open, `flush()` before closing."""
 
-    def __init__(self, drafts, task_key: str, kind: str, label: str,
-                 snapshot_payload: Callable[[], dict[str, Any]], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        drafts,
+        task_key: str,
+        kind: str,
+        label: str,
+        snapshot_payload: Callable[[], dict[str, Any]],
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.drafts = drafts
         self.task_key = task_key
@@ -75,7 +82,9 @@ class DraftJournal(QObject):
         self._submit(write)
 
     def _submit(self, write: Callable[[], None]) -> None:
-        run_in_background(lambda token, progress: write(), on_error=self._on_error, executor=document_executor())
+        run_in_background(
+            lambda token, progress: write(), on_error=self._on_error, executor=document_executor()
+        )
 
     def _on_error(self, exc: BaseException) -> None:
         log.error("draft journal of %s: %s", self.task_key, exc)

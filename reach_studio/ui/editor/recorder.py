@@ -48,8 +48,10 @@ def no_input_reason() -> str:
     except ImportError:
         return "Recording needs Qt Multimedia (PySide6-Addons), which is not installed."
     if not input_devices():
-        return ("No microphone was found on this computer. Record elsewhere and use "
-                "“Import audio file…” for each line.")
+        return (
+            "No microphone was found on this computer. Record elsewhere and use "
+            "“Import audio file…” for each line."
+        )
     return ""
 
 
@@ -63,8 +65,14 @@ class TakeRecorder(QObject):
     levelChanged = Signal(float)  # peak of the last block, 0..1
     recordingChanged = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None, *, discard_ms: int = DISCARD_MS,
-                 sample_rate: int = SAMPLE_RATE, channels: int = CHANNELS) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        discard_ms: int = DISCARD_MS,
+        sample_rate: int = SAMPLE_RATE,
+        channels: int = CHANNELS,
+    ) -> None:
         super().__init__(parent)
         self.discard_ms = discard_ms
         self.sample_rate = sample_rate
@@ -126,8 +134,10 @@ class TakeRecorder(QObject):
         fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
         device_info = QMediaDevices.defaultAudioInput()
         if not device_info.isFormatSupported(fmt):
-            raise RecorderError(f"The microphone “{device_info.description()}” cannot record 16-bit "
-                                f"{self.sample_rate} Hz audio")
+            raise RecorderError(
+                f"The microphone “{device_info.description()}” cannot record 16-bit "
+                f"{self.sample_rate} Hz audio"
+            )
         self._source = QAudioSource(device_info, fmt, self)
         io = self._source.start()
         if io is None:
@@ -175,8 +185,7 @@ class TakeRecorder(QObject):
         duration = self._frames * 1000 // self.sample_rate
         if self._frames == 0:
             self._tmp.unlink(missing_ok=True)
-            raise RecorderError("The take is empty: nothing was heard after the first "
-                                f"{self.discard_ms} ms")
+            raise RecorderError(f"The take is empty: nothing was heard after the first {self.discard_ms} ms")
         self._tmp.replace(self._dest)
         return self._dest, duration
 
@@ -199,7 +208,6 @@ class TakeRecorder(QObject):
         self._device = None
 
 
-
 class RecorderPanel(QWidget):
     """Record / Stop, Play take, Import audio file… and a level meter, for the selected line.
 
@@ -213,8 +221,9 @@ class RecorderPanel(QWidget):
     playRequested = Signal()
     importRequested = Signal()
 
-    def __init__(self, recorder: TakeRecorder, parent: QWidget | None = None, *,
-                 reason: str | None = None) -> None:
+    def __init__(
+        self, recorder: TakeRecorder, parent: QWidget | None = None, *, reason: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.recorder = recorder
         self.reason = no_input_reason() if reason is None else reason

@@ -34,7 +34,9 @@ def validator_for(kind: str, task: Task) -> RowValidator:
 
 def _merge(first: list[Marker], second: list[Marker]) -> list[Marker]:
     seen = {(m.code, m.message) for m in first}
-    return first + [m for m in second if (m.code, m.message) not in seen and m.code not in {f.code for f in first}]
+    return first + [
+        m for m in second if (m.code, m.message) not in seen and m.code not in {f.code for f in first}
+    ]
 
 
 def caption_validator(task: Task, kind: str) -> RowValidator:
@@ -54,10 +56,15 @@ def _core_validator(task: Task, kind: str) -> RowValidator | None:
     from reach_studio.ui.editor.task_rules import task_rules
 
     language = task.target_language if kind == "translation" else task.source_language
-    options = dict(media_duration_ms=task.entry_duration_ms or None, kind=kind, rules=task_rules(task, language))
+    options = {
+        "media_duration_ms": task.entry_duration_ms or None,
+        "kind": kind,
+        "rules": task_rules(task, language),
+    }
     try:
-        validator = validation.Validator(task.reach_profile, task.catalog_item,
-                                         dictionary_terms=task.dictionary_terms or None, **options)
+        validator = validation.Validator(
+            task.reach_profile, task.catalog_item, dictionary_terms=task.dictionary_terms or None, **options
+        )
     except TypeError:  # an older caption core without dictionary_terms
         validator = validation.Validator(task.reach_profile, task.catalog_item, **options)
 
@@ -80,21 +87,36 @@ def basic_caption_markers(items: Sequence[Item], row: int, rules: CaptionRules) 
     lines = cue.text.split("\n")
     for n, line in enumerate(lines, 1):
         if len(line) > rules.max_chars_per_line:
-            out.append(Marker(ERROR, "line_length",
-                              f"Line {n} has {len(line)} characters; the profile allows {rules.max_chars_per_line}"))
+            out.append(
+                Marker(
+                    ERROR,
+                    "line_length",
+                    f"Line {n} has {len(line)} characters; the profile allows {rules.max_chars_per_line}",
+                )
+            )
     if len(lines) > rules.max_lines:
         out.append(Marker(WARNING, "lines", f"{len(lines)} lines; at most {rules.max_lines} read well"))
     duration = cue.end_ms - cue.start_ms
     if duration < rules.min_duration_ms:
         out.append(Marker(WARNING, "short", f"Shown for {duration} ms; at least {rules.min_duration_ms} ms"))
     elif duration > rules.max_duration_ms:
-        out.append(Marker(WARNING, "long", f"Shown for {duration / 1000:.1f} s; at most "
-                                           f"{rules.max_duration_ms / 1000:.0f} s"))
+        out.append(
+            Marker(
+                WARNING,
+                "long",
+                f"Shown for {duration / 1000:.1f} s; at most {rules.max_duration_ms / 1000:.0f} s",
+            )
+        )
     chars = len(text.replace("\n", ""))
     cps = chars / max(duration / 1000, 0.001)
     if text and cps > rules.max_chars_per_second:
-        out.append(Marker(WARNING, "reading_speed",
-                          f"Reading speed {cps:.0f} characters/s; at most {rules.max_chars_per_second:.0f}"))
+        out.append(
+            Marker(
+                WARNING,
+                "reading_speed",
+                f"Reading speed {cps:.0f} characters/s; at most {rules.max_chars_per_second:.0f}",
+            )
+        )
     if row + 1 < len(items):
         nxt = items[row + 1]
         if nxt.start_ms < cue.end_ms:
@@ -111,7 +133,9 @@ def description_markers(items: Sequence[Item], row: int) -> list[Marker]:
     if not item.text.strip():
         out.append(Marker(ERROR, "empty", "The description has no text"))
     if row + 1 < len(items) and items[row + 1].start_ms < item.end_ms:
-        out.append(Marker(ERROR, "overlap", "Overlaps the next description: the player would read both at once"))
+        out.append(
+            Marker(ERROR, "overlap", "Overlaps the next description: the player would read both at once")
+        )
     return out
 
 
@@ -151,7 +175,12 @@ def findings_for(kind: str, task: Task):
     from reach_studio.ui.editor.task_rules import task_rules
 
     language = task.target_language if kind == "translation" else task.source_language
-    validator = validation.Validator(task.reach_profile, task.catalog_item, media_duration_ms=task.entry_duration_ms
-                                     or None, kind=kind, dictionary_terms=task.dictionary_terms or None,
-                                     rules=task_rules(task, language))
+    validator = validation.Validator(
+        task.reach_profile,
+        task.catalog_item,
+        media_duration_ms=task.entry_duration_ms or None,
+        kind=kind,
+        dictionary_terms=task.dictionary_terms or None,
+        rules=task_rules(task, language),
+    )
     return lambda items, row: validator.cue(CaptionDocument(cues=list(items)), row)  # type: ignore[arg-type]

@@ -67,11 +67,15 @@ def video_checks(info, entry_duration_ms: int | None) -> list[tuple[str, str]]:
         allowed = max(DURATION_TOLERANCE_MS, int(entry_duration_ms * DURATION_TOLERANCE_RATIO))
         if abs(diff) > allowed:
             longer = "longer" if diff > 0 else "shorter"
-            message = (f"{clock(info.duration_ms)} long: {abs(diff) / 1000:.1f} s {longer} than the entry "
-                       f"({clock(entry_duration_ms)})")
+            message = (
+                f"{clock(info.duration_ms)} long: {abs(diff) / 1000:.1f} s {longer} than the entry "
+                f"({clock(entry_duration_ms)})"
+            )
             checks.append(("warning", message))
         else:
-            checks.append(("ok", f"{clock(info.duration_ms)} long, matching the entry ({clock(entry_duration_ms)})"))
+            checks.append(
+                ("ok", f"{clock(info.duration_ms)} long, matching the entry ({clock(entry_duration_ms)})")
+            )
     else:
         checks.append(("ok", f"{clock(info.duration_ms)} long (the entry's length is unknown)"))
     return checks
@@ -83,8 +87,9 @@ class SignLanguageEditor(QWidget):
     delivered = Signal(object)
     statusMessage = Signal(str)
 
-    def __init__(self, ctx: TaskContext, parent: QWidget | None = None,
-                 player: MediaPlayerBase | None | str = "auto") -> None:
+    def __init__(
+        self, ctx: TaskContext, parent: QWidget | None = None, player: MediaPlayerBase | None | str = "auto"
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.task = ctx.task
@@ -95,8 +100,9 @@ class SignLanguageEditor(QWidget):
         self._job = None
         self._probe_job = None
         self.locked = False  # True once delivered: review only, no new draft
-        self.journal = DraftJournal(ctx.drafts, self.key, KIND, f"Sign language · task {self.task.id}",
-                                    self._snapshot_payload, self)
+        self.journal = DraftJournal(
+            ctx.drafts, self.key, KIND, f"Sign language · task {self.task.id}", self._snapshot_payload, self
+        )
         self.player = create_player(self) if player == "auto" else player
         self._build_ui()
         restored = self._restore()
@@ -154,7 +160,9 @@ class SignLanguageEditor(QWidget):
         else:
             self.video.set_message("No signed video chosen yet")
             self.player.positionChanged.connect(lambda ms: self.time_label.setText(clock(ms)))
-            self.player.playingChanged.connect(lambda on: self.play_button.setText("❚❚ Pause" if on else "▶ Play"))
+            self.player.playingChanged.connect(
+                lambda on: self.play_button.setText("❚❚ Pause" if on else "▶ Play")
+            )
             self.player.errorOccurred.connect(lambda m: self.show_status(f"Player: {m}", error=True))
         left = QWidget(self)
         lv = QVBoxLayout(left)
@@ -179,8 +187,11 @@ class SignLanguageEditor(QWidget):
         form.addRow("Checks", self.checks_list)
         vendor = self.ctx.connection.account.vendor_name if self.ctx.connection is not None else ""
         tags = ", ".join(["signLang", f"signLang{suffix}"] + ([vendor] if vendor else []))
-        plan = QLabel(f"A child entry named “&lt;entry name&gt; child signLang{suffix}” is created under "
-                      f"{self.task.entry_id} with admin tags <i>{tags}</i>; the task's output is that entry.", panel)
+        plan = QLabel(
+            f"A child entry named “&lt;entry name&gt; child signLang{suffix}” is created under "
+            f"{self.task.entry_id} with admin tags <i>{tags}</i>; the task's output is that entry.",
+            panel,
+        )
         plan.setWordWrap(True)
         set_tone(plan, "muted")
         form.addRow("Delivery", plan)
@@ -221,8 +232,9 @@ class SignLanguageEditor(QWidget):
     # ------------------------------------------------------------------------------ video
 
     def choose_video(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Choose the signed video", "",
-                                              "Video (*.mp4 *.mov *.mkv *.webm *.avi *.m4v);;All files (*)")
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Choose the signed video", "", "Video (*.mp4 *.mov *.mkv *.webm *.avi *.m4v);;All files (*)"
+        )
         if name:
             self.set_sign_video(Path(name))
 
@@ -319,8 +331,9 @@ class SignLanguageEditor(QWidget):
 
             return DeliveryService(connection).deliver(task, product, cancel=token, progress=progress)
 
-        self._job = DeliveryRun(self, "Uploading the signed video to Kaltura…", run, self._delivered,
-                                on_end=self._delivery_ended).start()
+        self._job = DeliveryRun(
+            self, "Uploading the signed video to Kaltura…", run, self._delivered, on_end=self._delivery_ended
+        ).start()
         return True
 
     def _delivery_ended(self) -> None:
@@ -331,7 +344,9 @@ class SignLanguageEditor(QWidget):
         for action in self.toolbar.actions():
             action.setEnabled(False)
         self.journal.discard()
-        self.show_status(f"Delivered: task {outcome.task_id} is READY (child entry {outcome.output_object_id})")
+        self.show_status(
+            f"Delivered: task {outcome.task_id} is READY (child entry {outcome.output_object_id})"
+        )
         self.delivered.emit(outcome)
 
     def show_status(self, text: str, error: bool = False) -> None:

@@ -52,7 +52,11 @@ class Speller:
         key = word.lower().replace("’", "'")
         hit = self._cache.get(key)
         if hit is None:
-            hit = key in self._known_terms or (word.isupper() and len(word) <= 5) or not self._checker.unknown([key])
+            hit = (
+                key in self._known_terms
+                or (word.isupper() and len(word) <= 5)
+                or not self._checker.unknown([key])
+            )
             if not hit and "'" in key:  # elisions and clitics: l'image, aujourd'hui, John's
                 parts = [p for p in key.split("'") if len(p) > 2]
                 hit = bool(parts) and not self._checker.unknown(parts)
@@ -63,8 +67,11 @@ class Speller:
 
     def misspelled(self, text: str) -> list[tuple[int, int, str]]:
         """(start, length, word) of each unknown word in `text`."""
-        return [(m.start(), len(m.group()), m.group()) for m in WORD_RE.finditer(text)
-                if not self.is_known(m.group())]
+        return [
+            (m.start(), len(m.group()), m.group())
+            for m in WORD_RE.finditer(text)
+            if not self.is_known(m.group())
+        ]
 
     def suggestions(self, word: str, limit: int = 6) -> list[str]:
         found = self._checker.candidates(word.lower()) or set()
@@ -101,7 +108,9 @@ class SpellService(QObject):
 
     ready = Signal(object)
 
-    def __init__(self, language: str | None, terms: Iterable[str] = (), parent: QObject | None = None) -> None:
+    def __init__(
+        self, language: str | None, terms: Iterable[str] = (), parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.language = language
         self.speller: Speller | None = None
@@ -112,8 +121,9 @@ class SpellService(QObject):
             return
         self.status = "Loading the spelling dictionary…"
         code = self.code
-        self._job = run_in_background(lambda token, progress: shared_speller(code, tuple(terms)), self._loaded,
-                                      self._failed)
+        self._job = run_in_background(
+            lambda token, progress: shared_speller(code, tuple(terms)), self._loaded, self._failed
+        )
 
     def _loaded(self, speller: Speller) -> None:
         if not shiboken6.isValid(self):  # the editor closed while the list was loading

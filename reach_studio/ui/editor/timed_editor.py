@@ -60,8 +60,12 @@ NUDGE_MS = 100
 SEEK_MS = 2000
 AROUND_MS = 500  # "play before start / after end" (Aegisub)
 BACK_MS = 3000  # "back 3 s and play"
-MODE_TITLES = {"captions": "Captions", "translation": "Translation", "ead": "Extended audio description",
-               "chapters": "Chapters"}
+MODE_TITLES = {
+    "captions": "Captions",
+    "translation": "Translation",
+    "ead": "Extended audio description",
+    "chapters": "Chapters",
+}
 
 
 def undo_keys() -> list[QKeySequence]:
@@ -105,14 +109,20 @@ class TimedEditor(QWidget):
     delivered = Signal(object)  # engine.delivery.DeliveryOutcome with status READY
     statusMessage = Signal(str)
 
-    def __init__(self, ctx: TaskContext, kind: str | None = None, parent: QWidget | None = None,
-                 player: MediaPlayerBase | None | str = "auto") -> None:
+    def __init__(
+        self,
+        ctx: TaskContext,
+        kind: str | None = None,
+        parent: QWidget | None = None,
+        player: MediaPlayerBase | None | str = "auto",
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.task = ctx.task
         self.kind = kind or edit_ops.kind_for_feature(ctx.task.feature)
-        self.language = (self.task.target_language if self.kind == "translation" else None) or \
-            self.task.source_language
+        self.language = (
+            self.task.target_language if self.kind == "translation" else None
+        ) or self.task.source_language
         self.current: int | None = None
         self.locked = False  # True once delivered: the document is what Kaltura has
         self._playhead = 0
@@ -274,8 +284,16 @@ class TimedEditor(QWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
         for col, name in enumerate(self.model.columns):
-            width = {"#": 54, "Start": 96, "End": 96, "Duration": 64, "CPS": 46, "Speaker": 80,
-                     "Source": 260, "Title": 200}.get(name)
+            width = {
+                "#": 54,
+                "Start": 96,
+                "End": 96,
+                "Duration": 64,
+                "CPS": 46,
+                "Speaker": 80,
+                "Source": 260,
+                "Title": 200,
+            }.get(name)
             if width:
                 self.table.setColumnWidth(col, width)
 
@@ -327,8 +345,14 @@ class TimedEditor(QWidget):
             form.addRow("Title", self.title_edit)
             form.addRow("Description", self.text_edit)
         else:
-            form.addRow({"captions": "Text", "translation": f"Translation ({self.language or '?'})",
-                         "ead": "Description"}[self.kind], self.text_edit)
+            form.addRow(
+                {
+                    "captions": "Text",
+                    "translation": f"Translation ({self.language or '?'})",
+                    "ead": "Description",
+                }[self.kind],
+                self.text_edit,
+            )
         if self.kind in ("captions", "translation"):
             form.addRow("Delivered", self.delivered_view)
         else:
@@ -340,7 +364,9 @@ class TimedEditor(QWidget):
             self.tts = Speaker(language_code(self.language), parent=self)
             self.speak_button = QPushButton("🔊 Speak", panel)
             self.speak_button.setEnabled(self.tts.available)
-            self.speak_button.setToolTip("Preview with text-to-speech" if self.tts.available else self.tts.reason)
+            self.speak_button.setToolTip(
+                "Preview with text-to-speech" if self.tts.available else self.tts.reason
+            )
             self.speak_button.clicked.connect(self.speak_current)
             note = QLabel("" if self.tts.available else self.tts.reason, panel)
             note.setWordWrap(True)
@@ -353,9 +379,12 @@ class TimedEditor(QWidget):
             self.speak_note = QLabel(panel)
             self.speak_note.setWordWrap(True)
             form.addRow("Speaking time", self.speak_note)
-        unused = {"captions": (self.source_view, self.title_edit), "translation": (self.speaker_edit, self.title_edit),
-                  "ead": (self.speaker_edit, self.source_view, self.title_edit),
-                  "chapters": (self.speaker_edit, self.source_view)}[self.kind]
+        unused = {
+            "captions": (self.source_view, self.title_edit),
+            "translation": (self.speaker_edit, self.title_edit),
+            "ead": (self.speaker_edit, self.source_view, self.title_edit),
+            "chapters": (self.speaker_edit, self.source_view),
+        }[self.kind]
         for widget in unused:
             widget.hide()
         self.markers_list = QListWidget(panel)
@@ -371,8 +400,9 @@ class TimedEditor(QWidget):
 
         from reach_studio.ui.editor.validation_panel import ValidationPanel
 
-        self.problems_panel = ValidationPanel(self.model, row_checks.findings_for(self.kind, self.task), self._push,
-                                              self)
+        self.problems_panel = ValidationPanel(
+            self.model, row_checks.findings_for(self.kind, self.task), self._push, self
+        )
         self.problems_panel.cueActivated.connect(lambda row: self.select(row))
         self.problems_action = QAction("Problems", self, checkable=True, checked=True)
         self.problems_action.setToolTip("Show every problem of the document, with its fix")
@@ -434,42 +464,50 @@ class TimedEditor(QWidget):
         if self._restore_note:
             self.show_status(self._restore_note)
         elif self.kind == "translation" and not self.model.source:
-            self.show_status("The source captions are not loaded yet: they appear here when the download ends")
+            self.show_status(
+                "The source captions are not loaded yet: they appear here when the download ends"
+            )
         else:
             self.show_status(self.spell.status)
 
-        self.shortcuts = shortcuts.install(self, {
-            "play_pause": self.toggle_play,
-            "editor_play_pause_space": self.toggle_play,  # text fields keep Space for typing (they take it first)
-            "editor_play_cue": self.play_current,
-            "editor_play_before": lambda: self.play_around("before"),
-            "editor_play_after": lambda: self.play_around("after"),
-            "editor_back_and_play": self.back_and_play,
-            "editor_insert_at_playhead": self.insert_at_playhead,
-            "editor_set_start": self.set_start_at_playhead,
-            "editor_set_end_next": self.set_end_and_next,
-            "editor_nudge_start_back": lambda: self.nudge("start", -NUDGE_MS),
-            "editor_nudge_start_forward": lambda: self.nudge("start", NUDGE_MS),
-            "editor_nudge_end_back": lambda: self.nudge("end", -NUDGE_MS),
-            "editor_nudge_end_forward": lambda: self.nudge("end", NUDGE_MS),
-            "editor_frame_back": lambda: self.step(-1),
-            "editor_frame_forward": lambda: self.step(1),
-            "editor_seek_back": lambda: self.seek(self.playhead_ms() - SEEK_MS),
-            "editor_seek_forward": lambda: self.seek(self.playhead_ms() + SEEK_MS),
-            "editor_loop_cue": lambda: self.loop_box.toggle(),
-            "editor_previous": lambda: self.select_relative(-1),
-            "editor_next": lambda: self.select_relative(1),
-            "editor_delete": self.delete_selected,
-            "editor_split": self.split_current,
-            "editor_merge": self.merge_with_next,
-            "editor_reflow": self.reflow_current,
-            "editor_speaker_change": self.insert_speaker_change,
-            "editor_find": self.open_find,
-            "editor_deliver": self.deliver,
-        }, keys)
+        self.shortcuts = shortcuts.install(
+            self,
+            {
+                "play_pause": self.toggle_play,
+                "editor_play_pause_space": self.toggle_play,  # text fields keep Space for typing (they take it first)
+                "editor_play_cue": self.play_current,
+                "editor_play_before": lambda: self.play_around("before"),
+                "editor_play_after": lambda: self.play_around("after"),
+                "editor_back_and_play": self.back_and_play,
+                "editor_insert_at_playhead": self.insert_at_playhead,
+                "editor_set_start": self.set_start_at_playhead,
+                "editor_set_end_next": self.set_end_and_next,
+                "editor_nudge_start_back": lambda: self.nudge("start", -NUDGE_MS),
+                "editor_nudge_start_forward": lambda: self.nudge("start", NUDGE_MS),
+                "editor_nudge_end_back": lambda: self.nudge("end", -NUDGE_MS),
+                "editor_nudge_end_forward": lambda: self.nudge("end", NUDGE_MS),
+                "editor_frame_back": lambda: self.step(-1),
+                "editor_frame_forward": lambda: self.step(1),
+                "editor_seek_back": lambda: self.seek(self.playhead_ms() - SEEK_MS),
+                "editor_seek_forward": lambda: self.seek(self.playhead_ms() + SEEK_MS),
+                "editor_loop_cue": lambda: self.loop_box.toggle(),
+                "editor_previous": lambda: self.select_relative(-1),
+                "editor_next": lambda: self.select_relative(1),
+                "editor_delete": self.delete_selected,
+                "editor_split": self.split_current,
+                "editor_merge": self.merge_with_next,
+                "editor_reflow": self.reflow_current,
+                "editor_speaker_change": self.insert_speaker_change,
+                "editor_find": self.open_find,
+                "editor_deliver": self.deliver,
+            },
+            keys,
+        )
 
     def _connect(self) -> None:
-        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_from_table(cur.row()))
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda cur, _prev: self._row_from_table(cur.row())
+        )
         self.model.itemsChanged.connect(self._items_changed)
         self.model.structureChanged.connect(self._structure_changed)
         self.model.timesChanged.connect(self.timeline.canvas.items_changed)
@@ -511,15 +549,18 @@ class TimedEditor(QWidget):
             if not shiboken6.isValid(self) or found is None or self.model.items:
                 return
             self.draft_captions = found
-            self.draft_offer_label.setText(f"This entry already has {self.language} captions: {found.describe()}. "
-                                           "Start from them instead of an empty document?")
+            self.draft_offer_label.setText(
+                f"This entry already has {self.language} captions: {found.describe()}. "
+                "Start from them instead of an empty document?"
+            )
             self.draft_offer.show()
 
         def failed(exc: BaseException) -> None:
             log.info("no existing captions to start from for task %s: %s", task.id, exc)
 
-        self._draft_job = run_in_background(lambda token, progress: find_draft_captions(conn, task, language),
-                                            done, failed)
+        self._draft_job = run_in_background(
+            lambda token, progress: find_draft_captions(conn, task, language), done, failed
+        )
 
     def use_draft_captions(self) -> None:
         found = self.draft_captions
@@ -552,8 +593,13 @@ class TimedEditor(QWidget):
         self.ctx.source_captions = doc
         self.model.source = list(doc.cues)
         if self.kind == "translation" and not self.model.items:
-            op = edit_ops.replace_range(self.model.items, 0, 0,
-                                        [Cue(c.start_ms, c.end_ms, "", c.speaker) for c in doc.cues], "Load source")
+            op = edit_ops.replace_range(
+                self.model.items,
+                0,
+                0,
+                [Cue(c.start_ms, c.end_ms, "", c.speaker) for c in doc.cues],
+                "Load source",
+            )
             self._push(op)
         self.model.layoutChanged.emit()
         self._refresh_editors()
@@ -603,9 +649,12 @@ class TimedEditor(QWidget):
     def _load_waveform(self, path: Path) -> None:
         from reach_studio.ui.editor.waveform_loader import load_peaks_async
 
-        self._waveform_job = load_peaks_async(path, self.timeline.canvas.set_peaks,
-                                              lambda m: self.show_status(m, error=True),
-                                              alive=lambda: shiboken6.isValid(self))
+        self._waveform_job = load_peaks_async(
+            path,
+            self.timeline.canvas.set_peaks,
+            lambda m: self.show_status(m, error=True),
+            alive=lambda: shiboken6.isValid(self),
+        )
 
     # ---------------------------------------------------------------------------- document
 
@@ -619,8 +668,12 @@ class TimedEditor(QWidget):
         return CaptionDocument(cues=list(cues), language=self.language, accuracy=100, source_format=fmt)
 
     def _snapshot_payload(self) -> dict[str, Any]:
-        return {"version": 1, "kind": self.kind, "language": self.language,
-                "items": [edit_ops.item_to_dict(i) for i in self.model.items]}
+        return {
+            "version": 1,
+            "kind": self.kind,
+            "language": self.language,
+            "items": [edit_ops.item_to_dict(i) for i in self.model.items],
+        }
 
     def _push(self, op: Op | None) -> bool:
         """Check, then push an operation as one undo step. Bad edits become a status message."""
@@ -661,8 +714,10 @@ class TimedEditor(QWidget):
         index = self.model.index(row, 0)
         if sel.currentIndex().row() != row:
             self._refreshing = True
-            sel.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect |
-                                QItemSelectionModel.SelectionFlag.Rows)
+            sel.setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
             self._refreshing = False
         self.table.scrollTo(index)
         self.timeline.canvas.set_selected(row)
@@ -802,7 +857,7 @@ class TimedEditor(QWidget):
                 for s in suggestions or ["(no suggestions)"]:
                     act = QAction(s, menu)
                     act.setEnabled(bool(suggestions))
-                    act.triggered.connect(lambda _=False, s=s, c=QTextCursor(cursor): c.insertText(s))
+                    act.triggered.connect(lambda _=False, s=s, c=QTextCursor(cursor): c.insertText(s))  # noqa: B008 - a copy per action, on purpose
                     menu.insertAction(first, act)
                 menu.insertSeparator(first)
         menu.exec(self.text_edit.mapToGlobal(pos))
@@ -879,7 +934,9 @@ class TimedEditor(QWidget):
         from reach_studio.domain.caption_fixes import speaker_prefix
 
         prev = self.model.items[row - 1] if row > 0 else None
-        return speaker_prefix(item, prev.speaker if isinstance(prev, Cue) else None, self.speaker_style, row == 0)
+        return speaker_prefix(
+            item, prev.speaker if isinstance(prev, Cue) else None, self.speaker_style, row == 0
+        )
 
     def delivered_text(self, row: int) -> str:
         """Cue `row` as the delivered file shows it: the preview, the line lengths and CPS all use this."""
@@ -905,8 +962,9 @@ class TimedEditor(QWidget):
             return
         limit = self.caption_rules().max_chars_per_line
         lines = self.delivered_text(row).split("\n")
-        self.delivered_view.setText("\n".join(
-            f"{line}   {len(line)}/{limit}{' ✖' if len(line) > limit else ''}" for line in lines))
+        self.delivered_view.setText(
+            "\n".join(f"{line}   {len(line)}/{limit}{' ✖' if len(line) > limit else ''}" for line in lines)
+        )
 
     def _play_item(self, row: int) -> None:
         """Double-click on a cue: play that cue from its start, and stop at its end."""
@@ -917,7 +975,11 @@ class TimedEditor(QWidget):
             return
         end = edit_ops.end_of(item)
         if isinstance(item, Chapter):  # a chapter runs to the next one
-            end = self.model.items[row + 1].start_ms if row + 1 < len(self.model.items) else item.start_ms + 10_000
+            end = (
+                self.model.items[row + 1].start_ms
+                if row + 1 < len(self.model.items)
+                else item.start_ms + 10_000
+            )
         self.player.play_range(item.start_ms, max(end, item.start_ms + 1))
 
     def play_range(self, start_ms: int, end_ms: int) -> None:
@@ -966,8 +1028,9 @@ class TimedEditor(QWidget):
         at = self.playhead_ms()
         duration = self.timeline.canvas.duration_ms or None
         try:
-            op = edit_ops.insert_at(self.model.items, self.kind, at, media_end_ms=duration,
-                                    min_gap_ms=self.min_gap_ms())
+            op = edit_ops.insert_at(
+                self.model.items, self.kind, at, media_end_ms=duration, min_gap_ms=self.min_gap_ms()
+            )
         except EditError as exc:
             self.show_status(str(exc), error=True)
             return
@@ -1005,7 +1068,9 @@ class TimedEditor(QWidget):
         if self.kind == "chapters":
             edge = "both"
         try:
-            self._push(edit_ops.move(self.model.items, self.current, delta, edge, min_gap_ms=self.min_gap_ms()))
+            self._push(
+                edit_ops.move(self.model.items, self.current, delta, edge, min_gap_ms=self.min_gap_ms())
+            )
         except EditError as exc:
             self.show_status(str(exc), error=True)
 
@@ -1038,13 +1103,16 @@ class TimedEditor(QWidget):
 
     def _range_selected(self, start: int, end: int) -> None:
         self.range_selection = (start, end)
-        self.show_status(f"Selection {clock(start)} → {clock(end)}: "
-                         f"{shortcuts.describe('editor_play_cue', self._keys).split('(')[-1].rstrip(')')} plays it")
+        self.show_status(
+            f"Selection {clock(start)} → {clock(end)}: "
+            f"{shortcuts.describe('editor_play_cue', self._keys).split('(')[-1].rstrip(')')} plays it"
+        )
 
     def _times_dragged(self, row: int, start: int, end: int) -> None:
         item = self.model.items[row]
-        op = edit_ops.set_times(self.model.items, row, start, None if isinstance(item, Chapter) else end,
-                                label="Drag")
+        op = edit_ops.set_times(
+            self.model.items, row, start, None if isinstance(item, Chapter) else end, label="Drag"
+        )
         self._push(op)
         self.select(row, seek=False)
 
@@ -1071,8 +1139,11 @@ class TimedEditor(QWidget):
         self._push(edit_ops.replace_range(self.model.items, self.current, 1, parts, "Split"))
 
     def merge_with_next(self) -> None:
-        if self.current is None or self.current + 1 >= len(self.model.items) or self.kind not in (
-                "captions", "translation"):
+        if (
+            self.current is None
+            or self.current + 1 >= len(self.model.items)
+            or self.kind not in ("captions", "translation")
+        ):
             return
         from reach_studio.ui.editor import fixes_bridge
 
@@ -1090,7 +1161,9 @@ class TimedEditor(QWidget):
         from reach_studio.ui.editor import fixes_bridge
 
         try:
-            parts = fixes_bridge.reflow(self.model.items[self.current], self.task, self.speaker_prefix(self.current))
+            parts = fixes_bridge.reflow(
+                self.model.items[self.current], self.task, self.speaker_prefix(self.current)
+            )
         except EditError as exc:
             self.show_status(str(exc), error=True)
             return
@@ -1109,8 +1182,13 @@ class TimedEditor(QWidget):
         if backwards:
             start = (self.current if self.current is not None else 0) - 1
         try:
-            row = edit_ops.find(self.model.items, query, start % max(1, len(self.model.items)),
-                                backwards=backwards, **self.find_bar.options())
+            row = edit_ops.find(
+                self.model.items,
+                query,
+                start % max(1, len(self.model.items)),
+                backwards=backwards,
+                **self.find_bar.options(),
+            )
         except EditError as exc:
             self.find_bar.status.setText(str(exc))
             return None
@@ -1126,8 +1204,16 @@ class TimedEditor(QWidget):
             self.find_next()
             return
         opts = self.find_bar.options()
-        one = edit_ops.replace_all([self.model.items[self.current]], self.find_bar.find_edit.text(),
-                                   self.find_bar.replace_edit.text(), **opts) if self.find_bar.find_edit.text() else None
+        one = (
+            edit_ops.replace_all(
+                [self.model.items[self.current]],
+                self.find_bar.find_edit.text(),
+                self.find_bar.replace_edit.text(),
+                **opts,
+            )
+            if self.find_bar.find_edit.text()
+            else None
+        )
         if one is not None:
             change = one.ops[0]
             self._push(edit_ops.Change(self.current, change.before, change.after, "Replace"))
@@ -1136,8 +1222,12 @@ class TimedEditor(QWidget):
 
     def replace_all(self) -> None:
         try:
-            op = edit_ops.replace_all(self.model.items, self.find_bar.find_edit.text(),
-                                      self.find_bar.replace_edit.text(), **self.find_bar.options())
+            op = edit_ops.replace_all(
+                self.model.items,
+                self.find_bar.find_edit.text(),
+                self.find_bar.replace_edit.text(),
+                **self.find_bar.options(),
+            )
         except EditError as exc:
             self.find_bar.status.setText(str(exc))
             return
@@ -1164,8 +1254,9 @@ class TimedEditor(QWidget):
     # ------------------------------------------------------------------------------- import
 
     def import_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import captions", "",
-                                              "Captions (*.srt *.vtt *.dfxp *.ttml *.xml *.txt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import captions", "", "Captions (*.srt *.vtt *.dfxp *.ttml *.xml *.txt);;All files (*)"
+        )
         if path:
             self.import_path(Path(path))
 
@@ -1192,6 +1283,7 @@ class TimedEditor(QWidget):
             self.status.setToolTip("\n".join(repairs))
 
         self.show_status(f"Reading {path.name}…")
+
         def failed(exc: BaseException) -> None:
             if shiboken6.isValid(self):
                 self.show_status(f"Cannot import {path.name}: {exc}", error=True)

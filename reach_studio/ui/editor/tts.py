@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 class Speaker(QObject):
     """`available` tells whether `say` produces sound; `reason` says why not."""
 
-    def __init__(self, language_code: str | None = None, engine: str | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, language_code: str | None = None, engine: str | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._tts = None
         self.reason = ""

@@ -19,8 +19,13 @@ TYPING_ID = 1007
 class OpCommand(QUndoCommand):
     """Redo applies the operation to the model, undo applies its inverse; both are journaled."""
 
-    def __init__(self, model: CueListModel, op: Op, journal: Callable[[Op], None] | None = None,
-                 select: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        model: CueListModel,
+        op: Op,
+        journal: Callable[[Op], None] | None = None,
+        select: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__(op.label)
         self.model = model
         self.op = op

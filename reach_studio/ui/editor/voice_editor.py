@@ -85,9 +85,16 @@ def takes_folder(key: str) -> Path:
     return paths.data_dir() / "takes" / re.sub(r"[^A-Za-z0-9._-]+", "_", key)
 
 
-def render_work_product(script: VoiceScript, media: Path, out_dir: Path, *, dub_caption_accuracy: int | None = None,
-                        kbps: int = 128, token: CancelToken | None = None,
-                        progress: ProgressCallback | None = None) -> WorkProduct:
+def render_work_product(
+    script: VoiceScript,
+    media: Path,
+    out_dir: Path,
+    *,
+    dub_caption_accuracy: int | None = None,
+    kbps: int = 128,
+    token: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+) -> WorkProduct:
     """Mix the takes into the delivered track and extract the clear audio (Qt-free; runs in a worker).
 
     Progress is reported in thousandths: mixing up to 700, the clear audio up to 1000.
@@ -104,15 +111,31 @@ def render_work_product(script: VoiceScript, media: Path, out_dir: Path, *, dub_
     stamp_path = out_dir / "rendered.json"
     # The same script renders to the same files, which are then reused: a delivery resumed after a cancel or
     # a crash uploads the very files it started with (the delivery journal keys uploads by size and mtime).
-    stamp = json.dumps({"takes": [[s, str(p)] for s, p in script.takes()], "media": str(media), "kbps": kbps,
-                        "inputs": [_file_stamp(p) for p in [Path(media), *(p for _s, p in script.takes())]]},
-                       sort_keys=True)
-    reuse = main.is_file() and clear.is_file() and stamp_path.is_file() and \
-        stamp_path.read_text(encoding="utf-8") == stamp
+    stamp = json.dumps(
+        {
+            "takes": [[s, str(p)] for s, p in script.takes()],
+            "media": str(media),
+            "kbps": kbps,
+            "inputs": [_file_stamp(p) for p in [Path(media), *(p for _s, p in script.takes())]],
+        },
+        sort_keys=True,
+    )
+    reuse = (
+        main.is_file()
+        and clear.is_file()
+        and stamp_path.is_file()
+        and stamp_path.read_text(encoding="utf-8") == stamp
+    )
     if not reuse:
         stamp_path.unlink(missing_ok=True)
-        mix_voice_track(media, [Placement(s, p) for s, p in script.takes()], main, kbps=kbps, token=token,
-                        progress=stage(0, 700))
+        mix_voice_track(
+            media,
+            [Placement(s, p) for s, p in script.takes()],
+            main,
+            kbps=kbps,
+            token=token,
+            progress=stage(0, 700),
+        )
         extract_clear_audio(media, clear, kbps=kbps, token=token, progress=stage(700, 1000))
         stamp_path.write_text(stamp, encoding="utf-8")
     elif progress is not None:
@@ -137,7 +160,9 @@ def entry_captions_for_dubbing(connection, task) -> tuple[CaptionDocument, str] 
         found = [a for a in found if a.get("status") in (None, 2)] or found
         if found:
             best = max(found, key=lambda a: int(a.get("accuracy") or 0))
-            content = reach_api._download_small(connection, reach_api.caption_url(connection, task, best["id"]), 60.0)
+            content = reach_api._download_small(
+                connection, reach_api.caption_url(connection, task, best["id"]), 60.0
+            )
             doc = read_captions(content, language=language)
             return doc, f"the entry's {language} captions ({best.get('label') or best['id']})"
     return None
@@ -154,13 +179,21 @@ class VoiceEditor(QWidget):
     delivered = Signal(object)  # engine.delivery.DeliveryOutcome with status READY
     statusMessage = Signal(str)
 
-    def __init__(self, ctx: TaskContext, parent: QWidget | None = None, player: MediaPlayerBase | None | str = "auto",
-                 take_player: MediaPlayerBase | None | str = "auto", recorder_reason: str | None = None) -> None:
+    def __init__(
+        self,
+        ctx: TaskContext,
+        parent: QWidget | None = None,
+        player: MediaPlayerBase | None | str = "auto",
+        take_player: MediaPlayerBase | None | str = "auto",
+        recorder_reason: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.task = ctx.task
         self.kind = "dubbing" if self.task.feature == ServiceFeature.DUBBING else "audio_description"
-        self.language = (self.task.target_language if self.kind == "dubbing" else None) or self.task.source_language
+        self.language = (
+            self.task.target_language if self.kind == "dubbing" else None
+        ) or self.task.source_language
         self.key = task_key(ctx)
         self.takes_dir = takes_folder(self.key)
         self.current: int | None = None
@@ -169,8 +202,14 @@ class VoiceEditor(QWidget):
         self._playhead = 0
         self.locked = False  # True once delivered: review only, no new draft
         self.script, note = self._initial_script()
-        self.journal = DraftJournal(ctx.drafts, self.key, self.kind, f"{TITLES[self.kind]} · task {self.task.id}",
-                                    self._snapshot_payload, self)
+        self.journal = DraftJournal(
+            ctx.drafts,
+            self.key,
+            self.kind,
+            f"{TITLES[self.kind]} · task {self.task.id}",
+            self._snapshot_payload,
+            self,
+        )
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DEBOUNCE_MS)
         self._save_timer.timeout.connect(self.journal.snapshot)
         self.dialogue: list[tuple[int, int]] = []  # where the original speaks (captions, else loud audio)
@@ -223,9 +262,13 @@ class VoiceEditor(QWidget):
         return script, note
 
     def _snapshot_payload(self) -> dict[str, Any]:
-        return {"version": 1, "kind": self.kind, "script": self.script.to_dict(),
-                "dub_caption": self.dub_caption_box.isChecked(),
-                "dub_caption_accuracy": self.accuracy_box.value()}
+        return {
+            "version": 1,
+            "kind": self.kind,
+            "script": self.script.to_dict(),
+            "dub_caption": self.dub_caption_box.isChecked(),
+            "dub_caption_accuracy": self.accuracy_box.value(),
+        }
 
     def changed(self) -> None:
         """Something in the script changed: save within SAVE_DEBOUNCE_MS."""
@@ -234,10 +277,14 @@ class VoiceEditor(QWidget):
 
     def _hint(self) -> str:
         if self.kind == "audio_description":
-            return ("Play the video, pause in a natural gap, press “Add line at playhead”, write the description "
-                    "and record it.")
+            return (
+                "Play the video, pause in a natural gap, press “Add line at playhead”, write the description "
+                "and record it."
+            )
         if not self.script.lines:
-            return "Import the translated captions (“Import script…”) or add lines at the playhead, then record."
+            return (
+                "Import the translated captions (“Import script…”) or add lines at the playhead, then record."
+            )
         return "Select a line, rehearse it against the video, then record its take."
 
     # ------------------------------------------------------------------------------------ UI
@@ -303,8 +350,9 @@ class VoiceEditor(QWidget):
         form.addRow("Start", times)
         self.text_edit = QPlainTextEdit(panel)
         self.text_edit.setMaximumHeight(80)
-        self.text_edit.setPlaceholderText("What is said in the " + ("dub" if self.kind == "dubbing" else
-                                                                     "description"))
+        self.text_edit.setPlaceholderText(
+            "What is said in the " + ("dub" if self.kind == "dubbing" else "description")
+        )
         form.addRow("Line" if self.kind == "dubbing" else "Description", self.text_edit)
         # how long the text takes to speak at the describer's rate, against the pause before the next dialogue
         self.speak_label = QLabel(panel)
@@ -375,7 +423,9 @@ class VoiceEditor(QWidget):
         if self.player is not None:
             self.player.positionChanged.connect(self._position_changed)
             self.player.durationChanged.connect(lambda d: d > 0 and self.timeline.canvas.set_duration(d))
-            self.player.playingChanged.connect(lambda on: self.play_button.setText("❚❚ Pause" if on else "▶ Play"))
+            self.player.playingChanged.connect(
+                lambda on: self.play_button.setText("❚❚ Pause" if on else "▶ Play")
+            )
             self.player.errorOccurred.connect(lambda m: self.show_status(f"Player: {m}", error=True))
         if self.ctx.media_path is not None:
             self.set_media(self.ctx.media_path)
@@ -387,9 +437,12 @@ class VoiceEditor(QWidget):
         from reach_studio.ui.editor.waveform_loader import load_peaks_async
 
         self.ctx.media_path = Path(path)
-        self._waveform_job = load_peaks_async(Path(path), self._media_peaks,
-                                              lambda m: self.show_status(m, error=True),
-                                              alive=lambda: shiboken6.isValid(self))
+        self._waveform_job = load_peaks_async(
+            Path(path),
+            self._media_peaks,
+            lambda m: self.show_status(m, error=True),
+            alive=lambda: shiboken6.isValid(self),
+        )
         if self.player is None:
             return
         try:
@@ -426,7 +479,9 @@ class VoiceEditor(QWidget):
         if self.current is None:
             self.speak_label.setText("")
             return
-        text, fits = fit_note(self.script.lines[self.current].text, self.slot_ms(self.current), self.rate_box.value())
+        text, fits = fit_note(
+            self.script.lines[self.current].text, self.slot_ms(self.current), self.rate_box.value()
+        )
         self.speak_label.setText(text)
         set_tone(self.speak_label, None if fits else "error")
 
@@ -462,13 +517,21 @@ class VoiceEditor(QWidget):
                 self._take_peaks[path] = wave
                 self._show_take_peaks()
 
-            self._take_jobs[path] = load_peaks_async(path, got, lambda _m, path=path: self._take_jobs.pop(path, None),
-                                                     alive=lambda: shiboken6.isValid(self))
+            self._take_jobs[path] = load_peaks_async(
+                path,
+                got,
+                lambda _m, path=path: self._take_jobs.pop(path, None),
+                alive=lambda: shiboken6.isValid(self),
+            )
 
     def _show_take_peaks(self) -> None:
-        self.timeline.canvas.set_block_peaks({
-            row: self._take_peaks[Path(str(ln.take))] for row, ln in enumerate(self.script.lines)
-            if ln.has_take and Path(str(ln.take)) in self._take_peaks})
+        self.timeline.canvas.set_block_peaks(
+            {
+                row: self._take_peaks[Path(str(ln.take))]
+                for row, ln in enumerate(self.script.lines)
+                if ln.has_take and Path(str(ln.take)) in self._take_peaks
+            }
+        )
 
     def set_source_captions(self, doc: CaptionDocument) -> None:
         """Dubbing: the translated captions arrived; an empty script takes their lines and timing."""
@@ -545,13 +608,16 @@ class VoiceEditor(QWidget):
             if line.end_ms is not None:
                 slot = f"slot {(line.end_ms - line.start_ms) / 1000:.1f} s"
                 if line.has_take and line.take_ms > line.end_ms - line.start_ms:
-                    slot += f" — the take is {(line.take_ms - (line.end_ms - line.start_ms)) / 1000:.1f} s longer"
+                    slot += (
+                        f" — the take is {(line.take_ms - (line.end_ms - line.start_ms)) / 1000:.1f} s longer"
+                    )
             self._update_speaking_time()
             over = self.take_over_dialogue(self.current)
             if over is not None:
                 slot = (slot + " — " if slot else "") + (
                     f"⚠ the take runs over dialogue from {clock(over[0])} ({over[1] / 1000:.1f} s): "
-                    "move the line into a pause or record a shorter take")
+                    "move the line into a pause or record a shorter take"
+                )
             self.slot_label.setText(slot)
         self.recorder_panel.set_line(line is not None, bool(line and line.has_take))
         self._refreshing = False
@@ -614,8 +680,9 @@ class VoiceEditor(QWidget):
         self._fill_row(self.current)
         self._update_speaking_time()
         item = self._timeline_items[self.current]
-        self._timeline_items[self.current] = DescriptionCue(item.start_ms, item.end_ms,
-                                                            self.script.lines[self.current].text or "…")
+        self._timeline_items[self.current] = DescriptionCue(
+            item.start_ms, item.end_ms, self.script.lines[self.current].text or "…"
+        )
         self.timeline.canvas.update()
         self.changed()
 
@@ -645,7 +712,9 @@ class VoiceEditor(QWidget):
                 return
             doc, what = found
             if self.script.lines and self.script.takes():
-                self.show_status(f"Found {what}, but lines with takes exist: use “Import script…” to replace them")
+                self.show_status(
+                    f"Found {what}, but lines with takes exist: use “Import script…” to replace them"
+                )
                 return
             self.load_script(doc)
             self.show_status(f"{len(self.script.lines)} lines from {what}")
@@ -654,13 +723,18 @@ class VoiceEditor(QWidget):
             if shiboken6.isValid(self):
                 self.show_status(f"The entry's captions could not be loaded: {exc}", error=True)
 
-        self._captions_job = run_in_background(lambda token, progress: entry_captions_for_dubbing(connection, task),
-                                               done, failed)
+        self._captions_job = run_in_background(
+            lambda token, progress: entry_captions_for_dubbing(connection, task), done, failed
+        )
         return self._captions_job
 
     def import_script(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Import the script (captions)", "",
-                                              "Captions (*.srt *.vtt *.dfxp *.xml *.txt *.json);;All files (*)")
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            "Import the script (captions)",
+            "",
+            "Captions (*.srt *.vtt *.dfxp *.xml *.txt *.json);;All files (*)",
+        )
         if name:
             self.import_script_path(Path(name))
 
@@ -669,7 +743,11 @@ class VoiceEditor(QWidget):
 
         try:
             suffix = Path(path).suffix.lower().lstrip(".")
-            fmt = {"xml": "dfxp"}.get(suffix, suffix) if suffix in ("srt", "vtt", "dfxp", "xml", "json") else None
+            fmt = (
+                {"xml": "dfxp"}.get(suffix, suffix)
+                if suffix in ("srt", "vtt", "dfxp", "xml", "json")
+                else None
+            )
             doc = read_captions(Path(path), fmt=fmt, language=self.language)
         except (CaptionParseError, OSError) as exc:
             self.show_status(f"Cannot import {Path(path).name}: {exc}", error=True)
@@ -701,7 +779,13 @@ class VoiceEditor(QWidget):
 
     def _recording_changed(self, on: bool) -> None:
         # the row being recorded must stay where it is until the take is kept
-        for widget in (self.add_action, self.delete_action, self.deliver_action, self.preview_action, self.table):
+        for widget in (
+            self.add_action,
+            self.delete_action,
+            self.deliver_action,
+            self.preview_action,
+            self.table,
+        ):
             widget.setEnabled(not on and not self.locked)
         if not on:
             self._refresh_panel()
@@ -729,14 +813,18 @@ class VoiceEditor(QWidget):
         self.changed()
         over = self.take_over_dialogue(row)
         if over is not None:
-            self.show_status(f"Line {row + 1}: take of {length / 1000:.1f} s kept, but it runs over dialogue from "
-                             f"{clock(over[0])} for {over[1] / 1000:.1f} s", error=True)
+            self.show_status(
+                f"Line {row + 1}: take of {length / 1000:.1f} s kept, but it runs over dialogue from "
+                f"{clock(over[0])} for {over[1] / 1000:.1f} s",
+                error=True,
+            )
         else:
             self.show_status(f"Line {row + 1}: take of {length / 1000:.1f} s kept")
 
     def import_take_dialog(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Import a take", "",
-                                              "Audio (*.wav *.mp3 *.m4a *.aac *.ogg *.flac *.mp4);;All files (*)")
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Import a take", "", "Audio (*.wav *.mp3 *.m4a *.aac *.ogg *.flac *.mp4);;All files (*)"
+        )
         if name and self.current is not None:
             self.import_take_path(self.current, Path(name))
 
@@ -826,18 +914,27 @@ class VoiceEditor(QWidget):
             problems.insert(0, "The media is not downloaded yet")
         return problems
 
-    def build_work_product(self, token: CancelToken | None = None,
-                           progress: ProgressCallback | None = None) -> WorkProduct:
+    def build_work_product(
+        self, token: CancelToken | None = None, progress: ProgressCallback | None = None
+    ) -> WorkProduct:
         """Mix and extract now (blocking; the Deliver button runs this in a worker)."""
         assert self.ctx.media_path is not None
         accuracy = self.accuracy_box.value() if self.dub_caption_box.isChecked() else None
-        return render_work_product(self.script, self.ctx.media_path, self.takes_dir / "delivery",
-                                   dub_caption_accuracy=accuracy, token=token, progress=progress)
+        return render_work_product(
+            self.script,
+            self.ctx.media_path,
+            self.takes_dir / "delivery",
+            dub_caption_accuracy=accuracy,
+            token=token,
+            progress=progress,
+        )
 
     def preview_mix(self):
         """Mix what is recorded so far and play it from the playhead (in the take player)."""
         if self.ctx.media_path is None or not self.script.takes():
-            self.show_status("Record at least one take (and wait for the media) to preview the mix", error=True)
+            self.show_status(
+                "Record at least one take (and wait for the media) to preview the mix", error=True
+            )
             return None
         from reach_studio.media.audio_mix import Placement, mix_voice_track
 
@@ -847,7 +944,9 @@ class VoiceEditor(QWidget):
         self.show_status("Mixing the preview…")
 
         def work(token, progress):
-            return mix_voice_track(media, [Placement(s, p) for s, p in takes], out, token=token, progress=progress)
+            return mix_voice_track(
+                media, [Placement(s, p) for s, p in takes], out, token=token, progress=progress
+            )
 
         def done(path: Path) -> None:
             if shiboken6.isValid(self):
@@ -875,8 +974,11 @@ class VoiceEditor(QWidget):
             first = re.match(r"line (\d+)", problems[0])
             if first:
                 self.select(int(first.group(1)) - 1, seek=False)
-            self.show_status(f"Delivery blocked: {problems[0]}" + (f" (and {len(problems) - 1} more)"
-                                                                     if len(problems) > 1 else ""), error=True)
+            self.show_status(
+                f"Delivery blocked: {problems[0]}"
+                + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+                error=True,
+            )
             return False
         if self.ctx.connection is None:
             self.show_status("Not connected to Kaltura: cannot deliver", error=True)
@@ -890,14 +992,28 @@ class VoiceEditor(QWidget):
         def run(token, progress):
             from reach_studio.engine.delivery import DeliveryService
 
-            product = render_work_product(script, media, out_dir, dub_caption_accuracy=accuracy, token=token,
-                                          progress=lambda d, t: progress(d * 4 // 10, 1000))
+            product = render_work_product(
+                script,
+                media,
+                out_dir,
+                dub_caption_accuracy=accuracy,
+                token=token,
+                progress=lambda d, t: progress(d * 4 // 10, 1000),
+            )
             return DeliveryService(connection).deliver(
-                task, product, cancel=token,
-                progress=lambda d, t: progress(400 + (600 * d // t if t else 0), 1000))
+                task,
+                product,
+                cancel=token,
+                progress=lambda d, t: progress(400 + (600 * d // t if t else 0), 1000),
+            )
 
-        self._job = DeliveryRun(self, "Mixing the takes and delivering to Kaltura…", run, self._delivered,
-                                on_end=self._delivery_ended).start()
+        self._job = DeliveryRun(
+            self,
+            "Mixing the takes and delivering to Kaltura…",
+            run,
+            self._delivered,
+            on_end=self._delivery_ended,
+        ).start()
         return True
 
     def _delivery_ended(self) -> None:
@@ -916,8 +1032,15 @@ class VoiceEditor(QWidget):
         self._save_timer.stop()
         for action in self.toolbar.actions():
             action.setEnabled(False)
-        for widget in (self.table, self.start_edit, self.to_playhead, self.text_edit, self.recorder_panel,
-                       self.dub_caption_box, self.accuracy_box):
+        for widget in (
+            self.table,
+            self.start_edit,
+            self.to_playhead,
+            self.text_edit,
+            self.recorder_panel,
+            self.dub_caption_box,
+            self.accuracy_box,
+        ):
             widget.setEnabled(False)
 
     def show_status(self, text: str, error: bool = False) -> None:

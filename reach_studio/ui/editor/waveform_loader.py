@@ -8,8 +8,12 @@ from pathlib import Path
 from reach_studio.workers.background import Job, run_in_background
 
 
-def load_peaks_async(path: Path, on_peaks: Callable[[object], None], on_error: Callable[[str], None],
-                     alive: Callable[[], bool] = lambda: True) -> Job:
+def load_peaks_async(
+    path: Path,
+    on_peaks: Callable[[object], None],
+    on_error: Callable[[str], None],
+    alive: Callable[[], bool] = lambda: True,
+) -> Job:
     """Call `on_peaks(waveform)` on the GUI thread when ready, or `on_error(message)`."""
 
     def work(token, progress):

@@ -13,8 +13,12 @@ def _timed_editor(ctx: TaskContext):
 
 
 register_editor(
-    [ServiceFeature.CAPTIONS, ServiceFeature.TRANSLATION, ServiceFeature.EXTENDED_AUDIO_DESCRIPTION,
-     ServiceFeature.CHAPTERING],
+    [
+        ServiceFeature.CAPTIONS,
+        ServiceFeature.TRANSLATION,
+        ServiceFeature.EXTENDED_AUDIO_DESCRIPTION,
+        ServiceFeature.CHAPTERING,
+    ],
     _timed_editor,
 )
 

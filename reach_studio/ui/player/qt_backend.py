@@ -111,7 +111,11 @@ class QtMediaPlayer(MediaPlayerBase):
         if self._closed:
             return
         self._closed = True
-        for signal in (self._player.durationChanged, self._player.errorOccurred, self._player.mediaStatusChanged):
+        for signal in (
+            self._player.durationChanged,
+            self._player.errorOccurred,
+            self._player.mediaStatusChanged,
+        ):
             try:
                 signal.disconnect()
             except (RuntimeError, TypeError):  # nothing connected any more

@@ -102,7 +102,9 @@ class VideoView(QGraphicsView):
         """A line shown when there is no picture (e.g. "Downloading media…")."""
         self._message.setText(text)
         r = self._message.boundingRect()
-        self._message.setPos((self._frame_rect.width() - r.width()) / 2, (self._frame_rect.height() - r.height()) / 3)
+        self._message.setPos(
+            (self._frame_rect.width() - r.width()) / 2, (self._frame_rect.height() - r.height()) / 3
+        )
 
     def set_caption(self, text: str) -> None:
         self._caption.setPlainText(text)

@@ -163,8 +163,12 @@ class VlcMediaPlayer(MediaPlayerBase):
         self._still = int(ms)
         self._mp.audio_set_mute(True)
         state = self._mp.get_state()
-        if state in (self._vlc.State.Paused, self._vlc.State.Playing, self._vlc.State.Buffering,
-                     self._vlc.State.Opening):
+        if state in (
+            self._vlc.State.Paused,
+            self._vlc.State.Playing,
+            self._vlc.State.Buffering,
+            self._vlc.State.Opening,
+        ):
             self._still_skip = STALE_FRAMES_AFTER_SEEK
             self._mp.set_time(int(ms))
             self._mp.set_pause(0)
@@ -205,7 +209,7 @@ class VlcMediaPlayer(MediaPlayerBase):
             video = info.first("video")
             if video and video.width and video.height:
                 w = min(MAX_FRAME_WIDTH, video.width)
-                h = max(2, int(round(video.height * w / video.width / 2)) * 2)
+                h = max(2, round(video.height * w / video.width / 2) * 2)
                 self._size = (w, h)
             self._duration = info.duration_ms
             self._open(path)

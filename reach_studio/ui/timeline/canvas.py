@@ -124,8 +124,12 @@ class TimelineCanvas(QWidget):
         self._font = QFont(self.font())
         self._font.setPointSizeF(max(7.0, self._font.pointSizeF() * 0.85))
         self._metrics = QFontMetrics(self._font)
-        self._pens = {"error": QPen(ERROR_EDGE, 2), "selected": QPen(SELECTED_EDGE, 2), "cue": QPen(CUE_EDGE, 1),
-                      "ead": QPen(EAD_EDGE, 1)}
+        self._pens = {
+            "error": QPen(ERROR_EDGE, 2),
+            "selected": QPen(SELECTED_EDGE, 2),
+            "cue": QPen(CUE_EDGE, 1),
+            "ead": QPen(EAD_EDGE, 1),
+        }
 
     # ------------------------------------------------------------------------------------ document
 
@@ -245,7 +249,7 @@ class TimelineCanvas(QWidget):
         return (ms - self._view_start) / self._ms_per_px
 
     def ms_at(self, x: float) -> int:
-        return int(round(self._view_start + x * self._ms_per_px))
+        return round(self._view_start + x * self._ms_per_px)
 
     # ---------------------------------------------------------------------------------- geometry
 
@@ -413,7 +417,9 @@ class TimelineCanvas(QWidget):
             selected = i == self._selected
             flagged = i in self._error_rows
             p.fillRect(rect, SELECTED_FILL if selected else fill)
-            p.setPen(pens["error"] if flagged else pens["selected"] if selected else pens["ead" if ead else "cue"])
+            p.setPen(
+                pens["error"] if flagged else pens["selected"] if selected else pens["ead" if ead else "cue"]
+            )
             p.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
             take = self._block_peaks.get(i) if self._block_peaks else None
             if take is not None and width > 3:
@@ -426,8 +432,10 @@ class TimelineCanvas(QWidget):
                 lines[0] = f"{i + 1}  {lines[0]}"
                 avail = int(width - 7)
                 for n, line in enumerate(lines[:max_lines]):
-                    p.drawText(QPointF(xa + 4, top + 3 + ascent + n * line_h),
-                               self._metrics.elidedText(line, Qt.TextElideMode.ElideRight, avail))
+                    p.drawText(
+                        QPointF(xa + 4, top + 3 + ascent + n * line_h),
+                        self._metrics.elidedText(line, Qt.TextElideMode.ElideRight, avail),
+                    )
 
     def _paint_shots(self, p: QPainter, h: int, t0: float, t1: float) -> None:
         if not self._shots:
@@ -455,11 +463,17 @@ class TimelineCanvas(QWidget):
         mid = rect.top() + rect.height() * 0.7
         amp = rect.height() * 0.28
         p.setPen(QPen(TAKE_WAVE, 1))
-        p.drawLines([QLineF(xa + first + k, mid - float(hi[k]) * amp, xa + first + k, mid - float(lo[k]) * amp)
-                     for k in range(len(lo)) if hi[k] or lo[k]])
+        p.drawLines(
+            [
+                QLineF(xa + first + k, mid - float(hi[k]) * amp, xa + first + k, mid - float(lo[k]) * amp)
+                for k in range(len(lo))
+                if hi[k] or lo[k]
+            ]
+        )
 
-    def _paint_narrow(self, p: QPainter, x0: np.ndarray, x1: np.ndarray, top: int, height: int,
-                      color: QColor) -> None:
+    def _paint_narrow(
+        self, p: QPainter, x0: np.ndarray, x1: np.ndarray, top: int, height: int, color: QColor
+    ) -> None:
         w = self.width()
         if w <= 0 or height <= 0:
             return
@@ -484,13 +498,21 @@ class TimelineCanvas(QWidget):
             color = SELECTED_EDGE if selected else CHAPTER
             p.setPen(QPen(ERROR_EDGE if i in self._error_rows else color, 3 if selected else 2))
             p.drawLine(QPointF(x, RULER_H), QPointF(x, h))
-            flag = QRectF(x, RULER_H + 2, min(160.0, max(40.0, self._metrics.horizontalAdvance(
-                self._items[i].title) + 10.0)), self._metrics.height() + 4)
+            flag = QRectF(
+                x,
+                RULER_H + 2,
+                min(160.0, max(40.0, self._metrics.horizontalAdvance(self._items[i].title) + 10.0)),
+                self._metrics.height() + 4,
+            )
             p.fillRect(flag, color)
             p.setPen(QColor("#202020"))
-            p.drawText(flag.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter,
-                       self._metrics.elidedText(self._items[i].title, Qt.TextElideMode.ElideRight,
-                                                int(flag.width() - 6)))
+            p.drawText(
+                flag.adjusted(4, 0, -2, 0),
+                Qt.AlignmentFlag.AlignVCenter,
+                self._metrics.elidedText(
+                    self._items[i].title, Qt.TextElideMode.ElideRight, int(flag.width() - 6)
+                ),
+            )
 
     # ------------------------------------------------------------------------------------- mouse
 
@@ -531,8 +553,11 @@ class TimelineCanvas(QWidget):
             hit = self.hit_test(pos.x(), pos.y())
             shape = Qt.CursorShape.ArrowCursor
             if hit is not None:
-                shape = (Qt.CursorShape.SizeHorCursor if hit[1] in ("start", "end", "marker")
-                         else Qt.CursorShape.OpenHandCursor)
+                shape = (
+                    Qt.CursorShape.SizeHorCursor
+                    if hit[1] in ("start", "end", "marker")
+                    else Qt.CursorShape.OpenHandCursor
+                )
             self.setCursor(shape)
             return
         index, part, press_ms, s, e = self._drag
@@ -570,7 +595,9 @@ class TimelineCanvas(QWidget):
         if hit is not None:
             self.itemActivated.emit(hit[0])
 
-    def _dragged_times(self, index: int, part: str, s: int, e: int, delta: int, use_snap: bool) -> tuple[int, int]:
+    def _dragged_times(
+        self, index: int, part: str, s: int, e: int, delta: int, use_snap: bool
+    ) -> tuple[int, int]:
         tolerance = int(SNAP_PX * self._ms_per_px)
 
         def snapped(value: int) -> int:
@@ -602,9 +629,14 @@ class TimelineCanvas(QWidget):
         tolerance = int(SNAP_PX * self._ms_per_px)
         gap = max(0, int(self.min_gap_ms))
         if use_snap:
-            near = lambda t: [x for x in self._shots if abs(x - t) <= tolerance] + [
-                v for i in self.visible_indexes(t - tolerance - gap, t + tolerance + gap).tolist()
-                for v in (int(self._ends[i]) + gap, int(self._starts[i]) - gap)]  # not the playhead: the press moved it
+            near = lambda t: (
+                [x for x in self._shots if abs(x - t) <= tolerance]
+                + [
+                    v
+                    for i in self.visible_indexes(t - tolerance - gap, t + tolerance + gap).tolist()
+                    for v in (int(self._ends[i]) + gap, int(self._starts[i]) - gap)
+                ]
+            )  # not the playhead: the press moved it
             start = snap(start, near(start), tolerance)
             end = snap(end, near(end), tolerance)
         # never over a cue: stop short of the neighbours around the stretch's start
@@ -629,7 +661,7 @@ class TimelineCanvas(QWidget):
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0 or event.angleDelta().x() / 120.0
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.zoom_by(1.25 ** steps, self.ms_at(event.position().x()))
+            self.zoom_by(1.25**steps, self.ms_at(event.position().x()))
         else:
             self.set_view_start(self._view_start - steps * self.view_span_ms * 0.15)
         event.accept()
@@ -637,8 +669,24 @@ class TimelineCanvas(QWidget):
 
 def _tick_step(ms_per_px: float) -> int:
     """A ruler step that leaves at least ~70 px between labels."""
-    for step in (100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000,
-                 900_000, 1_800_000, 3_600_000):
+    for step in (
+        100,
+        200,
+        500,
+        1000,
+        2000,
+        5000,
+        10_000,
+        15_000,
+        30_000,
+        60_000,
+        120_000,
+        300_000,
+        600_000,
+        900_000,
+        1_800_000,
+        3_600_000,
+    ):
         if step / ms_per_px >= 70:
             return step
     return 7_200_000
