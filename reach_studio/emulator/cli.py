@@ -20,17 +20,41 @@ class _StopServing(Exception):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port (default: any free port, printed when ready)")
-    parser.add_argument("--data", type=Path, default=None,
-                        help="state folder (SQLite + uploaded files); a restart with the same folder keeps it")
-    parser.add_argument("--seed", default="demo", choices=["demo", "minimal", "none"],
-                        help="what an empty data folder starts with (default demo)")
-    parser.add_argument("--access-key-ttl", type=float, default=None, metavar="S",
-                        help="task access keys expire after S seconds (default Kaltura's max(7 days, 2 x TAT))")
-    parser.add_argument("--media-cache", type=Path, default=None,
-                        help="folder for generated media, shared between runs (default <data>/media-cache)")
-    parser.add_argument("--make-long-entry", type=float, default=None, metavar="SECONDS",
-                        help="also add a long entry of SECONDS (e.g. 3600) with a PENDING captions task")
+    parser.add_argument(
+        "--port", type=int, default=0, help="port (default: any free port, printed when ready)"
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="state folder (SQLite + uploaded files); a restart with the same folder keeps it",
+    )
+    parser.add_argument(
+        "--seed",
+        default="demo",
+        choices=["demo", "minimal", "none"],
+        help="what an empty data folder starts with (default demo)",
+    )
+    parser.add_argument(
+        "--access-key-ttl",
+        type=float,
+        default=None,
+        metavar="S",
+        help="task access keys expire after S seconds (default Kaltura's max(7 days, 2 x TAT))",
+    )
+    parser.add_argument(
+        "--media-cache",
+        type=Path,
+        default=None,
+        help="folder for generated media, shared between runs (default <data>/media-cache)",
+    )
+    parser.add_argument(
+        "--make-long-entry",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="also add a long entry of SECONDS (e.g. 3600) with a PENDING captions task",
+    )
     parser.add_argument("--long-entry-audio-only", action="store_true", help="make the long entry audio-only")
 
 
@@ -44,8 +68,14 @@ def run(args: argparse.Namespace) -> int:
         print("reach-studio emulator: --access-key-ttl must be positive", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    emu = Emulator(data, seed=None if args.seed == "none" else args.seed, host=args.host, port=args.port,
-                   access_key_ttl=args.access_key_ttl, media_cache=args.media_cache)
+    emu = Emulator(
+        data,
+        seed=None if args.seed == "none" else args.seed,
+        host=args.host,
+        port=args.port,
+        access_key_ttl=args.access_key_ttl,
+        media_cache=args.media_cache,
+    )
     try:
         emu.start()
     except EmulatorError as exc:

@@ -42,7 +42,7 @@ register_errors(
     "UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE;;Failed to match expected file size",
     "UPLOAD_ERROR;;Upload failed",
     "RESOURCE_TYPE_NOT_SUPPORTED;RES_TYPE;Resource type [@RES_TYPE@] is not supported",
-    "ASSET_ID_NOT_FOUND;ID;Asset id \"@ID@\" not found",
+    'ASSET_ID_NOT_FOUND;ID;Asset id "@ID@" not found',
     "INVALID_URL;URL;Invalid url [@URL@]",
 )
 
@@ -60,22 +60,51 @@ define("KalturaContentResource", "KalturaResource", abstract=True)
 define("KalturaDataCenterContentResource", "KalturaContentResource", abstract=True)
 define("KalturaGenericDataCenterContentResource", "KalturaDataCenterContentResource", abstract=True)
 define("KalturaUploadedFileTokenResource", "KalturaGenericDataCenterContentResource", token="str required")
-define("KalturaUrlResource", "KalturaContentResource", url="str required", forceAsyncDownload="bool",
-       urlHeaders="list:KalturaString", shouldRedirect="bool")
+define(
+    "KalturaUrlResource",
+    "KalturaContentResource",
+    url="str required",
+    forceAsyncDownload="bool",
+    urlHeaders="list:KalturaString",
+    shouldRedirect="bool",
+)
 define("KalturaStringResource", "KalturaContentResource", content="str required")
 define("KalturaAssetResource", "KalturaContentResource", assetId="str required")
 
 define(
-    "KalturaAsset", "KalturaObjectBase", abstract=True,
-    id="str ro", entryId="str ro", partnerId="int ro", version="int ro", size="int ro", tags="str",
-    fileExt="str io", createdAt="int ro", updatedAt="int ro", deletedAt="int ro", description="str ro",
-    partnerData="str", partnerDescription="str", actualSourceAssetParamsIds="str", sizeInBytes="int ro",
+    "KalturaAsset",
+    "KalturaObjectBase",
+    abstract=True,
+    id="str ro",
+    entryId="str ro",
+    partnerId="int ro",
+    version="int ro",
+    size="int ro",
+    tags="str",
+    fileExt="str io",
+    createdAt="int ro",
+    updatedAt="int ro",
+    deletedAt="int ro",
+    description="str ro",
+    partnerData="str",
+    partnerDescription="str",
+    actualSourceAssetParamsIds="str",
+    sizeInBytes="int ro",
 )
 define("KalturaFilter", "KalturaObjectBase", orderBy="str")
 define(
-    "KalturaAssetFilter", "KalturaFilter",
-    idEqual="str", idIn="str", entryIdEqual="str", entryIdIn="str", partnerIdEqual="int", partnerIdIn="str",
-    tagsLike="str", statusEqual="int", statusIn="str", statusNotIn="str",
+    "KalturaAssetFilter",
+    "KalturaFilter",
+    idEqual="str",
+    idIn="str",
+    entryIdEqual="str",
+    entryIdIn="str",
+    partnerIdEqual="int",
+    partnerIdIn="str",
+    tagsLike="str",
+    statusEqual="int",
+    statusIn="str",
+    statusNotIn="str",
 )
 
 # ---- small helpers the asset services share ------------------------------------------------------
@@ -89,8 +118,12 @@ def check_language(obj: dict[str, Any], field: str = "language") -> None:
     """Kaltura refuses a language that is not a KalturaLanguage *name* ("English", not "en")."""
     value = obj.get(field)
     if value not in (None, "") and not is_language(value):
-        raise ApiError("INVALID_ENUM_VALUE", ENUM_VAL=value, PARAM_NAME=f"{obj.get('objectType')}::{field}",
-                       ENUM_TYPE="KalturaLanguage")
+        raise ApiError(
+            "INVALID_ENUM_VALUE",
+            ENUM_VAL=value,
+            PARAM_NAME=f"{obj.get('objectType')}::{field}",
+            ENUM_TYPE="KalturaLanguage",
+        )
 
 
 def ids_filter(text: str | None) -> set[str] | None:
@@ -110,7 +143,7 @@ def pager(p: Any) -> tuple[int, int]:
 
 def list_response(type_name: str, objects: list[dict[str, Any]], p: Any) -> dict[str, Any]:
     size, index = pager(p)
-    page = objects[(index - 1) * size: index * size]
+    page = objects[(index - 1) * size : index * size]
     return {"objectType": type_name, "objects": page, "totalCount": len(objects)}
 
 
@@ -139,8 +172,9 @@ def reach_entry(ctx: CallContext, entry_id: str | None, write: bool = False) -> 
     return entry
 
 
-def entry_of_asset(ctx: CallContext, kind: str, asset_id: str, not_found: str, arg: str,
-                   *, write: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+def entry_of_asset(
+    ctx: CallContext, kind: str, asset_id: str, not_found: str, arg: str, *, write: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The asset and its entry, if the caller's KS reaches that entry; else the asset's not-found error."""
     ctx.require_session()
     asset = ctx.store.get(kind, asset_id) if asset_id else None
@@ -181,8 +215,15 @@ def _safe_headers(items: list[Any] | None) -> dict[str, str]:
     return headers
 
 
-def attach_resource(ctx: CallContext, kind: str, object_id: str, resource: dict[str, Any],
-                    finish: Finisher, fail: Failer, importing_status: Any) -> str:
+def attach_resource(
+    ctx: CallContext,
+    kind: str,
+    object_id: str,
+    resource: dict[str, Any],
+    finish: Finisher,
+    fail: Failer,
+    importing_status: Any,
+) -> str:
     """Bring a resource's bytes to the object: returns "done" (finish already ran) or "importing"."""
     rtype = resource.get("objectType")
     store = ctx.store
@@ -190,11 +231,19 @@ def attach_resource(ctx: CallContext, kind: str, object_id: str, resource: dict[
         token = _token_for(ctx, str(resource.get("token") or ""))
         if int(token.get("status", 0)) != 2 or not token.get("_blob"):  # FULL_UPLOAD
             raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY")
-        blob = store.put_blob(store.blob_path(token["_blob"]), suffix=Path(token.get("fileName") or "").suffix)
-        store.update("upload_token", token["id"], {
-            "status": 3, "updatedAt": now(), "attachedObjectType": _ATTACHED_TYPES.get(kind, kind),
-            "attachedObjectId": object_id,
-        })
+        blob = store.put_blob(
+            store.blob_path(token["_blob"]), suffix=Path(token.get("fileName") or "").suffix
+        )
+        store.update(
+            "upload_token",
+            token["id"],
+            {
+                "status": 3,
+                "updatedAt": now(),
+                "attachedObjectType": _ATTACHED_TYPES.get(kind, kind),
+                "attachedObjectId": object_id,
+            },
+        )
         finish(ctx.emu, object_id, blob)
         return "done"
     if rtype == "KalturaStringResource":
@@ -225,8 +274,10 @@ def attach_resource(ctx: CallContext, kind: str, object_id: str, resource: dict[
         headers = _safe_headers(resource.get("urlHeaders"))
         store.update(kind, object_id, {"status": importing_status, "updatedAt": now()})
         thread = threading.Thread(
-            target=_import_url, args=(ctx.emu, kind, object_id, url, headers, finish, fail),
-            name=f"url-import-{object_id}", daemon=True,
+            target=_import_url,
+            args=(ctx.emu, kind, object_id, url, headers, finish, fail),
+            name=f"url-import-{object_id}",
+            daemon=True,
         )
         thread.start()
         return "importing"
@@ -241,14 +292,22 @@ _ATTACHED_TYPES = {
 }
 
 
-def _import_url(emu: Emulator, kind: str, object_id: str, url: str, headers: dict[str, str],
-                finish: Finisher, fail: Failer) -> None:
+def _import_url(
+    emu: Emulator,
+    kind: str,
+    object_id: str,
+    url: str,
+    headers: dict[str, str],
+    finish: Finisher,
+    fail: Failer,
+) -> None:
     import requests
 
     store = emu.store
     try:
-        with requests.get(url, headers=headers, timeout=URL_IMPORT_TIMEOUT_S, stream=True,
-                          allow_redirects=True) as response:
+        with requests.get(
+            url, headers=headers, timeout=URL_IMPORT_TIMEOUT_S, stream=True, allow_redirects=True
+        ) as response:
             if response.status_code >= 400:
                 raise OSError(f"HTTP {response.status_code}")
             name = store.put_blob(b"", suffix=Path(urlparse(url).path).suffix[:10])
@@ -285,4 +344,3 @@ def run_later(delay_s: float, fn: Callable[[], None], name: str) -> None:
             log.debug("background job %s failed", name, exc_info=True)
 
     threading.Thread(target=runner, name=name, daemon=True).start()
-

@@ -25,9 +25,9 @@ register_errors(
     "INTERNAL_SERVERL_ERROR;;Internal server error occurred",
     "MISSING_KS;;Missing KS, session not established",
     'INVALID_KS;KSID,ERR_CODE,ERR_DESC;Invalid KS "@KSID@" Error "@ERR_CODE@,@ERR_DESC@"',
-    'SERVICE_FORBIDDEN;SERVICE;The access to service [@SERVICE@] is forbidden',
-    'SERVICE_FORBIDDEN_CONTENT_BLOCKED;;The access to this service is forbidden since the specified partner is blocked',
-    'FEATURE_FORBIDDEN;FEATURE;The usage of feature [@FEATURE@] is forbidden',
+    "SERVICE_FORBIDDEN;SERVICE;The access to service [@SERVICE@] is forbidden",
+    "SERVICE_FORBIDDEN_CONTENT_BLOCKED;;The access to this service is forbidden since the specified partner is blocked",
+    "FEATURE_FORBIDDEN;FEATURE;The usage of feature [@FEATURE@] is forbidden",
     'SERVICE_DOES_NOT_EXISTS;SRV_NAME;Service "@SRV_NAME@" does not exist',
     'ACTION_DOES_NOT_EXISTS;ACTION_NAME,SERVICE_NAME;Action "@ACTION_NAME@" does not exist for service "@SERVICE_NAME@"',
     'MISSING_MANDATORY_PARAMETER;PARAM_NAME;Missing parameter "@PARAM_NAME@"',
@@ -43,33 +43,33 @@ register_errors(
     'INVALID_OBJECT_TYPE;CLASS_NAME;Invalid object type "@CLASS_NAME@"',
     'INVALID_OBJECT_ID;ID;Invalid object id "@ID@"',
     'INVALID_PARTNER_ID;PARTNER_ID;Invalid partner id "@PARTNER_ID@"',
-    'START_SESSION_ERROR;PID;Error while starting session for partner [@PID@]',
+    "START_SESSION_ERROR;PID;Error while starting session for partner [@PID@]",
     'INVALID_WIDGET_ID;WIDGET_ID;Invalid widget id "@WIDGET_ID@"',
-    'INVALID_USER_ID;;Invalid user id',
+    "INVALID_USER_ID;;Invalid user id",
     # entries and assets that the REACH services refer to
     'ENTRY_ID_NOT_FOUND;ENTRY_ID;Entry id "@ENTRY_ID@" not found',
     # app tokens (AppTokenService.php)
-    'APP_TOKEN_ID_NOT_FOUND;ID;Application token id [@ID@] not found',
-    'APP_TOKEN_NOT_ACTIVE;ID;Application token id [@ID@] is not active',
-    'APP_TOKEN_EXPIRED;ID;Application token id [@ID@] expired',
-    'INVALID_APP_TOKEN_HASH;;Invalid application token hash',
+    "APP_TOKEN_ID_NOT_FOUND;ID;Application token id [@ID@] not found",
+    "APP_TOKEN_NOT_ACTIVE;ID;Application token id [@ID@] is not active",
+    "APP_TOKEN_EXPIRED;ID;Application token id [@ID@] expired",
+    "INVALID_APP_TOKEN_HASH;;Invalid application token hash",
     # REACH (KalturaReachErrors.php)
-    'ENTRY_VENDOR_TASK_NOT_FOUND;ID;Entry vendor task item with id provided not found [@ID@]',
-    'CATALOG_ITEM_NOT_FOUND;ID;Catalog item with id provided not found [@ID@]',
-    'REACH_PROFILE_NOT_FOUND;ID;Reach profile with id provided not found [@ID@]',
+    "ENTRY_VENDOR_TASK_NOT_FOUND;ID;Entry vendor task item with id provided not found [@ID@]",
+    "CATALOG_ITEM_NOT_FOUND;ID;Catalog item with id provided not found [@ID@]",
+    "REACH_PROFILE_NOT_FOUND;ID;Reach profile with id provided not found [@ID@]",
     "VENDOR_TASK_SERVICE__GET_JOB_NOT_ALLOWED;ID;Vendor task service 'Get Job' action not allowed. Vendor partner "
-    'Type is not enabled on partner [@ID@]',
-    'CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE;ID,OLD_STATUS,NEW_STATUS;Cannot update status from '
-    '[@OLD_STATUS@] to [@NEW_STATUS@] for task with id [@ID@], since task is in final status',
-    'CANNOT_UPDATE_UNIT_USED_OF_TASK_WHICH_IS_IN_FINAL_STATE;ID,OLD_UNITS_USED,NEW_UNITS_USED;Cannot update unitsUsed '
-    'from [@OLD_UNITS_USED@] to [@NEW_UNITS_USED@] for task with id [@ID@], since task is in final state',
-    'CANNOT_EXTEND_ACCESS_KEY;;Extending accessKey for non processing task is not allowed',
-    'FAILED_EXTEND_ACCESS_KEY;;Extending accessKey operation failed',
-    'PARTNER_DATA_NOT_VALID_JSON_STRING;;Partner data must be a valid json string',
-    'ENTRY_VENDOR_TASK_ITEM_COULD_NOT_BE_UPDATED;REASON;@REASON@',
-    'CANNOT_ABORT_NOT_MODERATED_TASK;;Cannot abort task which is not pending moderation',
-    'ENTRY_VENDOR_TASK_ACTION_NOT_ALLOWED;ID,USER_ID;User id [@USER_ID@] is not allowed to do actions on entryVendorTask '
-    '[@ID@]',
+    "Type is not enabled on partner [@ID@]",
+    "CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE;ID,OLD_STATUS,NEW_STATUS;Cannot update status from "
+    "[@OLD_STATUS@] to [@NEW_STATUS@] for task with id [@ID@], since task is in final status",
+    "CANNOT_UPDATE_UNIT_USED_OF_TASK_WHICH_IS_IN_FINAL_STATE;ID,OLD_UNITS_USED,NEW_UNITS_USED;Cannot update unitsUsed "
+    "from [@OLD_UNITS_USED@] to [@NEW_UNITS_USED@] for task with id [@ID@], since task is in final state",
+    "CANNOT_EXTEND_ACCESS_KEY;;Extending accessKey for non processing task is not allowed",
+    "FAILED_EXTEND_ACCESS_KEY;;Extending accessKey operation failed",
+    "PARTNER_DATA_NOT_VALID_JSON_STRING;;Partner data must be a valid json string",
+    "ENTRY_VENDOR_TASK_ITEM_COULD_NOT_BE_UPDATED;REASON;@REASON@",
+    "CANNOT_ABORT_NOT_MODERATED_TASK;;Cannot abort task which is not pending moderation",
+    "ENTRY_VENDOR_TASK_ACTION_NOT_ALLOWED;ID,USER_ID;User id [@USER_ID@] is not allowed to do actions on entryVendorTask "
+    "[@ID@]",
 )
 
 
@@ -79,7 +79,9 @@ class ApiError(Exception):
     def __init__(self, code: str, **args: object) -> None:
         self.code = code
         names, template = ERROR_TABLE.get(code, ((), code))
-        self.args_map: dict[str, str] = {name: "" if args.get(name) is None else str(args[name]) for name in names}
+        self.args_map: dict[str, str] = {
+            name: "" if args.get(name) is None else str(args[name]) for name in names
+        }
         for name, value in args.items():
             if name not in self.args_map:
                 self.args_map[name] = "" if value is None else str(value)

@@ -15,8 +15,14 @@ from functools import lru_cache
 def _tables() -> tuple[dict[str, str], dict[str, str]]:
     from KalturaClient.Plugins.Core import KalturaLanguage, KalturaLanguageCode
 
-    names = {key: value for key, value in vars(KalturaLanguage).items() if key.isupper() and isinstance(value, str)}
-    codes = {key: value for key, value in vars(KalturaLanguageCode).items() if key.isupper() and isinstance(value, str)}
+    names = {
+        key: value for key, value in vars(KalturaLanguage).items() if key.isupper() and isinstance(value, str)
+    }
+    codes = {
+        key: value
+        for key, value in vars(KalturaLanguageCode).items()
+        if key.isupper() and isinstance(value, str)
+    }
     name_to_code = {name: codes.get(key, "") for key, name in names.items()}
     return name_to_code, names
 

@@ -217,7 +217,9 @@ def load_session(emu: Emulator, ks: str | None) -> Session | None:
         return session
     except KsError as exc:
         # Kaltura puts the KS itself in KSID; we put a fingerprint so a KS never lands in a log or message.
-        raise ApiError("INVALID_KS", KSID=fingerprint(ks), ERR_CODE=exc.reason[0], ERR_DESC=exc.reason[1]) from None
+        raise ApiError(
+            "INVALID_KS", KSID=fingerprint(ks), ERR_CODE=exc.reason[0], ERR_DESC=exc.reason[1]
+        ) from None
 
 
 def call(emu: Emulator, service: str, action_name: str, params: dict[str, Any]) -> Any:

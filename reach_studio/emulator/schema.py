@@ -58,7 +58,9 @@ def _parse_field(spec: str) -> Field:
 
 def define(type_name: str, parent: str | None = None, /, *, abstract: bool = False, **fields: str) -> None:
     """Declare (or redeclare) an object type and its own fields (parents' fields are inherited)."""
-    TYPES[type_name] = ObjectType(type_name, parent, {k: _parse_field(v) for k, v in fields.items()}, abstract)
+    TYPES[type_name] = ObjectType(
+        type_name, parent, {k: _parse_field(v) for k, v in fields.items()}, abstract
+    )
     _FIELDS_CACHE.clear()
 
 
@@ -298,110 +300,270 @@ define("KalturaFilterPager", "KalturaObjectBase", pageSize="int", pageIndex="int
 define("KalturaResponseProfileHolder", "KalturaObjectBase", id="int", systemName="str")
 define("KalturaListResponse", "KalturaObjectBase", totalCount="int ro")
 
-define("KalturaSessionInfo", "KalturaObjectBase", ks="str ro", sessionType="enum:KalturaSessionType ro",
-       partnerId="int ro", userId="str ro", expiry="int ro", privileges="str ro")
-define("KalturaStartWidgetSessionResponse", "KalturaObjectBase", partnerId="int ro", ks="str ro", userId="str ro")
-define("KalturaAppToken", "KalturaObjectBase", id="str ro", token="str ro", partnerId="int ro", createdAt="int ro",
-       updatedAt="int ro", status="enum:KalturaAppTokenStatus ro", expiry="int", sessionType="enum:KalturaSessionType",
-       sessionUserId="str", sessionDuration="int", sessionPrivileges="str", hashType="enum:KalturaAppTokenHashType",
-       description="str")
+define(
+    "KalturaSessionInfo",
+    "KalturaObjectBase",
+    ks="str ro",
+    sessionType="enum:KalturaSessionType ro",
+    partnerId="int ro",
+    userId="str ro",
+    expiry="int ro",
+    privileges="str ro",
+)
+define(
+    "KalturaStartWidgetSessionResponse", "KalturaObjectBase", partnerId="int ro", ks="str ro", userId="str ro"
+)
+define(
+    "KalturaAppToken",
+    "KalturaObjectBase",
+    id="str ro",
+    token="str ro",
+    partnerId="int ro",
+    createdAt="int ro",
+    updatedAt="int ro",
+    status="enum:KalturaAppTokenStatus ro",
+    expiry="int",
+    sessionType="enum:KalturaSessionType",
+    sessionUserId="str",
+    sessionDuration="int",
+    sessionPrivileges="str",
+    hashType="enum:KalturaAppTokenHashType",
+    description="str",
+)
 
 define("KalturaVendorTaskData", "KalturaObjectBase", entryDuration="int ro", vendorComment="str")
-define("KalturaScheduledVendorTaskData", "KalturaVendorTaskData", startDate="int io", endDate="int io",
-       scheduledEventId="int io")
+define(
+    "KalturaScheduledVendorTaskData",
+    "KalturaVendorTaskData",
+    startDate="int io",
+    endDate="int io",
+    scheduledEventId="int io",
+)
 define("KalturaCaptionVendorTaskData", "KalturaVendorTaskData")
 define("KalturaAudioDescriptionVendorTaskData", "KalturaVendorTaskData")
 define("KalturaDubbingVendorTaskData", "KalturaVendorTaskData")
 define("KalturaVendorTaskDataCaptionAsset", "KalturaVendorTaskData", captionAssetId="str io")
 define("KalturaTranslationVendorTaskData", "KalturaVendorTaskDataCaptionAsset")
-define("KalturaAlignmentVendorTaskData", "KalturaVendorTaskDataCaptionAsset", textTranscriptAssetId="str",
-       jsonTranscriptAssetId="str io")
+define(
+    "KalturaAlignmentVendorTaskData",
+    "KalturaVendorTaskDataCaptionAsset",
+    textTranscriptAssetId="str",
+    jsonTranscriptAssetId="str io",
+)
 define("KalturaSignLanguageVendorTaskData", "KalturaVendorTaskData", assetId="str io")
-define("KalturaLocalizedVendorTaskData", "KalturaVendorTaskData", outputLanguage="enum:KalturaLanguage",
-       outputJson="str")
+define(
+    "KalturaLocalizedVendorTaskData",
+    "KalturaVendorTaskData",
+    outputLanguage="enum:KalturaLanguage",
+    outputJson="str",
+)
 define("KalturaEntryVendorTaskUnit", "KalturaObjectBase", unitsUsed="float", serviceName="str")
 
 define(
-    "KalturaEntryVendorTask", "KalturaObjectBase",
-    id="int ro", partnerId="int ro", vendorPartnerId="int ro", createdAt="int ro", updatedAt="int ro",
-    queueTime="int ro", finishTime="int ro", entryId="str io", status="enum:KalturaEntryVendorTaskStatus",
-    reachProfileId="int io", catalogItemId="int io", price="float ro", userId="str ro",
-    entryObjectType="enum:KalturaEntryObjectType io", unitsUsed="int", unitsUsedArray="list:KalturaEntryVendorTaskUnit",
-    moderatingUser="str ro", errDescription="str", accessKey="str ro", version="str ro", notes="str",
-    dictionary="str ro", context="str", accuracy="int", outputObjectId="str", partnerData="str",
-    creationMode="enum:KalturaEntryVendorTaskCreationMode ro", taskJobData="obj:KalturaVendorTaskData",
-    expectedFinishTime="int ro", serviceType="enum:KalturaVendorServiceType ro",
-    serviceFeature="enum:KalturaVendorServiceFeature ro", turnAroundTime="enum:KalturaVendorServiceTurnAroundTime ro",
-    externalTaskId="str", externalObjectId="str io",
+    "KalturaEntryVendorTask",
+    "KalturaObjectBase",
+    id="int ro",
+    partnerId="int ro",
+    vendorPartnerId="int ro",
+    createdAt="int ro",
+    updatedAt="int ro",
+    queueTime="int ro",
+    finishTime="int ro",
+    entryId="str io",
+    status="enum:KalturaEntryVendorTaskStatus",
+    reachProfileId="int io",
+    catalogItemId="int io",
+    price="float ro",
+    userId="str ro",
+    entryObjectType="enum:KalturaEntryObjectType io",
+    unitsUsed="int",
+    unitsUsedArray="list:KalturaEntryVendorTaskUnit",
+    moderatingUser="str ro",
+    errDescription="str",
+    accessKey="str ro",
+    version="str ro",
+    notes="str",
+    dictionary="str ro",
+    context="str",
+    accuracy="int",
+    outputObjectId="str",
+    partnerData="str",
+    creationMode="enum:KalturaEntryVendorTaskCreationMode ro",
+    taskJobData="obj:KalturaVendorTaskData",
+    expectedFinishTime="int ro",
+    serviceType="enum:KalturaVendorServiceType ro",
+    serviceFeature="enum:KalturaVendorServiceFeature ro",
+    turnAroundTime="enum:KalturaVendorServiceTurnAroundTime ro",
+    externalTaskId="str",
+    externalObjectId="str io",
 )
 define("KalturaEntryVendorTaskListResponse", "KalturaListResponse", objects="list:KalturaEntryVendorTask ro")
 define(
-    "KalturaEntryVendorTaskFilter", "KalturaObjectBase",
-    orderBy="enum:KalturaEntryVendorTaskOrderBy", idEqual="int", idIn="str", idNotIn="str",
-    vendorPartnerIdEqual="int", vendorPartnerIdIn="str", createdAtGreaterThanOrEqual="int",
-    createdAtLessThanOrEqual="int", updatedAtGreaterThanOrEqual="int", updatedAtLessThanOrEqual="int",
-    queueTimeGreaterThanOrEqual="int", queueTimeLessThanOrEqual="int", finishTimeGreaterThanOrEqual="int",
-    finishTimeLessThanOrEqual="int", expectedFinishTimeGreaterThanOrEqual="int",
-    expectedFinishTimeLessThanOrEqual="int", entryIdEqual="str", entryIdIn="str",
-    statusEqual="enum:KalturaEntryVendorTaskStatus", statusIn="str", reachProfileIdEqual="int",
-    reachProfileIdIn="str", catalogItemIdEqual="int", catalogItemIdIn="str", userIdEqual="str",
-    contextEqual="str", freeText="str", entryObjectTypeEqual="enum:KalturaEntryObjectType",
-    entryObjectTypeIn="str", entryObjectTypeNotIn="str",
+    "KalturaEntryVendorTaskFilter",
+    "KalturaObjectBase",
+    orderBy="enum:KalturaEntryVendorTaskOrderBy",
+    idEqual="int",
+    idIn="str",
+    idNotIn="str",
+    vendorPartnerIdEqual="int",
+    vendorPartnerIdIn="str",
+    createdAtGreaterThanOrEqual="int",
+    createdAtLessThanOrEqual="int",
+    updatedAtGreaterThanOrEqual="int",
+    updatedAtLessThanOrEqual="int",
+    queueTimeGreaterThanOrEqual="int",
+    queueTimeLessThanOrEqual="int",
+    finishTimeGreaterThanOrEqual="int",
+    finishTimeLessThanOrEqual="int",
+    expectedFinishTimeGreaterThanOrEqual="int",
+    expectedFinishTimeLessThanOrEqual="int",
+    entryIdEqual="str",
+    entryIdIn="str",
+    statusEqual="enum:KalturaEntryVendorTaskStatus",
+    statusIn="str",
+    reachProfileIdEqual="int",
+    reachProfileIdIn="str",
+    catalogItemIdEqual="int",
+    catalogItemIdIn="str",
+    userIdEqual="str",
+    contextEqual="str",
+    freeText="str",
+    entryObjectTypeEqual="enum:KalturaEntryObjectType",
+    entryObjectTypeIn="str",
+    entryObjectTypeNotIn="str",
 )
 
-define("KalturaVendorCatalogItemPricing", "KalturaObjectBase", pricePerUnit="float",
-       priceFunction="enum:KalturaVendorCatalogItemPriceFunction")
 define(
-    "KalturaVendorCatalogItem", "KalturaObjectBase",
-    id="int ro", vendorPartnerId="int", name="str", systemName="str", createdAt="int ro", updatedAt="int ro",
-    status="enum:KalturaVendorCatalogItemStatus ro", serviceType="enum:KalturaVendorServiceType",
-    serviceFeature="enum:KalturaVendorServiceFeature ro", turnAroundTime="enum:KalturaVendorServiceTurnAroundTime",
-    pricing="obj:KalturaVendorCatalogItemPricing", engineType="str",
-    sourceLanguage="enum:KalturaCatalogItemLanguage", allowResubmission="bool", payPerUse="bool", vendorData="str",
-    stage="enum:KalturaVendorCatalogItemStage", lastBulkUpdateId="int", contract="str", createdBy="str",
-    notes="str", partnerId="int", defaultReachProfileId="int", adminTagsToExclude="str",
+    "KalturaVendorCatalogItemPricing",
+    "KalturaObjectBase",
+    pricePerUnit="float",
+    priceFunction="enum:KalturaVendorCatalogItemPriceFunction",
 )
-define("KalturaVendorCaptionsCatalogItem", "KalturaVendorCatalogItem",
-       outputFormat="enum:KalturaVendorCatalogItemOutputFormat", enableSpeakerId="enum:KalturaNullableBoolean",
-       fixedPriceAddons="int")
-define("KalturaVendorTranslationCatalogItem", "KalturaVendorCaptionsCatalogItem",
-       targetLanguage="enum:KalturaCatalogItemLanguage", requireSource="bool")
-define("KalturaVendorLiveCatalogItem", "KalturaVendorCaptionsCatalogItem", minimalRefundTime="int",
-       minimalOrderTime="int", durationLimit="int")
-define("KalturaVendorLiveCaptionCatalogItem", "KalturaVendorLiveCatalogItem", startTimeBuffer="int io",
-       endTimeBuffer="int io")
-define("KalturaVendorLiveTranslationCatalogItem", "KalturaVendorLiveCatalogItem",
-       targetLanguage="enum:KalturaCatalogItemLanguage")
-define("KalturaVendorAlignmentCatalogItem", "KalturaVendorCatalogItem",
-       outputFormat="enum:KalturaVendorCatalogItemOutputFormat")
-define("KalturaVendorAudioDescriptionCatalogItem", "KalturaVendorCatalogItem", flavorParamsId="int",
-       clearAudioFlavorParamsId="int")
-define("KalturaVendorExtendedAudioDescriptionCatalogItem", "KalturaVendorCatalogItem", flavorParamsId="int",
-       clearAudioFlavorParamsId="int", outputFormat="enum:KalturaVendorCatalogItemOutputFormat")
-define("KalturaVendorDubbingCatalogItem", "KalturaVendorCatalogItem", flavorParamsId="int",
-       clearAudioFlavorParamsId="int", targetLanguage="enum:KalturaCatalogItemLanguage")
-define("KalturaVendorSignLanguageCatalogItem", "KalturaVendorCatalogItem",
-       targetLanguage="enum:KalturaCatalogItemLanguage")
+define(
+    "KalturaVendorCatalogItem",
+    "KalturaObjectBase",
+    id="int ro",
+    vendorPartnerId="int",
+    name="str",
+    systemName="str",
+    createdAt="int ro",
+    updatedAt="int ro",
+    status="enum:KalturaVendorCatalogItemStatus ro",
+    serviceType="enum:KalturaVendorServiceType",
+    serviceFeature="enum:KalturaVendorServiceFeature ro",
+    turnAroundTime="enum:KalturaVendorServiceTurnAroundTime",
+    pricing="obj:KalturaVendorCatalogItemPricing",
+    engineType="str",
+    sourceLanguage="enum:KalturaCatalogItemLanguage",
+    allowResubmission="bool",
+    payPerUse="bool",
+    vendorData="str",
+    stage="enum:KalturaVendorCatalogItemStage",
+    lastBulkUpdateId="int",
+    contract="str",
+    createdBy="str",
+    notes="str",
+    partnerId="int",
+    defaultReachProfileId="int",
+    adminTagsToExclude="str",
+)
+define(
+    "KalturaVendorCaptionsCatalogItem",
+    "KalturaVendorCatalogItem",
+    outputFormat="enum:KalturaVendorCatalogItemOutputFormat",
+    enableSpeakerId="enum:KalturaNullableBoolean",
+    fixedPriceAddons="int",
+)
+define(
+    "KalturaVendorTranslationCatalogItem",
+    "KalturaVendorCaptionsCatalogItem",
+    targetLanguage="enum:KalturaCatalogItemLanguage",
+    requireSource="bool",
+)
+define(
+    "KalturaVendorLiveCatalogItem",
+    "KalturaVendorCaptionsCatalogItem",
+    minimalRefundTime="int",
+    minimalOrderTime="int",
+    durationLimit="int",
+)
+define(
+    "KalturaVendorLiveCaptionCatalogItem",
+    "KalturaVendorLiveCatalogItem",
+    startTimeBuffer="int io",
+    endTimeBuffer="int io",
+)
+define(
+    "KalturaVendorLiveTranslationCatalogItem",
+    "KalturaVendorLiveCatalogItem",
+    targetLanguage="enum:KalturaCatalogItemLanguage",
+)
+define(
+    "KalturaVendorAlignmentCatalogItem",
+    "KalturaVendorCatalogItem",
+    outputFormat="enum:KalturaVendorCatalogItemOutputFormat",
+)
+define(
+    "KalturaVendorAudioDescriptionCatalogItem",
+    "KalturaVendorCatalogItem",
+    flavorParamsId="int",
+    clearAudioFlavorParamsId="int",
+)
+define(
+    "KalturaVendorExtendedAudioDescriptionCatalogItem",
+    "KalturaVendorCatalogItem",
+    flavorParamsId="int",
+    clearAudioFlavorParamsId="int",
+    outputFormat="enum:KalturaVendorCatalogItemOutputFormat",
+)
+define(
+    "KalturaVendorDubbingCatalogItem",
+    "KalturaVendorCatalogItem",
+    flavorParamsId="int",
+    clearAudioFlavorParamsId="int",
+    targetLanguage="enum:KalturaCatalogItemLanguage",
+)
+define(
+    "KalturaVendorSignLanguageCatalogItem",
+    "KalturaVendorCatalogItem",
+    targetLanguage="enum:KalturaCatalogItemLanguage",
+)
 define("KalturaVendorChapteringCatalogItem", "KalturaVendorCatalogItem")
-define("KalturaVendorCatalogItemListResponse", "KalturaListResponse", objects="list:KalturaVendorCatalogItem ro")
+define(
+    "KalturaVendorCatalogItemListResponse", "KalturaListResponse", objects="list:KalturaVendorCatalogItem ro"
+)
 
 define("KalturaDictionary", "KalturaObjectBase", language="enum:KalturaCatalogItemLanguage", data="str")
 define(
-    "KalturaReachProfile", "KalturaObjectBase",
-    id="int ro", name="str", partnerId="int ro", createdAt="int ro", updatedAt="int ro",
-    status="enum:KalturaReachProfileStatus ro", profileType="enum:KalturaReachProfileType",
+    "KalturaReachProfile",
+    "KalturaObjectBase",
+    id="int ro",
+    name="str",
+    partnerId="int ro",
+    createdAt="int ro",
+    updatedAt="int ro",
+    status="enum:KalturaReachProfileStatus ro",
+    profileType="enum:KalturaReachProfileType",
     defaultOutputFormat="enum:KalturaVendorCatalogItemOutputFormat",
-    enableMachineModeration="enum:KalturaNullableBoolean", enableHumanModeration="enum:KalturaNullableBoolean",
+    enableMachineModeration="enum:KalturaNullableBoolean",
+    enableHumanModeration="enum:KalturaNullableBoolean",
     enableHybridModeration="enum:KalturaNullableBoolean",
     autoDisplayMachineCaptionsOnPlayer="enum:KalturaNullableBoolean",
     autoDisplayHumanCaptionsOnPlayer="enum:KalturaNullableBoolean",
     autoDisplayHybridCaptionsOnPlayer="enum:KalturaNullableBoolean",
-    enableMetadataExtraction="enum:KalturaNullableBoolean", enableSpeakerChangeIndication="enum:KalturaNullableBoolean",
-    enableAudioTags="enum:KalturaNullableBoolean", enableProfanityRemoval="enum:KalturaNullableBoolean",
-    maxCharactersPerCaptionLine="int", labelAdditionForMachineServiceType="str",
-    labelAdditionForHumanServiceType="str", labelAdditionForHybridServiceType="str",
-    contentDeletionPolicy="enum:KalturaReachProfileContentDeletionPolicy", usedCredit="float ro",
-    dictionaries="list:KalturaDictionary", flavorParamsIds="str",
-    vendorTaskProcessingRegion="enum:KalturaVendorTaskProcessingRegion", allowedCatalogItemIds="str",
+    enableMetadataExtraction="enum:KalturaNullableBoolean",
+    enableSpeakerChangeIndication="enum:KalturaNullableBoolean",
+    enableAudioTags="enum:KalturaNullableBoolean",
+    enableProfanityRemoval="enum:KalturaNullableBoolean",
+    maxCharactersPerCaptionLine="int",
+    labelAdditionForMachineServiceType="str",
+    labelAdditionForHumanServiceType="str",
+    labelAdditionForHybridServiceType="str",
+    contentDeletionPolicy="enum:KalturaReachProfileContentDeletionPolicy",
+    usedCredit="float ro",
+    dictionaries="list:KalturaDictionary",
+    flavorParamsIds="str",
+    vendorTaskProcessingRegion="enum:KalturaVendorTaskProcessingRegion",
+    allowedCatalogItemIds="str",
 )
 define("KalturaReachProfileListResponse", "KalturaListResponse", objects="list:KalturaReachProfile ro")

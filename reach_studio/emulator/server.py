@@ -73,7 +73,9 @@ class Faults:
         self._stop = threading.Event()
         self.ks_not_before = 0.0
         self.network = NetworkFaults()  # drip, oversize, cross-host redirect (emulator/net_faults.py)
-        self.stalled_adds = StalledAdds()  # adds that land after the client gave up (emulator/stalled_adds.py)
+        self.stalled_adds = (
+            StalledAdds()
+        )  # adds that land after the client gave up (emulator/stalled_adds.py)
         self.reset()
 
     def reset(self) -> None:
@@ -116,13 +118,20 @@ class Faults:
         for name, value in values.items():
             if value is not None and not 0.0 <= float(value) <= 1.0:
                 raise EmulatorError(f"{name} must be between 0 and 1, not {value}")
-        for name, value in {"latency_ms": latency_ms, "segment_latency_ms": segment_latency_ms,
-                            "timeout_sleep_s": timeout_sleep_s}.items():
+        for name, value in {
+            "latency_ms": latency_ms,
+            "segment_latency_ms": segment_latency_ms,
+            "timeout_sleep_s": timeout_sleep_s,
+        }.items():
             if value is not None and float(value) < 0:
                 raise EmulatorError(f"{name} must not be negative")
         with self._lock:
-            for name, value in {**values, "latency_ms": latency_ms, "segment_latency_ms": segment_latency_ms,
-                                "timeout_sleep_s": timeout_sleep_s}.items():
+            for name, value in {
+                **values,
+                "latency_ms": latency_ms,
+                "segment_latency_ms": segment_latency_ms,
+                "timeout_sleep_s": timeout_sleep_s,
+            }.items():
                 if value is not None:
                     setattr(self, name, float(value))
             if seed is not None:
@@ -198,7 +207,14 @@ class Inspect:
     def content(self, object_id: str) -> bytes:
         """Bytes attached to an asset or entry (the `_blob` or `_path` the services recorded)."""
         store = self._emu.store
-        for kind in ("caption_asset", "attachment_asset", "flavor_asset", "entry", "upload_token", "cue_point"):
+        for kind in (
+            "caption_asset",
+            "attachment_asset",
+            "flavor_asset",
+            "entry",
+            "upload_token",
+            "cue_point",
+        ):
             obj = store.get(kind, object_id)
             if obj is None:
                 continue
@@ -281,15 +297,21 @@ def _drop_connection() -> Response:
     return Response(b"", status=500)
 
 
-_5XX = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable",
-        504: "Gateway Time-out"}
+_5XX = {
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Temporarily Unavailable",
+    504: "Gateway Time-out",
+}
 
 
 def _server_error(code: int) -> Response:
     # What a load balancer in front of Kaltura answers: an HTML page, not an API result.
     title = f"{code} {_5XX[code]}"
-    body = f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n" \
-           "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    body = (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n"
+        "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    )
     return Response(body, status=code, mimetype="text/html")
 
 
@@ -402,8 +424,16 @@ def _control_blueprint(emu: Emulator) -> Blueprint:
                 emu.faults.reset()
             if body.pop("expire_all_ks", False):
                 emu.faults.expire_all_ks()
-            known = {"error_rate", "latency_ms", "segment_latency_ms", "drop_rate", "timeout_rate",
-                     "timeout_sleep_s", "seed", *NETWORK_SWITCHES}
+            known = {
+                "error_rate",
+                "latency_ms",
+                "segment_latency_ms",
+                "drop_rate",
+                "timeout_rate",
+                "timeout_sleep_s",
+                "seed",
+                *NETWORK_SWITCHES,
+            }
             unknown = set(body) - known
             if unknown:
                 raise EmulatorError(f"unknown fault switches: {', '.join(sorted(unknown))}")
@@ -529,15 +559,21 @@ class Emulator:
             self.store.set_meta("seeded", self.seed_name)
         app = create_app(self)
         try:
-            self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_QuietHandler)
+            self._server = make_server(
+                self.host, self.port, app, threaded=True, request_handler=_QuietHandler
+            )
         except OSError as exc:
             self.store.close()
             raise EmulatorError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from None
         self._server.daemon_threads = True
         port = self._server.server_address[1]
         self.url = f"http://{self.host}:{port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="reach-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="reach-emulator",
+            daemon=True,
+        )
         self._thread.start()
         self.live.start()
         log.info("Kaltura REACH emulator serving %s (data %s)", self.url, self.data_dir)

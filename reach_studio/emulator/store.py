@@ -53,7 +53,9 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot use emulator data folder {self.data_dir}: {exc.strerror}") from None
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.data_dir / "emulator.sqlite3", check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(
+            self.data_dir / "emulator.sqlite3", check_same_thread=False, isolation_level=None
+        )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(
@@ -107,7 +109,9 @@ class Store:
 
     def get(self, kind: str, obj_id: object) -> dict[str, Any] | None:
         with self._lock:
-            row = self._db.execute("SELECT data FROM objects WHERE kind=? AND id=?", (kind, str(obj_id))).fetchone()
+            row = self._db.execute(
+                "SELECT data FROM objects WHERE kind=? AND id=?", (kind, str(obj_id))
+            ).fetchone()
         return json.loads(row[0]) if row else None
 
     def find(self, kind: str, **equals: Any) -> list[dict[str, Any]]:
@@ -157,7 +161,9 @@ class Store:
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     # ---- task status history -------------------------------------------------------------------
-    def add_history(self, task_id: int, status: int, by: str, at: float | None = None, client_tag: str = "") -> None:
+    def add_history(
+        self, task_id: int, status: int, by: str, at: float | None = None, client_tag: str = ""
+    ) -> None:
         """Record who moved a task to `status` and when (and with which clientTag)."""
         with self._lock:
             self._db.execute(
@@ -168,7 +174,8 @@ class Store:
     def history(self, task_id: int) -> list[dict[str, Any]]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT status, by, at, client_tag FROM status_history WHERE task_id=? ORDER BY seq", (int(task_id),)
+                "SELECT status, by, at, client_tag FROM status_history WHERE task_id=? ORDER BY seq",
+                (int(task_id),),
             ).fetchall()
         return [{"status": s, "by": b, "at": a, "clientTag": t} for s, b, a, t in rows]
 

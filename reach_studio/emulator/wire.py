@@ -196,7 +196,9 @@ def _json_value(value: Any) -> Any:
 
 def to_json(result: Any) -> bytes:
     """The format=1 answer: the bare result (null fields left out), errors as KalturaAPIException."""
-    return json.dumps(_json_value(public_view(result)), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(_json_value(public_view(result)), ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 def serialize(result: Any, fmt: int, execution_time: float = 0.0) -> tuple[bytes, str]:

@@ -37,8 +37,9 @@ def _claimed(emu, feature: int = 1, external: str = "acme-7") -> dict:
 
 
 def _vendor_list_by_id(emu, task_id: int):
-    listing = vendor(emu).reach.entryVendorTask.list(KalturaEntryVendorTaskFilter(idEqual=task_id),
-                                                     KalturaFilterPager(pageSize=1))
+    listing = vendor(emu).reach.entryVendorTask.list(
+        KalturaEntryVendorTaskFilter(idEqual=task_id), KalturaFilterPager(pageSize=1)
+    )
     (found,) = listing.objects
     return found
 
@@ -48,24 +49,43 @@ def test_reach_vendor_profile_returns_only_its_whitelisted_fields(emulator):
     got = _with_profile(client(emulator, task["accessKey"])).reach.entryVendorTask.get(task["id"])
     assert got.id == task["id"] and got.entryId == task["entryId"] and got.accessKey == task["accessKey"]
     assert got.status.getValue() == PROCESSING and got.catalogItemId == task["catalogItemId"]
-    for name in ("externalTaskId", "outputObjectId", "serviceFeature", "serviceType", "turnAroundTime",
-                 "expectedFinishTime", "price", "userId", "partnerData", "updatedAt"):
+    for name in (
+        "externalTaskId",
+        "outputObjectId",
+        "serviceFeature",
+        "serviceType",
+        "turnAroundTime",
+        "expectedFinishTime",
+        "price",
+        "userId",
+        "partnerData",
+        "updatedAt",
+    ):
         assert _absent(getattr(got, name)), name
     plain = client(emulator, task["accessKey"]).reach.entryVendorTask.get(task["id"])  # no profile: all
     assert plain.externalTaskId == "acme-7" and plain.serviceFeature.getValue() == 1
 
 
 def test_reach_vendor_profile_filters_nested_task_job_data_with_the_same_whitelist(emulator):
-    live = next(t for t in emulator.inspect.objects("task", status=SCHEDULED)
-                if (t.get("taskJobData") or {}).get("scheduledEventId"))
+    live = next(
+        t
+        for t in emulator.inspect.objects("task", status=SCHEDULED)
+        if (t.get("taskJobData") or {}).get("scheduledEventId")
+    )
     got = _with_profile(vendor(emulator)).reach.entryVendorTask.getJobs(
-        KalturaEntryVendorTaskFilter(statusEqual=SCHEDULED, idEqual=live["id"]), KalturaFilterPager())
+        KalturaEntryVendorTaskFilter(statusEqual=SCHEDULED, idEqual=live["id"]), KalturaFilterPager()
+    )
     (task,) = got.objects
     assert _absent(getattr(task.taskJobData, "scheduledEventId", None))
     assert _absent(getattr(task.taskJobData, "entryDuration", None))  # left out of the 2021 list
-    translation = next(t for t in emulator.inspect.objects("task", serviceFeature=2)
-                       if (t.get("taskJobData") or {}).get("captionAssetId"))
-    kept = _with_profile(client(emulator, translation["accessKey"])).reach.entryVendorTask.get(translation["id"])
+    translation = next(
+        t
+        for t in emulator.inspect.objects("task", serviceFeature=2)
+        if (t.get("taskJobData") or {}).get("captionAssetId")
+    )
+    kept = _with_profile(client(emulator, translation["accessKey"])).reach.entryVendorTask.get(
+        translation["id"]
+    )
     assert kept.taskJobData.captionAssetId == translation["taskJobData"]["captionAssetId"]  # whitelisted
 
 
@@ -87,13 +107,20 @@ def test_vendor_list_by_id_returns_every_field_in_any_status(emulator):
     found = _vendor_list_by_id(emulator, task["id"])
     assert found.externalTaskId == "acme-7" and found.status.getValue() == PROCESSING
     assert found.serviceFeature.getValue() == 1 and found.expectedFinishTime
-    live = next(t for t in emulator.inspect.objects("task", status=SCHEDULED)
-                if (t.get("taskJobData") or {}).get("scheduledEventId"))
-    assert _vendor_list_by_id(emulator, live["id"]).taskJobData.scheduledEventId == \
-        live["taskJobData"]["scheduledEventId"]
+    live = next(
+        t
+        for t in emulator.inspect.objects("task", status=SCHEDULED)
+        if (t.get("taskJobData") or {}).get("scheduledEventId")
+    )
+    assert (
+        _vendor_list_by_id(emulator, live["id"]).taskJobData.scheduledEventId
+        == live["taskJobData"]["scheduledEventId"]
+    )
     update_job(vendor(emulator), task["id"], status=READY, outputObjectId="0_out")
     done = _vendor_list_by_id(emulator, task["id"])
-    assert done.status.getValue() == READY and done.outputObjectId == "0_out" and done.externalTaskId == "acme-7"
+    assert (
+        done.status.getValue() == READY and done.outputObjectId == "0_out" and done.externalTaskId == "acme-7"
+    )
 
 
 def test_access_key_is_killed_when_the_task_becomes_ready(emulator):
@@ -113,12 +140,15 @@ def test_asset_partner_data_is_kept_and_listed_so_a_marker_finds_its_object(emul
     task = _claimed(emulator)
     keyed = client(emulator, task["accessKey"])
     mark = f"reach-studio:task-{task['id']}:caption.add:by:acme-7"
-    made = keyed.caption.captionAsset.add(task["entryId"], KalturaCaptionAsset(language="English",
-                                                                                partnerData=mark))
-    listed = keyed.caption.captionAsset.list(KalturaCaptionAssetFilter(entryIdEqual=task["entryId"]),
-                                             KalturaFilterPager(pageSize=500)).objects
+    made = keyed.caption.captionAsset.add(
+        task["entryId"], KalturaCaptionAsset(language="English", partnerData=mark)
+    )
+    listed = keyed.caption.captionAsset.list(
+        KalturaCaptionAssetFilter(entryIdEqual=task["entryId"]), KalturaFilterPager(pageSize=500)
+    ).objects
     assert [a.id for a in listed if a.partnerData == mark] == [made.id]
     keyed.caption.captionAsset.delete(made.id)  # the task's key may remove what the vendor made
-    listed = keyed.caption.captionAsset.list(KalturaCaptionAssetFilter(entryIdEqual=task["entryId"]),
-                                             KalturaFilterPager(pageSize=500)).objects
+    listed = keyed.caption.captionAsset.list(
+        KalturaCaptionAssetFilter(entryIdEqual=task["entryId"]), KalturaFilterPager(pageSize=500)
+    ).objects
     assert made.id not in [a.id for a in listed]

@@ -42,7 +42,9 @@ class RedactKs(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and record.args:
-            record.args = tuple(_KS_IN_URL.sub(r"\1<ks>", a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(
+                _KS_IN_URL.sub(r"\1<ks>", a) if isinstance(a, str) else a for a in record.args
+            )
         if isinstance(record.msg, str) and ("/ks/" in record.msg or "ks=" in record.msg):
             record.msg = _KS_IN_URL.sub(r"\1<ks>", record.msg)
         return True
@@ -164,12 +166,19 @@ def _generated(flavor: dict[str, Any], path: Path) -> Any:
     from reach_studio.emulator.services.flavor import flavor_has_video
 
     return GeneratedFlavor(
-        flavor_params_id=int(flavor.get("flavorParamsId") or 0), path=path, width=int(flavor.get("width") or 0),
-        height=int(flavor.get("height") or 0), bitrate_kbps=int(flavor.get("bitrate") or 0),
-        is_original=bool(flavor.get("isOriginal")), tags=flavor.get("tags") or "",
-        has_video=flavor_has_video(flavor), has_audio=bool(flavor.get("_hasAudio", True)),
-        container_format=flavor.get("containerFormat") or "mp4", video_codec_id=flavor.get("videoCodecId") or "",
-        file_ext=flavor.get("fileExt") or "mp4", size=path.stat().st_size,
+        flavor_params_id=int(flavor.get("flavorParamsId") or 0),
+        path=path,
+        width=int(flavor.get("width") or 0),
+        height=int(flavor.get("height") or 0),
+        bitrate_kbps=int(flavor.get("bitrate") or 0),
+        is_original=bool(flavor.get("isOriginal")),
+        tags=flavor.get("tags") or "",
+        has_video=flavor_has_video(flavor),
+        has_audio=bool(flavor.get("_hasAudio", True)),
+        container_format=flavor.get("containerFormat") or "mp4",
+        video_codec_id=flavor.get("videoCodecId") or "",
+        file_ext=flavor.get("fileExt") or "mp4",
+        size=path.stat().st_size,
     )
 
 
@@ -184,8 +193,10 @@ def _cut_lock(path: Path, tracks: str) -> threading.Lock:
 
 def _variant_url(emu: Any, flavor: dict[str, Any], ks: str, tracks: str) -> str:
     pid = flavor["partnerId"]
-    return (f"{emu.url}/hls/p/{pid}/sp/{pid}00/serveFlavor/entryId/{flavor['entryId']}/v/1/flavorId/{flavor['id']}"
-            f"/ks/{quote(ks, safe='')}/{_tracks_segment(tracks)}name/a.mp4/index.m3u8")
+    return (
+        f"{emu.url}/hls/p/{pid}/sp/{pid}00/serveFlavor/entryId/{flavor['entryId']}/v/1/flavorId/{flavor['id']}"
+        f"/ks/{quote(ks, safe='')}/{_tracks_segment(tracks)}name/a.mp4/index.m3u8"
+    )
 
 
 def master_playlist(emu: Any, ctx: Any, flavors: list[dict[str, Any]], tracks: str) -> str:
@@ -311,8 +322,14 @@ _ASSET_SERVE = {
     "caption_captionasset": ("caption_asset", "captionAssetId"),
     "attachment_attachmentasset": ("attachment_asset", "attachmentAssetId"),
 }
-_TEXT_TYPES = {"srt": "application/x-subrip", "vtt": "text/vtt", "dfxp": "application/ttml+xml",
-               "xml": "application/xml", "txt": "text/plain", "json": "application/json"}
+_TEXT_TYPES = {
+    "srt": "application/x-subrip",
+    "vtt": "text/vtt",
+    "dfxp": "application/ttml+xml",
+    "xml": "application/xml",
+    "txt": "text/plain",
+    "json": "application/json",
+}
 
 
 @blueprint.route("/api_v3/index.php/service/<service>/action/serve/<path:rest>", methods=["GET", "HEAD"])
@@ -321,10 +338,16 @@ def serve_asset(service: str, rest: str) -> Response:
 
 
 # What the client's captionAsset.serve(id) / attachmentAsset.serve(id) return: a GET URL with query params.
-@blueprint.route("/api_v3/service/caption_captionasset/action/serve", methods=["GET", "HEAD"],
-                 defaults={"service": "caption_captionasset"})
-@blueprint.route("/api_v3/service/attachment_attachmentasset/action/serve", methods=["GET", "HEAD"],
-                 defaults={"service": "attachment_attachmentasset"})
+@blueprint.route(
+    "/api_v3/service/caption_captionasset/action/serve",
+    methods=["GET", "HEAD"],
+    defaults={"service": "caption_captionasset"},
+)
+@blueprint.route(
+    "/api_v3/service/attachment_attachmentasset/action/serve",
+    methods=["GET", "HEAD"],
+    defaults={"service": "attachment_attachmentasset"},
+)
 def serve_asset_query(service: str) -> Response:
     return _serve_asset(service, {k: v for k, v in request.args.items()})
 
@@ -341,8 +364,13 @@ def _serve_asset(service: str, params: dict[str, str]) -> Response:
     _entry_for(ctx, asset.get("entryId"))
     ext = (asset.get("fileExt") or "").lower()
     mimetype = _TEXT_TYPES.get(ext, "application/octet-stream")
-    return send_file(ctx.store.blob_path(asset["_blob"]), mimetype=mimetype, conditional=True, max_age=0,
-                     download_name=asset.get("filename") or f"{asset['id']}.{ext or 'bin'}")
+    return send_file(
+        ctx.store.blob_path(asset["_blob"]),
+        mimetype=mimetype,
+        conditional=True,
+        max_age=0,
+        download_name=asset.get("filename") or f"{asset['id']}.{ext or 'bin'}",
+    )
 
 
 _SRT_TIME = re.compile(r"(\d{1,2}:\d{2}:\d{2}),(\d{3})")
@@ -363,8 +391,9 @@ def srt_to_webvtt(text: str) -> str:
     return "\n".join(out)
 
 
-@blueprint.route("/api_v3/index.php/service/caption_captionAsset/action/serveWebVTT/<path:rest>",
-                 methods=["GET", "HEAD"])
+@blueprint.route(
+    "/api_v3/index.php/service/caption_captionAsset/action/serveWebVTT/<path:rest>", methods=["GET", "HEAD"]
+)
 def serve_webvtt(rest: str) -> Response:
     """A caption as WebVTT: VTT content as is, SRT converted; other formats are not converted (404)."""
     params, _tail = parse_path_params(rest)

@@ -23,14 +23,43 @@ def token_hash(ks: str, token: str, hash_type: str | None) -> str:
 
 # kSessionBase's PRIVILEGE_* values: privileges the server itself gives meaning to
 # (alpha/apps/kaltura/lib/request/kSessionBase.class.php, getServerPrivileges).
-SERVER_PRIVILEGES = frozenset({
-    "edit", "sview", "list", "download", "downloadasset", "editplaylist", "sviewplaylist", "actionslimit",
-    "setrole", "restrictingrole", "limitentry", "iprestrict", "urirestrict", "enableentitlement",
-    "disableentitlement", "disableentitlementforentry", "disableentitlementforplaylist", "privacycontext",
-    "enablecategorymoderation", "reftime", "sessionkey", "preview", "sessionid", "jobtype", "apptoken",
-    "enablechangeaccount", "edituser", "enablecaptionmoderation", "editadmintags", "restrictexplicitliveview",
-    "virtualeventid", "searchcontext", "disablesessiontypecheck",
-})
+SERVER_PRIVILEGES = frozenset(
+    {
+        "edit",
+        "sview",
+        "list",
+        "download",
+        "downloadasset",
+        "editplaylist",
+        "sviewplaylist",
+        "actionslimit",
+        "setrole",
+        "restrictingrole",
+        "limitentry",
+        "iprestrict",
+        "urirestrict",
+        "enableentitlement",
+        "disableentitlement",
+        "disableentitlementforentry",
+        "disableentitlementforplaylist",
+        "privacycontext",
+        "enablecategorymoderation",
+        "reftime",
+        "sessionkey",
+        "preview",
+        "sessionid",
+        "jobtype",
+        "apptoken",
+        "enablechangeaccount",
+        "edituser",
+        "enablecaptionmoderation",
+        "editadmintags",
+        "restrictexplicitliveview",
+        "virtualeventid",
+        "searchcontext",
+        "disablesessiontypecheck",
+    }
+)
 
 
 def _parse_privileges(text: str | None) -> dict[str, str]:

@@ -27,19 +27,54 @@ HLS_TAG_GROUPS = (("applembr",), ("ipadnew", "iphonenew", "h265", "dash"), ("ipa
 HTTP_TAG_GROUPS = (("widevine", "widevine_mbr"), ("mbr",), ("web",))
 CAPTION_FORMATS = {"1": "srt", "2": "dfxp", "3": "vtt", "4": "cap", "5": "scc"}
 
-define("KalturaAccessControlScope", "KalturaObjectBase", referrer="str", ip="str", ks="str", userAgent="str",
-       time="int")
-define("KalturaEntryContextDataParams", "KalturaAccessControlScope", flavorAssetId="str", flavorTags="str",
-       streamerType="str", mediaProtocol="str")
+define(
+    "KalturaAccessControlScope",
+    "KalturaObjectBase",
+    referrer="str",
+    ip="str",
+    ks="str",
+    userAgent="str",
+    time="int",
+)
+define(
+    "KalturaEntryContextDataParams",
+    "KalturaAccessControlScope",
+    flavorAssetId="str",
+    flavorTags="str",
+    streamerType="str",
+    mediaProtocol="str",
+)
 define("KalturaPlaybackContextOptions", "KalturaEntryContextDataParams")
-define("KalturaPlaybackSource", "KalturaObjectBase", deliveryProfileId="str", format="str", protocols="str",
-       flavorIds="str", url="str")
-define("KalturaCaptionPlaybackPluginData", "KalturaObjectBase", label="str", format="str", language="str",
-       webVttUrl="str", url="str", isDefault="bool", languageCode="str")
+define(
+    "KalturaPlaybackSource",
+    "KalturaObjectBase",
+    deliveryProfileId="str",
+    format="str",
+    protocols="str",
+    flavorIds="str",
+    url="str",
+)
+define(
+    "KalturaCaptionPlaybackPluginData",
+    "KalturaObjectBase",
+    label="str",
+    format="str",
+    language="str",
+    webVttUrl="str",
+    url="str",
+    isDefault="bool",
+    languageCode="str",
+)
 define("KalturaAccessControlMessage", "KalturaObjectBase", message="str", code="str")
-define("KalturaPlaybackContext", "KalturaObjectBase", sources="list:KalturaPlaybackSource",
-       playbackCaptions="list:KalturaCaptionPlaybackPluginData", flavorAssets="list:KalturaFlavorAsset",
-       actions="list:KalturaObjectBase", messages="list:KalturaAccessControlMessage")
+define(
+    "KalturaPlaybackContext",
+    "KalturaObjectBase",
+    sources="list:KalturaPlaybackSource",
+    playbackCaptions="list:KalturaCaptionPlaybackPluginData",
+    flavorAssets="list:KalturaFlavorAsset",
+    actions="list:KalturaObjectBase",
+    messages="list:KalturaAccessControlMessage",
+)
 define_enum("KalturaPlaybackProtocol", "str", None)
 
 
@@ -50,7 +85,9 @@ def get(ctx: CallContext, p: Params) -> dict[str, Any]:
 
 @action("baseentry", "update")
 def update(ctx: CallContext, p: Params) -> dict[str, Any]:
-    return update_entry(ctx, p.str("entryId", required=True), p.obj("baseEntry", "KalturaBaseEntry", required=True))
+    return update_entry(
+        ctx, p.str("entryId", required=True), p.obj("baseEntry", "KalturaBaseEntry", required=True)
+    )
 
 
 @action("baseentry", "list")
@@ -67,7 +104,9 @@ def ready_flavors(store: Any, entry_id: str) -> list[dict[str, Any]]:
     return [f for f in store.find("flavor_asset", entryId=entry_id) if f.get("status") == 2]
 
 
-def flavors_by_tags(flavors: list[dict[str, Any]], groups: tuple[tuple[str, ...], ...]) -> list[dict[str, Any]]:
+def flavors_by_tags(
+    flavors: list[dict[str, Any]], groups: tuple[tuple[str, ...], ...]
+) -> list[dict[str, Any]]:
     """kPlaybackContextDataHelper::filterFlavorsByTags: the flavors of the first tag group any flavor has."""
     for group in groups:
         chosen = [f for f in flavors if set((f.get("tags") or "").split(",")) & set(group)]
@@ -78,23 +117,36 @@ def flavors_by_tags(flavors: list[dict[str, Any]], groups: tuple[tuple[str, ...]
 
 def hls_flavors(flavors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The flavors an HLS master playlist lists, by Kaltura's tag preference; all non-source ones otherwise."""
-    return flavors_by_tags(flavors, HLS_TAG_GROUPS) or [f for f in flavors if not f.get("isOriginal")] or flavors
+    return (
+        flavors_by_tags(flavors, HLS_TAG_GROUPS) or [f for f in flavors if not f.get("isOriginal")] or flavors
+    )
 
 
-def manifest_url(emu: Any, entry: dict[str, Any], flavor_ids: list[str], fmt: str,
-                 delivery_profile: str, protocol: str = "http", file_ext: str = "mp4") -> str:
+def manifest_url(
+    emu: Any,
+    entry: dict[str, Any],
+    flavor_ids: list[str],
+    fmt: str,
+    delivery_profile: str,
+    protocol: str = "http",
+    file_ext: str = "mp4",
+) -> str:
     """myEntryUtils::buildManifestUrl: no KS (the client adds it, as Kaltura's player does)."""
     pid = entry["partnerId"]
     flavors = f"flavorIds/{','.join(flavor_ids)}/" if flavor_ids else ""
     tail = "applehttp/a.m3u8" if fmt == "applehttp" else f"url/name/a.{file_ext or 'mp4'}"
-    return (f"{emu.url}/p/{pid}/sp/{pid}00/playManifest/entryId/{entry['id']}/{flavors}deliveryProfileId/"
-            f"{delivery_profile}/protocol/{protocol}/format/{tail}")
+    return (
+        f"{emu.url}/p/{pid}/sp/{pid}00/playManifest/entryId/{entry['id']}/{flavors}deliveryProfileId/"
+        f"{delivery_profile}/protocol/{protocol}/format/{tail}"
+    )
 
 
 def caption_url(emu: Any, asset: dict[str, Any], ks: str) -> str:
     ext = asset.get("fileExt") or CAPTION_FORMATS.get(str(asset.get("format") or ""), "txt")
-    return (f"{emu.url}/api_v3/index.php/service/caption_captionAsset/action/serve/captionAssetId/"
-            f"{asset['id']}/ks/{quote(ks, safe='')}/a.{ext}")
+    return (
+        f"{emu.url}/api_v3/index.php/service/caption_captionAsset/action/serve/captionAssetId/"
+        f"{asset['id']}/ks/{quote(ks, safe='')}/a.{ext}"
+    )
 
 
 @action("baseentry", "getPlaybackContext")
@@ -123,10 +175,18 @@ def get_playback_context(ctx: CallContext, p: Params) -> dict[str, Any]:
         if not chosen:
             continue
         ids = [f["id"] for f in chosen]
-        sources.append({"objectType": "KalturaPlaybackSource", "deliveryProfileId": delivery_profile,
-                        "format": fmt, "protocols": "http,https", "flavorIds": ",".join(ids),
-                        "url": manifest_url(ctx.emu, entry, ids, fmt, delivery_profile, protocol,
-                                            chosen[-1].get("fileExt") or "mp4")})
+        sources.append(
+            {
+                "objectType": "KalturaPlaybackSource",
+                "deliveryProfileId": delivery_profile,
+                "format": fmt,
+                "protocols": "http,https",
+                "flavorIds": ",".join(ids),
+                "url": manifest_url(
+                    ctx.emu, entry, ids, fmt, delivery_profile, protocol, chosen[-1].get("fileExt") or "mp4"
+                ),
+            }
+        )
     # kPlaybackContextDataHelper::filterFlavorsBySources: only the flavors some source plays
     in_sources = {i for src in sources for i in src["flavorIds"].split(",")}
     flavors = [f for f in flavors if f["id"] in in_sources]
@@ -135,18 +195,42 @@ def get_playback_context(ctx: CallContext, p: Params) -> dict[str, Any]:
         if asset.get("status") != 2 or asset.get("displayOnPlayer") is False:
             continue  # CaptionPlugin: a caption not shown on the player (e.g. moderated) is not listed
         url = caption_url(ctx.emu, asset, ks)
-        vtt_url = url if str(asset.get("format")) == "3" else (
-            f"{ctx.emu.url}/api_v3/index.php/service/caption_captionAsset/action/serveWebVTT/captionAssetId/"
-            f"{asset['id']}/ks/{quote(ks, safe='')}/a.vtt" if str(asset.get("format")) == "1" else None)
-        captions.append({
-            "objectType": "KalturaCaptionPlaybackPluginData", "label": asset.get("label") or asset.get("language"),
-            "format": str(asset.get("format") or ""), "language": asset.get("language"),
-            "webVttUrl": vtt_url, "url": url, "isDefault": asset.get("isDefault") == 1,
-            "languageCode": language_code(asset.get("language")),
-        })
+        vtt_url = (
+            url
+            if str(asset.get("format")) == "3"
+            else (
+                f"{ctx.emu.url}/api_v3/index.php/service/caption_captionAsset/action/serveWebVTT/captionAssetId/"
+                f"{asset['id']}/ks/{quote(ks, safe='')}/a.vtt"
+                if str(asset.get("format")) == "1"
+                else None
+            )
+        )
+        captions.append(
+            {
+                "objectType": "KalturaCaptionPlaybackPluginData",
+                "label": asset.get("label") or asset.get("language"),
+                "format": str(asset.get("format") or ""),
+                "language": asset.get("language"),
+                "webVttUrl": vtt_url,
+                "url": url,
+                "isDefault": asset.get("isDefault") == 1,
+                "languageCode": language_code(asset.get("language")),
+            }
+        )
     messages = []
     if not sources:
-        messages.append({"objectType": "KalturaAccessControlMessage", "message": "No flavors found",
-                         "code": "NO_FLAVORS_FOUND"})
-    return {"objectType": "KalturaPlaybackContext", "sources": sources, "playbackCaptions": captions,
-            "flavorAssets": flavors, "actions": [], "messages": messages}
+        messages.append(
+            {
+                "objectType": "KalturaAccessControlMessage",
+                "message": "No flavors found",
+                "code": "NO_FLAVORS_FOUND",
+            }
+        )
+    return {
+        "objectType": "KalturaPlaybackContext",
+        "sources": sources,
+        "playbackCaptions": captions,
+        "flavorAssets": flavors,
+        "actions": [],
+        "messages": messages,
+    }

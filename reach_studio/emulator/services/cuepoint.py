@@ -40,31 +40,91 @@ CUE_POINT_TYPES = {
     "KalturaEventCuePoint": "eventCuePoint.Event",
 }
 
-define_enum("KalturaCuePointType", "str", sorted(set(CUE_POINT_TYPES.values()) | {
-    "quiz.QUIZ_ANSWER", "quiz.QUIZ_QUESTION", "sessionCuePoint.Session"}))
+define_enum(
+    "KalturaCuePointType",
+    "str",
+    sorted(
+        set(CUE_POINT_TYPES.values()) | {"quiz.QUIZ_ANSWER", "quiz.QUIZ_QUESTION", "sessionCuePoint.Session"}
+    ),
+)
 define_enum("KalturaCuePointStatus", "int", [1, 2, 3, 4])
 define_enum("KalturaThumbCuePointSubType", "int", [1, 2])
 define(
-    "KalturaCuePoint", "KalturaObjectBase", abstract=True,
-    id="str ro", intId="int ro", cuePointType="enum:KalturaCuePointType ro", status="enum:KalturaCuePointStatus ro",
-    entryId="str io required", partnerId="int ro", createdAt="int ro", updatedAt="int ro", triggeredAt="int",
-    tags="str", startTime="int", userId="str", partnerData="str", partnerSortValue="int",
-    forceStop="enum:KalturaNullableBoolean", thumbOffset="int", systemName="str", isMomentary="bool ro",
+    "KalturaCuePoint",
+    "KalturaObjectBase",
+    abstract=True,
+    id="str ro",
+    intId="int ro",
+    cuePointType="enum:KalturaCuePointType ro",
+    status="enum:KalturaCuePointStatus ro",
+    entryId="str io required",
+    partnerId="int ro",
+    createdAt="int ro",
+    updatedAt="int ro",
+    triggeredAt="int",
+    tags="str",
+    startTime="int",
+    userId="str",
+    partnerData="str",
+    partnerSortValue="int",
+    forceStop="enum:KalturaNullableBoolean",
+    thumbOffset="int",
+    systemName="str",
+    isMomentary="bool ro",
     copiedFrom="str ro",
 )
-define("KalturaThumbCuePoint", "KalturaCuePoint", assetId="str", description="str", title="str",
-       subType="enum:KalturaThumbCuePointSubType")
-define("KalturaCodeCuePoint", "KalturaCuePoint", code="str", description="str", endTime="int", duration="int ro")
-define("KalturaAnnotation", "KalturaCuePoint", parentId="str", text="str", endTime="int", duration="int ro",
-       depth="int ro", childrenCount="int ro", directChildrenCount="int ro", isPublic="enum:KalturaNullableBoolean",
-       searchableOnEntry="enum:KalturaNullableBoolean")
-define("KalturaAdCuePoint", "KalturaCuePoint", protocolType="str", sourceUrl="str", adType="str", title="str",
-       endTime="int", duration="int")
+define(
+    "KalturaThumbCuePoint",
+    "KalturaCuePoint",
+    assetId="str",
+    description="str",
+    title="str",
+    subType="enum:KalturaThumbCuePointSubType",
+)
+define(
+    "KalturaCodeCuePoint", "KalturaCuePoint", code="str", description="str", endTime="int", duration="int ro"
+)
+define(
+    "KalturaAnnotation",
+    "KalturaCuePoint",
+    parentId="str",
+    text="str",
+    endTime="int",
+    duration="int ro",
+    depth="int ro",
+    childrenCount="int ro",
+    directChildrenCount="int ro",
+    isPublic="enum:KalturaNullableBoolean",
+    searchableOnEntry="enum:KalturaNullableBoolean",
+)
+define(
+    "KalturaAdCuePoint",
+    "KalturaCuePoint",
+    protocolType="str",
+    sourceUrl="str",
+    adType="str",
+    title="str",
+    endTime="int",
+    duration="int",
+)
 define("KalturaEventCuePoint", "KalturaCuePoint", eventType="str")
 define("KalturaCuePointListResponse", "KalturaListResponse", objects="list:KalturaCuePoint ro")
-define("KalturaCuePointFilter", "KalturaFilter", idEqual="str", idIn="str", cuePointTypeEqual="str",
-       cuePointTypeIn="str", statusEqual="int", statusIn="str", entryIdEqual="str", entryIdIn="str",
-       tagsLike="str", startTimeGreaterThanOrEqual="int", startTimeLessThanOrEqual="int", systemNameEqual="str")
+define(
+    "KalturaCuePointFilter",
+    "KalturaFilter",
+    idEqual="str",
+    idIn="str",
+    cuePointTypeEqual="str",
+    cuePointTypeIn="str",
+    statusEqual="int",
+    statusIn="str",
+    entryIdEqual="str",
+    entryIdIn="str",
+    tagsLike="str",
+    startTimeGreaterThanOrEqual="int",
+    startTimeLessThanOrEqual="int",
+    systemNameEqual="str",
+)
 define("KalturaThumbCuePointFilter", "KalturaCuePointFilter", subTypeEqual="int", subTypeIn="str")
 
 
@@ -95,11 +155,19 @@ def _store_new(ctx: CallContext, cue: dict[str, Any], entry: dict[str, Any]) -> 
     stamp = now()
     cue.setdefault("startTime", 0)
     int_id = ctx.store.next_id("cue_point_int")
-    cue.update({
-        "id": ctx.store.next_id(KIND), "intId": int_id, "cuePointType": CUE_POINT_TYPES[cue["objectType"]],
-        "status": READY, "partnerId": entry["partnerId"], "createdAt": stamp, "updatedAt": stamp,
-        "isMomentary": cue.get("endTime") is None, "userId": cue.get("userId") or (ctx.session.user_id or ""),
-    })
+    cue.update(
+        {
+            "id": ctx.store.next_id(KIND),
+            "intId": int_id,
+            "cuePointType": CUE_POINT_TYPES[cue["objectType"]],
+            "status": READY,
+            "partnerId": entry["partnerId"],
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "isMomentary": cue.get("endTime") is None,
+            "userId": cue.get("userId") or (ctx.session.user_id or ""),
+        }
+    )
     if cue.get("endTime") is not None:
         cue["duration"] = cue["endTime"] - cue["startTime"]
     return ctx.store.put(KIND, cue)
@@ -189,7 +257,9 @@ def delete(ctx: CallContext, p: Params) -> None:
 def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
     session = ctx.require_session()
     flt = p.obj("filter", "KalturaCuePointFilter") or {}
-    entry_ids = ({flt["entryIdEqual"]} if flt.get("entryIdEqual") else set()) | (ids_filter(flt.get("entryIdIn")) or set())
+    entry_ids = ({flt["entryIdEqual"]} if flt.get("entryIdEqual") else set()) | (
+        ids_filter(flt.get("entryIdIn")) or set()
+    )
     if entry_ids:
         cues = [c for e in sorted(entry_ids) for c in ctx.store.find(KIND, entryId=e)]
     else:

@@ -49,10 +49,20 @@ KIND = "flavor_asset"
 CONVERT_DELAY_S = 0.2
 
 define(
-    "KalturaFlavorAsset", "KalturaAsset",
-    flavorParamsId="int io", width="int ro", height="int ro", bitrate="int ro", frameRate="float ro",
-    isOriginal="bool ro", isWeb="bool ro", containerFormat="str ro", videoCodecId="str ro",
-    status="enum:KalturaFlavorAssetStatus ro", language="enum:KalturaLanguage", label="str",
+    "KalturaFlavorAsset",
+    "KalturaAsset",
+    flavorParamsId="int io",
+    width="int ro",
+    height="int ro",
+    bitrate="int ro",
+    frameRate="float ro",
+    isOriginal="bool ro",
+    isWeb="bool ro",
+    containerFormat="str ro",
+    videoCodecId="str ro",
+    status="enum:KalturaFlavorAssetStatus ro",
+    language="enum:KalturaLanguage",
+    label="str",
     isDefault="enum:KalturaNullableBoolean",
 )
 define("KalturaFlavorAssetListResponse", "KalturaListResponse", objects="list:KalturaFlavorAsset ro")
@@ -96,13 +106,26 @@ def add(ctx: CallContext, p: Params) -> dict[str, Any]:
     if asset.get("flavorParamsId") is not None:  # FlavorAssetService::addAction: one flavor per params id
         for other in ctx.store.find(KIND, entryId=entry["id"], flavorParamsId=asset["flavorParamsId"]):
             if other.get("status") != DELETED:
-                raise ApiError("FLAVOR_ASSET_ALREADY_EXISTS", ASSET_ID=other["id"], PARAMS_ID=asset["flavorParamsId"])
+                raise ApiError(
+                    "FLAVOR_ASSET_ALREADY_EXISTS", ASSET_ID=other["id"], PARAMS_ID=asset["flavorParamsId"]
+                )
     stamp = now()
     asset_id = ctx.store.next_id(KIND)
-    asset.update({
-        "id": asset_id, "entryId": entry["id"], "partnerId": entry["partnerId"], "status": QUEUED, "version": 0,
-        "size": 0, "sizeInBytes": 0, "createdAt": stamp, "updatedAt": stamp, "isOriginal": False, "isWeb": True,
-    })
+    asset.update(
+        {
+            "id": asset_id,
+            "entryId": entry["id"],
+            "partnerId": entry["partnerId"],
+            "status": QUEUED,
+            "version": 0,
+            "size": 0,
+            "sizeInBytes": 0,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "isOriginal": False,
+            "isWeb": True,
+        }
+    )
     asset.setdefault("flavorParamsId", 0)
     ctx.store.put(KIND, asset)
     if asset.get("isDefault") == 1:
@@ -162,8 +185,14 @@ def _convert(emu: Any, asset_id: str) -> None:
     store.update(KIND, asset_id, fields)
     entry = store.get("entry", asset["entryId"])
     if entry is not None:
-        ids = [str(f.get("flavorParamsId")) for f in store.find(KIND, entryId=entry["id"]) if f.get("status") == READY]
-        store.update("entry", entry["id"], {"flavorParamsIds": ",".join(dict.fromkeys(ids)), "updatedAt": now()})
+        ids = [
+            str(f.get("flavorParamsId"))
+            for f in store.find(KIND, entryId=entry["id"])
+            if f.get("status") == READY
+        ]
+        store.update(
+            "entry", entry["id"], {"flavorParamsIds": ",".join(dict.fromkeys(ids)), "updatedAt": now()}
+        )
 
 
 def _finish(emu: Any, asset_id: str, blob: str) -> None:
@@ -172,8 +201,18 @@ def _finish(emu: Any, asset_id: str, blob: str) -> None:
     if asset is None:
         return
     size = store.blob_path(blob).stat().st_size
-    store.update(KIND, asset_id, {"_blob": blob, "_path": None, "status": QUEUED, "sizeInBytes": size,
-                                  "version": int(asset.get("version") or 0) + 1, "updatedAt": now()})
+    store.update(
+        KIND,
+        asset_id,
+        {
+            "_blob": blob,
+            "_path": None,
+            "status": QUEUED,
+            "sizeInBytes": size,
+            "version": int(asset.get("version") or 0) + 1,
+            "updatedAt": now(),
+        },
+    )
     run_later(CONVERT_DELAY_S, lambda: _convert(emu, asset_id), f"convert-{asset_id}")
 
 
@@ -219,8 +258,10 @@ def serve_flavor_url(emu: Any, flavor: dict[str, Any], ks: str) -> str:
     """Kaltura's serveFlavor download URL, with the KS as a path segment."""
     pid = flavor["partnerId"]
     ext = flavor.get("fileExt") or "mp4"
-    return (f"{emu.url}/p/{pid}/sp/{pid}00/serveFlavor/entryId/{flavor['entryId']}/v/1/flavorId/{flavor['id']}"
-            f"/ks/{quote(ks, safe='')}/name/a.{ext}")
+    return (
+        f"{emu.url}/p/{pid}/sp/{pid}00/serveFlavor/entryId/{flavor['entryId']}/v/1/flavorId/{flavor['id']}"
+        f"/ks/{quote(ks, safe='')}/name/a.{ext}"
+    )
 
 
 @action("flavorasset", "getUrl")
@@ -235,7 +276,9 @@ def get_url(ctx: CallContext, p: Params) -> str:
 def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
     session = ctx.require_session()
     flt = p.obj("filter", "KalturaAssetFilter") or {}
-    entry_ids = ({flt["entryIdEqual"]} if flt.get("entryIdEqual") else set()) | (ids_filter(flt.get("entryIdIn")) or set())
+    entry_ids = ({flt["entryIdEqual"]} if flt.get("entryIdEqual") else set()) | (
+        ids_filter(flt.get("entryIdIn")) or set()
+    )
     if entry_ids:
         assets = [a for e in sorted(entry_ids) for a in ctx.store.find(KIND, entryId=e)]
     else:

@@ -21,10 +21,21 @@ from reach_studio.emulator.registry import CallContext, Params, action
 if TYPE_CHECKING:
     from reach_studio.emulator.server import Emulator
 
-PENDING, READY, PROCESSING, PENDING_MODERATION, REJECTED, ERROR, ABORTED, PENDING_ENTRY_READY, SCHEDULED = range(1, 10)
+PENDING, READY, PROCESSING, PENDING_MODERATION, REJECTED, ERROR, ABORTED, PENDING_ENTRY_READY, SCHEDULED = (
+    range(1, 10)
+)
 FINAL = {READY, REJECTED, ERROR, ABORTED}
-STATUS_NAMES = {1: "PENDING", 2: "READY", 3: "PROCESSING", 4: "PENDING_MODERATION", 5: "REJECTED", 6: "ERROR",
-                7: "ABORTED", 8: "PENDING_ENTRY_READY", 9: "SCHEDULED"}
+STATUS_NAMES = {
+    1: "PENDING",
+    2: "READY",
+    3: "PROCESSING",
+    4: "PENDING_MODERATION",
+    5: "REJECTED",
+    6: "ERROR",
+    7: "ABORTED",
+    8: "PENDING_ENTRY_READY",
+    9: "SCHEDULED",
+}
 LIVE_FEATURES = {8, 11}  # LIVE_CAPTION, LIVE_TRANSLATION
 SIGN_LANGUAGE = 19
 
@@ -121,14 +132,22 @@ def make_access_key(emu: Emulator, task: dict[str, Any], catalog_item: dict[str,
     if partner is None:
         raise ApiError("INVALID_PARTNER_ID", PARTNER_ID=task["partnerId"])
     entry_id = task["entryId"]
-    privileges = (f"edit:{entry_id},setrole:REACH_VENDOR_ROLE,disableentitlementforentry:{entry_id},"
-                  f"sview:{entry_id},download:{entry_id}")
+    privileges = (
+        f"edit:{entry_id},setrole:REACH_VENDOR_ROLE,disableentitlementforentry:{entry_id},"
+        f"sview:{entry_id},download:{entry_id}"
+    )
     if task.get("_outputModerated"):
         privileges += ",enablecaptionmoderation"
     if catalog_item.get("serviceFeature") == SIGN_LANGUAGE:
         privileges += ",editadmintags:*"
-    return make_ks(partner["secret"], partner["id"], session_type=SESSION_USER, user_id="",
-                   expiry_s=access_key_ttl(emu, catalog_item), privileges=privileges)
+    return make_ks(
+        partner["secret"],
+        partner["id"],
+        session_type=SESSION_USER,
+        user_id="",
+        expiry_s=access_key_ttl(emu, catalog_item),
+        privileges=privileges,
+    )
 
 
 def _dictionary_for(profile: dict[str, Any] | None, catalog_item: dict[str, Any]) -> str | None:
@@ -195,8 +214,9 @@ def create_task(emu: Emulator, **fields: Any) -> dict[str, Any]:
         "partnerData": fields.get("partnerData"),
         "creationMode": 1,
         "taskJobData": job_data,
-        "expectedFinishTime": int(fields.get("expectedFinishTime")
-                                  or expected_finish_time(item.get("turnAroundTime"), created)),
+        "expectedFinishTime": int(
+            fields.get("expectedFinishTime") or expected_finish_time(item.get("turnAroundTime"), created)
+        ),
         "serviceType": item.get("serviceType"),
         "serviceFeature": item.get("serviceFeature"),
         "turnAroundTime": item.get("turnAroundTime"),
@@ -217,8 +237,12 @@ def customer_abort(emu: Emulator, task_id: int) -> dict[str, Any]:
         if task is None:
             raise ApiError("ENTRY_VENDOR_TASK_NOT_FOUND", ID=task_id)
         if task["status"] in FINAL:
-            raise ApiError("CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task_id,
-                           OLD_STATUS=task["status"], NEW_STATUS=ABORTED)
+            raise ApiError(
+                "CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE",
+                ID=task_id,
+                OLD_STATUS=task["status"],
+                NEW_STATUS=ABORTED,
+            )
         now = int(time.time())  # no finishTime: EntryVendorTask::preSave sets it for READY and ERROR only
         task = emu.store.update("task", task_id, {"status": ABORTED, "updatedAt": now})
         emu.store.add_history(task_id, ABORTED, f"customer:{task['partnerId']}")
@@ -226,7 +250,11 @@ def customer_abort(emu: Emulator, task_id: int) -> dict[str, Any]:
 
 
 def _list_response(type_name: str, objects: list[dict[str, Any]], total: int | None = None) -> dict[str, Any]:
-    return {"objectType": type_name, "objects": objects, "totalCount": len(objects) if total is None else total}
+    return {
+        "objectType": type_name,
+        "objects": objects,
+        "totalCount": len(objects) if total is None else total,
+    }
 
 
 def _with_related(ctx: CallContext, p: Params, task: dict[str, Any]) -> dict[str, Any]:
@@ -244,13 +272,55 @@ def _with_related(ctx: CallContext, p: Params, task: dict[str, Any]) -> dict[str
 # KalturaVendorTaskData::getInstance), so the include list filters taskJobData's fields too; arrays are
 # copied with fromDbArray and are not filtered.
 REACH_VENDOR_FIELDS = frozenset(
-    ["id", "partnerId", "vendorPartnerId", "createdAt", "entryId", "status", "version", "reachProfileId", "catalogItemId", "accessKey", "notes", "dictionary", "taskJobData", "captionAssetId", "jsonTranscriptAssetId", "textTranscriptAssetId"]
+    [
+        "id",
+        "partnerId",
+        "vendorPartnerId",
+        "createdAt",
+        "entryId",
+        "status",
+        "version",
+        "reachProfileId",
+        "catalogItemId",
+        "accessKey",
+        "notes",
+        "dictionary",
+        "taskJobData",
+        "captionAssetId",
+        "jsonTranscriptAssetId",
+        "textTranscriptAssetId",
+    ]
 )
 REACH_VENDOR_CATALOG_ITEM_EXCLUDED = frozenset(
-    ["id", "vendorPartnerId", "name", "systemName", "createdAt", "updatedAt", "status", "pricing", "fixedPriceAddons"]
+    [
+        "id",
+        "vendorPartnerId",
+        "name",
+        "systemName",
+        "createdAt",
+        "updatedAt",
+        "status",
+        "pricing",
+        "fixedPriceAddons",
+    ]
 )
 REACH_VENDOR_PROFILE_EXCLUDED = frozenset(
-    ["id", "partnerId", "createdAt", "updatedAt", "status", "profileType", "rules", "credit", "usedCredit", "dictionaries", "autoDisplayMachineCaptionsOnPlayer", "autoDisplayHumanCaptionsOnPlayer", "enableMachineModeration", "enableHumanModeration"]
+    [
+        "id",
+        "partnerId",
+        "createdAt",
+        "updatedAt",
+        "status",
+        "profileType",
+        "rules",
+        "credit",
+        "usedCredit",
+        "dictionaries",
+        "autoDisplayMachineCaptionsOnPlayer",
+        "autoDisplayHumanCaptionsOnPlayer",
+        "enableMachineModeration",
+        "enableHumanModeration",
+    ]
 )
 
 
@@ -286,7 +356,7 @@ def _page(p: Params, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     size = pager.get("pageSize") or DEFAULT_PAGE_SIZE
     size = DEFAULT_PAGE_SIZE if size <= 0 else min(size, MAX_PAGE_SIZE)
     index = max(1, pager.get("pageIndex") or 1)
-    return items[(index - 1) * size: index * size]
+    return items[(index - 1) * size : index * size]
 
 
 def _ints(text: str | None) -> set[int]:
@@ -355,8 +425,9 @@ def _get_jobs_statuses(f: dict[str, Any]) -> tuple[int, set[int] | None]:
     return status_equal, (_ints(status_in) if status_in else None)
 
 
-def _indexed_status_matches(ctx: CallContext, task: dict[str, Any], status_equal: int | None,
-                            status_in: set[int] | None) -> bool:
+def _indexed_status_matches(
+    ctx: CallContext, task: dict[str, Any], status_equal: int | None, status_in: set[int] | None
+) -> bool:
     """getJobs searches the sphinx index, which lags the database: for `emu.index_lag_s` seconds after a task
     changed status it is still found under its old one (the object returned carries the new status)."""
     statuses = {task["status"]}
@@ -373,12 +444,17 @@ def _indexed_status_matches(ctx: CallContext, task: dict[str, Any], status_equal
 @action("reach_entryvendortask", "getJobs")
 def get_jobs(ctx: CallContext, p: Params) -> dict[str, Any]:
     session = ctx.require_session()
-    if not ctx.is_vendor_session():  # permission item REACH_VENDOR_PARTNER (service.reach.entryVendorTask.ini)
+    if (
+        not ctx.is_vendor_session()
+    ):  # permission item REACH_VENDOR_PARTNER (service.reach.entryVendorTask.ini)
         raise ApiError("SERVICE_FORBIDDEN", SERVICE="reach_entryVendorTask->getJobs")
     f = p.obj("filter", "KalturaEntryVendorTaskFilter") or {}
     status_equal, status_in = _get_jobs_statuses(f)
-    tasks = [t for t in ctx.store.find("task", vendorPartnerId=session.partner_id)
-             if _indexed_status_matches(ctx, t, status_equal, status_in)]
+    tasks = [
+        t
+        for t in ctx.store.find("task", vendorPartnerId=session.partner_id)
+        if _indexed_status_matches(ctx, t, status_equal, status_in)
+    ]
     tasks = _apply_filter(tasks, f)
     page = [_with_related(ctx, p, t) for t in _page(p, tasks)]
     return _list_response("KalturaEntryVendorTaskListResponse", page, len(tasks))
@@ -431,14 +507,24 @@ def check_status_move(task: dict[str, Any], changes: dict[str, Any]) -> None:
     new = changes.get("status") or old
     if old in FINAL:
         if new != old:
-            raise ApiError("CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task["id"],
-                           OLD_STATUS=old, NEW_STATUS=new)
+            raise ApiError(
+                "CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE",
+                ID=task["id"],
+                OLD_STATUS=old,
+                NEW_STATUS=new,
+            )
         if changes.get("unitsUsed"):  # any non-zero value, even the same one
-            raise ApiError("CANNOT_UPDATE_UNIT_USED_OF_TASK_WHICH_IS_IN_FINAL_STATE", ID=task["id"],
-                           OLD_UNITS_USED=task.get("unitsUsed"), NEW_UNITS_USED=changes["unitsUsed"])
+            raise ApiError(
+                "CANNOT_UPDATE_UNIT_USED_OF_TASK_WHICH_IS_IN_FINAL_STATE",
+                ID=task["id"],
+                OLD_UNITS_USED=task.get("unitsUsed"),
+                NEW_UNITS_USED=changes["unitsUsed"],
+            )
     if new != old and new in GUARDED_TARGETS and old not in WAITING:
-        raise ApiError("ENTRY_VENDOR_TASK_ITEM_COULD_NOT_BE_UPDATED",
-                       REASON=f"Entry vendor task item with id [{task['id']}] could not be updated to status [{new}]")
+        raise ApiError(
+            "ENTRY_VENDOR_TASK_ITEM_COULD_NOT_BE_UPDATED",
+            REASON=f"Entry vendor task item with id [{task['id']}] could not be updated to status [{new}]",
+        )
 
 
 @action("reach_entryvendortask", "updateJob")
@@ -560,8 +646,10 @@ def get_reach_profile(ctx: CallContext, p: Params) -> dict[str, Any]:
     profile = ctx.store.get("reach_profile", profile_id)
     visible = profile is not None and (
         profile.get("partnerId") == session.partner_id
-        or (ctx.is_vendor_session() and bool(ctx.store.find("task", vendorPartnerId=session.partner_id,
-                                                             reachProfileId=profile_id)))
+        or (
+            ctx.is_vendor_session()
+            and bool(ctx.store.find("task", vendorPartnerId=session.partner_id, reachProfileId=profile_id))
+        )
     )
     if not visible:
         raise ApiError("REACH_PROFILE_NOT_FOUND", ID=profile_id)

@@ -30,25 +30,66 @@ KIND = "schedule_event"
 define_enum("KalturaScheduleEventStatus", "int", [1, 2, 3])
 define_enum("KalturaScheduleEventRecurrenceType", "int", [0, 1, 2])
 define("KalturaLiveFeature", "KalturaObjectBase", systemName="str", preStartTime="int", postEndTime="int")
-define("KalturaLiveCaptionFeature", "KalturaLiveFeature", mediaUrl="str", mediaKey="str", captionUrl="str",
-       captionToken="str", inputDelay="int", captionFormat="str", language="str")
 define(
-    "KalturaScheduleEvent", "KalturaObjectBase", abstract=True,
-    id="int ro", partnerId="int ro", parentId="int ro", summary="str", description="str",
-    status="enum:KalturaScheduleEventStatus ro", startDate="int", endDate="int", referenceId="str",
-    classificationType="int", location="str", organizer="str", ownerId="str", priority="int", sequence="int",
-    recurrenceType="enum:KalturaScheduleEventRecurrenceType", duration="int", contact="str", comment="str",
-    tags="str", createdAt="int ro", updatedAt="int ro",
+    "KalturaLiveCaptionFeature",
+    "KalturaLiveFeature",
+    mediaUrl="str",
+    mediaKey="str",
+    captionUrl="str",
+    captionToken="str",
+    inputDelay="int",
+    captionFormat="str",
+    language="str",
 )
-define("KalturaEntryScheduleEvent", "KalturaScheduleEvent", abstract=True, templateEntryId="str", entryIds="str",
-       categoryIds="str")
+define(
+    "KalturaScheduleEvent",
+    "KalturaObjectBase",
+    abstract=True,
+    id="int ro",
+    partnerId="int ro",
+    parentId="int ro",
+    summary="str",
+    description="str",
+    status="enum:KalturaScheduleEventStatus ro",
+    startDate="int",
+    endDate="int",
+    referenceId="str",
+    classificationType="int",
+    location="str",
+    organizer="str",
+    ownerId="str",
+    priority="int",
+    sequence="int",
+    recurrenceType="enum:KalturaScheduleEventRecurrenceType",
+    duration="int",
+    contact="str",
+    comment="str",
+    tags="str",
+    createdAt="int ro",
+    updatedAt="int ro",
+)
+define(
+    "KalturaEntryScheduleEvent",
+    "KalturaScheduleEvent",
+    abstract=True,
+    templateEntryId="str",
+    entryIds="str",
+    categoryIds="str",
+)
 define("KalturaRecordScheduleEvent", "KalturaEntryScheduleEvent")
 define("KalturaBaseLiveScheduleEvent", "KalturaEntryScheduleEvent", abstract=True)
 define("KalturaLiveRedirectScheduleEvent", "KalturaBaseLiveScheduleEvent", redirectEntryId="str")
 define(
-    "KalturaLiveStreamScheduleEvent", "KalturaBaseLiveScheduleEvent",
-    sourceEntryId="str", projectedAudience="int", preStartTime="int", postEndTime="int", preStartEntryId="str",
-    postEndEntryId="str", isContentInterruptible="bool", liveFeatures="list:KalturaLiveFeature",
+    "KalturaLiveStreamScheduleEvent",
+    "KalturaBaseLiveScheduleEvent",
+    sourceEntryId="str",
+    projectedAudience="int",
+    preStartTime="int",
+    postEndTime="int",
+    preStartEntryId="str",
+    postEndEntryId="str",
+    isContentInterruptible="bool",
+    liveFeatures="list:KalturaLiveFeature",
 )
 
 
@@ -57,20 +98,45 @@ def feature_name(task_id: int) -> str:
     return f"LiveCaptionFeature-reach-{int(task_id)}"
 
 
-def add_live_event(emu: Any, partner_id: int, entry_id: str, start: int, end: int, *,
-                   features: list[dict[str, Any]] | None = None, object_type: str = "KalturaLiveStreamScheduleEvent",
-                   summary: str = "Live event") -> dict[str, Any]:
+def add_live_event(
+    emu: Any,
+    partner_id: int,
+    entry_id: str,
+    start: int,
+    end: int,
+    *,
+    features: list[dict[str, Any]] | None = None,
+    object_type: str = "KalturaLiveStreamScheduleEvent",
+    summary: str = "Live event",
+) -> dict[str, Any]:
     """Create a schedule event (for the seed and tests); features are KalturaLiveCaptionFeature dicts."""
     stamp = now()
     event: dict[str, Any] = {
-        "objectType": object_type, "id": emu.store.next_id(KIND), "partnerId": partner_id, "summary": summary,
-        "status": 2, "startDate": int(start), "endDate": int(end), "duration": int(end) - int(start),
-        "templateEntryId": entry_id, "entryIds": entry_id, "createdAt": stamp, "updatedAt": stamp,
+        "objectType": object_type,
+        "id": emu.store.next_id(KIND),
+        "partnerId": partner_id,
+        "summary": summary,
+        "status": 2,
+        "startDate": int(start),
+        "endDate": int(end),
+        "duration": int(end) - int(start),
+        "templateEntryId": entry_id,
+        "entryIds": entry_id,
+        "createdAt": stamp,
+        "updatedAt": stamp,
         "recurrenceType": 0,
     }
     if object_type == "KalturaLiveStreamScheduleEvent":
-        event.update({"sourceEntryId": entry_id, "preStartTime": 0, "postEndTime": 0,
-                      "liveFeatures": [dict({"objectType": "KalturaLiveCaptionFeature"}, **f) for f in features or []]})
+        event.update(
+            {
+                "sourceEntryId": entry_id,
+                "preStartTime": 0,
+                "postEndTime": 0,
+                "liveFeatures": [
+                    dict({"objectType": "KalturaLiveCaptionFeature"}, **f) for f in features or []
+                ],
+            }
+        )
     return emu.store.put(KIND, event)
 
 
@@ -81,8 +147,11 @@ def _event(ctx: CallContext, event_id: int | None) -> dict[str, Any]:
         raise ApiError("INVALID_OBJECT_ID", ID=event_id)
     if not session.is_admin:
         # an entry-scoped key (the task's accessKey) reaches only the events of its own entry
-        entry_ids = {event.get("templateEntryId"), event.get("sourceEntryId"),
-                     *str(event.get("entryIds") or "").split(",")} - {None, ""}
+        entry_ids = {
+            event.get("templateEntryId"),
+            event.get("sourceEntryId"),
+            *str(event.get("entryIds") or "").split(","),
+        } - {None, ""}
         entries = [ctx.store.get("entry", e) for e in entry_ids]
         if not any(e is not None and can_reach(ctx, e) for e in entries):
             raise ApiError("INVALID_OBJECT_ID", ID=event_id)

@@ -14,8 +14,14 @@ WIDGET_PRIVILEGES = "view:*,widget:1"
 def sign(partner: dict[str, Any], session_type: int, user_id: str, expiry_s: int, privileges: str) -> str:
     """A KS for `partner`, signed with its admin secret (ADMIN) or user secret (USER)."""
     secret = partner["adminSecret"] if session_type == SESSION_ADMIN else partner["secret"]
-    return make_ks(secret, partner["id"], session_type=session_type, user_id=user_id, expiry_s=expiry_s,
-                   privileges=privileges)
+    return make_ks(
+        secret,
+        partner["id"],
+        session_type=session_type,
+        user_id=user_id,
+        expiry_s=expiry_s,
+        privileges=privileges,
+    )
 
 
 @action("session", "start")
@@ -47,7 +53,12 @@ def start_widget_session(ctx: CallContext, p: Params) -> dict[str, Any]:
     if partner is None:
         raise ApiError("INVALID_WIDGET_ID", WIDGET_ID=widget_id)
     ks = sign(partner, SESSION_USER, "", expiry, WIDGET_PRIVILEGES)
-    return {"objectType": "KalturaStartWidgetSessionResponse", "partnerId": partner["id"], "ks": ks, "userId": ""}
+    return {
+        "objectType": "KalturaStartWidgetSessionResponse",
+        "partnerId": partner["id"],
+        "ks": ks,
+        "userId": "",
+    }
 
 
 @action("session", "get")
@@ -55,12 +66,23 @@ def get(ctx: CallContext, p: Params) -> dict[str, Any]:
     caller = ctx.require_session(allow_widget=True)
     ks = p.str("session") or caller.ks
     partner = ctx.partner(caller.partner_id) or {}
-    info = parse_ks(ks, [partner.get("adminSecret", ""), partner.get("secret", "")],
-                    not_before=ctx.emu.faults.ks_not_before) if ks != caller.ks else caller
-    return session_info(info.ks, info.partner_id, info.user_id, info.expiry, info.type, info.privileges_string())
+    info = (
+        parse_ks(
+            ks,
+            [partner.get("adminSecret", ""), partner.get("secret", "")],
+            not_before=ctx.emu.faults.ks_not_before,
+        )
+        if ks != caller.ks
+        else caller
+    )
+    return session_info(
+        info.ks, info.partner_id, info.user_id, info.expiry, info.type, info.privileges_string()
+    )
 
 
-def session_info(ks: str, partner_id: int, user_id: str, expiry: int, session_type: int, privileges: str) -> dict:
+def session_info(
+    ks: str, partner_id: int, user_id: str, expiry: int, session_type: int, privileges: str
+) -> dict:
     return {
         "objectType": "KalturaSessionInfo",
         "ks": ks,
