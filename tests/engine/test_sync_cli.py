@@ -211,7 +211,13 @@ def test_sync_loop_extends_held_keys_and_stops_cleanly_on_sigterm(tmp_path, emul
                 and emu.inspect.task(scheduled["id"])["accessKey"] == scheduled["accessKey"]
             ):
                 time.sleep(0.5)
-            time.sleep(1.5)
+            later_pass = emu.inspect.calls().get("reach_entryvendortask.getJobs", 0) + 2
+            while (  # two more polling passes after the extension: pending keys stay untouched
+                time.time() < deadline
+                and emu.inspect.calls().get("reach_entryvendortask.getJobs", 0) < later_pass
+            ):
+                time.sleep(0.1)
+            assert emu.inspect.calls().get("reach_entryvendortask.getJobs", 0) >= later_pass
             proc.send_signal(signal.SIGTERM)
             out, err = proc.communicate(timeout=30)
         finally:

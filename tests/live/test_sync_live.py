@@ -158,7 +158,13 @@ def test_sync_live_keeps_serving_until_sigterm(emulator, tmp_path):
         while time.monotonic() < deadline and emulator.inspect.task(task["id"])["status"] != SCHEDULED:
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.1)
-        time.sleep(1.5)  # another pass: the task is ours and already served, not provisioned twice
+        later_pass = emulator.inspect.calls().get("reach_entryvendortask.getJobs", 0) + 2
+        while (  # more passes: the task is ours and already served, not provisioned twice
+            time.monotonic() < deadline
+            and emulator.inspect.calls().get("reach_entryvendortask.getJobs", 0) < later_pass
+        ):
+            time.sleep(0.1)
+        assert emulator.inspect.calls().get("reach_entryvendortask.getJobs", 0) >= later_pass
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
     finally:
