@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -54,6 +55,22 @@ class Job(QRunnable):
 _live_jobs: set[Job] = set()
 _pool: QThreadPool | None = None
 _document_pool: QThreadPool | None = None
+_inline = 0
+
+
+@contextmanager
+def inline_jobs() -> Iterator[None]:
+    """Tests: run every job at once on the calling thread, its callbacks before `run_in_background` returns.
+
+    A widget's whole flow then runs without a pool, so a test asserts its outcome straight away
+    instead of waiting for threads; the callbacks and their order are the same as with the pool.
+    """
+    global _inline
+    _inline += 1
+    try:
+        yield
+    finally:
+        _inline -= 1
 
 
 def pool() -> QThreadPool:
@@ -96,7 +113,10 @@ def run_in_background(
     job.relay.cancelled.connect(lambda: finish(on_cancelled))
     if on_progress is not None:
         job.relay.progress.connect(on_progress)
-    (executor or pool()).start(job)
+    if _inline:
+        job.run()  # the relay lives on this thread: its signals call the callbacks directly
+    else:
+        (executor or pool()).start(job)
     return job
 
 
