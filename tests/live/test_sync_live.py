@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 
+from reach_studio.domain.enums import TaskStatus
 from tests.sync_args import account_args
 
 TIMEOUT = 120
-SCHEDULED, PROCESSING, READY = 9, 3, 2
+SCHEDULED, PROCESSING, READY = TaskStatus.SCHEDULED, TaskStatus.PROCESSING, TaskStatus.READY
+SYNC = [sys.executable, "-m", "reach_studio", "sync"]
 
 
 def _env(extra: dict | None = None, home=None) -> dict:
@@ -18,6 +21,52 @@ def _env(extra: dict | None = None, home=None) -> dict:
     if home is not None:
         env["REACH_STUDIO_HOME"] = str(home)
     return env
+
+
+def _sync_live(emulator, home, *extra: str) -> subprocess.Popen:
+    """`sync --live` against the emulator's vendor, polling every second; the token only in the environment."""
+    return subprocess.Popen(
+        [*SYNC, "--live", "--interval", "1", *account_args(emulator.info, "TOK"), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env({"TOK": emulator.info["appToken"]}, home=home),
+    )
+
+
+def _wait(condition, proc: subprocess.Popen | None = None, timeout: float = 60) -> None:
+    """Poll `condition` (the emulator's record) until it holds; the sync process must not have died."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if proc is not None:
+            assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def _status(emulator, task) -> TaskStatus:
+    return TaskStatus(emulator.inspect.task(task["id"])["status"])
+
+
+def _history(emulator, task) -> list[int]:
+    return [h["status"] for h in emulator.inspect.status_history(task["id"])]
+
+
+def _feature(emulator, task) -> dict:
+    """The live caption feature the vendor put on the task's scheduled event."""
+    event = emulator.inspect.objects("schedule_event", id=task["taskJobData"]["scheduledEventId"])[0]
+    return next(
+        f for f in event["liveFeatures"] if f["systemName"] == f"LiveCaptionFeature-reach-{task['id']}"
+    )
+
+
+def _finals(emulator, event_id) -> list[str]:
+    records = emulator.inspect.objects("live_caption", scheduleEventId=event_id, recordType="message")
+    return [r["transcript"] for r in records if r["isFinal"]]
+
+
+def _get_jobs_calls(emulator) -> int:
+    return emulator.inspect.calls().get("reach_entryvendortask.getJobs", 0)
 
 
 def test_demo_once_live_schedules_the_pending_live_task(tmp_path):
@@ -39,19 +88,14 @@ def test_demo_once_live_schedules_the_pending_live_task(tmp_path):
 
 
 def test_live_source_file_is_relayed_when_kaltura_connects(emulator, tmp_path):
-    info = emulator.info
     source = tmp_path / "captions.txt"
     source.write_text("[Chair] Good evening.\nThe meeting is open.\n", encoding="utf-8")
-    (task,) = [t for t in emulator.inspect.objects("task", serviceFeature=8, status=1)]
+    (task,) = emulator.inspect.objects("task", serviceFeature=8, status=1)
     event_id = task["taskJobData"]["scheduledEventId"]
-    args = [
-        sys.executable,
-        "-m",
-        "reach_studio",
-        "sync",
+    proc = _sync_live(
+        emulator,
+        tmp_path / "home",
         "--once",
-        "--live",
-        *account_args(info, "MY_REACH_TOKEN"),
         "--live-source",
         str(source),
         "--live-pace",
@@ -60,24 +104,10 @@ def test_live_source_file_is_relayed_when_kaltura_connects(emulator, tmp_path):
         "60",
         "--live-media-url",
         "rtmps://ingest.vendor.example/live",
-    ]
-    proc = subprocess.Popen(
-        args,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env({"MY_REACH_TOKEN": info["appToken"]}, home=tmp_path / "home"),
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and emulator.inspect.task(task["id"])["status"] != SCHEDULED:
-            assert proc.poll() is None, proc.communicate()
-            time.sleep(0.1)
-        feature = next(
-            f
-            for f in emulator.inspect.objects("schedule_event", id=event_id)[0]["liveFeatures"]
-            if f["systemName"] == f"LiveCaptionFeature-reach-{task['id']}"
-        )
+        _wait(lambda: _status(emulator, task) == SCHEDULED, proc)
+        feature = _feature(emulator, task)
         assert feature["captionUrl"].startswith("ws://127.0.0.1:") and feature["captionToken"]
         assert feature["mediaUrl"] == "rtmps://ingest.vendor.example/live"
         emulator.control.start_live(event_id)  # the event starts
@@ -90,18 +120,9 @@ def test_live_source_file_is_relayed_when_kaltura_connects(emulator, tmp_path):
     assert f"live task {task['id']}: 2 caption line(s) relayed" in out
     assert f"live task {task['id']}: READY" in out
     assert emulator.live.wait(event_id, 10)
-    finals = [
-        r["transcript"]
-        for r in emulator.inspect.objects("live_caption", scheduleEventId=event_id, recordType="message")
-        if r["isFinal"]
-    ]
-    assert finals == ["Good evening.", "The meeting is open."]
-    assert [h["status"] for h in emulator.inspect.status_history(task["id"])][-3:] == [
-        SCHEDULED,
-        PROCESSING,
-        READY,
-    ]
-    assert feature["captionToken"] not in out + err and info["appToken"] not in out + err
+    assert _finals(emulator, event_id) == ["Good evening.", "The meeting is open."]
+    assert _history(emulator, task)[-3:] == [SCHEDULED, PROCESSING, READY]
+    assert feature["captionToken"] not in out + err and emulator.info["appToken"] not in out + err
 
 
 def test_bad_live_options_exit_2(tmp_path):
@@ -132,39 +153,14 @@ def test_bad_live_options_exit_2(tmp_path):
 
 
 def test_sync_live_keeps_serving_until_sigterm(emulator, tmp_path):
-    import signal
-
-    info = emulator.info
-    (task,) = [t for t in emulator.inspect.objects("task", serviceFeature=8, status=1)]
-    args = [
-        sys.executable,
-        "-m",
-        "reach_studio",
-        "sync",
-        "--live",
-        "--interval",
-        "1",
-        *account_args(info, "TOK"),
-    ]
-    proc = subprocess.Popen(
-        args,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env({"TOK": info["appToken"]}, home=tmp_path / "home"),
-    )
+    (task,) = emulator.inspect.objects("task", serviceFeature=8, status=1)
+    proc = _sync_live(emulator, tmp_path / "home")
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and emulator.inspect.task(task["id"])["status"] != SCHEDULED:
-            assert proc.poll() is None, proc.communicate()
-            time.sleep(0.1)
-        later_pass = emulator.inspect.calls().get("reach_entryvendortask.getJobs", 0) + 2
-        while (  # more passes: the task is ours and already served, not provisioned twice
-            time.monotonic() < deadline
-            and emulator.inspect.calls().get("reach_entryvendortask.getJobs", 0) < later_pass
-        ):
-            time.sleep(0.1)
-        assert emulator.inspect.calls().get("reach_entryvendortask.getJobs", 0) >= later_pass
+        _wait(lambda: _status(emulator, task) == SCHEDULED, proc)
+        later_pass = (
+            _get_jobs_calls(emulator) + 2
+        )  # more passes: the task is ours and served, not provisioned twice
+        _wait(lambda: _get_jobs_calls(emulator) >= later_pass, proc)
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
     finally:
@@ -173,35 +169,18 @@ def test_sync_live_keeps_serving_until_sigterm(emulator, tmp_path):
             proc.communicate()
     assert proc.returncode == 0, err[-2000:]
     assert out.count(f"live task {task['id']} scheduled as") == 1
-    assert [h["status"] for h in emulator.inspect.status_history(task["id"])].count(SCHEDULED) == 1
+    assert _history(emulator, task).count(SCHEDULED) == 1
 
 
 def test_a_restart_mid_event_serves_the_processing_task_again(emulator, tmp_path):
-    info = emulator.info
-    (task,) = [t for t in emulator.inspect.objects("task", serviceFeature=8, status=1)]
+    (task,) = emulator.inspect.objects("task", serviceFeature=8, status=1)
     event_id = task["taskJobData"]["scheduledEventId"]
     home = tmp_path / "home"
-    base = [
-        sys.executable,
-        "-m",
-        "reach_studio",
-        "sync",
-        "--live",
-        "--interval",
-        "1",
-        *account_args(info, "TOK"),
-    ]
-    env = _env({"TOK": info["appToken"]}, home=home)
-    first = subprocess.Popen(base, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    first = _sync_live(emulator, home)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and emulator.inspect.task(task["id"])["status"] != SCHEDULED:
-            assert first.poll() is None, first.communicate()
-            time.sleep(0.1)
+        _wait(lambda: _status(emulator, task) == SCHEDULED, first)
         emulator.control.start_live(event_id)  # the event starts: Kaltura connects, the task processes
-        while time.monotonic() < deadline and emulator.inspect.task(task["id"])["status"] != PROCESSING:
-            time.sleep(0.1)
-        assert emulator.inspect.task(task["id"])["status"] == PROCESSING
+        _wait(lambda: _status(emulator, task) == PROCESSING)
         first.kill()  # the vendor's machine dies mid-event
         first.communicate(timeout=30)
     finally:
@@ -209,22 +188,15 @@ def test_a_restart_mid_event_serves_the_processing_task_again(emulator, tmp_path
             first.kill()
             first.communicate()
     emulator.control.end_live(event_id)
-    old_url = _caption_url(emulator, event_id, task["id"])
+    old_url = _feature(emulator, task)["captionUrl"]
 
     source = tmp_path / "after.txt"
     source.write_text("Sorry, we are back.\n", encoding="utf-8")
-    second = subprocess.Popen(
-        [*base, "--once", "--live-source", str(source), "--live-pace", "0", "--live-wait", "60"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
+    second = _sync_live(
+        emulator, home, "--once", "--live-source", str(source), "--live-pace", "0", "--live-wait", "60"
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and _caption_url(emulator, event_id, task["id"]) == old_url:
-            assert second.poll() is None, second.communicate()
-            time.sleep(0.1)
+        _wait(lambda: _feature(emulator, task)["captionUrl"] != old_url, second)
         emulator.control.start_live(event_id)  # Kaltura reconnects to the new caption address
         out, err = second.communicate(timeout=TIMEOUT)
     finally:
@@ -234,24 +206,8 @@ def test_a_restart_mid_event_serves_the_processing_task_again(emulator, tmp_path
     assert second.returncode == 0, err[-2000:]
     assert f"live task {task['id']}: READY" in out
     assert emulator.live.wait(event_id, 10)
-    finals = [
-        r["transcript"]
-        for r in emulator.inspect.objects("live_caption", scheduleEventId=event_id, recordType="message")
-        if r["isFinal"]
-    ]
-    assert finals == ["Sorry, we are back."]
-    assert [h["status"] for h in emulator.inspect.status_history(task["id"])][-3:] == [
-        SCHEDULED,
-        PROCESSING,
-        READY,
-    ]
-
-
-def _caption_url(emulator, event_id, task_id):
-    event = emulator.inspect.objects("schedule_event", id=event_id)[0]
-    return next(f for f in event["liveFeatures"] if f["systemName"] == f"LiveCaptionFeature-reach-{task_id}")[
-        "captionUrl"
-    ]
+    assert _finals(emulator, event_id) == ["Sorry, we are back."]
+    assert _history(emulator, task)[-3:] == [SCHEDULED, PROCESSING, READY]
 
 
 def _second_live_task(emulator) -> dict:
@@ -280,45 +236,14 @@ def _second_live_task(emulator) -> dict:
 
 
 def test_sync_live_serves_two_events_at_once_each_with_its_own_ingest(emulator, tmp_path):
-    info = emulator.info
     emulator.live.media_seconds = 2.5
     second = _second_live_task(emulator)
     tasks = emulator.inspect.objects("task", serviceFeature=8, status=1)
     assert len(tasks) == 2 and second["id"] in [t["id"] for t in tasks]
-    args = [
-        sys.executable,
-        "-m",
-        "reach_studio",
-        "sync",
-        "--live",
-        "--interval",
-        "1",
-        "--live-end-grace",
-        "0.5",
-        *account_args(info, "MY_REACH_TOKEN"),
-    ]
-    proc = subprocess.Popen(
-        args,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env({"MY_REACH_TOKEN": info["appToken"]}, home=tmp_path / "home"),
-    )
+    proc = _sync_live(emulator, tmp_path / "home", "--live-end-grace", "0.5")
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and any(
-            emulator.inspect.task(t["id"])["status"] != SCHEDULED for t in tasks
-        ):
-            assert proc.poll() is None, proc.communicate()
-            time.sleep(0.1)
-        features = {}
-        for t in tasks:
-            event_id = t["taskJobData"]["scheduledEventId"]
-            features[t["id"]] = next(
-                f
-                for f in emulator.inspect.objects("schedule_event", id=event_id)[0]["liveFeatures"]
-                if f["systemName"] == f"LiveCaptionFeature-reach-{t['id']}"
-            )
+        _wait(lambda: all(_status(emulator, t) == SCHEDULED for t in tasks), proc)
+        features = {t["id"]: _feature(emulator, t) for t in tasks}
         urls = {f["mediaUrl"] for f in features.values()}
         keys = {f["mediaKey"] for f in features.values()}
         assert len(urls) == 2 and all(u.startswith("rtmp://127.0.0.1:") for u in urls)  # an ingest each
@@ -326,21 +251,13 @@ def test_sync_live_serves_two_events_at_once_each_with_its_own_ingest(emulator, 
         for t in tasks:  # both events start together: two restreams, two caption pulls
             emulator.control.start_live(t["taskJobData"]["scheduledEventId"])
         # each restream plays out, its ingest stays quiet past the grace period: that stream has ended → READY
-        while time.monotonic() < deadline + 60 and any(
-            emulator.inspect.task(t["id"])["status"] != READY for t in tasks
-        ):
-            assert proc.poll() is None, proc.communicate()
-            time.sleep(0.2)
+        _wait(lambda: all(_status(emulator, t) == READY for t in tasks), proc, timeout=120)
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=30)
     for t in tasks:
         event_id = t["taskJobData"]["scheduledEventId"]
-        assert [h["status"] for h in emulator.inspect.status_history(t["id"])][-3:] == [
-            SCHEDULED,
-            PROCESSING,
-            READY,
-        ]
+        assert _history(emulator, t)[-3:] == [SCHEDULED, PROCESSING, READY]
         ended = emulator.inspect.objects("live_caption", scheduleEventId=event_id, recordType="stream_ended")
         assert ended and ended[0]["outcome"] == "completed", ended
         assert emulator.inspect.objects("live_caption", scheduleEventId=event_id, recordType="end_of_stream")
