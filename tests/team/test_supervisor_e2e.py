@@ -134,23 +134,18 @@ def test_keys_metrics_and_status_page(emulator, team_db):
         server.server_close()
 
 
-def test_sync_serve_once_publishes_the_queue(emulator, team_db, tmp_path):
-    env = {**os.environ, "REACH_TEST_TOKEN": emulator.info["appToken"], "REACH_STUDIO_HOME": str(tmp_path)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "reach_studio",
-        "sync",
-        "--serve",
-        "--once",
-        "--team-db",
-        team_db,
-        "--http-port",
-        "0",
-        *account_args(emulator.info, "REACH_TEST_TOKEN"),
-    ]
-    done = subprocess.run(
-        cmd,
+def _sync_serve(emulator, home, *extra: str, team_db: str | None = None) -> subprocess.CompletedProcess:
+    """`sync --serve --once` for the emulator's vendor; the team store only where given."""
+    env = {**os.environ, "REACH_TEST_TOKEN": emulator.info["appToken"], "REACH_STUDIO_HOME": str(home)}
+    env.pop("REACH_TEAM_DB", None)
+    team = ["--team-db", team_db] if team_db else []
+    return subprocess.run(
+        [
+            *[sys.executable, "-m", "reach_studio", "sync", "--serve", "--once"],
+            *team,
+            *extra,
+            *account_args(emulator.info, "REACH_TEST_TOKEN"),
+        ],
         cwd=Path(__file__).resolve().parents[2],
         env=env,
         capture_output=True,
@@ -158,6 +153,10 @@ def test_sync_serve_once_publishes_the_queue(emulator, team_db, tmp_path):
         timeout=120,
         check=False,
     )
+
+
+def test_sync_serve_once_publishes_the_queue(emulator, team_db, tmp_path):
+    done = _sync_serve(emulator, tmp_path, "--http-port", "0", team_db=team_db)
     assert done.returncode == 0, done.stderr
     assert "status page http://127.0.0.1:" in done.stdout
     assert emulator.info["appToken"] not in done.stdout + done.stderr
@@ -166,26 +165,7 @@ def test_sync_serve_once_publishes_the_queue(emulator, team_db, tmp_path):
 
 
 def test_sync_serve_without_a_team_store_is_a_usage_error(emulator, tmp_path):
-    env = {**os.environ, "REACH_TEST_TOKEN": emulator.info["appToken"], "REACH_STUDIO_HOME": str(tmp_path)}
-    env.pop("REACH_TEAM_DB", None)
-    cmd = [
-        sys.executable,
-        "-m",
-        "reach_studio",
-        "sync",
-        "--serve",
-        "--once",
-        *account_args(emulator.info, "REACH_TEST_TOKEN"),
-    ]
-    done = subprocess.run(
-        cmd,
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = _sync_serve(emulator, tmp_path)
     assert done.returncode == 2 and "no team store" in done.stderr
 
 
