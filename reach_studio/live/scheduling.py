@@ -19,6 +19,7 @@ Settings (environment, so the headless relay and the GUI read the same ones):
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -27,6 +28,8 @@ from dataclasses import dataclass
 
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.domain.task import Task
+
+log = logging.getLogger(__name__)
 
 LIVE_FEATURES = frozenset({ServiceFeature.LIVE_CAPTION, ServiceFeature.LIVE_TRANSLATION})
 VENDOR_TOKEN_ID = "live-caption-vendor-token"  # keyring entry of the pre-agreed vendor-wide token
@@ -197,3 +200,79 @@ class LiveScheduler:
             listener=listener,
             on_change=on_change,
         )
+
+
+class LiveOps:
+    """The live half of a desktop's engine operations (`engine.desktop_ops.EngineOps(live=LiveOps())`):
+    the app's one LiveScheduler, the vendor's SCHEDULED live tasks, and Claim on a live task.
+
+    Why here: engine/ sits below live/, so the shell's EngineOps is handed this object instead of
+    importing live scheduling itself."""
+
+    def __init__(self, make_scheduler: Callable[[], LiveScheduler] | None = None) -> None:
+        self._make = make_scheduler or (lambda: LiveScheduler(video=True))  # the console shows the picture
+        self._scheduler: LiveScheduler | None = None
+        self._lock = threading.Lock()
+        self._details: dict[tuple[str, int], Task] = {}
+
+    def scheduler(self) -> LiveScheduler:
+        """The app's LiveScheduler, made on first use (a bad REACH_LIVE_* setting is a CaptionServerError)."""
+        from reach_studio.live.caption_server import CaptionServerError
+
+        with self._lock:
+            if self._scheduler is None:
+                try:
+                    self._scheduler = self._make()
+                except LiveSettingsError as exc:
+                    raise CaptionServerError(str(exc)) from None
+            return self._scheduler
+
+    def stop(self) -> None:
+        with self._lock:
+            live = self._scheduler
+        if live is not None:
+            live.stop()
+
+    def scheduled(self, conn, task_filter) -> list[Task]:
+        """This vendor's SCHEDULED live tasks (getJobs statusEqual SCHEDULED) the filter accepts, in full."""
+        from reach_studio.domain.enums import TaskStatus
+        from reach_studio.kaltura import reach_api
+        from reach_studio.kaltura.connection import ReachError
+
+        tasks = []
+        for light in reach_api.get_jobs(conn, TaskStatus.SCHEDULED):
+            if not is_live(light):
+                continue
+            cache_key = (conn.account.key, light.id)
+            full = self._details.get(cache_key)
+            if full is None or full.access_key != light.access_key or full.status != light.status:
+                try:  # the full task once per key, as the poller does for PENDING tasks
+                    full = reach_api.get_task(conn, light, state=light)
+                    self._details[cache_key] = full
+                except ReachError as exc:  # better the getJobs version than no task
+                    log.warning("Could not read details of task %s: %s", light.id, exc)
+                    full = light
+            if not task_filter.rejection(full):
+                tasks.append(full)
+        return tasks
+
+    def schedule(
+        self, conn, task: Task, owner: str, on_change: Callable | None = None, *, adopt: bool = False
+    ):
+        """Schedule a live task (vendor guide "Live captions"): re-read it, open its caption channel and
+        call updateLiveFeature, PENDING → SCHEDULED with our externalTaskId. Returns the LiveSession.
+
+        A claim (`adopt=False`) schedules under `owner`'s externalTaskId, so a task someone else
+        scheduled meanwhile is refused (CLAIM_LOST); `adopt=True` re-provisions one of the vendor's
+        SCHEDULED tasks from "My tasks" under the externalTaskId it already has.
+        """
+        from reach_studio.kaltura import reach_api
+
+        live = self.scheduler()
+        current = reach_api.get_task(conn, task)
+        current.account = current.account or task.account
+        ours = live_external_id(owner, task.id)
+        external = (current.external_task_id or ours) if adopt else ours
+        session = live.session_for(conn, current, external, on_change=on_change)
+        session.provision()
+        return session

@@ -329,13 +329,15 @@ def attach_team_mode(window) -> TeamTab | None:
     if not url:
         return None
     from reach_studio.team import review
+    from reach_studio.team.desktop_ops import TeamEngineOps
     from reach_studio.team.drafts_sync import TeamDrafts
     from reach_studio.team.store import TeamStore
-    from reach_studio.workers.team_ops import TeamEngineOps
 
     ops = window.service.ops
     store = TeamStore(url, ops.linguist)  # connects on first use, off the GUI thread
-    window.service.ops = TeamEngineOps(store, media_dir=ops.media_dir, cache_bytes=ops.cache_bytes)
+    window.service.ops = TeamEngineOps(
+        store, media_dir=ops.media_dir, cache_bytes=ops.cache_bytes, live=ops.live
+    )
     window.team_uninstall = review.install(store)
     tab = TeamTab(store, window.service, None, parent=window)
     tab.message.connect(window.statusBar().showMessage)

@@ -1,15 +1,14 @@
 """The shell's one window on the REACH engine: polls, claims, fails, key extension and media downloads.
 
-Qt adapter of the Qt-free engine (`kaltura.reach_api`, `engine.*`): every call runs through
-`run_in_background`, results come back as signals on the GUI thread, and the widgets never touch the
-network. The engine operations are reached through `EngineOps`, so the adapter holds no REACH logic of
-its own and tests can see exactly which engine call a button makes.
+Qt adapter of the Qt-free `engine.desktop_ops.EngineOps`: every call runs through `run_in_background`,
+results come back as signals on the GUI thread, and the widgets never touch the network. This module
+keeps the task lists the shell shows and the signals; the REACH decisions are EngineOps', so tests can
+see exactly which engine call a button makes.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +18,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from reach_studio.domain.enums import ProcessingRegion, ServiceType, TaskStatus
 from reach_studio.domain.fair_queue import FairQueue, QueueOrder, task_key
-from reach_studio.domain.progress import CancelToken
 from reach_studio.domain.task import Task
+from reach_studio.engine.desktop_ops import ClaimRefused, EngineOps
+from reach_studio.live.scheduling import LiveOps
 from reach_studio.live.scheduling import is_live as is_live_task  # the one live rule (shell imports it here)
 from reach_studio.secret_store import redact
 from reach_studio.workers.background import Job, run_in_background
@@ -28,215 +28,6 @@ from reach_studio.workers.background import Job, run_in_background
 log = logging.getLogger(__name__)
 
 TaskKey = tuple[str, int]
-
-
-class ClaimRefused(Exception):
-    """The task was not claimed because it could not be worked (the message says why); it stays PENDING."""
-
-    code = "CLAIM_REFUSED"
-
-
-class EngineOps:
-    """The engine calls the shell makes, each blocking (run off the GUI thread)."""
-
-    def __init__(self, media_dir: Path | None = None, cache_bytes: int | None = None) -> None:
-        self.media_dir = media_dir
-        self.cache_bytes = cache_bytes
-        self.linguist = _linguist_id()
-        self._entry_names: dict[tuple[str, str], str] = {}
-        self._live = None  # live.scheduling.LiveScheduler: the caption server and the sessions' ingests
-        self._server_lock = threading.Lock()
-        self._scheduled_details: dict[tuple[str, int], Task] = {}
-
-    def make_poller(self, connection, task_filter):
-        from reach_studio.engine.poller import Poller
-
-        return Poller(connection, task_filter=task_filter)
-
-    def task_filter(self, service_types, regions):
-        from reach_studio.engine.poller import TaskFilter
-
-        return TaskFilter(service_types=service_types, regions=regions)
-
-    def poll(self, poller) -> list[Task]:
-        tasks = poller.poll_once()
-        self._add_entry_names(poller.conn, tasks)
-        return tasks
-
-    def _add_entry_names(self, connection, tasks: list[Task]) -> None:
-        """Entry names for the queue (baseEntry.get with each task's key), fetched once per entry."""
-        for task in tasks:
-            cached = self._entry_names.get((task.account, task.entry_id))
-            if cached is None and task.access_key:
-                try:
-                    entry = connection.call(
-                        lambda c, t=task: c.baseEntry.get(t.entry_id), task=task, retries=1
-                    )
-                    cached = str(getattr(entry, "name", "") or "")
-                except Exception as exc:  # noqa: BLE001 - a name is nice to have; the entry id still identifies it
-                    log.debug("no name for entry %s: %s", task.entry_id, exc)
-                    cached = ""
-                self._entry_names[(task.account, task.entry_id)] = cached
-            if cached:
-                task.extra.setdefault("entry_name", cached)
-
-    def scheduled(self, poller) -> list[Task]:
-        """This vendor's SCHEDULED live tasks (getJobs statusEqual SCHEDULED) the filter accepts, in full."""
-        from reach_studio.kaltura import reach_api
-        from reach_studio.kaltura.connection import ReachError
-
-        tasks = []
-        for light in reach_api.get_jobs(poller.conn, TaskStatus.SCHEDULED):
-            if not is_live_task(light):
-                continue
-            cache_key = (poller.conn.account.key, light.id)
-            full = self._scheduled_details.get(cache_key)
-            if full is None or full.access_key != light.access_key or full.status != light.status:
-                try:  # the full task once per key, as the poller does for PENDING tasks
-                    full = reach_api.get_task(poller.conn, light, state=light)
-                    self._scheduled_details[cache_key] = full
-                except ReachError as exc:  # better the getJobs version than no task
-                    log.warning("Could not read details of task %s: %s", light.id, exc)
-                    full = light
-            if not poller.task_filter.rejection(full):
-                tasks.append(full)
-        self._add_entry_names(poller.conn, tasks)
-        return tasks
-
-    def live_scheduler(self):
-        """The app's live scheduling (live/scheduling: REACH_LIVE_* say where it listens)."""
-        from reach_studio.live.caption_server import CaptionServerError
-        from reach_studio.live.scheduling import LiveScheduler, LiveSettingsError
-
-        with self._server_lock:
-            if self._live is None:
-                try:
-                    self._live = LiveScheduler(video=True)  # the console shows the picture
-                except LiveSettingsError as exc:
-                    raise CaptionServerError(str(exc)) from None
-            return self._live
-
-    def caption_server(self):
-        """The one caption websocket of this app (started on first use)."""
-        return self.live_scheduler().caption_server()
-
-    def stop_caption_server(self) -> None:
-        with self._server_lock:
-            live = self._live
-        if live is not None:
-            live.stop()
-
-    def schedule_live(self, connection, task: Task, on_change=None, *, adopt: bool = False):
-        """Schedule a live task (vendor guide "Live captions"): re-read it, open its caption channel and
-        call updateLiveFeature, PENDING → SCHEDULED with our externalTaskId. Returns the LiveSession.
-
-        A claim (`adopt=False`) schedules under this linguist's externalTaskId, so a task someone else
-        scheduled meanwhile is refused (CLAIM_LOST); `adopt=True` re-provisions one of the vendor's
-        SCHEDULED tasks from "My tasks" under the externalTaskId it already has.
-        """
-        from reach_studio.kaltura import reach_api
-        from reach_studio.live.scheduling import live_external_id
-
-        live = self.live_scheduler()
-        current = reach_api.get_task(connection, task)
-        current.account = current.account or task.account
-        ours = live_external_id(self.linguist, task.id)
-        external = (current.external_task_id or ours) if adopt else ours
-        session = live.session_for(connection, current, external, on_change=on_change)
-        session.provision()
-        return session
-
-    def claim(self, connection, task: Task) -> Task:
-        from reach_studio.kaltura import reach_api
-
-        problem = reach_api.source_captions_problem(connection, task)  # a translation's source, checked first
-        if problem is not None:
-            raise ClaimRefused(problem)
-        return reach_api.claim(connection, task, f"{self.linguist}-{task.id}")
-
-    def fail(self, connection, task: Task, reason: str) -> Task:
-        from reach_studio.kaltura import reach_api
-
-        return reach_api.fail(connection, task, reason)
-
-    def refresh_key(self, connection, task: Task) -> Task:
-        """A fresh access key for a remembered claimed task (after a restart keys are not kept on disk).
-
-        First the task's state with the vendor KS: a task READY under our externalTaskId was delivered by a
-        run killed right after READY (Kaltura killed its key and refuses to extend it), so its delivery
-        journal is closed as delivered and the READY task returned; a task someone else holds raises ClaimLost.
-        """
-        from reach_studio.kaltura import reach_api
-        from reach_studio.store.delivery_journal import DeliveryJournal
-
-        state = reach_api.read_state(connection, task)
-        ours = bool(state.external_task_id) and state.external_task_id == task.external_task_id
-        if state.status == TaskStatus.READY and ours:
-            with DeliveryJournal() as journal:
-                journal.close_delivered(task.id)
-            return state
-        if state.status not in (TaskStatus.PROCESSING, TaskStatus.SCHEDULED) or (
-            task.external_task_id and not ours
-        ):
-            raise reach_api.ClaimLost(task, state.external_task_id, state.status)
-        fresh = reach_api.extend_access_key(connection, state)
-        return reach_api.get_task(connection, fresh)
-
-    def make_key_keeper(self, connection_for):
-        from reach_studio.engine.key_keeper import KeyKeeper
-
-        return KeyKeeper(connection_for)
-
-    def media_cache(self):
-        from reach_studio.engine.media_fetch import DEFAULT_CAP_BYTES, MediaCache
-
-        return MediaCache(self.media_dir, self.cache_bytes or DEFAULT_CAP_BYTES)
-
-    def fetch_media(self, connection, task: Task, token: CancelToken, progress) -> Path:
-        from reach_studio.engine.media_fetch import fetch_task_media
-
-        return fetch_task_media(
-            connection, task, cache=self.media_cache(), progress=progress, token=token
-        ).path
-
-    def after_delivery(self, task: Task) -> list[Path]:
-        """The profile's content deletion policy once the task is delivered (now, or a scheduled deletion)."""
-        return self.media_cache().after_delivery(task)
-
-    def purge_due(self) -> list[Path]:
-        """Media whose scheduled deletion time (week/month policies) has passed."""
-        return self.media_cache().purge_due()
-
-    def source_captions(self, connection, task: Task):
-        """The translation's source captions as a CaptionDocument, or None when the task needs none."""
-        from reach_studio.kaltura import reach_api
-
-        if not reach_api.needs_source_captions(task):
-            return None
-        src = reach_api.fetch_source_captions(connection, task)
-        return _parse_captions(src)
-
-
-def _parse_captions(src) -> Any:
-    """Source caption bytes (as Kaltura serves them) → CaptionDocument, with Kaltura's accuracy kept."""
-    from reach_studio.domain.formats import read_captions
-
-    fmt = {"1": "srt", "2": "dfxp", "3": "vtt"}.get(str(src.format))
-    doc = read_captions(src.content, fmt, name=f"caption asset {src.asset_id}", language=src.language or None)
-    doc.language = doc.language or src.language
-    doc.accuracy = src.accuracy
-    return doc
-
-
-def _linguist_id() -> str:
-    import getpass
-    import socket
-
-    try:
-        user = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (containers): a neutral one
-        user = "linguist"
-    return f"reachstudio-{user}@{socket.gethostname()}"
 
 
 class TaskService(QObject):
@@ -266,7 +57,7 @@ class TaskService(QObject):
 
     def __init__(self, ops: EngineOps | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.ops = ops or EngineOps()
+        self.ops = ops or EngineOps(live=LiveOps())
         self.connections: dict[str, Any] = {}  # account key -> ReachConnection
         self.pollers: dict[str, Any] = {}  # account key -> engine Poller
         self.pending: dict[TaskKey, Task] = {}

@@ -117,7 +117,7 @@ def test_restart_after_a_kill_right_after_ready_finds_the_task_delivered(emulato
     from dataclasses import replace
 
     from reach_studio import paths
-    from reach_studio.workers.task_service import EngineOps
+    from reach_studio.engine.desktop_ops import EngineOps
 
     task = claimed(ServiceFeature.CAPTIONS)
     product = WorkProduct(captions=make_doc(2))

@@ -11,14 +11,15 @@ from pathlib import Path
 import requests
 
 from reach_studio.domain.enums import ServiceType
+from reach_studio.engine.desktop_ops import EngineOps
 from reach_studio.engine.poller import TaskFilter
 from reach_studio.kaltura import reach_api
 from reach_studio.kaltura.connection import ReachConnection
 from reach_studio.team.claims import claim_task
+from reach_studio.team.desktop_ops import TeamEngineOps
 from reach_studio.team.store import TeamStore
 from reach_studio.team.supervisor import SupervisorService, make_http_server
-from reach_studio.workers.task_service import EngineOps, TaskService, is_live_task
-from reach_studio.workers.team_ops import TeamEngineOps
+from reach_studio.workers.task_service import TaskService, is_live_task
 from tests.sync_args import account_args
 from tests.team.test_claims_e2e import account
 

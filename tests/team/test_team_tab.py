@@ -6,17 +6,17 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from reach_studio.engine.desktop_ops import EngineOps
 from reach_studio.kaltura import reach_api
 from reach_studio.kaltura.connection import ReachConnection
 from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings
 from reach_studio.store.drafts import DraftStore, draft_key
 from reach_studio.team.claims import claim_task
+from reach_studio.team.desktop_ops import TeamEngineOps
 from reach_studio.team.drafts_sync import TeamDrafts
 from reach_studio.team.store import TeamStore
 from reach_studio.workers.background import wait_for_all
-from reach_studio.workers.task_service import EngineOps
-from reach_studio.workers.team_ops import TeamEngineOps
 from tests.team.test_claims_e2e import account
 
 

@@ -1,7 +1,7 @@
 """The shell's engine calls in team mode: the queue from the team store, claims through it, heartbeats.
 
-Why it exists: `TaskService` reaches the engine only through `EngineOps`; in team mode this subclass
-swaps three calls and nothing else changes in the shell. The queue is read from the team store (the
+Why it exists: `TaskService` reaches the engine only through `engine.desktop_ops.EngineOps`; in team
+mode this subclass (Qt-free, like its base) swaps a few calls and nothing else changes in the shell. The queue is read from the team store (the
 supervisor service is the only one polling Kaltura), a claim takes the team row first (`team.claims`),
 and a heartbeat thread tells the team this desktop is alive so its tasks are not taken over.
 """
@@ -12,8 +12,8 @@ import logging
 import threading
 
 from reach_studio.domain.task import Task
+from reach_studio.engine.desktop_ops import EngineOps
 from reach_studio.team.store import TeamStore, TeamStoreError
-from reach_studio.workers.task_service import EngineOps
 
 log = logging.getLogger(__name__)
 
