@@ -60,3 +60,21 @@ class KeyScope:
     def headers_for(self, url: str, secret_headers: dict[str, str] | None) -> dict[str, str]:
         """`secret_headers` (e.g. X-Kaltura-Ks) when `url` is in scope, else nothing."""
         return dict(secret_headers or {}) if secret_headers and self.allows(url) else {}
+
+
+def safe_transport(url: str) -> bool:
+    """True when a key in `url` would travel encrypted: HTTPS, or plain HTTP to this machine (loopback)."""
+    import ipaddress
+
+    found = origin(url)
+    if found is None:
+        return False
+    scheme, host, _port = found
+    if scheme == "https":
+        return True
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -159,11 +159,12 @@ class EngineOps:
 
         return MediaCache(self.media_dir, self.cache_bytes or DEFAULT_CAP_BYTES)
 
-    def fetch_media(self, connection, task: Task, token: CancelToken, progress) -> Path:
+    def fetch_media(self, connection, task: Task, token: CancelToken, progress, **hooks) -> Path:
+        """`hooks`: on_stream / on_waveform of media_fetch.fetch_task_media (play while downloading)."""
         from reach_studio.engine.media_fetch import fetch_task_media
 
         return fetch_task_media(
-            connection, task, cache=self.media_cache(), progress=progress, token=token
+            connection, task, cache=self.media_cache(), progress=progress, token=token, **hooks
         ).path
 
     def after_delivery(self, task: Task) -> list[Path]:

@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from reach_studio.domain.progress import CancelToken, ProgressCallback
 from reach_studio.domain.task import Task
 from reach_studio.kaltura import reach_api
 from reach_studio.kaltura.connection import ReachConnection, ReachError
-from reach_studio.key_scope import KeyScope
+from reach_studio.key_scope import KeyScope, safe_transport
 from reach_studio.media.errors import MediaError
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,21 @@ class FetchResult:
     protocol: str  # "hls" | "http" | "cache"
     size: int
     duration_ms: int | None
+
+
+@dataclass(frozen=True)
+class StreamSource:
+    """Where a player can play the task's flavor while it downloads: the playback URL with the task's KS
+    (only toward a host the key scope allows; only over HTTPS or loopback). The URL is a secret: it is
+    kept out of repr, and nothing may log it."""
+
+    url: str
+    choice: FlavorChoice
+    protocol: str  # "hls" | "http"
+    duration_ms: int | None
+
+    def __repr__(self) -> str:
+        return f"StreamSource(protocol={self.protocol!r}, flavor={self.choice.flavor.id!r})"
 
 
 class MediaCache:
@@ -245,8 +261,50 @@ def fetch_task_media(
     progress: ProgressCallback | None = None,
     token: CancelToken | None = None,
     workers: int = 8,
+    on_stream: Callable[[StreamSource], None] | None = None,
+    on_segment: Callable[[object], None] | None = None,
+    on_waveform: Callable[[object], None] | None = None,
 ) -> FetchResult:
-    """Download the right flavor of the task's entry (HLS first, then HTTP), verified, into the cache."""
+    """Download the right flavor of the task's entry (HLS first, then HTTP), verified, into the cache.
+
+    Before the download starts, `on_stream` gets the URL a player can play meanwhile (not when the
+    media is already cached, nor when the URL would carry the key over plain HTTP to another machine);
+    `on_segment` gets each HLS segment as it lands (media.hls_fetch.SegmentArrived); with `on_waveform`
+    their audio is decoded on a thread of its own and the waveform so far (media.waveform.Waveform, with
+    `arrived` ranges) is handed over a few times a second. Callbacks come from worker threads.
+    """
+    if on_waveform is None:
+        return _fetch_task_media(conn, task, cache, need, progress, token, workers, on_stream, on_segment)
+    from reach_studio.media.waveform import StreamingPeaks
+
+    peaks: list[StreamingPeaks] = []
+
+    def stream(source: StreamSource) -> None:
+        if source.protocol == "hls" and source.duration_ms and not peaks:
+            peaks.append(StreamingPeaks(source.duration_ms, on_waveform))
+        if on_stream is not None:
+            on_stream(source)
+
+    def segment(seg) -> None:
+        if peaks:
+            peaks[0].segment_arrived(seg)
+        if on_segment is not None:
+            on_segment(seg)
+
+    try:
+        result = _fetch_task_media(conn, task, cache, need, progress, token, workers, stream, segment)
+    except BaseException:
+        for builder in peaks:
+            builder.cancel()
+        raise
+    for builder in peaks:  # what is queued is still drawn, until the complete file's waveform takes over
+        builder.finish()
+    return result
+
+
+def _fetch_task_media(
+    conn, task, cache, need, progress, token, workers, on_stream, on_segment
+) -> FetchResult:
     cache = cache or MediaCache()
     try:
         cache.task_dir(task)  # a hostile entry id is refused before anything is fetched or written
@@ -297,10 +355,12 @@ def fetch_task_media(
     source = _source(hls_ctx, ("applehttp",), flavor.id)
     result: FetchResult | None = None
     hls_problem = ""
+    hls_offered = source is not None
     if source is not None:
+        url = playable_url(source["url"], task.access_key, scope)
+        _tell_stream(on_stream, narrow_to_flavor(url, flavor.id), choice, "hls", expected)
         try:
-            url = playable_url(source["url"], task.access_key, scope)
-            result = _fetch_hls(url, dest, choice, expected, key, scope, progress, token, workers)
+            result = _fetch_hls(url, dest, choice, expected, key, scope, progress, token, workers, on_segment)
         except MediaError as exc:
             hls_problem = conn.redact(str(exc), (task.access_key,))
             log.warning(
@@ -316,10 +376,28 @@ def fetch_task_media(
             )
         scope = KeyScope.for_playback(conn.service_url, hls_ctx, http_ctx)
         url = playable_url(source["url"], task.access_key, scope)
+        if not hls_offered:  # a player already on the HLS stream keeps it
+            _tell_stream(on_stream, narrow_to_flavor(url, flavor.id), choice, "http", expected)
         result = _fetch_http(url, dest, choice, expected, key, scope, progress, token, conn, task)
     cache.touch(result.path)
     cache.enforce_cap(keep={result.path})
     return result
+
+
+def _tell_stream(
+    on_stream: Callable[[StreamSource], None] | None,
+    url: str,
+    choice: FlavorChoice,
+    protocol: str,
+    duration_ms: int | None,
+) -> None:
+    """Offer the playback URL to a player, unless it would carry the key unencrypted off this machine."""
+    if on_stream is None:
+        return
+    if not safe_transport(url):
+        log.info("Not streaming: the playback URL is plain HTTP to another machine; playing once downloaded")
+        return
+    on_stream(StreamSource(url, choice, protocol, duration_ms))
 
 
 def _entry_duration_ms(conn: ReachConnection, task: Task) -> int | None:
@@ -341,7 +419,9 @@ def _http_context(conn: ReachConnection, task: Task) -> dict:
         ) from None
 
 
-def _fetch_hls(url, dest, choice, expected, key, scope, progress, token, workers) -> FetchResult:
+def _fetch_hls(
+    url, dest, choice, expected, key, scope, progress, token, workers, on_segment=None
+) -> FetchResult:
     from reach_studio.media.hls_fetch import fetch_hls
 
     url = narrow_to_flavor(url, choice.flavor.id)
@@ -355,6 +435,7 @@ def _fetch_hls(url, dest, choice, expected, key, scope, progress, token, workers
         key_scope=scope,
         progress=progress,
         token=token,
+        on_segment=on_segment,
     )
     return FetchResult(res.path, choice, "hls", res.path.stat().st_size, res.info.duration_ms)
 

@@ -82,6 +82,18 @@ class HlsFetchResult:
 
 
 @dataclass(frozen=True)
+class SegmentArrived:
+    """One segment complete on disk, for whoever uses the media before the whole download is done
+    (the waveform drawn as audio arrives). `init_path` is the fMP4 init section to put in front, if any."""
+
+    index: int
+    path: Path
+    start_ms: int
+    duration_ms: int
+    init_path: Path | None = None
+
+
+@dataclass(frozen=True)
 class _Segment:
     index: int
     url: str
@@ -366,6 +378,7 @@ def fetch_hls(
     token: CancelToken | None = None,
     work_dir: Path | None = None,
     keep_work_dir: bool = False,
+    on_segment: Callable[[SegmentArrived], None] | None = None,
 ) -> HlsFetchResult:
     """Download the HLS stream at `url` (master or media playlist) into the MP4 file `dest`.
 
@@ -375,6 +388,8 @@ def fetch_hls(
     The result is probed; with `expected_duration_ms` a difference over one second is a `MediaError`.
     `secret_headers` (the KS) go only to hosts in `key_scope` (default: the host of `url`), never to
     another host a playlist or a redirect names; `headers` go everywhere.
+    `on_segment` is told of every segment complete on disk (those kept from an earlier run first), from
+    this thread: it must only hand the event on. The files go away once the MP4 is made.
     """
     if workers < 1:
         raise MediaError("at least one download worker is needed")
@@ -418,25 +433,43 @@ def fetch_hls(
     stop = threading.Event()
     downloader = _Downloader(net, retries, token, stop)
     init_path = work / "init.bin" if init_url else None
+    starts_ms: list[int] = []
+    elapsed_s = 0.0
+    for s in segments:
+        starts_ms.append(round(elapsed_s * 1000))
+        elapsed_s += s.duration_s
+
+    def arrived(s: _Segment) -> None:
+        if on_segment is not None:
+            on_segment(
+                SegmentArrived(
+                    s.index, seg_path(s.index), starts_ms[s.index], round(s.duration_s * 1000), init_path
+                )
+            )
+
     try:
         if init_url and init_path is not None:
             downloader.fetch(init_url, init_path, None, "HLS init segment")
         pending = [s for s in segments if not seg_path(s.index).exists()]
+        for s in segments:
+            if seg_path(s.index).exists():
+                arrived(s)
         pool = ThreadPoolExecutor(
             max_workers=min(workers, max(1, len(pending))), thread_name_prefix="hls-seg"
         )
-        futures: set[Future] = {
+        futures: dict[Future, _Segment] = {
             pool.submit(
                 downloader.fetch, s.url, seg_path(s.index), s.byterange, f"HLS segment {s.index + 1}/{total}"
-            )
+            ): s
             for s in pending
         }
         try:
             while futures:
-                finished, futures = wait(futures, timeout=0.1, return_when=FIRST_EXCEPTION)
-                for fut in finished:
+                finished, _ = wait(futures, timeout=0.1, return_when=FIRST_EXCEPTION)
+                for fut in sorted(finished, key=lambda f: futures[f].index):
                     fut.result()  # raises the segment's error
                     done += 1
+                    arrived(futures.pop(fut))
                 if finished and progress is not None:
                     progress(done, total)
                 if token is not None and token.cancelled:

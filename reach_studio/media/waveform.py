@@ -9,14 +9,19 @@ coarser levels are built from that.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-from reach_studio.domain.progress import CancelToken, ProgressCallback
+from reach_studio.domain.progress import Cancelled, CancelToken, ProgressCallback
 from reach_studio.media.errors import MediaError
 from reach_studio.media.ffmpeg import open_ffmpeg_pipe
 from reach_studio.media.probe import probe
@@ -25,6 +30,8 @@ DEFAULT_SAMPLE_RATE = 8000
 DEFAULT_LEVELS = (256, 1024, 4096, 16384)
 CACHE_VERSION = 1
 _CHUNK_BLOCKS = 2048  # finest-level peaks per pipe read: 2048 x 256 samples = 1 MB of PCM
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -35,6 +42,7 @@ class Waveform:
     duration_ms: int
     levels: dict[int, np.ndarray] = field(default_factory=dict)  # spp -> array (n, 2): min, max
     from_cache: bool = False
+    arrived: tuple[tuple[int, int], ...] | None = None  # ms ranges decoded so far; None = all of it
 
     def ms_per_peak(self, samples_per_peak: int) -> float:
         return samples_per_peak * 1000.0 / self.sample_rate
@@ -65,6 +73,15 @@ class Waveform:
             mins[idx] = np.minimum.reduceat(sub[:, 0], lo[idx]) / 32768.0
             maxs[idx] = np.maximum.reduceat(sub[:, 1], lo[idx]) / 32768.0
         return mins, maxs
+
+
+class SegmentPiece(Protocol):
+    """A piece of the stream on disk (media.hls_fetch.SegmentArrived has these fields)."""
+
+    index: int
+    path: Path
+    start_ms: int
+    init_path: Path | None
 
 
 def cache_path(media: Path) -> Path:
@@ -208,3 +225,189 @@ def compute_waveform(
     if use_cache:
         _save_cache(cache, key, wave)
     return wave
+
+
+# -- while the media downloads --------------------------------------------------------------------------
+
+
+class GrowingWaveform:
+    """The peaks of media that arrives piece by piece (HLS segments while they download).
+
+    Decoded audio is placed at its time in an array covering the whole entry, so the timeline shows
+    the waveform filling in where audio has arrived; `snapshot()` hands the GUI a copy it may keep.
+    """
+
+    def __init__(
+        self,
+        duration_ms: int,
+        *,
+        sample_rate: int = DEFAULT_SAMPLE_RATE,
+        levels: tuple[int, ...] = DEFAULT_LEVELS,
+    ) -> None:
+        self.levels = tuple(sorted(set(levels)))
+        self.sample_rate = sample_rate
+        self.duration_ms = max(0, int(duration_ms))
+        self.finest = self.levels[0]
+        blocks = self.duration_ms * sample_rate // 1000 // self.finest + 1
+        self._fine = np.zeros((blocks, 2), np.int16)
+        self._arrived: list[tuple[int, int]] = []  # merged ms ranges that hold decoded audio
+        self._lock = threading.Lock()
+
+    def add_pcm(self, start_ms: int, pcm: np.ndarray) -> None:
+        """Mono int16 samples at `sample_rate` that start `start_ms` into the media."""
+        if len(pcm) == 0:
+            return
+        first = int(start_ms) * self.sample_rate // 1000 // self.finest
+        whole = len(pcm) // self.finest * self.finest
+        parts = [_reduce(pcm[:whole].reshape(-1, self.finest))] if whole else []
+        if len(pcm) > whole:
+            parts.append(_reduce(pcm[whole:].reshape(1, -1)))
+        peaks = np.concatenate(parts)
+        end_ms = int(start_ms) + len(pcm) * 1000 // self.sample_rate
+        with self._lock:
+            if first + len(peaks) > len(self._fine):  # the media runs longer than the entry said
+                grown = np.zeros((first + len(peaks), 2), np.int16)
+                grown[: len(self._fine)] = self._fine
+                self._fine = grown
+                self.duration_ms = max(self.duration_ms, end_ms)
+            self._fine[first : first + len(peaks)] = peaks
+            self._arrived = _merge([*self._arrived, (int(start_ms), end_ms)])
+
+    @property
+    def arrived(self) -> list[tuple[int, int]]:
+        with self._lock:
+            return list(self._arrived)
+
+    def snapshot(self) -> Waveform:
+        """A Waveform of what has arrived so far (silence elsewhere); `arrived` says where audio is."""
+        with self._lock:
+            fine = self._fine.copy()
+            arrived = tuple(self._arrived)
+            duration = self.duration_ms
+        wave = Waveform(self.sample_rate, duration, {self.finest: fine}, arrived=arrived)
+        for spp in self.levels[1:]:
+            wave.levels[spp] = _coarser(fine, spp // self.finest)
+        return wave
+
+    def decode(self, pieces: list[Path], start_ms: int, *, token: CancelToken | None = None) -> None:
+        """Decode consecutive pieces of one stream (init section first, if any) and place their audio.
+
+        ffmpeg's concat protocol reads them as one byte stream, as they would sit in the joined file.
+        """
+        if not pieces:
+            return
+        if any("|" in str(p) for p in pieces):
+            raise MediaError("a segment path holds '|', which ffmpeg's concat protocol cannot read")
+        source = "concat:" + "|".join(str(p) for p in pieces)
+        args = ["-i", source, "-map", "0:a:0", "-vn", "-sn", "-dn", "-ac", "1", "-ar", str(self.sample_rate),
+                "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"]  # fmt: skip
+        chunks: list[bytes] = []
+        with open_ffmpeg_pipe(args) as pipe:
+            while True:
+                if token is not None:
+                    token.raise_if_cancelled()
+                data = pipe.stdout.read(1 << 20)
+                if not data:
+                    break
+                chunks.append(data)
+            pipe.finish(timeout=120.0)
+        raw = b"".join(chunks)
+        self.add_pcm(start_ms, np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2"))
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted ranges with overlapping or touching ones (within 50 ms) joined."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if out and start <= out[-1][1] + 50:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+class StreamingPeaks:
+    """Feeds segments as they download to a GrowingWaveform on a thread of its own.
+
+    `segment_arrived` may be called from the download thread: it only queues. The worker decodes runs
+    of consecutive segments with one ffmpeg each and calls `on_update(Waveform)` at most every
+    `interval_s` (and once more at the end), so the GUI gets a few redraws a second, never a flood.
+    """
+
+    def __init__(
+        self,
+        duration_ms: int,
+        on_update: Callable[[Waveform], None],
+        *,
+        interval_s: float = 0.3,
+        max_run: int = 64,
+        sample_rate: int = DEFAULT_SAMPLE_RATE,
+    ) -> None:
+        self.wave = GrowingWaveform(duration_ms, sample_rate=sample_rate)
+        self.on_update = on_update
+        self.interval_s = interval_s
+        self.max_run = max_run
+        self.token = CancelToken()
+        self.errors = 0
+        self._pending: dict[int, SegmentPiece] = {}
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="streaming-peaks", daemon=True)
+        self._thread.start()
+
+    def segment_arrived(self, segment: SegmentPiece) -> None:
+        with self._cond:
+            if not self._closed:
+                self._pending[segment.index] = segment
+                self._cond.notify()
+
+    def finish(self) -> None:
+        """No more segments will come: decode what is queued, then stop."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+
+    def cancel(self) -> None:
+        """Stop at once (the download failed or the complete file took over)."""
+        self.token.cancel()
+        self.finish()
+
+    def join(self, timeout: float | None = None) -> bool:
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _take_run(self) -> list[SegmentPiece]:
+        first = min(self._pending)
+        run = [self._pending.pop(first)]
+        while len(run) < self.max_run and run[-1].index + 1 in self._pending:
+            run.append(self._pending.pop(run[-1].index + 1))
+        return run
+
+    def _run(self) -> None:
+        last_update = 0.0
+        dirty = False
+        while True:
+            with self._cond:
+                if not self._pending and not self._closed:
+                    self._cond.wait(timeout=self.interval_s)
+                run = self._take_run() if self._pending else []
+                done = self._closed and not self._pending
+            if self.token.cancelled:
+                return
+            if run:
+                pieces = ([run[0].init_path] if run[0].init_path is not None else []) + [s.path for s in run]
+                try:
+                    self.wave.decode(pieces, run[0].start_ms, token=self.token)
+                    dirty = True
+                except Cancelled:
+                    return
+                except (MediaError, OSError) as exc:  # e.g. the segments went with the finished download
+                    self.errors += 1
+                    log.debug("no peaks for segments %d-%d: %s", run[0].index, run[-1].index, exc)
+            now = time.monotonic()
+            if dirty and (done or now - last_update >= self.interval_s):
+                dirty = False
+                last_update = now
+                self.on_update(self.wave.snapshot())
+            if done:
+                return

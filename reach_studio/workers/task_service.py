@@ -49,6 +49,8 @@ class TaskService(QObject):
     download_finished = Signal(object, object)  # task key, Path
     download_failed = Signal(object, str)  # task key, message
     download_cancelled = Signal(object)  # task key
+    stream_ready = Signal(object, object)  # task key, engine.media_fetch.StreamSource: play it meanwhile
+    waveform_grew = Signal(object, object)  # task key, media.waveform.Waveform of the audio arrived so far
     polled = Signal()  # after every completed poll round
     live_ready = Signal(object, object)  # task key, LiveSession: scheduled, its caption channel open
     live_changed = Signal(object)  # LiveSession (emitted from the caption server's threads)
@@ -65,6 +67,10 @@ class TaskService(QObject):
         self.mine: dict[TaskKey, Task] = {}
         self.media: dict[TaskKey, Path] = {}
         self.downloads: dict[TaskKey, Job] = {}
+        # while a download runs: what a player can stream, and the waveform of what has arrived
+        self.streams: dict[TaskKey, Any] = {}
+        self.partial_waveforms: dict[TaskKey, Any] = {}
+        self.stream_while_downloading = True  # False: the media plays only once downloaded (bench baseline)
         self.live_sessions: dict[TaskKey, Any] = {}  # live tasks this app serves captions for
         self._live_jobs: dict[TaskKey, Job] = {}
         self._refreshing: dict[TaskKey, Job] = {}
@@ -78,6 +84,9 @@ class TaskService(QObject):
         self._poll_timer = QTimer(self)
         self._poll_timer.timeout.connect(self._poll_due)
         self.live_changed.connect(self._live_changed)
+        # emitted from the download's threads; these slots run on the GUI thread, before the shell's
+        self.stream_ready.connect(self._stream_ready)
+        self.waveform_grew.connect(self._waveform_grew)
         self._key_timer = QTimer(self)
         self._key_timer.timeout.connect(self.extend_due_keys)
         self._keys_job: Job | None = None
@@ -557,24 +566,35 @@ class TaskService(QObject):
             return None
         self.activity.emit(f"Downloading media for task {task.id}…")
 
-        def done(path: Path) -> None:
+        def settled() -> None:
             self.downloads.pop(key, None)
+            self.streams.pop(key, None)
+            self.partial_waveforms.pop(key, None)
+
+        def done(path: Path) -> None:
+            settled()
             self.media[key] = Path(path)
             self.activity.emit(f"Media for task {task.id} is ready")
             self.download_finished.emit(key, Path(path))
 
         def failed(exc: BaseException) -> None:
-            self.downloads.pop(key, None)
+            settled()
             self.activity.emit(f"Download for task {task.id} failed")
             self.download_failed.emit(key, _message(exc))
 
         def cancelled() -> None:
-            self.downloads.pop(key, None)
+            settled()
             self.activity.emit(f"Download for task {task.id} cancelled")
             self.download_cancelled.emit(key)
 
+        hooks = {}
+        if self.stream_while_downloading:
+            hooks = {
+                "on_stream": lambda source: self.stream_ready.emit(key, source),
+                "on_waveform": lambda wave: self.waveform_grew.emit(key, wave),
+            }
         job = run_in_background(
-            lambda token, progress: self.ops.fetch_media(conn, task, token, progress),
+            lambda token, progress: self.ops.fetch_media(conn, task, token, progress, **hooks),
             done,
             failed,
             on_progress=lambda d, t: self.download_progress.emit(key, d, t),
@@ -583,6 +603,14 @@ class TaskService(QObject):
         self.downloads[key] = job
         self.download_started.emit(key)
         return job
+
+    def _stream_ready(self, key: TaskKey, source) -> None:
+        if key in self.downloads:
+            self.streams[key] = source
+
+    def _waveform_grew(self, key: TaskKey, wave) -> None:
+        if key in self.downloads:  # a late update after the download settled is dropped
+            self.partial_waveforms[key] = wave
 
     def cancel_download(self, key: TaskKey) -> None:
         job = self.downloads.get(key)

@@ -45,6 +45,11 @@ class MediaPlayerBase(QObject):
     def load(self, path: Path) -> None:
         raise NotImplementedError
 
+    def load_url(self, url: str, duration_ms: int | None = None) -> None:
+        """Play a network stream: the task's playback URL while its file downloads. The URL may carry
+        the task's KS, so it is never logged nor shown; `duration_ms` is the entry's, when known."""
+        raise NotImplementedError
+
     def _backend_play(self) -> None:
         raise NotImplementedError
 
@@ -91,6 +96,16 @@ class MediaPlayerBase(QObject):
         self._poll.stop()
         self._tick()
         self.playingChanged.emit(False)
+
+    def switch_to(self, path: Path) -> None:
+        """Go over from the stream to the downloaded file at the same position, still playing if it was."""
+        position, playing = self.position(), self.is_playing()
+        if playing:
+            self.pause()
+        self.load(path)
+        self.seek(position)
+        if playing:
+            self.play()
 
     def toggle(self) -> None:
         self.pause() if self.is_playing() else self.play()

@@ -6,6 +6,10 @@ offscreen and cannot have captions drawn over it in the same scene.
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import logging
+import sys
 from pathlib import Path
 
 import shiboken6
@@ -20,8 +24,29 @@ except ImportError:  # pragma: no cover - depends on the installation
     QMediaPlayer = None  # type: ignore[assignment]
 
 
+log = logging.getLogger(__name__)
+_AV_LOG_QUIET = -8
+
+
 def available() -> bool:
     return QMediaPlayer is not None
+
+
+@functools.cache
+def _ffmpeg_silenced() -> bool:
+    """Silence the FFmpeg that Qt Multimedia bundles: at its default level it prints every URL it opens
+    to stderr ("[hls] Opening '...ks/<key>/...'"), which would put the task's key in a log. True when done."""
+    import PySide6
+
+    lib_dir = Path(PySide6.__file__).parent / ("Qt/lib" if sys.platform != "win32" else "")
+    patterns = {"win32": "avutil-*.dll", "darwin": "libavutil.*dylib"}.get(sys.platform, "libavutil.so.*")
+    for candidate in sorted(lib_dir.glob(patterns)):
+        try:
+            ctypes.CDLL(str(candidate)).av_log_set_level(_AV_LOG_QUIET)
+            return True
+        except (OSError, AttributeError) as exc:
+            log.debug("cannot silence %s: %s", candidate.name, exc)
+    return False
 
 
 class QtMediaPlayer(MediaPlayerBase):
@@ -40,6 +65,7 @@ class QtMediaPlayer(MediaPlayerBase):
         self._player.errorOccurred.connect(self._on_error)
         self._player.mediaStatusChanged.connect(self._on_status)
         self._closed = False
+        self._pending_position: int | None = None  # a seek asked for while the source still loads
 
     def _alive(self) -> bool:
         """False once close() handed the QMediaPlayer to Qt for deletion: calls then do nothing."""
@@ -54,13 +80,30 @@ class QtMediaPlayer(MediaPlayerBase):
             raise PlayerError(f"media file not found: {path}")
         if not self._alive():
             raise PlayerError("this player was closed")
-        self._player.setSource(QUrl.fromLocalFile(str(path.resolve())))
+        self._set_source(QUrl.fromLocalFile(str(path.resolve())))
+
+    def load_url(self, url: str, duration_ms: int | None = None) -> None:
+        if not self._alive():
+            raise PlayerError("this player was closed")
+        if not _ffmpeg_silenced():
+            raise PlayerError("this player would log the stream's key: the media plays once downloaded")
+        self._set_source(QUrl(url))
+
+    def _set_source(self, source: QUrl) -> None:
+        self._pending_position = None
+        self._player.setSource(source)
         self._player.pause()  # Paused (not Stopped) shows the first frame, and every frame a seek lands on
 
     def _on_error(self, error, message: str = "") -> None:
         self.errorOccurred.emit(message or self._player.errorString() or "cannot play this media")
 
     def _on_status(self, status) -> None:
+        if self._pending_position is not None and status in (
+            QMediaPlayer.MediaStatus.LoadedMedia,
+            QMediaPlayer.MediaStatus.BufferedMedia,
+        ):
+            position, self._pending_position = self._pending_position, None
+            self._player.setPosition(position)
         if status == QMediaPlayer.MediaStatus.EndOfMedia:
             if self._loop is not None:
                 self._backend_seek(self._loop[0])
@@ -79,14 +122,19 @@ class QtMediaPlayer(MediaPlayerBase):
             self._player.pause()
 
     def _backend_seek(self, ms: int) -> None:
-        if self._alive():
-            self._player.setPosition(int(ms))
+        if not self._alive():
+            return
+        if self._player.mediaStatus() == QMediaPlayer.MediaStatus.LoadingMedia:
+            self._pending_position = int(ms)  # Qt drops a seek before the media is loaded
+        self._player.setPosition(int(ms))
 
     def _backend_rate(self, rate: float) -> None:
         if self._alive():
             self._player.setPlaybackRate(rate)
 
     def position(self) -> int:
+        if self._pending_position is not None:
+            return self._pending_position
         return int(self._player.position()) if self._alive() else 0
 
     def duration(self) -> int:

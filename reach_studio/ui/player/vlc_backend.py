@@ -95,6 +95,7 @@ class VlcMediaPlayer(MediaPlayerBase):
         self._mp.video_set_callbacks(self._lock_cb, self._unlock_cb, self._display_cb, None)
         self._duration = 0
         self._pending_seek: int | None = None
+        self._resume_at: int | None = None  # switch_to while playing: play from here once opened
         self._loading = None
         events = self._mp.event_manager()
         events.event_attach(vlc.EventType.MediaPlayerEncounteredError, lambda e: self._relay_error())
@@ -220,18 +221,46 @@ class VlcMediaPlayer(MediaPlayerBase):
 
         self._loading = run_in_background(probe, ready, failed)
 
+    def load_url(self, url: str, duration_ms: int | None = None) -> None:
+        if self._released["done"]:
+            raise PlayerError("this player was closed")
+        self._loading = None
+        self._duration = int(duration_ms or 0)
+        self._open_media(_vlc_instance().media_new(url))
+
     def _open(self, path: Path) -> None:
         if self._released["done"]:
             return
+        self._open_media(_vlc_instance().media_new_path(str(path)))
+
+    def _open_media(self, media) -> None:
         w, h = self._size
         with self._buffer_lock:
             self._buffer = ctypes.create_string_buffer(w * h * 4)
         self._mp.video_set_format("RV32", w, h, w * 4)
-        media = _vlc_instance().media_new_path(str(path))
+        self._ended = False
         self._mp.set_media(media)
         if self._duration:
             self.durationChanged.emit(self._duration)
+        if self._resume_at is not None:  # switch_to while playing: carry on from there
+            start, self._resume_at = self._resume_at, None
+            self._playing = True
+            self._paused_at = None
+            self._mp.play()
+            self._mp.set_time(start)
+            self._poll.start()
+            return
         self._show_still(self._pending_seek or 0)  # show the first frame, paused
+
+    def switch_to(self, path: Path) -> None:
+        """The stream's position carries over; loading is asynchronous here (the file is probed first)."""
+        position, playing = self.position(), self._playing
+        if playing:
+            self._playing = False
+            self._mp.set_pause(1)
+        self._pending_seek = self._paused_at = position
+        self._resume_at = position if playing else None
+        self.load(path)
 
     # MediaPlayerBase --------------------------------------------------------------------------
 
