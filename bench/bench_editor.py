@@ -28,8 +28,8 @@ from reach_studio.domain.captions import CaptionDocument, Cue
 from reach_studio.domain.enums import ServiceFeature, ServiceType, TaskStatus, TurnAroundTime
 from reach_studio.domain.task import CatalogItem, ReachProfile, Task
 from reach_studio.store.drafts import DraftStore, draft_key
-from reach_studio.ui.editor import TimedEditor
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors.registry import TaskContext
+from reach_studio.ui.editors.timed_editor import TimedEditor
 from reach_studio.workers.background import wait_for_all
 
 

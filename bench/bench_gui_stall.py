@@ -190,7 +190,7 @@ def measure(info: dict, args) -> int:
     # emulator keys are opaque (as Kaltura's are): tell the keeper their lifetime, as for short-lived keys
     win.service.key_keeper.key_lifetime = args.key_ttl
     if args.no_editors:
-        from reach_studio.ui import editor_registry
+        from reach_studio.ui.editors import registry as editor_registry
 
         editor_registry._registry.clear()
         editor_registry._loaded = True

@@ -60,8 +60,8 @@ def keystrokes(n: int, home: Path) -> list[float]:
     from reach_studio.kaltura import reach_api
     from reach_studio.kaltura.connection import AccountConfig, ReachConnection
     from reach_studio.store.drafts import DraftStore
-    from reach_studio.ui.editor.live_console import LiveConsole
-    from reach_studio.ui.editor_registry import TaskContext
+    from reach_studio.ui.editors.live_console import LiveConsole
+    from reach_studio.ui.editors.registry import TaskContext
 
     app = QApplication.instance() or QApplication([])
     with Emulator(home / "emu", seed="demo", media_cache=home / "media") as emu:
@@ -109,7 +109,7 @@ def ear_latency(clip: Path) -> float:
     """Seconds from the push sending media 1.0 s to the console's player playing it."""
     from PySide6.QtWidgets import QApplication
 
-    from reach_studio.ui.editor.live_audio import LivePlayer
+    from reach_studio.ui.editors.live_audio import LivePlayer
 
     app = QApplication.instance() or QApplication([])
     player = LivePlayer()

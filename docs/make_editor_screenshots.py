@@ -74,8 +74,8 @@ def main() -> int:
     from reach_studio.secret_store import SecretStore
     from reach_studio.settings import Settings
     from reach_studio.store.drafts import DraftStore
-    from reach_studio.ui.editor import TimedEditor
-    from reach_studio.ui.editor_registry import TaskContext
+    from reach_studio.ui.editors.registry import TaskContext
+    from reach_studio.ui.editors.timed_editor import TimedEditor
     from reach_studio.ui.main_window import MainWindow
     from tests.editor.conftest import make_task
 

@@ -102,7 +102,7 @@ DEFAULT_HOTKEYS: dict[str, str] = {
     "editor_play_before": "Alt+Q",
     "editor_play_after": "Alt+W",
     "editor_back_and_play": "Alt+K",
-    # timed-text editors (ui/editor/shortcuts.py describes each)
+    # timed-text editors (ui/editors/shortcuts.py describes each)
     "editor_insert_at_playhead": "Insert",
     "editor_set_start": "F11",
     "editor_set_end_next": "F12",

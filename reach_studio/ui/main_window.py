@@ -36,7 +36,7 @@ from reach_studio.domain.task_mapping import task_from_dict, task_to_dict
 from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings, SettingsError
 from reach_studio.store.drafts import DraftInfo, DraftStore
-from reach_studio.ui.editor_registry import TaskContext, registered_features
+from reach_studio.ui.editors.registry import TaskContext, registered_features
 from reach_studio.ui.log_window import LogWindow, install_log_buffer
 from reach_studio.ui.queue_view import QueueView
 from reach_studio.ui.task_details import TaskDetails
@@ -673,7 +673,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_shortcuts(self) -> None:
-        from reach_studio.ui.editor.shortcuts import ShortcutListDialog
+        from reach_studio.ui.editors.shortcuts import ShortcutListDialog
 
         self.shortcuts_dialog = ShortcutListDialog(self.settings.get("hotkeys"), self)
         self.shortcuts_dialog.open()

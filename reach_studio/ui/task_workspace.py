@@ -1,6 +1,6 @@
 """The workspace of one claimed task: header, media download, and the editor for its service.
 
-It routes to the editor registered for the task's service feature (`editor_registry`); when none is
+It routes to the editor registered for the task's service feature (`ui/editors/registry.py`); when none is
 registered yet it says plainly which editor is missing and still shows the media in a player and a
 working-notes pad, journaled to the drafts store like any editor's work.
 """
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from reach_studio.domain.task import Task
 from reach_studio.store.drafts import DraftStore, draft_key
-from reach_studio.ui.editor_registry import TaskContext, editor_for
+from reach_studio.ui.editors.registry import TaskContext, editor_for
 from reach_studio.ui.queue_model import entry_label, format_duration, languages_label, service_label
 from reach_studio.ui.style import set_tone
 from reach_studio.workers.background import document_executor, run_in_background

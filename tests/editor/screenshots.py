@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QApplication
 
 from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, DescriptionCue
 from reach_studio.domain.enums import ServiceFeature
-from reach_studio.ui.editor import TimedEditor
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors.registry import TaskContext
+from reach_studio.ui.editors.timed_editor import TimedEditor
 from tests.editor.conftest import make_task
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"

@@ -15,8 +15,8 @@ from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.domain.formats import read_captions
 from reach_studio.kaltura.connection import ReachConnection
 from reach_studio.store.drafts import DraftStore, draft_key
-from reach_studio.ui.editor import TimedEditor
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors.registry import TaskContext
+from reach_studio.ui.editors.timed_editor import TimedEditor
 from tests.delivery.conftest import account_config, claim, order_task
 
 pytestmark = pytest.mark.timeout(180)

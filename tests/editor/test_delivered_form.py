@@ -18,8 +18,8 @@ def _speaker_task_editor(qtbot):
     ed.task.catalog_item.enable_speaker_id = True
     ed.task.reach_profile.enable_speaker_change_indication = True
     # the editor reads the profile when it opens: open it again with these flags
-    from reach_studio.ui.editor import TimedEditor
-    from reach_studio.ui.editor_registry import TaskContext
+    from reach_studio.ui.editors.registry import TaskContext
+    from reach_studio.ui.editors.timed_editor import TimedEditor
 
     ed2 = TimedEditor(TaskContext(ed.task, None, None), player=None)
     qtbot.addWidget(ed2)

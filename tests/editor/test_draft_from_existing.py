@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.emulator.seed import ROUGH_SRT, add_caption_asset
 from reach_studio.store.drafts import DraftStore
-from reach_studio.ui.editor import TimedEditor
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors.registry import TaskContext
+from reach_studio.ui.editors.timed_editor import TimedEditor
 from tests.delivery.conftest import claim, order_task
 
 from .test_deliver_e2e import conn, emu  # noqa: F401 - fixtures

@@ -6,9 +6,9 @@ from reach_studio.domain import edit_ops
 from reach_studio.domain.captions import CaptionDocument, Cue
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.store.drafts import DraftStore, draft_key
-from reach_studio.ui.editor import TimedEditor
-from reach_studio.ui.editor import journal as journal_module
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors import journal as journal_module
+from reach_studio.ui.editors.registry import TaskContext
+from reach_studio.ui.editors.timed_editor import TimedEditor
 
 from .conftest import make_task
 
@@ -55,7 +55,7 @@ def test_translation_source_arriving_late_fills_the_targets(qtbot):
 
 
 def test_speech_preview_uses_an_engine_when_there_is_one(qtbot):
-    from reach_studio.ui.editor.tts import Speaker
+    from reach_studio.ui.editors.tts import Speaker
 
     mock = Speaker(engine="mock")  # Qt's test engine stands in for a real one
     assert mock.available and mock.say("A door opens.")

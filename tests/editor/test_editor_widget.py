@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QApplication
 from reach_studio.domain.captions import CaptionDocument, Chapter, Cue
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.store.drafts import DraftStore
-from reach_studio.ui.editor import TimedEditor
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors.registry import TaskContext
+from reach_studio.ui.editors.timed_editor import TimedEditor
 
 from .conftest import make_task
 
@@ -248,7 +248,7 @@ def test_shortcuts_are_rebindable_in_settings(qtbot):
 
 
 def test_registered_for_the_four_features():
-    from reach_studio.ui.editor_registry import editor_for
+    from reach_studio.ui.editors.registry import editor_for
 
     for feature in (
         ServiceFeature.CAPTIONS,
@@ -261,7 +261,7 @@ def test_registered_for_the_four_features():
 
 def test_every_editor_shortcut_is_a_setting_with_the_same_default():
     from reach_studio.settings import DEFAULT_HOTKEYS
-    from reach_studio.ui.editor.shortcuts import default_keys
+    from reach_studio.ui.editors.shortcuts import default_keys
 
     for name, key in default_keys().items():
         assert DEFAULT_HOTKEYS.get(name) == key, name

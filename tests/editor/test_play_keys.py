@@ -33,8 +33,8 @@ def test_play_keys_ask_for_the_right_stretch(qtbot):
 
 
 def test_space_types_in_the_text_box_and_plays_elsewhere(qtbot, test_clip):
-    from reach_studio.ui.editor import TimedEditor
-    from reach_studio.ui.editor_registry import TaskContext
+    from reach_studio.ui.editors.registry import TaskContext
+    from reach_studio.ui.editors.timed_editor import TimedEditor
     from reach_studio.ui.player import create_player, qt_backend
 
     from .conftest import make_task

@@ -9,7 +9,7 @@ from reach_studio.domain.enums import TaskStatus
 from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings
 from reach_studio.store.drafts import DraftStore
-from reach_studio.ui.editor import TimedEditor
+from reach_studio.ui.editors.timed_editor import TimedEditor
 from reach_studio.ui.main_window import MainWindow
 from reach_studio.workers.background import wait_for_all
 from tests.ui.test_shell_e2e import demo_account, sign_in_with_demo

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reach_studio.ui.editor.spelling import Speller, code_for
+from reach_studio.ui.editors.spelling import Speller, code_for
 
 
 def test_unknown_words_are_found_and_dictionary_terms_are_not():
@@ -20,8 +20,8 @@ def test_french_elisions_and_language_mapping():
 
 def test_editor_underlines_misspelled_words(qtbot):
     from reach_studio.domain.captions import Cue
-    from reach_studio.ui.editor import TimedEditor
-    from reach_studio.ui.editor_registry import TaskContext
+    from reach_studio.ui.editors.registry import TaskContext
+    from reach_studio.ui.editors.timed_editor import TimedEditor
 
     from .conftest import make_task
 

@@ -94,8 +94,8 @@ def test_chapter_insert_selects_its_title_and_never_repeats_a_number(qtbot):
 
 @pytest.mark.timeout(120)
 def test_double_click_plays_the_cue_from_its_start_and_stops_at_its_end(qtbot, test_clip):
-    from reach_studio.ui.editor import TimedEditor
-    from reach_studio.ui.editor_registry import TaskContext
+    from reach_studio.ui.editors.registry import TaskContext
+    from reach_studio.ui.editors.timed_editor import TimedEditor
     from reach_studio.ui.player import create_player, qt_backend
 
     from .conftest import make_task

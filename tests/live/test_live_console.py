@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.store.drafts import DraftStore
-from reach_studio.ui.editor.live_console import LiveConsole
-from reach_studio.ui.editor_registry import TaskContext, editor_for
+from reach_studio.ui.editors.live_console import LiveConsole
+from reach_studio.ui.editors.registry import TaskContext, editor_for
 from reach_studio.workers.background import wait_for_all
 
 SCHEDULED, PROCESSING, READY = 9, 3, 2

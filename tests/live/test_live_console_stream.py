@@ -10,8 +10,8 @@ from reach_studio.domain.enums import TaskStatus
 from reach_studio.live.briefs import Briefs
 from reach_studio.live.caption_messages import parse_message
 from reach_studio.store.drafts import DraftStore
-from reach_studio.ui.editor.live_console import LiveConsole
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors.live_console import LiveConsole
+from reach_studio.ui.editors.registry import TaskContext
 
 WAIT_MS = 30000
 

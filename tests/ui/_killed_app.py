@@ -22,7 +22,7 @@ def main() -> int:
     from reach_studio.secret_store import SecretStore
     from reach_studio.settings import Settings
     from reach_studio.store.drafts import DraftStore
-    from reach_studio.ui import editor_registry
+    from reach_studio.ui.editors import registry as editor_registry
     from reach_studio.ui.main_window import MainWindow
     from reach_studio.ui.sign_in_dialog import sign_in
 

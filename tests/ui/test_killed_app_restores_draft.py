@@ -13,7 +13,7 @@ from reach_studio.domain.enums import TaskStatus
 from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings
 from reach_studio.store.drafts import DraftStore
-from reach_studio.ui import editor_registry
+from reach_studio.ui.editors import registry as editor_registry
 from reach_studio.ui.main_window import MainWindow
 from reach_studio.ui.sign_in_dialog import sign_in
 from reach_studio.workers.background import wait_for_all

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.engine.media_fetch import MediaCache
-from reach_studio.ui.editor.live_console import LiveConsole
+from reach_studio.ui.editors.live_console import LiveConsole
 from reach_studio.workers.background import wait_for_all
 
 from .shell_helpers import demo_account

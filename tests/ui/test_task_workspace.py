@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QLabel
 
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.store.drafts import DraftStore
-from reach_studio.ui import editor_registry
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors import registry as editor_registry
+from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.task_workspace import NOTES_KIND, TaskWorkspace, workspace_draft_key
 from reach_studio.workers.background import wait_for_all
 

@@ -17,9 +17,9 @@ os.environ.setdefault("REACH_STUDIO_HOME", tempfile.mkdtemp(prefix="shots-"))
 from PySide6.QtWidgets import QApplication
 
 from reach_studio.domain.enums import ServiceFeature
-from reach_studio.ui.editor.sign_language_editor import SignLanguageEditor
-from reach_studio.ui.editor.voice_editor import VoiceEditor
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors.registry import TaskContext
+from reach_studio.ui.editors.sign_language_editor import SignLanguageEditor
+from reach_studio.ui.editors.voice_editor import VoiceEditor
 from tests.editor.conftest import make_task
 from tests.editor.screenshots import make_clip
 from tests.voice.conftest import ffmpeg, pcm_buffer

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
-from reach_studio.ui.editor import recorder as rec
-from reach_studio.ui.editor.recorder import RecorderError, RecorderPanel, TakeRecorder
+from reach_studio.ui.editors import recorder as rec
+from reach_studio.ui.editors.recorder import RecorderError, RecorderPanel, TakeRecorder
 
 
 def pcm_buffer(parts: list[np.ndarray]) -> QBuffer:

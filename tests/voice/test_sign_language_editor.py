@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QLabel
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.media.probe import probe
 from reach_studio.store.drafts import DraftStore
-from reach_studio.ui.editor.sign_language_editor import SignLanguageEditor, video_checks
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors.registry import TaskContext
+from reach_studio.ui.editors.sign_language_editor import SignLanguageEditor, video_checks
 from tests.editor.conftest import make_task
 
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.store.drafts import DraftStore
-from reach_studio.ui.editor.voice_editor import VoiceEditor
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors.registry import TaskContext
+from reach_studio.ui.editors.voice_editor import VoiceEditor
 from tests.editor.conftest import make_task
 
 from .conftest import ffmpeg, record_take

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.store.drafts import DraftStore
-from reach_studio.ui.editor.voice_editor import VoiceEditor
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors.registry import TaskContext
+from reach_studio.ui.editors.voice_editor import VoiceEditor
 from tests.editor.conftest import make_task
 
 ROOT = Path(__file__).resolve().parents[2]

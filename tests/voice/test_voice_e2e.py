@@ -11,8 +11,8 @@ from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.domain.formats import read_captions
 from reach_studio.media.audio_delivery import check_aac_lc
 from reach_studio.store.drafts import DraftStore, draft_key
-from reach_studio.ui.editor.sign_language_editor import SignLanguageEditor
-from reach_studio.ui.editor.voice_editor import VoiceEditor
+from reach_studio.ui.editors.sign_language_editor import SignLanguageEditor
+from reach_studio.ui.editors.voice_editor import VoiceEditor
 from tests.delivery.conftest import claim, order_task
 
 from .conftest import decode_pcm, record_take, tone_level
@@ -60,7 +60,7 @@ def pcm_of(emu, object_id, tmp_path):
 
 
 def test_audio_description_recorded_at_the_playhead_reaches_ready(qtbot, emu, conn, tmp_path, voice_media):
-    from reach_studio.ui.editor_registry import TaskContext
+    from reach_studio.ui.editors.registry import TaskContext
 
     task = claim(
         conn,
@@ -112,7 +112,7 @@ def test_audio_description_recorded_at_the_playhead_reaches_ready(qtbot, emu, co
 
 
 def test_dubbing_from_the_translated_captions_with_a_dub_caption(qtbot, emu, conn, tmp_path, voice_media):
-    from reach_studio.ui.editor_registry import TaskContext
+    from reach_studio.ui.editors.registry import TaskContext
 
     task = claim(
         conn,
@@ -166,7 +166,7 @@ def test_dubbing_from_the_translated_captions_with_a_dub_caption(qtbot, emu, con
 
 
 def test_sign_language_child_entry_reaches_ready(qtbot, emu, conn, tmp_path, voice_media):
-    from reach_studio.ui.editor_registry import TaskContext
+    from reach_studio.ui.editors.registry import TaskContext
 
     task = claim(
         conn,
@@ -197,7 +197,7 @@ def test_sign_language_child_entry_reaches_ready(qtbot, emu, conn, tmp_path, voi
 
 
 def test_a_file_without_video_blocks_sign_language_delivery(qtbot, emu, conn, tmp_path, voice_media):
-    from reach_studio.ui.editor_registry import TaskContext
+    from reach_studio.ui.editors.registry import TaskContext
 
     task = claim(conn, order_task(emu, ServiceFeature.SIGN_LANGUAGE, target="English (ASL)"))
     ed = open_editor(qtbot, SignLanguageEditor, TaskContext(task, conn, DraftStore(tmp_path / "d.sqlite3")))
@@ -212,7 +212,7 @@ def test_a_file_without_video_blocks_sign_language_delivery(qtbot, emu, conn, tm
 
 def test_dub_script_starts_from_the_entrys_target_language_captions(qtbot, emu, conn, tmp_path):
     from reach_studio.emulator.seed import add_caption_asset
-    from reach_studio.ui.editor_registry import TaskContext
+    from reach_studio.ui.editors.registry import TaskContext
 
     task = claim(
         conn,

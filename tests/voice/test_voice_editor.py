@@ -8,9 +8,9 @@ from reach_studio.domain.captions import CaptionDocument, Cue
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.media.audio_delivery import check_aac_lc
 from reach_studio.store.drafts import DraftStore
-from reach_studio.ui.editor import recorder as rec
-from reach_studio.ui.editor.voice_editor import VoiceEditor
-from reach_studio.ui.editor_registry import TaskContext, editor_for
+from reach_studio.ui.editors import recorder as rec
+from reach_studio.ui.editors.registry import TaskContext, editor_for
+from reach_studio.ui.editors.voice_editor import VoiceEditor
 from tests.editor.conftest import make_task
 
 from .conftest import decode_pcm, record_take, tone_level
@@ -33,7 +33,7 @@ def open_voice(
 
 
 def test_registered_for_dubbing_and_audio_description(qtbot, tmp_path):
-    from reach_studio.ui.editor.sign_language_editor import SignLanguageEditor
+    from reach_studio.ui.editors.sign_language_editor import SignLanguageEditor
 
     for feature in (ServiceFeature.DUBBING, ServiceFeature.AUDIO_DESCRIPTION):
         factory = editor_for(feature)

@@ -16,7 +16,7 @@ from reach_studio.domain.caption_rules import CaptionRules
 from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, DescriptionCue
 from reach_studio.domain.edit_ops import Item
 from reach_studio.domain.task import Task
-from reach_studio.ui.editor.cue_model import ERROR, WARNING, Marker, RowValidator
+from reach_studio.ui.editors.cue_model import ERROR, WARNING, Marker, RowValidator
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def _core_validator(task: Task, kind: str) -> RowValidator | None:
         from reach_studio.domain import validation
     except ImportError:
         return None
-    from reach_studio.ui.editor.task_rules import task_rules
+    from reach_studio.ui.editors.task_rules import task_rules
 
     language = task.target_language if kind == "translation" else task.source_language
     options = {
@@ -172,7 +172,7 @@ def findings_for(kind: str, task: Task):
         from reach_studio.domain import validation
     except ImportError:
         return None
-    from reach_studio.ui.editor.task_rules import task_rules
+    from reach_studio.ui.editors.task_rules import task_rules
 
     language = task.target_language if kind == "translation" else task.source_language
     validator = validation.Validator(

@@ -7,7 +7,7 @@ import re
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from reach_studio.ui.editor.cue_model import clock
+from reach_studio.ui.editors.cue_model import clock
 from reach_studio.ui.style import set_tone
 
 _TIME_RE = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[,.](\d{1,3}))?\s*$")

@@ -13,9 +13,9 @@ import re
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from reach_studio.ui.editor.cue_model import ERROR
-from reach_studio.ui.editor.delivery_run import DeliveryRun
-from reach_studio.ui.editor.row_checks import full_check
+from reach_studio.ui.editors.cue_model import ERROR
+from reach_studio.ui.editors.delivery_run import DeliveryRun
+from reach_studio.ui.editors.row_checks import full_check
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def delivery_summary(ed, warnings: int = 0) -> str:
     """What Deliver will upload, in the linguist's words (kind, count, language, format, time span)."""
     from reach_studio.domain.captions import Chapter
     from reach_studio.domain.formats import output_format_for
-    from reach_studio.ui.editor.cue_model import clock
+    from reach_studio.ui.editors.cue_model import clock
 
     task = ed.task
     items = ed.model.items

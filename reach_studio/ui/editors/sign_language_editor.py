@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from reach_studio.domain.delivery_plan import PlanError, WorkProduct, sign_language_suffix
-from reach_studio.ui.editor.cue_model import clock
-from reach_studio.ui.editor.delivery_run import DeliveryRun
-from reach_studio.ui.editor.journal import DraftJournal
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors.cue_model import clock
+from reach_studio.ui.editors.delivery_run import DeliveryRun
+from reach_studio.ui.editors.journal import DraftJournal
+from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.player import MediaPlayerBase, PlayerError, VideoView, create_player
 from reach_studio.ui.style import set_tone
 from reach_studio.workers.background import run_in_background

@@ -1,8 +1,8 @@
 """Which editor widget opens a claimed task: the one contract between the shell and the editors.
 
-The shell (task workspace) knows nothing about captions or chapters; editors register a factory per
-service feature here, and the workspace asks `editor_for(task.feature)`. Keeping this a tiny module of
-its own lets editors and the shell be built and tested apart.
+The shell (task workspace) knows nothing about captions or chapters; it asks `editor_for(task.feature)`.
+The built-in editors are listed explicitly in `_BUILTIN` (imported lazily, on first use, so that this
+module imports without Qt); `register_editor` adds or replaces one (tests, plug-ins).
 """
 
 from __future__ import annotations
@@ -64,19 +64,42 @@ def unregister_all() -> None:
     _registry.clear()
 
 
+def _lazy(module: str, name: str) -> EditorFactory:
+    """A factory that imports `reach_studio.ui.editors.<module>` only when a task of its kind opens."""
+
+    def factory(ctx: TaskContext) -> QWidget:
+        from importlib import import_module
+
+        return getattr(import_module(f"reach_studio.ui.editors.{module}"), name)(ctx)
+
+    return factory
+
+
+# The built-in editors, one row per editor: the service features it serves and where it lives.
+_BUILTIN: list[tuple[tuple[ServiceFeature, ...], str, str]] = [
+    (
+        (
+            ServiceFeature.CAPTIONS,
+            ServiceFeature.TRANSLATION,
+            ServiceFeature.EXTENDED_AUDIO_DESCRIPTION,
+            ServiceFeature.CHAPTERING,
+        ),
+        "timed_editor",
+        "TimedEditor",
+    ),
+    ((ServiceFeature.DUBBING, ServiceFeature.AUDIO_DESCRIPTION), "voice_editor", "VoiceEditor"),
+    ((ServiceFeature.SIGN_LANGUAGE,), "sign_language_editor", "SignLanguageEditor"),
+    ((ServiceFeature.LIVE_CAPTION, ServiceFeature.LIVE_TRANSLATION), "live_console", "LiveConsole"),
+]
+
 _loaded = False
 
 
 def _load_editors() -> None:
-    """Import `reach_studio.ui.editors` once so that its modules register themselves."""
+    """Register the built-in editors once (a test that set `_loaded` keeps only its own registrations)."""
     global _loaded
     if _loaded:
         return
     _loaded = True
-    try:
-        import reach_studio.ui.editors  # noqa: F401  (the editors package registers on import)
-    except ImportError as exc:
-        # Editors not built yet (or a missing optional dependency): the workspace says which editor is missing.
-        import logging
-
-        logging.getLogger(__name__).warning("no editors available: %s", exc)
+    for features, module, name in _BUILTIN:
+        register_editor(features, _lazy(module, name))

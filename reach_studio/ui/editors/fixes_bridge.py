@@ -16,7 +16,7 @@ from reach_studio.domain.task import Task
 
 
 def _rules(task: Task | None) -> CaptionRules:
-    from reach_studio.ui.editor.task_rules import task_rules
+    from reach_studio.ui.editors.task_rules import task_rules
 
     return task_rules(task, task.source_language if task else None)
 

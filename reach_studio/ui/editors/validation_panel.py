@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from reach_studio.domain import edit_ops
 from reach_studio.domain.captions import CaptionDocument
-from reach_studio.ui.editor.cue_model import ERROR, CueListModel, Marker
+from reach_studio.ui.editors.cue_model import ERROR, CueListModel, Marker
 
 REFRESH_MS = 120  # coalesce bursts of edits (typing) into one list refresh
 

@@ -2,7 +2,7 @@
 
 Why it exists: a live task has no media file to edit — the captioner writes while the event runs, from
 its sound. The console schedules the task (live/scheduling → a LiveSession with its own RTMP ingest and
-caption channel), plays the restream Kaltura sends to that ingest (ui/editor/live_audio: lowest-latency
+caption channel), plays the restream Kaltura sends to that ingest (ui/editors/live_audio: lowest-latency
 audio, level meter, waveform strip, stream clock) and stamps every caption with the media position the
 captioner heard. The line editor sends interims while typing and a final on Enter; F1 inserts ">>" and
 F2..F8 the task's named speakers; briefs (the captioner's abbreviations, live/briefs) expand as typed;
@@ -44,8 +44,8 @@ from reach_studio.live.ingest import STATE_TEXT as INGEST_TEXT
 from reach_studio.live.provisioning import live_window
 from reach_studio.live.scheduling import LiveScheduler, LiveSettingsError, live_external_id, vendor_owner
 from reach_studio.live.session import LiveSession
-from reach_studio.ui.editor.live_audio import LevelMeter, LivePlayer, VideoView, WaveformStrip, clock_text
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors.live_audio import LevelMeter, LivePlayer, VideoView, WaveformStrip, clock_text
+from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.style import set_tone
 from reach_studio.workers.background import run_in_background
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QUndoCommand
 
 from reach_studio.domain.edit_ops import Change, Op
-from reach_studio.ui.editor.cue_model import CueListModel
+from reach_studio.ui.editors.cue_model import CueListModel
 
 TYPING_ID = 1007
 

@@ -42,14 +42,14 @@ from reach_studio.domain import edit_ops
 from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, DescriptionCue
 from reach_studio.domain.edit_ops import EditError, Item, Op
 from reach_studio.domain.enums import language_code
-from reach_studio.ui.editor import row_checks, shortcuts
-from reach_studio.ui.editor.cue_model import ERROR, CueListModel, clock
-from reach_studio.ui.editor.find_replace import FindReplaceBar
-from reach_studio.ui.editor.journal import DraftJournal
-from reach_studio.ui.editor.spelling import SpellHighlighter, SpellService
-from reach_studio.ui.editor.time_edit import TimeEdit
-from reach_studio.ui.editor.undo import OpCommand
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors import row_checks, shortcuts
+from reach_studio.ui.editors.cue_model import ERROR, CueListModel, clock
+from reach_studio.ui.editors.find_replace import FindReplaceBar
+from reach_studio.ui.editors.journal import DraftJournal
+from reach_studio.ui.editors.registry import TaskContext
+from reach_studio.ui.editors.spelling import SpellHighlighter, SpellService
+from reach_studio.ui.editors.time_edit import TimeEdit
+from reach_studio.ui.editors.undo import OpCommand
 from reach_studio.ui.player import FRAME_MS, MediaPlayerBase, PlayerError, VideoView, create_player
 from reach_studio.ui.style import set_tone
 from reach_studio.ui.timeline import TimelineView
@@ -359,7 +359,7 @@ class TimedEditor(QWidget):
             self.delivered_view.hide()
         self.speak_button = None
         if self.kind == "ead":
-            from reach_studio.ui.editor.tts import Speaker
+            from reach_studio.ui.editors.tts import Speaker
 
             self.tts = Speaker(language_code(self.language), parent=self)
             self.speak_button = QPushButton("🔊 Speak", panel)
@@ -398,7 +398,7 @@ class TimedEditor(QWidget):
         self.spell = SpellService(self.language, self.task.dictionary_terms, self)
         self.spell.ready.connect(self._speller_ready)
 
-        from reach_studio.ui.editor.validation_panel import ValidationPanel
+        from reach_studio.ui.editors.validation_panel import ValidationPanel
 
         self.problems_panel = ValidationPanel(
             self.model, row_checks.findings_for(self.kind, self.task), self._push, self
@@ -540,7 +540,7 @@ class TimedEditor(QWidget):
 
     def _look_for_draft_captions(self) -> None:
         """An empty captions task whose entry already has captions in its language: offer them as the start."""
-        from reach_studio.ui.editor.draft_source import find_draft_captions
+        from reach_studio.ui.editors.draft_source import find_draft_captions
         from reach_studio.workers.background import run_in_background
 
         conn, task, language = self.ctx.connection, self.task, self.language
@@ -635,7 +635,7 @@ class TimedEditor(QWidget):
         self._shots_job = run_in_background(work, done, failed)
 
     def _describe_media(self, path: Path) -> None:
-        from reach_studio.ui.editor import media_note
+        from reach_studio.ui.editors import media_note
 
         def shown(text: str, has_picture: bool) -> None:
             self.media_label.setText(text)
@@ -647,7 +647,7 @@ class TimedEditor(QWidget):
         self._media_job = media_note.probe_async(path, shown, alive=lambda: shiboken6.isValid(self))
 
     def _load_waveform(self, path: Path) -> None:
-        from reach_studio.ui.editor.waveform_loader import load_peaks_async
+        from reach_studio.ui.editors.waveform_loader import load_peaks_async
 
         self._waveform_job = load_peaks_async(
             path,
@@ -949,7 +949,7 @@ class TimedEditor(QWidget):
         from reach_studio.domain.speaking_time import fit_note
 
         if self._wpm is None:
-            from reach_studio.ui.editor.voice_editor import _setting
+            from reach_studio.ui.editors.voice_editor import _setting
 
             self._wpm = int(_setting("description_wpm", 160))
         text, fits = fit_note(item.text, item.end_ms - item.start_ms, self._wpm)
@@ -1077,7 +1077,7 @@ class TimedEditor(QWidget):
     def caption_rules(self):
         """Thresholds for this task: the profile's and language's values (see domain.caption_rules)."""
         if self._rules is None:  # read once: the settings file is not read per keystroke
-            from reach_studio.ui.editor.task_rules import task_rules
+            from reach_studio.ui.editors.task_rules import task_rules
 
             self._rules = task_rules(self.task, self.language)
         return self._rules
@@ -1128,7 +1128,7 @@ class TimedEditor(QWidget):
     def split_current(self) -> None:
         if self.current is None or self.kind not in ("captions", "translation"):
             return
-        from reach_studio.ui.editor import fixes_bridge
+        from reach_studio.ui.editors import fixes_bridge
 
         pos = self.text_edit.textCursor().position() if self.text_edit.hasFocus() else None
         try:
@@ -1145,7 +1145,7 @@ class TimedEditor(QWidget):
             or self.kind not in ("captions", "translation")
         ):
             return
-        from reach_studio.ui.editor import fixes_bridge
+        from reach_studio.ui.editors import fixes_bridge
 
         a, b = self.model.items[self.current], self.model.items[self.current + 1]
         try:
@@ -1158,7 +1158,7 @@ class TimedEditor(QWidget):
     def reflow_current(self) -> None:
         if self.current is None or self.kind not in ("captions", "translation"):
             return
-        from reach_studio.ui.editor import fixes_bridge
+        from reach_studio.ui.editors import fixes_bridge
 
         try:
             parts = fixes_bridge.reflow(
@@ -1299,7 +1299,7 @@ class TimedEditor(QWidget):
     # ----------------------------------------------------------------------------- deliver
 
     def deliver(self) -> None:
-        from reach_studio.ui.editor.deliver import DeliverFlow
+        from reach_studio.ui.editors.deliver import DeliverFlow
 
         DeliverFlow(self).start()
 

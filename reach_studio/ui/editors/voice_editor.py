@@ -47,12 +47,12 @@ from reach_studio.domain.delivery_plan import WorkProduct
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.domain.progress import CancelToken, ProgressCallback
 from reach_studio.domain.voice_script import VoiceScript, VoiceScriptError
-from reach_studio.ui.editor.cue_model import clock
-from reach_studio.ui.editor.delivery_run import DeliveryRun
-from reach_studio.ui.editor.journal import DraftJournal
-from reach_studio.ui.editor.recorder import RecorderError, RecorderPanel, TakeRecorder
-from reach_studio.ui.editor.time_edit import TimeEdit
-from reach_studio.ui.editor_registry import TaskContext
+from reach_studio.ui.editors.cue_model import clock
+from reach_studio.ui.editors.delivery_run import DeliveryRun
+from reach_studio.ui.editors.journal import DraftJournal
+from reach_studio.ui.editors.recorder import RecorderError, RecorderPanel, TakeRecorder
+from reach_studio.ui.editors.registry import TaskContext
+from reach_studio.ui.editors.time_edit import TimeEdit
 from reach_studio.ui.player import MediaPlayerBase, PlayerError, VideoView, create_player
 from reach_studio.ui.style import set_tone
 from reach_studio.ui.timeline import TimelineView
@@ -434,7 +434,7 @@ class VoiceEditor(QWidget):
 
     def set_media(self, path: Path) -> None:
         """Called by the workspace when the media download finished."""
-        from reach_studio.ui.editor.waveform_loader import load_peaks_async
+        from reach_studio.ui.editors.waveform_loader import load_peaks_async
 
         self.ctx.media_path = Path(path)
         self._waveform_job = load_peaks_async(
@@ -505,7 +505,7 @@ class VoiceEditor(QWidget):
 
     def _load_take_peaks(self) -> None:
         """Each take's own waveform, drawn inside its block on the timeline (computed once, cached)."""
-        from reach_studio.ui.editor.waveform_loader import load_peaks_async
+        from reach_studio.ui.editors.waveform_loader import load_peaks_async
 
         for line in self.script.lines:
             path = Path(str(line.take)) if line.has_take else None
