@@ -364,6 +364,12 @@ def caption_url(conn: ReachConnection, task: Task, caption_asset_id: str) -> str
     return str(conn.call(lambda c: c.caption.captionAsset.getUrl(caption_asset_id), task=task))
 
 
+def caption_content(conn: ReachConnection, task: Task, caption_asset_id: str, timeout: float = 60.0) -> bytes:
+    """The bytes of one of the entry's caption assets: getUrl with the task's key, then a bounded download
+    (retried on 5xx and dropped connections, refused when absurdly large)."""
+    return _download_small(conn, caption_url(conn, task, caption_asset_id), timeout)
+
+
 @dataclass
 class SourceCaptions:
     asset_id: str
@@ -390,8 +396,7 @@ def fetch_source_captions(conn: ReachConnection, task: Task, timeout: float = 60
     if problem is not None:
         fail(conn, task, problem[1])
         raise SourceCaptionsUnusable(*problem)
-    url = caption_url(conn, task, source["id"])
-    content = _download_small(conn, url, timeout)
+    content = caption_content(conn, task, source["id"], timeout)
     return SourceCaptions(
         asset_id=source["id"],
         language=source.get("language") or "",

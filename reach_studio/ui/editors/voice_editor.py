@@ -5,14 +5,13 @@ the video — for dubbing the lines start from the (translated) captions, for au
 describer writes each description at the playhead in a natural pause — records a take per line (or
 imports one recorded elsewhere when this computer has no microphone), checks the result with a mix
 preview, and delivers. Delivery mixes the takes over the original audio with the original ducked under
-them (media/audio_mix.py), extracts the clear original audio, and hands both to the delivery engine
-(engine/delivery.py), off the GUI thread. The script is journaled to the draft store on a short debounce
+them and extracts the clear original audio (engine/voice_product.py), and hands both to the delivery
+engine (engine/delivery.py), off the GUI thread. The script is journaled to the draft store on a short debounce
 and takes are files on disk, so a kill loses at most a second and never a recording.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import shutil
@@ -47,6 +46,7 @@ from reach_studio.domain.delivery_plan import WorkProduct
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.domain.progress import CancelToken, ProgressCallback
 from reach_studio.domain.voice_script import VoiceScript, VoiceScriptError
+from reach_studio.engine.voice_product import entry_captions_for_dubbing, render_work_product
 from reach_studio.ui.editors.cue_model import clock
 from reach_studio.ui.editors.delivery_run import DeliveryRun
 from reach_studio.ui.editors.journal import DraftJournal
@@ -83,94 +83,6 @@ def task_key(ctx: TaskContext) -> str:
 def takes_folder(key: str) -> Path:
     """Where the takes of one task live (under the data folder, next to the drafts)."""
     return paths.data_dir() / "takes" / re.sub(r"[^A-Za-z0-9._-]+", "_", key)
-
-
-def render_work_product(
-    script: VoiceScript,
-    media: Path,
-    out_dir: Path,
-    *,
-    dub_caption_accuracy: int | None = None,
-    kbps: int = 128,
-    token: CancelToken | None = None,
-    progress: ProgressCallback | None = None,
-) -> WorkProduct:
-    """Mix the takes into the delivered track and extract the clear audio (Qt-free; runs in a worker).
-
-    Progress is reported in thousandths: mixing up to 700, the clear audio up to 1000.
-    """
-    from reach_studio.media.audio_mix import Placement, extract_clear_audio, mix_voice_track
-
-    def stage(lo: int, hi: int) -> ProgressCallback | None:
-        if progress is None:
-            return None
-        return lambda done, total: progress(lo + (hi - lo) * done // total if total else lo, 1000)
-
-    main_name = "dub" if script.kind == "dubbing" else "audio-description"
-    main, clear = out_dir / f"{main_name}.mp4", out_dir / "clear-audio.mp4"
-    stamp_path = out_dir / "rendered.json"
-    # The same script renders to the same files, which are then reused: a delivery resumed after a cancel or
-    # a crash uploads the very files it started with (the delivery journal keys uploads by size and mtime).
-    stamp = json.dumps(
-        {
-            "takes": [[s, str(p)] for s, p in script.takes()],
-            "media": str(media),
-            "kbps": kbps,
-            "inputs": [_file_stamp(p) for p in [Path(media), *(p for _s, p in script.takes())]],
-        },
-        sort_keys=True,
-    )
-    reuse = (
-        main.is_file()
-        and clear.is_file()
-        and stamp_path.is_file()
-        and stamp_path.read_text(encoding="utf-8") == stamp
-    )
-    if not reuse:
-        stamp_path.unlink(missing_ok=True)
-        mix_voice_track(
-            media,
-            [Placement(s, p) for s, p in script.takes()],
-            main,
-            kbps=kbps,
-            token=token,
-            progress=stage(0, 700),
-        )
-        extract_clear_audio(media, clear, kbps=kbps, token=token, progress=stage(700, 1000))
-        stamp_path.write_text(stamp, encoding="utf-8")
-    elif progress is not None:
-        progress(1000, 1000)
-    dub_caps = None
-    if script.kind == "dubbing" and dub_caption_accuracy is not None:
-        dub_caps = script.aligned_captions(dub_caption_accuracy)
-    return WorkProduct(main_audio=main, clear_audio=clear, dub_captions=dub_caps)
-
-
-def entry_captions_for_dubbing(connection, task) -> tuple[CaptionDocument, str] | None:
-    """The entry's captions to start a dub script from: the target language's if there are any, else the
-    source language's (most accurate, READY first). Returns (document, description) or None. Never changes
-    the task (unlike a translation's source check, a dub script does not require 100 % captions).
-    """
-    from reach_studio.domain.formats import read_captions
-    from reach_studio.kaltura import reach_api
-
-    assets = reach_api.caption_assets(connection, task)
-    for language in (task.target_language, task.source_language):
-        found = [a for a in assets if language and a.get("language") == language]
-        found = [a for a in found if a.get("status") in (None, 2)] or found
-        if found:
-            best = max(found, key=lambda a: int(a.get("accuracy") or 0))
-            content = reach_api._download_small(
-                connection, reach_api.caption_url(connection, task, best["id"]), 60.0
-            )
-            doc = read_captions(content, language=language)
-            return doc, f"the entry's {language} captions ({best.get('label') or best['id']})"
-    return None
-
-
-def _file_stamp(path: Path) -> list:
-    st = Path(path).stat()
-    return [str(path), st.st_size, st.st_mtime_ns]
 
 
 class VoiceEditor(QWidget):
@@ -936,7 +848,7 @@ class VoiceEditor(QWidget):
                 "Record at least one take (and wait for the media) to preview the mix", error=True
             )
             return None
-        from reach_studio.media.audio_mix import Placement, mix_voice_track
+        from reach_studio.engine.voice_product import render_preview
 
         media, takes = self.ctx.media_path, self.script.takes()
         out = self.takes_dir / "preview" / "mix.mp4"
@@ -944,9 +856,7 @@ class VoiceEditor(QWidget):
         self.show_status("Mixing the preview…")
 
         def work(token, progress):
-            return mix_voice_track(
-                media, [Placement(s, p) for s, p in takes], out, token=token, progress=progress
-            )
+            return render_preview(takes, media, out, token=token, progress=progress)
 
         def done(path: Path) -> None:
             if shiboken6.isValid(self):
