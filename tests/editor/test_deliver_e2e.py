@@ -124,7 +124,7 @@ def test_validation_errors_block_delivery_and_jump_to_the_cue(qtbot, emu, conn, 
     ed.deliver_action.trigger()
     assert ed.current == 1  # jumped to the offending cue
     assert "blocked" in ed.status.text().lower()
-    qtbot.wait(300)
+    assert ed._delivery_job is None and ed.deliver_confirm is None  # nothing started, so nothing can follow
     assert emu.inspect.task(task.id)["status"] == int(TaskStatus.PROCESSING)
     assert emu.inspect.objects("caption_asset", entryId=task.entry_id) == []
 

@@ -111,6 +111,6 @@ def test_vlc_is_released_when_its_owner_is_deleted_without_close(qtbot, test_cli
     p.load(test_clip)
     qtbot.waitUntil(lambda: p.duration() > 3000, timeout=10_000)
     p.play()
-    qtbot.wait(300)
+    qtbot.waitUntil(p.is_playing, timeout=5000)  # deleted while it decodes
     owner.deleteLater()
     qtbot.waitUntil(lambda: state["done"], timeout=5000)  # libvlc stopped and released, no stray decoding

@@ -118,8 +118,7 @@ def record_take(qtbot, editor, row: int, seconds: float = 1.3, freq: float = 100
     editor.select(row, seek=False)
     buf = pcm_buffer(seconds, freq)
     assert editor.start_recording(device=buf)
-    qtbot.waitUntil(buf.atEnd, timeout=5000)
-    qtbot.wait(100)
+    qtbot.waitUntil(buf.atEnd, timeout=5000)  # the whole take was "spoken"
     editor.stop_recording()
     assert editor.script.lines[row].has_take
 

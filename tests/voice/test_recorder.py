@@ -47,7 +47,7 @@ def test_a_take_shorter_than_the_dropped_part_is_refused(qtbot, tmp_path):
     buf = pcm_buffer([np.zeros(4800, dtype=np.int16)])  # 100 ms
     recorder = TakeRecorder()
     recorder.start(tmp_path / "t.wav", device=buf)
-    qtbot.wait(rec.POLL_MS * 3)
+    qtbot.waitUntil(buf.atEnd, timeout=3000)
     with pytest.raises(RecorderError, match="empty"):
         recorder.stop()
     assert list(tmp_path.iterdir()) == []
@@ -55,8 +55,9 @@ def test_a_take_shorter_than_the_dropped_part_is_refused(qtbot, tmp_path):
 
 def test_cancel_keeps_nothing(qtbot, tmp_path):
     recorder = TakeRecorder(discard_ms=0)
-    recorder.start(tmp_path / "t.wav", device=pcm_buffer([np.ones(48000, dtype=np.int16)]))
-    qtbot.wait(100)
+    buf = pcm_buffer([np.ones(48000, dtype=np.int16)])
+    recorder.start(tmp_path / "t.wav", device=buf)
+    qtbot.waitUntil(lambda: buf.pos() > 0, timeout=3000)  # something was recorded
     recorder.cancel()
     assert not recorder.recording and list(tmp_path.iterdir()) == []
 

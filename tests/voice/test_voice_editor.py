@@ -198,13 +198,14 @@ def test_lines_cannot_be_added_or_deleted_while_a_take_is_recorded(qtbot, tmp_pa
 
     ed = open_voice(qtbot, tmp_path)
     ed.add_line_at_playhead("One")
-    assert ed.start_recording(device=pcm_buffer(0.8))
+    buf = pcm_buffer(0.8)
+    assert ed.start_recording(device=buf)
     assert (
         not ed.delete_action.isEnabled()
         and not ed.add_action.isEnabled()
         and not ed.deliver_action.isEnabled()
     )
-    qtbot.wait(300)
+    qtbot.waitUntil(buf.atEnd, timeout=5000)
     ed.stop_recording()
     assert ed.delete_action.isEnabled() and ed.add_action.isEnabled() and ed.script.lines[0].has_take
 
