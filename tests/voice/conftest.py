@@ -120,6 +120,7 @@ def record_take(qtbot, editor, row: int, seconds: float = 1.3, freq: float = 100
     assert editor.start_recording(device=buf)
     qtbot.waitUntil(buf.atEnd, timeout=5000)  # the whole take was "spoken"
     editor.stop_recording()
+    qtbot.waitUntil(lambda: not editor.preparing_takes, timeout=10_000)  # cleaned up in a worker
     assert editor.script.lines[row].has_take
 
 

@@ -57,6 +57,7 @@ def voice(app: QApplication, clip: Path) -> None:
             pump(app, 10, buf.atEnd)
             pump(app, 0.1)
             editor.stop_recording()
+            pump(app, 10, lambda: not editor.preparing_takes)
     pump(app, 20, lambda: editor.timeline.canvas._peaks is not None)
     editor.timeline.canvas.set_zoom(12.0)
     editor.timeline.canvas.set_view_start(0)

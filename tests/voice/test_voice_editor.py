@@ -207,7 +207,8 @@ def test_lines_cannot_be_added_or_deleted_while_a_take_is_recorded(qtbot, tmp_pa
     )
     qtbot.waitUntil(buf.atEnd, timeout=5000)
     ed.stop_recording()
-    assert ed.delete_action.isEnabled() and ed.add_action.isEnabled() and ed.script.lines[0].has_take
+    qtbot.waitUntil(lambda: ed.script.lines[0].has_take, timeout=10_000)
+    assert ed.delete_action.isEnabled() and ed.add_action.isEnabled()
 
 
 class FakePlayer:
@@ -247,3 +248,32 @@ def test_mix_preview_plays_the_takes_over_the_original_from_the_playhead(qtbot, 
     assert "Preview mixed (1 takes)" in ed.status.text()
     ed.play_take()  # the take alone
     assert str(player.calls[-3][1]) == ed.script.lines[0].take
+
+
+def test_a_take_with_pauses_around_the_voice_is_heard_at_the_lines_time(qtbot, tmp_path, voice_media):
+    """The describer waits a moment before speaking and after: the pauses are trimmed before the mix, so
+    the description starts at its line's time instead of 0.6 s late, and the status says so."""
+    import numpy as np
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    rate = 48000
+    t = np.arange(int(0.7 * rate)) / rate
+    voice = np.sin(2 * np.pi * 1000 * t) * 0.05  # a quiet speaker (-29 dBFS)
+    silence = np.zeros(int(0.9 * rate))  # the recorder drops the first 0.3 s: 0.6 s of pause remain
+    pcm = (np.concatenate([silence, voice, np.zeros(int(0.5 * rate))]) * 32767).astype("<i2").tobytes()
+    buf = QBuffer()
+    buf.setData(QByteArray(pcm))
+    buf.open(QIODevice.OpenModeFlag.ReadOnly)
+
+    ed = open_voice(qtbot, tmp_path, media=voice_media["clip"])
+    ed.seek(2000)
+    ed.add_line_at_playhead("The door opens.")
+    assert ed.start_recording(device=buf)
+    qtbot.waitUntil(buf.atEnd, timeout=5000)
+    ed.stop_recording()
+    qtbot.waitUntil(lambda: ed.script.lines[0].has_take, timeout=10_000)
+    assert 900 <= ed.script.lines[0].take_ms <= 1000  # 0.7 s of voice + a short breath either side
+    assert "s of silence trimmed" in ed.status.text()
+    pcm_out = decode_pcm(ed.build_work_product().main_audio, 16000)
+    assert tone_level(pcm_out, 16000, 1000, 2.15, 2.65) > 0.1  # heard from 2.1 s, and loud enough
+    assert tone_level(pcm_out, 16000, 1000, 2.8, 3.5) < 0.01  # over by 2.8 s (it ended at 3.3 s before)

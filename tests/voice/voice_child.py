@@ -36,7 +36,13 @@ def main() -> None:
         if not buf.atEnd():
             return
         take_timer.stop()
-        editor.stop_recording()
+        editor.stop_recording()  # the take is cleaned up in a worker, then kept
+        kept_timer.start()
+
+    def take_kept() -> None:
+        if not editor.script.lines[0].has_take:
+            return
+        kept_timer.stop()
         print("take", editor.script.lines[0].take, flush=True)
         editor.text_edit.setFocus()
         type_timer.start()
@@ -48,6 +54,8 @@ def main() -> None:
 
     take_timer = QTimer(interval=50)
     take_timer.timeout.connect(stop_take)
+    kept_timer = QTimer(interval=20)
+    kept_timer.timeout.connect(take_kept)
     type_timer = QTimer(interval=40)
     type_timer.timeout.connect(type_one)
     take_timer.start()

@@ -130,6 +130,7 @@ class VoiceEditor(QWidget):
             self.dialogue = [(c.start_ms, c.end_ms) for c in ctx.source_captions.cues]
             self._dialogue_from_captions = True
         self._take_peaks: dict[Path, object] = {}
+        self._preparing = 0  # takes in a worker (clean-up, import), not yet on their line
         self._take_jobs: dict[Path, object] = {}
         self._previewing = False
         self.player = create_player(self) if player == "auto" else player
@@ -461,7 +462,7 @@ class VoiceEditor(QWidget):
 
     def closeEvent(self, event) -> None:
         if self.recorder.recording:
-            self.stop_recording()
+            self.stop_recording(clean_up=False)  # into the draft now: no worker outlives the editor
         self.flush_draft()
         for p in (self.player, self.take_player):
             if p is not None:
@@ -702,7 +703,8 @@ class VoiceEditor(QWidget):
         if not on:
             self._refresh_panel()
 
-    def stop_recording(self) -> None:
+    def stop_recording(self, clean_up: bool = True) -> None:
+        """Keep the take: cleaned up in a worker first, or (closing) at once as recorded."""
         if not self.recorder.recording:
             return
         if self.player is not None and self.player.is_playing():
@@ -712,9 +714,41 @@ class VoiceEditor(QWidget):
         except RecorderError as exc:
             self.show_status(str(exc), error=True)
             return
-        self._set_take(self._recording_row, path, length)
+        if clean_up:
+            self._polish_and_keep(self._recording_row, path, length)
+        else:
+            self._set_take(self._recording_row, path, length)
 
-    def _set_take(self, row: int, path: Path, length: int) -> None:
+    @property
+    def preparing_takes(self) -> int:
+        """Takes being cleaned up (or imported) in a worker: not yet on their line."""
+        return self._preparing
+
+    def _polish_and_keep(self, row: int, path: Path, length: int):
+        """Clean the recorded take up in a worker (media/take_polish.py: the pauses around the voice
+        trimmed, loudness evened out, short fades), then keep it for the line; returns the job."""
+        from reach_studio.media.take_polish import polish_take
+
+        self._preparing += 1
+        self.show_status(f"Line {row + 1}: cleaning up the take…")
+
+        def done(report) -> None:
+            self._preparing -= 1
+            if shiboken6.isValid(self):
+                self._set_take(row, path, report.length_ms, report)
+
+        def failed(exc: BaseException) -> None:
+            self._preparing -= 1
+            if shiboken6.isValid(self):
+                self._set_take(row, path, length)
+                self.show_status(
+                    f"Line {row + 1}: take kept as recorded (it could not be cleaned up: {exc})", error=True
+                )
+
+        self._polish_job = run_in_background(lambda token, progress: polish_take(path), done, failed)
+        return self._polish_job
+
+    def _set_take(self, row: int, path: Path, length: int, report=None) -> None:
         try:
             self.script.set_take(row, path, length)
         except VoiceScriptError as exc:
@@ -723,15 +757,22 @@ class VoiceEditor(QWidget):
         self.refresh()
         self.select(row, seek=False)
         self.changed()
+        kept = f"Line {row + 1}: take of {length / 1000:.1f} s kept"
+        trimmed = (report.trimmed_start_ms + report.trimmed_end_ms) if report is not None else 0
+        if trimmed >= 100:
+            kept += f" ({trimmed / 1000:.1f} s of silence trimmed)"
         over = self.take_over_dialogue(row)
-        if over is not None:
+        if report is not None and report.silent:
             self.show_status(
-                f"Line {row + 1}: take of {length / 1000:.1f} s kept, but it runs over dialogue from "
-                f"{clock(over[0])} for {over[1] / 1000:.1f} s",
+                f"{kept}, but it is silent: check the microphone and record it again", error=True
+            )
+        elif over is not None:
+            self.show_status(
+                f"{kept}, but it runs over dialogue from {clock(over[0])} for {over[1] / 1000:.1f} s",
                 error=True,
             )
         else:
-            self.show_status(f"Line {row + 1}: take of {length / 1000:.1f} s kept")
+            self.show_status(kept)
 
     def import_take_dialog(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -743,18 +784,29 @@ class VoiceEditor(QWidget):
     def import_take_path(self, row: int, source: Path):
         """Convert `source` into a take for line `row` in the background; returns the job."""
         from reach_studio.media.audio_mix import import_take
+        from reach_studio.media.errors import MediaError
+        from reach_studio.media.take_polish import polish_take
 
         dest = self._new_take_path()
         self.show_status(f"Importing {Path(source).name}…")
+        self._preparing += 1
 
         def work(token, progress):
-            return import_take(Path(source), dest, token=token, progress=progress)
+            length = import_take(Path(source), dest, token=token, progress=progress)
+            try:  # cleaned up like a recorded take; a take that cannot be is still a take
+                return length, polish_take(dest)
+            except MediaError as exc:
+                log.warning("imported take kept as it is: %s", exc)
+                return length, None
 
-        def done(length: int) -> None:
+        def done(result) -> None:
+            self._preparing -= 1
+            length, report = result
             if shiboken6.isValid(self):
-                self._set_take(row, dest, length)
+                self._set_take(row, dest, report.length_ms if report else length, report)
 
         def failed(exc: BaseException) -> None:
+            self._preparing -= 1
             if shiboken6.isValid(self):
                 self.show_status(f"Cannot use {Path(source).name} as a take: {exc}", error=True)
 
@@ -822,6 +874,8 @@ class VoiceEditor(QWidget):
 
     def _blocking_problems(self) -> list[str]:
         problems = self.script.problems(self.task.entry_duration_ms or None)
+        if self._preparing:
+            problems.insert(0, "A take is still being prepared: wait a moment")
         if self.ctx.media_path is None:
             problems.insert(0, "The media is not downloaded yet")
         return problems
