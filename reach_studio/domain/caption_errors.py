@@ -86,3 +86,14 @@ def _with_lines(lines: list[int | None], message: str, max_lines: int) -> str:
     shown = ", ".join(str(n) for n in known[:max_lines])
     more = f" and {len(known) - max_lines} more" if len(known) > max_lines else ""
     return f"line{'s' if len(known) > 1 else ''} {shown}{more}: {message}"
+
+
+def grouped_repair(
+    kind: str, lines: list[int], what: str, unit: str = "places", max_lines: int = 12
+) -> CaptionRepair:
+    """One entry for something left out in many places ("cue identifiers left out (3000 cues: lines 3, 7, 11
+    ... and 2988 more)"): a file that numbers or colours every cue gives the linguist one line, not thousands."""
+    shown = ", ".join(str(n) for n in lines[:max_lines])
+    more = f" and {len(lines) - max_lines} more" if len(lines) > max_lines else ""
+    where = f"line {shown}" if len(lines) == 1 else f"{len(lines)} {unit}: lines {shown}{more}"
+    return CaptionRepair(kind, lines[0] if lines else None, f"{what} ({where})")

@@ -156,3 +156,48 @@ def test_italics_across_a_line_break_are_one_span_with_the_break_inside():
     assert '<span tts:fontStyle="italic">one<br/>two</span> three' in data
     assert "&lt;" not in data
     assert read_captions(data).cues[0].text == "<i>one\ntwo</i> three"
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        '<!-- a comment first --><!DOCTYPE tt [<!ENTITY a "x">]>',
+        '<?xml-stylesheet href="s.css"?>\n<!DOCTYPE tt [<!ENTITY a "x">]>',
+        '\ufeff<!DOCTYPE tt [<!ENTITY a "x">]>',
+        '<?xml version="1.0"?>\n\n<!DOCTYPE tt [<!ENTITY a "x">]>',
+    ],
+)
+def test_a_dtd_after_comments_instructions_or_a_bom_is_refused_with_its_line(prolog):
+    from reach_studio.domain.formats.dfxp import read_dfxp
+
+    xml = (
+        prolog
+        + '<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="0s" end="1s">&a;</p></div></body></tt>'
+    )
+    with pytest.raises(CaptionParseError) as err:
+        read_dfxp(xml)
+    assert "refused" in err.value.message
+    assert err.value.line == prolog.count("\n") + 1
+
+
+def test_an_undeclared_entity_is_an_error_with_its_line():
+    xml = '<tt xmlns="http://www.w3.org/ns/ttml"><body><div>\n<p begin="0s" end="1s">&nbsp;</p></div></body></tt>'
+    with pytest.raises(CaptionParseError) as err:
+        read_captions(xml.encode(), "dfxp")
+    assert err.value.line == 2 and "entity" in err.value.message
+
+
+def test_thousands_of_coloured_paragraphs_are_one_listed_entry_with_their_lines():
+    paragraphs = "".join(
+        f'<p begin="{k}s" end="{k}.5s" tts:color="yellow">Line {k}</p>\n' for k in range(3000)
+    )
+    xml = (
+        '<tt xmlns="http://www.w3.org/ns/ttml" xmlns:tts="http://www.w3.org/ns/ttml#styling">\n'
+        f"<body><div>\n{paragraphs}</div></body></tt>"
+    )
+    repairs: list = []
+    doc = read_captions(xml.encode(), "dfxp", repairs=repairs)
+    assert len(doc.cues) == 3000
+    assert [r.kind for r in repairs] == ["colours_dropped"]
+    assert repairs[0].line == 3
+    assert "3000" in repairs[0].message and "lines 3, 4, 5" in repairs[0].message

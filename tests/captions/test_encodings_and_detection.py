@@ -130,3 +130,15 @@ def test_a_str_naming_a_caption_file_is_read_as_a_path(tmp_path):
 def test_the_task_language_settles_ambiguous_legacy_code_pages(encoding, language, line):
     data = f"1\n00:00:01,000 --> 00:00:02,000\n{line}\n".encode(encoding)
     assert read_captions(data, language=language).cues[0].text == line
+
+
+@pytest.mark.parametrize("byte", [*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+def test_every_control_character_in_utf8_text_is_refused_with_its_line(byte):
+    with pytest.raises(TextDecodingError) as err:
+        decode_text("première ligne\nsecond\nthird ".encode() + bytes([byte]), "c.srt")
+    assert err.value.line == 3
+
+
+@pytest.mark.parametrize("char", ["\t", "\n", "\r", "\x0c", "\x85", "\u2028"])
+def test_text_controls_and_unicode_line_separators_are_text(char):
+    assert decode_text(f"a{char}b".encode(), "c.srt").text == f"a{char}b"

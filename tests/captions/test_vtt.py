@@ -108,3 +108,13 @@ def test_vtt_times_are_read_as_defined():
     with pytest.raises(CaptionParseError) as err:
         read_captions("WEBVTT\n\n00:00:01:500 --> 00:00:02:000\nA\n")
     assert err.value.line == 3
+
+
+def test_thousands_of_cue_identifiers_are_one_listed_entry_with_their_lines():
+    blocks = [f"cue-{k}\n00:00:{k % 60:02d}.000 --> 00:00:{k % 60:02d}.500\nLine {k}\n" for k in range(3000)]
+    repairs: list = []
+    doc = read_captions(("WEBVTT\n\n" + "\n".join(blocks)).encode(), "vtt", repairs=repairs)
+    assert len(doc.cues) == 3000
+    (listed,) = [r for r in repairs if r.kind == "cue_identifiers"]
+    assert listed.line == 3
+    assert "3000" in listed.message and "lines 3, 7, 11" in listed.message

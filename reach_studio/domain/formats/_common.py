@@ -76,8 +76,18 @@ def check_times(cue: Cue, index: int) -> None:
         raise CaptionWriteError(f"cue {index + 1} has a negative time ({cue.start_ms} → {cue.end_ms} ms)")
 
 
+_HOURS = [f"{h:02d}:" for h in range(100)]
+_MINUTES_SECONDS = [f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)]
+_MILLIS = [f"{f:03d}" for f in range(1000)]
+
+
 def clock(ms: int, sep: str = ",") -> str:
-    """HH:MM:SS,mmm (SRT) or HH:MM:SS.mmm (VTT, TTML)."""
+    """HH:MM:SS,mmm (SRT) or HH:MM:SS.mmm (VTT, TTML). Built from small tables of the parts: a writer calls
+    this twice per cue, and formatting four numbers took a quarter of its time."""
+    if 0 <= ms < 360_000_000:
+        seconds, millis = divmod(ms, 1000)
+        hours, rest = divmod(seconds, 3600)
+        return _HOURS[hours] + _MINUTES_SECONDS[rest] + sep + _MILLIS[millis]
     h, rem = divmod(ms, 3_600_000)
     m, rem = divmod(rem, 60_000)
     s, rem = divmod(rem, 1000)

@@ -1,5 +1,11 @@
-"""DFXP / TTML: a hardened reader (defusedxml: no DTDs, no entity expansion, no external entities) and a
-writer of valid TTML 1 (the namespaces Kaltura's DFXP caption assets use).
+"""DFXP / TTML: a hardened reader (as defusedxml with forbid_dtd: no DTD, hence no entity declarations and no
+external entities; bounded size) and a writer of valid TTML 1 (the namespaces Kaltura's DFXP caption assets
+use).
+
+The reader parses with ElementTree's C parser and tree builder in one pass: defusedxml's parser routes every
+start tag, end tag and text through Python and alone cost more than the 100 ms budget for 10,000 cues. Its
+guarantee is kept by refusing a document type declaration in the prolog before parsing (`_dtd_line`): without
+a DTD nothing can declare an entity, and expat refuses an undeclared one and any "<!DOCTYPE" after the root.
 
 Speakers are carried as `ttm:agent` references to `<ttm:agent>` declarations in the head, so they survive
 a round trip even when no visible "[Name]" label is written. Italic, bold and underline spans map to the
@@ -8,15 +14,14 @@ a round trip even when no visible "[Name]" label is written. Italic, bold and un
 
 from __future__ import annotations
 
+import gc
 import math
 import re
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder, XMLParser
+from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
-from defusedxml.common import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
-
-from reach_studio.domain.caption_errors import CaptionParseError, CaptionRepair, excerpt
+from reach_studio.domain.caption_errors import CaptionParseError, CaptionRepair, excerpt, grouped_repair
 from reach_studio.domain.captions import CaptionDocument, Cue
 from reach_studio.domain.enums import LANGUAGE_CODES, language_code
 from reach_studio.domain.formats._common import (
@@ -28,6 +33,7 @@ from reach_studio.domain.formats._common import (
     speaker_label,
     split_speaker,
 )
+from reach_studio.domain.text_encoding import MAX_TEXT_BYTES
 
 TT_NS = "http://www.w3.org/ns/ttml"
 TTS_NS = "http://www.w3.org/ns/ttml#styling"
@@ -67,36 +73,19 @@ class _BadElement(Exception):
         self.message = message
 
 
-class _LineRecorder:
-    """Parser target that only records the line of every start tag, in document order (error path only)."""
-
-    def __init__(self) -> None:
-        self.lines: list[int] = []
-        self.expat = None
-
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
-        self.lines.append(self.expat.CurrentLineNumber if self.expat else 0)
-
-    def end(self, tag: str) -> None:
-        pass
-
-    def data(self, text: str) -> None:
-        pass
-
-    def close(self) -> list[int]:
-        return self.lines
-
-
 def _lines_of(text: str, root: Element, elements: list[Element]) -> list[int | None]:
     """The lines of `elements`: their positions in document order, looked up by parsing again with line
-    tracking. Only done to report errors and repairs, so the normal read stays on the fast C tree builder."""
+    tracking. Only done to report errors and repairs, so the normal read stays on the C tree builder.
+    (`text` has already been parsed once, with its prolog checked: it holds no DTD.)"""
     wanted = {id(el) for el in elements}
     index = {id(el): k for k, el in enumerate(root.iter()) if id(el) in wanted}
-    recorder = _LineRecorder()
-    parser = DefusedXMLParser(target=recorder, forbid_dtd=True)
-    recorder.expat = parser.parser
-    parser.feed(text)
-    lines = parser.close()
+    lines: list[int] = []
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = lambda tag, attrib: lines.append(parser.CurrentLineNumber)
+    try:
+        parser.Parse(text, True)
+    except expat.ExpatError:
+        pass  # a document that stopped the C parser: the lines up to there are known
     out: list[int | None] = []
     for el in elements:
         k = index.get(id(el))
@@ -106,6 +95,11 @@ def _lines_of(text: str, root: Element, elements: list[Element]) -> list[int | N
 
 def _line_of(text: str, root: Element, element: Element) -> int | None:
     return _lines_of(text, root, [element])[0]
+
+
+_HOURS = {f"{h:02d}": h * 3_600_000 for h in range(100)}
+_MINUTES_SECONDS = {f"{m:02d}:{sec:02d}": (m * 60 + sec) * 1000 for m in range(60) for sec in range(60)}
+_MILLIS = {f"{f:03d}": f for f in range(1000)}
 
 
 class _Timing:
@@ -119,14 +113,14 @@ class _Timing:
         self.legacy = False  # 2006 TTAF namespaces: attributes need the slower lookup
 
     def ms(self, expr: str, element: Element) -> int:
-        if len(expr) == 12 and expr[2] == ":" and expr[5] == ":" and expr[8] == "." and expr[9:].isdigit():
-            try:  # HH:MM:SS.mmm, what Kaltura and this writer produce: no regex needed
-                h, mi, s = int(expr[0:2]), int(expr[3:5]), int(expr[6:8])
-            except ValueError:
-                pass
-            else:
-                if mi < 60 and s < 60:
-                    return ((h * 60 + mi) * 60 + s) * 1000 + int(expr[9:])
+        if len(expr) == 12 and expr[8] == "." and expr[2] == ":":
+            # HH:MM:SS.mmm, what Kaltura and this writer produce: three table look-ups, which also check
+            # that every part is digits and minutes and seconds are below 60 (int() would take "+1" or " 1")
+            hours = _HOURS.get(expr[:2])
+            minutes_seconds = _MINUTES_SECONDS.get(expr[3:8])
+            millis = _MILLIS.get(expr[9:])
+            if hours is not None and minutes_seconds is not None and millis is not None:
+                return hours + minutes_seconds + millis
         expr = expr.strip()
         m = _CLOCK.match(expr)
         if m:
@@ -196,12 +190,74 @@ _SPACES = re.compile(r"[ \t\r\n]+")
 _TEXT, _BREAK, _OPEN, _CLOSE = 0, 1, 2, 3
 
 
-def _tokens(node: Element, preserve: bool, out: list[tuple[int, str, bool]]) -> None:
+_COLOURS, _REGIONS, _STYLES, _SPAN_STYLE = "colours_dropped", "regions_dropped", "styles_dropped", "span"
+_LEFT_OUT = {  # what the caption model has no place for; listed once per kind, with every line (in this order)
+    _COLOURS: "colours left out (the player's own are used)",
+    _REGIONS: "regions and positions left out (captions show where the player puts them)",
+    _STYLES: "styles left out (fonts, sizes, alignment, style references; italic, bold and underline spans are kept)",
+}
+_PLACEMENT = frozenset(
+    {
+        "origin",
+        "extent",
+        "position",
+        "displayAlign",
+        "writingMode",
+        "zIndex",
+        "padding",
+        "overflow",
+        "showBackground",
+    }
+)
+_ATTRIBUTE_LOSS: dict[str, str] = {"style": _STYLES, "region": _REGIONS}
+_ELEMENT_LOSS = {"style": _STYLES, "set": _STYLES, "region": _REGIONS}
+
+
+def _attribute_loss(key: str) -> str:
+    """The kind of loss an attribute is ("" for none): TTML styling (tts:*, also the 2006 drafts' and
+    EBU-TT's styling namespaces), style and region references."""
+    kind = _ATTRIBUTE_LOSS.get(key)
+    if kind is None:
+        kind = ""
+        if key[0] == "{" and "styl" in key[: key.find("}")].lower():
+            local = _local(key)
+            if local in ("color", "backgroundColor"):
+                kind = _COLOURS
+            elif local in _PLACEMENT:
+                kind = _REGIONS
+            elif local in ("fontStyle", "fontWeight", "textDecoration"):
+                kind = _SPAN_STYLE  # kept as <i>, <b>, <u> on a span; lost anywhere else
+            else:
+                kind = _STYLES
+        _ATTRIBUTE_LOSS[key] = kind
+    return kind
+
+
+def _note_losses(element: Element, on_span: bool, losses: dict[str, list[Element]]) -> None:
+    """Record `element` under each kind of styling it carries that no Cue can hold."""
+    kinds = set()
+    for key in element.attrib:
+        kind = _attribute_loss(key)
+        if kind:
+            if kind == _SPAN_STYLE:
+                if on_span:
+                    continue
+                kind = _STYLES
+            kinds.add(kind)
+    for kind in kinds:
+        losses.setdefault(kind, []).append(element)
+
+
+def _tokens(
+    node: Element, preserve: bool, out: list[tuple[int, str, bool]], losses: dict[str, list[Element]]
+) -> None:
     """The paragraph's content in document order: text (with its xml:space), line breaks, style tags."""
     if node.text:
         out.append((_TEXT, node.text, preserve))
     for child in node:
         tag = _local(child.tag) if isinstance(child.tag, str) else ""
+        if tag and len(child.attrib):
+            _note_losses(child, tag == "span", losses)
         if tag == "br":
             out.append((_BREAK, "\n", preserve))
         elif tag == "span":
@@ -216,10 +272,12 @@ def _tokens(node: Element, preserve: bool, out: list[tuple[int, str, bool]]) -> 
                 if _attr(child, TTS_NS, "textDecoration") == "underline":
                     wrap.append("u")
             out.extend((_OPEN, f"<{w}>", preserve) for w in wrap)
-            _tokens(child, child_preserve, out)
+            _tokens(child, child_preserve, out, losses)
             out.extend((_CLOSE, f"</{w}>", preserve) for w in reversed(wrap))
-        elif tag and tag not in ("metadata", "set"):
-            _tokens(child, preserve, out)
+        elif tag == "set":
+            losses.setdefault(_STYLES, []).append(child)  # a style change over time
+        elif tag and tag != "metadata":
+            _tokens(child, preserve, out, losses)
         if child.tail:
             out.append((_TEXT, child.tail, preserve))
 
@@ -309,36 +367,44 @@ def _collect(
     agents: dict[str, str],
     cues: list[Cue],
     empty: list[Element],
+    losses: dict[str, list[Element]],
 ) -> None:
-    # Hot loop (one pass per <p>): Element.get() instead of .attrib, which builds a dict per access.
+    # Hot loop, once per <p>: attributes are read from the element's own dict, and anything beyond begin,
+    # end and ttm:agent (what this writer and Kaltura write) goes the slower, general way.
     for child in node:
         tag = child.tag
         if not isinstance(tag, str):
             continue
         tag = _local(tag)
-        space = child.get(_SPACE_KEY)
-        child_preserve = preserve if space is None else space == "preserve"
-        begin_attr = child.get("begin")
-        if begin_attr is None:
-            begin_attr = _plain_attr(child, "begin")
-        child_base = base + (timing.ms(begin_attr, child) if begin_attr is not None else 0)
+        attrib = child.attrib
+        begin_attr = attrib.get("begin")
         if tag == "p":
-            end_attr = child.get("end")
-            if end_attr is None:
-                end_attr = _plain_attr(child, "end")
+            end_attr = attrib.get("end")
+            agent_ref = attrib.get(_AGENT_KEY)
+            dur_attr = space = None
+            if len(attrib) != (begin_attr is not None) + (end_attr is not None) + (agent_ref is not None):
+                space = attrib.get(_SPACE_KEY)
+                if begin_attr is None:
+                    begin_attr = _plain_attr(child, "begin")
+                if end_attr is None:
+                    end_attr = _plain_attr(child, "end")
+                dur_attr = _plain_attr(child, "dur")
+                if agent_ref is None and timing.legacy:
+                    agent_ref = _attr(child, TTM_NS, "agent")
+                _note_losses(child, False, losses)
+            child_preserve = preserve if space is None else space == "preserve"
             if begin_attr is None:
                 start, end = _span_range(child, timing, base)
                 if start is None or end is None:
                     raise _BadElement(child, "paragraph <p> has no begin time")
             else:
-                start = child_base
+                start = base + timing.ms(begin_attr, child)
                 if end_attr is not None:
                     end = base + timing.ms(end_attr, child)
-                else:
-                    dur_attr = _plain_attr(child, "dur")
-                    if dur_attr is None:
-                        raise _BadElement(child, "paragraph <p> has neither end nor dur")
+                elif dur_attr is not None:
                     end = start + timing.ms(dur_attr, child)
+                else:
+                    raise _BadElement(child, "paragraph <p> has neither end nor dur")
             if len(child) == 0:
                 raw = child.text or ""
                 if not child_preserve:
@@ -350,15 +416,12 @@ def _collect(
                     visible = bool(raw.replace("\n", "").strip(_XML_SPACE))
                 else:
                     tokens: list[tuple[int, str, bool]] = []
-                    _tokens(child, child_preserve, tokens)
+                    _tokens(child, child_preserve, tokens, losses)
                     raw = _text_of(tokens)
                     visible = any(kind == _TEXT and value.strip(_XML_SPACE) for kind, value, _ in tokens)
             if not visible:
                 empty.append(child)  # an empty paragraph is no cue (listed as a repair when asked)
                 continue
-            agent_ref = child.get(_AGENT_KEY)
-            if agent_ref is None and timing.legacy:
-                agent_ref = _attr(child, TTM_NS, "agent")
             speaker = None
             if agent_ref:
                 refs = agent_ref.split()
@@ -373,7 +436,16 @@ def _collect(
                     text = text[len(label) :].lstrip(" \t")
             cues.append(Cue(start, end, text, speaker))
         elif tag in ("div", "body"):
-            _collect(child, timing, child_base, child_preserve, agents, cues, empty)
+            if begin_attr is None:
+                begin_attr = _plain_attr(child, "begin")
+            space = attrib.get(_SPACE_KEY)
+            child_preserve = preserve if space is None else space == "preserve"
+            child_base = base + (timing.ms(begin_attr, child) if begin_attr is not None else 0)
+            if attrib:
+                _note_losses(child, False, losses)
+            _collect(child, timing, child_base, child_preserve, agents, cues, empty, losses)
+        elif tag == "set":
+            losses.setdefault(_STYLES, []).append(child)
 
 
 def _agents(node: Element, out: dict[str, str]) -> None:
@@ -390,27 +462,68 @@ def _agents(node: Element, out: dict[str, str]) -> None:
             _agents(child, out)
 
 
+_PROLOG_SPACE = re.compile(r"[ \t\r\n]*")
+
+
+def _dtd_line(text: str) -> int | None:
+    """The line of a document type declaration, or None. XML allows one only in the prolog, among spaces,
+    comments and processing instructions (XML 1.0 §2.8); expat refuses "<!DOCTYPE" anywhere else."""
+    pos = 0
+    while True:
+        pos = _PROLOG_SPACE.match(text, pos).end()
+        if text.startswith("<?", pos):
+            end = text.find("?>", pos + 2)
+            closing = 2
+        elif text.startswith("<!--", pos):
+            end = text.find("-->", pos + 4)
+            closing = 3
+        elif text.startswith("<!", pos):
+            return text.count("\n", 0, pos) + 1
+        else:
+            return None  # the root element, or something expat will refuse
+        if end < 0:
+            return None  # an unclosed comment or instruction: not well-formed
+        pos = end + closing
+
+
 def read_dfxp(
     text: str, name: str = "<input>", repairs: list[CaptionRepair] | None = None
 ) -> CaptionDocument:
-    """Parse DFXP/TTML; refuses DTDs and entities; raises `CaptionParseError` with a line number.
-    Empty paragraphs are no cues; `repairs`, when given, lists each with its line."""
+    """Parse DFXP/TTML; refuses DTDs (so any entity but XML's five) and oversized input; raises
+    `CaptionParseError` with a line number. Empty paragraphs are no cues; `repairs`, when given, lists each
+    with its line, and each kind of styling no cue can hold (colours, regions, styles) once with its lines."""
+    if len(text) > MAX_TEXT_BYTES:
+        raise CaptionParseError(name, None, "text is too large for a caption file")
+    # The element tree (two tracked objects per paragraph) dies by reference counting when _read returns:
+    # the cyclic garbage collector has nothing to find in it, yet would scan it again and again while it
+    # grows (a third of the read time for 10,000 cues). It is paused for the read, unless already off.
+    pause = gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        return _read(text, name, repairs)
+    finally:
+        if pause:
+            gc.enable()
+
+
+def _read(text: str, name: str, repairs: list[CaptionRepair] | None) -> CaptionDocument:
+    text = text.removeprefix("\ufeff")
     decl = _XML_DECL.match(text)
     if decl:  # already decoded: the declared encoding no longer applies
         text = "\n" * decl.group(0).count("\n") + text[decl.end() :]
-    parser = DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True)
+    dtd = _dtd_line(text)
+    if dtd is not None:
+        raise CaptionParseError(
+            name, dtd, "refused: XML with a DTD (entity declarations or external references)"
+        )
+    parser = XMLParser(target=TreeBuilder())
     try:
         parser.feed(text)
         root = parser.close()
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise CaptionParseError(name, line, f"not well-formed XML ({str(exc).split(':')[0]})") from None
-    except DefusedXmlException as exc:
-        raise CaptionParseError(
-            name,
-            parser.parser.CurrentLineNumber,
-            f"refused: XML with a DTD, entity declarations or external references ({type(exc).__name__})",
-        ) from None
     except RecursionError:
         raise CaptionParseError(name, None, "XML is nested too deeply") from None
     try:
@@ -443,23 +556,46 @@ def _document(root: Element, text: str, repairs: list[CaptionRepair] | None) -> 
     )
     timing.legacy = "/ttaf1" in root.tag
     agents: dict[str, str] = {}
-    for child in root:  # agents are declared in the head's metadata
+    losses: dict[str, list[Element]] = {}
+    _note_losses(root, False, losses)
+    for child in root:  # agents, styles and regions are declared in the head
         if isinstance(child.tag, str) and _local(child.tag) == "head":
             _agents(child, agents)
+            for element in child.iter():
+                if isinstance(element.tag, str):
+                    _note_losses(element, False, losses)
+                    kind = _ELEMENT_LOSS.get(_local(element.tag))
+                    if kind:
+                        losses.setdefault(kind, []).append(element)
     cues: list[Cue] = []
     preserve = root.attrib.get(f"{{{XML_NS}}}space") == "preserve"
     empty: list[Element] = []
-    _collect(root, timing, 0, preserve, agents, cues, empty)
-    if empty and repairs is not None:
-        for line in _lines_of(text, root, empty):
-            repairs.append(CaptionRepair("empty_paragraph", line, "empty paragraph <p> left out (no cue)"))
+    _collect(root, timing, 0, preserve, agents, cues, empty, losses)
+    if (empty or losses) and repairs is not None:
+        repairs.extend(_repairs(text, root, empty, losses))
     lang = root.attrib.get(f"{{{XML_NS}}}lang") or None
     language = _CODE_TO_LANGUAGE.get(lang.lower(), lang) if lang else None
     return CaptionDocument(cues=cues, language=language, source_format="dfxp")
 
 
+def _repairs(
+    text: str, root: Element, empty: list[Element], losses: dict[str, list[Element]]
+) -> list[CaptionRepair]:
+    """Each empty paragraph with its line, then each kind of loss once with all its lines; in line order."""
+    kinds = [kind for kind in _LEFT_OUT if kind in losses]
+    lines = iter(_lines_of(text, root, empty + [el for kind in kinds for el in losses[kind]]))
+    out = [
+        CaptionRepair("empty_paragraph", next(lines), "empty paragraph <p> left out (no cue)") for _ in empty
+    ]
+    for kind in kinds:
+        where = sorted({line for _, line in zip(losses[kind], lines) if line is not None})
+        out.append(grouped_repair(kind, where, _LEFT_OUT[kind]))
+    out.sort(key=lambda r: r.line or 0)
+    return out
+
+
 def _escape_lines(text: str) -> str:
-    return escape(text).replace("\n", "<br/>")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
 
 
 def _styled(text: str) -> str:
@@ -468,7 +604,7 @@ def _styled(text: str) -> str:
     dfxpCaptionsContentManager reads a <br/> inside a span, but an <i> split at each line would be written
     as literal text and its "</i>" shown by the player."""
     if "<" not in text:
-        return _escape_lines(text)
+        return text.replace("&", "&amp;").replace(">", "&gt;").replace("\n", "<br/>")
     stack: list[str] = []
     out: list[str] = []
     pos = 0
@@ -514,14 +650,16 @@ def write_dfxp(doc: CaptionDocument, speaker_style: str = "label") -> str:
         out.append("</metadata>")
     out.append("</head>")
     out.append("<body><div>")
+    agent_of = {speaker: f' ttm:agent="{ident}">' for speaker, ident in speakers.items()}
+    agent_of[None] = agent_of[""] = ">"
     previous: str | None = None
     for k, cue in enumerate(doc.cues):
-        check_times(cue, k)
-        lines = clean_lines(render_text(cue, previous, speaker_style, k == 0))
-        agent = f' ttm:agent="{speakers[cue.speaker]}"' if cue.speaker else ""
-        body = _styled("\n".join(lines))
-        out.append(f'<p begin="{clock(cue.start_ms, ".")}" end="{clock(cue.end_ms, ".")}"{agent}>{body}</p>')
-        previous = cue.speaker
+        start, end, speaker = cue.start_ms, cue.end_ms, cue.speaker
+        if start < 0 or end < 0:
+            check_times(cue, k)
+        body = _styled("\n".join(clean_lines(render_text(cue, previous, speaker_style, k == 0))))
+        out.append(f'<p begin="{clock(start, ".")}" end="{clock(end, ".")}"{agent_of[speaker]}{body}</p>')
+        previous = speaker
     out.append("</div></body>")
     out.append("</tt>")
     return "\n".join(out) + "\n"

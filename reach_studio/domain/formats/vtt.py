@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from reach_studio.domain.caption_errors import CaptionParseError, CaptionRepair, excerpt
+from reach_studio.domain.caption_errors import CaptionParseError, CaptionRepair, excerpt, grouped_repair
 from reach_studio.domain.captions import CaptionDocument, Cue, DescriptionCue
 from reach_studio.domain.formats._common import check_times, clean_lines, clock, render_text, split_speaker
 from reach_studio.domain.formats.srt import dedupe_line, time_ms, why_not_a_timing
@@ -125,6 +125,9 @@ def _blocks(
         i += 1
     timing_match = VTT_TIMING_RE.match
     seen_cue = False
+    # What WebVTT holds and a Cue cannot (identifiers, STYLE and REGION blocks): their lines, and where in
+    # `repairs` the first one belongs, so each kind is listed once, in line order.
+    left_out: dict[str, tuple[int, list[int]]] = {}
     while i < n:
         if not lines[i]:
             i += 1
@@ -143,6 +146,7 @@ def _blocks(
             if "-->" in line:
                 if line_count == 1 or (line_count == 2 and not seen_arrow):
                     seen_arrow = True
+                    at = len(repairs) if repairs is not None else 0
                     m = timing_match(line)
                     try:
                         if m is None:
@@ -154,6 +158,8 @@ def _blocks(
                         bad_timing = exc
                     else:
                         cue = (start, end, i)
+                        if line_count == 2 and repairs is not None and buffer[0].strip():
+                            _note(left_out, "cue_identifiers", i - 1, at)
                         buffer = []
                         seen_cue = True
                 else:
@@ -172,6 +178,9 @@ def _blocks(
         if bad_timing is None and not any(ln.strip() for ln in buffer):
             continue  # lines of spaces between blocks
         if special or _is_note(head) or _STYLE_OR_REGION.match(head):
+            if repairs is not None and not _is_note(head):  # comments are not content; styles are
+                kind = "styles_dropped" if head.startswith("STYLE") else "regions_dropped"
+                _note(left_out, kind, block_start + 1, len(repairs))
             continue  # comments and style/region definitions are not cues
         if bad_timing is None:
             bad_timing = CaptionParseError(
@@ -184,6 +193,27 @@ def _blocks(
         skipped.append(
             CaptionParseError(name, bad_timing.line, f"left out, cannot be read: {bad_timing.message}")
         )
+    if repairs is not None:
+        for kind, (at, where) in sorted(
+            left_out.items(), key=lambda it: (it[1][0], it[1][1][0]), reverse=True
+        ):
+            what, unit = _LEFT_OUT[kind]
+            repairs.insert(at, grouped_repair(kind, where, what, unit))
+
+
+_LEFT_OUT = {
+    "cue_identifiers": ("cue identifiers left out", "cues"),
+    "styles_dropped": ("STYLE blocks left out (the player's own caption style is used)", "blocks"),
+    "regions_dropped": ("REGION blocks left out (captions show in the player's default place)", "blocks"),
+}
+
+
+def _note(left_out: dict[str, tuple[int, list[int]]], kind: str, line: int, at: int) -> None:
+    entry = left_out.get(kind)
+    if entry is None:
+        left_out[kind] = (at, [line])
+    else:
+        entry[1].append(line)
 
 
 def read_vtt(
