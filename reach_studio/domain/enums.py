@@ -178,6 +178,74 @@ class UploadTokenStatus(_TolerantIntEnum):
     DELETED = 5
 
 
+class CuePointStatus(_TolerantIntEnum):
+    """plugins/cue_points/base/lib/model/enums/CuePointStatus.php"""
+
+    READY = 1
+    DELETED = 2
+    HANDLED = 3
+    PENDING = 4
+
+
+class EntryStatus(StrEnum):
+    """KalturaEntryStatus (alpha/lib/enums/entryStatus.php): a string enum with numeric strings."""
+
+    ERROR_IMPORTING = "-2"
+    ERROR_CONVERTING = "-1"
+    IMPORT = "0"
+    PRECONVERT = "1"
+    READY = "2"
+    DELETED = "3"
+    PENDING = "4"
+    MODERATE = "5"
+    BLOCKED = "6"
+    NO_CONTENT = "7"
+
+
+class EntryType(StrEnum):
+    """KalturaEntryType (alpha/lib/enums/entryType.php), the values REACH tasks meet."""
+
+    MEDIA_CLIP = "1"
+    LIVE_STREAM = "7"
+
+
+class EntrySourceType(StrEnum):
+    """KalturaSourceType, the values the emulator's entries use."""
+
+    FILE = "1"
+    URL = "5"
+
+
+class MediaType(_TolerantIntEnum):
+    VIDEO = 1
+    IMAGE = 2
+    AUDIO = 5
+    LIVE_STREAM_FLASH = 201
+
+
+class EntryModerationStatus(_TolerantIntEnum):
+    PENDING_MODERATION = 1
+    APPROVED = 2
+    REJECTED = 3
+    DELETED = 4
+    FLAGGED_FOR_REVIEW = 5
+    AUTO_APPROVED = 6
+
+
+class ScheduleEventStatus(_TolerantIntEnum):
+    """plugins/schedule/base/lib/model/enums/ScheduleEventStatus.php"""
+
+    CANCELLED = 1
+    ACTIVE = 2
+    DELETED = 3
+
+
+class AppTokenStatus(_TolerantIntEnum):
+    DISABLED = 1
+    ACTIVE = 2
+    DELETED = 3
+
+
 # KalturaCatalogItemLanguage values are English names; these are the ones we map to ISO codes for
 # spell checking, TTML xml:lang and sign-language tags. Unknown names pass through unchanged.
 LANGUAGE_CODES: dict[str, str] = {

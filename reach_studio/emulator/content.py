@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from reach_studio.domain.enums import AssetStatus, EntryStatus, UploadTokenStatus
 from reach_studio.emulator.errors import ApiError, register_errors
 from reach_studio.emulator.languages import is_language, language_names
 from reach_studio.emulator.schema import define, define_enum
@@ -49,10 +50,12 @@ register_errors(
 # ---- shared object types --------------------------------------------------------------------------
 define_enum("KalturaLanguage", "str", language_names())
 define_enum("KalturaLanguageCode", "str", None)
-define_enum("KalturaUploadTokenStatus", "int", [0, 1, 2, 3, 4, 5])
-define_enum("KalturaFlavorAssetStatus", "int", [-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
-define_enum("KalturaCaptionAssetStatus", "int", [-1, 0, 2, 3, 7, 9])
-define_enum("KalturaAttachmentAssetStatus", "int", [-1, 0, 2, 3, 7, 9])
+define_enum("KalturaUploadTokenStatus", "int", [int(s) for s in UploadTokenStatus])
+define_enum("KalturaFlavorAssetStatus", "int", [int(s) for s in AssetStatus])
+_A = AssetStatus
+_CAPTION_STATUSES = [int(s) for s in (_A.ERROR, _A.QUEUED, _A.READY, _A.DELETED, _A.IMPORTING, _A.EXPORTING)]
+define_enum("KalturaCaptionAssetStatus", "int", _CAPTION_STATUSES)
+define_enum("KalturaAttachmentAssetStatus", "int", _CAPTION_STATUSES)
 
 define("KalturaString", "KalturaObjectBase", value="str")
 define("KalturaResource", "KalturaObjectBase", abstract=True)
@@ -167,23 +170,54 @@ def reach_entry(ctx: CallContext, entry_id: str | None, write: bool = False) -> 
     """The entry if the caller's KS reaches it, else ENTRY_ID_NOT_FOUND (Kaltura does not say "forbidden")."""
     ctx.require_session()
     entry = ctx.store.get("entry", entry_id) if entry_id else None
-    if entry is None or entry.get("status") == "3" or not can_reach(ctx, entry, write):
+    if entry is None or entry.get("status") == EntryStatus.DELETED or not can_reach(ctx, entry, write):
         raise ApiError("ENTRY_ID_NOT_FOUND", ENTRY_ID=entry_id)
     return entry
 
 
 def entry_of_asset(
-    ctx: CallContext, kind: str, asset_id: str, not_found: str, arg: str, *, write: bool
+    ctx: CallContext,
+    kind: str,
+    asset_id: str,
+    not_found: str,
+    arg: str,
+    *,
+    write: bool,
+    deleted: int = AssetStatus.DELETED,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The asset and its entry, if the caller's KS reaches that entry; else the asset's not-found error."""
+    """The object (an asset, a cue point) and its entry, if the caller's KS reaches that entry; else the
+    object's not-found error, also for a deleted one (its peer's default criteria hide it)."""
     ctx.require_session()
     asset = ctx.store.get(kind, asset_id) if asset_id else None
-    if asset is None or asset.get("status") == 3:  # DELETED
+    if asset is None or asset.get("status") == deleted:
         raise ApiError(not_found, **{arg: asset_id})
     entry = ctx.store.get("entry", asset.get("entryId"))
     if entry is None or not can_reach(ctx, entry, write):
         raise ApiError(not_found, **{arg: asset_id})
     return asset, entry
+
+
+def objects_of_reachable_entries(ctx: CallContext, kind: str, flt: dict[str, Any]) -> list[dict[str, Any]]:
+    """A list's candidates: the objects of `kind` on the filter's entries (entryIdEqual/entryIdIn), else
+    all of the caller's partner, keeping those whose entry the caller's KS reaches."""
+    session = ctx.require_session()
+    entry_ids = ({flt["entryIdEqual"]} if flt.get("entryIdEqual") else set()) | (
+        ids_filter(flt.get("entryIdIn")) or set()
+    )
+    if entry_ids:
+        objects = [o for e in sorted(entry_ids) for o in ctx.store.find(kind, entryId=e)]
+    else:
+        objects = ctx.store.find(kind, partnerId=session.partner_id)
+    reachable: dict[Any, bool] = {}
+    visible = []
+    for obj in objects:
+        eid = obj.get("entryId")
+        if eid not in reachable:
+            entry = ctx.store.get("entry", eid)
+            reachable[eid] = entry is not None and can_reach(ctx, entry)
+        if reachable[eid]:
+            visible.append(obj)
+    return visible
 
 
 # ---- content resources --------------------------------------------------------------------------
@@ -229,7 +263,7 @@ def attach_resource(
     store = ctx.store
     if rtype == "KalturaUploadedFileTokenResource":
         token = _token_for(ctx, str(resource.get("token") or ""))
-        if int(token.get("status", 0)) != 2 or not token.get("_blob"):  # FULL_UPLOAD
+        if int(token.get("status", 0)) != UploadTokenStatus.FULL_UPLOAD or not token.get("_blob"):
             raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY")
         blob = store.put_blob(
             store.blob_path(token["_blob"]), suffix=Path(token.get("fileName") or "").suffix
@@ -238,7 +272,7 @@ def attach_resource(
             "upload_token",
             token["id"],
             {
-                "status": 3,
+                "status": UploadTokenStatus.CLOSED,
                 "updatedAt": now(),
                 "attachedObjectType": _ATTACHED_TYPES.get(kind, kind),
                 "attachedObjectId": object_id,

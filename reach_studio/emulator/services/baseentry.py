@@ -11,13 +11,14 @@ it as Kaltura's player does (docs/kaltura-contract.md, "getPlaybackContext").
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
+from reach_studio.domain.enums import AssetStatus, CaptionType, NullableBoolean
 from reach_studio.emulator.content import reach_entry
 from reach_studio.emulator.errors import ApiError
 from reach_studio.emulator.languages import language_code
 from reach_studio.emulator.registry import CallContext, Params, action
 from reach_studio.emulator.schema import define, define_enum
+from reach_studio.emulator.services.caption import serve_url
 from reach_studio.emulator.services.media import list_entries, update_entry
 
 HLS_DELIVERY_PROFILE = "1001"
@@ -25,7 +26,6 @@ HTTP_DELIVERY_PROFILE = "1002"
 # kPlaybackContextDataHelper::getTagsByFormat: the first tag group any flavor has wins.
 HLS_TAG_GROUPS = (("applembr",), ("ipadnew", "iphonenew", "h265", "dash"), ("ipad", "iphone"))
 HTTP_TAG_GROUPS = (("widevine", "widevine_mbr"), ("mbr",), ("web",))
-CAPTION_FORMATS = {"1": "srt", "2": "dfxp", "3": "vtt", "4": "cap", "5": "scc"}
 
 define(
     "KalturaAccessControlScope",
@@ -101,7 +101,7 @@ def entry_has_hls(entry: dict[str, Any]) -> bool:
 
 
 def ready_flavors(store: Any, entry_id: str) -> list[dict[str, Any]]:
-    return [f for f in store.find("flavor_asset", entryId=entry_id) if f.get("status") == 2]
+    return [f for f in store.find("flavor_asset", entryId=entry_id) if f.get("status") == AssetStatus.READY]
 
 
 def flavors_by_tags(
@@ -138,14 +138,6 @@ def manifest_url(
     return (
         f"{emu.url}/p/{pid}/sp/{pid}00/playManifest/entryId/{entry['id']}/{flavors}deliveryProfileId/"
         f"{delivery_profile}/protocol/{protocol}/format/{tail}"
-    )
-
-
-def caption_url(emu: Any, asset: dict[str, Any], ks: str) -> str:
-    ext = asset.get("fileExt") or CAPTION_FORMATS.get(str(asset.get("format") or ""), "txt")
-    return (
-        f"{emu.url}/api_v3/index.php/service/caption_captionAsset/action/serve/captionAssetId/"
-        f"{asset['id']}/ks/{quote(ks, safe='')}/a.{ext}"
     )
 
 
@@ -192,18 +184,14 @@ def get_playback_context(ctx: CallContext, p: Params) -> dict[str, Any]:
     flavors = [f for f in flavors if f["id"] in in_sources]
     captions = []
     for asset in ctx.store.find("caption_asset", entryId=entry["id"]):
-        if asset.get("status") != 2 or asset.get("displayOnPlayer") is False:
+        if asset.get("status") != AssetStatus.READY or asset.get("displayOnPlayer") is False:
             continue  # CaptionPlugin: a caption not shown on the player (e.g. moderated) is not listed
-        url = caption_url(ctx.emu, asset, ks)
+        url = serve_url(ctx.emu, asset, ks)
+        fmt = str(asset.get("format") or "")
         vtt_url = (
             url
-            if str(asset.get("format")) == "3"
-            else (
-                f"{ctx.emu.url}/api_v3/index.php/service/caption_captionAsset/action/serveWebVTT/captionAssetId/"
-                f"{asset['id']}/ks/{quote(ks, safe='')}/a.vtt"
-                if str(asset.get("format")) == "1"
-                else None
-            )
+            if fmt == CaptionType.WEBVTT
+            else (serve_url(ctx.emu, asset, ks, "serveWebVTT", "vtt") if fmt == CaptionType.SRT else None)
         )
         captions.append(
             {
@@ -213,7 +201,7 @@ def get_playback_context(ctx: CallContext, p: Params) -> dict[str, Any]:
                 "language": asset.get("language"),
                 "webVttUrl": vtt_url,
                 "url": url,
-                "isDefault": asset.get("isDefault") == 1,
+                "isDefault": asset.get("isDefault") == NullableBoolean.TRUE_VALUE,
                 "languageCode": language_code(asset.get("language")),
             }
         )

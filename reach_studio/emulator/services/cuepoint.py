@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from reach_studio.emulator.content import can_reach, ids_filter, list_response, now, reach_entry
+from reach_studio.domain.enums import CuePointStatus, EntryType, ThumbCuePointSubType
+from reach_studio.emulator.content import (
+    entry_of_asset,
+    ids_filter,
+    list_response,
+    now,
+    objects_of_reachable_entries,
+    reach_entry,
+)
 from reach_studio.emulator.cuepoint_bulk import BulkXmlError, parse_bulk_xml
 from reach_studio.emulator.errors import ApiError, register_errors
 from reach_studio.emulator.registry import CallContext, Params, action
@@ -30,7 +38,6 @@ register_errors(
     "XML_INVALID;REASON;XML is invalid: @REASON@",
 )
 
-READY, DELETED = 1, 2
 KIND = "cue_point"
 CUE_POINT_TYPES = {
     "KalturaThumbCuePoint": "thumbCuePoint.Thumb",
@@ -47,8 +54,8 @@ define_enum(
         set(CUE_POINT_TYPES.values()) | {"quiz.QUIZ_ANSWER", "quiz.QUIZ_QUESTION", "sessionCuePoint.Session"}
     ),
 )
-define_enum("KalturaCuePointStatus", "int", [1, 2, 3, 4])
-define_enum("KalturaThumbCuePointSubType", "int", [1, 2])
+define_enum("KalturaCuePointStatus", "int", [int(s) for s in CuePointStatus])
+define_enum("KalturaThumbCuePointSubType", "int", [int(s) for s in ThumbCuePointSubType])
 define(
     "KalturaCuePoint",
     "KalturaObjectBase",
@@ -141,7 +148,7 @@ def _validate(cue: dict[str, Any], entry: dict[str, Any]) -> None:
     if start < 0:
         raise ApiError("START_TIME_CANNOT_BE_LESS_THAN_0")
     length = int(entry.get("msDuration") or 0)
-    live = str(entry.get("type")) == "7"  # LIVE_STREAM: no end to check against
+    live = str(entry.get("type")) == EntryType.LIVE_STREAM  # no end to check against
     if not live and length and length < start:
         raise ApiError("START_TIME_IS_BIGGER_THAN_ENTRY_END_TIME", CUE_POINT_ID=start, END_TIME=length)
     if cue.get("objectType") in _TIMED_TYPES and end:
@@ -160,7 +167,7 @@ def _store_new(ctx: CallContext, cue: dict[str, Any], entry: dict[str, Any]) -> 
             "id": ctx.store.next_id(KIND),
             "intId": int_id,
             "cuePointType": CUE_POINT_TYPES[cue["objectType"]],
-            "status": READY,
+            "status": CuePointStatus.READY,
             "partnerId": entry["partnerId"],
             "createdAt": stamp,
             "updatedAt": stamp,
@@ -215,14 +222,10 @@ def add_from_bulk(ctx: CallContext, p: Params) -> dict[str, Any]:
 
 
 def _get(ctx: CallContext, cue_id: str | None, write: bool) -> dict[str, Any]:
-    ctx.require_session()
-    cue = ctx.store.get(KIND, cue_id) if cue_id else None
-    if cue is None or cue.get("status") == DELETED:
-        raise ApiError("INVALID_CUE_POINT_ID", ID=cue_id)  # CuePointService get/update/delete
-    entry = ctx.store.get("entry", cue.get("entryId"))
-    if entry is None or not can_reach(ctx, entry, write):
-        raise ApiError("INVALID_CUE_POINT_ID", ID=cue_id)  # CuePointService get/update/delete
-    return cue
+    """CuePointService get/update/delete: an unknown, deleted or unreachable cue point is INVALID_CUE_POINT_ID."""
+    return entry_of_asset(
+        ctx, KIND, cue_id or "", "INVALID_CUE_POINT_ID", "ID", write=write, deleted=CuePointStatus.DELETED
+    )[0]
 
 
 @action("cuepoint_cuepoint", "get")
@@ -250,33 +253,17 @@ def update(ctx: CallContext, p: Params) -> dict[str, Any]:
 @action("cuepoint_cuepoint", "delete")
 def delete(ctx: CallContext, p: Params) -> None:
     cue = _get(ctx, p.str("id", required=True), write=True)
-    ctx.store.update(KIND, cue["id"], {"status": DELETED, "updatedAt": now()})
+    ctx.store.update(KIND, cue["id"], {"status": CuePointStatus.DELETED, "updatedAt": now()})
 
 
 @action("cuepoint_cuepoint", "list")
 def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
-    session = ctx.require_session()
     flt = p.obj("filter", "KalturaCuePointFilter") or {}
-    entry_ids = ({flt["entryIdEqual"]} if flt.get("entryIdEqual") else set()) | (
-        ids_filter(flt.get("entryIdIn")) or set()
-    )
-    if entry_ids:
-        cues = [c for e in sorted(entry_ids) for c in ctx.store.find(KIND, entryId=e)]
-    else:
-        cues = ctx.store.find(KIND, partnerId=session.partner_id)
-    reachable: dict[str, bool] = {}
-    visible = []
-    for cue in cues:
-        eid = cue.get("entryId")
-        if eid not in reachable:
-            entry = ctx.store.get("entry", eid)
-            reachable[eid] = entry is not None and can_reach(ctx, entry)
-        if reachable[eid]:
-            visible.append(cue)
+    visible = objects_of_reachable_entries(ctx, KIND, flt)
     if flt.get("statusEqual") is not None:
         visible = [c for c in visible if c.get("status") == flt["statusEqual"]]
     else:
-        visible = [c for c in visible if c.get("status") != DELETED]
+        visible = [c for c in visible if c.get("status") != CuePointStatus.DELETED]
     if flt.get("idEqual"):
         visible = [c for c in visible if c["id"] == flt["idEqual"]]
     wanted = ids_filter(flt.get("idIn"))

@@ -12,21 +12,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from reach_studio.emulator.content import (
-    attach_resource,
-    can_reach,
-    check_language,
-    entry_of_asset,
-    ids_filter,
-    list_response,
-    now,
-    reach_entry,
-    run_later,
-)
+from reach_studio.domain.enums import AssetStatus, NullableBoolean
+from reach_studio.emulator.assets import AssetCrud
+from reach_studio.emulator.content import check_language, ids_filter, now, run_later
 from reach_studio.emulator.errors import ApiError, register_errors
 from reach_studio.emulator.registry import CallContext, Params, action
-from reach_studio.emulator.schema import check_insert, check_update, define
-from reach_studio.emulator.services.caption import filter_assets
+from reach_studio.emulator.schema import define
 
 register_errors(
     'FLAVOR_ASSET_ID_NOT_FOUND;ID;Flavor asset id "@ID@" not found',
@@ -44,8 +35,15 @@ AUDIO_DESCRIPTION_TAGS = "mobile,web,mbr,iphone,audio_only,alt_audio,audio_descr
 FLAVOR_PARAMS_TAGS = {1000: DUBBING_TAGS, 1001: DUBBING_TAGS, 1002: AUDIO_DESCRIPTION_TAGS}
 AUDIO_DESCRIPTION_SUFFIX = " - Audio Description"  # kBatchManager::setAudioDescriptionLabel
 
-ERROR, QUEUED, CONVERTING, READY, DELETED, IMPORTING = -1, 0, 1, 2, 3, 7
-KIND = "flavor_asset"
+CRUD = AssetCrud(
+    "flavor_asset",
+    "KalturaFlavorAsset",
+    "flavorAsset",
+    "FLAVOR_ASSET_ID_NOT_FOUND",
+    "ID",
+    "KalturaFlavorAssetListResponse",
+)
+KIND = CRUD.kind
 CONVERT_DELAY_S = 0.2
 
 define(
@@ -86,50 +84,21 @@ def flavor_has_video(flavor: dict[str, Any]) -> bool:
     return bool(flavor.get("width")) or bool(flavor.get("videoCodecId"))
 
 
-def _get(ctx: CallContext, asset_id: str | None, write: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-    return entry_of_asset(ctx, KIND, asset_id or "", "FLAVOR_ASSET_ID_NOT_FOUND", "ID", write=write)
-
-
-def _clear_other_defaults(store: Any, entry_id: str, keep_id: str) -> None:
-    for other in store.find(KIND, entryId=entry_id):
-        if other["id"] != keep_id and other.get("isDefault") == 1:
-            store.update(KIND, other["id"], {"isDefault": 0, "updatedAt": now()})
-
-
 @action("flavorasset", "add")
 def add(ctx: CallContext, p: Params) -> dict[str, Any]:
-    entry_id = p.str("entryId", required=True)
-    asset = p.obj("flavorAsset", "KalturaFlavorAsset", required=True)
-    entry = reach_entry(ctx, entry_id, write=True)
-    check_insert(asset)
-    check_language(asset)
+    asset, entry = CRUD.new(ctx, p, check_language)
     if asset.get("flavorParamsId") is not None:  # FlavorAssetService::addAction: one flavor per params id
         for other in ctx.store.find(KIND, entryId=entry["id"], flavorParamsId=asset["flavorParamsId"]):
-            if other.get("status") != DELETED:
+            if other.get("status") != AssetStatus.DELETED:
                 raise ApiError(
                     "FLAVOR_ASSET_ALREADY_EXISTS", ASSET_ID=other["id"], PARAMS_ID=asset["flavorParamsId"]
                 )
-    stamp = now()
-    asset_id = ctx.store.next_id(KIND)
-    asset.update(
-        {
-            "id": asset_id,
-            "entryId": entry["id"],
-            "partnerId": entry["partnerId"],
-            "status": QUEUED,
-            "version": 0,
-            "size": 0,
-            "sizeInBytes": 0,
-            "createdAt": stamp,
-            "updatedAt": stamp,
-            "isOriginal": False,
-            "isWeb": True,
-        }
-    )
+    CRUD.stamp_new(ctx, asset, entry)
+    asset.update(isOriginal=False, isWeb=True)
     asset.setdefault("flavorParamsId", 0)
     ctx.store.put(KIND, asset)
-    if asset.get("isDefault") == 1:
-        _clear_other_defaults(ctx.store, entry["id"], asset_id)
+    if asset.get("isDefault") == NullableBoolean.TRUE_VALUE:
+        CRUD.clear_other_defaults(ctx.store, entry["id"], asset["id"])
     return asset
 
 
@@ -165,18 +134,18 @@ def probe_into(path: Path) -> dict[str, Any]:
 def _convert(emu: Any, asset_id: str) -> None:
     store = emu.store
     asset = store.get(KIND, asset_id)
-    if asset is None or asset.get("status") not in (QUEUED, CONVERTING):
+    if asset is None or asset.get("status") not in (AssetStatus.QUEUED, AssetStatus.CONVERTING):
         return
-    store.update(KIND, asset_id, {"status": CONVERTING, "updatedAt": now()})
+    store.update(KIND, asset_id, {"status": AssetStatus.CONVERTING, "updatedAt": now()})
     path = flavor_file(store, asset)
     try:
         if path is None:
             raise OSError("content is missing")
         fields = probe_into(path)
     except Exception as exc:  # noqa: BLE001 - MediaError, OSError, av errors: not a readable media file
-        store.update(KIND, asset_id, {"status": ERROR, "updatedAt": now(), "_error": str(exc)[:300]})
+        CRUD.fail(emu, asset_id, str(exc)[:300])
         return
-    fields.update({"status": READY, "updatedAt": now()})
+    fields.update({"status": AssetStatus.READY, "updatedAt": now()})
     params_tags = FLAVOR_PARAMS_TAGS.get(asset.get("flavorParamsId"))
     if params_tags:
         fields["tags"] = params_tags
@@ -188,7 +157,7 @@ def _convert(emu: Any, asset_id: str) -> None:
         ids = [
             str(f.get("flavorParamsId"))
             for f in store.find(KIND, entryId=entry["id"])
-            if f.get("status") == READY
+            if f.get("status") == AssetStatus.READY
         ]
         store.update(
             "entry", entry["id"], {"flavorParamsIds": ",".join(dict.fromkeys(ids)), "updatedAt": now()}
@@ -200,58 +169,33 @@ def _finish(emu: Any, asset_id: str, blob: str) -> None:
     asset = store.get(KIND, asset_id)
     if asset is None:
         return
-    size = store.blob_path(blob).stat().st_size
-    store.update(
-        KIND,
-        asset_id,
-        {
-            "_blob": blob,
-            "_path": None,
-            "status": QUEUED,
-            "sizeInBytes": size,
-            "version": int(asset.get("version") or 0) + 1,
-            "updatedAt": now(),
-        },
-    )
+    changes = CRUD.content_changes(store, asset, blob)
+    changes.update(_path=None, status=AssetStatus.QUEUED)  # converted a moment later (_convert)
+    store.update(KIND, asset_id, changes)
     run_later(CONVERT_DELAY_S, lambda: _convert(emu, asset_id), f"convert-{asset_id}")
-
-
-def _fail(emu: Any, asset_id: str, reason: str) -> None:
-    emu.store.update(KIND, asset_id, {"status": ERROR, "updatedAt": now(), "_error": reason})
 
 
 @action("flavorasset", "setContent")
 def set_content(ctx: CallContext, p: Params) -> dict[str, Any]:
-    asset, _entry = _get(ctx, p.str("id", required=True), write=True)
-    resource = p.obj("contentResource", "KalturaContentResource", required=True)
-    attach_resource(ctx, KIND, asset["id"], resource, _finish, _fail, IMPORTING)
-    return ctx.store.get(KIND, asset["id"])
+    return CRUD.set_content(ctx, p, _finish)
 
 
 @action("flavorasset", "get")
 def get(ctx: CallContext, p: Params) -> dict[str, Any]:
-    return _get(ctx, p.str("id", required=True), write=False)[0]
+    return CRUD.get(ctx, p.str("id", required=True), write=False)[0]
 
 
 @action("flavorasset", "update")
 def update(ctx: CallContext, p: Params) -> dict[str, Any]:
-    asset, entry = _get(ctx, p.str("id", required=True), write=True)
-    changes = p.obj("flavorAsset", "KalturaFlavorAsset", required=True)
-    changes.pop("objectType", None)
-    check_update(asset, {"objectType": asset["objectType"], **changes})
-    check_language({"objectType": asset["objectType"], **changes})
-    changes["updatedAt"] = now()
-    updated = ctx.store.update(KIND, asset["id"], changes)
-    if changes.get("isDefault") == 1:
-        _clear_other_defaults(ctx.store, entry["id"], asset["id"])
+    updated, entry, changes = CRUD.update(ctx, p, check_language)
+    if changes.get("isDefault") == NullableBoolean.TRUE_VALUE:
+        CRUD.clear_other_defaults(ctx.store, entry["id"], updated["id"])
     return updated
 
 
 @action("flavorasset", "delete")
 def delete(ctx: CallContext, p: Params) -> None:
-    asset, _entry = _get(ctx, p.str("id", required=True), write=True)
-    stamp = now()
-    ctx.store.update(KIND, asset["id"], {"status": DELETED, "deletedAt": stamp, "updatedAt": stamp})
+    CRUD.delete(ctx, p.str("id", required=True))
 
 
 def serve_flavor_url(emu: Any, flavor: dict[str, Any], ks: str) -> str:
@@ -266,32 +210,21 @@ def serve_flavor_url(emu: Any, flavor: dict[str, Any], ks: str) -> str:
 
 @action("flavorasset", "getUrl")
 def get_url(ctx: CallContext, p: Params) -> str:
-    asset, _entry = _get(ctx, p.str("id", required=True), write=False)
-    if asset.get("status") != READY:
+    asset, _entry = CRUD.get(ctx, p.str("id", required=True), write=False)
+    if asset.get("status") != AssetStatus.READY:
         raise ApiError("FLAVOR_ASSET_IS_NOT_READY")
     return serve_flavor_url(ctx.emu, asset, ctx.session.ks if ctx.session else "")
 
 
-@action("flavorasset", "list")
-def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
-    session = ctx.require_session()
-    flt = p.obj("filter", "KalturaAssetFilter") or {}
-    entry_ids = ({flt["entryIdEqual"]} if flt.get("entryIdEqual") else set()) | (
-        ids_filter(flt.get("entryIdIn")) or set()
-    )
-    if entry_ids:
-        assets = [a for e in sorted(entry_ids) for a in ctx.store.find(KIND, entryId=e)]
-    else:
-        assets = ctx.store.find(KIND, partnerId=session.partner_id)
-    visible = []
-    for asset in assets:
-        entry = ctx.store.get("entry", asset.get("entryId"))
-        if entry is not None and can_reach(ctx, entry):
-            visible.append(asset)
-    visible = filter_assets(visible, flt, default_hide_deleted=True)
+def _by_flavor_params(assets: list[dict[str, Any]], flt: dict[str, Any]) -> list[dict[str, Any]]:
     if flt.get("flavorParamsIdEqual") is not None:
-        visible = [a for a in visible if a.get("flavorParamsId") == flt["flavorParamsIdEqual"]]
+        assets = [a for a in assets if a.get("flavorParamsId") == flt["flavorParamsIdEqual"]]
     wanted = ids_filter(flt.get("flavorParamsIdIn"))
     if wanted is not None:
-        visible = [a for a in visible if str(a.get("flavorParamsId")) in wanted]
-    return list_response("KalturaFlavorAssetListResponse", visible, p)
+        assets = [a for a in assets if str(a.get("flavorParamsId")) in wanted]
+    return assets
+
+
+@action("flavorasset", "list")
+def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
+    return CRUD.list(ctx, p, _by_flavor_params)

@@ -1,0 +1,165 @@
+"""The CRUD every per-asset service shares (captionAsset, attachmentAsset, flavorAsset).
+
+Kaltura's asset services all sit on `asset`/`assetPeer`: an asset is found by id when its entry is reachable
+(else the service's own *_ID_NOT_FOUND), delete sets DELETED (the peer then hides it from get and list),
+list filters by `KalturaAssetFilter`, and setContent attaches a content resource. Each service keeps only
+what is its own (its error names, its extra fields and filters, what becoming READY means for it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from reach_studio.domain.enums import AssetStatus
+from reach_studio.emulator.content import (
+    Finisher,
+    attach_resource,
+    entry_of_asset,
+    ids_filter,
+    list_response,
+    now,
+    objects_of_reachable_entries,
+    reach_entry,
+)
+from reach_studio.emulator.schema import check_insert, check_update
+
+if TYPE_CHECKING:
+    from reach_studio.emulator.registry import CallContext, Params
+
+Validator = Callable[[dict[str, Any]], None]
+
+
+def filter_assets(assets: list[dict[str, Any]], flt: dict[str, Any]) -> list[dict[str, Any]]:
+    """The KalturaAssetFilter fields every asset list shares (id, status, tags); DELETED ones are hidden
+    unless a status filter asks for them."""
+    if flt.get("idEqual"):
+        assets = [a for a in assets if a["id"] == flt["idEqual"]]
+    wanted = ids_filter(flt.get("idIn"))
+    if wanted is not None:
+        assets = [a for a in assets if a["id"] in wanted]
+    if flt.get("statusEqual") is not None:
+        assets = [a for a in assets if a.get("status") == flt["statusEqual"]]
+    elif flt.get("statusIn"):
+        statuses = ids_filter(flt["statusIn"]) or set()
+        assets = [a for a in assets if str(a.get("status")) in statuses]
+    else:
+        assets = [a for a in assets if a.get("status") != AssetStatus.DELETED]
+    not_in = ids_filter(flt.get("statusNotIn"))
+    if not_in:
+        assets = [a for a in assets if str(a.get("status")) not in not_in]
+    if flt.get("tagsLike"):
+        assets = [a for a in assets if flt["tagsLike"] in (a.get("tags") or "")]
+    return assets
+
+
+def by_format(assets: list[dict[str, Any]], flt: dict[str, Any]) -> list[dict[str, Any]]:
+    """formatEqual of the caption and attachment filters."""
+    if flt.get("formatEqual"):
+        assets = [a for a in assets if str(a.get("format")) == flt["formatEqual"]]
+    return assets
+
+
+@dataclass(frozen=True)
+class AssetCrud:
+    """One asset type's store kind, API names and not-found error."""
+
+    kind: str  # store kind, e.g. "caption_asset"
+    api_type: str  # e.g. "KalturaCaptionAsset"
+    param: str  # the object parameter of add/update, e.g. "captionAsset"
+    not_found: str  # e.g. "CAPTION_ASSET_ID_NOT_FOUND"
+    not_found_arg: str  # the error's argument name, e.g. "ASSET_ID"
+    list_type: str  # e.g. "KalturaCaptionAssetListResponse"
+
+    def get(self, ctx: CallContext, asset_id: str | None, *, write: bool) -> tuple[dict, dict]:
+        """The asset and its entry, or the not-found error (also for a deleted asset or an unreachable entry)."""
+        return entry_of_asset(ctx, self.kind, asset_id or "", self.not_found, self.not_found_arg, write=write)
+
+    def new(self, ctx: CallContext, p: Params, validate: Validator) -> tuple[dict, dict]:
+        """add's sent object (checked: insert-only/readonly flags, validate) and the entry it goes to."""
+        entry_id = p.str("entryId", required=True)
+        asset = p.obj(self.param, self.api_type, required=True)
+        entry = reach_entry(ctx, entry_id, write=True)
+        check_insert(asset)
+        validate(asset)
+        return asset, entry
+
+    def stamp_new(self, ctx: CallContext, asset: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+        """The fields the server sets on a new asset: a QUEUED version 0 without content."""
+        stamp = now()
+        asset.update(
+            {
+                "id": ctx.store.next_id(self.kind),
+                "entryId": entry["id"],
+                "partnerId": entry["partnerId"],
+                "status": AssetStatus.QUEUED,
+                "version": 0,
+                "size": 0,
+                "sizeInBytes": 0,
+                "createdAt": stamp,
+                "updatedAt": stamp,
+            }
+        )
+        return asset
+
+    def update(
+        self, ctx: CallContext, p: Params, validate: Validator
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """update: only the fields sent change (readonly/insert-only ones are refused); returns
+        (updated asset, its entry, the changes applied)."""
+        asset, entry = self.get(ctx, p.str("id", required=True), write=True)
+        changes = p.obj(self.param, self.api_type, required=True)
+        changes.pop("objectType", None)
+        check_update(asset, {"objectType": asset["objectType"], **changes})
+        validate({"objectType": asset["objectType"], **changes})
+        changes["updatedAt"] = now()
+        return ctx.store.update(self.kind, asset["id"], changes), entry, changes
+
+    def delete(self, ctx: CallContext, asset_id: str | None) -> None:
+        asset, _entry = self.get(ctx, asset_id, write=True)
+        stamp = now()
+        ctx.store.update(
+            self.kind, asset["id"], {"status": AssetStatus.DELETED, "deletedAt": stamp, "updatedAt": stamp}
+        )
+
+    def set_content(self, ctx: CallContext, p: Params, finish: Finisher) -> dict[str, Any]:
+        asset, _entry = self.get(ctx, p.str("id", required=True), write=True)
+        resource = p.obj("contentResource", "KalturaContentResource", required=True)
+        attach_resource(ctx, self.kind, asset["id"], resource, finish, self.fail, AssetStatus.IMPORTING)
+        return ctx.store.get(self.kind, asset["id"])
+
+    def content_changes(self, store: Any, asset: dict[str, Any], blob: str) -> dict[str, Any]:
+        """What attaching a blob changes on any asset (the service adds its status)."""
+        return {
+            "_blob": blob,
+            "sizeInBytes": store.blob_path(blob).stat().st_size,
+            "version": int(asset.get("version") or 0) + 1,
+            "updatedAt": now(),
+        }
+
+    def fail(self, emu: Any, asset_id: str, reason: str) -> None:
+        """A URL import (or conversion) that failed leaves the asset in ERROR."""
+        emu.store.update(
+            self.kind, asset_id, {"status": AssetStatus.ERROR, "updatedAt": now(), "_error": reason}
+        )
+
+    def clear_other_defaults(self, store: Any, entry_id: str, keep_id: str) -> None:
+        """isDefault=1 on one asset takes the flag from the entry's other assets of this type."""
+        for other in store.find(self.kind, entryId=entry_id):
+            if other["id"] != keep_id and other.get("isDefault") == 1:
+                store.update(self.kind, other["id"], {"isDefault": 0, "updatedAt": now()})
+
+    def list(
+        self,
+        ctx: CallContext,
+        p: Params,
+        narrow: Callable[[list[dict[str, Any]], dict[str, Any]], list[dict[str, Any]]] | None = None,
+    ) -> dict[str, Any]:
+        """list: the assets of the entries the key reaches, by KalturaAssetFilter and then `narrow` (the
+        service's own filter fields)."""
+        flt = p.obj("filter", "KalturaAssetFilter") or {}
+        visible = filter_assets(objects_of_reachable_entries(ctx, self.kind, flt), flt)
+        if narrow is not None:
+            visible = narrow(visible, flt)
+        return list_response(self.list_type, visible, p)
