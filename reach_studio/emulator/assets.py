@@ -23,6 +23,7 @@ from reach_studio.emulator.content import (
     objects_of_reachable_entries,
     reach_entry,
 )
+from reach_studio.emulator.registry import action
 from reach_studio.emulator.schema import check_insert, check_update
 
 if TYPE_CHECKING:
@@ -149,6 +150,31 @@ class AssetCrud:
         for other in store.find(self.kind, entryId=entry_id):
             if other["id"] != keep_id and other.get("isDefault") == 1:
                 store.update(self.kind, other["id"], {"isDefault": 0, "updatedAt": now()})
+
+    def register(
+        self,
+        service: str,
+        id_param: str,
+        finish: Finisher,
+        narrow: Callable[[list[dict[str, Any]], dict[str, Any]], list[dict[str, Any]]] | None = None,
+    ) -> None:
+        """Register the service's get, delete (both by `id_param`), setContent (by "id") and list, which
+        are the same for every asset type."""
+
+        def get(ctx: CallContext, p: Params) -> dict[str, Any]:
+            return self.get(ctx, p.str(id_param, required=True), write=False)[0]
+
+        def delete(ctx: CallContext, p: Params) -> None:
+            self.delete(ctx, p.str(id_param, required=True))
+
+        def set_content(ctx: CallContext, p: Params) -> dict[str, Any]:
+            return self.set_content(ctx, p, finish)
+
+        def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
+            return self.list(ctx, p, narrow)
+
+        for name, handler in (("get", get), ("delete", delete), ("setContent", set_content), ("list", list_)):
+            action(service, name)(handler)
 
     def list(
         self,

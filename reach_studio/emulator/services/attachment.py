@@ -1,4 +1,5 @@
-"""attachment_attachmentasset: add / setContent / get / getUrl / list / update / delete.
+"""attachment_attachmentasset: add / getUrl / update here; get / delete / setContent / list by the shared
+asset CRUD (emulator/assets.py).
 
 Vendors deliver transcripts here (objectType KalturaTranscriptAsset with accuracy, language and
 humanVerified), and historically extended audio description VTT files tagged "AAD". Content arrives
@@ -88,24 +89,9 @@ def _finish(emu: Any, asset_id: str, blob: str) -> None:
     store.update(KIND, asset_id, changes)
 
 
-@action("attachment_attachmentasset", "setContent")
-def set_content(ctx: CallContext, p: Params) -> dict[str, Any]:
-    return CRUD.set_content(ctx, p, _finish)
-
-
-@action("attachment_attachmentasset", "get")
-def get(ctx: CallContext, p: Params) -> dict[str, Any]:
-    return CRUD.get(ctx, p.str("attachmentAssetId", required=True), write=False)[0]
-
-
 @action("attachment_attachmentasset", "update")
 def update(ctx: CallContext, p: Params) -> dict[str, Any]:
     return CRUD.update(ctx, p, _validate)[0]
-
-
-@action("attachment_attachmentasset", "delete")
-def delete(ctx: CallContext, p: Params) -> None:
-    CRUD.delete(ctx, p.str("attachmentAssetId", required=True))
 
 
 @action("attachment_attachmentasset", "getUrl")
@@ -123,6 +109,4 @@ def get_url(ctx: CallContext, p: Params) -> str:
     )
 
 
-@action("attachment_attachmentasset", "list")
-def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
-    return CRUD.list(ctx, p, by_format)
+CRUD.register("attachment_attachmentasset", "attachmentAssetId", _finish, by_format)

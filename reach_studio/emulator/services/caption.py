@@ -1,4 +1,5 @@
-"""caption_captionasset: add / setContent / get / getUrl / update / list / delete / setAsDefault.
+"""caption_captionasset: add / getUrl / update / setAsDefault here; get / delete / setContent / list by the
+shared asset CRUD (emulator/assets.py).
 
 What a REACH vendor delivers for captions, translations and extended audio description. Fields and
 enums follow the Caption plugin (docs/kaltura-contract.md#assets-and-cue-points): language must be a
@@ -166,16 +167,6 @@ def detect_format(head: bytes) -> str | None:
     return None
 
 
-@action("caption_captionasset", "setContent")
-def set_content(ctx: CallContext, p: Params) -> dict[str, Any]:
-    return CRUD.set_content(ctx, p, _finish)
-
-
-@action("caption_captionasset", "get")
-def get(ctx: CallContext, p: Params) -> dict[str, Any]:
-    return CRUD.get(ctx, p.str("captionAssetId", required=True), write=False)[0]
-
-
 @action("caption_captionasset", "update")
 def update(ctx: CallContext, p: Params) -> dict[str, Any]:
     updated, entry, changes = CRUD.update(ctx, p, _validate)
@@ -198,11 +189,6 @@ def set_as_default(ctx: CallContext, p: Params) -> None:
     CRUD.clear_other_defaults(ctx.store, entry["id"], asset["id"])
 
 
-@action("caption_captionasset", "delete")
-def delete(ctx: CallContext, p: Params) -> None:
-    CRUD.delete(ctx, p.str("captionAssetId", required=True))
-
-
 def serve_url(emu: Any, asset: dict[str, Any], ks: str, action_name: str = "serve", ext: str = "") -> str:
     """The caption serve URL (serve, or serveWebVTT with ext "vtt"), carrying the KS as a path segment."""
     ext = ext or asset.get("fileExt") or FORMAT_EXT.get(str(asset.get("format") or ""), "txt")
@@ -220,6 +206,4 @@ def get_url(ctx: CallContext, p: Params) -> str:
     return serve_url(ctx.emu, asset, ctx.session.ks if ctx.session else "")
 
 
-@action("caption_captionasset", "list")
-def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
-    return CRUD.list(ctx, p, by_format)
+CRUD.register("caption_captionasset", "captionAssetId", _finish, by_format)

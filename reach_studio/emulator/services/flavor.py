@@ -1,4 +1,5 @@
-"""flavorAsset: add / setContent / get / getUrl / list / update / delete — the entry's renditions.
+"""flavorAsset: the entry's renditions. add / getUrl / update here; get / delete / setContent / list by the
+shared asset CRUD (emulator/assets.py).
 
 Seeded entries get their flavors from the media factory (`_path` points at the generated MP4); a vendor
 adds flavors for dubbing and audio description. After setContent a flavor is QUEUED, a moment later
@@ -175,27 +176,12 @@ def _finish(emu: Any, asset_id: str, blob: str) -> None:
     run_later(CONVERT_DELAY_S, lambda: _convert(emu, asset_id), f"convert-{asset_id}")
 
 
-@action("flavorasset", "setContent")
-def set_content(ctx: CallContext, p: Params) -> dict[str, Any]:
-    return CRUD.set_content(ctx, p, _finish)
-
-
-@action("flavorasset", "get")
-def get(ctx: CallContext, p: Params) -> dict[str, Any]:
-    return CRUD.get(ctx, p.str("id", required=True), write=False)[0]
-
-
 @action("flavorasset", "update")
 def update(ctx: CallContext, p: Params) -> dict[str, Any]:
     updated, entry, changes = CRUD.update(ctx, p, check_language)
     if changes.get("isDefault") == NullableBoolean.TRUE_VALUE:
         CRUD.clear_other_defaults(ctx.store, entry["id"], updated["id"])
     return updated
-
-
-@action("flavorasset", "delete")
-def delete(ctx: CallContext, p: Params) -> None:
-    CRUD.delete(ctx, p.str("id", required=True))
 
 
 def serve_flavor_url(emu: Any, flavor: dict[str, Any], ks: str) -> str:
@@ -225,6 +211,4 @@ def _by_flavor_params(assets: list[dict[str, Any]], flt: dict[str, Any]) -> list
     return assets
 
 
-@action("flavorasset", "list")
-def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
-    return CRUD.list(ctx, p, _by_flavor_params)
+CRUD.register("flavorasset", "id", _finish, _by_flavor_params)
