@@ -107,6 +107,36 @@ class TurnAroundTime(_TolerantIntEnum):
         return self.value
 
 
+class VendorCatalogItemStatus(_TolerantIntEnum):
+    DEPRECATED = 1
+    ACTIVE = 2
+    DELETED = 3
+
+
+class ReachProfileStatus(_TolerantIntEnum):
+    DISABLED = 1
+    ACTIVE = 2
+    DELETED = 3
+
+
+class ReachProfileType(_TolerantIntEnum):
+    FREE_TRIAL = 1
+    PAID = 2
+
+
+class EntryObjectType(_TolerantIntEnum):
+    """What a task works on (entryVendorTask.entryObjectType)."""
+
+    ENTRY = 1
+    ASSET = 2
+    EXTERNAL_OBJECT = 3
+
+
+class TaskCreationMode(_TolerantIntEnum):
+    MANUAL = 1
+    AUTOMATIC = 2
+
+
 class OutputFormat(_TolerantIntEnum):
     SRT = 1
     DFXP = 2

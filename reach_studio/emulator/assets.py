@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from reach_studio.domain.enums import AssetStatus
+from reach_studio.domain.enums import AssetStatus, NullableBoolean
 from reach_studio.emulator.content import (
     Finisher,
     attach_resource,
@@ -148,8 +148,10 @@ class AssetCrud:
     def clear_other_defaults(self, store: Any, entry_id: str, keep_id: str) -> None:
         """isDefault=1 on one asset takes the flag from the entry's other assets of this type."""
         for other in store.find(self.kind, entryId=entry_id):
-            if other["id"] != keep_id and other.get("isDefault") == 1:
-                store.update(self.kind, other["id"], {"isDefault": 0, "updatedAt": now()})
+            if other["id"] != keep_id and other.get("isDefault") == NullableBoolean.TRUE_VALUE:
+                store.update(
+                    self.kind, other["id"], {"isDefault": NullableBoolean.FALSE_VALUE, "updatedAt": now()}
+                )
 
     def register(
         self,

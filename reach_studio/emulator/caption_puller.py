@@ -44,6 +44,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import connect
 
+from reach_studio.domain.enums import ScheduleEventStatus, TaskStatus
 from reach_studio.emulator.live_push import MediaPush, event_media
 from reach_studio.live.caption_messages import schema_problems
 
@@ -55,7 +56,6 @@ _ws_log = logging.getLogger("reach_studio.emulator.caption_puller.websocket")
 _ws_log.setLevel(logging.WARNING)  # handshake lines carry ?token=
 
 KIND = "live_caption"
-SCHEDULED, PROCESSING = 9, 3
 FEATURE_PREFIX = "LiveCaptionFeature-reach-"
 MAX_MESSAGES = 100_000
 
@@ -372,7 +372,7 @@ class CaptionPuller:
 
     def _tick(self, started: set[tuple[int, str, str]], now: float) -> None:
         for event in self._emu.store.find(
-            "schedule_event", objectType="KalturaLiveStreamScheduleEvent", status=2
+            "schedule_event", objectType="KalturaLiveStreamScheduleEvent", status=ScheduleEventStatus.ACTIVE
         ):
             for feature in event.get("liveFeatures") or []:
                 if not isinstance(feature, dict) or not feature.get("captionUrl"):
@@ -389,7 +389,7 @@ class CaptionPuller:
                 key = (int(event["id"]), name, str(feature.get("captionUrl")))
                 if (
                     begin <= now < finish
-                    and task.get("status") in (SCHEDULED, PROCESSING)
+                    and task.get("status") in (TaskStatus.SCHEDULED, TaskStatus.PROCESSING)
                     and key not in started
                 ):
                     started.add(key)

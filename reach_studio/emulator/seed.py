@@ -16,6 +16,28 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reach_studio.domain.enums import (
+    AppTokenStatus,
+    AssetStatus,
+    CaptionAssetUsage,
+    CaptionType,
+    ContentDeletionPolicy,
+    EntrySourceType,
+    EntryStatus,
+    EntryType,
+    MediaType,
+    NullableBoolean,
+    OutputFormat,
+    ProcessingRegion,
+    ReachProfileStatus,
+    ReachProfileType,
+    ScheduleEventStatus,
+    ServiceFeature,
+    ServiceType,
+    TaskStatus,
+    VendorCatalogItemStatus,
+)
+
 if TYPE_CHECKING:
     from reach_studio.emulator.server import Emulator
 
@@ -30,16 +52,16 @@ TEN_DAYS = 864000
 
 # Catalog item feature/type values (docs/kaltura-contract.md#enums)
 CAPTIONS, TRANSLATION, AUDIO_DESCRIPTION, CHAPTERING, DUBBING, LIVE_CAPTION, EXTENDED_AD, SIGN_LANGUAGE = (
-    1,
-    2,
-    4,
-    5,
-    7,
-    8,
-    9,
-    19,
+    ServiceFeature.CAPTIONS,
+    ServiceFeature.TRANSLATION,
+    ServiceFeature.AUDIO_DESCRIPTION,
+    ServiceFeature.CHAPTERING,
+    ServiceFeature.DUBBING,
+    ServiceFeature.LIVE_CAPTION,
+    ServiceFeature.EXTENDED_AUDIO_DESCRIPTION,
+    ServiceFeature.SIGN_LANGUAGE,
 )
-HUMAN, MACHINE = 1, 2
+HUMAN, MACHINE = ServiceType.HUMAN, ServiceType.MACHINE
 
 SAMPLE_SRT = (
     "1\n00:00:00,500 --> 00:00:03,200\nWelcome to the first lecture of this course.\n\n"
@@ -87,7 +109,7 @@ def add_app_token(
         "partnerId": partner_id,
         "createdAt": int(time.time()),
         "updatedAt": int(time.time()),
-        "status": 2,
+        "status": AppTokenStatus.ACTIVE,
         "expiry": None,
         "sessionType": session_type,
         "sessionUserId": "",
@@ -112,7 +134,7 @@ def add_catalog_item(
         "systemName": name.lower().replace(" ", "_").replace("→", "to"),
         "createdAt": now,
         "updatedAt": now,
-        "status": 2,
+        "status": VendorCatalogItemStatus.ACTIVE,
         "serviceType": service_type,
         "serviceFeature": feature,
         "turnAroundTime": tat,
@@ -140,9 +162,9 @@ def add_reach_profile(emu: Emulator, partner_id: int, name: str, **fields: Any) 
         "partnerId": partner_id,
         "createdAt": now,
         "updatedAt": now,
-        "status": 2,
-        "profileType": 2,
-        "defaultOutputFormat": 1,
+        "status": ReachProfileStatus.ACTIVE,
+        "profileType": ReachProfileType.PAID,
+        "defaultOutputFormat": OutputFormat.SRT,
         "enableMachineModeration": 0,
         "enableHumanModeration": 0,
         "enableHybridModeration": 0,
@@ -156,11 +178,11 @@ def add_reach_profile(emu: Emulator, partner_id: int, name: str, **fields: Any) 
         "maxCharactersPerCaptionLine": 32,
         "labelAdditionForMachineServiceType": "(auto)",
         "labelAdditionForHumanServiceType": "",
-        "contentDeletionPolicy": 1,
+        "contentDeletionPolicy": ContentDeletionPolicy.DO_NOTHING,
         "usedCredit": 0.0,
         "dictionaries": [],
         "flavorParamsIds": None,
-        "vendorTaskProcessingRegion": 1,
+        "vendorTaskProcessingRegion": ProcessingRegion.US,
         "allowedCatalogItemIds": None,
         **fields,
     }
@@ -212,10 +234,10 @@ def add_entry(
         "tags": tags,
         "adminTags": "",
         "categories": "",
-        "status": "2",
-        "type": "1",
-        "mediaType": 1 if video else 5,
-        "sourceType": "1",
+        "status": EntryStatus.READY,
+        "type": EntryType.MEDIA_CLIP,
+        "mediaType": MediaType.VIDEO if video else MediaType.AUDIO,
+        "sourceType": EntrySourceType.FILE,
         "createdAt": now,
         "updatedAt": now,
         "duration": round(media.duration_ms / 1000),
@@ -252,10 +274,12 @@ def add_entry(
                 "isWeb": "web" in flavor.tags.split(","),
                 "containerFormat": flavor.container_format,
                 "videoCodecId": flavor.video_codec_id,
-                "status": 2,
+                "status": AssetStatus.READY,
                 "language": "Undefined",
                 "label": None,
-                "isDefault": 1 if flavor.flavor_params_id == 0 else 0,
+                "isDefault": NullableBoolean.TRUE_VALUE
+                if flavor.flavor_params_id == 0
+                else NullableBoolean.FALSE_VALUE,
                 "_path": str(flavor.path),
                 "_hasVideo": flavor.has_video,
                 "_hasAudio": flavor.has_audio,
@@ -276,9 +300,9 @@ def add_live_entry(emu: Emulator, partner_id: int, name: str, created_at: int) -
         "tags": "",
         "adminTags": "",
         "categories": "",
-        "status": "2",
-        "type": "7",
-        "mediaType": 201,
+        "status": EntryStatus.READY,
+        "type": EntryType.LIVE_STREAM,
+        "mediaType": MediaType.LIVE_STREAM_FLASH,
         "createdAt": created_at,
         "updatedAt": created_at,
         "duration": 0,
@@ -315,14 +339,14 @@ def add_caption_asset(
         "captionParamsId": 0,
         "language": language,
         "languageCode": "en" if language == "English" else None,
-        "isDefault": 1,
+        "isDefault": NullableBoolean.TRUE_VALUE,
         "label": label,
-        "format": "1",
+        "format": CaptionType.SRT,
         "source": None,
-        "status": 2,
+        "status": AssetStatus.READY,
         "accuracy": accuracy,
         "displayOnPlayer": True,
-        "usage": "0",
+        "usage": CaptionAssetUsage.CAPTION,
         "_blob": emu.store.put_blob(data, ".srt"),
     }
     return emu.store.put("caption_asset", asset)
@@ -335,7 +359,7 @@ def add_live_schedule_event(emu: Emulator, entry: dict[str, Any], start: int, en
         "partnerId": entry["partnerId"],
         "summary": entry["name"],
         "description": "Town hall with live captions",
-        "status": 2,
+        "status": ScheduleEventStatus.ACTIVE,
         "startDate": start,
         "endDate": end,
         "createdAt": start - 7 * DAY,
@@ -518,9 +542,9 @@ def _demo(emu: Emulator) -> None:
         enableSpeakerChangeIndication=1,
         enableAudioTags=1,
         enableMetadataExtraction=1,
-        vendorTaskProcessingRegion=1,
-        contentDeletionPolicy=4,
-        defaultOutputFormat=1,
+        vendorTaskProcessingRegion=ProcessingRegion.US,
+        contentDeletionPolicy=ContentDeletionPolicy.DELETE_AFTER_MONTH,
+        defaultOutputFormat=OutputFormat.SRT,
         dictionaries=[dictionary("English", "Northwind", "kinesiology", "Prof. Okafor", "sarcomere")],
     )
     nw_eu = add_reach_profile(
@@ -529,9 +553,9 @@ def _demo(emu: Emulator) -> None:
         "Northwind EU archive",
         flavorParamsIds="999,303,301",
         maxCharactersPerCaptionLine=26,
-        vendorTaskProcessingRegion=2,
-        contentDeletionPolicy=2,
-        defaultOutputFormat=2,
+        vendorTaskProcessingRegion=ProcessingRegion.EU,
+        contentDeletionPolicy=ContentDeletionPolicy.DELETE_ONCE_PROCESSED,
+        defaultOutputFormat=OutputFormat.DFXP,
         dictionaries=[dictionary("English", "Erasmus", "ECTS"), dictionary("Spanish", "Universidad")],
     )
     contoso_profile = add_reach_profile(
@@ -541,9 +565,9 @@ def _demo(emu: Emulator) -> None:
         flavorParamsIds=None,
         maxCharactersPerCaptionLine=32,
         enableProfanityRemoval=1,
-        vendorTaskProcessingRegion=3,
-        contentDeletionPolicy=1,
-        defaultOutputFormat=3,
+        vendorTaskProcessingRegion=ProcessingRegion.CA,
+        contentDeletionPolicy=ContentDeletionPolicy.DO_NOTHING,
+        defaultOutputFormat=OutputFormat.VTT,
         labelAdditionForHumanServiceType="(pro)",
     )
     globex_profile = add_reach_profile(
@@ -555,9 +579,9 @@ def _demo(emu: Emulator) -> None:
         enableProfanityRemoval=1,
         enableSpeakerChangeIndication=1,
         enableMetadataExtraction=1,
-        vendorTaskProcessingRegion=1,
-        contentDeletionPolicy=5,
-        defaultOutputFormat=1,
+        vendorTaskProcessingRegion=ProcessingRegion.US,
+        contentDeletionPolicy=ContentDeletionPolicy.DELETE_AFTER_THREE_MONTHS,
+        defaultOutputFormat=OutputFormat.SRT,
         dictionaries=[dictionary("English", "Globex", "tachycardia", "metoprolol", "triage")],
     )
 
@@ -683,8 +707,12 @@ def _demo(emu: Emulator) -> None:
         captionUrl="wss://live.acme-captioning.example/captions",
         captionToken="demo-caption-token",
     )
-    emu.store.update("task", scheduled["id"], {"status": 9, "externalTaskId": "ACME-LIVE-0001"})
-    emu.store.add_history(scheduled["id"], 9, f"vendor:{VENDOR_PARTNER_ID}", at=float(ago(80)))
+    emu.store.update(
+        "task", scheduled["id"], {"status": TaskStatus.SCHEDULED, "externalTaskId": "ACME-LIVE-0001"}
+    )
+    emu.store.add_history(
+        scheduled["id"], TaskStatus.SCHEDULED, f"vendor:{VENDOR_PARTNER_ID}", at=float(ago(80))
+    )
     # Contoso
     task(contoso, co_interview, cap_human, contoso_profile, 6)
     task(contoso, co_radio, cap_machine, contoso_profile, 0.2)
@@ -737,10 +765,10 @@ def _demo(emu: Emulator) -> None:
     emu.store.update(
         "task",
         done["id"],
-        {"status": 2, "outputObjectId": "0_done0001", "accuracy": 99, "finishTime": ago(20)},
+        {"status": TaskStatus.READY, "outputObjectId": "0_done0001", "accuracy": 99, "finishTime": ago(20)},
     )
-    emu.store.add_history(done["id"], 3, f"vendor:{VENDOR_PARTNER_ID}", at=float(ago(50)))
-    emu.store.add_history(done["id"], 2, f"vendor:{VENDOR_PARTNER_ID}", at=float(ago(20)))
+    emu.store.add_history(done["id"], TaskStatus.PROCESSING, f"vendor:{VENDOR_PARTNER_ID}", at=float(ago(50)))
+    emu.store.add_history(done["id"], TaskStatus.READY, f"vendor:{VENDOR_PARTNER_ID}", at=float(ago(20)))
 
 
 def add_long_entry(

@@ -23,6 +23,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, abort, jsonify, request
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from reach_studio.domain.enums import AppTokenStatus
 from reach_studio.emulator import registry
 from reach_studio.emulator.errors import ApiError
 from reach_studio.emulator.net_faults import (
@@ -608,7 +609,9 @@ class Emulator:
         vendor = next(iter(store.find("partner", isVendor=True)), None) if store else None
         token = None
         if vendor is not None:
-            token = next(iter(store.find("app_token", partnerId=vendor["id"], status=2)), None)
+            token = next(
+                iter(store.find("app_token", partnerId=vendor["id"], status=AppTokenStatus.ACTIVE)), None
+            )
         customers = [
             {"partnerId": p["id"], "name": p["name"], "adminSecret": p["adminSecret"]}
             for p in (store.find("partner", isVendor=False) if store else [])

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reach_studio.emulator.services.media import READY, add_generated_entry, entry_template
+from reach_studio.domain.enums import EntryStatus
+from reach_studio.emulator.services.media import add_generated_entry, entry_template
 from reach_studio.emulator.services.session import sign
 
 from .clients import new_client
@@ -22,7 +23,12 @@ def bare_entry(emu, index: int = 0, name: str = "Lecture") -> dict[str, Any]:
     """A READY entry with no media (enough for captions, attachments and cue points)."""
     partner = customer(emu, index)
     entry = entry_template(
-        partner["id"], emu.store.next_id("entry"), name, status=READY, msDuration=20000, duration=20
+        partner["id"],
+        emu.store.next_id("entry"),
+        name,
+        status=EntryStatus.READY,
+        msDuration=20000,
+        duration=20,
     )
     return emu.store.put("entry", entry)
 

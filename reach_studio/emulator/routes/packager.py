@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, redirect, request, send_file
 
+from reach_studio.domain.enums import AssetStatus
 from reach_studio.emulator.errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def _entry_for(ctx: Any, entry_id: str | None) -> dict[str, Any]:
 
 def _flavor(ctx: Any, entry: dict[str, Any], flavor_id: str) -> dict[str, Any]:
     flavor = ctx.store.get("flavor_asset", flavor_id)
-    if flavor is None or flavor.get("entryId") != entry["id"] or flavor.get("status") != 2:
+    if flavor is None or flavor.get("entryId") != entry["id"] or flavor.get("status") != AssetStatus.READY:
         raise Refused(404, f"Flavor {flavor_id} not found")
     return flavor
 
@@ -359,7 +360,7 @@ def _serve_asset(service: str, params: dict[str, str]) -> Response:
     kind, id_field = kind_field
     ctx = _context(params)
     asset = ctx.store.get(kind, params.get(id_field, ""))
-    if asset is None or asset.get("status") != 2 or not asset.get("_blob"):
+    if asset is None or asset.get("status") != AssetStatus.READY or not asset.get("_blob"):
         raise Refused(404, "Asset not found")
     _entry_for(ctx, asset.get("entryId"))
     ext = (asset.get("fileExt") or "").lower()
@@ -399,7 +400,7 @@ def serve_webvtt(rest: str) -> Response:
     params, _tail = parse_path_params(rest)
     ctx = _context(params)
     asset = ctx.store.get("caption_asset", params.get("captionAssetId", ""))
-    if asset is None or asset.get("status") != 2 or not asset.get("_blob"):
+    if asset is None or asset.get("status") != AssetStatus.READY or not asset.get("_blob"):
         raise Refused(404, "Asset not found")
     _entry_for(ctx, asset.get("entryId"))
     data = ctx.store.read_blob(asset["_blob"]).decode("utf-8", "replace")

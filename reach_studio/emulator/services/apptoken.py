@@ -7,12 +7,12 @@ import hashlib
 import time
 from typing import Any
 
+from reach_studio.domain.enums import AppTokenStatus
 from reach_studio.emulator.errors import ApiError
 from reach_studio.emulator.ks import SESSION_ADMIN, SESSION_USER
 from reach_studio.emulator.registry import CallContext, Params, action
 from reach_studio.emulator.services.session import session_info, sign
 
-APP_TOKEN_ACTIVE = 2
 _HASHES = {"MD5": hashlib.md5, "SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
 
 
@@ -101,7 +101,7 @@ def start_session(ctx: CallContext, p: Params) -> dict[str, Any]:
     token = ctx.store.get("app_token", token_id)
     if token is None or token.get("partnerId") != caller.partner_id:
         raise ApiError("APP_TOKEN_ID_NOT_FOUND", ID=token_id)
-    if token.get("status") != APP_TOKEN_ACTIVE:
+    if token.get("status") != AppTokenStatus.ACTIVE:
         raise ApiError("APP_TOKEN_NOT_ACTIVE", ID=token_id)
     # AppTokenService::startSessionAction compares the hash exactly (`!==`) before it looks at the expiry
     if given_hash != token_hash(caller.ks, token["token"], token.get("hashType")):

@@ -11,6 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from reach_studio.domain.enums import (
+    AssetStatus,
+    EntryModerationStatus,
+    EntrySourceType,
+    EntryStatus,
+    EntryType,
+    MediaType,
+    NullableBoolean,
+)
 from reach_studio.emulator.content import (
     attach_resource,
     can_reach,
@@ -26,25 +35,15 @@ from reach_studio.emulator.schema import check_insert, check_update, define, def
 
 register_errors("ENTRY_ALREADY_WITH_CONTENT;;Entry already associated with content")
 
-ERROR_IMPORTING, ERROR_CONVERTING, IMPORT, PRECONVERT, READY, DELETED, NO_CONTENT = (
-    "-2",
-    "-1",
-    "0",
-    "1",
-    "2",
-    "3",
-    "7",
-)
-MEDIA_VIDEO, MEDIA_AUDIO = 1, 5
 PROCESS_DELAY_S = 0.2
 
 define_enum(
     "KalturaEntryStatus",
     "str",
-    ["-2", "-1", "0", "1", "2", "3", "4", "5", "6", "7", "virusScan.Infected", "virusScan.ScanFailure"],
+    [str(s) for s in EntryStatus] + ["virusScan.Infected", "virusScan.ScanFailure"],
 )
 define_enum("KalturaEntryType", "str", None)
-define_enum("KalturaMediaType", "int", [1, 2, 5, 201, 202, 203, 204])
+define_enum("KalturaMediaType", "int", [int(t) for t in MediaType] + [202, 203, 204])
 define_enum("KalturaSourceType", "str", None)
 define("KalturaMultiLingualString", "KalturaObjectBase", language="str", value="str")
 define(
@@ -181,18 +180,18 @@ def entry_template(partner_id: int, entry_id: str, name: str, **fields: Any) -> 
         "adminTags": "",
         "categories": "",
         "categoriesIds": "",
-        "status": NO_CONTENT,
-        "moderationStatus": 6,
+        "status": EntryStatus.NO_CONTENT,
+        "moderationStatus": EntryModerationStatus.AUTO_APPROVED,
         "moderationCount": 0,
-        "type": "1",
+        "type": EntryType.MEDIA_CLIP,
         "createdAt": stamp,
         "updatedAt": stamp,
         "version": 0,
         "partnerSortValue": 0,
         "rootEntryId": entry_id,
         "parentEntryId": None,
-        "mediaType": MEDIA_VIDEO,
-        "sourceType": "1",
+        "mediaType": MediaType.VIDEO,
+        "sourceType": EntrySourceType.FILE,
         "duration": 0,
         "msDuration": 0,
         "width": 0,
@@ -229,8 +228,8 @@ def add_generated_entry(
         partner_id,
         entry_id,
         name,
-        status=READY,
-        mediaType=MEDIA_VIDEO if video else MEDIA_AUDIO,
+        status=EntryStatus.READY,
+        mediaType=MediaType.VIDEO if video else MediaType.AUDIO,
         duration=round(media.duration_ms / 1000),
         msDuration=media.duration_ms,
         width=big.width if big else 0,
@@ -267,10 +266,10 @@ def add_generated_entry(
                 "isWeb": True,
                 "containerFormat": flavor.container_format,
                 "videoCodecId": flavor.video_codec_id,
-                "status": 2,
+                "status": AssetStatus.READY,
                 "language": None,
                 "label": None,
-                "isDefault": 0,
+                "isDefault": NullableBoolean.FALSE_VALUE,
                 "_path": str(flavor.path),
                 "_hasVideo": flavor.has_video,
                 "_hasAudio": flavor.has_audio,
@@ -315,12 +314,14 @@ def _process(emu: Any, entry_id: str) -> None:
         fields = probe_into(path)
     except Exception as exc:  # noqa: BLE001 - whatever the probe raises, the entry ends in ERROR_CONVERTING
         store.update(
-            "entry", entry_id, {"status": ERROR_CONVERTING, "updatedAt": now(), "_error": str(exc)[:300]}
+            "entry",
+            entry_id,
+            {"status": EntryStatus.ERROR_CONVERTING, "updatedAt": now(), "_error": str(exc)[:300]},
         )
         return
     stamp = now()
     for old in store.find("flavor_asset", entryId=entry_id, isOriginal=True):
-        store.update("flavor_asset", old["id"], {"status": 3, "deletedAt": stamp})
+        store.update("flavor_asset", old["id"], {"status": AssetStatus.DELETED, "deletedAt": stamp})
     flavor = {
         "objectType": "KalturaFlavorAsset",
         "id": store.next_id("flavor_asset"),
@@ -334,8 +335,8 @@ def _process(emu: Any, entry_id: str) -> None:
         "flavorParamsId": 0,
         "isOriginal": True,
         "isWeb": True,
-        "status": 2,
-        "isDefault": 0,
+        "status": AssetStatus.READY,
+        "isDefault": NullableBoolean.FALSE_VALUE,
         "_blob": entry["_blob"],
         **fields,
     }
@@ -345,13 +346,13 @@ def _process(emu: Any, entry_id: str) -> None:
         "entry",
         entry_id,
         {
-            "status": READY,
+            "status": EntryStatus.READY,
             "updatedAt": stamp,
             "msDuration": duration_ms,
             "duration": round(duration_ms / 1000),
             "width": flavor.get("width") or 0,
             "height": flavor.get("height") or 0,
-            "mediaType": MEDIA_VIDEO if flavor.get("_hasVideo") else MEDIA_AUDIO,
+            "mediaType": MediaType.VIDEO if flavor.get("_hasVideo") else MediaType.AUDIO,
             "flavorParamsIds": "0",
             "version": int(entry.get("version") or 0) + 1,
         },
@@ -359,21 +360,23 @@ def _process(emu: Any, entry_id: str) -> None:
 
 
 def _finish(emu: Any, entry_id: str, blob: str) -> None:
-    emu.store.update("entry", entry_id, {"_blob": blob, "status": PRECONVERT, "updatedAt": now()})
+    emu.store.update("entry", entry_id, {"_blob": blob, "status": EntryStatus.PRECONVERT, "updatedAt": now()})
     run_later(PROCESS_DELAY_S, lambda: _process(emu, entry_id), f"process-{entry_id}")
 
 
 def _fail(emu: Any, entry_id: str, reason: str) -> None:
-    emu.store.update("entry", entry_id, {"status": ERROR_IMPORTING, "updatedAt": now(), "_error": reason})
+    emu.store.update(
+        "entry", entry_id, {"status": EntryStatus.ERROR_IMPORTING, "updatedAt": now(), "_error": reason}
+    )
 
 
 @action("media", "addContent")
 def add_content(ctx: CallContext, p: Params) -> dict[str, Any]:
     entry = _get_entry(ctx, p.str("entryId", required=True), write=True)
     resource = p.obj("resource", "KalturaResource", required=True)
-    if entry.get("status") != NO_CONTENT:  # MediaService::addContentAction
+    if entry.get("status") != EntryStatus.NO_CONTENT:  # MediaService::addContentAction
         raise ApiError("ENTRY_ALREADY_WITH_CONTENT")
-    attach_resource(ctx, "entry", entry["id"], resource, _finish, _fail, IMPORT)
+    attach_resource(ctx, "entry", entry["id"], resource, _finish, _fail, EntryStatus.IMPORT)
     return ctx.store.get("entry", entry["id"])
 
 
@@ -410,7 +413,7 @@ def list_entries(ctx: CallContext, p: Params, response_type: str) -> dict[str, A
     entries = [
         e
         for e in ctx.store.find("entry", partnerId=session.partner_id)
-        if e.get("status") != DELETED and can_reach(ctx, e)
+        if e.get("status") != EntryStatus.DELETED and can_reach(ctx, e)
     ]
     if flt.get("idEqual"):
         entries = [e for e in entries if e["id"] == flt["idEqual"]]

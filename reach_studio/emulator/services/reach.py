@@ -13,6 +13,14 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
+from reach_studio.domain.enums import (
+    EntryObjectType,
+    ServiceFeature,
+    ServiceType,
+    TaskCreationMode,
+    TaskStatus,
+    TurnAroundTime,
+)
 from reach_studio.emulator import schema
 from reach_studio.emulator.errors import ApiError
 from reach_studio.emulator.ks import SESSION_USER, kill, make_ks
@@ -21,35 +29,23 @@ from reach_studio.emulator.registry import CallContext, Params, action
 if TYPE_CHECKING:
     from reach_studio.emulator.server import Emulator
 
-PENDING, READY, PROCESSING, PENDING_MODERATION, REJECTED, ERROR, ABORTED, PENDING_ENTRY_READY, SCHEDULED = (
-    range(1, 10)
-)
-FINAL = {READY, REJECTED, ERROR, ABORTED}
-STATUS_NAMES = {
-    1: "PENDING",
-    2: "READY",
-    3: "PROCESSING",
-    4: "PENDING_MODERATION",
-    5: "REJECTED",
-    6: "ERROR",
-    7: "ABORTED",
-    8: "PENDING_ENTRY_READY",
-    9: "SCHEDULED",
-}
-LIVE_FEATURES = {8, 11}  # LIVE_CAPTION, LIVE_TRANSLATION
-SIGN_LANGUAGE = 19
+FINAL = {s for s in TaskStatus if s.is_final}
 
 # EntryVendorTask::save(): a move *to* PROCESSING or ABORTED is refused unless the task was waiting
 # (PENDING, PENDING_MODERATION, PENDING_ENTRY_READY or SCHEDULED). Every other move of a task that is
 # not final is accepted, as are READY without outputObjectId and ERROR without errDescription
 # (docs/kaltura-contract.md, "entryVendorTask").
-WAITING = {PENDING, PENDING_MODERATION, PENDING_ENTRY_READY, SCHEDULED}
-GUARDED_TARGETS = {PROCESSING, ABORTED}
+WAITING = {
+    TaskStatus.PENDING,
+    TaskStatus.PENDING_MODERATION,
+    TaskStatus.PENDING_ENTRY_READY,
+    TaskStatus.SCHEDULED,
+}
+GUARDED_TARGETS = {TaskStatus.PROCESSING, TaskStatus.ABORTED}
 
 DEFAULT_PAGE_SIZE = 30
 MAX_PAGE_SIZE = 500
 SEVEN_DAYS = 7 * 86400
-BEST_EFFORT = -1
 # EntryVendorTask::calculateBusinessDays: business days end at 18:00 New York time, Monday..Friday.
 BUSINESS_TZ = "America/New_York"
 BUSINESS_DAY_START_HOUR, BUSINESS_DAY_END_HOUR = 6, 18
@@ -97,9 +93,9 @@ def expected_finish_time(turn_around_time: int | None, now: float) -> int:
     """EntryVendorTask::preSave when a task becomes PENDING: BEST_EFFORT is 7 days, 1..7 are business
     days (weekends skipped), anything else is taken as seconds."""
     tat = int(turn_around_time or 0)
-    if tat == BEST_EFFORT:
+    if tat == TurnAroundTime.BEST_EFFORT:
         tat = SEVEN_DAYS
-    elif 1 <= tat <= 7:
+    elif TurnAroundTime.ONE_BUSINESS_DAY <= tat <= TurnAroundTime.SEVEN_BUSINESS_DAYS:
         tat = business_days_seconds(tat, now)
     return int(now) + tat
 
@@ -117,9 +113,9 @@ def _moderates_output(profile: dict[str, Any] | None, catalog_item: dict[str, An
     this service type's captions on the player at once (ReachProfile::shouldModerateOutputCaptions)."""
     profile = profile or {}
     service_type = catalog_item.get("serviceType")
-    if service_type == 1:  # HUMAN
+    if service_type == ServiceType.HUMAN:
         shown = profile.get("autoDisplayHumanCaptionsOnPlayer")
-    elif service_type == 2:  # MACHINE
+    elif service_type == ServiceType.MACHINE:
         shown = profile.get("autoDisplayMachineCaptionsOnPlayer")
     else:
         shown = False
@@ -138,7 +134,7 @@ def make_access_key(emu: Emulator, task: dict[str, Any], catalog_item: dict[str,
     )
     if task.get("_outputModerated"):
         privileges += ",enablecaptionmoderation"
-    if catalog_item.get("serviceFeature") == SIGN_LANGUAGE:
+    if catalog_item.get("serviceFeature") == ServiceFeature.SIGN_LANGUAGE:
         privileges += ",editadmintags:*"
     return make_ks(
         partner["secret"],
@@ -179,7 +175,7 @@ def create_task(emu: Emulator, **fields: Any) -> dict[str, Any]:
     if entry is None or int(entry.get("partnerId", -1)) != int(fields["partnerId"]):
         raise ApiError("ENTRY_ID_NOT_FOUND", ENTRY_ID=fields["entryId"])
     created = int(fields.get("createdAt") or time.time())
-    status = int(fields.get("status") or PENDING)
+    status = int(fields.get("status") or TaskStatus.PENDING)
     job_data = fields.get("taskJobData")
     if job_data is not None:
         job_data = schema.coerce(job_data, "KalturaVendorTaskData", "taskJobData")
@@ -201,7 +197,7 @@ def create_task(emu: Emulator, **fields: Any) -> dict[str, Any]:
         "catalogItemId": item["id"],
         "price": float(fields.get("price") or round((entry.get("msDuration") or 60000) / 60000 * 1.5, 2)),
         "userId": fields.get("userId") or "customer-admin",
-        "entryObjectType": 1,
+        "entryObjectType": EntryObjectType.ENTRY,
         "unitsUsed": None,
         "moderatingUser": None,
         "errDescription": None,
@@ -212,7 +208,7 @@ def create_task(emu: Emulator, **fields: Any) -> dict[str, Any]:
         "accuracy": fields.get("accuracy"),
         "outputObjectId": None,
         "partnerData": fields.get("partnerData"),
-        "creationMode": 1,
+        "creationMode": TaskCreationMode.MANUAL,
         "taskJobData": job_data,
         "expectedFinishTime": int(
             fields.get("expectedFinishTime") or expected_finish_time(item.get("turnAroundTime"), created)
@@ -241,11 +237,11 @@ def customer_abort(emu: Emulator, task_id: int) -> dict[str, Any]:
                 "CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE",
                 ID=task_id,
                 OLD_STATUS=task["status"],
-                NEW_STATUS=ABORTED,
+                NEW_STATUS=TaskStatus.ABORTED,
             )
         now = int(time.time())  # no finishTime: EntryVendorTask::preSave sets it for READY and ERROR only
-        task = emu.store.update("task", task_id, {"status": ABORTED, "updatedAt": now})
-        emu.store.add_history(task_id, ABORTED, f"customer:{task['partnerId']}")
+        task = emu.store.update("task", task_id, {"status": TaskStatus.ABORTED, "updatedAt": now})
+        emu.store.add_history(task_id, TaskStatus.ABORTED, f"customer:{task['partnerId']}")
         return task
 
 
@@ -418,10 +414,10 @@ def _get_jobs_statuses(f: dict[str, Any]) -> tuple[int, set[int] | None]:
     status_equal, status_in = f.get("statusEqual"), f.get("statusIn")
     if status_equal or status_in:
         asked = [str(status_equal)] if status_equal else str(status_in).split(",")
-        if any(a not in (str(PENDING), str(SCHEDULED)) for a in asked):
-            status_equal = PENDING
+        if any(a not in (str(TaskStatus.PENDING), str(TaskStatus.SCHEDULED)) for a in asked):
+            status_equal = TaskStatus.PENDING
     else:
-        status_equal = PENDING
+        status_equal = TaskStatus.PENDING
     return status_equal, (_ints(status_in) if status_in else None)
 
 
@@ -547,7 +543,7 @@ def _update_job(ctx: CallContext, task_id: int, changes: dict[str, Any]) -> dict
     old = task["status"]
     new = changes.get("status") or old
     check_status_move(task, changes)
-    if new != old and new == PENDING:  # EntryVendorTask::preSave: queued again
+    if new != old and new == TaskStatus.PENDING:  # EntryVendorTask::preSave: queued again
         item = ctx.store.get("catalog_item", task["catalogItemId"]) or {}
         stamp = time.time()
         changes["queueTime"] = int(stamp)
@@ -560,12 +556,12 @@ def _update_job(ctx: CallContext, task_id: int, changes: dict[str, Any]) -> dict
         changes["taskJobData"] = job
     now = int(time.time())
     changes["updatedAt"] = now
-    if new != old and new in (READY, ERROR):  # EntryVendorTask::preSave
+    if new != old and new in (TaskStatus.READY, TaskStatus.ERROR):  # EntryVendorTask::preSave
         changes["finishTime"] = now
     task = ctx.store.update("task", task_id, changes)
     if new != old:
         ctx.store.add_history(task_id, new, f"vendor:{ctx.session.partner_id}", client_tag=ctx.client_tag)
-        if new == READY:
+        if new == TaskStatus.READY:
             kill_access_key_on_ready(ctx, task)
     return task
 
@@ -585,7 +581,7 @@ def extend_access_key(ctx: CallContext, p: Params) -> dict[str, Any]:
         task = ctx.store.get("task", task_id)
         if task is None or task.get("vendorPartnerId") != session.partner_id:
             raise ApiError("ENTRY_VENDOR_TASK_NOT_FOUND", ID=task_id)
-        if task["status"] not in (SCHEDULED, PROCESSING):
+        if task["status"] not in (TaskStatus.SCHEDULED, TaskStatus.PROCESSING):
             raise ApiError("CANNOT_EXTEND_ACCESS_KEY")
         item = ctx.store.get("catalog_item", task["catalogItemId"]) or {}
         key = make_access_key(ctx.emu, task, item)
@@ -604,7 +600,7 @@ def abort(ctx: CallContext, p: Params) -> dict[str, Any]:
         task = ctx.store.get("task", task_id)
         if task is None or task["partnerId"] != session.partner_id:
             raise ApiError("ENTRY_VENDOR_TASK_NOT_FOUND", ID=task_id)
-        if task["status"] not in (PENDING_MODERATION, PENDING, SCHEDULED):
+        if task["status"] not in (TaskStatus.PENDING_MODERATION, TaskStatus.PENDING, TaskStatus.SCHEDULED):
             raise ApiError("CANNOT_ABORT_NOT_MODERATED_TASK", ID=task_id)
         if not session.is_admin and session.user_id != (task.get("userId") or ""):
             raise ApiError("ENTRY_VENDOR_TASK_ACTION_NOT_ALLOWED", ID=task_id, USER_ID=session.user_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reach_studio.domain.enums import ScheduleEventStatus
 from reach_studio.emulator.content import can_reach, now
 from reach_studio.emulator.errors import ApiError, register_errors
 from reach_studio.emulator.registry import CallContext, Params, action
@@ -27,7 +28,7 @@ register_errors(
 
 KIND = "schedule_event"
 
-define_enum("KalturaScheduleEventStatus", "int", [1, 2, 3])
+define_enum("KalturaScheduleEventStatus", "int", [int(s) for s in ScheduleEventStatus])
 define_enum("KalturaScheduleEventRecurrenceType", "int", [0, 1, 2])
 define("KalturaLiveFeature", "KalturaObjectBase", systemName="str", preStartTime="int", postEndTime="int")
 define(
@@ -116,7 +117,7 @@ def add_live_event(
         "id": emu.store.next_id(KIND),
         "partnerId": partner_id,
         "summary": summary,
-        "status": 2,
+        "status": ScheduleEventStatus.ACTIVE,
         "startDate": int(start),
         "endDate": int(end),
         "duration": int(end) - int(start),
@@ -143,7 +144,11 @@ def add_live_event(
 def _event(ctx: CallContext, event_id: int | None) -> dict[str, Any]:
     session = ctx.require_session()
     event = ctx.store.get(KIND, event_id) if event_id is not None else None
-    if event is None or int(event.get("partnerId", -1)) != session.partner_id or event.get("status") == 3:
+    if (
+        event is None
+        or int(event.get("partnerId", -1)) != session.partner_id
+        or event.get("status") == ScheduleEventStatus.DELETED
+    ):
         raise ApiError("INVALID_OBJECT_ID", ID=event_id)
     if not session.is_admin:
         # an entry-scoped key (the task's accessKey) reaches only the events of its own entry

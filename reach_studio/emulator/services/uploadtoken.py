@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from reach_studio.domain.enums import UploadTokenStatus
 from reach_studio.emulator.content import ids_filter, list_response, now
 from reach_studio.emulator.errors import ApiError
 from reach_studio.emulator.registry import CallContext, Params, action
 from reach_studio.emulator.schema import check_insert, define
-
-PENDING, PARTIAL_UPLOAD, FULL_UPLOAD, CLOSED, TIMED_OUT, DELETED = 0, 1, 2, 3, 4, 5
 
 define(
     "KalturaUploadToken",
@@ -54,7 +53,7 @@ def _get_token(ctx: CallContext, token_id: str | None) -> dict[str, Any]:
     if (
         token is None
         or int(token.get("partnerId", -1)) != session.partner_id
-        or token.get("status") == DELETED
+        or token.get("status") == UploadTokenStatus.DELETED
     ):
         raise ApiError("UPLOAD_TOKEN_NOT_FOUND")
     return token
@@ -74,7 +73,7 @@ def add(ctx: CallContext, p: Params) -> dict[str, Any]:
             "id": token_id,
             "partnerId": session.partner_id,
             "userId": session.user_id,
-            "status": PENDING,
+            "status": UploadTokenStatus.PENDING,
             "uploadedFileSize": 0,
             "createdAt": stamp,
             "updatedAt": stamp,
@@ -94,7 +93,7 @@ def upload(ctx: CallContext, p: Params) -> dict[str, Any]:
     resume = p.bool("resume", default=False)
     final_chunk = p.bool("finalChunk", default=True)
     resume_at = int(p.float("resumeAt", default=-1.0) or 0)
-    if token.get("status") not in (PENDING, PARTIAL_UPLOAD):
+    if token.get("status") not in (UploadTokenStatus.PENDING, UploadTokenStatus.PARTIAL_UPLOAD):
         raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD")
     changes: dict[str, Any] = {"updatedAt": now()}
     if filename and not token.get("fileName"):
@@ -104,7 +103,9 @@ def upload(ctx: CallContext, p: Params) -> dict[str, Any]:
     path = ctx.store.blob_path(token["_blob"])
     chunks: dict[str, str] = dict(token.get("_chunks") or {})
     if resume:
-        if token.get("status") == PENDING:  # no file yet: Kaltura's upload temp path is unset
+        if (
+            token.get("status") == UploadTokenStatus.PENDING
+        ):  # no file yet: Kaltura's upload temp path is unset
             raise ApiError("UPLOAD_TOKEN_CANNOT_RESUME")
         size = _resume(ctx, path, chunks, data, resume_at, final_chunk)
     else:
@@ -116,11 +117,13 @@ def upload(ctx: CallContext, p: Params) -> dict[str, Any]:
     changes.update({"uploadedFileSize": size, "_chunks": chunks})
     if final_chunk:
         if resume and resume_at > 0 and size != resume_at + len(data):
-            ctx.store.update("upload_token", token["id"], {**changes, "status": PARTIAL_UPLOAD})
+            ctx.store.update(
+                "upload_token", token["id"], {**changes, "status": UploadTokenStatus.PARTIAL_UPLOAD}
+            )
             raise ApiError("UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE")
-        changes["status"] = FULL_UPLOAD
+        changes["status"] = UploadTokenStatus.FULL_UPLOAD
     else:
-        changes["status"] = PARTIAL_UPLOAD
+        changes["status"] = UploadTokenStatus.PARTIAL_UPLOAD
     return ctx.store.update("upload_token", token["id"], changes)
 
 
@@ -158,7 +161,7 @@ def get(ctx: CallContext, p: Params) -> dict[str, Any]:
 @action("uploadtoken", "delete")
 def delete(ctx: CallContext, p: Params) -> None:
     token = _get_token(ctx, p.str("uploadTokenId", required=True))
-    ctx.store.update("upload_token", token["id"], {"status": DELETED, "updatedAt": now()})
+    ctx.store.update("upload_token", token["id"], {"status": UploadTokenStatus.DELETED, "updatedAt": now()})
 
 
 @action("uploadtoken", "list")
@@ -166,7 +169,9 @@ def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
     session = ctx.require_session()
     flt = p.obj("filter", "KalturaUploadTokenFilter") or {}
     tokens = [
-        t for t in ctx.store.find("upload_token", partnerId=session.partner_id) if t.get("status") != DELETED
+        t
+        for t in ctx.store.find("upload_token", partnerId=session.partner_id)
+        if t.get("status") != UploadTokenStatus.DELETED
     ]
     if flt.get("idEqual"):
         tokens = [t for t in tokens if t["id"] == flt["idEqual"]]
@@ -180,7 +185,12 @@ def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
         tokens = [t for t in tokens if str(t.get("status")) in statuses]
     if flt.get("fileNameEqual") and flt.get("statusEqual") is None and not flt.get("statusIn"):
         # UploadTokenService::listAction: a file-name filter alone only lists tokens still in use
-        tokens = [t for t in tokens if t.get("status") in (PENDING, PARTIAL_UPLOAD, FULL_UPLOAD)]
+        tokens = [
+            t
+            for t in tokens
+            if t.get("status")
+            in (UploadTokenStatus.PENDING, UploadTokenStatus.PARTIAL_UPLOAD, UploadTokenStatus.FULL_UPLOAD)
+        ]
     if flt.get("fileNameEqual"):
         tokens = [t for t in tokens if t.get("fileName") == flt["fileNameEqual"]]
     return list_response("KalturaUploadTokenListResponse", tokens, p)
