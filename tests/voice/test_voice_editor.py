@@ -97,13 +97,25 @@ def test_import_script_replaces_the_lines(qtbot, tmp_path):
         encoding="utf-8",
     )
     ed = open_voice(qtbot, tmp_path, ServiceFeature.DUBBING)
-    ed.import_script_path(srt)
+    ed.import_script_path(srt)  # read in the background: the GUI thread never waits on the disk
+    qtbot.waitUntil(lambda: "Imported 2 lines from dub.srt" in ed.status.text(), timeout=5000)
     assert [ln.text for ln in ed.script.lines] == ["Salut", "À plus"]
     bad = tmp_path / "bad.srt"
     bad.write_bytes(b"\xff\xfe\x00garbage")
     ed.import_script_path(bad)
-    assert "Cannot import bad.srt" in ed.status.text()
+    qtbot.waitUntil(lambda: "Cannot import bad.srt" in ed.status.text(), timeout=5000)
     assert len(ed.script.lines) == 2
+
+
+def test_import_script_lists_what_was_repaired_as_the_timed_editor_does(qtbot, tmp_path):
+    srt = tmp_path / "mixed.srt"
+    srt.write_text("1\n00:00:01.500 --> 00:00:02,000\nSalut\n", encoding="utf-8")
+    ed = open_voice(qtbot, tmp_path, ServiceFeature.DUBBING)
+    ed.import_script_path(srt)
+    qtbot.waitUntil(lambda: "Imported 1 line from mixed.srt" in ed.status.text(), timeout=5000)
+    assert [(ln.start_ms, ln.text) for ln in ed.script.lines] == [(1500, "Salut")]
+    assert "Repaired on import, please check: line 2: '.' read as" in ed.status.text()
+    assert "line 2" in ed.status.toolTip()
 
 
 def test_delivery_is_blocked_on_a_line_without_a_take(qtbot, tmp_path, voice_media):

@@ -1262,33 +1262,12 @@ class TimedEditor(QWidget):
 
     def import_path(self, path: Path) -> None:
         """Read a SRT/VTT/DFXP draft in the background and load it as one undoable step."""
-        from reach_studio.workers.background import run_in_background
+        from reach_studio.ui.editors.caption_import import import_caption_file
 
-        def read(token, progress):
-            from reach_studio.domain.formats import import_captions, summarize_repairs
-
-            doc, repairs = import_captions(path)
-            return doc, summarize_repairs(repairs)
-
-        def done(result: tuple[CaptionDocument, list[str]]) -> None:
-            if not shiboken6.isValid(self):
-                return
-            doc, repairs = result
+        def loaded(doc: CaptionDocument) -> None:
             self.load_items(list(doc.cues), "Import")
-            text = f"Imported {len(doc.cues)} cues from {path.name}"
-            if repairs:  # every repair the reader made, with its lines, for the linguist to check
-                text += f". Repaired on import, please check: {'; '.join(repairs[:3])}"
-                text += f" (+{len(repairs) - 3} more, see tooltip)" if len(repairs) > 3 else ""
-            self.show_status(text)
-            self.status.setToolTip("\n".join(repairs))
 
-        self.show_status(f"Reading {path.name}…")
-
-        def failed(exc: BaseException) -> None:
-            if shiboken6.isValid(self):
-                self.show_status(f"Cannot import {path.name}: {exc}", error=True)
-
-        self._import_job = run_in_background(read, done, failed)
+        self._import_job = import_caption_file(self, path, loaded)
 
     # ----------------------------------------------------------------------------- EAD
 

@@ -143,6 +143,7 @@ class VoiceEditor(QWidget):
             self.select(0, seek=False)
         self.show_status(note or self._hint())
         self._captions_job = None
+        self._script_job = None
         if self.kind == "dubbing" and not self.script.lines and ctx.connection is not None:
             self.load_entry_captions()
 
@@ -652,22 +653,20 @@ class VoiceEditor(QWidget):
             self.import_script_path(Path(name))
 
     def import_script_path(self, path: Path) -> None:
-        from reach_studio.domain.formats import CaptionParseError, read_captions
+        """Read the script's captions in the background; the lines and every repair made are reported."""
+        from reach_studio.ui.editors.caption_import import import_caption_file
 
-        try:
-            suffix = Path(path).suffix.lower().lstrip(".")
-            fmt = (
-                {"xml": "dfxp"}.get(suffix, suffix)
-                if suffix in ("srt", "vtt", "dfxp", "xml", "json")
-                else None
-            )
-            doc = read_captions(Path(path), fmt=fmt, language=self.language)
-        except (CaptionParseError, OSError) as exc:
-            self.show_status(f"Cannot import {Path(path).name}: {exc}", error=True)
-            return
-        if self.script.takes() and self.script.lines:
-            self.show_status("Replacing the lines; the recorded takes stay on disk")
-        self.load_script(doc)
+        suffix = Path(path).suffix.lower().lstrip(".")
+        fmt = {"xml": "dfxp"}.get(suffix, suffix) if suffix in ("srt", "vtt", "dfxp", "xml", "json") else None
+
+        def loaded(doc: CaptionDocument) -> str | None:
+            replaced = bool(self.script.takes() and self.script.lines)
+            self.load_script(doc)
+            return "the recorded takes stay on disk" if replaced else None
+
+        self._script_job = import_caption_file(
+            self, path, loaded, nouns=("line", "lines"), fmt=fmt, language=self.language
+        )
 
     # ------------------------------------------------------------------------------ takes
 
