@@ -543,7 +543,7 @@ class MainWindow(QMainWindow):
 
     def _source_captions(self, ws: TaskWorkspace, doc) -> None:
         ws.context.source_captions = doc
-        if ws.editor is not None and hasattr(ws.editor, "set_source_captions"):
+        if ws.editor is not None:
             ws.editor.set_source_captions(doc)
 
     def _retry_download(self, task: Task) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from reach_studio.domain.task import Task
 from reach_studio.store.drafts import DraftStore, draft_key
+from reach_studio.ui.editors.base import TaskEditor
 from reach_studio.ui.editors.registry import TaskContext, editor_for
 from reach_studio.ui.queue_model import entry_label, format_duration, languages_label, service_label
 from reach_studio.ui.style import set_tone
@@ -88,7 +89,7 @@ class TaskWorkspace(QWidget):
         self.task = task
         self.key = (task.account, task.id)
         self.draft_key = workspace_draft_key(task)
-        self.editor: QWidget | None = None
+        self.editor: TaskEditor | None = None
         self.notes: _NotesPad | None = None
         self.player = None
         self.video = None
@@ -133,6 +134,8 @@ class TaskWorkspace(QWidget):
         if factory is not None:
             try:
                 self.editor = factory(context)
+                if not isinstance(self.editor, TaskEditor):
+                    raise TypeError(f"{type(self.editor).__name__} is not a TaskEditor")
             except Exception as exc:  # a broken editor must not take the shell down
                 log.exception("the %s editor failed to open task %s", service_label(task), task.id)
                 self.editor = None
@@ -140,9 +143,7 @@ class TaskWorkspace(QWidget):
             else:
                 layout.addWidget(self.editor, 1)
                 self.setFocusProxy(self.editor)  # showing the tab puts the keyboard in the editor
-                done = getattr(self.editor, "delivered", None)
-                if done is not None and hasattr(done, "connect"):
-                    done.connect(lambda outcome: self.delivered.emit(self.task))
+                self.editor.delivered.connect(lambda _outcome: self.delivered.emit(self.task))
         else:
             self._missing(
                 f"No editor for {service_label(task)} tasks is installed yet. You can watch the media and keep "
@@ -221,7 +222,7 @@ class TaskWorkspace(QWidget):
     def media_ready(self, path: Path) -> None:
         self.context.media_path = Path(path)
         self.download_bar.hide()
-        if self.editor is not None and hasattr(self.editor, "set_media"):
+        if self.editor is not None:
             self.editor.set_media(Path(path))
         if self.player is not None:
             try:
@@ -242,10 +243,8 @@ class TaskWorkspace(QWidget):
         The console's own Schedule button would open a second caption address; this keeps one. Returns
         False when the editor is not a live console (or already has this session).
         """
-        console = self.editor
-        if console is None or not hasattr(console, "attach_session") or console.session is session:
+        if self.editor is None or not self.editor.attach_live_session(session):
             return False
-        console.attach_session(session)
         self.update_task(session.task)
         return True
 
@@ -258,7 +257,7 @@ class TaskWorkspace(QWidget):
 
     def flush_draft(self) -> None:
         target = self.editor if self.editor is not None else self.notes
-        if target is not None and hasattr(target, "flush_draft"):
+        if target is not None:
             try:
                 target.flush_draft()
             except Exception:

@@ -28,12 +28,15 @@ def test_every_builtin_row_names_an_editor_class_that_exists():
     class that is not there would only fail when a linguist opens such a task."""
     import importlib
 
-    from PySide6.QtWidgets import QWidget
+    from reach_studio.ui.editors.base import EditorBase, TaskEditor
 
     for features, module, name in editor_registry._BUILTIN:
         cls = getattr(importlib.import_module(f"reach_studio.ui.editors.{module}"), name)
-        assert issubclass(cls, QWidget), (module, name)
+        assert issubclass(cls, TaskEditor), (module, name)
         assert features
+        if issubclass(cls, EditorBase):  # what EditorBase leaves to each editor is there
+            for method in ("_snapshot_payload", "delivery_problem", "delivery_work"):
+                assert getattr(cls, method) is not getattr(EditorBase, method), (name, method)
 
 
 def test_builtin_editors_are_registered_on_first_lookup(monkeypatch):

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.editors import registry as editor_registry
+from reach_studio.ui.editors.base import TaskEditor
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.task_workspace import NOTES_KIND, TaskWorkspace, workspace_draft_key
 from reach_studio.workers.background import wait_for_all
@@ -63,9 +64,9 @@ def test_registered_editor_gets_context_media_and_a_flush_before_closing(
     _empty_registry(monkeypatch)
     calls = []
 
-    class Editor(QLabel):
+    class Editor(TaskEditor):
         def __init__(self, ctx):
-            super().__init__("captions editor")
+            super().__init__(ctx)
             calls.append(("ctx", ctx.task.id))
 
         def set_media(self, path):
@@ -104,20 +105,36 @@ def test_an_editor_that_fails_to_open_is_reported_not_fatal(qtbot, monkeypatch, 
     assert ws.notes is not None
 
 
-def test_a_delivered_task_leaves_my_tasks_and_its_workspace_closes(qtbot, monkeypatch, task_factory):
-    from PySide6.QtCore import Signal
+def test_a_widget_that_is_not_a_task_editor_is_refused_with_notes_instead(
+    qtbot, monkeypatch, task_factory, tmp_path
+):
+    """The shell calls the editor contract directly: a plain widget registered by mistake is named, not
+    called (it has no set_media or flush_draft to call)."""
+    _empty_registry(monkeypatch)
+    editor_registry.register_editor([ServiceFeature.CAPTIONS], lambda ctx: QLabel("not an editor"))
+    ws = TaskWorkspace(
+        TaskContext(
+            task=task_factory(12, status=TaskStatus.PROCESSING),
+            connection=None,
+            drafts=DraftStore(tmp_path / "d.sqlite3"),
+        )
+    )
+    qtbot.addWidget(ws)
+    assert ws.editor is None
+    assert "QLabel is not a TaskEditor" in ws.missing_label.text()
+    ws.media_ready(tmp_path / "media.m4a")  # no editor to hand it to: the notes' player takes it
+    ws.close_workspace()
 
+
+def test_a_delivered_task_leaves_my_tasks_and_its_workspace_closes(qtbot, monkeypatch, task_factory):
     from reach_studio.secret_store import SecretStore
     from reach_studio.settings import Settings
     from reach_studio.ui.main_window import MainWindow
 
     _empty_registry(monkeypatch)
 
-    class Editor(QLabel):
-        delivered = Signal(object)
-
-        def __init__(self, ctx):
-            super().__init__("editor")
+    class Editor(TaskEditor):
+        pass
 
     editor_registry.register_editor([ServiceFeature.CAPTIONS], Editor)
     win = MainWindow(Settings(), SecretStore(), DraftStore())

@@ -47,7 +47,7 @@ def deliver(qtbot, editor):
     outcomes = []
     editor.delivered.connect(outcomes.append)
     editor.deliver_action.trigger()
-    qtbot.waitUntil(lambda: editor._job is None, timeout=180_000)
+    qtbot.waitUntil(lambda: editor._delivery_job is None, timeout=180_000)
     assert outcomes, editor.status.text()
     return outcomes[0]
 
@@ -205,7 +205,7 @@ def test_a_file_without_video_blocks_sign_language_delivery(qtbot, emu, conn, tm
     qtbot.waitUntil(lambda: ed.info is not None, timeout=10_000)
     assert not ed.deliver()
     assert "no video stream" in ed.status.text()
-    assert ed._job is None  # no delivery started, so nothing can reach Kaltura
+    assert ed._delivery_job is None  # no delivery started, so nothing can reach Kaltura
     assert emu.inspect.task(task.id)["status"] == int(TaskStatus.PROCESSING)
     assert emu.inspect.objects("entry", parentEntryId=task.entry_id) == []
 

@@ -1,8 +1,8 @@
-"""The Deliver button: validate, then hand the work to the delivery engine with a progress dialog.
+"""The timed editor's Deliver: validate, show what will be uploaded, then `EditorBase.run_delivery`.
 
 Errors found by the validator block delivery and jump to the first offending cue; nothing is sent. The
-engine (engine/delivery.py) plans, uploads and sets the task READY in the background; on READY the
-editor's draft is discarded and `delivered` is emitted so the shell drops the task from "My tasks".
+engine (engine/delivery.py) plans, uploads and sets the task READY in the background; READY is handled
+once for every editor in `EditorBase` (draft discarded, editor locked, `delivered` emitted).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from reach_studio.ui.editors.cue_model import ERROR
-from reach_studio.ui.editors.delivery_run import DeliveryRun
 from reach_studio.ui.editors.row_checks import full_check
 
 log = logging.getLogger(__name__)
@@ -22,45 +21,42 @@ log = logging.getLogger(__name__)
 _CUE_RE = re.compile(r"\bcue (\d+)\b", re.IGNORECASE)
 
 
+def check_before_delivery(ed) -> tuple[str | None, int]:
+    """(what blocks delivery or None, how many warnings remain). Marks every item's findings and selects
+    the first item with an error."""
+    items = ed.model.items
+    if not items:
+        return "There is nothing to deliver yet", 0
+    markers = full_check(items, ed.model._validator) if ed.model._validator else {}
+    ed.model.set_markers(markers)
+    ed._update_markers_view()
+    warnings = sum(1 for ms in markers.values() for m in ms if m.severity != ERROR)
+    errors = sorted(r for r, ms in markers.items() if any(m.severity == ERROR for m in ms))
+    if errors:
+        first = errors[0]
+        message = next(m.message for m in markers[first] if m.severity == ERROR)
+        ed.select(first)
+        return f"Delivery blocked: {len(errors)} item(s) have errors. Item {first + 1}: {message}", warnings
+    return None, warnings
+
+
 class DeliverFlow(QObject):
-    def __init__(self, editor) -> None:
+    """The confirmation box ("what will be uploaded") between a passed check and the delivery run."""
+
+    def __init__(self, editor, warnings: int = 0) -> None:
         super().__init__(editor)
         self.editor = editor
-        self.run: DeliveryRun | None = None
-        self.job = None
+        self.warnings = warnings
         self.confirm: QMessageBox | None = None
         self.deliver_button = None
 
-    def start(self) -> bool:
-        """Returns False when delivery did not start (validation errors, nothing to deliver, offline)."""
+    def ask(self) -> bool:
         ed = self.editor
-        if ed._delivery_job is not None:
-            ed.show_status("A delivery is already running")
-            return False
-        items = ed.model.items
-        if not items:
-            ed.show_status("There is nothing to deliver yet", error=True)
-            return False
-        markers = full_check(items, ed.model._validator) if ed.model._validator else {}
-        ed.model.set_markers(markers)
-        ed._update_markers_view()
-        errors = sorted(r for r, ms in markers.items() if any(m.severity == ERROR for m in ms))
-        if errors:
-            first = errors[0]
-            message = next(m.message for m in markers[first] if m.severity == ERROR)
-            ed.select(first)
-            ed.show_status(
-                f"Delivery blocked: {len(errors)} item(s) have errors. Item {first + 1}: {message}",
-                error=True,
-            )
-            return False
-        if ed.ctx.connection is None:
-            ed.show_status("Not connected to Kaltura: cannot deliver", error=True)
-            return False
-        ed.flush_draft()
-        warnings = sum(1 for ms in markers.values() for m in ms if m.severity != ERROR)
         self.confirm = QMessageBox(
-            QMessageBox.Icon.Question, f"Deliver task {ed.task.id}", delivery_summary(ed, warnings), parent=ed
+            QMessageBox.Icon.Question,
+            f"Deliver task {ed.task.id}",
+            delivery_summary(ed, self.warnings),
+            parent=ed,
         )
         self.deliver_button = self.confirm.addButton("Deliver", QMessageBox.ButtonRole.AcceptRole)
         self.confirm.addButton(QMessageBox.StandardButton.Cancel)
@@ -82,27 +78,7 @@ class DeliverFlow(QObject):
             return
         if ed._delivery_job is not None:
             return
-        product = ed.work_product()
-        task = ed.task
-        connection = ed.ctx.connection
-
-        def run(token, progress):
-            from reach_studio.engine.delivery import DeliveryService
-
-            return DeliveryService(connection).deliver(task, product, cancel=token, progress=progress)
-
-        self.run = DeliveryRun(ed, "Delivering to Kaltura…", run, self._ready, self._blocked, self._ended)
-        self.job = ed._delivery_job = self.run.start()
-
-    def _ended(self) -> None:
-        self.editor._delivery_job = None
-
-    def _ready(self, outcome) -> None:
-        ed = self.editor
-        ed.journal.discard()
-        ed.lock_after_delivery()
-        ed.show_status(f"Delivered: task {outcome.task_id} is READY (output {outcome.output_object_id})")
-        ed.delivered.emit(outcome)
+        ed.run_delivery(ed.delivery_label(), ed.delivery_work(), self._blocked)
 
     def _blocked(self, exc: BaseException) -> None:
         problems = list(getattr(exc, "problems", []) or [])

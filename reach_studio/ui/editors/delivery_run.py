@@ -8,7 +8,7 @@ same everywhere, so it lives here once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt
@@ -16,18 +16,21 @@ from PySide6.QtWidgets import QProgressDialog
 
 from reach_studio.workers.background import Job, run_in_background
 
+if TYPE_CHECKING:
+    from reach_studio.ui.editors.base import EditorBase
+
 
 class DeliveryRun(QObject):
     """Runs `work(token, progress) -> DeliveryOutcome` off the GUI thread for `editor`.
 
-    The editor provides `task`, `deliver_action`, `show_status(text, error=False)` and optionally
-    `locked`. `on_ready(outcome)` runs on READY; `on_blocked(exc)` after an exception was reported;
+    The editor (`EditorBase`) gives `task`, `deliver_action`, `show_status` and `locked`.
+    `on_ready(outcome)` runs on READY; `on_blocked(exc)` after an exception was reported;
     `on_end()` whenever the run is over, whatever the result.
     """
 
     def __init__(
         self,
-        editor: Any,
+        editor: EditorBase,
         label: str,
         work: Callable[..., Any],
         on_ready: Callable[[Any], None],
@@ -70,7 +73,7 @@ class DeliveryRun(QObject):
             self.dialog.setRange(0, 0)
 
     def _finish(self) -> None:
-        self.editor.deliver_action.setEnabled(not getattr(self.editor, "locked", False))
+        self.editor.deliver_action.setEnabled(not self.editor.locked)
         if self.dialog is not None:
             self.dialog.reset()
             self.dialog.hide()

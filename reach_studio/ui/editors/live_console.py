@@ -44,6 +44,7 @@ from reach_studio.live.ingest import STATE_TEXT as INGEST_TEXT
 from reach_studio.live.provisioning import live_window
 from reach_studio.live.scheduling import LiveScheduler, LiveSettingsError, live_external_id, vendor_owner
 from reach_studio.live.session import LiveSession
+from reach_studio.ui.editors.base import TaskEditor
 from reach_studio.ui.editors.live_audio import LevelMeter, LivePlayer, VideoView, WaveformStrip, clock_text
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.style import set_tone
@@ -69,10 +70,10 @@ def _stamp(seconds: float) -> str:
     return f"{int(minutes):02d}:{secs:04.1f}"
 
 
-class LiveConsole(QWidget):
-    """`LiveConsole(ctx)`; `server=` for tests (a loopback CaptionServer the test owns)."""
+class LiveConsole(TaskEditor):
+    """`LiveConsole(ctx)`; `server=` for tests (a loopback CaptionServer the test owns). Its `delivered`
+    carries the Task (READY) when the event ended."""
 
-    delivered = Signal(object)  # Task (READY): the shell drops it from "My tasks"
     _session_changed = Signal()  # from the caption server's and the ingest's threads to the GUI thread
 
     def __init__(
@@ -83,9 +84,7 @@ class LiveConsole(QWidget):
         server: CaptionServer | None = None,
         briefs: Briefs | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.context = context
-        self.task = context.task
+        super().__init__(context, parent)
         self._own_server = server is None
         self.server = server
         self.session: LiveSession | None = None
@@ -221,7 +220,7 @@ class LiveConsole(QWidget):
                 text = (
                     f"Kaltura is disconnected — {channel.pending} caption(s) queued, sent when it reconnects"
                 )
-        if self.context.connection is None:
+        if self.ctx.connection is None:
             text = "No Kaltura connection: sign in to schedule this task"
         self.status_label.setText(text)
         if session is not None and session.listener is not None:
@@ -236,7 +235,7 @@ class LiveConsole(QWidget):
         elif session is not None:
             self.ingest_label.setText("Kaltura restreams to the vendor's own ingest")
         busy = self._job is not None
-        self.schedule_button.setEnabled(self.context.connection is not None and state == "new" and not busy)
+        self.schedule_button.setEnabled(self.ctx.connection is not None and state == "new" and not busy)
         self.end_button.setEnabled(state == "live" and not busy)
         self.line.setEnabled(state in ("scheduled", "live"))
         self.hold_button.setEnabled(state in ("scheduled", "live"))
@@ -277,9 +276,15 @@ class LiveConsole(QWidget):
         session.on_change = changed
         self._refresh()
 
+    def attach_live_session(self, session: LiveSession) -> bool:
+        if self.session is session:
+            return False
+        self.attach_session(session)
+        return True
+
     def schedule(self) -> None:
         """Provision the task in the background (caption server and ingest first, then Kaltura)."""
-        conn = self.context.connection
+        conn = self.ctx.connection
         if conn is None or self.session is not None or self._job is not None:
             return
         try:
@@ -315,9 +320,7 @@ class LiveConsole(QWidget):
 
     def _refresh_buttons_only(self) -> None:
         busy = self._job is not None
-        self.schedule_button.setEnabled(
-            not busy and self.session is None and self.context.connection is not None
-        )
+        self.schedule_button.setEnabled(not busy and self.session is None and self.ctx.connection is not None)
         self.end_button.setEnabled(not busy and self.state == "live")
 
     # ---- writing -------------------------------------------------------------------------------------

@@ -17,10 +17,9 @@ from reach_studio.domain.enums import ServiceFeature
 from reach_studio.domain.task import Task
 
 if TYPE_CHECKING:  # only for type hints: the registry must import without Qt or the engine
-    from PySide6.QtWidgets import QWidget
-
     from reach_studio.kaltura.connection import ReachConnection
     from reach_studio.store.drafts import DraftStore
+    from reach_studio.ui.editors.base import TaskEditor
 
 
 @dataclass
@@ -34,7 +33,7 @@ class TaskContext:
     source_captions: CaptionDocument | None = None  # translations that require source captions
 
 
-EditorFactory = Callable[[TaskContext], "QWidget"]
+EditorFactory = Callable[[TaskContext], "TaskEditor"]
 
 _registry: dict[int, EditorFactory] = {}
 
@@ -67,7 +66,7 @@ def unregister_all() -> None:
 def _lazy(module: str, name: str) -> EditorFactory:
     """A factory that imports `reach_studio.ui.editors.<module>` only when a task of its kind opens."""
 
-    def factory(ctx: TaskContext) -> QWidget:
+    def factory(ctx: TaskContext) -> TaskEditor:
         from importlib import import_module
 
         return getattr(import_module(f"reach_studio.ui.editors.{module}"), name)(ctx)

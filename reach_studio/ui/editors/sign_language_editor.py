@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -32,9 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from reach_studio.domain.delivery_plan import PlanError, WorkProduct, sign_language_suffix
+from reach_studio.ui.editors.base import EditorBase
 from reach_studio.ui.editors.cue_model import clock
-from reach_studio.ui.editors.delivery_run import DeliveryRun
-from reach_studio.ui.editors.journal import DraftJournal
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.player import MediaPlayerBase, PlayerError, VideoView, create_player
 from reach_studio.ui.style import set_tone
@@ -45,12 +44,6 @@ log = logging.getLogger(__name__)
 KIND = "sign_language"
 DURATION_TOLERANCE_MS = 2000  # a signed video a little longer/shorter than the entry is normal (lead-in)
 DURATION_TOLERANCE_RATIO = 0.05
-
-
-def task_key(ctx: TaskContext) -> str:
-    from reach_studio.store.drafts import draft_key
-
-    return draft_key(ctx.task.account, ctx.task.id)
 
 
 def video_checks(info, entry_duration_ms: int | None) -> list[tuple[str, str]]:
@@ -81,48 +74,36 @@ def video_checks(info, entry_duration_ms: int | None) -> list[tuple[str, str]]:
     return checks
 
 
-class SignLanguageEditor(QWidget):
-    """Works on one claimed sign-language task. The workspace calls `set_media` and `flush_draft`."""
-
-    delivered = Signal(object)
-    statusMessage = Signal(str)
+class SignLanguageEditor(EditorBase):
+    """Works on one claimed sign-language task."""
 
     def __init__(
         self, ctx: TaskContext, parent: QWidget | None = None, player: MediaPlayerBase | None | str = "auto"
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.task = ctx.task
-        self.key = task_key(ctx)
+        super().__init__(ctx, parent)
         self.video_path: Path | None = None
         self.info = None
         self.checks: list[tuple[str, str]] = []
-        self._job = None
         self._probe_job = None
-        self.locked = False  # True once delivered: review only, no new draft
-        self.journal = DraftJournal(
-            ctx.drafts, self.key, KIND, f"Sign language · task {self.task.id}", self._snapshot_payload, self
-        )
+        self.start_journal(KIND, "Sign language")
         self.player = create_player(self) if player == "auto" else player
         self._build_ui()
-        restored = self._restore()
+        restored, note = self._restore()
         if restored is not None:
             self.set_sign_video(restored, save=False)
             self.show_status(f"Restored your draft: {restored.name}")
         else:
-            self.show_status("Choose the signed video recorded for this entry (“Choose signed video…”).")
+            self.show_status(
+                note or "Choose the signed video recorded for this entry (“Choose signed video…”).",
+                error=bool(note),
+            )
 
-    def _restore(self) -> Path | None:
-        if self.ctx.drafts is None:
-            return None
-        try:
-            draft = self.ctx.drafts.load(self.key)
-        except Exception:  # noqa: BLE001 - a damaged draft must not stop the editor
-            return None
-        if draft is None or draft.kind != KIND or not draft.snapshot:
-            return None
+    def _restore(self) -> tuple[Path | None, str]:
+        draft, note = self.load_draft(KIND)
+        if draft is None or not draft.snapshot:
+            return None, note
         video = draft.snapshot.get("video")
-        return Path(video) if isinstance(video, str) and video else None
+        return (Path(video) if isinstance(video, str) and video else None), ""
 
     def _snapshot_payload(self) -> dict[str, Any]:
         return {"version": 1, "video": str(self.video_path) if self.video_path else None}
@@ -201,8 +182,6 @@ class SignLanguageEditor(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([900, 520])
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.toolbar)
@@ -213,21 +192,9 @@ class SignLanguageEditor(QWidget):
 
     def set_media(self, path: Path) -> None:
         """The original entry's media (to compare with); shown when "Original entry" is selected."""
-        self.ctx.media_path = Path(path)
+        super().set_media(path)
         if self.source_box.currentIndex() == 1:
             self._show_source(1)
-
-    def flush_draft(self) -> None:
-        if self.locked:
-            return
-        self.journal.snapshot()
-        self.journal.flush()
-
-    def closeEvent(self, event) -> None:
-        self.flush_draft()
-        if self.player is not None:
-            self.player.close()
-        super().closeEvent(event)
 
     # ------------------------------------------------------------------------------ video
 
@@ -306,50 +273,19 @@ class SignLanguageEditor(QWidget):
     def work_product(self) -> WorkProduct:
         return WorkProduct(sign_video=self.video_path)
 
-    def deliver(self) -> bool:
-        if self._job is not None:
-            self.show_status("A delivery is already running")
-            return False
+    def delivery_problem(self) -> str | None:
         if self.video_path is None:
-            self.show_status("Delivery blocked: choose the signed video first", error=True)
-            return False
+            return "Delivery blocked: choose the signed video first"
         if self.info is None and not any(s == "error" for s, _ in self.checks):
-            self.show_status("Delivery blocked: the video is still being checked", error=True)
-            return False
+            return "Delivery blocked: the video is still being checked"
         errors = [m for s, m in self.checks if s == "error"]
-        if errors:
-            self.show_status(f"Delivery blocked: {errors[0]}", error=True)
-            return False
-        if self.ctx.connection is None:
-            self.show_status("Not connected to Kaltura: cannot deliver", error=True)
-            return False
-        self.flush_draft()
-        task, connection, product = self.task, self.ctx.connection, self.work_product()
+        return f"Delivery blocked: {errors[0]}" if errors else None
 
-        def run(token, progress):
-            from reach_studio.engine.delivery import DeliveryService
+    def delivery_label(self) -> str:
+        return "Uploading the signed video to Kaltura…"
 
-            return DeliveryService(connection).deliver(task, product, cancel=token, progress=progress)
+    def delivery_work(self):
+        return self.deliver_product(self.work_product())
 
-        self._job = DeliveryRun(
-            self, "Uploading the signed video to Kaltura…", run, self._delivered, on_end=self._delivery_ended
-        ).start()
-        return True
-
-    def _delivery_ended(self) -> None:
-        self._job = None
-
-    def _delivered(self, outcome) -> None:
-        self.locked = True
-        for action in self.toolbar.actions():
-            action.setEnabled(False)
-        self.journal.discard()
-        self.show_status(
-            f"Delivered: task {outcome.task_id} is READY (child entry {outcome.output_object_id})"
-        )
-        self.delivered.emit(outcome)
-
-    def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
-        set_tone(self.status, "error" if error else "status")
-        self.statusMessage.emit(text)
+    def delivered_output(self, outcome) -> str:
+        return f"child entry {outcome.output_object_id}"

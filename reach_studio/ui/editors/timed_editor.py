@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence, QTextCursor, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,9 +43,9 @@ from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, Descript
 from reach_studio.domain.edit_ops import EditError, Item, Op
 from reach_studio.domain.enums import language_code
 from reach_studio.ui.editors import row_checks, shortcuts
+from reach_studio.ui.editors.base import EditorBase
 from reach_studio.ui.editors.cue_model import ERROR, CueListModel, clock
 from reach_studio.ui.editors.find_replace import FindReplaceBar
-from reach_studio.ui.editors.journal import DraftJournal
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.spelling import SpellHighlighter, SpellService
 from reach_studio.ui.editors.time_edit import TimeEdit
@@ -97,17 +97,10 @@ class _OneHistory(QObject):
         return False
 
 
-def task_key(ctx: TaskContext) -> str:
-    from reach_studio.store.drafts import draft_key
+class TimedEditor(EditorBase):
+    """Edits one claimed captions, translation, extended audio description or chapters task."""
 
-    return draft_key(ctx.task.account, ctx.task.id)
-
-
-class TimedEditor(QWidget):
-    """Edits one claimed task. The workspace calls `set_media(path)` and `flush_draft()`."""
-
-    delivered = Signal(object)  # engine.delivery.DeliveryOutcome with status READY
-    statusMessage = Signal(str)
+    snapshot_on_flush = False  # every edit is journaled as an operation when it happens
 
     def __init__(
         self,
@@ -116,18 +109,15 @@ class TimedEditor(QWidget):
         parent: QWidget | None = None,
         player: MediaPlayerBase | None | str = "auto",
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.task = ctx.task
+        super().__init__(ctx, parent)
         self.kind = kind or edit_ops.kind_for_feature(ctx.task.feature)
         self.language = (
             self.task.target_language if self.kind == "translation" else None
         ) or self.task.source_language
         self.current: int | None = None
-        self.locked = False  # True once delivered: the document is what Kaltura has
         self._playhead = 0
         self._refreshing = False
-        self._delivery_job = None
+        self._delivery_warnings = 0  # counted by the last delivery check, shown in the confirmation
         self.undo_stack = QUndoStack(self)
 
         source = list(ctx.source_captions.cues) if ctx.source_captions else []
@@ -138,8 +128,7 @@ class TimedEditor(QWidget):
         self.model.speaker_style = self.speaker_style if self.kind == "captions" else "none"
         restored = self._initial_items(source)
         self.model.replace_document(restored)
-        label = f"{MODE_TITLES[self.kind]} · task {self.task.id}"
-        self.journal = DraftJournal(ctx.drafts, task_key(ctx), self.kind, label, self._snapshot_payload, self)
+        self.start_journal(self.kind, MODE_TITLES[self.kind])
 
         if player == "auto":
             player = create_player(self)
@@ -165,16 +154,8 @@ class TimedEditor(QWidget):
         if self.kind == "translation":
             # paired by index, same timing by default; the linguist adjusts timing when needed
             start = [Cue(c.start_ms, c.end_ms, "", c.speaker) for c in source]
-        self._restore_note = ""
-        drafts = self.ctx.drafts
-        if drafts is None:
-            return start
-        try:
-            draft = drafts.load(task_key(self.ctx))
-        except Exception as exc:  # noqa: BLE001 - a damaged draft must not stop the editor
-            self._restore_note = f"Your draft could not be read: {exc}"
-            return start
-        if draft is None or (draft.kind and draft.kind != self.kind):
+        draft, self._restore_note = self.load_draft(self.kind)
+        if draft is None:
             return start
         try:
             items = start
@@ -428,8 +409,6 @@ class TimedEditor(QWidget):
         self.timeline = TimelineView(self)
         self.timeline.canvas.set_items(self.model.items)
         self.timeline.canvas.set_duration(self.task.entry_duration_ms or 0)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
 
         # "start from the entry's captions": shown when the entry already has captions in the task's language
         self.draft_offer = QWidget(self)
@@ -573,8 +552,7 @@ class TimedEditor(QWidget):
     # ----------------------------------------------------------------------- shell contract
 
     def set_media(self, path: Path) -> None:
-        """Called by the workspace when the media download finished."""
-        self.ctx.media_path = Path(path)
+        super().set_media(path)
         self._load_waveform(Path(path))
         self._describe_media(Path(path))
         self._find_shot_changes(Path(path))
@@ -590,7 +568,7 @@ class TimedEditor(QWidget):
 
     def set_source_captions(self, doc: CaptionDocument) -> None:
         """Translation: the source arrived after the editor opened. Empty targets take its timing."""
-        self.ctx.source_captions = doc
+        super().set_source_captions(doc)
         self.model.source = list(doc.cues)
         if self.kind == "translation" and not self.model.items:
             op = edit_ops.replace_range(
@@ -603,16 +581,6 @@ class TimedEditor(QWidget):
             self._push(op)
         self.model.layoutChanged.emit()
         self._refresh_editors()
-
-    def flush_draft(self) -> None:
-        """Called by the workspace before the editor closes: every edit is in the draft store after this."""
-        self.journal.flush()
-
-    def closeEvent(self, event) -> None:
-        self.flush_draft()
-        if self.player is not None:
-            self.player.close()
-        super().closeEvent(event)
 
     def _find_shot_changes(self, path: Path) -> None:
         """Scene cuts for the timeline's marks and snapping (ffmpeg, off the GUI thread; cached)."""
@@ -1277,14 +1245,23 @@ class TimedEditor(QWidget):
 
     # ----------------------------------------------------------------------------- deliver
 
-    def deliver(self) -> None:
+    def delivery_problem(self) -> str | None:
+        from reach_studio.ui.editors.deliver import check_before_delivery
+
+        problem, self._delivery_warnings = check_before_delivery(self)
+        return problem
+
+    def start_delivery(self) -> bool:
+        """Show what will be uploaded; Deliver in that box starts the run."""
         from reach_studio.ui.editors.deliver import DeliverFlow
 
-        DeliverFlow(self).start()
+        return DeliverFlow(self, self._delivery_warnings).ask()
 
-    def lock_after_delivery(self) -> None:
+    def delivery_work(self):
+        return self.deliver_product(self.work_product())
+
+    def lock_editing(self) -> None:
         """The task is READY: keep the editor for reviewing and playback, but refuse edits."""
-        self.locked = True
         for w in (self.text_edit, self.title_edit, self.speaker_edit):
             w.setReadOnly(True)
         for w in (self.start_edit, self.end_edit):
@@ -1305,10 +1282,3 @@ class TimedEditor(QWidget):
         if self.kind == "ead":
             return WorkProduct(descriptions=tuple(i for i in items if isinstance(i, DescriptionCue)))
         return WorkProduct(captions=self.document())
-
-    # ----------------------------------------------------------------------------- status
-
-    def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
-        set_tone(self.status, "error" if error else "status")
-        self.statusMessage.emit(text)

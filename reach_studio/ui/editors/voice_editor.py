@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -47,9 +47,8 @@ from reach_studio.domain.enums import ServiceFeature
 from reach_studio.domain.progress import CancelToken, ProgressCallback
 from reach_studio.domain.voice_script import VoiceScript, VoiceScriptError
 from reach_studio.engine.voice_product import entry_captions_for_dubbing, render_work_product
+from reach_studio.ui.editors.base import EditorBase
 from reach_studio.ui.editors.cue_model import clock
-from reach_studio.ui.editors.delivery_run import DeliveryRun
-from reach_studio.ui.editors.journal import DraftJournal
 from reach_studio.ui.editors.recorder import RecorderError, RecorderPanel, TakeRecorder
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.time_edit import TimeEdit
@@ -74,22 +73,13 @@ def _setting(key: str, default):
         return default
 
 
-def task_key(ctx: TaskContext) -> str:
-    from reach_studio.store.drafts import draft_key
-
-    return draft_key(ctx.task.account, ctx.task.id)
-
-
 def takes_folder(key: str) -> Path:
     """Where the takes of one task live (under the data folder, next to the drafts)."""
     return paths.data_dir() / "takes" / re.sub(r"[^A-Za-z0-9._-]+", "_", key)
 
 
-class VoiceEditor(QWidget):
-    """Edits one claimed dubbing or audio-description task. The workspace calls `set_media` and `flush_draft`."""
-
-    delivered = Signal(object)  # engine.delivery.DeliveryOutcome with status READY
-    statusMessage = Signal(str)
+class VoiceEditor(EditorBase):
+    """Edits one claimed dubbing or audio-description task."""
 
     def __init__(
         self,
@@ -99,29 +89,17 @@ class VoiceEditor(QWidget):
         take_player: MediaPlayerBase | None | str = "auto",
         recorder_reason: str | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.task = ctx.task
+        super().__init__(ctx, parent)
         self.kind = "dubbing" if self.task.feature == ServiceFeature.DUBBING else "audio_description"
         self.language = (
             self.task.target_language if self.kind == "dubbing" else None
         ) or self.task.source_language
-        self.key = task_key(ctx)
         self.takes_dir = takes_folder(self.key)
         self.current: int | None = None
         self._refreshing = False
-        self._job = None
         self._playhead = 0
-        self.locked = False  # True once delivered: review only, no new draft
         self.script, note = self._initial_script()
-        self.journal = DraftJournal(
-            ctx.drafts,
-            self.key,
-            self.kind,
-            f"{TITLES[self.kind]} · task {self.task.id}",
-            self._snapshot_payload,
-            self,
-        )
+        self.start_journal(self.kind, TITLES[self.kind])
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DEBOUNCE_MS)
         self._save_timer.timeout.connect(self.journal.snapshot)
         self.dialogue: list[tuple[int, int]] = []  # where the original speaks (captions, else loud audio)
@@ -155,14 +133,9 @@ class VoiceEditor(QWidget):
             start = VoiceScript.from_captions(self.ctx.source_captions, "dubbing")
             start.language = self.language
         self._dub_caption = self._accuracy = None
-        if self.ctx.drafts is None:
-            return start, ""
-        try:
-            draft = self.ctx.drafts.load(self.key)
-        except Exception as exc:  # noqa: BLE001 - a damaged draft must not stop the editor
-            return start, f"Your draft could not be read: {exc}"
-        if draft is None or draft.snapshot is None or (draft.kind and draft.kind != self.kind):
-            return start, ""
+        draft, note = self.load_draft(self.kind)
+        if draft is None or draft.snapshot is None:
+            return start, note
         try:
             script = VoiceScript.from_dict(draft.snapshot.get("script", {}))
         except VoiceScriptError as exc:
@@ -307,8 +280,6 @@ class VoiceEditor(QWidget):
         top.setStretchFactor(1, 3)
         self.timeline = TimelineView(self)
         self.timeline.canvas.set_duration(self.task.entry_duration_ms or 0)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.toolbar)
@@ -350,7 +321,7 @@ class VoiceEditor(QWidget):
         """Called by the workspace when the media download finished."""
         from reach_studio.ui.editors.waveform_loader import load_peaks_async
 
-        self.ctx.media_path = Path(path)
+        super().set_media(path)
         self._waveform_job = load_peaks_async(
             Path(path),
             self._media_peaks,
@@ -449,25 +420,20 @@ class VoiceEditor(QWidget):
 
     def set_source_captions(self, doc: CaptionDocument) -> None:
         """Dubbing: the translated captions arrived; an empty script takes their lines and timing."""
-        self.ctx.source_captions = doc
+        super().set_source_captions(doc)
         if self.kind == "dubbing" and not self.script.lines:
             self.load_script(doc)
 
     def flush_draft(self) -> None:
-        """Called by the workspace before the editor closes: the script is in the draft store after this."""
         self._save_timer.stop()
-        if self.locked:
-            return
-        self.journal.snapshot()
-        self.journal.flush()
+        super().flush_draft()
+
+    def _players(self) -> list:
+        return [p for p in (self.player, self.take_player) if p is not None]
 
     def closeEvent(self, event) -> None:
         if self.recorder.recording:
             self.stop_recording(clean_up=False)  # into the draft now: no worker outlives the editor
-        self.flush_draft()
-        for p in (self.player, self.take_player):
-            if p is not None:
-                p.close()
         super().closeEvent(event)
 
     # ------------------------------------------------------------------------------ lines
@@ -925,28 +891,23 @@ class VoiceEditor(QWidget):
         self._preview_job = run_in_background(work, done, failed)
         return self._preview_job
 
-    def deliver(self) -> bool:
-        """Mix, extract, deliver through the engine with a progress dialog. False when it did not start."""
-        if self._job is not None:
-            self.show_status("A delivery is already running")
-            return False
-        if self.recorder.recording:
+    def delivery_problem(self) -> str | None:
+        if self.recorder.recording:  # the take being recorded is part of what is delivered
             self.stop_recording()
         problems = self._blocking_problems()
-        if problems:
-            first = re.match(r"line (\d+)", problems[0])
-            if first:
-                self.select(int(first.group(1)) - 1, seek=False)
-            self.show_status(
-                f"Delivery blocked: {problems[0]}"
-                + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
-                error=True,
-            )
-            return False
-        if self.ctx.connection is None:
-            self.show_status("Not connected to Kaltura: cannot deliver", error=True)
-            return False
-        self.flush_draft()
+        if not problems:
+            return None
+        first = re.match(r"line (\d+)", problems[0])
+        if first:
+            self.select(int(first.group(1)) - 1, seek=False)
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return f"Delivery blocked: {problems[0]}{more}"
+
+    def delivery_label(self) -> str:
+        return "Mixing the takes and delivering to Kaltura…"
+
+    def delivery_work(self):
+        """Mix, extract, deliver: one background job, the mix 40 % of the progress."""
         task, connection = self.task, self.ctx.connection
         script = VoiceScript.from_dict(self.script.to_dict())
         media, out_dir = self.ctx.media_path, self.takes_dir / "delivery"
@@ -970,31 +931,14 @@ class VoiceEditor(QWidget):
                 progress=lambda d, t: progress(400 + (600 * d // t if t else 0), 1000),
             )
 
-        self._job = DeliveryRun(
-            self,
-            "Mixing the takes and delivering to Kaltura…",
-            run,
-            self._delivered,
-            on_end=self._delivery_ended,
-        ).start()
-        return True
+        return run
 
-    def _delivery_ended(self) -> None:
-        self._job = None
-
-    def _delivered(self, outcome) -> None:
-        self._lock()
-        self.journal.discard()
+    def after_delivery(self, outcome) -> None:
         shutil.rmtree(self.takes_dir, ignore_errors=True)
-        self.show_status(f"Delivered: task {outcome.task_id} is READY (output {outcome.output_object_id})")
-        self.delivered.emit(outcome)
 
-    def _lock(self) -> None:
-        """After READY the task is Kaltura's again: nothing more can be edited or delivered here."""
-        self.locked = True
+    def lock_editing(self) -> None:
         self._save_timer.stop()
-        for action in self.toolbar.actions():
-            action.setEnabled(False)
+        super().lock_editing()
         for widget in (
             self.table,
             self.start_edit,
@@ -1005,8 +949,3 @@ class VoiceEditor(QWidget):
             self.accuracy_box,
         ):
             widget.setEnabled(False)
-
-    def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
-        set_tone(self.status, "error" if error else "status")
-        self.statusMessage.emit(text)
