@@ -105,9 +105,17 @@ def _ffmpeg() -> str:
         raise error from None
 
 
-def _pyav() -> str:
-    av = importlib.import_module("av")
-    return f"PyAV {av.__version__} (media probing)"
+def _media_probe() -> str:
+    """PyAV where it is installed; the Linux packages probe with Debian's ffprobe instead."""
+    from reach_studio.media.errors import MediaError
+    from reach_studio.media.probe import backend
+
+    try:
+        return f"{backend()} (media probing)"
+    except MediaError as exc:
+        error = MissingLibraries(str(exc), [])
+        error.packages = ["ffmpeg"]
+        raise error from None
 
 
 def _vlc() -> str:
@@ -234,7 +242,7 @@ def _keyring() -> str:
 CHECKS = {
     "kaltura-client": _kaltura_plugins,
     "ffmpeg": _ffmpeg,
-    "pyav": _pyav,
+    "media-probe": _media_probe,
     "vlc": _vlc,
     "qt-xcb": _qt_xcb,
     "qt-multimedia": _qt_multimedia,

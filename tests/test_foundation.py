@@ -42,4 +42,4 @@ def test_doctor_reports_the_kaltura_client_plugins_as_working():
     assert results["kaltura-client"]["ok"], results["kaltura-client"]
     assert "reach" in results["kaltura-client"]["detail"]
     # Headless there is no OS keyring: doctor must say so instead of crashing.
-    assert set(results) >= {"ffmpeg", "pyav", "vlc", "qt-multimedia", "keyring"}
+    assert set(results) >= {"ffmpeg", "media-probe", "vlc", "qt-multimedia", "keyring"}

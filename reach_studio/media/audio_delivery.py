@@ -14,7 +14,7 @@ from pathlib import Path
 from reach_studio.domain.progress import CancelToken, ProgressCallback
 from reach_studio.media.errors import MediaError
 from reach_studio.media.ffmpeg import run_ffmpeg
-from reach_studio.media.probe import MediaInfo, probe
+from reach_studio.media.probe import MediaInfo, audio_packets, probe
 
 ALLOWED_KBPS = (64, 128)
 _NEAR = (
@@ -90,24 +90,12 @@ def encode_aac_lc(
 
 def _peak_bitrate(path: Path) -> tuple[int | None, int | None]:
     """(average, busiest-second) bit rate of the first audio track, from its packet sizes."""
-    import av
-
     per_second: dict[int, int] = {}
     total = 0
-    try:
-        with av.open(str(path)) as container:
-            if not container.streams.audio:
-                return None, None
-            stream = container.streams.audio[0]
-            tb = stream.time_base
-            for packet in container.demux(stream):
-                if packet.pts is None or tb is None:
-                    continue
-                second = int(packet.pts * tb)
-                per_second[second] = per_second.get(second, 0) + packet.size
-                total += packet.size
-    except (av.error.FFmpegError, OSError) as exc:
-        raise MediaError(f"cannot read {path.name}: {exc}") from exc
+    for pts, size in audio_packets(path):
+        second = int(pts)
+        per_second[second] = per_second.get(second, 0) + size
+        total += size
     if not per_second:
         return None, None
     seconds = max(1, len(per_second))

@@ -135,22 +135,21 @@ def _tracks_segment(tracks: str) -> str:
 @lru_cache(maxsize=256)
 def _codecs(path: str, mtime: float) -> tuple[str | None, str | None]:
     """RFC 6381 codec strings of a flavor file (for CODECS= in the master playlist)."""
-    try:
-        import av
+    from reach_studio.media.errors import MediaError
+    from reach_studio.media.probe import probe
 
-        with av.open(path) as container:
-            video = audio = None
-            for stream in container.streams:
-                ctx = stream.codec_context
-                if stream.type == "video" and video is None and ctx.name == "h264":
-                    profile = _H264_PROFILES.get(ctx.profile or "", "6400")
-                    level = ctx.level if ctx.level and ctx.level > 0 else 30
-                    video = f"avc1.{profile}{level:02X}".lower()
-                if stream.type == "audio" and audio is None and ctx.name == "aac":
-                    audio = "mp4a.40.5" if (ctx.profile or "").startswith("HE") else "mp4a.40.2"
-            return video, audio
-    except Exception:  # noqa: BLE001 - CODECS is optional; a file PyAV cannot read simply gets none
+    try:
+        info = probe(path)
+    except MediaError:  # CODECS is optional; a file that cannot be read simply gets none
         return None, None
+    video = audio = None
+    for stream in info.streams:
+        if stream.kind == "video" and video is None and stream.codec == "h264":
+            profile = _H264_PROFILES.get(stream.profile or "", "6400")
+            video = f"avc1.{profile}{stream.level or 30:02X}".lower()
+        if stream.kind == "audio" and audio is None and stream.codec == "aac":
+            audio = "mp4a.40.5" if (stream.profile or "").startswith("HE") else "mp4a.40.2"
+    return video, audio
 
 
 def _flavor_path(ctx: Any, flavor: dict[str, Any]) -> Path:
