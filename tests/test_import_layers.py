@@ -8,7 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "reach_studio"
 
 # Small leaf modules at the top of the package that every layer above domain/ may use.
-BASE = {"paths", "redaction", "printable", "bounded_http", "key_scope", "backoff"}
+BASE = {"paths", "redaction", "printable", "bounded_http", "key_scope", "backoff", "resource_files"}
 BELOW_ENGINE = {"domain", "store", "media", "kaltura"}
 ALLOWED: dict[str, set[str]] = {
     "domain": set(),

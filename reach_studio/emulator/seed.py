@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reach_studio import resource_files
 from reach_studio.domain.enums import (
     AppTokenStatus,
     AssetStatus,
@@ -63,18 +64,10 @@ CAPTIONS, TRANSLATION, AUDIO_DESCRIPTION, CHAPTERING, DUBBING, LIVE_CAPTION, EXT
 )
 HUMAN, MACHINE = ServiceType.HUMAN, ServiceType.MACHINE
 
-SAMPLE_SRT = (
-    "1\n00:00:00,500 --> 00:00:03,200\nWelcome to the first lecture of this course.\n\n"
-    "2\n00:00:03,400 --> 00:00:07,000\nToday we look at how muscles produce movement.\n\n"
-    "3\n00:00:07,200 --> 00:00:11,800\nLet's start with the three kinds of muscle tissue.\n\n"
-    "4\n00:00:12,000 --> 00:00:16,500\nSkeletal, smooth and cardiac muscle each work differently.\n\n"
-    "5\n00:00:16,700 --> 00:00:19,800\nWe will come back to this after the break.\n"
-)
-ROUGH_SRT = (
-    "1\n00:00:00,500 --> 00:00:04,000\nwelcome to the launch off our new product\n\n"
-    "2\n00:00:04,200 --> 00:00:09,000\nits faster lighter and [inaudible]\n\n"
-    "3\n00:00:09,500 --> 00:00:15,000\navailable in stores next month\n"
-)
+# The demo's caption texts (a professional lecture caption, a rough machine caption) are files in
+# resources/demo/, packaged with the wheel and the frozen app.
+SAMPLE_SRT = resource_files.read_text("demo/lecture-en.srt")
+ROUGH_SRT = resource_files.read_text("demo/launch-trailer-en-auto.srt")
 
 
 class SeedError(Exception):

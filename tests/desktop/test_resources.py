@@ -96,3 +96,16 @@ def test_no_widget_carries_its_own_style_sheet():
         if "setStyleSheet(" in line
     ]
     assert not inline, f"inline style sheets (use ui/style.py set_tone and resources/style.qss): {inline}"
+
+
+def test_demo_seed_captions_are_packaged_resources():
+    """The demo's caption texts are files in resources/demo/ (wheel and frozen app), not strings in code."""
+    import importlib.resources
+
+    from reach_studio.emulator import seed
+
+    demo = importlib.resources.files("reach_studio.resources").joinpath("demo")
+    assert seed.SAMPLE_SRT == demo.joinpath("lecture-en.srt").read_text("utf-8")
+    assert seed.ROUGH_SRT == demo.joinpath("launch-trailer-en-auto.srt").read_text("utf-8")
+    assert "Welcome to the first lecture" in seed.SAMPLE_SRT and seed.SAMPLE_SRT.count(" --> ") == 5
+    assert "[inaudible]" in seed.ROUGH_SRT and seed.ROUGH_SRT.count(" --> ") == 3
