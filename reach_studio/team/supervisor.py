@@ -17,11 +17,15 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.domain.task import Task
-from reach_studio.team.store import TeamStore, TeamStoreError
+
+# The team store (and psycopg, ~0.3 s to import) is imported where it is used: `sync` imports this module
+# for its options, and the GUI's command line builds every sub-command's options before its window.
+if TYPE_CHECKING:
+    from reach_studio.team.store import TeamStore
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,8 @@ class SupervisorService:
         self.errors: dict[str, str] = {}
 
     def run_once(self) -> dict[str, Exception | None]:
+        from reach_studio.team.store import TeamStoreError
+
         results = self.group.poll_all_once()
         for poller in self.group.pollers:
             err = results.get(poller.account)
@@ -99,6 +105,7 @@ class SupervisorService:
         """Extend the keys of every task the team holds in Kaltura (the keeper extends a margin before expiry)."""
         from reach_studio.kaltura import reach_api
         from reach_studio.kaltura.connection import ReachError
+        from reach_studio.team.store import TeamStoreError
 
         try:
             held = {
@@ -159,6 +166,8 @@ class TeamCollector:
 
     def collect(self):
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        from reach_studio.team.store import TeamStoreError
 
         try:
             stats = self.store.stats(AT_RISK_WITHIN_S)
@@ -275,6 +284,8 @@ def make_http_server(
     from prometheus_client import CollectorRegistry, generate_latest
     from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+    from reach_studio.team.store import TeamStoreError
+
     registry = CollectorRegistry()
     registry.register(TeamCollector(store, service))
 
@@ -323,6 +334,7 @@ def run(
 
     from reach_studio.kaltura.connection import ReachConnection
     from reach_studio.team.config import team_url
+    from reach_studio.team.store import TeamStore
 
     url = args.team_db or team_url()
     if not url:
