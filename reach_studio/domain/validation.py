@@ -5,6 +5,10 @@ before upload (the whole document). Build a `Validator` once per task; `validato
 cue against its neighbours and returns the findings that belong to that cue (pair rules such as overlap and
 gap belong to the later cue, so after editing cue i the editor re-checks i-1, i and i+1).
 
+The per-cue rules are a table, `CUE_RULES`: one function per rule, each building its finding's message and
+fix, with what it checks and the fix in words, and whether this task's profile asks for it (decided once,
+when the Validator is built). A new rule is one function and one row.
+
 Severities: "error" for what the profile or the formats require (line limit from the profile, speaker
 marks, profanity, overlaps, empty cues, cues past the media); "warning" for guideline thresholds
 (`caption_rules.py`), dictionary near-misses and audio tags in a profile without `enableAudioTags` (the
@@ -17,6 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Literal
 
 from reach_studio.domain import caption_fixes as fixes
@@ -129,288 +134,19 @@ class Validator:
         # Translations are paired with the source captions by index (as Gaupol pairs MAIN and TRAN).
         self.source = source if kind == "translation" else None
         self.deliverable = _deliverable_format(output_format, profile, catalog_item)
+        self._cue_rules = tuple(entry for entry in CUE_RULES if entry.applies(self))  # what this task asks
 
     # -- one cue --------------------------------------------------------------------------------------
 
     def cue(self, doc: CaptionDocument, index: int) -> list[Finding]:
-        """Findings for cue `index`, including those about it and the cue before it."""
-        cues = doc.cues
-        cue = cues[index]
-        prev = cues[index - 1] if index > 0 else None
+        """Findings for cue `index`, including those about it and the cue before it (`CUE_RULES`, in order;
+        an EAD cue or an empty one gets the timing rules only)."""
+        c = _CueView(self, doc.cues, index)
         out: list[Finding] = []
-        add = out.append
-        r = self.rules
-        visible = _visible(cue.text)
-        empty = not visible.strip()
-        ead = self.kind == "ead"
-
-        # Timing and order.
-        if cue.end_ms <= cue.start_ms:
-            add(
-                Finding(
-                    Rule.TIMING,
-                    index,
-                    "error",
-                    f"ends ({_seconds(cue.end_ms)}) before or when it starts ({_seconds(cue.start_ms)})"
-                    + (
-                        ": Kaltura's player leaves a zero-length cue out"
-                        if cue.end_ms == cue.start_ms
-                        else ""
-                    ),
-                    Fix(
-                        "Set the end to the minimum duration",
-                        lambda d, i=index: fixes.set_end(d, i, d.cues[i].start_ms + r.min_duration_ms),
-                    ),
-                )
-            )
-        if empty:
-            add(
-                Finding(
-                    Rule.EMPTY,
-                    index,
-                    "error",
-                    "has no text",
-                    Fix("Delete the cue", lambda d, i=index: fixes.remove_cue(d, i)),
-                )
-            )
-        if prev is not None:
-            if cue.start_ms < prev.start_ms:
-                add(
-                    Finding(
-                        Rule.ORDER,
-                        index,
-                        "error",
-                        f"starts before the cue before it ({_seconds(cue.start_ms)} < {_seconds(prev.start_ms)})",
-                        Fix("Sort the cues by time", fixes.sort_cues),
-                    )
-                )
-            elif cue.start_ms < prev.end_ms:
-                add(
-                    Finding(
-                        Rule.OVERLAP,
-                        index,
-                        "error",
-                        f"overlaps the cue before it by {prev.end_ms - cue.start_ms} ms",
-                        Fix(
-                            "End the previous cue before this one starts",
-                            lambda d, i=index: fixes.trim_overlap(d, i, r.min_gap_ms),
-                        ),
-                    )
-                )
-            elif not ead and cue.start_ms - prev.end_ms < r.min_gap_ms and cue.start_ms != prev.end_ms:
-                add(
-                    Finding(
-                        Rule.MIN_GAP,
-                        index,
-                        "warning",
-                        f"follows the cue before it after {cue.start_ms - prev.end_ms} ms "
-                        f"(guideline: {r.min_gap_ms} ms or none at all)",
-                        Fix("Close the gap", lambda d, i=index: fixes.trim_overlap(d, i, 0)),
-                    )
-                )
-        if self.media_duration_ms is not None and cue.end_ms > self.media_duration_ms:
-            add(
-                Finding(
-                    Rule.PAST_MEDIA_END,
-                    index,
-                    "error",
-                    f"ends at {_seconds(cue.end_ms)}, after the media ends ({_seconds(self.media_duration_ms)})",
-                    Fix(
-                        "End the cue with the media",
-                        lambda d, m=self.media_duration_ms: fixes.clamp_to_media(d, m),
-                    ),
-                )
-            )
-        if ead or empty:
-            return out
-        for rule in _DELIVERY_RULES:
-            finding = rule(cue.text, index, self.deliverable)
-            if finding is not None:
-                add(finding)
-
-        duration = cue.end_ms - cue.start_ms
-        if 0 < duration < r.min_duration_ms:
-            add(
-                Finding(
-                    Rule.MIN_DURATION,
-                    index,
-                    "warning",
-                    f"is shown for {duration} ms (guideline: at least {r.min_duration_ms} ms)",
-                    Fix(
-                        "Lengthen the cue", lambda d, i=index: fixes.extend_duration(d, i, r.min_duration_ms)
-                    ),
-                )
-            )
-        elif duration > r.max_duration_ms:
-            add(
-                Finding(
-                    Rule.MAX_DURATION,
-                    index,
-                    "warning",
-                    f"is shown for {_seconds(duration)} (guideline: at most {_seconds(r.max_duration_ms)})",
-                    Fix("Split the cue in two", lambda d, i=index: fixes.split_cue(d, i, rules=r)),
-                )
-            )
-        # Reading speed and lines as they will be delivered (speaker label and ">>" included): the viewer
-        # reads the label too, and the editor shows the same figures.
-        shown = render_text(cue, prev.speaker if prev else None, self.speaker_style, index == 0)
-        chars = len(_visible(shown).replace("\n", ""))
-        prefix_len = max(0, len(shown) - len(cue.text) - 1)  # the speaker label / ">>" before the text
-        if duration > 0:
-            cps = chars * 1000 / duration
-            if cps > r.max_chars_per_second:
-                needed = round(chars * 1000 / r.max_chars_per_second)
-                add(
-                    Finding(
-                        Rule.READING_SPEED,
-                        index,
-                        "warning",
-                        f"needs {cps:.1f} characters per second (guideline: {r.max_chars_per_second:g})",
-                        Fix(
-                            "Lengthen the cue as far as the next one allows",
-                            lambda d, i=index, n=needed: fixes.extend_duration(d, i, n),
-                        ),
-                    )
-                )
-
-        lines = [line for line in _visible(shown).split("\n") if line.strip()] or [""]  # as written
-        limit = r.max_chars_per_line
-        source = "the profile's" if self.profile_line_limit else "the recommended"
-        too_long = [k + 1 for k, line in enumerate(lines) if len(line) > limit]
-        if too_long:
-            longest = max(len(line) for line in lines)
-            add(
-                Finding(
-                    Rule.LINE_LENGTH,
-                    index,
-                    "error" if self.profile_line_limit else "warning",
-                    f"has a line of {longest} characters ({source} limit is {limit})",
-                    Fix(
-                        "Re-break the lines (split the cue if needed)",
-                        lambda d, i=index, n=prefix_len: fixes.reflow_cue(d, i, r, prefix_len=n),
-                    ),
-                )
-            )
-        if len(lines) > r.max_lines:
-            add(
-                Finding(
-                    Rule.LINE_COUNT,
-                    index,
-                    "error",
-                    f"has {len(lines)} lines (at most {r.max_lines})",
-                    Fix(
-                        "Re-break the lines (split the cue if needed)",
-                        lambda d, i=index, n=prefix_len: fixes.reflow_cue(d, i, r, prefix_len=n),
-                    ),
-                )
-            )
-
-        # Speakers.
-        if self.require_speaker_id and not cue.speaker and not contains_audio_tag_only(visible):
-            prev_speaker = prev.speaker if prev else None
-            fix = (
-                Fix(
-                    f"Label as {prev_speaker}",
-                    lambda d, i=index, s=prev_speaker: fixes.set_speaker(d, [i], s),
-                )
-                if prev_speaker
-                else None
-            )
-            add(
-                Finding(
-                    Rule.SPEAKER_ID,
-                    index,
-                    "error",
-                    "has no speaker label (the catalog item asks for speaker identification, e.g. [Speaker 1])",
-                    fix,
-                )
-            )
-        elif (
-            self.require_change_marks
-            and not self.require_speaker_id
-            and not cue.speaker
-            and not cue.text.startswith(CHANGE_MARK)
-            and prev is not None
-            and prev.speaker
-            and not contains_audio_tag_only(visible)
-        ):
-            add(
-                Finding(
-                    Rule.SPEAKER_CHANGE,
-                    index,
-                    "warning",
-                    "has no speaker, so a speaker change here cannot get its >> mark",
-                    Fix(
-                        f"Same speaker as before ({prev.speaker})",
-                        lambda d, i=index, s=prev.speaker: fixes.set_speaker(d, [i], s),
-                    ),
-                )
-            )
-
-        # Words.
-        if self.remove_profanity:
-            hits = find_profanity(visible)
-            if hits:
-                words = ", ".join(sorted({h.word.lower() for h in hits}))
-                add(
-                    Finding(
-                        Rule.PROFANITY,
-                        index,
-                        "error",
-                        f"contains profanity ({words}); the profile asks for profanity removal",
-                        Fix("Mask the words", lambda d, i=index: fixes.mask_profanity_in(d, [i])),
-                    )
-                )
-        if self.dictionary is not None:
-            for hit in self.dictionary.check(cue.text):
-                what = "capitalised differently from" if hit.kind == "case" else "looks like a misspelling of"
-                add(
-                    Finding(
-                        Rule.DICTIONARY,
-                        index,
-                        "warning",
-                        f"“{hit.found}” {what} the dictionary term “{hit.term}”",
-                        Fix(
-                            f"Write “{hit.term}”",
-                            lambda d, i=index, h=hit: (
-                                fixes.replace_text(
-                                    d, i, d.cues[i].text[: h.start] + h.term + d.cues[i].text[h.end :]
-                                )
-                                if d.cues[i].text[h.start : h.end] == h.found
-                                else d
-                            ),
-                        ),
-                    )
-                )
-        if self.audio_tags is False and contains_audio_tag(visible):
-            add(
-                Finding(
-                    Rule.AUDIO_TAGS,
-                    index,
-                    "warning",
-                    "has an audio tag, but the profile does not ask for audio tags",
-                    Fix(
-                        "Remove the audio tags",
-                        lambda d, i=index: fixes.replace_text(d, i, fixes.remove_audio_tags(d.cues[i].text)),
-                    ),
-                )
-            )
-        if self.source is not None and index < len(self.source.cues):
-            original = self.source.cues[index].text
-            shown = _visible(original)
-            if (
-                original.strip() == cue.text.strip()
-                and any(ch.isalpha() for ch in shown)
-                and not contains_audio_tag_only(shown)
-            ):
-                add(
-                    Finding(
-                        Rule.UNTRANSLATED,
-                        index,
-                        "warning",
-                        "is the same as the source cue: not translated yet?",
-                    )
-                )
+        text_too = not (c.empty or self.kind == "ead")
+        for entry in self._cue_rules:
+            if text_too or entry.every_cue:
+                entry.check(c, out.append)
         return out
 
     # -- whole document -------------------------------------------------------------------------------
@@ -580,7 +316,490 @@ def leading_space_finding(text: str, index: int, fmt: str) -> Finding | None:
     )
 
 
-_DELIVERY_RULES = (srt_markup_finding, kaltura_entities_finding, leading_space_finding)
+# -- the cue rules: one function per rule, each building its finding's message and fix -------------------
+
+
+class _CueView:
+    """One cue as the rules see it; what several rules share (the delivered text, its lines) is worked
+    out once, on first use."""
+
+    def __init__(self, v: Validator, cues: list, index: int) -> None:
+        self.v = v
+        self.r = v.rules
+        self.index = index
+        self.cue = cues[index]
+        self.prev = cues[index - 1] if index > 0 else None
+        self.visible = _visible(self.cue.text)
+        self.empty = not self.visible.strip()
+        self.duration = self.cue.end_ms - self.cue.start_ms
+
+    @cached_property
+    def shown(self) -> str:
+        """The text as delivered (speaker label and ">>" included): the viewer reads the label too, and the
+        editor shows the same figures."""
+        prev = self.prev
+        return render_text(self.cue, prev.speaker if prev else None, self.v.speaker_style, self.index == 0)
+
+    @cached_property
+    def prefix_len(self) -> int:
+        return max(0, len(self.shown) - len(self.cue.text) - 1)  # the speaker label / ">>" before the text
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return [line for line in _visible(self.shown).split("\n") if line.strip()] or [""]  # as written
+
+    @cached_property
+    def needs_speaker(self) -> bool:
+        return not self.cue.speaker and not contains_audio_tag_only(self.visible)
+
+
+def _timing(c: _CueView, add: Callable[[Finding], None]) -> None:
+    cue, r = c.cue, c.r
+    if cue.end_ms <= cue.start_ms:
+        add(
+            Finding(
+                Rule.TIMING,
+                c.index,
+                "error",
+                f"ends ({_seconds(cue.end_ms)}) before or when it starts ({_seconds(cue.start_ms)})"
+                + (": Kaltura's player leaves a zero-length cue out" if cue.end_ms == cue.start_ms else ""),
+                Fix(
+                    "Set the end to the minimum duration",
+                    lambda d, i=c.index: fixes.set_end(d, i, d.cues[i].start_ms + r.min_duration_ms),
+                ),
+            )
+        )
+
+
+def _empty(c: _CueView, add: Callable[[Finding], None]) -> None:
+    if c.empty:
+        add(
+            Finding(
+                Rule.EMPTY,
+                c.index,
+                "error",
+                "has no text",
+                Fix("Delete the cue", lambda d, i=c.index: fixes.remove_cue(d, i)),
+            )
+        )
+
+
+def _order(c: _CueView, add: Callable[[Finding], None]) -> None:
+    cue, prev = c.cue, c.prev
+    if prev is not None and cue.start_ms < prev.start_ms:
+        add(
+            Finding(
+                Rule.ORDER,
+                c.index,
+                "error",
+                f"starts before the cue before it ({_seconds(cue.start_ms)} < {_seconds(prev.start_ms)})",
+                Fix("Sort the cues by time", fixes.sort_cues),
+            )
+        )
+
+
+def _overlap(c: _CueView, add: Callable[[Finding], None]) -> None:
+    cue, prev = c.cue, c.prev
+    if prev is not None and prev.start_ms <= cue.start_ms < prev.end_ms:
+        add(
+            Finding(
+                Rule.OVERLAP,
+                c.index,
+                "error",
+                f"overlaps the cue before it by {prev.end_ms - cue.start_ms} ms",
+                Fix(
+                    "End the previous cue before this one starts",
+                    lambda d, i=c.index, gap=c.r.min_gap_ms: fixes.trim_overlap(d, i, gap),
+                ),
+            )
+        )
+
+
+def _min_gap(c: _CueView, add: Callable[[Finding], None]) -> None:
+    cue, prev, gap = c.cue, c.prev, c.r.min_gap_ms
+    if (
+        prev is not None
+        and c.v.kind != "ead"
+        and cue.start_ms >= prev.start_ms
+        and prev.end_ms < cue.start_ms < prev.end_ms + gap
+    ):
+        add(
+            Finding(
+                Rule.MIN_GAP,
+                c.index,
+                "warning",
+                f"follows the cue before it after {cue.start_ms - prev.end_ms} ms (guideline: {gap} ms or none at all)",
+                Fix("Close the gap", lambda d, i=c.index: fixes.trim_overlap(d, i, 0)),
+            )
+        )
+
+
+def _past_media_end(c: _CueView, add: Callable[[Finding], None]) -> None:
+    end = c.v.media_duration_ms
+    if end is not None and c.cue.end_ms > end:
+        add(
+            Finding(
+                Rule.PAST_MEDIA_END,
+                c.index,
+                "error",
+                f"ends at {_seconds(c.cue.end_ms)}, after the media ends ({_seconds(end)})",
+                Fix("End the cue with the media", lambda d, m=end: fixes.clamp_to_media(d, m)),
+            )
+        )
+
+
+def _srt_markup(c: _CueView, add: Callable[[Finding], None]) -> None:
+    found = srt_markup_finding(c.cue.text, c.index, c.v.deliverable)
+    if found is not None:
+        add(found)
+
+
+def _kaltura_entities(c: _CueView, add: Callable[[Finding], None]) -> None:
+    found = kaltura_entities_finding(c.cue.text, c.index, c.v.deliverable)
+    if found is not None:
+        add(found)
+
+
+def _leading_space(c: _CueView, add: Callable[[Finding], None]) -> None:
+    found = leading_space_finding(c.cue.text, c.index, c.v.deliverable)
+    if found is not None:
+        add(found)
+
+
+def _min_duration(c: _CueView, add: Callable[[Finding], None]) -> None:
+    r = c.r
+    if 0 < c.duration < r.min_duration_ms:
+        add(
+            Finding(
+                Rule.MIN_DURATION,
+                c.index,
+                "warning",
+                f"is shown for {c.duration} ms (guideline: at least {r.min_duration_ms} ms)",
+                Fix("Lengthen the cue", lambda d, i=c.index: fixes.extend_duration(d, i, r.min_duration_ms)),
+            )
+        )
+
+
+def _max_duration(c: _CueView, add: Callable[[Finding], None]) -> None:
+    r = c.r
+    if c.duration > r.max_duration_ms and not 0 < c.duration < r.min_duration_ms:
+        add(
+            Finding(
+                Rule.MAX_DURATION,
+                c.index,
+                "warning",
+                f"is shown for {_seconds(c.duration)} (guideline: at most {_seconds(r.max_duration_ms)})",
+                Fix("Split the cue in two", lambda d, i=c.index: fixes.split_cue(d, i, rules=r)),
+            )
+        )
+
+
+def _reading_speed(c: _CueView, add: Callable[[Finding], None]) -> None:
+    r = c.r
+    if c.duration <= 0:
+        return
+    chars = len(_visible(c.shown).replace("\n", ""))
+    cps = chars * 1000 / c.duration
+    if cps > r.max_chars_per_second:
+        needed = round(chars * 1000 / r.max_chars_per_second)
+        add(
+            Finding(
+                Rule.READING_SPEED,
+                c.index,
+                "warning",
+                f"needs {cps:.1f} characters per second (guideline: {r.max_chars_per_second:g})",
+                Fix(
+                    "Lengthen the cue as far as the next one allows",
+                    lambda d, i=c.index, n=needed: fixes.extend_duration(d, i, n),
+                ),
+            )
+        )
+
+
+def _reflow(c: _CueView) -> Fix:
+    return Fix(
+        "Re-break the lines (split the cue if needed)",
+        lambda d, i=c.index, r=c.r, n=c.prefix_len: fixes.reflow_cue(d, i, r, prefix_len=n),
+    )
+
+
+def _line_length(c: _CueView, add: Callable[[Finding], None]) -> None:
+    limit = c.r.max_chars_per_line
+    longest = max(len(line) for line in c.lines)
+    if longest > limit:
+        ours = bool(c.v.profile_line_limit)
+        source = "the profile's" if ours else "the recommended"
+        add(
+            Finding(
+                Rule.LINE_LENGTH,
+                c.index,
+                "error" if ours else "warning",
+                f"has a line of {longest} characters ({source} limit is {limit})",
+                _reflow(c),
+            )
+        )
+
+
+def _line_count(c: _CueView, add: Callable[[Finding], None]) -> None:
+    if len(c.lines) > c.r.max_lines:
+        add(
+            Finding(
+                Rule.LINE_COUNT,
+                c.index,
+                "error",
+                f"has {len(c.lines)} lines (at most {c.r.max_lines})",
+                _reflow(c),
+            )
+        )
+
+
+def _speaker_id(c: _CueView, add: Callable[[Finding], None]) -> None:
+    if c.v.require_speaker_id and c.needs_speaker:
+        prev_speaker = c.prev.speaker if c.prev else None
+        fix = (
+            Fix(f"Label as {prev_speaker}", lambda d, i=c.index, s=prev_speaker: fixes.set_speaker(d, [i], s))
+            if prev_speaker
+            else None
+        )
+        add(
+            Finding(
+                Rule.SPEAKER_ID,
+                c.index,
+                "error",
+                "has no speaker label (the catalog item asks for speaker identification, e.g. [Speaker 1])",
+                fix,
+            )
+        )
+
+
+def _speaker_change(c: _CueView, add: Callable[[Finding], None]) -> None:
+    v, prev = c.v, c.prev
+    if (
+        v.require_change_marks
+        and not v.require_speaker_id
+        and prev is not None
+        and prev.speaker
+        and not c.cue.text.startswith(CHANGE_MARK)
+        and c.needs_speaker
+    ):
+        add(
+            Finding(
+                Rule.SPEAKER_CHANGE,
+                c.index,
+                "warning",
+                "has no speaker, so a speaker change here cannot get its >> mark",
+                Fix(
+                    f"Same speaker as before ({prev.speaker})",
+                    lambda d, i=c.index, s=prev.speaker: fixes.set_speaker(d, [i], s),
+                ),
+            )
+        )
+
+
+def _profanity(c: _CueView, add: Callable[[Finding], None]) -> None:
+    if not c.v.remove_profanity:
+        return
+    hits = find_profanity(c.visible)
+    if hits:
+        words = ", ".join(sorted({h.word.lower() for h in hits}))
+        add(
+            Finding(
+                Rule.PROFANITY,
+                c.index,
+                "error",
+                f"contains profanity ({words}); the profile asks for profanity removal",
+                Fix("Mask the words", lambda d, i=c.index: fixes.mask_profanity_in(d, [i])),
+            )
+        )
+
+
+def _dictionary(c: _CueView, add: Callable[[Finding], None]) -> None:
+    if c.v.dictionary is None:
+        return
+    for hit in c.v.dictionary.check(c.cue.text):
+        what = "capitalised differently from" if hit.kind == "case" else "looks like a misspelling of"
+        add(
+            Finding(
+                Rule.DICTIONARY,
+                c.index,
+                "warning",
+                f"“{hit.found}” {what} the dictionary term “{hit.term}”",
+                Fix(
+                    f"Write “{hit.term}”",
+                    lambda d, i=c.index, h=hit: (
+                        fixes.replace_text(d, i, d.cues[i].text[: h.start] + h.term + d.cues[i].text[h.end :])
+                        if d.cues[i].text[h.start : h.end] == h.found
+                        else d
+                    ),
+                ),
+            )
+        )
+
+
+def _audio_tags(c: _CueView, add: Callable[[Finding], None]) -> None:
+    if c.v.audio_tags is False and contains_audio_tag(c.visible):
+        add(
+            Finding(
+                Rule.AUDIO_TAGS,
+                c.index,
+                "warning",
+                "has an audio tag, but the profile does not ask for audio tags",
+                Fix(
+                    "Remove the audio tags",
+                    lambda d, i=c.index: fixes.replace_text(d, i, fixes.remove_audio_tags(d.cues[i].text)),
+                ),
+            )
+        )
+
+
+def _untranslated(c: _CueView, add: Callable[[Finding], None]) -> None:
+    source = c.v.source
+    if source is None or c.index >= len(source.cues):
+        return
+    original = source.cues[c.index].text
+    shown = _visible(original)
+    if (
+        original.strip() == c.cue.text.strip()
+        and any(ch.isalpha() for ch in shown)
+        and not contains_audio_tag_only(shown)
+    ):
+        add(
+            Finding(
+                Rule.UNTRANSLATED, c.index, "warning", "is the same as the source cue: not translated yet?"
+            )
+        )
+
+
+@dataclass(frozen=True)
+class CueRule:
+    """One rule of `Validator.cue`: what it checks (for people), the fix it offers, and its check."""
+
+    rule: Rule
+    checks: str
+    fix: str | None  # the suggested fix, in words (None: the linguist decides)
+    check: Callable[[_CueView, Callable[[Finding], None]], None]  # adds the cue's findings of this rule
+    every_cue: bool = False  # also for EAD cues and empty cues (timing); else text rules, skipped for those
+    applies: Callable[[Validator], bool] = lambda v: True  # the profile/task asks for it (decided once)
+
+
+# In the order the findings are listed. Pair rules (order, overlap, gap) belong to the later cue.
+CUE_RULES: tuple[CueRule, ...] = (
+    CueRule(
+        Rule.TIMING,
+        "the cue ends after it starts",
+        "end it after the minimum duration",
+        _timing,
+        every_cue=True,
+    ),
+    CueRule(Rule.EMPTY, "the cue has text", "delete the cue", _empty, every_cue=True),
+    CueRule(
+        Rule.ORDER, "the cue starts no earlier than the one before", "sort the cues", _order, every_cue=True
+    ),
+    CueRule(
+        Rule.OVERLAP,
+        "the cue starts after the one before ends",
+        "end the one before earlier",
+        _overlap,
+        every_cue=True,
+    ),
+    CueRule(
+        Rule.MIN_GAP,
+        "a gap between two cues is none or at least the guideline's (not for EAD)",
+        "close the gap",
+        _min_gap,
+        every_cue=True,
+        applies=lambda v: v.kind != "ead",
+    ),
+    CueRule(
+        Rule.PAST_MEDIA_END,
+        "the cue ends with the media at the latest",
+        "end it with the media",
+        _past_media_end,
+        every_cue=True,
+        applies=lambda v: v.media_duration_ms is not None,
+    ),
+    CueRule(
+        Rule.SRT_MARKUP,
+        "no “<” or “>” in an SRT deliverable's text",
+        "write ‹ › instead",
+        _srt_markup,
+        applies=lambda v: v.deliverable == "srt",
+    ),
+    CueRule(
+        Rule.KALTURA_ENTITIES,
+        "no literal “&amp;”-style entities that switch off Kaltura's escaping",
+        "write the characters",
+        _kaltura_entities,
+        applies=lambda v: v.deliverable in ("srt", "dfxp"),
+    ),
+    CueRule(
+        Rule.LEADING_SPACE,
+        "no line starts with spaces (Kaltura trims them)",
+        "remove the spaces",
+        _leading_space,
+    ),
+    CueRule(
+        Rule.MIN_DURATION, "the cue is shown at least the guideline's time", "lengthen it", _min_duration
+    ),
+    CueRule(
+        Rule.MAX_DURATION, "the cue is shown at most the guideline's time", "split it in two", _max_duration
+    ),
+    CueRule(
+        Rule.READING_SPEED,
+        "characters per second (as delivered, speaker label included) within the guideline",
+        "lengthen it as far as the next cue allows",
+        _reading_speed,
+    ),
+    CueRule(
+        Rule.LINE_LENGTH,
+        "lines within the profile's limit (error) or the recommended one (warning)",
+        "re-break the lines",
+        _line_length,
+    ),
+    CueRule(Rule.LINE_COUNT, "no more lines than the guideline allows", "re-break the lines", _line_count),
+    CueRule(
+        Rule.SPEAKER_ID,
+        "a speaker label on every spoken cue when the catalog item asks for speaker identification",
+        "label it as the speaker before",
+        _speaker_id,
+        applies=lambda v: v.require_speaker_id,
+    ),
+    CueRule(
+        Rule.SPEAKER_CHANGE,
+        "a speaker after a labelled cue when the profile asks for >> at changes",
+        "same speaker as before",
+        _speaker_change,
+        applies=lambda v: v.require_change_marks and not v.require_speaker_id,
+    ),
+    CueRule(
+        Rule.PROFANITY,
+        "no profanity when the profile asks for its removal",
+        "mask the words",
+        _profanity,
+        applies=lambda v: v.remove_profanity,
+    ),
+    CueRule(
+        Rule.DICTIONARY,
+        "the dictionary's terms spelled as written there",
+        "write the term",
+        _dictionary,
+        applies=lambda v: v.dictionary is not None,
+    ),
+    CueRule(
+        Rule.AUDIO_TAGS,
+        "no audio tags when the profile does not ask for them",
+        "remove the audio tags",
+        _audio_tags,
+        applies=lambda v: v.audio_tags is False,
+    ),
+    CueRule(
+        Rule.UNTRANSLATED,
+        "a translation's cue differs from its source cue",
+        None,
+        _untranslated,
+        applies=lambda v: v.source is not None,
+    ),
+)
 
 
 def file_size_findings(doc: CaptionDocument, fmt: str, speaker_style: str) -> list[Finding]:

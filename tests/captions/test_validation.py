@@ -319,3 +319,98 @@ def test_a_dense_ten_hour_document_is_over_kaltura_player_and_search_limits(fmt)
     assert any(ch.isdigit() for ch in sizes[0].message.split("bytes")[0])  # the file's own figure
     small = Validator(PLAIN, asks_for(fmt), output_format=fmt).document_level(doc(Cue(0, 1000, "x")))
     assert [f for f in small if f.rule == Rule.FILE_SIZE] == []
+
+
+# -- the table of cue rules: every rule has its words, an example that triggers it, and a working fix ---
+
+_SPEAKERS = CatalogItem(1, 1, 1, 1, enable_speaker_id=True)
+_SRT = CatalogItem(1, 1, 1, 1, output_format=OutputFormat.SRT)
+_SOURCE = doc(Cue(0, 2000, "Good morning"))
+# rule -> (validator, document, index of the cue that breaks it)
+CUE_RULE_EXAMPLES = {
+    Rule.TIMING: (Validator(PLAIN), doc(Cue(2000, 2000, "Hi")), 0),
+    Rule.EMPTY: (Validator(PLAIN), doc(Cue(0, 2000, "Hi"), Cue(2000, 4000, " ")), 1),
+    Rule.ORDER: (Validator(PLAIN), doc(Cue(3000, 5000, "Two"), Cue(0, 2000, "One")), 1),
+    Rule.OVERLAP: (Validator(PLAIN), doc(Cue(0, 2500, "One"), Cue(2000, 4000, "Two")), 1),
+    Rule.MIN_GAP: (Validator(PLAIN), doc(Cue(0, 2000, "One"), Cue(2020, 4000, "Two")), 1),
+    Rule.PAST_MEDIA_END: (Validator(PLAIN, media_duration_ms=3000), doc(Cue(1000, 4000, "Late")), 0),
+    Rule.SRT_MARKUP: (Validator(PLAIN, _SRT), doc(Cue(0, 2000, "a < b")), 0),
+    Rule.KALTURA_ENTITIES: (Validator(PLAIN, _SRT), doc(Cue(0, 2000, "Tom &amp; Jerry")), 0),
+    Rule.LEADING_SPACE: (Validator(PLAIN), doc(Cue(0, 2000, "  Hi")), 0),
+    Rule.MIN_DURATION: (Validator(PLAIN), doc(Cue(0, 300, "Hi")), 0),
+    Rule.MAX_DURATION: (Validator(PLAIN), doc(Cue(0, 9000, "One two three four. Five six seven eight.")), 0),
+    Rule.READING_SPEED: (
+        Validator(PLAIN),
+        doc(Cue(0, 1000, "Far too many words for one second"), Cue(9000, 10_000, "Later")),
+        0,
+    ),
+    Rule.LINE_LENGTH: (
+        Validator(ReachProfile(1, max_characters_per_caption_line=26)),
+        doc(Cue(0, 4000, "This line is longer than twenty-six characters")),
+        0,
+    ),
+    Rule.LINE_COUNT: (Validator(PLAIN), doc(Cue(0, 6000, "One\nTwo\nThree")), 0),
+    Rule.SPEAKER_ID: (
+        Validator(PLAIN, _SPEAKERS),
+        doc(Cue(0, 2000, "Hello", "Ann"), Cue(2000, 4000, "Still me")),
+        1,
+    ),
+    Rule.SPEAKER_CHANGE: (
+        Validator(ReachProfile(1, enable_speaker_change_indication=True)),
+        doc(Cue(0, 2000, "Hi", "Ann"), Cue(2000, 4000, "Hello")),
+        1,
+    ),
+    Rule.PROFANITY: (
+        Validator(ReachProfile(1, enable_profanity_removal=True)),
+        doc(Cue(0, 3000, "Well, damn it.")),
+        0,
+    ),
+    Rule.DICTIONARY: (
+        Validator(PLAIN, dictionary_terms=["Kaltura"]),
+        doc(Cue(0, 3000, "kaltura is here")),
+        0,
+    ),
+    Rule.AUDIO_TAGS: (
+        Validator(ReachProfile(1, enable_audio_tags=False)),
+        doc(Cue(0, 2000, "[APPLAUSE] Thank you.")),
+        0,
+    ),
+    Rule.UNTRANSLATED: (
+        Validator(PLAIN, kind="translation", source=_SOURCE),
+        doc(Cue(0, 2000, "Good morning")),
+        0,
+    ),
+}
+
+
+def test_every_rule_in_the_cue_table_has_an_example_here():
+    from reach_studio.domain.validation import CUE_RULES
+
+    assert len({e.rule for e in CUE_RULES}) == len(CUE_RULES)  # one entry per rule
+    assert {e.rule for e in CUE_RULES} == set(CUE_RULE_EXAMPLES)
+
+
+def _cue_rule_ids():
+    from reach_studio.domain.validation import CUE_RULES
+
+    return [str(e.rule) for e in CUE_RULES]
+
+
+@pytest.mark.parametrize("name", _cue_rule_ids())
+def test_each_cue_rule_says_what_is_wrong_and_its_fix_removes_it(name):
+    from reach_studio.domain.validation import CUE_RULES
+
+    entry = next(e for e in CUE_RULES if str(e.rule) == name)
+    assert entry.checks.strip()
+    validator, document, index = CUE_RULE_EXAMPLES[entry.rule]
+    found = [f for f in validator.cue(document, index) if f.rule == entry.rule]
+    assert found, f"the example of {name} does not trigger it"
+    finding = found[0]
+    assert finding.cue_index == index and finding.message.strip()
+    assert finding.severity in ("error", "warning")
+    if entry.fix is None:
+        assert finding.fix is None
+        return
+    assert finding.fix is not None and finding.fix.description.strip()
+    after = finding.fix.apply(document)
+    assert entry.rule not in {f.rule for f in validator.document(after) if f.cue_index is not None}
