@@ -35,3 +35,21 @@ def emulator(tmp_path, emulator_media_cache):
         yield emu
     finally:
         emu.stop()
+
+
+@pytest.fixture
+def emu(tmp_path, emulator_media_cache):
+    """The emulator with partners and the vendor's app token only: each test orders the task it needs
+    (tests/delivery/conftest.py `order_task`)."""
+    from reach_studio.emulator.server import Emulator
+
+    with Emulator(tmp_path / "emulator-data", seed="minimal", media_cache=emulator_media_cache) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def conn(emu):
+    """The vendor's connection to `emu`, retrying quickly so fault tests stay short."""
+    from reach_studio.kaltura.connection import AccountConfig, ReachConnection
+
+    return ReachConnection(AccountConfig.from_emulator_info(emu.info), retries=6, backoff=0.02)

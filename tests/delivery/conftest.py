@@ -13,6 +13,7 @@ import pytest
 
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.domain.task import Task
+from tests.factories import ffmpeg, make_clip
 
 CATALOG_TYPES = {
     ServiceFeature.CAPTIONS: "KalturaVendorCaptionsCatalogItem",
@@ -33,19 +34,9 @@ def account_config(emu: Any):
 
 
 @pytest.fixture
-def emulator(tmp_path, emulator_media_cache):
-    """The emulator with partners and the vendor's app token only: each test orders the tasks it needs."""
-    from reach_studio.emulator.server import Emulator
-
-    with Emulator(tmp_path / "emulator-data", seed="minimal", media_cache=emulator_media_cache) as emu:
-        yield emu
-
-
-@pytest.fixture
-def conn(emulator):
-    from reach_studio.kaltura.connection import ReachConnection
-
-    return ReachConnection(account_config(emulator), retries=6, backoff=0.02)
+def emulator(emu):
+    """Here the emulator is the minimal one (tests/conftest.py `emu`): each test orders the tasks it needs."""
+    return emu
 
 
 def order_task(
@@ -140,16 +131,6 @@ def claimed(emulator, conn) -> Callable[..., Task]:
 # --- tiny media (generated once per test session) ------------------------------------------------
 
 
-def _ffmpeg(*args: str) -> None:
-    import imageio_ffmpeg
-
-    subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
-        check=True,
-        timeout=60,
-    )
-
-
 @pytest.fixture(scope="session")
 def media_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("delivery-media")
@@ -162,7 +143,7 @@ def aac_tracks(media_dir) -> tuple[Path, Path]:
     for freq, kbps in ((440, 64), (660, 128)):
         path = media_dir / f"tone{freq}-{kbps}k.mp4"
         if not path.exists():
-            _ffmpeg(
+            ffmpeg(
                 "-f",
                 "lavfi",
                 "-i",
@@ -185,7 +166,7 @@ def aac_tracks(media_dir) -> tuple[Path, Path]:
 def mp3_track(media_dir) -> Path:
     path = media_dir / "tone.mp3"
     if not path.exists():
-        _ffmpeg(
+        ffmpeg(
             "-f",
             "lavfi",
             "-i",
@@ -203,19 +184,7 @@ def mp3_track(media_dir) -> Path:
 def sign_video(media_dir) -> Path:
     path = media_dir / "sign.mp4"
     if not path.exists():
-        _ffmpeg(
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=160x120:rate=10:duration=2",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            str(path),
-        )
+        make_clip(path, seconds=2, video="testsrc=size=160x120:rate=10", audio=None)
     return path
 
 

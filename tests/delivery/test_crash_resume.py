@@ -11,8 +11,8 @@ from reach_studio.domain.delivery_plan import WorkProduct, build_plan
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.engine.delivery import DeliveryService
 from tests.delivery.conftest import run_child
-from tests.delivery.factories import make_doc
 from tests.delivery.factories import our_marker as marker
+from tests.factories import make_doc
 
 KILLED = -9
 

@@ -10,8 +10,8 @@ from reach_studio.domain.enums import OutputFormat, ServiceFeature, TaskStatus
 from reach_studio.domain.formats import read_captions
 from reach_studio.engine.delivery import DeliveryBlocked, DeliveryService
 from reach_studio.store.delivery_journal import DeliveryJournal
-from tests.delivery.factories import make_doc
 from tests.delivery.factories import our_marker as marker
+from tests.factories import make_doc
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from reach_studio.domain.delivery_plan import WorkProduct
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.engine.delivery import DeliveryService
 from reach_studio.store.delivery_journal import DeliveryJournal
-from tests.delivery.factories import make_doc
 from tests.delivery.factories import our_marker as marker
+from tests.factories import make_doc
 
 
 def _service(conn, tmp_path, **kw):

@@ -9,7 +9,7 @@ from reach_studio.domain.delivery_plan import WorkProduct
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.engine.delivery import DeliveryBlocked, DeliveryService, default_validator
 from reach_studio.store.delivery_journal import DeliveryJournal
-from tests.delivery.factories import make_doc, make_task
+from tests.factories import make_doc, make_task
 
 
 def test_caption_validator_errors_block_and_name_the_cue(emulator, claimed, conn, tmp_path):

@@ -12,8 +12,8 @@ from reach_studio.kaltura.connection import ReachConnection
 from reach_studio.kaltura.delivery_executor import ExecutorHooks
 from reach_studio.store.delivery_journal import DeliveryJournal
 from tests.delivery.conftest import account_config, run_child
-from tests.delivery.factories import make_doc
 from tests.delivery.factories import our_marker as marker
+from tests.factories import make_doc
 
 KILLED = -9
 

@@ -20,7 +20,9 @@ from reach_studio.domain.delivery_plan import (
     sign_language_suffix,
 )
 from reach_studio.domain.enums import OutputFormat, ServiceFeature
-from tests.delivery.factories import make_doc, make_task
+from tests.factories import make_doc, make_task
+
+ENTRY = make_task().entry_id
 
 
 def _uploaded_text(plan: DeliveryPlan, key: str) -> str:
@@ -35,7 +37,7 @@ def test_captions_plan_sets_every_field_the_guide_names():
     assert plan.keys == ["caption.add", "caption.upload", "caption.setContent", "task.ready"]
     add = plan.step("caption.add")
     assert add.service == "caption.captionAsset" and add.object_type == "KalturaCaptionAsset"
-    assert add.entry == "0_entry41"
+    assert add.entry == ENTRY
     assert dict(add.fields) == {
         "format": "1",
         "fileExt": "srt",
@@ -45,7 +47,7 @@ def test_captions_plan_sets_every_field_the_guide_names():
         "displayOnPlayer": True,
         "label": "English",
     }
-    assert add.marker and "task-41" in add.marker
+    assert add.marker and f"task-{task.id}" in add.marker
     text = _uploaded_text(plan, "caption.upload")
     assert "00:00:02,000 --> 00:00:03,500" in text and "Line number 2" in text
     set_content = plan.step("caption.setContent")
@@ -104,7 +106,7 @@ def test_transcripts_are_attached_and_associated_with_the_caption():
     assert assoc.target == Ref("caption.add")
     assert assoc.fields["associatedTranscriptIds"] == (Ref("transcript.txt.add"), Ref("transcript.dfxp.add"))
     tags = plan.step("entry.tags")
-    assert tags.op == "merge_tags" and tags.tag_field == "tags" and tags.target == "0_entry41"
+    assert tags.op == "merge_tags" and tags.tag_field == "tags" and tags.target == ENTRY
     assert tags.append == ("Physics", "energy")  # duplicates (any case) dropped
 
 
@@ -243,7 +245,7 @@ def test_chapters_are_added_one_by_one_in_time_order():
     first = plan.step("chapter.001.add")
     assert first.service == "cuePoint.cuePoint" and first.object_type == "KalturaThumbCuePoint"
     assert dict(first.fields) == {
-        "entryId": "0_entry41",
+        "entryId": ENTRY,
         "startTime": 0,
         "title": "Intro",
         "description": "hello",
@@ -274,7 +276,7 @@ def test_sign_language_child_entry(tmp_path):
     assert add_content.service == "media" and add_content.wait == "entry"
     link = plan.step("signLang.entry.link")
     assert link.tag_field == "adminTags" and link.append == ("signLang", "signLangASL", "Acme Captioning")
-    assert dict(link.fields) == {"parentEntryId": "0_entry41"}
+    assert dict(link.fields) == {"parentEntryId": ENTRY}
     assert plan.output_step == "signLang.entry.add"
     with pytest.raises(PlanError, match="parent entry"):
         build_plan(task, WorkProduct(sign_video=video))

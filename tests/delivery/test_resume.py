@@ -10,8 +10,8 @@ from reach_studio.domain.progress import Cancelled, CancelToken
 from reach_studio.engine.delivery import DeliveryService
 from reach_studio.kaltura.delivery_executor import ExecutorHooks
 from reach_studio.store.delivery_journal import DeliveryJournal
-from tests.delivery.factories import make_doc
 from tests.delivery.factories import our_marker as marker
+from tests.factories import make_doc
 
 
 class _Crash(BaseException):

@@ -21,7 +21,7 @@ from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, Descript
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.timed_editor import TimedEditor
-from tests.editor.conftest import make_task
+from tests.factories import make_task
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

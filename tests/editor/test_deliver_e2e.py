@@ -13,26 +13,12 @@ from reach_studio.domain.captions import CaptionDocument, Cue
 from reach_studio.domain.delivery_plan import marker
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.domain.formats import read_captions
-from reach_studio.kaltura.connection import ReachConnection
 from reach_studio.store.drafts import DraftStore, draft_key
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.timed_editor import TimedEditor
-from tests.delivery.conftest import account_config, claim, order_task
+from tests.delivery.conftest import claim, order_task
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture
-def emu(tmp_path, emulator_media_cache):
-    from reach_studio.emulator.server import Emulator
-
-    with Emulator(tmp_path / "emulator-data", seed="minimal", media_cache=emulator_media_cache) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def conn(emu):
-    return ReachConnection(account_config(emu), retries=6, backoff=0.02)
 
 
 def open_claimed(qtbot, emu, conn, tmp_path, feature, source_doc=None, **order):

@@ -13,12 +13,10 @@ from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.timed_editor import TimedEditor
 from tests.delivery.conftest import claim, order_task
 
-from .test_deliver_e2e import conn, emu  # noqa: F401 - fixtures
-
 pytestmark = pytest.mark.timeout(180)
 
 
-def test_machine_captions_are_offered_as_the_starting_draft(qtbot, emu, conn, tmp_path):  # noqa: F811
+def test_machine_captions_are_offered_as_the_starting_draft(qtbot, emu, conn, tmp_path):
 
     task_id = order_task(emu, ServiceFeature.CAPTIONS)
     entry_id = emu.inspect.task(task_id)["entryId"]

@@ -11,8 +11,7 @@ from pathlib import Path
 
 from reach_studio.domain import edit_ops
 from reach_studio.store.drafts import DraftStore, draft_key
-
-from .conftest import make_task
+from tests.factories import make_task
 
 CHILD = Path(__file__).with_name("typing_child.py")
 

@@ -9,8 +9,7 @@ from reach_studio.store.drafts import DraftStore, draft_key
 from reach_studio.ui.editors import journal as journal_module
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.timed_editor import TimedEditor
-
-from .conftest import make_task
+from tests.factories import make_task
 
 SRT = "1\n00:00:01,000 --> 00:00:02,500\nFirst line\n\n2\n00:00:03,000 --> 00:00:04,000\nSecond\n"
 

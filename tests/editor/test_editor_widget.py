@@ -10,8 +10,7 @@ from reach_studio.domain.enums import ServiceFeature
 from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.timed_editor import TimedEditor
-
-from .conftest import make_task
+from tests.factories import make_task
 
 
 def open_editor(qtbot, feature=ServiceFeature.CAPTIONS, source=None, drafts=None, **task_kw):

@@ -7,8 +7,8 @@ import subprocess
 
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.domain.flavor_choice import FlavorInfo, Need, choose_flavor, need_for
+from tests.factories import make_task
 
-from .conftest import make_task
 from .test_editor_widget import open_editor
 
 

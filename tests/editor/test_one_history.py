@@ -46,8 +46,7 @@ def test_editor_keys_work_as_soon_as_a_task_opens(qtbot, tmp_path):
     from reach_studio.settings import Settings
     from reach_studio.store.drafts import DraftStore
     from reach_studio.ui.main_window import MainWindow
-
-    from .conftest import make_task
+    from tests.factories import make_task
 
     win = MainWindow(Settings(), SecretStore(), DraftStore())
     qtbot.addWidget(win)

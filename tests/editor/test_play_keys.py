@@ -36,8 +36,7 @@ def test_space_types_in_the_text_box_and_plays_elsewhere(qtbot, test_clip):
     from reach_studio.ui.editors.registry import TaskContext
     from reach_studio.ui.editors.timed_editor import TimedEditor
     from reach_studio.ui.player import create_player, qt_backend
-
-    from .conftest import make_task
+    from tests.factories import make_task
 
     if not qt_backend.available():
         pytest.skip("no Qt Multimedia")

@@ -22,8 +22,7 @@ def test_editor_underlines_misspelled_words(qtbot):
     from reach_studio.domain.captions import Cue
     from reach_studio.ui.editors.registry import TaskContext
     from reach_studio.ui.editors.timed_editor import TimedEditor
-
-    from .conftest import make_task
+    from tests.factories import make_task
 
     ed = TimedEditor(TaskContext(make_task(dictionary="Zorblax"), None, None), player=None)
     qtbot.addWidget(ed)

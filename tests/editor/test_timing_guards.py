@@ -97,8 +97,7 @@ def test_double_click_plays_the_cue_from_its_start_and_stops_at_its_end(qtbot, t
     from reach_studio.ui.editors.registry import TaskContext
     from reach_studio.ui.editors.timed_editor import TimedEditor
     from reach_studio.ui.player import create_player, qt_backend
-
-    from .conftest import make_task
+    from tests.factories import make_task
 
     if not qt_backend.available():
         pytest.skip("no Qt Multimedia")

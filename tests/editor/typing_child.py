@@ -15,9 +15,7 @@ from PySide6.QtWidgets import QApplication
 from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.timed_editor import TimedEditor
-
-sys.path.insert(0, os.path.dirname(__file__))
-from conftest import make_task
+from tests.factories import make_task
 
 
 def main() -> None:

@@ -49,7 +49,7 @@ class _NoNetwork:
 def test_deliver_shows_what_will_be_uploaded_and_cancel_sends_nothing(qtbot):
     from reach_studio.ui.editors.registry import TaskContext
     from reach_studio.ui.editors.timed_editor import TimedEditor
-    from tests.editor.conftest import make_task
+    from tests.factories import make_task
 
     ed = TimedEditor(TaskContext(make_task(), _NoNetwork(), None), player=None)
     qtbot.addWidget(ed)
@@ -79,7 +79,7 @@ def test_deliver_summary_warns_when_kaltura_would_not_serve_the_file(qtbot):
     that, so the summary says it before anything is sent."""
     from reach_studio.ui.editors.registry import TaskContext
     from reach_studio.ui.editors.timed_editor import TimedEditor
-    from tests.editor.conftest import make_task
+    from tests.factories import make_task
 
     cues = 16_000  # a dense 9-hour event
     task = make_task()

@@ -8,15 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-
-def ffmpeg(*args: str) -> None:
-    import imageio_ffmpeg
-
-    subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
-        check=True,
-        timeout=60,
-    )
+from tests.factories import ffmpeg, make_clip
 
 
 def decode_pcm(path: Path, rate: int = 16000) -> np.ndarray:
@@ -57,47 +49,10 @@ def tone_level(samples: np.ndarray, rate: int, freq: float, start_s: float, end_
 def voice_media(tmp_path_factory) -> dict[str, Path]:
     """An original clip (video + 440 Hz tone, 4 s) and a take (1000 Hz tone, 1 s) as WAV."""
     folder = tmp_path_factory.mktemp("voice-media")
-    clip = folder / "original.mp4"
-    ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=size=160x90:rate=10",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:sample_rate=48000",
-        "-t",
-        "4",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-b:a",
-        "64k",
-        "-shortest",
-        str(clip),
-    )
+    clip = make_clip(folder / "original.mp4", video="testsrc=size=160x90:rate=10")
     take = folder / "take.wav"
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=1", "-ac", "1", str(take))
-    signed = folder / "signed.mp4"
-    ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=size=160x120:rate=10:duration=2",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        str(signed),
-    )
+    signed = make_clip(folder / "signed.mp4", seconds=2, video="testsrc=size=160x120:rate=10", audio=None)
     return {"clip": clip, "take": take, "signed": signed}
 
 
@@ -122,20 +77,3 @@ def record_take(qtbot, editor, row: int, seconds: float = 1.3, freq: float = 100
     editor.stop_recording()
     qtbot.waitUntil(lambda: not editor.preparing_takes, timeout=10_000)  # cleaned up in a worker
     assert editor.script.lines[row].has_take
-
-
-@pytest.fixture
-def emu(tmp_path, emulator_media_cache):
-    """The emulator with partners and the vendor's app token; each test orders the task it needs."""
-    from reach_studio.emulator.server import Emulator
-
-    with Emulator(tmp_path / "emulator-data", seed="minimal", media_cache=emulator_media_cache) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def conn(emu):
-    from reach_studio.kaltura.connection import ReachConnection
-    from tests.delivery.conftest import account_config
-
-    return ReachConnection(account_config(emu), retries=6, backoff=0.02)

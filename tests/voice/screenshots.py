@@ -20,8 +20,8 @@ from reach_studio.domain.enums import ServiceFeature
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.sign_language_editor import SignLanguageEditor
 from reach_studio.ui.editors.voice_editor import VoiceEditor
-from tests.editor.conftest import make_task
 from tests.editor.screenshots import make_clip
+from tests.factories import make_task
 from tests.voice.conftest import ffmpeg, pcm_buffer
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"

@@ -106,8 +106,7 @@ def test_a_wav_take_that_looks_like_mpeg_ts_to_ffmpeg_is_still_mixed(voice_media
 def test_a_long_script_is_ducked_by_a_chain_of_filters(tmp_path):
     """ffmpeg refuses one enable expression with more than ~50 windows (seen with 120 takes)."""
     from reach_studio.media import audio_mix
-
-    from .conftest import ffmpeg
+    from tests.factories import ffmpeg
 
     original = tmp_path / "long.wav"
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=27", str(original))
@@ -124,7 +123,7 @@ def test_a_long_script_is_ducked_by_a_chain_of_filters(tmp_path):
 
 
 def test_overlapping_takes_are_both_heard(voice_media, tmp_path):
-    from .conftest import ffmpeg
+    from tests.factories import ffmpeg
 
     low = tmp_path / "low.wav"
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=700:sample_rate=48000:duration=1.5", str(low))

@@ -9,7 +9,7 @@ from reach_studio.media.probe import probe
 from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.sign_language_editor import SignLanguageEditor, video_checks
-from tests.editor.conftest import make_task
+from tests.factories import make_task
 
 
 def open_sign(qtbot, store, target="English (BSL)"):

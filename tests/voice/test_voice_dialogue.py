@@ -10,39 +10,19 @@ from reach_studio.domain.enums import ServiceFeature
 from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.voice_editor import VoiceEditor
-from tests.editor.conftest import make_task
+from tests.factories import make_clip, make_task
 
-from .conftest import ffmpeg, record_take
+from .conftest import record_take
 
 
 @pytest.fixture(scope="module")
 def talk_then_pause(tmp_path_factory):
     """4 s of video; the sound track 'speaks' (a loud tone) for the first 1.5 s, then is silent."""
-    clip = tmp_path_factory.mktemp("dialogue") / "talk.mp4"
-    ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=size=160x90:rate=10",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=300:sample_rate=48000:duration=1.5,apad=whole_dur=4",
-        "-t",
-        "4",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-b:a",
-        "64k",
-        str(clip),
+    return make_clip(
+        tmp_path_factory.mktemp("dialogue") / "talk.mp4",
+        video="testsrc=size=160x90:rate=10",
+        audio="sine=frequency=300:sample_rate=48000:duration=1.5,apad=whole_dur=4",
     )
-    return clip
 
 
 def open_ad(qtbot, tmp_path, media, player=None, take_player=None):

@@ -14,7 +14,7 @@ from reach_studio.domain.enums import ServiceFeature
 from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.voice_editor import VoiceEditor
-from tests.editor.conftest import make_task
+from tests.factories import make_task
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.editors import recorder as rec
 from reach_studio.ui.editors.registry import TaskContext, editor_for
 from reach_studio.ui.editors.voice_editor import VoiceEditor
-from tests.editor.conftest import make_task
+from tests.factories import make_task
 
 from .conftest import decode_pcm, record_take, tone_level
 
