@@ -293,6 +293,8 @@ class MainWindow(QMainWindow):
         s.download_finished.connect(self._download_finished)
         s.download_failed.connect(self._download_failed)
         s.download_cancelled.connect(self._download_cancelled)
+        s.stream_ready.connect(self._stream_ready)
+        s.waveform_grew.connect(self._waveform_grew)
         s.live_ready.connect(self._live_ready)
 
     def _apply_settings(self) -> None:
@@ -396,9 +398,9 @@ class MainWindow(QMainWindow):
             self.open_task(task)
             return
         self.service.start_download(task)
-        self.tabs.setCurrentWidget(self.mine)
         self.mine.select_task(task.account, task.id)
-        self.mine.table.setFocus()  # Return opens it at once (the Claim button that had the focus is hidden now)
+        # The editor opens at once: the draft is usable now and the stream plays while the media downloads.
+        self.open_task(task)
 
     def _live_ready(self, key: TaskKey, session) -> None:
         ws = self.workspaces.get(key)
@@ -530,6 +532,10 @@ class MainWindow(QMainWindow):
                     self.service.schedule_live(task, adopt=True)
             elif key in self.service.downloads:
                 ws.download_started()
+                if key in self.service.streams:
+                    ws.stream_ready(self.service.streams[key])
+                if key in self.service.partial_waveforms:
+                    ws.waveform_progress(self.service.partial_waveforms[key])
             elif key not in self.service.media and conn is not None:
                 self.service.start_download(task)
             elif conn is None:
@@ -587,6 +593,16 @@ class MainWindow(QMainWindow):
             if self._status_download is None:
                 self.download_bar.hide()
                 self.cancel_download_button.hide()
+
+    def _stream_ready(self, key: TaskKey, source) -> None:
+        ws = self.workspaces.get(key)
+        if ws is not None and key in self.service.downloads:
+            ws.stream_ready(source)
+
+    def _waveform_grew(self, key: TaskKey, wave) -> None:
+        ws = self.workspaces.get(key)
+        if ws is not None and key in self.service.downloads:
+            ws.waveform_progress(wave)
 
     def _download_finished(self, key: TaskKey, path: Path) -> None:
         self._download_done_in_status(key)

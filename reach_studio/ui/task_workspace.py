@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from reach_studio.domain.task import Task
+from reach_studio.redaction import redact
 from reach_studio.store.drafts import DraftStore, draft_key
 from reach_studio.ui.editors.base import TaskEditor
 from reach_studio.ui.editors.registry import TaskContext, editor_for
@@ -93,6 +94,7 @@ class TaskWorkspace(QWidget):
         self.notes: _NotesPad | None = None
         self.player = None
         self.video = None
+        self.streaming = False  # the notes pad's player plays the stream while the file downloads
 
         title = QLabel(
             f"<b>{_e(entry_label(task))}</b> — {_e(service_label(task))}"
@@ -219,6 +221,29 @@ class TaskWorkspace(QWidget):
     def download_cancelled(self) -> None:
         self.download_failed("cancelled")
 
+    def stream_ready(self, source) -> None:
+        """The media plays from its stream while it downloads (engine.media_fetch.StreamSource)."""
+        if self.context.media_path is not None:
+            return
+        self.download_label.setText("Playing the stream while the media downloads…")
+        if self.editor is not None:
+            self.editor.set_stream(source)
+        elif self.player is not None and not self.streaming:
+            try:
+                self.player.load_url(source.url, source.duration_ms)
+            except Exception as exc:  # noqa: BLE001 - no stream: the file plays once downloaded
+                log.info("not streaming task %s: %s", self.task.id, redact(exc))
+                return
+            self.streaming = True
+            self.play_button.setEnabled(True)
+            if hasattr(self.video, "set_message"):
+                self.video.set_message("")
+
+    def waveform_progress(self, wave) -> None:
+        """The waveform of the audio downloaded so far, for an editor that draws one."""
+        if self.editor is not None:
+            self.editor.set_partial_waveform(wave)
+
     def media_ready(self, path: Path) -> None:
         self.context.media_path = Path(path)
         self.download_bar.hide()
@@ -226,7 +251,11 @@ class TaskWorkspace(QWidget):
             self.editor.set_media(Path(path))
         if self.player is not None:
             try:
-                self.player.load(Path(path))
+                if self.streaming:
+                    self.streaming = False
+                    self.player.switch_to(Path(path))
+                else:
+                    self.player.load(Path(path))
                 self.play_button.setEnabled(True)
                 if hasattr(self.video, "set_message"):
                     self.video.set_message("")

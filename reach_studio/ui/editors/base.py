@@ -48,6 +48,13 @@ class TaskEditor(QWidget):
         """The media download finished."""
         self.ctx.media_path = Path(path)
 
+    def set_stream(self, source) -> None:
+        """While the media downloads: its stream can be played (engine.media_fetch.StreamSource, whose URL
+        carries the KS: never log or show it). An editor without a player ignores it."""
+
+    def set_partial_waveform(self, wave) -> None:
+        """While the media downloads: the waveform of the audio arrived so far (media.waveform.Waveform)."""
+
     def set_source_captions(self, doc: CaptionDocument) -> None:
         """A translation's (or dub's) source captions arrived after the editor opened."""
         self.ctx.source_captions = doc

@@ -42,6 +42,7 @@ from reach_studio.domain import edit_ops
 from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, DescriptionCue
 from reach_studio.domain.edit_ops import EditError, Item, Op
 from reach_studio.domain.enums import language_code
+from reach_studio.redaction import redact
 from reach_studio.ui.editors import row_checks, shortcuts
 from reach_studio.ui.editors.base import EditorBase
 from reach_studio.ui.editors.cue_model import ERROR, CueListModel, clock
@@ -134,6 +135,8 @@ class TimedEditor(EditorBase):
             player = create_player(self)
         self.player: MediaPlayerBase | None = player  # type: ignore[assignment]
         self._media_loaded = False
+        self.streaming = False  # playing the task's stream while the file downloads
+        self._full_waveform = False  # the downloaded file's waveform is drawn (partial ones then wait)
         self.media_has_picture: bool | None = None  # known once the media is probed
         self.deliver_confirm = None  # the "what will be uploaded" box while it is open
         self.last_played: tuple[int, int | None] | None = None  # what the play keys asked for last
@@ -511,7 +514,7 @@ class TimedEditor(EditorBase):
             self.player.positionChanged.connect(self._position_changed)
             self.player.durationChanged.connect(self._duration_changed)
             self.player.playingChanged.connect(self._playing_changed)
-            self.player.errorOccurred.connect(lambda m: self.show_status(f"Player: {m}", error=True))
+            self.player.errorOccurred.connect(self._player_error)
         if self.ctx.media_path is not None:
             self.set_media(self.ctx.media_path)
         if self.kind == "captions" and not self.model.items and self.ctx.connection is not None:
@@ -552,6 +555,7 @@ class TimedEditor(EditorBase):
     # ----------------------------------------------------------------------- shell contract
 
     def set_media(self, path: Path) -> None:
+        """The download finished: a stream playing meanwhile hands over to the file at the same position."""
         super().set_media(path)
         self._load_waveform(Path(path))
         self._describe_media(Path(path))
@@ -559,12 +563,42 @@ class TimedEditor(EditorBase):
         if self.player is None:
             return
         try:
-            self.player.load(Path(path))
+            if self.streaming:
+                self.player.switch_to(Path(path))
+            else:
+                self.player.load(Path(path))
         except PlayerError as exc:
             self.show_status(str(exc), error=True)
             return
+        finally:
+            self.streaming = False
         self._media_loaded = True
         self.video.set_message("")
+
+    def set_stream(self, source) -> None:
+        """Called by the workspace while the media downloads: play the task's stream meanwhile, so the
+        linguist starts at once. `source` is an engine.media_fetch.StreamSource (its URL holds the KS)."""
+        if self.player is None or self.ctx.media_path is not None or self.streaming:
+            return
+        try:
+            self.player.load_url(source.url, source.duration_ms)
+        except PlayerError as exc:
+            self.show_status(redact(str(exc)))
+            return
+        self.streaming = True
+        self._media_loaded = True
+        self.video.set_message("")
+        if source.duration_ms:
+            self.timeline.canvas.set_duration(source.duration_ms)
+        self.media_label.setText(f"Streaming flavor {source.choice.flavor.id} while it downloads")
+
+    def set_partial_waveform(self, wave) -> None:
+        """The waveform of the audio arrived so far; ignored once the downloaded file's own is drawn."""
+        if not self._full_waveform:
+            self.timeline.canvas.set_peaks(wave)
+
+    def _player_error(self, message: str) -> None:
+        self.show_status(f"Player: {redact(message)}", error=True)  # a stream's URL carries the KS
 
     def set_source_captions(self, doc: CaptionDocument) -> None:
         """Translation: the source arrived after the editor opened. Empty targets take its timing."""
@@ -617,9 +651,13 @@ class TimedEditor(EditorBase):
     def _load_waveform(self, path: Path) -> None:
         from reach_studio.ui.editors.waveform_loader import load_peaks_async
 
+        def drawn(wave) -> None:
+            self._full_waveform = True
+            self.timeline.canvas.set_peaks(wave)
+
         self._waveform_job = load_peaks_async(
             path,
-            self.timeline.canvas.set_peaks,
+            drawn,
             lambda m: self.show_status(m, error=True),
             alive=lambda: shiboken6.isValid(self),
         )

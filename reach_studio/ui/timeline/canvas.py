@@ -33,6 +33,7 @@ RULER_BG = QColor("#2a2d30")
 RULER_FG = QColor("#a0a4a8")
 WAVE = QColor("#4caf7a")
 WAVE_DIM = QColor("#2f6b4b")
+PENDING = QColor(255, 255, 255, 22)  # waveform not arrived yet (the media still downloads)
 TAKE_WAVE = QColor("#1d3f8f")  # a recorded take drawn inside its block
 SHOT = QColor("#7fdcf5")  # shot change marks
 RANGE_FILL = QColor(94, 200, 229, 60)  # a stretch being drawn / the selection
@@ -171,6 +172,20 @@ class TimelineCanvas(QWidget):
             self._duration_ms = max(self._duration_ms, peaks.duration_ms)
         self.viewChanged.emit()
         self.update()
+
+    def pending_ranges(self) -> list[tuple[int, int]]:
+        """Stretches (ms) of the media whose audio has not arrived yet (empty once it is all here)."""
+        arrived = getattr(self._peaks, "arrived", None)
+        if arrived is None:
+            return []
+        out, at = [], 0
+        for start, end in arrived:
+            if start > at:
+                out.append((at, start))
+            at = max(at, end)
+        if at < self._peaks.duration_ms:
+            out.append((at, self._peaks.duration_ms))
+        return out
 
     def set_duration(self, ms: int) -> None:
         self._duration_ms = max(0, int(ms))
@@ -380,6 +395,11 @@ class TimelineCanvas(QWidget):
         if x1 > x0:
             p.setPen(QPen(WAVE_DIM, 1))
             p.drawLine(QPointF(x0, top + mid), QPointF(x1, top + mid))
+        # while the media downloads, what has not arrived yet is shaded: it is not silence
+        for start, end in self.pending_ranges():
+            xa, xb = max(0.0, self.x_of(start)), min(float(w), self.x_of(end))
+            if xb > xa:
+                p.fillRect(QRectF(xa, top, xb - xa, height), PENDING)
 
     def _paint_blocks(self, p: QPainter, t0: float, t1: float) -> None:
         top, bottom = self._lane()
