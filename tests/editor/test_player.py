@@ -114,3 +114,28 @@ def test_vlc_is_released_when_its_owner_is_deleted_without_close(qtbot, test_cli
     qtbot.waitUntil(p.is_playing, timeout=5000)  # deleted while it decodes
     owner.deleteLater()
     qtbot.waitUntil(lambda: state["done"], timeout=5000)  # libvlc stopped and released, no stray decoding
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_stream_plays_and_hands_over_to_the_file_at_the_same_position(qtbot, test_clip, backend):
+    """Issue 15, start at once: the stream plays while the file downloads; then the file takes over."""
+    from PySide6.QtCore import QUrl
+
+    p = create_player(prefer=backend)
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.attach(p)
+    view.show()
+    try:
+        p.load_url(QUrl.fromLocalFile(str(test_clip)).toString(), 4000)
+        p.play()
+        qtbot.waitUntil(lambda: p.position() > 1200, timeout=15_000)
+        p.pause()
+        at = p.position()
+        p.switch_to(test_clip)
+        qtbot.waitUntil(lambda: abs(p.position() - at) < 300 and p.duration() > 3000, timeout=15_000)
+        p.play()  # and it goes on from there
+        qtbot.waitUntil(lambda: p.position() > at + 400, timeout=15_000)
+        assert p.is_playing()
+    finally:
+        p.close()

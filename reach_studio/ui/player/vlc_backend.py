@@ -234,6 +234,12 @@ class VlcMediaPlayer(MediaPlayerBase):
         self._open_media(_vlc_instance().media_new_path(str(path)))
 
     def _open_media(self, media) -> None:
+        if self._mp.get_media() is not None:
+            # another source is open (switch_to from the stream): its video output must be gone before the
+            # frame format and buffer change, or libvlc writes into a freed buffer (seen as a segfault)
+            self._still_watchdog.stop()
+            self._still = None
+            self._mp.stop()
         w, h = self._size
         with self._buffer_lock:
             self._buffer = ctypes.create_string_buffer(w * h * 4)
@@ -242,8 +248,9 @@ class VlcMediaPlayer(MediaPlayerBase):
         self._mp.set_media(media)
         if self._duration:
             self.durationChanged.emit(self._duration)
-        if self._resume_at is not None:  # switch_to while playing: carry on from there
-            start, self._resume_at = self._resume_at, None
+        if self._resume_at is not None or self._playing:  # switch_to while playing, or Play pressed meanwhile
+            start = self._resume_at if self._resume_at is not None else (self._pending_seek or 0)
+            self._resume_at = None
             self._playing = True
             self._paused_at = None
             self._mp.play()
