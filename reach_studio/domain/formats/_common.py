@@ -94,6 +94,16 @@ def clock(ms: int, sep: str = ",") -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{rem:03d}"
 
 
+# Milliseconds of each two-digit hour, minute and second and each three-digit fraction: the readers' common
+# case (HH:MM:SS,mmm) is four look-ups per time, which also refuse minutes or seconds over 59 (no key);
+# anything else goes the general, slower way. A VTT time without hours has None there.
+HOURS_MS: dict[str | None, int] = {f"{h:02d}": h * 3_600_000 for h in range(100)}
+HOURS_MS[None] = 0
+MINUTES_MS = {f"{m:02d}": m * 60_000 for m in range(60)}
+SECONDS_MS = {f"{s:02d}": s * 1000 for s in range(60)}
+MILLIS = {f"{f:03d}": f for f in range(1000)}
+
+
 def fraction_ms(digits: str) -> int:
     """Milliseconds of a decimal fraction: "5" -> 500, "05" -> 50, "0504" -> 50 (truncated)."""
     return int((digits + "000")[:3]) if digits else 0

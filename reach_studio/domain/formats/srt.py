@@ -18,6 +18,10 @@ import re
 from reach_studio.domain.caption_errors import CaptionParseError, CaptionRepair, excerpt
 from reach_studio.domain.captions import CaptionDocument, Cue
 from reach_studio.domain.formats._common import (
+    HOURS_MS,
+    MILLIS,
+    MINUTES_MS,
+    SECONDS_MS,
     check_times,
     clean_lines,
     clock,
@@ -117,15 +121,16 @@ def parse_timing(
 ) -> tuple[int, int]:
     """(start_ms, end_ms) of a `TIMING_RE` match."""
     h1, m1, s1, sep1, f1, h2, m2, s2, sep2, f2, settings = m.groups()
-    if sep1 == "," and sep2 == "," and len(f1) == 3 and len(f2) == 3:  # the common case: no repairs
-        mi1, se1, mi2, se2 = int(m1), int(s1), int(m2), int(s2)
-        if mi1 < 60 and se1 < 60 and mi2 < 60 and se2 < 60:
+    if sep1 == "," and sep2 == ",":  # the common case: no repairs
+        try:
+            start = HOURS_MS[h1] + MINUTES_MS[m1] + SECONDS_MS[s1] + MILLIS[f1]
+            end = HOURS_MS[h2] + MINUTES_MS[m2] + SECONDS_MS[s2] + MILLIS[f2]
+        except KeyError:
+            pass  # not HH:MM:SS,mmm with minutes and seconds below 60
+        else:
             if settings and repairs is not None and settings.strip():
                 repairs.append(_settings_dropped(settings, line_no))
-            return (
-                ((int(h1) * 60 + mi1) * 60 + se1) * 1000 + int(f1),
-                ((int(h2) * 60 + mi2) * 60 + se2) * 1000 + int(f2),
-            )
+            return start, end
     line = m.string
     first = len(repairs) if repairs is not None else 0
     start = time_ms(h1, m1, s1, sep1, f1, ",", line, name, line_no, repairs)

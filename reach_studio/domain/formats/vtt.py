@@ -12,7 +12,17 @@ import re
 
 from reach_studio.domain.caption_errors import CaptionParseError, CaptionRepair, excerpt, grouped_repair
 from reach_studio.domain.captions import CaptionDocument, Cue, DescriptionCue
-from reach_studio.domain.formats._common import check_times, clean_lines, clock, render_text, split_speaker
+from reach_studio.domain.formats._common import (
+    HOURS_MS,
+    MILLIS,
+    MINUTES_MS,
+    SECONDS_MS,
+    check_times,
+    clean_lines,
+    clock,
+    render_text,
+    split_speaker,
+)
 from reach_studio.domain.formats.srt import dedupe_line, time_ms, why_not_a_timing
 
 _VOICE_OPEN = re.compile(r"^<v(?:\.[^\s>]*)?[ \t]+([^>\n]*)>")
@@ -83,13 +93,14 @@ def parse_vtt_timing(
         repairs.append(
             CaptionRepair("settings_dropped", line_no, f"cue settings left out: {excerpt(settings)}")
         )
-    if sep1 == "." and sep2 == "." and len(f1) == 3 and len(f2) == 3:  # the common case: no repairs
-        mi1, se1, mi2, se2 = int(m1), int(s1), int(m2), int(s2)
-        if mi1 < 60 and se1 < 60 and mi2 < 60 and se2 < 60:
+    if sep1 == "." and sep2 == ".":  # the common case: no repairs
+        try:
             return (
-                ((int(h1 or 0) * 60 + mi1) * 60 + se1) * 1000 + int(f1),
-                ((int(h2 or 0) * 60 + mi2) * 60 + se2) * 1000 + int(f2),
+                HOURS_MS[h1] + MINUTES_MS[m1] + SECONDS_MS[s1] + MILLIS[f1],
+                HOURS_MS[h2] + MINUTES_MS[m2] + SECONDS_MS[s2] + MILLIS[f2],
             )
+        except KeyError:
+            pass  # not [HH:]MM:SS.mmm with two-digit hours and minutes and seconds below 60
     line = m.string
     if (sep1 is None and h1 is None) or (sep2 is None and h2 is None):
         raise CaptionParseError(
