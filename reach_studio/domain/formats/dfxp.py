@@ -102,6 +102,17 @@ _MINUTES_SECONDS = {f"{m:02d}:{sec:02d}": (m * 60 + sec) * 1000 for m in range(6
 _MILLIS = {f"{f:03d}": f for f in range(1000)}
 
 
+def _clock_ms(expr: str) -> int | None:
+    """HH:MM:SS.mmm, what Kaltura and this writer produce, by three table look-ups (which also check that
+    every part is digits and minutes and seconds are below 60; int() would take "+1" or " 1"); else None."""
+    if expr[2:3] == ":" and expr[8:9] == ".":
+        try:  # (the fraction has exactly three digits: the whole expression is 12 characters)
+            return _HOURS[expr[:2]] + _MINUTES_SECONDS[expr[3:8]] + _MILLIS[expr[9:]]
+        except KeyError:
+            pass
+    return None
+
+
 class _Timing:
     """TTML 1 time expressions (§10.3.1): clock time with an optional fraction, or frames and sub-frames;
     offset time in h, m, s, ms, f (frames) or t (ticks), each with an optional fraction."""
@@ -113,14 +124,9 @@ class _Timing:
         self.legacy = False  # 2006 TTAF namespaces: attributes need the slower lookup
 
     def ms(self, expr: str, element: Element) -> int:
-        if len(expr) == 12 and expr[8] == "." and expr[2] == ":":
-            # HH:MM:SS.mmm, what Kaltura and this writer produce: three table look-ups, which also check
-            # that every part is digits and minutes and seconds are below 60 (int() would take "+1" or " 1")
-            hours = _HOURS.get(expr[:2])
-            minutes_seconds = _MINUTES_SECONDS.get(expr[3:8])
-            millis = _MILLIS.get(expr[9:])
-            if hours is not None and minutes_seconds is not None and millis is not None:
-                return hours + minutes_seconds + millis
+        fast = _clock_ms(expr)
+        if fast is not None:
+            return fast
         expr = expr.strip()
         m = _CLOCK.match(expr)
         if m:
@@ -330,7 +336,7 @@ def _lines_only(p: Element, preserve: bool) -> str | None:
     """The text of a paragraph holding only text and plain <br/> (the hot path), or None for anything else."""
     lines = [p.text or ""]
     for sub in p:
-        if sub.tag not in _BR_TAGS or len(sub) or sub.attrib:
+        if sub.tag not in _BR_TAGS or len(sub) or sub.items():  # (.attrib would give each <br/> a dict)
             return None
         lines.append(sub.tail or "")
     if preserve:
@@ -371,11 +377,13 @@ def _collect(
 ) -> None:
     # Hot loop, once per <p>: attributes are read from the element's own dict, and anything beyond begin,
     # end and ttm:agent (what this writer and Kaltura write) goes the slower, general way.
+    local_names = _LOCAL_NAMES
     for child in node:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        tag = _local(tag)
+        tag = local_names.get(child.tag)
+        if tag is None:
+            if not isinstance(child.tag, str):
+                continue
+            tag = _local(child.tag)
         attrib = child.attrib
         begin_attr = attrib.get("begin")
         if tag == "p":
@@ -398,9 +406,11 @@ def _collect(
                 if start is None or end is None:
                     raise _BadElement(child, "paragraph <p> has no begin time")
             else:
-                start = base + timing.ms(begin_attr, child)
+                start = _clock_ms(begin_attr)
+                start = base + (timing.ms(begin_attr, child) if start is None else start)
                 if end_attr is not None:
-                    end = base + timing.ms(end_attr, child)
+                    end = _clock_ms(end_attr)
+                    end = base + (timing.ms(end_attr, child) if end is None else end)
                 elif dur_attr is not None:
                     end = start + timing.ms(dur_attr, child)
                 else:
@@ -413,7 +423,7 @@ def _collect(
             else:
                 raw = _lines_only(child, child_preserve)
                 if raw is not None:  # text and <br/> only, as this writer and Kaltura write them
-                    visible = bool(raw.replace("\n", "").strip(_XML_SPACE))
+                    visible = bool(raw.strip(_XML_SPACE))  # (line feeds are XML spaces)
                 else:
                     tokens: list[tuple[int, str, bool]] = []
                     _tokens(child, child_preserve, tokens, losses)
