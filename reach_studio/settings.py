@@ -122,7 +122,9 @@ DEFAULT_HOTKEYS: dict[str, str] = {
     "editor_merge": "Alt+M",
     "editor_reflow": "Alt+R",
     "editor_speaker_change": "Alt+Shift+.",
+    "editor_speaker_pick": "Alt+P",
     "editor_find": "Ctrl+F",
+    "editor_spell_check": "F7",
     "editor_deliver": "Ctrl+Shift+D",
 }
 

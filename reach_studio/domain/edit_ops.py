@@ -252,6 +252,26 @@ def set_fields(items: Sequence[Item], index: int, label: str = "Edit", **after: 
     return Change(index, before, changed, label)
 
 
+def set_fields_each(
+    items: Sequence[Item], indexes: Iterable[int], label: str = "Edit", **after: Any
+) -> Batch | None:
+    """One undo step setting the same fields on several items (e.g. the speaker of the selected cues), or
+    None when none of them would change."""
+    ops = [set_fields(items, i, label, **after) for i in sorted(set(indexes))]
+    done = tuple(op for op in ops if op is not None)
+    return Batch(done, label) if done else None
+
+
+def speakers_in(items: Iterable[Item]) -> list[str]:
+    """The document's speakers, most frequent first (the speaker pick-list's order)."""
+    counts: dict[str, int] = {}
+    for item in items:
+        speaker = getattr(item, "speaker", None)
+        if speaker:
+            counts[speaker] = counts.get(speaker, 0) + 1
+    return sorted(counts, key=lambda s: (-counts[s], s.lower()))
+
+
 def set_text(items: Sequence[Item], index: int, text: str) -> Change | None:
     field = "title" if isinstance(_at(items, index), Chapter) else "text"
     return set_fields(items, index, "Typing", **{field: text})

@@ -56,7 +56,9 @@ EDITOR_ACTIONS: dict[str, tuple[str, str]] = {
     "editor_merge": ("Alt+M", "Merge the cue with the next one"),
     "editor_reflow": ("Alt+R", "Re-break the lines of the cue"),
     "editor_speaker_change": ("Alt+Shift+.", "Insert a speaker change mark (>>)"),
+    "editor_speaker_pick": ("Alt+P", "Pick the speaker of the selected cues (completes from the document's)"),
     "editor_find": ("Ctrl+F", "Find / replace"),
+    "editor_spell_check": ("F7", "Spell check the whole document"),
     "editor_deliver": ("Ctrl+Shift+D", "Validate and deliver"),
 }
 

@@ -9,20 +9,20 @@ background and the highlighter starts underlining when it is ready; other langua
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 from reach_studio.domain.enums import language_code
+from reach_studio.domain.spell_check import WORD_RE, DocumentSpelling, UserDictionary
 from reach_studio.workers.background import run_in_background
 
 log = logging.getLogger(__name__)
 
-WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 SUPPORTED = {"en", "es", "fr", "pt", "de", "it", "ru", "ar", "eu", "lv", "nl", "fa"}
 
 
@@ -94,6 +94,40 @@ def shared_speller(code: str, terms: tuple[str, ...] = ()) -> Speller:
         return speller
 
 
+_user_dicts: dict[str, UserDictionary] = {}
+
+
+def user_dictionary_path(code: str) -> Path:
+    """Where the linguist's own words for a language live: kept with the settings, across tasks."""
+    from reach_studio.paths import config_dir
+
+    return config_dir() / "dictionaries" / f"{code}.txt"
+
+
+def shared_user_dictionary(code: str) -> UserDictionary:
+    """One UserDictionary per language per process, so a word added in one editor counts in every other."""
+    with _shared_lock:
+        found = _user_dicts.get(code)
+        if found is None or found.path != user_dictionary_path(code):
+            found = _user_dicts[code] = UserDictionary.load(user_dictionary_path(code))
+        return found
+
+
+def save_user_dictionary_async(user: UserDictionary, on_error=None):
+    """Write the user's dictionary off the GUI thread (the GUI never waits on the disk)."""
+
+    def failed(exc: BaseException) -> None:
+        log.warning("could not save the spelling dictionary %s: %s", user.path, exc)
+        if on_error is not None:
+            on_error(exc)
+
+    from reach_studio.workers.background import document_executor
+
+    return run_in_background(
+        lambda token, progress: user.save(), lambda _r: None, failed, executor=document_executor()
+    )
+
+
 def code_for(language: str | None) -> str | None:
     """pyspellchecker code for a KalturaCatalogItemLanguage name, or None when there is no word list."""
     code = language_code(language)
@@ -104,7 +138,8 @@ def code_for(language: str | None) -> str | None:
 
 
 class SpellService(QObject):
-    """Loads a Speller in the background; `ready` fires with it (None when the language has no list)."""
+    """Loads the word list and the user's dictionary in the background; `ready` fires with the document's
+    `DocumentSpelling` (the word list, the user's words and the words ignored in this document)."""
 
     ready = Signal(object)
 
@@ -113,7 +148,7 @@ class SpellService(QObject):
     ) -> None:
         super().__init__(parent)
         self.language = language
-        self.speller: Speller | None = None
+        self.speller: DocumentSpelling | None = None
         self.code = code_for(language)
         terms = list(terms)
         if self.code is None:
@@ -122,10 +157,14 @@ class SpellService(QObject):
         self.status = "Loading the spelling dictionary…"
         code = self.code
         self._job = run_in_background(
-            lambda token, progress: shared_speller(code, tuple(terms)), self._loaded, self._failed
+            lambda token, progress: DocumentSpelling(
+                shared_speller(code, tuple(terms)), shared_user_dictionary(code)
+            ),
+            self._loaded,
+            self._failed,
         )
 
-    def _loaded(self, speller: Speller) -> None:
+    def _loaded(self, speller: DocumentSpelling) -> None:
         if not shiboken6.isValid(self):  # the editor closed while the list was loading
             return
         self.speller = speller
@@ -144,12 +183,12 @@ class SpellHighlighter(QSyntaxHighlighter):
 
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
-        self.speller: Speller | None = None
+        self.speller: DocumentSpelling | Speller | None = None
         self._format = QTextCharFormat()
         self._format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
         self._format.setUnderlineColor(QColor("#e0201b"))
 
-    def set_speller(self, speller: Speller | None) -> None:
+    def set_speller(self, speller: DocumentSpelling | Speller | None) -> None:
         self.speller = speller
         self.rehighlight()
 

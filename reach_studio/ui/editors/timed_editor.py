@@ -216,6 +216,7 @@ class TimedEditor(EditorBase):
         self.toolbar.addAction(undo)
         self.toolbar.addAction(redo)
         action("Find", "editor_find", self.open_find)
+        action("Spelling…", "editor_spell_check", self.open_spell_check)
         self.toolbar.addSeparator()
         self.deliver_action = action("Deliver", "editor_deliver", self.deliver)
 
@@ -298,7 +299,10 @@ class TimedEditor(EditorBase):
             self.end_edit.hide()
         times.addStretch(1)
         form.addRow("Time", times)
-        self.speaker_edit = QLineEdit(panel, placeholderText="Speaker (optional)")
+        from reach_studio.ui.editors.speaker_pick import SpeakerPicker
+
+        self.speaker_edit = SpeakerPicker(lambda: edit_ops.speakers_in(self.model.items), panel)
+        self.speaker_edit.setToolTip(shortcuts.describe("editor_speaker_pick", keys))
         self.source_view = QPlainTextEdit(panel)
         self.source_view.setReadOnly(True)
         self.source_view.setMaximumHeight(70)
@@ -376,7 +380,13 @@ class TimedEditor(EditorBase):
         form.addRow("Checks", self.markers_list)
         self.text_edit.setUndoRedoEnabled(False)  # the task's QUndoStack is the only history
         self._one_history = _OneHistory(self)
-        for w in (self.text_edit, self.title_edit, self.speaker_edit, self.start_edit, self.end_edit):
+        for w in (
+            self.text_edit,
+            self.title_edit,
+            self.speaker_edit.lineEdit(),
+            self.start_edit,
+            self.end_edit,
+        ):
             w.installEventFilter(self._one_history)
         self.highlighter = SpellHighlighter(self.text_edit.document())
         self.spell = SpellService(self.language, self.task.dictionary_terms, self)
@@ -392,6 +402,10 @@ class TimedEditor(EditorBase):
         self.problems_action.setToolTip("Show every problem of the document, with its fix")
         self.problems_action.toggled.connect(self.problems_panel.setVisible)
         self.toolbar.addAction(self.problems_action)
+        from reach_studio.ui.editors.spectrogram_toggle import SpectrogramToggle
+
+        self.spectrogram = SpectrogramToggle(self)
+        self.toolbar.addAction(self.spectrogram.action)
         # under the video, not beside the cue list: the list keeps its height on a laptop screen
         self.problems_panel.setMaximumHeight(max(140, 9 * (self.fontMetrics().height() + 4)))
         left_layout.addWidget(self.problems_panel)
@@ -481,6 +495,8 @@ class TimedEditor(EditorBase):
                 "editor_reflow": self.reflow_current,
                 "editor_speaker_change": self.insert_speaker_change,
                 "editor_find": self.open_find,
+                "editor_spell_check": self.open_spell_check,
+                "editor_speaker_pick": self.pick_speaker,
                 "editor_deliver": self.deliver,
             },
             keys,
@@ -560,6 +576,7 @@ class TimedEditor(EditorBase):
         self._load_waveform(Path(path))
         self._describe_media(Path(path))
         self._find_shot_changes(Path(path))
+        self.spectrogram.media_changed()
         if self.player is None:
             return
         try:
@@ -615,6 +632,10 @@ class TimedEditor(EditorBase):
             self._push(op)
         self.model.layoutChanged.emit()
         self._refresh_editors()
+
+    def closeEvent(self, event) -> None:
+        self.spectrogram.cancel()
+        super().closeEvent(event)
 
     def _find_shot_changes(self, path: Path) -> None:
         """Scene cuts for the timeline's marks and snapping (ffmpeg, off the GUI thread; cached)."""
@@ -823,9 +844,25 @@ class TimedEditor(EditorBase):
             self._push(edit_ops.set_fields(self.model.items, self.current, "Typing", title=text))
 
     def _speaker_edited(self) -> None:
+        """Set the speaker on the current cue, or on every selected cue at once (one undo step)."""
         if not self._refreshing and self.current is not None and self.kind == "captions":
             speaker = self.speaker_edit.text().strip() or None
-            self._push(edit_ops.set_fields(self.model.items, self.current, "Set speaker", speaker=speaker))
+            rows = self.selected_rows()
+            if len(rows) > 1:
+                if self._push(
+                    edit_ops.set_fields_each(self.model.items, rows, "Set speaker", speaker=speaker)
+                ):
+                    self.show_status(f"Speaker {speaker or '(none)'} set on {len(rows)} cues")
+            else:
+                self._push(
+                    edit_ops.set_fields(self.model.items, self.current, "Set speaker", speaker=speaker)
+                )
+
+    def pick_speaker(self) -> None:
+        """Alt+P: to the speaker pick-list (for the current cue, or all the selected ones)."""
+        if self.kind == "captions" and self.speaker_edit.isEnabled():
+            self.speaker_edit.setFocus()
+            self.speaker_edit.lineEdit().selectAll()
 
     def _start_typed(self, ms: int) -> None:
         if self.current is not None:
@@ -866,7 +903,18 @@ class TimedEditor(EditorBase):
                     act.triggered.connect(lambda _=False, s=s, c=QTextCursor(cursor): c.insertText(s))  # noqa: B008 - a copy per action, on purpose
                     menu.insertAction(first, act)
                 menu.insertSeparator(first)
+                if hasattr(speller, "ignore_all"):  # the document's spelling: the user's words too
+                    from reach_studio.ui.editors.spell_dialog import add_menu_actions
+
+                    add_menu_actions(menu, first, self, speller, word)
+        self._text_menu_shown = menu  # tests drive the menu through this
         menu.exec(self.text_edit.mapToGlobal(pos))
+
+    def open_spell_check(self) -> None:
+        """F7: the whole-document spell check (ui/editors/spell_dialog.py)."""
+        from reach_studio.ui.editors.spell_dialog import open_spell_check
+
+        self.spell_dialog = open_spell_check(self)
 
     # ------------------------------------------------------------------------------- timing
 

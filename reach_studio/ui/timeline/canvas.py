@@ -110,6 +110,8 @@ class TimelineCanvas(QWidget):
         self._peaks: Peaks | None = None
         self._block_peaks: dict[int, object] = {}
         self._shots: list[int] = []  # shot changes (ms), drawn as marks and snapped to
+        self._spectrogram = None  # media.spectrogram.Spectrogram, drawn instead of the waveform when shown
+        self.spectrogram_shown = False
         self.min_gap_ms = 0  # a drawn cue keeps this far from its neighbours
         self._range: tuple[int, int] | None = None  # the stretch being drawn / the selection
         self._range_drag: tuple[int, bool] | None = None  # (press ms, Shift = selection only)
@@ -186,6 +188,15 @@ class TimelineCanvas(QWidget):
         if at < self._peaks.duration_ms:
             out.append((at, self._peaks.duration_ms))
         return out
+
+    def set_spectrogram(self, spec) -> None:
+        """The spectrogram to draw in the waveform's lane while `show_spectrogram(True)`."""
+        self._spectrogram = spec
+        self.update()
+
+    def show_spectrogram(self, on: bool) -> None:
+        self.spectrogram_shown = bool(on)
+        self.update()
 
     def set_duration(self, ms: int) -> None:
         self._duration_ms = max(0, int(ms))
@@ -333,7 +344,12 @@ class TimelineCanvas(QWidget):
         p.fillRect(0, 0, w, h, BG)
         t0 = self._view_start
         t1 = t0 + w * self._ms_per_px
-        self._paint_waveform(p, w, h)
+        if self.spectrogram_shown and self._spectrogram is not None:
+            from reach_studio.ui.timeline.spectrogram import paint_spectrogram
+
+            paint_spectrogram(p, self._spectrogram, t0, t1, RULER_H + 2, w, h - RULER_H - 4)
+        else:
+            self._paint_waveform(p, w, h)
         self._paint_ruler(p, w, t0, t1)
         p.setFont(self._font)
         self._paint_shots(p, h, t0, t1)
