@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QSpacerItem,
     QSplitter,
     QTableView,
     QToolBar,
@@ -314,12 +315,10 @@ class TimedEditor(EditorBase):
         self.text_edit.customContextMenuRequested.connect(self._text_menu)
         # What the delivered file will show for this cue (speaker label / ">>" included), line by line with
         # each line's length against the limit: the text box holds the words, this shows the delivery.
-        self.delivered_view = QLabel(panel)
-        self.delivered_view.setTextFormat(Qt.TextFormat.PlainText)
+        from reach_studio.ui.editors.delivered_view import DeliveredView
+
+        self.delivered_view = DeliveredView(panel)  # never widens the window; no relayout per keystroke
         set_tone(self.delivered_view, "code")
-        self.delivered_view.setWordWrap(False)
-        # a long delivered line must not widen the window (it grew past the screen in the demo): clip instead
-        self.delivered_view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         if self.kind == "captions":
             speaker_row = QHBoxLayout()
             speaker_row.addWidget(self.speaker_edit)
@@ -378,6 +377,8 @@ class TimedEditor(EditorBase):
         self.markers_list = QListWidget(panel)
         self.markers_list.setMaximumHeight(70)
         form.addRow("Checks", self.markers_list)
+        # spare height goes below the rows, not into the first row that can grow (the time row)
+        form.addItem(QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding))
         self.text_edit.setUndoRedoEnabled(False)  # the task's QUndoStack is the only history
         self._one_history = _OneHistory(self)
         for w in (
@@ -1295,7 +1296,7 @@ class TimedEditor(EditorBase):
     # ------------------------------------------------------------------------------- model events
 
     def _items_changed(self, first: int, last: int) -> None:
-        self.timeline.canvas.update()  # times unchanged (typing): no need to rebuild the time arrays
+        self.timeline.canvas.text_changed()  # times unchanged (typing): words repainted when typing pauses
         if self.current is not None and first <= self.current <= last:
             self._refresh_editors()
         self._update_overlay()

@@ -70,19 +70,33 @@ class ProblemsModel(QAbstractTableModel):
         self.endResetModel()
 
     def update_rows(self, rows: set[int], markers_of: Callable[[int], list[Marker]]) -> None:
-        """Replace the entries of the given cue rows only."""
-        self.beginResetModel()  # the view re-reads the visible rows only
-        for row in rows:
+        """Replace the entries of the given cue rows only, telling the view exactly which list rows were
+        removed, inserted or changed (a model reset would make it re-read every visible row and drop the
+        linguist's selection, which then had to be searched for again: milliseconds per keystroke)."""
+        for row in sorted(rows):
             new = markers_of(row)
             for entries, keys, severe in (
                 (self._errors, self._error_keys, True),
                 (self._warnings, self._warning_keys, False),
             ):
+                base = 0 if severe else len(self._errors)
                 lo, hi = bisect_left(keys, row), bisect_right(keys, row)
                 fresh = [(row, m) for m in new if (m.severity == ERROR) == severe]
-                entries[lo:hi] = fresh
-                keys[lo:hi] = [row] * len(fresh)
-        self.endResetModel()
+                n_old, n_new = hi - lo, len(fresh)
+                if n_old > n_new:
+                    self.beginRemoveRows(QModelIndex(), base + lo + n_new, base + hi - 1)
+                    del entries[lo + n_new : hi]
+                    del keys[lo + n_new : hi]
+                    self.endRemoveRows()
+                elif n_new > n_old:
+                    self.beginInsertRows(QModelIndex(), base + hi, base + lo + n_new - 1)
+                    entries[hi:hi] = fresh[n_old:]
+                    keys[hi:hi] = [row] * (n_new - n_old)
+                    self.endInsertRows()
+                common = min(n_old, n_new)
+                if common and entries[lo : lo + common] != fresh[:common]:
+                    entries[lo : lo + common] = fresh[:common]
+                    self.dataChanged.emit(self.index(base + lo, 0), self.index(base + lo + common - 1, 2))
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's default argument
         return 0 if parent.isValid() else len(self)
@@ -187,6 +201,8 @@ class ValidationPanel(QWidget):
         current = self.selected()
         pending, self._pending = self._pending, None
         if pending is not None:
+            if not pending:
+                return
             self.problems.update_rows(pending, self.cues.markers)
         else:
             self.problems.set_markers(self.cues.marked_rows())
@@ -199,7 +215,10 @@ class ValidationPanel(QWidget):
         )
         if current is not None:  # keep the linguist's place in the list
             self._reselect(current)
-        self._update_buttons()
+        now = self.selected()
+        # the fix buttons ask the caption core for the finding's fix: only when the choice or its cue changed
+        if pending is None or now != current or (now is not None and now[0] in pending):
+            self._update_buttons()
 
     def _reselect(self, current: tuple[int, Marker]) -> None:
         index = self.view.currentIndex()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -27,6 +27,7 @@ EDGE_GRAB_PX = 6
 SNAP_PX = 8
 MIN_MS_PER_PX = 0.5
 MAX_MS_PER_PX = 2000.0
+TEXT_REPAINT_MS = 150  # typing pause after which the blocks' words are repainted
 
 BG = QColor("#1d1f21")
 RULER_BG = QColor("#2a2d30")
@@ -110,6 +111,7 @@ class TimelineCanvas(QWidget):
         self._peaks: Peaks | None = None
         self._block_peaks: dict[int, object] = {}
         self._shots: list[int] = []  # shot changes (ms), drawn as marks and snapped to
+        self._text_timer: QTimer | None = None  # coalesces repaints while typing
         self._spectrogram = None  # media.spectrogram.Spectrogram, drawn instead of the waveform when shown
         self.spectrogram_shown = False
         self.min_gap_ms = 0  # a drawn cue keeps this far from its neighbours
@@ -145,10 +147,20 @@ class TimelineCanvas(QWidget):
         self._arrays_dirty = True
         self.update()
 
+    def text_changed(self) -> None:
+        """Only a block's words changed (typing): repaint when typing pauses, not per keystroke (a
+        repaint costs 1-4 ms, and the linguist reads the text box meanwhile)."""
+        if self._text_timer is None:
+            self._text_timer = QTimer(self, singleShot=True, interval=TEXT_REPAINT_MS)
+            self._text_timer.timeout.connect(self.update)
+        self._text_timer.start()
+
     def set_error_rows(self, rows: set[int]) -> None:
         """Rows with validation errors get a red outline."""
-        self._error_rows = set(rows)
-        self.update()
+        rows = set(rows)
+        if rows != self._error_rows:  # called per keystroke: repaint only when an outline changes
+            self._error_rows = rows
+            self.update()
 
     def set_shot_changes(self, cuts: list[int]) -> None:
         self._shots = sorted(int(c) for c in cuts)
