@@ -216,13 +216,13 @@ def measure(info: dict, args) -> int:
     win.service.claim_failed.connect(lambda key, msg: state.update(done=f"CLAIM FAILED: {msg}"))
     task = next(t for t in win.queue.visible_tasks() if t.id == task_id)
     t_claim = time.perf_counter()
-    win.claim(task)  # the claim's done-callback starts the download; the linguist stays on the lists
+    win.claim(task)  # the claim opens the workspace and starts the download (the editor streams meanwhile)
     spin(lambda: state["done"] is not None, 1800)
     t_media = time.perf_counter()
     # keep going until the keys were extended a few times (a 1 h download from a near server is quick)
     spin(lambda: False, max(0.0, args.window - (t_media - t_claim)))
     t_done = time.perf_counter()
-    # then one click opens the workspace (editor + player load the downloaded media)
+    # the workspace opened at the claim: open_task only brings it to the front
     t_open = time.perf_counter()
     if (task.account, task.id) not in win.service.mine:  # (My tasks also lists the vendor's live tasks)
         print(

@@ -28,6 +28,7 @@ STALE_FRAMES_AFTER_SEEK = 2  # decoded frames are scaled to at most this width: 
 
 _instance = None
 _probed = False
+STREAM_CACHING_MS = 300
 
 
 def _vlc_instance():
@@ -226,7 +227,10 @@ class VlcMediaPlayer(MediaPlayerBase):
             raise PlayerError("this player was closed")
         self._loading = None
         self._duration = int(duration_ms or 0)
-        self._open_media(_vlc_instance().media_new(url))
+        media = _vlc_instance().media_new(url)
+        # libvlc buffers a network stream for a second before it plays; a linguist waits for less
+        media.add_option(f":network-caching={STREAM_CACHING_MS}")
+        self._open_media(media)
 
     def _open(self, path: Path) -> None:
         if self._released["done"]:
