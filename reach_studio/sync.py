@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import threading
@@ -27,11 +26,10 @@ from typing import Any
 from reach_studio.domain.enums import ProcessingRegion, ServiceFeature, ServiceType, TaskStatus
 from reach_studio.domain.fair_queue import FairQueue, task_key
 from reach_studio.domain.task import Task
+from reach_studio.engine.run_loop import EXIT_OK, EXIT_STORE, EXIT_USAGE, exit_code_for, stop_on_sigterm
 from reach_studio.printable import printable
 
 log = logging.getLogger(__name__)
-
-EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_UNAVAILABLE, EXIT_STORE = 0, 2, 3, 4, 5
 
 
 DEFAULT_DEADLINE_S = 120.0
@@ -328,16 +326,6 @@ def _install_redaction() -> None:
 
 
 # ---- run ------------------------------------------------------------------------------------------
-def _exit_code_for(errors: list[Exception]) -> int:
-    from reach_studio.kaltura.connection import ReachError
-
-    if not errors:
-        return EXIT_OK
-    if any(isinstance(e, ReachError) and e.auth_failure for e in errors):
-        return EXIT_AUTH
-    return EXIT_UNAVAILABLE
-
-
 def run(args: argparse.Namespace) -> int:
     from reach_studio.redaction import register_secret
     from reach_studio.settings import Settings
@@ -410,48 +398,44 @@ def _loop(args, accounts, task_filter, interval: float, customers: dict[int, str
     group = PollerGroup(Poller(c, interval=interval, task_filter=task_filter) for c in conns.values())
     keeper = KeyKeeper(lambda t: conns[t.account], key_lifetime=args.key_lifetime)
     stop = threading.Event()
-    old_term = None
-    if threading.current_thread() is threading.main_thread():
-        old_term = signal.signal(signal.SIGTERM, lambda *a: stop.set())
-    try:
-        while True:
-            errors: list[Exception] = []
-            for conn in conns.values():  # every call of this round, retries included, ends by then
-                conn.set_deadline(getattr(args, "deadline", DEFAULT_DEADLINE_S))
-            results = group.poll_all_once()
-            for poller in group.pollers:
-                err = results.get(poller.account)
-                if err is not None:
-                    errors.append(err)
-                    print(
-                        f"reach-studio sync: {printable(poller.conn.account.display_name())}: {printable(err)}",
-                        file=sys.stderr,
-                    )
-                    continue
-                gone = store.sync_pending(poller.account, poller.tasks)
-                if gone:
-                    log.info(
-                        "%d task(s) left the queue of %s (taken or aborted)",
-                        len(gone),
-                        poller.conn.account.display_name(),
-                    )
+    with stop_on_sigterm(stop):
+        try:
+            while True:
+                errors: list[Exception] = []
+                for conn in conns.values():  # every call of this round, retries included, ends by then
+                    conn.set_deadline(getattr(args, "deadline", DEFAULT_DEADLINE_S))
+                results = group.poll_all_once()
+                for poller in group.pollers:
+                    err = results.get(poller.account)
+                    if err is not None:
+                        errors.append(err)
+                        print(
+                            f"reach-studio sync: {printable(poller.conn.account.display_name())}: {printable(err)}",
+                            file=sys.stderr,
+                        )
+                        continue
+                    gone = store.sync_pending(poller.account, poller.tasks)
+                    if gone:
+                        log.info(
+                            "%d task(s) left the queue of %s (taken or aborted)",
+                            len(gone),
+                            poller.conn.account.display_name(),
+                        )
+                    if not args.no_extend:
+                        _track_keys(poller, keeper, store, reach_api, ReachError)
                 if not args.no_extend:
-                    _track_keys(poller, keeper, store, reach_api, ReachError)
-            if not args.no_extend:
-                keeper.run_once()
-            _purge_media(media_dir)
-            _print(args, group, store, customers)
-            if args.once or stop.is_set():
-                return _exit_code_for(errors)
-            delay = max((p.next_delay() for p in group.pollers), default=interval)
-            if stop.wait(delay):
-                return EXIT_OK
-    except KeyboardInterrupt:
-        return EXIT_OK
-    finally:
-        if old_term is not None:
-            signal.signal(signal.SIGTERM, old_term)
-        store.close()
+                    keeper.run_once()
+                _purge_media(media_dir)
+                _print(args, group, store, customers)
+                if args.once or stop.is_set():
+                    return exit_code_for(errors)
+                delay = max((p.next_delay() for p in group.pollers), default=interval)
+                if stop.wait(delay):
+                    return EXIT_OK
+        except KeyboardInterrupt:
+            return EXIT_OK
+        finally:
+            store.close()
 
 
 def _purge_media(media_dir: Path) -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 import threading
 import time
@@ -29,11 +28,10 @@ from typing import IO
 
 from reach_studio.domain.enums import TaskStatus
 from reach_studio.domain.task import Task
+from reach_studio.engine.run_loop import EXIT_OK, EXIT_STORE, EXIT_USAGE, exit_code_for, stop_on_sigterm
 from reach_studio.printable import printable
 
 log = logging.getLogger(__name__)
-
-EXIT_OK, EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_STORE = 0, 2, 4, 5
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -111,7 +109,7 @@ class _Source:
 
 def run(args: argparse.Namespace, accounts: list, task_filter, interval: float) -> int:
     """The --live loop; returns a sync exit code."""
-    from reach_studio.kaltura.connection import ReachConnection, ReachError
+    from reach_studio.kaltura.connection import ReachConnection
     from reach_studio.live.caption_server import CaptionServerError
     from reach_studio.live.scheduling import LiveScheduler, LiveSettings, LiveSettingsError, parse_port_range
 
@@ -163,33 +161,26 @@ def run(args: argparse.Namespace, accounts: list, task_filter, interval: float) 
         args.live_end_grace,
     )
     stop = threading.Event()
-    old_term = None
-    if threading.current_thread() is threading.main_thread():
-        old_term = signal.signal(signal.SIGTERM, lambda *a: stop.set())
-    try:
-        while True:
-            errors = relay.pass_once()
-            for err in errors:
-                print(f"reach-studio sync: {printable(err)}", file=sys.stderr)
-            if args.once:
-                if source is not None and relay.sessions:
-                    relay.wait_relayed(args.live_wait)
-                code = EXIT_OK if not errors else EXIT_UNAVAILABLE
-                if any(isinstance(e, ReachError) and e.auth_failure for e in errors):
-                    code = 3
-                return code
-            if stop.wait(min(interval, 5.0)):
-                return EXIT_OK
-    except KeyboardInterrupt:
-        return EXIT_OK
-    finally:
-        if old_term is not None:
-            signal.signal(signal.SIGTERM, old_term)
-        relay.close()
-        scheduler.stop()
-        store.close()
-        if source is not None:
-            source.close()
+    with stop_on_sigterm(stop):
+        try:
+            while True:
+                errors = relay.pass_once()
+                for err in errors:
+                    print(f"reach-studio sync: {printable(err)}", file=sys.stderr)
+                if args.once:
+                    if source is not None and relay.sessions:
+                        relay.wait_relayed(args.live_wait)
+                    return exit_code_for(errors)
+                if stop.wait(min(interval, 5.0)):
+                    return EXIT_OK
+        except KeyboardInterrupt:
+            return EXIT_OK
+        finally:
+            relay.close()
+            scheduler.stop()
+            store.close()
+            if source is not None:
+                source.close()
 
 
 class _Relay:

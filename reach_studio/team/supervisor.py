@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.domain.task import Task
+from reach_studio.engine.run_loop import exit_code_for, stop_on_sigterm
 
 # The team store (and psycopg, ~0.3 s to import) is imported where it is used: `sync` imports this module
 # for its options, and the GUI's command line builds every sub-command's options before its window.
@@ -330,7 +331,6 @@ def run(
     on_ready: Callable[[str], None] | None = None,
 ) -> int:
     """Serve until SIGTERM/Ctrl-C (or `--once`): exit codes as `sync` (2 usage, 4 Kaltura, 5 team store)."""
-    import signal
 
     from reach_studio.kaltura.connection import ReachConnection
     from reach_studio.team.config import team_url
@@ -365,25 +365,21 @@ def run(
     if on_ready is not None:
         on_ready(address)
     stop = stop or threading.Event()
-    old_term = None
-    if threading.current_thread() is threading.main_thread():
-        old_term = signal.signal(signal.SIGTERM, lambda *a: stop.set())
-    try:
-        while True:
-            results = service.run_once()
-            failed = [e for e in results.values() if e is not None]
-            for err in failed:
-                print(f"reach-studio sync --serve: {err}", file=sys.stderr)
-            if args.once:
-                return 4 if failed else 0
-            delay = max((p.next_delay() for p in service.group.pollers), default=interval)
-            if stop.wait(delay):
-                return 0
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        if old_term is not None:
-            signal.signal(signal.SIGTERM, old_term)
-        server.shutdown()
-        server.server_close()
-        store.close()
+    with stop_on_sigterm(stop):
+        try:
+            while True:
+                results = service.run_once()
+                failed = [e for e in results.values() if e is not None]
+                for err in failed:
+                    print(f"reach-studio sync --serve: {err}", file=sys.stderr)
+                if args.once:
+                    return exit_code_for(failed)
+                delay = max((p.next_delay() for p in service.group.pollers), default=interval)
+                if stop.wait(delay):
+                    return 0
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            server.shutdown()
+            server.server_close()
+            store.close()
