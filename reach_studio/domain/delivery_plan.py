@@ -39,6 +39,7 @@ from reach_studio.domain.formats import (
     speaker_style_for,
     write_captions,
 )
+from reach_studio.domain.formats.kaltura_parse import kaltura_parses
 from reach_studio.domain.metadata_tags import merge_tags
 from reach_studio.domain.task import Task
 
@@ -689,6 +690,11 @@ def _caption_steps(
     task: Task, key: str, doc: CaptionDocument, ext: str, caption_type: str, fields: dict[str, Any]
 ) -> list[Step]:
     data = _write(task, doc, ext)
+    if not kaltura_parses(ext, data):  # Kaltura would end the caption asset in ERROR on READY
+        raise PlanError(
+            f"Kaltura would find no caption in this {ext.upper()} file (it checks every caption it receives); "
+            "add at least one cue with a valid time"
+        )
     add = Step(
         key=f"{key}.add",
         op="add",

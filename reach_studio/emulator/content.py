@@ -1,7 +1,8 @@
 """Content of assets and entries: the object types they share and how a content resource becomes bytes.
 
 captionAsset/attachmentAsset/flavorAsset.setContent and media.addContent all take a KalturaResource:
-an upload token that finished uploading (attaching closes it), a URL the server downloads itself (with
+an upload token (attaching a finished one closes it; one still uploading leaves the asset IMPORTING until its
+last chunk lands, as KalturaUploadedFileTokenResource::toObject and kFlowHelper::handleUploadFinished do), a URL the server downloads itself (with
 optional headers; the asset shows IMPORTING until the download ends in READY or ERROR), a string, or
 another asset's content. Kaltura does the URL import and the flavor conversion in batch jobs; here they
 run in background threads, so a client sees the same status flow and has to poll the same way.
@@ -263,22 +264,26 @@ def attach_resource(
     store = ctx.store
     if rtype == "KalturaUploadedFileTokenResource":
         token = _token_for(ctx, str(resource.get("token") or ""))
-        if int(token.get("status", 0)) != UploadTokenStatus.FULL_UPLOAD or not token.get("_blob"):
+        status = int(token.get("status", 0))
+        # KalturaUploadedFileTokenResource::toObject: a token that is not FULL_UPLOAD (still uploading, or
+        # already CLOSED) is a resource "not ready": the asset turns IMPORTING and is filled when the upload ends
+        if status != UploadTokenStatus.FULL_UPLOAD and kind != "entry":
+            _FINISHERS[kind] = finish
+            store.update(kind, object_id, {"status": importing_status, "updatedAt": now()})
+            store.update(
+                "upload_token",
+                token["id"],
+                {
+                    "updatedAt": now(),
+                    "attachedObjectType": _ATTACHED_TYPES.get(kind, kind),
+                    "attachedObjectId": object_id,
+                    "_attachedKind": kind,
+                },
+            )
+            return "importing"
+        if status != UploadTokenStatus.FULL_UPLOAD or not token.get("_blob"):
             raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY")
-        blob = store.put_blob(
-            store.blob_path(token["_blob"]), suffix=Path(token.get("fileName") or "").suffix
-        )
-        store.update(
-            "upload_token",
-            token["id"],
-            {
-                "status": UploadTokenStatus.CLOSED,
-                "updatedAt": now(),
-                "attachedObjectType": _ATTACHED_TYPES.get(kind, kind),
-                "attachedObjectId": object_id,
-            },
-        )
-        finish(ctx.emu, object_id, blob)
+        _close_into(ctx.emu, token, kind, object_id, finish)
         return "done"
     if rtype == "KalturaStringResource":
         blob = store.put_blob(str(resource.get("content") or "").encode("utf-8"))
@@ -316,6 +321,38 @@ def attach_resource(
         thread.start()
         return "importing"
     raise ApiError("RESOURCE_TYPE_NOT_SUPPORTED", RES_TYPE=rtype)
+
+
+_FINISHERS: dict[str, Finisher] = {}
+"""kind -> the finisher its service passed, for tokens attached before their upload ended."""
+
+
+def _close_into(emu: Emulator, token: dict[str, Any], kind: str, object_id: str, finish: Finisher) -> None:
+    """A FULL_UPLOAD token's file becomes the object's content and the token is CLOSED."""
+    store = emu.store
+    blob = store.put_blob(store.blob_path(token["_blob"]), suffix=Path(token.get("fileName") or "").suffix)
+    store.update(
+        "upload_token",
+        token["id"],
+        {
+            "status": UploadTokenStatus.CLOSED,
+            "updatedAt": now(),
+            "attachedObjectType": _ATTACHED_TYPES.get(kind, kind),
+            "attachedObjectId": object_id,
+        },
+    )
+    finish(emu, object_id, blob)
+
+
+def upload_finished(emu: Emulator, token: dict[str, Any]) -> None:
+    """kFlowHelper::handleUploadFinished: a token that was attached to an asset before its upload ended fills
+    that asset once it is FULL_UPLOAD (docs/kaltura-contract.md, "Assets and cue points")."""
+    kind = token.get("_attachedKind")
+    finish = _FINISHERS.get(kind or "")
+    object_id = token.get("attachedObjectId")
+    if not kind or finish is None or not object_id or emu.store.get(kind, object_id) is None:
+        return
+    _close_into(emu, token, kind, str(object_id), finish)
 
 
 _ATTACHED_TYPES = {

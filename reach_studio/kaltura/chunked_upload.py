@@ -143,7 +143,7 @@ class ChunkedUploader:
             if offset:
                 log.info("Resuming upload of %s at %d of %d bytes", source.name, offset, size)
             chunk = self.fixed_chunk or DEFAULT_FIRST_CHUNK
-            chunks = failures = 0
+            chunks = failures = unfinished = 0
             while True:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
@@ -187,8 +187,24 @@ class ChunkedUploader:
                 )
                 if progress is not None:
                     progress(min(offset, size), size)
-                if final or _status(result) == UploadTokenStatus.FULL_UPLOAD:
+                if _status(result) in (UploadTokenStatus.FULL_UPLOAD, UploadTokenStatus.CLOSED):
                     break
+                if final:
+                    # The last chunk was answered without FULL_UPLOAD (e.g. kept aside past a gap). Kaltura
+                    # attaches an unfinished token without a word and the asset then waits forever: never
+                    # report it done, continue from what the server really has.
+                    unfinished += 1
+                    if unfinished > self.max_failures:
+                        raise DeliveryError(
+                            f"Upload of {source.name} did not finish on the server", retryable=True
+                        )
+                    token = self._retrying(
+                        lambda c: c.uploadToken.get(token_id), "read the upload token's state"
+                    )
+                    if _status(token) in (UploadTokenStatus.FULL_UPLOAD, UploadTokenStatus.CLOSED):
+                        break
+                    offset = min(_uploaded(token), size)
+                    continue
                 if not self.fixed_chunk:
                     chunk = _next_chunk(chunk, n, elapsed)
             return UploadResult(token_id, size, resumed_from, chunks, UploadTokenStatus.FULL_UPLOAD)

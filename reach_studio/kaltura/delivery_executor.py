@@ -366,14 +366,19 @@ class _StepRun:
         target = str(self._resolve(step.target))
         token_id = str(self._resolve(step.upload)) if step.upload is not None else None
         attach = True
-        if token_id is not None and self.unknown:
+        if token_id is not None:
+            # Kaltura attaches any token that is not FULL_UPLOAD without a word — one still uploading, timed
+            # out or already CLOSED — and the asset then waits IMPORTING for an upload that never ends
+            # (docs/kaltura-contract.md, "Assets and cue points"). So look before attaching.
             token = self.ex.task_call(self.task, lambda c: c.uploadToken.get(token_id))
             status = _int(getattr(token, "status", None))
             if status == UploadTokenStatus.CLOSED:
                 attached = getattr(token, "attachedObjectId", None)
                 if attached and str(attached) not in (target,):
                     raise DeliveryError(f"The uploaded file went to {attached}, not {target}", step=step.key)
-                attach = False  # the earlier run attached it; only the wait is left
+                attach = False  # an earlier run attached it; only the wait is left
+            elif status != UploadTokenStatus.FULL_UPLOAD:
+                token_id = self._upload_again(step.upload)
         if attach:
             if token_id is not None:
                 resource = Core.KalturaUploadedFileTokenResource(token=token_id)
@@ -394,6 +399,32 @@ class _StepRun:
         if step.wait:
             self._wait_ready(target)
         return {"id": target}
+
+    def _upload_again(self, upload: Any) -> str:
+        """Finish (or redo, on a dead token) the upload step `upload` refers to; its journal entry follows."""
+        key = upload.step if isinstance(upload, Ref) else str(upload)
+        step = next((s for s in self.plan.steps if s.key == key and s.op == "upload"), None)
+        if step is None:
+            raise DeliveryError(f"Step {self.step.key}: the upload token is not finished", step=self.step.key)
+        log.info(
+            "Task %s: the upload of %s was not finished on the server; uploading again", self.task.id, key
+        )
+        run = _StepRun(
+            self.ex,
+            self.plan,
+            self.task,
+            step,
+            self.result,
+            self.cancel,
+            None,
+            self.index,
+            self.total,
+            unknown=True,
+        )
+        outcome = run._op_upload()
+        self.ex.journal.record(self.task.id, self.plan.plan_hash, key, outcome)
+        self.result.results[key] = outcome
+        return str(outcome["id"])
 
     def _op_update(self) -> dict[str, Any]:
         step = self.step

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
@@ -197,17 +198,21 @@ def test_a_transcript_asset_keeps_its_type_through_set_content_and_list(emulator
     assert mine and isinstance(mine[0], KalturaTranscriptAsset)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Kaltura attaches a token that is not FULL_UPLOAD yet and fills the asset when the upload ends "
-    "(KalturaUploadedFileTokenResource::toObject isReady=false); the emulator refuses it",
-)
 def test_set_content_with_an_unfinished_upload_token_waits_for_the_upload(emulator):
     c, entry = _key_client(emulator)
     asset = c.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="English", format="1"))
     token = c.uploadToken.add(KalturaUploadToken(fileName="a.srt"))
     pending = c.caption.captionAsset.setContent(asset.id, KalturaUploadedFileTokenResource(token=token.id))
-    assert pending.status.getValue() == 0  # still QUEUED, waiting for the upload
+    assert pending.status.getValue() == 7  # IMPORTING: attachLocalFileResource of a resource not ready
+    attached = c.uploadToken.get(token.id)
+    assert attached.status.getValue() == 0 and attached.attachedObjectId == asset.id
+    srt = b"1\n00:00:00,000 --> 00:00:01,000\nHi\n"
+    chunk = io.BytesIO(srt)
+    chunk.name = "a.srt"
+    c.uploadToken.upload(token.id, chunk, resume=False, finalChunk=True)
+    done = c.caption.captionAsset.get(asset.id)
+    assert done.status.getValue() == 2 and emulator.inspect.content(asset.id) == srt
+    assert c.uploadToken.get(token.id).status.getValue() == 3  # CLOSED by handleUploadFinished
 
 
 def test_flavor_get_of_an_unknown_id_is_flavor_asset_id_not_found(emulator):
@@ -227,16 +232,12 @@ def test_flavor_list_by_entry_lists_its_flavors_and_a_new_one_is_queued(emulator
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FlavorAssetService::getUrlAction of a media clip answers flavorAsset::getServeFlavorUrl: the delivery "
-    "profile's serveFlavor URL with /fileName/<name> and no KS; the emulator's URL carries the caller's KS",
-)
 def test_flavor_get_url_of_a_media_clip_is_a_serve_flavor_url_without_ks(emulator):
     c, entry = _key_client(emulator)
     ready = next(f for f in emulator.inspect.objects("flavor_asset", entryId=entry["id"]) if f["status"] == 2)
     url = c.flavorAsset.getUrl(ready["id"])
-    assert "/serveFlavor/" in url and "/fileName/" in url and "/ks/" not in url
+    assert "/serveFlavor/" in url and "/fileName/" in url and "/ks/" not in url and "ks=" not in url
+    assert f"/flavorId/{ready['id']}/" in url and url.endswith("/name/a.mp4")
 
 
 def test_of_two_shown_captions_of_one_language_the_more_accurate_new_one_wins(emulator):
@@ -262,17 +263,45 @@ def test_of_two_shown_captions_of_one_language_the_more_accurate_new_one_wins(em
     assert caption.get(worse).displayOnPlayer is False and caption.get(human).displayOnPlayer is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CaptionAsset::preUpdate validates content on READY (validateCaptionContent): an SRT without a single cue "
-    "Kaltura's srtCaptionsContentManager::parse matches, or a caption without a format, ends in ERROR; the emulator "
-    "makes any content READY",
-)
 def test_an_srt_caption_without_a_cue_ends_in_error(emulator):
     c, entry = _key_client(emulator)
     asset = c.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(language="English", format="1"))
     done = c.caption.captionAsset.setContent(asset.id, KalturaStringResource(content="no cues here\n"))
     assert done.status.getValue() == -1  # ERROR
+    with pytest.raises(KalturaException) as exc:
+        c.caption.captionAsset.getUrl(asset.id)
+    assert exc.value.code == "CAPTION_ASSET_IS_NOT_READY"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content", "status"),
+    [
+        ("1", "1\n00:00:01,000 --> 00:00:02,500\nHello\n", 2),
+        ("1", "1\r\n0:0:1.5 --> 0:0:2.5\r\n\r\n", 2),  # one-digit fields, a dot, no text: the regex matches
+        ("1", "00:00:01,000 --> 00:00:02,000\nno index line\n", -1),
+        ("1", "", -1),
+        ("3", "WEBVTT\n\n00:01.000 --> 00:02.000\nHello\n", 2),
+        ("3", "WEBVTT - a title\n\n00:00:01.000 --> 00:00:02.000 align:start\nHello\n", 2),
+        ("3", "WEBVTT\n\n0:00:01.000 --> 0:00:02.000\nHello\n", -1),  # hours need two digits
+        ("3", "WEBVTTX\n\n00:01.000 --> 00:02.000\nHello\n", -1),  # header
+        ("3", "00:01.000 --> 00:02.000\nHello\n", -1),  # no WEBVTT line
+        ("2", '<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="1s">Hi</p></div></body></tt>', 2),
+        (
+            "2",
+            '<tt:tt xmlns:tt="http://www.w3.org/ns/ttml"><tt:body><tt:p begin="1s">Hi</tt:p></tt:body></tt:tt>',
+            -1,
+        ),
+        ("2", '<tt xmlns="http://www.w3.org/ns/ttml"><body><div></div></body></tt>', -1),
+        ("2", "<tt><body><p>unclosed", -1),
+        ("", "1\n00:00:01,000 --> 00:00:02,500\nHello\n", -1),  # no format: no content manager
+    ],
+)
+def test_a_caption_becoming_ready_is_parsed_by_its_formats_content_manager(emulator, fmt, content, status):
+    c, entry = _key_client(emulator)
+    fields = {"language": "English"} | ({"format": fmt} if fmt else {})
+    asset = c.caption.captionAsset.add(entry["id"], KalturaCaptionAsset(**fields))
+    done = c.caption.captionAsset.setContent(asset.id, KalturaStringResource(content=content))
+    assert done.status.getValue() == status
 
 
 def test_set_as_default_makes_one_caption_the_entrys_only_default(emulator):

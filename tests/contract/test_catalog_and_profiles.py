@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from KalturaClient.exceptions import KalturaException
+from KalturaClient.Plugins.Core import KalturaFilterPager
 from KalturaClient.Plugins.Reach import KalturaVendorCatalogItemFilter
 
 from .kaltura import client, customer_admin, pending_task, vendor
@@ -31,13 +32,23 @@ def test_catalog_item_list_by_id_equal_is_not_filtered_by_partner(emulator):
     assert [i.id for i in listed.objects] == [task["catalogItemId"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KalturaVendorCatalogItemFilter::doGetListResponse lists, for a KS without partnerIdEqual/idEqual, the items "
-    "the caller's own partner has enabled (PartnerCatalogItem join): a vendor gets none; the emulator lists its items",
-)
 def test_catalog_item_list_with_the_vendor_ks_lists_only_items_the_vendor_partner_enabled(emulator):
     assert vendor(emulator).reach.vendorCatalogItem.list().totalCount == 0
+
+
+def test_catalog_item_list_of_a_customer_is_the_items_it_enabled_and_partner_id_equal_of_another_is_none(
+    emulator,
+):
+    customer = emulator.info["customers"][0]["partnerId"]
+    ordered = {t["catalogItemId"] for t in emulator.inspect.objects("task", partnerId=customer)}
+    admin = customer_admin(emulator)
+    listed = admin.reach.vendorCatalogItem.list(pager=KalturaFilterPager(pageSize=500))
+    assert {i.id for i in listed.objects} == ordered
+    other = emulator.info["vendorPartnerId"]
+    assert (
+        admin.reach.vendorCatalogItem.list(KalturaVendorCatalogItemFilter(partnerIdEqual=other)).totalCount
+        == 0
+    )
 
 
 def test_reach_profile_get_with_the_task_key_finds_the_tasks_profile(emulator):
@@ -53,12 +64,11 @@ def test_reach_profile_list_of_a_customer_is_its_own_profiles(emulator):
     assert listed.totalCount >= 1 and {p.partnerId for p in listed.objects} == {partner_id}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ReachProfileService::initService applies the partner filter: a vendor's KS does not see a customer's "
-    "profile (REACH_PROFILE_NOT_FOUND); the emulator shows the vendor the profiles its tasks were ordered with",
-)
 def test_reach_profile_get_with_the_vendor_ks_is_reach_profile_not_found(emulator):
     task = pending_task(emulator)
     err = _refused(lambda: vendor(emulator).reach.reachProfile.get(task["reachProfileId"]))
     assert err.code == "REACH_PROFILE_NOT_FOUND"
+
+
+def test_reach_profile_list_with_the_vendor_ks_is_empty(emulator):
+    assert vendor(emulator).reach.reachProfile.list().totalCount == 0

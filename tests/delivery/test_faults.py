@@ -135,3 +135,33 @@ def test_expired_keys_mid_delivery_are_renewed(emulator, claimed, conn, tmp_path
     assert task.access_key != old_key
     assert emulator.inspect.task(task.id)["status"] == int(TaskStatus.READY)
     assert len(_marked(emulator, "caption_asset", task.id)) == 1
+
+
+def test_an_upload_token_that_is_not_finished_when_attaching_is_uploaded_again_not_attached(
+    emulator, claimed, conn, tmp_path
+):
+    """Kaltura attaches a token that is not FULL_UPLOAD without complaint (KalturaUploadedFileTokenResource:
+    "not ready") and the caption then waits IMPORTING for good. A token that timed out between the upload and
+    setContent is therefore never attached: the file is uploaded again and the one caption becomes READY."""
+    from reach_studio.kaltura.delivery_executor import ExecutorHooks
+
+    task = claimed(ServiceFeature.CAPTIONS)
+    stale: list[str] = []
+
+    def time_out_the_token(step, outcome):
+        if step.key == "caption.upload" and not stale:
+            stale.append(outcome["id"])
+            emulator.store.update("upload_token", outcome["id"], {"status": 4})  # TIMED_OUT
+
+    out = _service(conn, tmp_path).deliver(
+        task, WorkProduct(captions=make_doc(2)), hooks=ExecutorHooks(after_step=time_out_the_token)
+    )
+    assert out.ok, out.err_description
+    (cap,) = _marked(emulator, "caption_asset", task.id)
+    assert (
+        cap["status"] == 2
+        and emulator.inspect.content(cap["id"]) == out.plan.step("caption.upload").source.data
+    )
+    (token,) = emulator.inspect.objects("upload_token", id=stale[0])
+    assert token["status"] == 4 and not token.get("attachedObjectId")  # the stale token was never attached
+    assert emulator.inspect.task(task.id)["status"] == int(TaskStatus.READY)

@@ -145,6 +145,40 @@ def test_finished_or_dead_tokens():
     assert fresh.token_id != "0_gone" and bytes(fake.tokens[fresh.token_id]["data"]) == data
 
 
+def test_a_final_chunk_the_server_did_not_finish_with_is_not_reported_done():
+    """Kaltura attaches an upload token that is not FULL_UPLOAD without complaint (the asset then waits for the
+    upload forever), so the uploader reports a finished upload only when the server says FULL_UPLOAD."""
+
+    class KeepsTheFirstFinalAside(FakeUploadService):
+        kept = False
+
+        def upload(self, tid, fh, resume, final, resume_at):
+            if final and not self.kept:  # answered PARTIAL_UPLOAD, bytes not taken
+                self.kept = True
+                fh.read()
+                t = self.tokens[tid]
+                t["status"] = 1
+                return self._obj(t)
+            return super().upload(tid, fh, resume, final, resume_at)
+
+    fake = KeepsTheFirstFinalAside()
+    data = b"q" * 500_000
+    result = _uploader(fake, chunk_size=250_000).upload(FileSource.from_bytes("a.mp4", data))
+    assert result.status == UploadTokenStatus.FULL_UPLOAD
+    assert fake.tokens[result.token_id]["status"] == 2 and bytes(fake.tokens[result.token_id]["data"]) == data
+
+    class NeverFinishes(FakeUploadService):
+        def upload(self, tid, fh, resume, final, resume_at):
+            out = super().upload(tid, fh, resume, final, resume_at)
+            self.tokens[tid]["status"] = 1
+            out.status = 1
+            return out
+
+    with pytest.raises(DeliveryError, match="did not finish") as info:
+        _uploader(NeverFinishes(), max_failures=2).upload(FileSource.from_bytes("b.srt", b"abc"))
+    assert info.value.retryable
+
+
 def test_empty_file_and_permanent_errors():
     fake = FakeUploadService()
     result = _uploader(fake).upload(FileSource.from_bytes("empty.txt", b""))

@@ -399,3 +399,23 @@ def test_every_ready_carries_an_accuracy_whatever_the_service(feature, tmp_path)
     )
     plan = build_plan(task, products[feature], PlanContext(parent_entry_name="Keynote"))
     assert plan.step("task.ready").fields["accuracy"] == 100
+
+
+@pytest.mark.parametrize("fmt", [OutputFormat.SRT, OutputFormat.VTT])
+def test_a_caption_file_kaltura_would_find_no_caption_in_is_refused_before_upload(fmt):
+    """Kaltura parses every caption that becomes READY and ends it in ERROR when its content manager finds no
+    cue (CaptionAsset::validateCaptionContent): SRT and WebVTT timecodes have two-digit hours, so a document
+    whose only cue starts past 99:59:59 would be accepted, uploaded and then fail on Kaltura."""
+    from reach_studio.domain.captions import CaptionDocument, Cue
+
+    late = CaptionDocument(cues=[Cue(360_001_000, 360_002_000, "late")], language="English", accuracy=99)
+    with pytest.raises(PlanError, match="find no caption"):
+        build_plan(make_task(ServiceFeature.CAPTIONS, output_format=fmt), WorkProduct(captions=late))
+    with pytest.raises(PlanError, match="empty"):
+        build_plan(
+            make_task(ServiceFeature.CAPTIONS, output_format=fmt),
+            WorkProduct(captions=CaptionDocument(cues=[], language="English", accuracy=99)),
+        )
+    assert build_plan(
+        make_task(ServiceFeature.CAPTIONS, output_format=fmt), WorkProduct(captions=make_doc(1))
+    )

@@ -171,7 +171,9 @@ def test_caption_refusals(emulator):
 def test_an_access_key_only_reaches_its_own_entry(emulator):
     mine, other = bare_entry(emulator), bare_entry(emulator)
     client = key_client(emulator, mine)
-    stranger = client.caption.captionAsset.add(mine["id"], KalturaCaptionAsset(language="English"))
+    stranger = client.caption.captionAsset.add(
+        mine["id"], KalturaCaptionAsset(language="English", format="1")
+    )
     client.caption.captionAsset.setContent(stranger.id, KalturaStringResource(content=SRT))
     other_client = key_client(emulator, other)
     with pytest.raises(KalturaException) as exc:
@@ -349,7 +351,11 @@ def test_dubbed_audio_flavor_is_converted_then_ready(emulator, tmp_path):
     assert ready.language.getValue() == "Spanish"
     assert ready.width == 0 and ready.bitrate > 0
     assert ready.containerFormat == "mp4"
-    download = requests.get(client.flavorAsset.getUrl(dubbed.id), timeout=10)
+    from reach_studio.engine.media_fetch import with_ks
+
+    url = client.flavorAsset.getUrl(dubbed.id)  # serveFlavor without a KS: added as the player does
+    assert requests.get(url, timeout=10).status_code == 403
+    download = requests.get(with_ks(url, client.getKs()), timeout=10)
     assert download.content == Path(audio_source["_path"]).read_bytes()
     listed = client.flavorAsset.list(KalturaFlavorAssetFilter(entryIdEqual=entry["id"]))
     assert dubbed.id in [f.id for f in listed.objects]
@@ -363,8 +369,6 @@ def test_dubbed_audio_flavor_is_converted_then_ready(emulator, tmp_path):
     hls = next(s for s in ctx.sources if s.format == "applehttp")
     assert hls.flavorIds == dubbed.id
     import av
-
-    from reach_studio.engine.media_fetch import with_ks
 
     with av.open(with_ks(hls.url, client.getKs()), timeout=30) as container:  # URLs carry no KS: add it
         assert sorted({st.type for st in container.streams}) == ["audio"]

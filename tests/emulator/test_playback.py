@@ -154,7 +154,10 @@ def test_progressive_download_redirects_and_supports_ranges(emulator):
     assert resumed.status_code == 206
     assert resumed.headers["Content-Range"] == f"bytes 1000-{len(on_disk) - 1}/{len(on_disk)}"
     assert on_disk[:1000] + resumed.content == on_disk
-    assert requests.get(client.flavorAsset.getUrl(small.id), timeout=30).content == on_disk
+    from reach_studio.engine.media_fetch import with_ks
+
+    served = with_ks(client.flavorAsset.getUrl(small.id), client.getKs())  # getUrl carries no KS
+    assert requests.get(served, timeout=30).content == on_disk
 
 
 def test_playback_urls_need_a_key_for_that_entry(emulator):

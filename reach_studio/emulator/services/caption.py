@@ -6,7 +6,8 @@ enums follow the Caption plugin (docs/kaltura-contract.md#assets-and-cue-points)
 KalturaLanguage *name*, format a
 KalturaCaptionType, accuracy any int (KalturaCaptionAsset declares no range); isDefault=1 takes the default flag from the entry's other captions
 as Kaltura does. Content arrives through a content resource (content.py) and is served at the getUrl
-URL, which carries the caller's KS like Kaltura's serve URLs do.
+URL, which carries the caller's KS like Kaltura's serve URLs do. A caption becoming READY must parse with
+its format's content manager (domain/formats/kaltura_parse.py), else it ends in ERROR, as in Kaltura.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from reach_studio.domain.enums import AssetStatus, CaptionAssetUsage, CaptionType, NullableBoolean
+from reach_studio.domain.formats.kaltura_parse import MAX_CHECKED_BYTES, kaltura_parses
 from reach_studio.emulator.assets import AssetCrud, by_format
 from reach_studio.emulator.content import check_language, now
 from reach_studio.emulator.errors import ApiError, register_errors
@@ -118,13 +120,15 @@ def _finish(emu: Any, asset_id: str, blob: str) -> None:
         return
     changes = CRUD.content_changes(store, asset, blob)
     changes.update(status=AssetStatus.READY, size=changes["sizeInBytes"])
-    if not asset.get("format"):
-        detected = detect_format(store.blob_path(blob).read_bytes()[:2048])
-        if detected:
-            changes["format"] = detected
-            changes["fileExt"] = asset.get("fileExt") or FORMAT_EXT[detected]
+    with open(store.blob_path(blob), "rb") as content:
+        head = content.read(MAX_CHECKED_BYTES)
+    if not kaltura_parses(asset.get("format"), head):
+        changes["status"] = (
+            AssetStatus.ERROR
+        )  # CaptionAsset::preUpdate: validateCaptionContent found no caption
     store.update(KIND, asset_id, changes)
-    _settle_same_language(store, asset_id)
+    if changes["status"] == AssetStatus.READY:
+        _settle_same_language(store, asset_id)
 
 
 def _settle_same_language(store: Any, asset_id: str) -> None:
@@ -152,19 +156,6 @@ def _settle_same_language(store: Any, asset_id: str) -> None:
             store.update(KIND, other["id"], changes)
         else:
             store.update(KIND, asset_id, {"displayOnPlayer": False})
-
-
-def detect_format(head: bytes) -> str | None:
-    """KalturaCaptionType of caption bytes, from how they start (SRT, WebVTT or DFXP/TTML)."""
-    text = head.decode("utf-8", "replace").lstrip("\ufeff \r\n\t")
-    if text.startswith("WEBVTT"):
-        return CaptionType.WEBVTT
-    if text.startswith("<") and ("<tt" in text or "ttml" in text):
-        return CaptionType.DFXP
-    first = text.split("\n", 2)
-    if len(first) >= 2 and first[0].strip().isdigit() and "-->" in first[1]:
-        return CaptionType.SRT
-    return None
 
 
 @action("caption_captionasset", "update")

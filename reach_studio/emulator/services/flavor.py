@@ -9,6 +9,7 @@ when the bytes are not a readable media file, which is what a client polling fla
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -194,12 +195,32 @@ def serve_flavor_url(emu: Any, flavor: dict[str, Any], ks: str) -> str:
     )
 
 
+def _download_file_name(entry: dict[str, Any], asset: dict[str, Any]) -> str:
+    """kAssetUtils::getFileName + kString::keepOnlyValidUrlChars: "<entry name> (<asset name>).<ext>"."""
+    name = str(entry.get("name") or "")
+    if asset.get("name"):
+        name += f" ({asset['name']})"
+    name = re.sub(r"[^A-Za-z0-9\-._~!$()*+,;=:@]", "_", name.replace("\n", " "))
+    ext = asset.get("fileExt")
+    return f"{name}.{ext}" if ext else name
+
+
 @action("flavorasset", "getUrl")
 def get_url(ctx: CallContext, p: Params) -> str:
-    asset, _entry = CRUD.get(ctx, p.str("id", required=True), write=False)
+    """FlavorAssetService::getUrlAction of a media clip: flavorAsset::getServeFlavorUrl, the delivery profile's
+    serveFlavor URL with /fileName/<name> and no KS — the caller adds its KS as Kaltura's player does
+    (docs/kaltura-contract.md, "Assets and cue points")."""
+    asset, entry = CRUD.get(ctx, p.str("id", required=True), write=False)
     if asset.get("status") != AssetStatus.READY:
         raise ApiError("FLAVOR_ASSET_IS_NOT_READY")
-    return serve_flavor_url(ctx.emu, asset, ctx.session.ks if ctx.session else "")
+    pid = asset["partnerId"]
+    ext = asset.get("fileExt") or "mp4"
+    version = f"/v/{asset['version']}" if asset.get("version") else ""
+    file_name = quote(_download_file_name(entry, asset), safe="!$()*+,;=:@")
+    return (
+        f"{ctx.emu.url}/p/{pid}/sp/{pid}00/serveFlavor/entryId/{asset['entryId']}{version}/flavorId/{asset['id']}"
+        f"/fileName/{file_name}/name/a.{ext}"
+    )
 
 
 def _by_flavor_params(assets: list[dict[str, Any]], flt: dict[str, Any]) -> list[dict[str, Any]]:

@@ -621,13 +621,20 @@ def get_catalog_item(ctx: CallContext, p: Params) -> dict[str, Any]:
 
 @action("reach_vendorcatalogitem", "list")
 def list_catalog_items(ctx: CallContext, p: Params) -> dict[str, Any]:
+    """KalturaVendorCatalogItemFilter::doGetListResponse: `idEqual` alone is not filtered by partner; otherwise
+    only the items the caller's own partner enabled (a vendor enables none), and a `partnerIdEqual` naming
+    another partner lists nothing (docs/kaltura-contract.md, "Catalog items and REACH profiles")."""
     session = ctx.require_session()
     items = ctx.store.all("catalog_item")
     flt = p.raw.get("filter") if isinstance(p.raw.get("filter"), dict) else {}
-    if flt.get("idEqual") not in (None, ""):  # KalturaVendorCatalogItemFilter: by id, not filtered by partner
+    partner_equal = flt.get("partnerIdEqual")
+    if partner_equal not in (None, "", 0, "0") and str(partner_equal) != str(session.partner_id):
+        items = []
+    elif partner_equal not in (None, "", 0, "0") or flt.get("idEqual") in (None, ""):
+        enabled = _enabled_catalog_item_ids(ctx, session.partner_id)
+        items = [i for i in items if i.get("id") in enabled]
+    if flt.get("idEqual") not in (None, ""):
         items = [i for i in items if str(i.get("id")) == str(flt["idEqual"])]
-    elif ctx.is_vendor_session():
-        items = [i for i in items if i.get("vendorPartnerId") == session.partner_id]
     if flt.get("idIn") not in (None, ""):
         wanted = {part.strip() for part in str(flt["idIn"]).split(",")}
         items = [i for i in items if str(i.get("id")) in wanted]
@@ -635,31 +642,28 @@ def list_catalog_items(ctx: CallContext, p: Params) -> dict[str, Any]:
     return _list_response("KalturaVendorCatalogItemListResponse", page, len(items))
 
 
+def _enabled_catalog_item_ids(ctx: CallContext, partner_id: int) -> set[int]:
+    """The items a partner enabled (Kaltura's PartnerCatalogItem, which the emulator does not store): a customer
+    orders only enabled items (EntryVendorTaskService::addAction), so the items of its tasks; a vendor none."""
+    return {t["catalogItemId"] for t in ctx.store.find("task", partnerId=partner_id)}
+
+
 @action("reach_reachprofile", "get")
 def get_reach_profile(ctx: CallContext, p: Params) -> dict[str, Any]:
+    """ReachProfileService::initService applies the partner filter: only the caller's partner's profiles (a
+    vendor's KS finds none; the task's accessKey, a KS of the customer, finds the task's)."""
     session = ctx.require_session()
     profile_id = p.int("id", required=True)
     profile = ctx.store.get("reach_profile", profile_id)
-    visible = profile is not None and (
-        profile.get("partnerId") == session.partner_id
-        or (
-            ctx.is_vendor_session()
-            and bool(ctx.store.find("task", vendorPartnerId=session.partner_id, reachProfileId=profile_id))
-        )
-    )
-    if not visible:
+    if profile is None or profile.get("partnerId") != session.partner_id:
         raise ApiError("REACH_PROFILE_NOT_FOUND", ID=profile_id)
     return profile
 
 
 @action("reach_reachprofile", "list")
 def list_reach_profiles(ctx: CallContext, p: Params) -> dict[str, Any]:
-    """A customer's own profiles; for a vendor, the profiles its tasks were ordered with."""
+    """The caller's partner's own profiles (partner filter): a vendor has none."""
     session = ctx.require_session()
-    if ctx.is_vendor_session():
-        used = {t["reachProfileId"] for t in ctx.store.find("task", vendorPartnerId=session.partner_id)}
-        profiles = [pr for pr in ctx.store.all("reach_profile") if pr["id"] in used]
-    else:
-        profiles = ctx.store.find("reach_profile", partnerId=session.partner_id)
+    profiles = ctx.store.find("reach_profile", partnerId=session.partner_id)
     page = _page(p, profiles)
     return _list_response("KalturaReachProfileListResponse", page, len(profiles))

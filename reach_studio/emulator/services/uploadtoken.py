@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from reach_studio.domain.enums import UploadTokenStatus
-from reach_studio.emulator.content import ids_filter, list_response, now
+from reach_studio.emulator.content import ids_filter, list_response, now, upload_finished
 from reach_studio.emulator.errors import ApiError
 from reach_studio.emulator.registry import CallContext, Params, action
 from reach_studio.emulator.schema import check_insert, define
@@ -124,7 +124,11 @@ def upload(ctx: CallContext, p: Params) -> dict[str, Any]:
         changes["status"] = UploadTokenStatus.FULL_UPLOAD
     else:
         changes["status"] = UploadTokenStatus.PARTIAL_UPLOAD
-    return ctx.store.update("upload_token", token["id"], changes)
+    updated = ctx.store.update("upload_token", token["id"], changes)
+    if updated.get("status") == UploadTokenStatus.FULL_UPLOAD and updated.get("_attachedKind"):
+        upload_finished(ctx.emu, updated)  # attached to an asset while it was uploading
+        updated = ctx.store.get("upload_token", token["id"])
+    return updated
 
 
 def _resume(ctx: CallContext, path, chunks: dict[str, str], data: bytes, resume_at: int, final: bool) -> int:
