@@ -1,9 +1,10 @@
-"""Screenshots of the editor's problems panel, the waveform (a selection drawn across shot changes) and the
-keyboard shortcut list, from the real widgets in a real X server (Xvfb):
+"""Screenshots of the editor's problems panel, the waveform (a selection drawn across shot changes), the
+spectrogram, the spell check and the keyboard shortcut list, from the real widgets in a real X server (Xvfb):
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb .venv/bin/python docs/make_editor_screenshots.py
+    xvfb-run -a -s "-screen 0 1600x1100x24" env QT_QPA_PLATFORM=xcb .venv/bin/python docs/make_editor_screenshots.py
 
-Writes docs/editor-problems-panel.png, docs/editor-waveform-shots.png and docs/shortcut-list.png.
+Writes docs/editor-problems-panel.png, docs/editor-waveform-shots.png, docs/editor-spectrogram.png,
+docs/editor-spell-check.png and docs/shortcut-list.png.
 """
 
 from __future__ import annotations
@@ -42,7 +43,13 @@ def make_clip(folder: Path) -> Path:
         "-f",
         "lavfi",
         "-i",
-        "aevalsrc=0.7*sin(2*PI*180*t)*gt(sin(2*PI*0.23*t)\\,0)*(0.4+0.6*abs(sin(2*PI*2.3*t))):s=16000:d=30",
+        # a voice-like sound in bursts: a 180 Hz tone with harmonics, and hiss now and then ("s" sounds),
+        # so the waveform talks and the spectrogram shows bands
+        (
+            "aevalsrc=gt(sin(2*PI*0.23*t)\\,0)*(0.4+0.6*abs(sin(2*PI*2.3*t)))"
+            "*(0.45*sin(2*PI*180*t)+0.2*sin(2*PI*360*t)+0.12*sin(2*PI*540*t)+0.06*sin(2*PI*1260*t)"
+            "+0.25*(random(0)*2-1)*gt(sin(2*PI*1.1*t)\\,0.85)):s=16000:d=30"
+        ),
         "-filter_complex",
         "".join(f"[{i}]" for i in range(5)) + "concat=n=5:v=1:a=0[v]",
         "-map",
@@ -77,7 +84,7 @@ def main() -> int:
     from reach_studio.ui.editors.registry import TaskContext
     from reach_studio.ui.editors.timed_editor import TimedEditor
     from reach_studio.ui.main_window import MainWindow
-    from tests.editor.conftest import make_task
+    from tests.factories import make_task
 
     app = QApplication([])
 
@@ -152,13 +159,44 @@ def main() -> int:
     print("selection", editor.range_selection, "cut", cut, "shots", canvas.shot_changes)
     editor.setWindowTitle("Reach Studio — waveform: selection snapped to a shot change")
     shoot(editor, "editor-waveform-shots.png")
+
+    # the optional spectrogram (toolbar: Spectrogram), computed off the GUI thread
+    editor.spectrogram.action.setChecked(True)
+    spin(lambda: canvas._spectrogram is not None, 60)
+    editor.setWindowTitle("Reach Studio — timeline with the spectrogram")
+    shoot(editor, "editor-spectrogram.png")
+    editor.spectrogram.action.setChecked(False)
+
+    # the whole-document spell check (F7), one word changed already, the next one shown with suggestions
+    editor.load_items(
+        [
+            Cue(400, 2600, "Welcome back to the cource.", "Prof. Okafor"),
+            Cue(2700, 5100, "Today: the muscels of the upper arm.", "Prof. Okafor"),
+            Cue(6200, 8900, "The bicepps brachii has two heads.", "Prof. Okafor"),
+            Cue(9300, 12000, "Okafor's notes are online.", "Prof. Okafor"),
+        ]
+    )
+    spin(lambda: editor.spell.speller is not None, 30)
+    editor.activateWindow()
+    editor.open_spell_check()
+    dialog = editor.spell_dialog
+    spin(lambda: "cource" in dialog.word_label.text(), 5)
+    dialog.change()  # "course"
+    spin(lambda: "muscels" in dialog.word_label.text(), 5)
+    dialog.move(editor.geometry().center() - dialog.rect().center())
+    spin(lambda: False, 0.6)
+    geo = editor.frameGeometry()
+    image = editor.screen().grabWindow(0, geo.x(), geo.y(), geo.width(), geo.height()).toImage()
+    image.save(str(DOCS / "editor-spell-check.png"))
+    print("wrote", DOCS / "editor-spell-check.png", image.width(), "x", image.height())
+    dialog.close()
     editor.close()
 
     win = MainWindow(Settings(), SecretStore(), DraftStore())
     win.show()
     win.show_shortcuts()
     dialog = win.shortcuts_dialog
-    dialog.resize(760, 900)
+    dialog.resize(760, 1040)  # every row, none scrolled out of sight
     spin(dialog.isVisible, 5)
     shoot(dialog, "shortcut-list.png")
     win.service.stop()
