@@ -20,6 +20,12 @@ def _empty_registry(monkeypatch):
     monkeypatch.setattr(editor_registry, "_loaded", True)
 
 
+def _captions_workspace(qtbot, task, tmp_path) -> TaskWorkspace:
+    ws = TaskWorkspace(TaskContext(task=task, connection=None, drafts=DraftStore(tmp_path / "d.sqlite3")))
+    qtbot.addWidget(ws)
+    return ws
+
+
 def test_missing_editor_is_named_and_notes_are_journaled_and_restored(
     qtbot, monkeypatch, task_factory, tmp_path
 ):
@@ -93,14 +99,7 @@ def test_an_editor_that_fails_to_open_is_reported_not_fatal(qtbot, monkeypatch, 
         raise ValueError("cannot read cue 3")
 
     editor_registry.register_editor([ServiceFeature.CAPTIONS], broken)
-    ws = TaskWorkspace(
-        TaskContext(
-            task=task_factory(10, status=TaskStatus.PROCESSING),
-            connection=None,
-            drafts=DraftStore(tmp_path / "d.sqlite3"),
-        )
-    )
-    qtbot.addWidget(ws)
+    ws = _captions_workspace(qtbot, task_factory(10, status=TaskStatus.PROCESSING), tmp_path)
     assert "could not open this task: cannot read cue 3" in ws.missing_label.text()
     assert ws.notes is not None
 
@@ -112,14 +111,7 @@ def test_a_widget_that_is_not_a_task_editor_is_refused_with_notes_instead(
     called (it has no set_media or flush_draft to call)."""
     _empty_registry(monkeypatch)
     editor_registry.register_editor([ServiceFeature.CAPTIONS], lambda ctx: QLabel("not an editor"))
-    ws = TaskWorkspace(
-        TaskContext(
-            task=task_factory(12, status=TaskStatus.PROCESSING),
-            connection=None,
-            drafts=DraftStore(tmp_path / "d.sqlite3"),
-        )
-    )
-    qtbot.addWidget(ws)
+    ws = _captions_workspace(qtbot, task_factory(12, status=TaskStatus.PROCESSING), tmp_path)
     assert ws.editor is None
     assert "QLabel is not a TaskEditor" in ws.missing_label.text()
     ws.media_ready(tmp_path / "media.m4a")  # no editor to hand it to: the notes' player takes it

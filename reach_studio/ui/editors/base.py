@@ -15,11 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QSplitter, QWidget
 
 from reach_studio.ui.editors.delivery_run import DeliveryRun
 from reach_studio.ui.editors.journal import DraftJournal
+from reach_studio.ui.player import PlayerError
 from reach_studio.ui.style import set_tone
 
 if TYPE_CHECKING:
@@ -130,6 +131,35 @@ class EditorBase(TaskEditor):
         for player in self._players():
             player.close()
         super().closeEvent(event)
+
+    # ----------------------------------------------------------------------------------- media
+
+    def load_into_player(self, path: Path) -> bool:
+        """Open `path` in the editor's player (`self.player`, shown in `self.video`); a back-end error goes
+        to the status line and the editor keeps working without a picture."""
+        if self.player is None:
+            return False
+        try:
+            self.player.load(Path(path))
+        except PlayerError as exc:
+            self.show_status(str(exc), error=True)
+            return False
+        self.video.set_message("")
+        return True
+
+    def workbench(self, video_side: QWidget, item_list: QWidget, panel: QWidget) -> QSplitter:
+        """The editors' layout: the video on the left, the list of items over the edit panel on the right."""
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.addWidget(item_list)
+        right.addWidget(panel)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        top = QSplitter(Qt.Orientation.Horizontal, self)
+        top.addWidget(video_side)
+        top.addWidget(right)
+        top.setStretchFactor(0, 2)
+        top.setStretchFactor(1, 3)
+        return top
 
     # ----------------------------------------------------------------------------------- status
 

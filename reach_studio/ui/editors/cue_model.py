@@ -34,13 +34,6 @@ class Marker:
 RowValidator = Callable[[Sequence[Item], int], list[Marker]]
 """Validate row `i` of the document (it may look at neighbours). Must be fast: called per edit."""
 
-COLUMNS = {
-    "captions": ["#", "Start", "End", "Duration", "CPS", "Speaker", "Text"],
-    "translation": ["#", "Start", "End", "Source", "Translation"],
-    "ead": ["#", "Start", "End", "Duration", "Description"],
-    "chapters": ["#", "Start", "Title", "Description"],
-}
-
 ERROR_BG = QColor(255, 214, 214)
 WARNING_BG = QColor(255, 243, 200)
 
@@ -54,7 +47,7 @@ def clock(ms: int) -> str:
 
 
 class CueListModel(QAbstractTableModel):
-    """Rows are items; columns depend on the mode (captions, translation, ead, chapters)."""
+    """Rows are items; the columns are the mode's (`timed_modes`: captions, translation, ead, chapters)."""
 
     itemsChanged = Signal(int, int)  # first, last row whose content changed (inclusive)
     structureChanged = Signal()  # rows inserted or removed
@@ -64,19 +57,16 @@ class CueListModel(QAbstractTableModel):
 
     def __init__(
         self,
-        kind: str,
+        columns: Sequence[str],
         items: list[Item] | None = None,
         source: Sequence[Cue] | None = None,
         validator: RowValidator | None = None,
         parent=None,
     ) -> None:
         super().__init__(parent)
-        if kind not in COLUMNS:
-            raise edit_ops.EditError(f"unknown editor mode {kind!r}")
-        self.kind = kind
         self.items: list[Item] = list(items or [])
         self.source: list[Cue] = list(source or [])
-        self.columns = COLUMNS[kind]
+        self.columns = list(columns)
         self._validator = validator
         self._markers: dict[int, list[Marker]] = {}
         self._errors: set[int] | None = set()  # rows with an error; None = recompute (after a shift/reset)

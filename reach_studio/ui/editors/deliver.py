@@ -97,7 +97,6 @@ SPEAKER_FORMS = {
 
 def delivery_summary(ed, warnings: int = 0) -> str:
     """What Deliver will upload, in the linguist's words (kind, count, language, format, time span)."""
-    from reach_studio.domain.captions import Chapter
     from reach_studio.domain.formats import output_format_for
     from reach_studio.ui.editors.cue_model import clock
 
@@ -109,33 +108,20 @@ def delivery_summary(ed, warnings: int = 0) -> str:
     entry = f"“{name}” ({task.entry_id})" if name and name != task.entry_id else task.entry_id
     first, last = items[0].start_ms, max(getattr(i, "end_ms", i.start_ms) for i in items)
     span = f"{clock(first)} → {clock(last)}"
-    if ed.kind == "chapters":
-        what = f"{len(items)} chapter(s) as chapter cue points on entry {entry}"
-        titles = ", ".join(i.title for i in items[:3] if isinstance(i, Chapter))
-        what += f" ({titles}{'…' if len(items) > 3 else ''})"
-    elif ed.kind == "ead":
-        what = (
-            f"{len(items)} description(s) as an extended audio description WebVTT caption asset on entry {entry},"
-            f" {span}"
-        )
-    else:
-        fmt = output_format_for(task.reach_profile, task.catalog_item).upper()
-        speakers = SPEAKER_FORMS.get(ed.speaker_style, "") if ed.kind == "captions" else ""
-        noun = "translated caption(s)" if ed.kind == "translation" else "caption(s)"
-        what = (
-            f"{len(items)} {noun} in {ed.language or 'the task language'} as {fmt}"
-            f"{f' ({speakers})' if speakers else ''}, accuracy 100 %, on entry {entry}, {span}"
-        )
+    mode = ed.mode
+    speakers = SPEAKER_FORMS.get(ed.speaker_style, "") if mode.speakers else ""
+    what = mode.describe_upload(
+        items, task=task, entry=entry, span=span, language=ed.language, speakers=speakers
+    )
     lines = [f"Upload {what}.", f"Then task {task.id} becomes READY and this editor locks."]
-    if ed.kind in ("captions", "translation"):
+    if mode.text_lines:
         # about the file as a whole (no cue to mark): Kaltura's size limits for its player and its search
         from reach_studio.domain.captions import CaptionDocument
         from reach_studio.domain.validation import file_size_findings
 
+        fmt = output_format_for(task.reach_profile, task.catalog_item)
         doc = CaptionDocument(cues=list(items))
-        lines += [
-            f"Warning: {f.message}." for f in file_size_findings(doc, fmt.lower(), ed.model.speaker_style)
-        ]
+        lines += [f"Warning: {f.message}." for f in file_size_findings(doc, fmt, ed.model.speaker_style)]
     if warnings:
         lines.append(f"{warnings} warning(s) remain (they do not block delivery).")
     return "\n\n".join(lines)

@@ -35,7 +35,7 @@ from reach_studio.domain.delivery_plan import PlanError, WorkProduct, sign_langu
 from reach_studio.ui.editors.base import EditorBase
 from reach_studio.ui.editors.cue_model import clock
 from reach_studio.ui.editors.registry import TaskContext
-from reach_studio.ui.player import MediaPlayerBase, PlayerError, VideoView, create_player
+from reach_studio.ui.player import MediaPlayerBase, VideoView, create_player
 from reach_studio.ui.style import set_tone
 from reach_studio.workers.background import run_in_background
 
@@ -261,12 +261,7 @@ class SignLanguageEditor(EditorBase):
         if path is None:
             self.video.set_message("No signed video chosen yet" if index == 0 else "Downloading media…")
             return
-        try:
-            self.player.load(path)
-        except PlayerError as exc:
-            self.show_status(str(exc), error=True)
-            return
-        self.video.set_message("")
+        self.load_into_player(path)
 
     # ------------------------------------------------------------------------------ deliver
 

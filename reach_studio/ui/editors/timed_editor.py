@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpacerItem,
-    QSplitter,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -40,17 +39,18 @@ from PySide6.QtWidgets import (
 )
 
 from reach_studio.domain import edit_ops
-from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, DescriptionCue
+from reach_studio.domain.captions import CaptionDocument, Chapter, Cue
 from reach_studio.domain.edit_ops import EditError, Item, Op
 from reach_studio.domain.enums import language_code
 from reach_studio.redaction import redact
-from reach_studio.ui.editors import row_checks, shortcuts
+from reach_studio.ui.editors import shortcuts
 from reach_studio.ui.editors.base import EditorBase
 from reach_studio.ui.editors.cue_model import ERROR, CueListModel, clock
 from reach_studio.ui.editors.find_replace import FindReplaceBar
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.spelling import SpellHighlighter, SpellService
 from reach_studio.ui.editors.time_edit import TimeEdit
+from reach_studio.ui.editors.timed_modes import TimedMode, mode_for
 from reach_studio.ui.editors.undo import OpCommand
 from reach_studio.ui.player import FRAME_MS, MediaPlayerBase, PlayerError, VideoView, create_player
 from reach_studio.ui.style import set_tone
@@ -62,12 +62,6 @@ NUDGE_MS = 100
 SEEK_MS = 2000
 AROUND_MS = 500  # "play before start / after end" (Aegisub)
 BACK_MS = 3000  # "back 3 s and play"
-MODE_TITLES = {
-    "captions": "Captions",
-    "translation": "Translation",
-    "ead": "Extended audio description",
-    "chapters": "Chapters",
-}
 
 
 def undo_keys() -> list[QKeySequence]:
@@ -104,6 +98,11 @@ class TimedEditor(EditorBase):
 
     snapshot_on_flush = False  # every edit is journaled as an operation when it happens
 
+    @property
+    def kind(self) -> str:
+        """The mode's name ("captions", "translation", "ead", "chapters"): the draft's kind too."""
+        return self.mode.kind
+
     def __init__(
         self,
         ctx: TaskContext,
@@ -112,10 +111,8 @@ class TimedEditor(EditorBase):
         player: MediaPlayerBase | None | str = "auto",
     ) -> None:
         super().__init__(ctx, parent)
-        self.kind = kind or edit_ops.kind_for_feature(ctx.task.feature)
-        self.language = (
-            self.task.target_language if self.kind == "translation" else None
-        ) or self.task.source_language
+        self.mode: TimedMode = mode_for(kind or edit_ops.kind_for_feature(ctx.task.feature))
+        self.language = self.mode.language(self.task)
         self.current: int | None = None
         self._playhead = 0
         self._refreshing = False
@@ -126,11 +123,11 @@ class TimedEditor(EditorBase):
         from reach_studio.domain.formats import speaker_style_for
 
         self.speaker_style = speaker_style_for(self.task.reach_profile, self.task.catalog_item)
-        self.model = CueListModel(self.kind, [], source, row_checks.validator_for(self.kind, self.task))
-        self.model.speaker_style = self.speaker_style if self.kind == "captions" else "none"
+        self.model = CueListModel(self.mode.columns, [], source, self.mode.validator(self.task))
+        self.model.speaker_style = self.speaker_style if self.mode.speakers else "none"
         restored = self._initial_items(source)
         self.model.replace_document(restored)
-        self.start_journal(self.kind, MODE_TITLES[self.kind])
+        self.start_journal(self.mode.kind, self.mode.title)
 
         if player == "auto":
             player = create_player(self)
@@ -154,11 +151,8 @@ class TimedEditor(EditorBase):
     # ------------------------------------------------------------------------------ construction
 
     def _initial_items(self, source: list[Cue]) -> list[Item]:
-        start: list[Item] = []
-        if self.kind == "translation":
-            # paired by index, same timing by default; the linguist adjusts timing when needed
-            start = [Cue(c.start_ms, c.end_ms, "", c.speaker) for c in source]
-        draft, self._restore_note = self.load_draft(self.kind)
+        start = self.mode.starting_items(source)
+        draft, self._restore_note = self.load_draft(self.mode.kind)
         if draft is None:
             return start
         try:
@@ -176,7 +170,7 @@ class TimedEditor(EditorBase):
     def _build_ui(self) -> None:
         self.toolbar = QToolBar(self)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.mode_label = QLabel(f"<b>{MODE_TITLES[self.kind]}</b> · {self.language or ''}  ", self)
+        self.mode_label = QLabel(f"<b>{self.mode.title}</b> · {self.language or ''}  ", self)
         self.toolbar.addWidget(self.mode_label)
         # Fixed short texts (the step's name goes to the tool tip): "Undo Fix all: Re-break the lines…" pushed
         # the toolbar's last buttons out of sight in the demo.
@@ -206,11 +200,11 @@ class TimedEditor(EditorBase):
             self.toolbar.addAction(act)
             return act
 
-        if self.kind == "captions":
+        if self.mode.imports_files:
             action("Import…", None, self.import_file)
         self.insert_action = action("Insert", "editor_insert_at_playhead", self.insert_at_playhead)
         action("Delete", "editor_delete", self.delete_selected)
-        if self.kind in ("captions", "translation"):
+        if self.mode.text_lines:
             action("Split", "editor_split", self.split_current)
             action("Merge", "editor_merge", self.merge_with_next)
             action("Reflow", "editor_reflow", self.reflow_current)
@@ -292,7 +286,7 @@ class TimedEditor(EditorBase):
         self.end_edit = TimeEdit(panel)
         self.duration_label = QLabel(panel)
         times.addWidget(self.start_edit)
-        if self.kind != "chapters":
+        if self.mode.timed_ranges:
             times.addWidget(QLabel("→", panel))
             times.addWidget(self.end_edit)
             times.addWidget(self.duration_label)
@@ -319,33 +313,24 @@ class TimedEditor(EditorBase):
 
         self.delivered_view = DeliveredView(panel)  # never widens the window; no relayout per keystroke
         set_tone(self.delivered_view, "code")
-        if self.kind == "captions":
+        if self.mode.speakers:
             speaker_row = QHBoxLayout()
             speaker_row.addWidget(self.speaker_edit)
             mark = QPushButton(">>", panel, toolTip=shortcuts.describe("editor_speaker_change", keys))
             mark.clicked.connect(self.insert_speaker_change)
             speaker_row.addWidget(mark)
             form.addRow("Speaker", speaker_row)
-        if self.kind == "translation":
+        if self.mode.shows_source:
             form.addRow(f"Source ({self.task.source_language or '?'})", self.source_view)
-        if self.kind == "chapters":
+        if self.mode.has_title:
             form.addRow("Title", self.title_edit)
-            form.addRow("Description", self.text_edit)
-        else:
-            form.addRow(
-                {
-                    "captions": "Text",
-                    "translation": f"Translation ({self.language or '?'})",
-                    "ead": "Description",
-                }[self.kind],
-                self.text_edit,
-            )
-        if self.kind in ("captions", "translation"):
+        form.addRow(self.mode.field_label(self.task), self.text_edit)
+        if self.mode.text_lines:
             form.addRow("Delivered", self.delivered_view)
         else:
             self.delivered_view.hide()
         self.speak_button = None
-        if self.kind == "ead":
+        if self.mode.speaks:
             from reach_studio.ui.editors.tts import Speaker
 
             self.tts = Speaker(language_code(self.language), parent=self)
@@ -366,14 +351,13 @@ class TimedEditor(EditorBase):
             self.speak_note = QLabel(panel)
             self.speak_note.setWordWrap(True)
             form.addRow("Speaking time", self.speak_note)
-        unused = {
-            "captions": (self.source_view, self.title_edit),
-            "translation": (self.speaker_edit, self.title_edit),
-            "ead": (self.speaker_edit, self.source_view, self.title_edit),
-            "chapters": (self.speaker_edit, self.source_view),
-        }[self.kind]
-        for widget in unused:
-            widget.hide()
+        for widget, shown in (
+            (self.speaker_edit, self.mode.speakers),
+            (self.source_view, self.mode.shows_source),
+            (self.title_edit, self.mode.has_title),
+        ):
+            if not shown:
+                widget.hide()
         self.markers_list = QListWidget(panel)
         self.markers_list.setMaximumHeight(70)
         form.addRow("Checks", self.markers_list)
@@ -395,9 +379,7 @@ class TimedEditor(EditorBase):
 
         from reach_studio.ui.editors.validation_panel import ValidationPanel
 
-        self.problems_panel = ValidationPanel(
-            self.model, row_checks.findings_for(self.kind, self.task), self._push, self
-        )
+        self.problems_panel = ValidationPanel(self.model, self.mode.findings(self.task), self._push, self)
         self.problems_panel.cueActivated.connect(lambda row: self.select(row))
         self.problems_action = QAction("Problems", self, checkable=True, checked=True)
         self.problems_action.setToolTip("Show every problem of the document, with its fix")
@@ -411,16 +393,7 @@ class TimedEditor(EditorBase):
         self.problems_panel.setMaximumHeight(max(140, 9 * (self.fontMetrics().height() + 4)))
         left_layout.addWidget(self.problems_panel)
         self.table.setMinimumHeight(6 * (self.fontMetrics().height() + 6))
-        right = QSplitter(Qt.Orientation.Vertical, self)
-        right.addWidget(self.table)
-        right.addWidget(panel)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
-        top = QSplitter(Qt.Orientation.Horizontal, self)
-        top.addWidget(left)
-        top.addWidget(right)
-        top.setStretchFactor(0, 2)
-        top.setStretchFactor(1, 3)
+        top = self.workbench(left, self.table, panel)
 
         self.find_bar = FindReplaceBar(self)
         self.find_bar.hide()
@@ -460,7 +433,7 @@ class TimedEditor(EditorBase):
         self.setFocusProxy(self.table)
         if self._restore_note:
             self.show_status(self._restore_note)
-        elif self.kind == "translation" and not self.model.source:
+        elif self.mode.shows_source and not self.model.source:
             self.show_status(
                 "The source captions are not loaded yet: they appear here when the download ends"
             )
@@ -534,7 +507,7 @@ class TimedEditor(EditorBase):
             self.player.errorOccurred.connect(self._player_error)
         if self.ctx.media_path is not None:
             self.set_media(self.ctx.media_path)
-        if self.kind == "captions" and not self.model.items and self.ctx.connection is not None:
+        if self.mode.offers_entry_captions and not self.model.items and self.ctx.connection is not None:
             self._look_for_draft_captions()
 
     def _look_for_draft_captions(self) -> None:
@@ -622,15 +595,9 @@ class TimedEditor(EditorBase):
         """Translation: the source arrived after the editor opened. Empty targets take its timing."""
         super().set_source_captions(doc)
         self.model.source = list(doc.cues)
-        if self.kind == "translation" and not self.model.items:
-            op = edit_ops.replace_range(
-                self.model.items,
-                0,
-                0,
-                [Cue(c.start_ms, c.end_ms, "", c.speaker) for c in doc.cues],
-                "Load source",
-            )
-            self._push(op)
+        start = self.mode.starting_items(doc.cues) if not self.model.items else []
+        if start:
+            self._push(edit_ops.replace_range(self.model.items, 0, 0, start, "Load source"))
         self.model.layoutChanged.emit()
         self._refresh_editors()
 
@@ -691,14 +658,12 @@ class TimedEditor(EditorBase):
 
     def document(self) -> CaptionDocument:
         """Captions/translation as a CaptionDocument in the task's language."""
-        cues = [c for c in self.model.items if isinstance(c, Cue)]
-        fmt = "vtt" if self.kind == "ead" else None
-        return CaptionDocument(cues=list(cues), language=self.language, accuracy=100, source_format=fmt)
+        return self.mode.document(self.model.items, self.language)
 
     def _snapshot_payload(self) -> dict[str, Any]:
         return {
             "version": 1,
-            "kind": self.kind,
+            "kind": self.mode.kind,
             "language": self.language,
             "items": [edit_ops.item_to_dict(i) for i in self.model.items],
         }
@@ -807,12 +772,12 @@ class TimedEditor(EditorBase):
             if not isinstance(item, Chapter):
                 self.end_edit.set_ms(item.end_ms)
                 self.duration_label.setText(f"{(item.end_ms - item.start_ms) / 1000:.3f} s")
-            if self.kind == "translation":
+            if self.mode.shows_source:
                 src = self.model.source[row].text if row < len(self.model.source) else "(no source cue)"
                 if self.source_view.toPlainText() != src:
                     self.source_view.setPlainText(src)
             self._update_delivered_view(row)
-            if self.kind == "ead":
+            if self.mode.speaks:
                 self._update_speaking_time(item)
             self._update_markers_view()
         finally:
@@ -837,7 +802,7 @@ class TimedEditor(EditorBase):
             return
         text = self.text_edit.toPlainText()
         row = self.current
-        field = "description" if self.kind == "chapters" else "text"
+        field = self.mode.text_field
         self._push(edit_ops.set_fields(self.model.items, row, "Typing", **{field: text}))
 
     def _title_typed(self, text: str) -> None:
@@ -846,7 +811,7 @@ class TimedEditor(EditorBase):
 
     def _speaker_edited(self) -> None:
         """Set the speaker on the current cue, or on every selected cue at once (one undo step)."""
-        if not self._refreshing and self.current is not None and self.kind == "captions":
+        if not self._refreshing and self.current is not None and self.mode.speakers:
             speaker = self.speaker_edit.text().strip() or None
             rows = self.selected_rows()
             if len(rows) > 1:
@@ -861,7 +826,7 @@ class TimedEditor(EditorBase):
 
     def pick_speaker(self) -> None:
         """Alt+P: to the speaker pick-list (for the current cue, or all the selected ones)."""
-        if self.kind == "captions" and self.speaker_edit.isEnabled():
+        if self.mode.speakers and self.speaker_edit.isEnabled():
             self.speaker_edit.setFocus()
             self.speaker_edit.lineEdit().selectAll()
 
@@ -883,7 +848,7 @@ class TimedEditor(EditorBase):
             self._refresh_editors()
 
     def insert_speaker_change(self) -> None:
-        if self.kind == "captions" and self.text_edit.isEnabled():
+        if self.mode.speakers and self.text_edit.isEnabled():
             cursor = self.text_edit.textCursor()
             cursor.insertText(">> ")
             self.text_edit.setFocus()
@@ -974,7 +939,7 @@ class TimedEditor(EditorBase):
         self._update_overlay()
 
     def _update_overlay(self) -> None:
-        if self.kind == "chapters":
+        if self.mode.has_title:
             i = edit_ops.item_at_time(self.model.items, self._playhead)
             self.video.set_caption(self.model.items[i].title if i is not None else "")
             return
@@ -984,7 +949,7 @@ class TimedEditor(EditorBase):
     def speaker_prefix(self, row: int) -> str:
         """What the delivered file puts before cue `row`'s text (">> [Ann]", "[Ann]", ">>" or "")."""
         item = self.model.items[row]
-        if self.kind != "captions" or not isinstance(item, Cue) or not item.speaker:
+        if not self.mode.speakers or not isinstance(item, Cue) or not item.speaker:
             return ""
         from reach_studio.domain.caption_fixes import speaker_prefix
 
@@ -1012,7 +977,7 @@ class TimedEditor(EditorBase):
         set_tone(self.speak_note, None if fits else "error")
 
     def _update_delivered_view(self, row: int | None) -> None:
-        if row is None or self.kind not in ("captions", "translation"):
+        if row is None or not self.mode.text_lines:
             self.delivered_view.setText("")
             return
         limit = self.caption_rules().max_chars_per_line
@@ -1055,7 +1020,7 @@ class TimedEditor(EditorBase):
             self.play_range(*self.range_selection)
             return
         rows = self.selected_rows()
-        if not rows or self.kind == "chapters":
+        if not rows or not self.mode.timed_ranges:
             return
         items = self.model.items
         self.play_range(items[rows[0]].start_ms, max(edit_ops.end_of(items[r]) for r in rows))
@@ -1084,14 +1049,14 @@ class TimedEditor(EditorBase):
         duration = self.timeline.canvas.duration_ms or None
         try:
             op = edit_ops.insert_at(
-                self.model.items, self.kind, at, media_end_ms=duration, min_gap_ms=self.min_gap_ms()
+                self.model.items, self.mode.kind, at, media_end_ms=duration, min_gap_ms=self.min_gap_ms()
             )
         except EditError as exc:
             self.show_status(str(exc), error=True)
             return
         if self._push(op):
             self.select(op.index, seek=False)
-            if self.kind == "chapters":
+            if self.mode.has_title:
                 self.title_edit.setFocus()
                 self.title_edit.selectAll()  # typing replaces the suggested title
             else:
@@ -1106,7 +1071,7 @@ class TimedEditor(EditorBase):
             self.show_status(str(exc), error=True)
 
     def set_end_and_next(self) -> None:
-        if self.current is None or self.kind == "chapters":
+        if self.current is None or not self.mode.timed_ranges:
             return
         try:
             op = edit_ops.set_end(self.model.items, self.current, self.playhead_ms())
@@ -1120,7 +1085,7 @@ class TimedEditor(EditorBase):
     def nudge(self, edge: str, delta: int) -> None:
         if self.current is None:
             return
-        if self.kind == "chapters":
+        if not self.mode.timed_ranges:
             edge = "both"
         try:
             self._push(
@@ -1138,18 +1103,18 @@ class TimedEditor(EditorBase):
         return self._rules
 
     def min_gap_ms(self) -> int:
-        return 0 if self.kind in ("chapters", "ead") else self.caption_rules().min_gap_ms
+        return self.caption_rules().min_gap_ms if self.mode.keeps_gap else 0
 
     def add_cue_between(self, start: int, end: int) -> bool:
         """A cue drawn on the waveform (snapped, clear of its neighbours by the minimum gap): one undo step."""
-        if self.kind == "chapters":
+        if not self.mode.timed_ranges:
             return False
         if end - start < edit_ops.MIN_CUE_MS:
             self.show_status("Too short for a cue: drag across at least a tenth of a second", error=True)
             return False
-        cls = DescriptionCue if self.kind == "ead" else Cue
         index = edit_ops.insertion_index(self.model.items, start)
-        if self._push(edit_ops.replace_range(self.model.items, index, 0, [cls(start, end, "")], "Draw cue")):
+        new = self.mode.new_item(start, end)
+        if self._push(edit_ops.replace_range(self.model.items, index, 0, [new], "Draw cue")):
             self.select(index, seek=False)
             self.text_edit.setFocus()
             self.show_status(f"New cue {clock(start)} → {clock(end)}: type its text")
@@ -1181,7 +1146,7 @@ class TimedEditor(EditorBase):
     # ---------------------------------------------------------------- split / merge / reflow
 
     def split_current(self) -> None:
-        if self.current is None or self.kind not in ("captions", "translation"):
+        if self.current is None or not self.mode.text_lines:
             return
         from reach_studio.ui.editors import fixes_bridge
 
@@ -1194,11 +1159,7 @@ class TimedEditor(EditorBase):
         self._push(edit_ops.replace_range(self.model.items, self.current, 1, parts, "Split"))
 
     def merge_with_next(self) -> None:
-        if (
-            self.current is None
-            or self.current + 1 >= len(self.model.items)
-            or self.kind not in ("captions", "translation")
-        ):
+        if self.current is None or self.current + 1 >= len(self.model.items) or not self.mode.text_lines:
             return
         from reach_studio.ui.editors import fixes_bridge
 
@@ -1211,7 +1172,7 @@ class TimedEditor(EditorBase):
         self._push(edit_ops.replace_range(self.model.items, self.current, 2, [merged], "Merge"))
 
     def reflow_current(self) -> None:
-        if self.current is None or self.kind not in ("captions", "translation"):
+        if self.current is None or not self.mode.text_lines:
             return
         from reach_studio.ui.editors import fixes_bridge
 
@@ -1327,7 +1288,7 @@ class TimedEditor(EditorBase):
     # ----------------------------------------------------------------------------- EAD
 
     def speak_current(self) -> None:
-        if self.kind == "ead" and self.current is not None:
+        if self.mode.speaks and self.current is not None:
             self.tts.say(self.model.items[self.current].text)
 
     # ----------------------------------------------------------------------------- deliver
@@ -1361,11 +1322,4 @@ class TimedEditor(EditorBase):
 
     def work_product(self):
         """What the delivery engine uploads for this mode."""
-        from reach_studio.domain.delivery_plan import WorkProduct
-
-        items = self.model.items
-        if self.kind == "chapters":
-            return WorkProduct(chapters=tuple(i for i in items if isinstance(i, Chapter)))
-        if self.kind == "ead":
-            return WorkProduct(descriptions=tuple(i for i in items if isinstance(i, DescriptionCue)))
-        return WorkProduct(captions=self.document())
+        return self.mode.work_product(self.model.items, self.language)

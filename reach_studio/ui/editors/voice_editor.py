@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QToolBar,
@@ -268,16 +267,7 @@ class VoiceEditor(EditorBase):
             self.dub_caption_box.hide()
             self.accuracy_box.hide()
 
-        right = QSplitter(Qt.Orientation.Vertical, self)
-        right.addWidget(self.table)
-        right.addWidget(panel)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
-        top = QSplitter(Qt.Orientation.Horizontal, self)
-        top.addWidget(left)
-        top.addWidget(right)
-        top.setStretchFactor(0, 2)
-        top.setStretchFactor(1, 3)
+        top = self.workbench(left, self.table, panel)
         self.timeline = TimelineView(self)
         self.timeline.canvas.set_duration(self.task.entry_duration_ms or 0)
         layout = QVBoxLayout(self)
@@ -328,14 +318,7 @@ class VoiceEditor(EditorBase):
             lambda m: self.show_status(m, error=True),
             alive=lambda: shiboken6.isValid(self),
         )
-        if self.player is None:
-            return
-        try:
-            self.player.load(Path(path))
-        except PlayerError as exc:
-            self.show_status(str(exc), error=True)
-            return
-        self.video.set_message("")
+        self.load_into_player(path)
 
     def _media_peaks(self, wave) -> None:
         """The original's waveform: drawn on the timeline, and its loud stretches taken as the dialogue."""
