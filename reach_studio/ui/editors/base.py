@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from reach_studio.ui.editors.delivery_run import DeliveryRun
 from reach_studio.ui.editors.journal import DraftJournal
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+NO_PLAYER = "No media player available (install PySide6-Addons or VLC)"
 DeliveryWork = Callable[[Any, Any], Any]  # (cancel token, progress) -> engine.delivery.DeliveryOutcome
 
 
@@ -146,6 +147,19 @@ class EditorBase(TaskEditor):
             return False
         self.video.set_message("")
         return True
+
+    def video_side(self, transport: QHBoxLayout, waiting: str | None) -> QWidget:
+        """The video over its transport row; the picture says why it is empty (no player, or `waiting`)."""
+        if self.player is None:
+            self.video.set_message(NO_PLAYER)
+        elif waiting:
+            self.video.set_message(waiting)
+        side = QWidget(self)
+        layout = QVBoxLayout(side)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.video, 1)
+        layout.addLayout(transport)
+        return side
 
     def workbench(self, video_side: QWidget, item_list: QWidget, panel: QWidget) -> QSplitter:
         """The editors' layout: the video on the left, the list of items over the edit panel on the right."""

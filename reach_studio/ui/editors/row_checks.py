@@ -21,15 +21,16 @@ from reach_studio.ui.editors.cue_model import ERROR, WARNING, Marker, RowValidat
 log = logging.getLogger(__name__)
 
 
-def validator_for(kind: str, task: Task) -> RowValidator:
-    if kind == "chapters":
-        return lambda items, row: chapter_markers(items, row, task.entry_duration_ms)
-    if kind == "ead":
-        core = _core_validator(task, "ead")
-        if core is None:
-            return description_markers
-        return lambda items, row: _merge(core(items, row), description_markers(items, row))
-    return caption_validator(task, kind)
+def chapter_validator(task: Task) -> RowValidator:
+    return lambda items, row: chapter_markers(items, row, task.entry_duration_ms)
+
+
+def description_validator(task: Task, language: str | None) -> RowValidator:
+    """The caption core's timing checks for EAD, plus the description rules."""
+    core = _core_validator(task, "ead", language)
+    if core is None:
+        return description_markers
+    return lambda items, row: _merge(core(items, row), description_markers(items, row))
 
 
 def _merge(first: list[Marker], second: list[Marker]) -> list[Marker]:
@@ -39,15 +40,15 @@ def _merge(first: list[Marker], second: list[Marker]) -> list[Marker]:
     ]
 
 
-def caption_validator(task: Task, kind: str) -> RowValidator:
-    core = _core_validator(task, kind)
+def caption_validator(task: Task, kind: str, language: str | None) -> RowValidator:
+    core = _core_validator(task, kind, language)
     if core is not None:
         return core
     rules = CaptionRules.from_profile(task.reach_profile)
     return lambda items, row: basic_caption_markers(items, row, rules)
 
 
-def _core_validator(task: Task, kind: str) -> RowValidator | None:
+def _core_validator(task: Task, kind: str, language: str | None) -> RowValidator | None:
     """Adapter over the caption core's per-cue validation (`domain.validation.Validator.cue`)."""
     try:
         from reach_studio.domain import validation
@@ -55,7 +56,6 @@ def _core_validator(task: Task, kind: str) -> RowValidator | None:
         return None
     from reach_studio.ui.editors.task_rules import task_rules
 
-    language = task.target_language if kind == "translation" else task.source_language
     options = {
         "media_duration_ms": task.entry_duration_ms or None,
         "kind": kind,
@@ -162,19 +162,16 @@ def full_check(items: Sequence[Item], validator: RowValidator) -> dict[int, list
 FindingsFor = "Callable[[Sequence[Item], int], list]"
 
 
-def findings_for(kind: str, task: Task):
+def findings_for(kind: str, task: Task, language: str | None):
     """(items, row) -> the caption core's Findings for the row, each with its fix where one exists, or None
-    when this mode has no core validation (chapters). Used by the problems panel when a fix is asked for,
-    never per keystroke."""
-    if kind == "chapters":
-        return None
+    without a caption core. Used by the problems panel when a fix is asked for, never per keystroke (chapters
+    have no core validation: their mode asks for none)."""
     try:
         from reach_studio.domain import validation
     except ImportError:
         return None
     from reach_studio.ui.editors.task_rules import task_rules
 
-    language = task.target_language if kind == "translation" else task.source_language
     validator = validation.Validator(
         task.reach_profile,
         task.catalog_item,

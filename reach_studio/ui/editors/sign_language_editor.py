@@ -136,20 +136,13 @@ class SignLanguageEditor(EditorBase):
         transport.addWidget(self.play_button)
         transport.addWidget(self.time_label)
         transport.addStretch(1)
-        if self.player is None:
-            self.video.set_message("No media player available (install PySide6-Addons or VLC)")
-        else:
-            self.video.set_message("No signed video chosen yet")
+        left = self.video_side(transport, "No signed video chosen yet")
+        if self.player is not None:
             self.player.positionChanged.connect(lambda ms: self.time_label.setText(clock(ms)))
             self.player.playingChanged.connect(
                 lambda on: self.play_button.setText("❚❚ Pause" if on else "▶ Play")
             )
             self.player.errorOccurred.connect(lambda m: self.show_status(f"Player: {m}", error=True))
-        left = QWidget(self)
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        lv.addWidget(self.video, 1)
-        lv.addLayout(transport)
 
         panel = QWidget(self)
         outer = QVBoxLayout(panel)

@@ -238,15 +238,7 @@ class TimedEditor(EditorBase):
             transport.addWidget(w)
         transport.addStretch(1)
         transport.addWidget(self.media_label)
-        if self.player is None:
-            self.video.set_message("No media player available (install PySide6-Addons or VLC)")
-        elif self.ctx.media_path is None:
-            self.video.set_message("Downloading media…")
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.video, 1)
-        left_layout.addLayout(transport)
+        left = self.video_side(transport, "Downloading media…" if self.ctx.media_path is None else None)
 
         # cue list
         self.table = QTableView(self)
@@ -391,7 +383,7 @@ class TimedEditor(EditorBase):
         self.toolbar.addAction(self.spectrogram.action)
         # under the video, not beside the cue list: the list keeps its height on a laptop screen
         self.problems_panel.setMaximumHeight(max(140, 9 * (self.fontMetrics().height() + 4)))
-        left_layout.addWidget(self.problems_panel)
+        left.layout().addWidget(self.problems_panel)
         self.table.setMinimumHeight(6 * (self.fontMetrics().height() + 6))
         top = self.workbench(left, self.table, panel)
 

@@ -54,14 +54,16 @@ class TimedMode:
         return []
 
     def validator(self, task: Task) -> RowValidator:
+        """Per-row checks, run on every edit."""
         from reach_studio.ui.editors import row_checks
 
-        return row_checks.validator_for(self.kind, task)
+        return row_checks.caption_validator(task, self.kind, self.language(task))
 
     def findings(self, task: Task):
+        """The caption core's findings with their fixes, for the problems panel (None: this mode has none)."""
         from reach_studio.ui.editors import row_checks
 
-        return row_checks.findings_for(self.kind, task)
+        return row_checks.findings_for(self.kind, task, self.language(task))
 
     def document(self, items: Sequence[Item], language: str | None) -> CaptionDocument:
         """The items as a caption document in the task's language (what is delivered for cue modes)."""
@@ -132,6 +134,11 @@ class DescriptionsMode(TimedMode):
     keeps_gap = False
     source_format = "vtt"
 
+    def validator(self, task: Task) -> RowValidator:
+        from reach_studio.ui.editors import row_checks
+
+        return row_checks.description_validator(task, self.language(task))
+
     def work_product(self, items: Sequence[Item], language: str | None) -> WorkProduct:
         return WorkProduct(descriptions=tuple(i for i in items if isinstance(i, DescriptionCue)))
 
@@ -154,6 +161,14 @@ class ChaptersMode(TimedMode):
     has_title = True
     timed_ranges = False
     keeps_gap = False
+
+    def validator(self, task: Task) -> RowValidator:
+        from reach_studio.ui.editors import row_checks
+
+        return row_checks.chapter_validator(task)
+
+    def findings(self, task: Task):
+        return None
 
     def work_product(self, items: Sequence[Item], language: str | None) -> WorkProduct:
         return WorkProduct(chapters=tuple(i for i in items if isinstance(i, Chapter)))

@@ -197,15 +197,7 @@ class VoiceEditor(EditorBase):
         transport.addWidget(self.play_button)
         transport.addWidget(self.time_label)
         transport.addStretch(1)
-        if self.player is None:
-            self.video.set_message("No media player available (install PySide6-Addons or VLC)")
-        elif self.ctx.media_path is None:
-            self.video.set_message("Downloading media…")
-        left = QWidget(self)
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        lv.addWidget(self.video, 1)
-        lv.addLayout(transport)
+        left = self.video_side(transport, "Downloading media…" if self.ctx.media_path is None else None)
 
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setHorizontalHeaderLabels(COLUMNS)
