@@ -156,6 +156,12 @@ class DocumentSpelling:
         return sum(len(self.misspelled(t)) for t in texts)
 
 
+def keeps_letters(typed: str, candidate: str) -> bool:
+    """True when `candidate` is `typed` with letters added only ("helo" -> "hello"), the usual slip."""
+    rest = iter(candidate)
+    return all(ch in rest for ch in typed)
+
+
 def replace_span(text: str, start: int, end: int, replacement: str) -> str:
     return text[:start] + replacement + text[end:]
 

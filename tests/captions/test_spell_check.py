@@ -6,7 +6,13 @@ from typing import ClassVar
 
 from reach_studio.domain import edit_ops
 from reach_studio.domain.captions import Chapter, Cue
-from reach_studio.domain.spell_check import DocumentSpelling, UserDictionary, change_all, match_case
+from reach_studio.domain.spell_check import (
+    DocumentSpelling,
+    UserDictionary,
+    change_all,
+    keeps_letters,
+    match_case,
+)
 
 
 class Words:
@@ -63,3 +69,8 @@ def test_suggestions_take_the_case_of_the_word():
     assert match_case("Helo", "hello") == "Hello"
     assert match_case("HELO", "hello") == "HELLO"
     assert match_case("helo", "hello") == "hello"
+
+
+def test_a_dropped_letter_is_recognised():
+    assert keeps_letters("helo", "hello") and keeps_letters("wrld", "world")
+    assert not keeps_letters("helo", "help") and not keeps_letters("teh", "the")

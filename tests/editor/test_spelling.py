@@ -9,7 +9,10 @@ def test_unknown_words_are_found_and_dictionary_terms_are_not():
     speller = Speller("en", ["Kaltura", "REACH vendor"])
     found = [w for _, _, w in speller.misspelled("Helo from Kaltura, the REACH vendor wrld")]
     assert found == ["Helo", "wrld"]
-    assert "Hello" in speller.suggestions("Helo")
+    assert (
+        speller.suggestions("Helo")[0] == "Hello"
+    )  # a dropped letter first, before the more frequent "Help"
+    assert speller.suggestions("wrld")[0] == "world"
 
 
 def test_french_elisions_and_language_mapping():

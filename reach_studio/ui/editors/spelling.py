@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 from reach_studio.domain.enums import language_code
-from reach_studio.domain.spell_check import WORD_RE, DocumentSpelling, UserDictionary
+from reach_studio.domain.spell_check import WORD_RE, DocumentSpelling, UserDictionary, keeps_letters
 from reach_studio.workers.background import run_in_background
 
 log = logging.getLogger(__name__)
@@ -74,8 +74,13 @@ class Speller:
         ]
 
     def suggestions(self, word: str, limit: int = 6) -> list[str]:
-        found = self._checker.candidates(word.lower()) or set()
-        ranked = sorted(found, key=lambda w: -self._checker.word_frequency[w])[:limit]
+        lower = word.lower()
+        found = self._checker.candidates(lower) or set()
+        # A dropped letter is the commonest slip ("Helo", "wrld"): words that only add letters to what was
+        # typed come first, then the more frequent ("Hello" before "Help" for "Helo").
+        ranked = sorted(
+            found, key=lambda w: (not keeps_letters(lower, w), -self._checker.word_frequency[w], w)
+        )[:limit]
         if word[:1].isupper():
             ranked = [w[:1].upper() + w[1:] for w in ranked]
         return ranked
