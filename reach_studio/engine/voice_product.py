@@ -92,21 +92,16 @@ def render_preview(
 
 def entry_captions_for_dubbing(connection, task) -> tuple[CaptionDocument, str] | None:
     """The entry's captions to start a dub script from: the target language's if there are any, else the
-    source language's (most accurate, READY first). Returns (document, description) or None. Never changes
-    the task (unlike a translation's source check, a dub script does not require 100 % captions).
+    source language's (`engine/entry_captions.find_draft_captions`). Returns (document, description) or
+    None. Never changes the task (unlike a translation's source check, a dub script does not require
+    100 % captions).
     """
-    from reach_studio.domain.formats import read_captions
-    from reach_studio.kaltura import reach_api
+    from reach_studio.engine.entry_captions import find_draft_captions
 
-    assets = reach_api.caption_assets(connection, task)
     for language in (task.target_language, task.source_language):
-        found = [a for a in assets if language and a.get("language") == language]
-        found = [a for a in found if a.get("status") in (None, 2)] or found
-        if found:
-            best = max(found, key=lambda a: int(a.get("accuracy") or 0))
-            content = reach_api.caption_content(connection, task, best["id"])
-            doc = read_captions(content, language=language)
-            return doc, f"the entry's {language} captions ({best.get('label') or best['id']})"
+        found = find_draft_captions(connection, task, language) if language else None
+        if found is not None:
+            return found.document, f"the entry's {language} captions ({found.label or found.asset_id})"
     return None
 
 

@@ -61,3 +61,12 @@ def test_opening_a_dubbing_task_without_a_script_starts_it_from_the_entrys_capti
     qtbot.waitUntil(lambda: len(ed.script.lines) == 2, timeout=30_000)
     assert [(ln.start_ms, ln.text) for ln in ed.script.lines] == [(1000, "やあ"), (2000, "またね")]
     assert "2 lines from the entry's Japanese captions" in ed.status.text()
+
+
+def test_an_empty_target_language_caption_is_passed_over_for_the_source_language(emu, conn):
+    task, entry = dubbing_task(emu, conn)
+    add_caption_asset(emu, entry, "", accuracy=100, language="Japanese", label="ja empty")
+    add_caption_asset(emu, entry, srt("Hello"), accuracy=100)
+    doc, what = entry_captions_for_dubbing(conn, task)
+    assert [c.text for c in doc.cues] == ["Hello"]  # was an empty script from the empty asset
+    assert what.startswith("the entry's English captions")

@@ -504,7 +504,7 @@ class TimedEditor(EditorBase):
 
     def _look_for_draft_captions(self) -> None:
         """An empty captions task whose entry already has captions in its language: offer them as the start."""
-        from reach_studio.ui.editors.draft_source import find_draft_captions
+        from reach_studio.engine.entry_captions import find_draft_captions
         from reach_studio.workers.background import run_in_background
 
         conn, task, language = self.ctx.connection, self.task, self.language

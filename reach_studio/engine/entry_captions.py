@@ -1,8 +1,9 @@
 """Start from the entry's existing captions: machine captions, or the asset the task names in
-`taskJobData`, in the task's language — offered as the starting draft instead of an empty document.
+`taskJobData`, in the task's language — offered to the timed editor as the starting draft instead of an
+empty document, and to the voice editor as the lines of a dub script (`engine/voice_product.py`).
 
-Reads only (caption list, getUrl, a small download) with the task's key, in the background; the linguist
-decides, and taking them is one undoable step.
+Reads only (caption list, getUrl, a small download) with the task's key; blocking, so the editors run it
+in the background. The linguist decides, and taking them is one undoable step.
 """
 
 from __future__ import annotations
@@ -42,8 +43,7 @@ def find_draft_captions(connection, task: Task, language: str | None) -> DraftCa
         if not found:
             return None
         chosen = max(found, key=lambda a: int(a.get("accuracy") or 0))
-    url = reach_api.caption_url(connection, task, chosen["id"])
-    content = reach_api._download_small(connection, url, 60.0)
+    content = reach_api.caption_content(connection, task, chosen["id"])
     doc = read_captions(content, language=language)
     if not doc.cues:
         return None
