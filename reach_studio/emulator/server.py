@@ -144,7 +144,14 @@ class Faults:
         self.stalled_adds.arm(count, seconds, service)
 
     def expire_all_ks(self) -> None:
-        """Every KS (sessions and task access keys) issued until now is refused as expired from now on."""
+        """Every KS (sessions and task access keys) issued until now is refused as expired from now on.
+
+        As if time jumped past every expiry — each of which can really happen: sessions end, and a task's key
+        lives max(7 days, 2 x TAT) from its issue (VendorCatalogItem::getKsExpiry). A PENDING task's key expires
+        too when the task waits longer than that: Kaltura extends keys only of PROCESSING/SCHEDULED tasks
+        (EntryVendorTaskService::extendAccessKeyAction) and issues a new one only when a task leaves
+        PENDING_ENTRY_READY (kReachManager::checkPendingEntryTasks). Keys issued afterwards (extendAccessKey)
+        work; READY tasks' keys are killed anyway (docs/kaltura-contract.md, "entryVendorTask")."""
         # A KS issued in the same instant counts as issued before: the cut is strictly after now.
         self.ks_not_before = time.time() + 1e-6
 

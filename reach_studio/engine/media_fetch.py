@@ -402,12 +402,7 @@ def _tell_stream(
 
 def _entry_duration_ms(conn: ReachConnection, task: Task) -> int | None:
     """The entry's duration when the task does not carry it (to verify the download)."""
-    try:
-        entry = conn.call(lambda c: c.baseEntry.get(task.entry_id), task=task)
-    except ReachError:
-        return None
-    ms = getattr(entry, "msDuration", None)
-    return int(ms) if isinstance(ms, int) and ms > 0 else None
+    return reach_api.entry_duration_ms(conn, task)
 
 
 def _http_context(conn: ReachConnection, task: Task) -> dict:

@@ -23,7 +23,12 @@ from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.domain.task import Task
 from reach_studio.domain.task_mapping import TaskMappingError, plain, task_from
 from reach_studio.kaltura import transport
-from reach_studio.kaltura.connection import ReachConnection, ReachError, with_reach_vendor_profile
+from reach_studio.kaltura.connection import (
+    KS_ERROR_CODES,
+    ReachConnection,
+    ReachError,
+    with_reach_vendor_profile,
+)
 from reach_studio.kaltura.ks import access_key_expiry
 
 log = logging.getLogger(__name__)
@@ -246,7 +251,14 @@ def get_task(conn: ReachConnection, task: Task, *, state: Task | None = None) ->
         found = with_reach_vendor_profile(client).reach.entryVendorTask.get(task.id)
         return found, getattr(client, "last_result", None)
 
-    obj, node = conn.call(fetch, task=task)
+    try:
+        obj, node = conn.call(fetch, task=task)
+    except ReachError as exc:
+        # A task waiting longer than its key's lifetime (max(7 days, 2 x TAT)) has a dead key that Kaltura will
+        # not extend before the claim: its catalog item and profile come from the vendor's list instead.
+        if exc.code not in KS_ERROR_CODES or task.status in (TaskStatus.PROCESSING, TaskStatus.SCHEDULED):
+            raise
+        obj, node = _profiled_from_vendor_list(conn, task)
     try:
         profiled = _keep_unknown(task_from(obj), node, obj)
     except TaskMappingError as exc:
@@ -257,8 +269,44 @@ def get_task(conn: ReachConnection, task: Task, *, state: Task | None = None) ->
         state = read_state(conn, profiled if profiled.access_key else task)
     else:
         state = copy.deepcopy(state)
-    full = _merge_profiled(state, profiled)
-    return _with_key(conn, full, task, now)
+    full = _with_key(conn, _merge_profiled(state, profiled), task, now)
+    if full.entry_duration_ms is None:
+        full.entry_duration_ms = entry_duration_ms(conn, full)
+    return full
+
+
+def _profiled_from_vendor_list(conn: ReachConnection, task: Task) -> tuple[Any, Any]:
+    """entryVendorTask.list idEqual with the vendor KS and the reach_vendor profile: the same whitelisted task
+    and related catalog item / REACH profile as `get` (EntryVendorTaskService::initService applies no partner
+    filter to list, so the customer's profile is found; docs/kaltura-contract.md)."""
+
+    def fetch(client):
+        listed = with_reach_vendor_profile(client).reach.entryVendorTask.list(
+            KalturaEntryVendorTaskFilter(idEqual=task.id), KalturaFilterPager(pageSize=1)
+        )
+        return listed, getattr(client, "last_result", None)
+
+    listed, node = conn.call(fetch, about=task)
+    nodes = node.findall("objects/item") if node is not None else []
+    for index, obj in enumerate(list(getattr(listed, "objects", None) or [])):
+        if getattr(obj, "id", None) == task.id:
+            return obj, nodes[index] if index < len(nodes) else None
+    raise ReachError("ENTRY_VENDOR_TASK_NOT_FOUND", f"Task {task.id} is not among this vendor's tasks")
+
+
+def entry_duration_ms(conn: ReachConnection, task: Task) -> int | None:
+    """The entry's length (baseEntry.get msDuration, task key), or None when it cannot be read.
+
+    Why: Kaltura sends `taskJobData.entryDuration` only for live tasks (KalturaVendorTaskData::getInstance
+    answers no task data for most services, and EntryVendorTask::preSave's entryDuration is commented out;
+    docs/kaltura-contract.md), yet the editors, the checks and the download verification need the length."""
+    try:
+        entry = conn.call(lambda c: c.baseEntry.get(task.entry_id), task=task)
+    except ReachError as exc:
+        log.info("Could not read the length of entry %s for task %s: %s", task.entry_id, task.id, exc.code)
+        return None
+    ms = getattr(entry, "msDuration", None)
+    return int(ms) if isinstance(ms, int) and ms > 0 else None
 
 
 def _update(conn: ReachConnection, task: Task, **fields) -> Task:

@@ -242,3 +242,29 @@ def test_get_with_the_vendors_own_ks_finds_nothing(emulator):
     err = _refused(lambda: vendor(emulator).reach.entryVendorTask.get(task["id"]))
     assert err.code == "ENTRY_VENDOR_TASK_NOT_FOUND"
     assert client(emulator, task["accessKey"]).reach.entryVendorTask.get(task["id"]).id == task["id"]
+
+
+def test_task_job_data_is_answered_only_for_the_classes_kaltura_serialises(emulator):
+    """KalturaVendorTaskData::getInstance answers translation, live (scheduled) and a few other task data
+    classes; plain, localized and sign-language task data come back as no taskJobData at all, and no task data
+    carries entryDuration except live's (EntryVendorTask::preSave's is commented out)."""
+    from KalturaClient.Plugins.Core import KalturaFilterPager
+    from KalturaClient.Plugins.Reach import KalturaEntryVendorTaskFilter
+
+    listed = vendor(emulator).reach.entryVendorTask.list(
+        KalturaEntryVendorTaskFilter(), KalturaFilterPager(pageSize=500)
+    )
+    by_feature: dict[int, list] = {}
+    for t in listed.objects:
+        by_feature.setdefault(t.serviceFeature.getValue(), []).append(t)
+    for feature in (1, 4, 5, 7, 9, 19):  # captions, AD, chaptering, dubbing, extended AD, sign language
+        assert by_feature[feature] and all(
+            t.taskJobData in (None, NotImplemented) for t in by_feature[feature]
+        )
+    sourced = [t for t in by_feature[2] if t.taskJobData not in (None, NotImplemented)]
+    assert sourced and all(
+        type(t.taskJobData).__name__ == "KalturaTranslationVendorTaskData" for t in sourced
+    )
+    assert all(t.taskJobData.entryDuration in (None, NotImplemented) for t in sourced)
+    live = by_feature[8]
+    assert live and all(t.taskJobData.scheduledEventId and t.taskJobData.entryDuration for t in live)

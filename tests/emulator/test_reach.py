@@ -171,7 +171,7 @@ def test_translation_task_points_at_its_source_caption(emulator):
     task = next(
         t
         for t in emulator.inspect.objects("task", serviceFeature=2)
-        if t["taskJobData"].get("captionAssetId")
+        if (t.get("taskJobData") or {}).get("captionAssetId")
     )
     client = new_client(emulator, task["accessKey"])
     client.setResponseProfile(KalturaResponseProfileHolder(systemName="reach_vendor"))

@@ -128,3 +128,22 @@ def test_an_unexpected_error_in_a_poll_is_contained(monkeypatch):
         monkeypatch.setattr(reach_api, "get_jobs", boom)
         assert poller.run_once() is False
         assert poller.last_error.code == "POLL_FAILED" and poller.failures == 1
+
+
+def test_pending_tasks_whose_keys_expired_still_show_their_details_and_can_be_claimed(emulator):
+    """A task left waiting longer than its key's lifetime (max(7 days, 2 x TAT): Kaltura never extends the key of
+    a PENDING task) has a dead accessKey. Its catalog item and REACH profile come from the vendor's list with the
+    reach_vendor profile; once claimed, the key is extended."""
+    conn = connect(emulator)
+    emulator.faults.expire_all_ks()  # every KS and access key issued so far, PENDING tasks' keys included
+    poller = Poller(conn)
+    assert poller.run_once()
+    assert poller.tasks and all(
+        t.catalog_item is not None and t.reach_profile is not None for t in poller.tasks
+    )
+    task = poller.tasks[0]
+    old_key = task.access_key
+    claimed = reach_api.claim(conn, task, "ana", settle=0)
+    assert claimed.status is TaskStatus.PROCESSING and claimed.catalog_item is not None
+    fresh = reach_api.get_task(conn, claimed)  # the dead key is extended now that the task is PROCESSING
+    assert fresh.access_key != old_key and emulator.inspect.task(task.id)["accessKey"] == fresh.access_key

@@ -40,6 +40,18 @@ def test_app_token_sign_in_lists_every_pending_task_with_details(emulator, conn)
     assert full.reach_profile is not None and full.reach_profile.id == record["reachProfileId"]
 
 
+def test_tasks_without_task_job_data_get_their_entry_length_from_the_entry(emulator, conn):
+    """Kaltura sends taskJobData.entryDuration only for live tasks (docs/kaltura-contract.md): every other
+    task's length is read from its entry, so the editors, checks and download verification still have it."""
+    poller = Poller(conn)
+    assert poller.run_once()
+    plain = [t for t in poller.tasks if t.service_feature is ServiceFeature.CAPTIONS]
+    assert plain and all(not emulator.inspect.task(t.id).get("taskJobData") for t in plain)
+    for task in plain:
+        (entry,) = emulator.inspect.objects("entry", id=task.entry_id)
+        assert task.entry_duration_ms == entry["msDuration"] > 0
+
+
 def test_claim_is_recorded_with_the_task_client_tag(emulator, conn):
     task = reach_api.get_jobs(conn)[0]
     claimed = reach_api.claim(conn, task, "linguist-ana")

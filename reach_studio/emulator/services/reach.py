@@ -155,6 +155,30 @@ def _dictionary_for(profile: dict[str, Any] | None, catalog_item: dict[str, Any]
     return None
 
 
+# KalturaVendorTaskData::getInstance (plugins/reach/lib/api/data/entryVendorTaks/KalturaVendorTaskData.php) answers
+# only these task data classes; for any other (kVendorTaskData, kLocalizedVendorTaskData, kSignLanguageVendorTaskData)
+# it returns null and the task has no taskJobData. Kaltura itself creates task data only for translation of a
+# caption asset, sign language of a flavor, intelligent tagging and live (VendorCatalogItem::getTaskJobData and
+# its overrides); EntryVendorTask::preSave's entryDuration is commented out, so only live task data (the event's
+# length, VendorLiveCaptionCatalogItem::getTaskJobData) carries entryDuration.
+SENT_TASK_DATA = frozenset(
+    [
+        "KalturaAlignmentVendorTaskData",
+        "KalturaTranslationVendorTaskData",
+        "KalturaIntelligentTaggingVendorTaskData",
+        "KalturaScheduledVendorTaskData",
+        "KalturaClipsVendorTaskData",
+        "KalturaQuizVendorTaskData",
+        "KalturaSummaryVendorTaskData",
+        "KalturaModerationVendorTaskData",
+        "KalturaMetadataEnrichmentVendorTaskData",
+        "KalturaSpeechToVideoVendorTaskData",
+        "KalturaImmersiveAgentCallVendorTaskData",
+        "KalturaImmersiveAgentChatVendorTaskData",
+    ]
+)
+
+
 def create_task(emu: Emulator, **fields: Any) -> dict[str, Any]:
     """Order a task the way a customer does (control API, seed): fills what Kaltura derives itself.
 
@@ -179,9 +203,9 @@ def create_task(emu: Emulator, **fields: Any) -> dict[str, Any]:
     job_data = fields.get("taskJobData")
     if job_data is not None:
         job_data = schema.coerce(job_data, "KalturaVendorTaskData", "taskJobData")
-    else:
-        job_data = {"objectType": "KalturaVendorTaskData"}
-    job_data.setdefault("entryDuration", entry.get("msDuration"))
+    unsent = None  # kept for the emulator itself, never answered (see SENT_TASK_DATA)
+    if job_data is not None and job_data.get("objectType") not in SENT_TASK_DATA:
+        unsent, job_data = job_data, None
     task: dict[str, Any] = {
         "objectType": "KalturaEntryVendorTask",
         "id": store.next_id("task"),
@@ -219,6 +243,8 @@ def create_task(emu: Emulator, **fields: Any) -> dict[str, Any]:
         "externalTaskId": None,
         "externalObjectId": None,
     }
+    if unsent is not None:
+        task["_taskJobData"] = unsent
     task["_outputModerated"] = _moderates_output(profile, item)
     task["accessKey"] = make_access_key(emu, task, item)
     store.put("task", task)
