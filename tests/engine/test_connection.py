@@ -190,7 +190,8 @@ def test_fields_a_newer_server_adds_are_kept(stub):
     assert task.extra["futureField"] == "42"
     assert task.extra["futureObject"] == {"a": "1", "b": "two"}
     assert task.catalog_item.id == 9 and task.catalog_item.extra["futureCatalogField"] == "x"
-    assert stub.requests[-1]["responseProfile"]["systemName"] == "reach_vendor"
+    (get,) = [r for r in stub.requests if r["action"] == "get" and "entryvendortask" in r["service"].lower()]
+    assert get["responseProfile"]["systemName"] == "reach_vendor"
 
 
 def test_a_malformed_task_is_skipped_not_fatal(stub):
