@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
@@ -139,3 +141,34 @@ def test_a_delivered_task_leaves_my_tasks_and_its_workspace_closes(qtbot, monkey
     assert win.mine.visible_tasks() == []
     assert win.tabs.indexOf(ws) == -1
     assert "delivered" in win.activity.text()
+
+
+def test_without_an_editor_the_player_plays_the_stream_then_the_file(
+    qtbot, monkeypatch, task_factory, tmp_path
+):
+    """Issue 15, start at once: the notes workspace's player too plays the stream while the media downloads."""
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import QUrl
+
+    from tests.factories import make_clip
+
+    _empty_registry(monkeypatch)
+    clip = make_clip(tmp_path / "clip.mp4")
+    task = task_factory(9, feature=ServiceFeature.DUBBING, status=TaskStatus.PROCESSING)
+    ws = TaskWorkspace(TaskContext(task=task, connection=None, drafts=DraftStore(tmp_path / "d.sqlite3")))
+    qtbot.addWidget(ws)
+    ws.show()
+    if ws.player is None:
+        pytest.skip("no media player on this machine")
+    ws.download_started()
+    assert not ws.play_button.isEnabled()
+    ws.stream_ready(SimpleNamespace(url=QUrl.fromLocalFile(str(clip)).toString(), duration_ms=4000))
+    assert ws.streaming and ws.play_button.isEnabled() and "stream" in ws.download_label.text()
+    assert ws.download_bar.isVisible() and ws.cancel_button.isVisible()
+    qtbot.mouseClick(ws.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ws.player.position() > 800, timeout=15_000)
+    ws.media_ready(clip)
+    assert not ws.streaming and not ws.download_bar.isVisible()
+    qtbot.waitUntil(lambda: ws.player.position() > 1000, timeout=15_000)  # it carries on from there
+    ws.close_workspace()
