@@ -130,7 +130,10 @@ class VlcMediaPlayer(MediaPlayerBase):
                 return
             data = ctypes.string_at(self._buffer, w * h * 4)
         image = QImage(data, w, h, w * 4, QImage.Format.Format_RGB32).copy()
-        self._relay.frame.emit(image)
+        try:
+            self._relay.frame.emit(image)
+        except RuntimeError:  # Qt already deleted the relay (the app is quitting): no one to show it to
+            pass
 
     def _on_frame(self, image: QImage) -> None:
         if self._released["done"]:  # a frame queued before close(): libvlc is gone
