@@ -23,4 +23,10 @@ def _version() -> str:
             return "0+unknown"
 
 
-__version__ = _version()
+def __getattr__(name: str) -> str:
+    """`__version__` is looked up on first use: importlib.metadata (email, zipfile, csv...) costs the GUI a
+    noticeable part of its start, before the window, and only --version and the About box need it."""
+    if name == "__version__":
+        value = globals()["__version__"] = _version()
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

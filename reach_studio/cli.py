@@ -11,8 +11,6 @@ import importlib
 import logging
 import sys
 
-from reach_studio import __version__
-
 # name -> (module, help). Each module defines `add_arguments(parser)` and `run(args) -> int`,
 # and must not import Qt at module level.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -24,11 +22,26 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class _VersionAction(argparse.Action):
+    """argparse's "version" action, with the version looked up only when asked (see reach_studio.__init__)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(
+            option_strings, dest=dest, default=default, nargs=0, help=help or "show the version and exit"
+        )
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from reach_studio import __version__
+
+        print(f"reach-studio {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reach-studio", description="Workbench for Kaltura REACH vendor tasks."
     )
-    parser.add_argument("--version", action="version", version=f"reach-studio {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     subs = parser.add_subparsers(dest="command")
     for name, (module_name, help_text) in COMMANDS.items():

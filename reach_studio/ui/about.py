@@ -9,7 +9,8 @@ from PySide6 import __version__ as pyside_version
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from reach_studio import APP_NAME, __version__, resource_files
+import reach_studio
+from reach_studio import APP_NAME, resource_files
 
 LICENCES = "third-party-licences.md"  # the README's table, shipped in resources/
 
@@ -35,7 +36,7 @@ def licences_html() -> str:
 def about_text(keyring_note: str = "", editors: list[str] | None = None) -> str:
     editor_line = ", ".join(editors) if editors else "none installed yet"
     return (
-        f"<h3>{APP_NAME} {__version__}</h3>"
+        f"<h3>{APP_NAME} {reach_studio.__version__}</h3>"  # looked up now, not when the window starts
         "<p>A workbench for linguists fulfilling Kaltura REACH vendor tasks.</p>"
         f"<p>Python {platform.python_version()}, PySide6 {pyside_version}<br>"
         f"Editors: {editor_line}<br>{keyring_note}</p>"

@@ -149,23 +149,29 @@ def _ready_probe(window) -> None:
     window.service.queue_changed.connect(queue_shown)
 
 
+def _version() -> str:
+    from reach_studio import __version__
+
+    return __version__
+
+
 def run_app(args: argparse.Namespace, demo: Any = None, start_demo: bool = False) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from reach_studio import APP_NAME, __version__
+    from reach_studio import APP_NAME
     from reach_studio.ui.app_demo import DemoServer
     from reach_studio.ui.style import apply_app_style
 
     app = QApplication.instance() or QApplication([])
     app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
     app.setDesktopFileName("reach-studio")  # Wayland/X11 docks match the window to the .desktop entry
     apply_app_style(app)
     demo = demo or DemoServer()
     window = build_window(demo=demo)
     window.show()
     QTimer.singleShot(0, _file_logging)  # after the window is up: it only matters once work starts
+    QTimer.singleShot(0, lambda: app.setApplicationVersion(_version()))  # importlib.metadata: after too
     QTimer.singleShot(
         2000, freeze_startup_objects
     )  # once start-up imports (sign-in, Kaltura client) are done
