@@ -71,7 +71,7 @@ def drop_system_libraries(internal: Path, closure: set[str]) -> list[tuple[str, 
 
 
 def _has_symbols(path: Path) -> bool:
-    return "not stripped" in _run("file", "-L", str(path))
+    return " .symtab " in _run("readelf", "-S", "-W", str(path))
 
 
 def _runpath(path: Path) -> str:

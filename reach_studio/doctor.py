@@ -7,7 +7,6 @@ token is not remembered, instead of a traceback later.
 from __future__ import annotations
 
 import argparse
-import ctypes.util
 import importlib
 import importlib.resources
 import importlib.util
@@ -157,6 +156,8 @@ def _qt_xcb() -> str:
     display is set, a child process really loads the plugin (some libraries, e.g. libxcb-cursor, are
     only checked by Qt at start-up), and its messages name what is missing.
     """
+    import ctypes.util  # here, not at the top: cli.py imports this module at every start
+
     if not sys.platform.startswith("linux"):
         return f"not used on {sys.platform}"
     plugin = _qt_plugins_dir() / "platforms" / "libqxcb.so"

@@ -16,16 +16,18 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.domain.task import Task
 from reach_studio.engine.run_loop import exit_code_for, stop_on_sigterm
 
-# The team store (and psycopg, ~0.3 s to import) is imported where it is used: `sync` imports this module
-# for its options, and the GUI's command line builds every sub-command's options before its window.
+# The team store (psycopg, ~0.3 s to import) and http.server are imported where they are used: `sync`
+# imports this module for its options, and the GUI's command line builds every sub-command's options
+# before its window.
 if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
+
     from reach_studio.team.store import TeamStore
 
 log = logging.getLogger(__name__)
@@ -282,6 +284,8 @@ def make_http_server(
     host: str, port: int, store: TeamStore, service: SupervisorService | None = None
 ) -> ThreadingHTTPServer:
     """GET /metrics (Prometheus), / (status page), /status.json. Read-only: every other method is refused."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
     from prometheus_client import CollectorRegistry, generate_latest
     from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
