@@ -56,7 +56,12 @@ window_ms() {  # LABEL COMMAND (run with bash -c; prints START and the app's WIN
   awk '/^START /{s=$2} /^WINDOW /{w=$2} END{printf "%d\n", (w - s) * 1000}' "$log"
 }
 median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-frozen=() source_run=()
+# Baseline in the same minute: a bare PySide6 window from the same .venv (what this machine's load costs
+# any Qt app before Reach Studio does anything).
+bare='import time; from PySide6.QtCore import QTimer; from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([]); w = QMainWindow(); w.resize(1200, 720); w.show()
+QTimer.singleShot(0, lambda: print(f"WINDOW {time.time():.6f}", flush=True)); app.exec()'
+frozen=() source_run=() bare_qt=()
 for i in $(seq "$RUNS"); do
   frozen+=("$(window_ms frozen "chroot '$root' env -i HOME=/root PATH=/usr/bin:/bin DISPLAY=$display REACH_STUDIO_HOME=/tmp/launch-$i \
     REACH_STUDIO_READY_PROBE=1 PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring \
@@ -65,6 +70,7 @@ for i in $(seq "$RUNS"); do
   source_run+=("$(window_ms source "cd '$repo' && echo START \$(date +%s.%N) && DISPLAY=$display REACH_STUDIO_HOME=$home \
     REACH_STUDIO_READY_PROBE=1 PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring exec .venv/bin/reach-studio gui")")
   rm -rf "$home"
+  bare_qt+=("$(window_ms bare "cd '$repo' && echo START \$(date +%s.%N) && DISPLAY=$display exec .venv/bin/python -c '$bare'")")
 done
 
 installed_kib=$(in_root "dpkg-query -W -f='\${Installed-Size}' reach-studio")
@@ -76,4 +82,5 @@ printf '  + Debian packages it pulled  %-23s %s\n' "$(( (after_kib - before_kib 
   "(same X/media libraries, from bootstrap)"
 printf 'launch to window, median of %s %-23s %s\n' "$RUNS" "$(printf '%s\n' "${frozen[@]}" | median) ms (${frozen[*]})" \
   "$(printf '%s\n' "${source_run[@]}" | median) ms (${source_run[*]})"
+printf 'bare PySide6 window (baseline) %-23s %s\n' "" "$(printf '%s\n' "${bare_qt[@]}" | median) ms (${bare_qt[*]})"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; targets: <= 250 MB installed, <= 2000 ms"
