@@ -16,6 +16,7 @@ from reach_studio.domain.enums import AssetStatus, NullableBoolean
 from reach_studio.emulator.content import (
     Finisher,
     attach_resource,
+    by_ids,
     entry_of_asset,
     ids_filter,
     list_response,
@@ -35,11 +36,7 @@ Validator = Callable[[dict[str, Any]], None]
 def filter_assets(assets: list[dict[str, Any]], flt: dict[str, Any]) -> list[dict[str, Any]]:
     """The KalturaAssetFilter fields every asset list shares (id, status, tags); DELETED ones are hidden
     unless a status filter asks for them."""
-    if flt.get("idEqual"):
-        assets = [a for a in assets if a["id"] == flt["idEqual"]]
-    wanted = ids_filter(flt.get("idIn"))
-    if wanted is not None:
-        assets = [a for a in assets if a["id"] in wanted]
+    assets = by_ids(assets, flt)
     if flt.get("statusEqual") is not None:
         assets = [a for a in assets if a.get("status") == flt["statusEqual"]]
     elif flt.get("statusIn"):
@@ -130,14 +127,27 @@ class AssetCrud:
         attach_resource(ctx, self.kind, asset["id"], resource, finish, self.fail, AssetStatus.IMPORTING)
         return ctx.store.get(self.kind, asset["id"])
 
-    def content_changes(self, store: Any, asset: dict[str, Any], blob: str) -> dict[str, Any]:
-        """What attaching a blob changes on any asset (the service adds its status)."""
-        return {
-            "_blob": blob,
-            "sizeInBytes": store.blob_path(blob).stat().st_size,
-            "version": int(asset.get("version") or 0) + 1,
-            "updatedAt": now(),
-        }
+    def content_changes(
+        self, store: Any, asset: dict[str, Any], blob: str, *, ready: bool, **fields: Any
+    ) -> dict[str, Any]:
+        """What attaching a blob changes on an asset: a new version with that content. `ready`: the asset
+        is READY at once with its size in bytes (captions, attachments); else `fields` give its status (a
+        flavor waits for conversion, which sets its size in KB)."""
+        size = store.blob_path(blob).stat().st_size
+        changes = {"_blob": blob, "sizeInBytes": size, "version": int(asset.get("version") or 0) + 1}
+        if ready:
+            changes.update(status=AssetStatus.READY, size=size)
+        return {**changes, **fields, "updatedAt": now()}
+
+    def store_content(self, emu: Any, asset_id: str, blob: str, *, ready: bool, **fields: Any) -> bool:
+        """content_changes applied to the asset if it still exists (False when it is gone)."""
+        asset = emu.store.get(self.kind, asset_id)
+        if asset is None:
+            return False
+        emu.store.update(
+            self.kind, asset_id, self.content_changes(emu.store, asset, blob, ready=ready, **fields)
+        )
+        return True
 
     def fail(self, emu: Any, asset_id: str, reason: str) -> None:
         """A URL import (or conversion) that failed leaves the asset in ERROR."""

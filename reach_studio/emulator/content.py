@@ -136,6 +136,16 @@ def ids_filter(text: str | None) -> set[str] | None:
     return {part.strip() for part in str(text).split(",") if part.strip()}
 
 
+def by_ids(objects: list[dict[str, Any]], flt: dict[str, Any]) -> list[dict[str, Any]]:
+    """The idEqual / idIn fields every Kaltura filter has."""
+    if flt.get("idEqual"):
+        objects = [o for o in objects if str(o["id"]) == str(flt["idEqual"])]
+    wanted = ids_filter(flt.get("idIn"))
+    if wanted is not None:
+        objects = [o for o in objects if str(o["id"]) in wanted]
+    return objects
+
+
 def pager(p: Any) -> tuple[int, int]:
     """(page size, 1-based page index) from a KalturaFilterPager param: Kaltura's defaults 30, max 500."""
     raw = p.obj("pager", "KalturaFilterPager") or {}

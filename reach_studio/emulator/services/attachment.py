@@ -80,13 +80,7 @@ def add(ctx: CallContext, p: Params) -> dict[str, Any]:
 
 
 def _finish(emu: Any, asset_id: str, blob: str) -> None:
-    store = emu.store
-    asset = store.get(KIND, asset_id)
-    if asset is None:
-        return
-    changes = CRUD.content_changes(store, asset, blob)
-    changes.update(status=AssetStatus.READY, size=changes["sizeInBytes"])
-    store.update(KIND, asset_id, changes)
+    CRUD.store_content(emu, asset_id, blob, ready=True)
 
 
 @action("attachment_attachmentasset", "update")

@@ -118,8 +118,7 @@ def _finish(emu: Any, asset_id: str, blob: str) -> None:
     asset = store.get(KIND, asset_id)
     if asset is None:
         return
-    changes = CRUD.content_changes(store, asset, blob)
-    changes.update(status=AssetStatus.READY, size=changes["sizeInBytes"])
+    changes = CRUD.content_changes(store, asset, blob, ready=True)
     with open(store.blob_path(blob), "rb") as content:
         head = content.read(MAX_CHECKED_BYTES)
     if not kaltura_parses(asset.get("format"), head):

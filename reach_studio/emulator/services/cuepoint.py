@@ -12,6 +12,7 @@ from typing import Any
 
 from reach_studio.domain.enums import CuePointStatus, EntryType, ThumbCuePointSubType
 from reach_studio.emulator.content import (
+    by_ids,
     entry_of_asset,
     ids_filter,
     list_response,
@@ -264,11 +265,7 @@ def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
         visible = [c for c in visible if c.get("status") == flt["statusEqual"]]
     else:
         visible = [c for c in visible if c.get("status") != CuePointStatus.DELETED]
-    if flt.get("idEqual"):
-        visible = [c for c in visible if c["id"] == flt["idEqual"]]
-    wanted = ids_filter(flt.get("idIn"))
-    if wanted is not None:
-        visible = [c for c in visible if c["id"] in wanted]
+    visible = by_ids(visible, flt)
     if flt.get("cuePointTypeEqual"):
         visible = [c for c in visible if c.get("cuePointType") == flt["cuePointTypeEqual"]]
     types = ids_filter(flt.get("cuePointTypeIn"))

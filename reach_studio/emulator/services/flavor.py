@@ -167,13 +167,9 @@ def _convert(emu: Any, asset_id: str) -> None:
 
 
 def _finish(emu: Any, asset_id: str, blob: str) -> None:
-    store = emu.store
-    asset = store.get(KIND, asset_id)
-    if asset is None:
+    # QUEUED until it is converted a moment later (_convert); size (in KB) comes from the probe
+    if not CRUD.store_content(emu, asset_id, blob, ready=False, _path=None, status=AssetStatus.QUEUED):
         return
-    changes = CRUD.content_changes(store, asset, blob)
-    changes.update(_path=None, status=AssetStatus.QUEUED)  # converted a moment later (_convert)
-    store.update(KIND, asset_id, changes)
     run_later(CONVERT_DELAY_S, lambda: _convert(emu, asset_id), f"convert-{asset_id}")
 
 

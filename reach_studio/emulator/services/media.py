@@ -22,8 +22,8 @@ from reach_studio.domain.enums import (
 )
 from reach_studio.emulator.content import (
     attach_resource,
+    by_ids,
     can_reach,
-    ids_filter,
     list_response,
     now,
     reach_entry,
@@ -415,11 +415,7 @@ def list_entries(ctx: CallContext, p: Params, response_type: str) -> dict[str, A
         for e in ctx.store.find("entry", partnerId=session.partner_id)
         if e.get("status") != EntryStatus.DELETED and can_reach(ctx, e)
     ]
-    if flt.get("idEqual"):
-        entries = [e for e in entries if e["id"] == flt["idEqual"]]
-    wanted = ids_filter(flt.get("idIn"))
-    if wanted is not None:
-        entries = [e for e in entries if e["id"] in wanted]
+    entries = by_ids(entries, flt)
     if flt.get("parentEntryIdEqual"):
         entries = [e for e in entries if e.get("parentEntryId") == flt["parentEntryIdEqual"]]
     if flt.get("referenceIdEqual"):

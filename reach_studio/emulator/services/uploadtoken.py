@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from reach_studio.domain.enums import UploadTokenStatus
-from reach_studio.emulator.content import ids_filter, list_response, now, upload_finished
+from reach_studio.emulator.content import by_ids, ids_filter, list_response, now, upload_finished
 from reach_studio.emulator.errors import ApiError
 from reach_studio.emulator.registry import CallContext, Params, action
 from reach_studio.emulator.schema import check_insert, define
@@ -177,11 +177,7 @@ def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
         for t in ctx.store.find("upload_token", partnerId=session.partner_id)
         if t.get("status") != UploadTokenStatus.DELETED
     ]
-    if flt.get("idEqual"):
-        tokens = [t for t in tokens if t["id"] == flt["idEqual"]]
-    wanted = ids_filter(flt.get("idIn"))
-    if wanted is not None:
-        tokens = [t for t in tokens if t["id"] in wanted]
+    tokens = by_ids(tokens, flt)
     if flt.get("statusEqual") is not None:
         tokens = [t for t in tokens if t.get("status") == flt["statusEqual"]]
     statuses = ids_filter(flt.get("statusIn"))
