@@ -12,18 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from reach_studio.domain.enums import AssetStatus, NullableBoolean
+from reach_studio.domain.enums import AssetStatus, EntryStatus, NullableBoolean
 from reach_studio.emulator.content import (
     Finisher,
     attach_resource,
     by_ids,
-    entry_of_asset,
+    can_reach,
     ids_filter,
     list_response,
     now,
-    objects_of_reachable_entries,
     reach_entry,
 )
+from reach_studio.emulator.errors import ApiError
 from reach_studio.emulator.registry import action
 from reach_studio.emulator.schema import check_insert, check_update
 
@@ -34,16 +34,15 @@ Validator = Callable[[dict[str, Any]], None]
 
 
 def filter_assets(assets: list[dict[str, Any]], flt: dict[str, Any]) -> list[dict[str, Any]]:
-    """The KalturaAssetFilter fields every asset list shares (id, status, tags); DELETED ones are hidden
-    unless a status filter asks for them."""
+    """The KalturaAssetFilter fields every asset list shares (id, status, tags); DELETED assets never."""
     assets = by_ids(assets, flt)
     if flt.get("statusEqual") is not None:
         assets = [a for a in assets if a.get("status") == flt["statusEqual"]]
     elif flt.get("statusIn"):
         statuses = ids_filter(flt["statusIn"]) or set()
         assets = [a for a in assets if str(a.get("status")) in statuses]
-    else:
-        assets = [a for a in assets if a.get("status") != AssetStatus.DELETED]
+    # assetPeer's default criteria hide DELETED assets whatever the filter asks
+    assets = [a for a in assets if a.get("status") != AssetStatus.DELETED]
     not_in = ids_filter(flt.get("statusNotIn"))
     if not_in:
         assets = [a for a in assets if str(a.get("status")) not in not_in]
@@ -59,6 +58,14 @@ def by_format(assets: list[dict[str, Any]], flt: dict[str, Any]) -> list[dict[st
     return assets
 
 
+def require_edit(ctx: CallContext, entry: dict[str, Any]) -> None:
+    """KalturaDispatcher::validateUser for the asset actions annotated `@validateUser entry|asset::entry ...
+    edit` (add, update, setContent, delete, setAsDefault): before the service runs, a non-admin KS without
+    `edit` on the entry that does not own it is INVALID_KS (-4, INVALID_TYPE), with an empty KS id."""
+    if not can_reach(ctx, entry, write=True):
+        raise ApiError("INVALID_KS", KSID="", ERR_CODE=-4, ERR_DESC="INVALID_TYPE")
+
+
 @dataclass(frozen=True)
 class AssetCrud:
     """One asset type's store kind, API names and not-found error."""
@@ -71,13 +78,32 @@ class AssetCrud:
     list_type: str  # e.g. "KalturaCaptionAssetListResponse"
 
     def get(self, ctx: CallContext, asset_id: str | None, *, write: bool) -> tuple[dict, dict]:
-        """The asset and its entry, or the not-found error (also for a deleted asset or an unreachable entry)."""
-        return entry_of_asset(ctx, self.kind, asset_id or "", self.not_found, self.not_found_arg, write=write)
+        """The asset and its entry. Like assetPeer::retrieveById under the service's partner filter, any KS of
+        the asset's partner finds it (else the service's not-found error, also for a deleted one); a change
+        (update, setContent, delete, setAsDefault) of an asset whose entry the KS may not edit is
+        ENTRY_ID_NOT_FOUND naming the entry (`$dbEntry->allowEdit()` in each asset service)."""
+        session = ctx.require_session()
+        asset = ctx.store.get(self.kind, asset_id) if asset_id else None
+        if (
+            asset is None
+            or asset.get("status") == AssetStatus.DELETED
+            or int(asset.get("partnerId", -1)) != session.partner_id
+        ):
+            raise ApiError(self.not_found, **{self.not_found_arg: asset_id})
+        entry = ctx.store.get("entry", asset.get("entryId"))
+        if write:
+            if entry is None:
+                raise ApiError("ENTRY_ID_NOT_FOUND", ENTRY_ID=asset.get("entryId"))
+            require_edit(ctx, entry)
+        return asset, entry or {}
 
     def new(self, ctx: CallContext, p: Params, validate: Validator) -> tuple[dict, dict]:
         """add's sent object (checked: insert-only/readonly flags, validate) and the entry it goes to."""
         entry_id = p.str("entryId", required=True)
         asset = p.obj(self.param, self.api_type, required=True)
+        existing = ctx.store.get("entry", entry_id)
+        if existing is not None and int(existing.get("partnerId", -1)) == ctx.require_session().partner_id:
+            require_edit(ctx, existing)
         entry = reach_entry(ctx, entry_id, write=True)
         check_insert(asset)
         validate(asset)
@@ -194,10 +220,30 @@ class AssetCrud:
         p: Params,
         narrow: Callable[[list[dict[str, Any]], dict[str, Any]], list[dict[str, Any]]] | None = None,
     ) -> dict[str, Any]:
-        """list: the assets of the entries the key reaches, by KalturaAssetFilter and then `narrow` (the
-        service's own filter fields)."""
+        """list as KalturaAssetFilter::doGetListResponse: entryIdEqual or entryIdIn is required
+        (PROPERTY_VALIDATION_CANNOT_BE_NULL), those entries are kept when they are the caller's partner's
+        (entryPeer::filterEntriesByPartnerOrKalturaNetwork, no per-entry privilege), then the filter's
+        fields and `narrow` (the service's own ones) apply."""
+        session = ctx.require_session()
         flt = p.obj("filter", "KalturaAssetFilter") or {}
-        visible = filter_assets(objects_of_reachable_entries(ctx, self.kind, flt), flt)
+        entry_ids = {flt["entryIdEqual"]} if flt.get("entryIdEqual") else ids_filter(flt.get("entryIdIn"))
+        if not entry_ids:
+            # listAction casts the filter to the service's own class, whose name the message carries
+            cls = flt.get("objectType") if flt.get("objectType") not in (None, "KalturaAssetFilter") else None
+            cls = cls or self.api_type + "Filter"
+            raise ApiError(
+                "PROPERTY_VALIDATION_CANNOT_BE_NULL", PROP_NAME=f"{cls}::entryIdEqual/{cls}::entryIdIn"
+            )
+        assets = []
+        for entry_id in sorted(entry_ids):
+            entry = ctx.store.get("entry", entry_id)
+            if (
+                entry is not None
+                and int(entry.get("partnerId", -1)) == session.partner_id
+                and entry.get("status") != EntryStatus.DELETED
+            ):
+                assets += ctx.store.find(self.kind, entryId=entry_id)
+        visible = filter_assets(assets, flt)
         if narrow is not None:
             visible = narrow(visible, flt)
         return list_response(self.list_type, visible, p)
