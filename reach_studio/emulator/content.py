@@ -146,17 +146,22 @@ def by_ids(objects: list[dict[str, Any]], flt: dict[str, Any]) -> list[dict[str,
     return objects
 
 
-def pager(p: Any) -> tuple[int, int]:
-    """(page size, 1-based page index) from a KalturaFilterPager param: Kaltura's defaults 30, max 500."""
-    raw = p.obj("pager", "KalturaFilterPager") or {}
+def pager(p: Any, unpaged_size: int = 30) -> tuple[int, int]:
+    """(page size, 1-based page index) from a KalturaFilterPager param: Kaltura's defaults 30, max 500;
+    `unpaged_size` when no pager is sent at all (cuePoint.list uses 500)."""
+    raw = p.obj("pager", "KalturaFilterPager")
+    if raw is None:
+        return unpaged_size, 1
     size = raw.get("pageSize") or 30
     index = raw.get("pageIndex") or 1
     size = max(1, min(int(size), 500))
     return size, max(1, int(index))
 
 
-def list_response(type_name: str, objects: list[dict[str, Any]], p: Any) -> dict[str, Any]:
-    size, index = pager(p)
+def list_response(
+    type_name: str, objects: list[dict[str, Any]], p: Any, unpaged_size: int = 30
+) -> dict[str, Any]:
+    size, index = pager(p, unpaged_size)
     page = objects[(index - 1) * size : index * size]
     return {"objectType": type_name, "objects": page, "totalCount": len(objects)}
 
@@ -184,51 +189,6 @@ def reach_entry(ctx: CallContext, entry_id: str | None, write: bool = False) -> 
     if entry is None or entry.get("status") == EntryStatus.DELETED or not can_reach(ctx, entry, write):
         raise ApiError("ENTRY_ID_NOT_FOUND", ENTRY_ID=entry_id)
     return entry
-
-
-def entry_of_asset(
-    ctx: CallContext,
-    kind: str,
-    asset_id: str,
-    not_found: str,
-    arg: str,
-    *,
-    write: bool,
-    deleted: int = AssetStatus.DELETED,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The object (an asset, a cue point) and its entry, if the caller's KS reaches that entry; else the
-    object's not-found error, also for a deleted one (its peer's default criteria hide it)."""
-    ctx.require_session()
-    asset = ctx.store.get(kind, asset_id) if asset_id else None
-    if asset is None or asset.get("status") == deleted:
-        raise ApiError(not_found, **{arg: asset_id})
-    entry = ctx.store.get("entry", asset.get("entryId"))
-    if entry is None or not can_reach(ctx, entry, write):
-        raise ApiError(not_found, **{arg: asset_id})
-    return asset, entry
-
-
-def objects_of_reachable_entries(ctx: CallContext, kind: str, flt: dict[str, Any]) -> list[dict[str, Any]]:
-    """A list's candidates: the objects of `kind` on the filter's entries (entryIdEqual/entryIdIn), else
-    all of the caller's partner, keeping those whose entry the caller's KS reaches."""
-    session = ctx.require_session()
-    entry_ids = ({flt["entryIdEqual"]} if flt.get("entryIdEqual") else set()) | (
-        ids_filter(flt.get("entryIdIn")) or set()
-    )
-    if entry_ids:
-        objects = [o for e in sorted(entry_ids) for o in ctx.store.find(kind, entryId=e)]
-    else:
-        objects = ctx.store.find(kind, partnerId=session.partner_id)
-    reachable: dict[Any, bool] = {}
-    visible = []
-    for obj in objects:
-        eid = obj.get("entryId")
-        if eid not in reachable:
-            entry = ctx.store.get("entry", eid)
-            reachable[eid] = entry is not None and can_reach(ctx, entry)
-        if reachable[eid]:
-            visible.append(obj)
-    return visible
 
 
 # ---- content resources --------------------------------------------------------------------------

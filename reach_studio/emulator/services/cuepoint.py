@@ -13,11 +13,10 @@ from typing import Any
 from reach_studio.domain.enums import CuePointStatus, EntryType, ThumbCuePointSubType
 from reach_studio.emulator.content import (
     by_ids,
-    entry_of_asset,
+    can_reach,
     ids_filter,
     list_response,
     now,
-    objects_of_reachable_entries,
     reach_entry,
 )
 from reach_studio.emulator.cuepoint_bulk import BulkXmlError, parse_bulk_xml
@@ -37,6 +36,7 @@ register_errors(
     "cannot be bigger than entry end time [@END_TIME@]",
     "XML_FILE_NOT_FOUND;;XML file not found",
     "XML_INVALID;REASON;XML is invalid: @REASON@",
+    "CUE_POINT_SYSTEM_NAME_EXISTS;NAME,ID;Cue point system name already exists [@NAME@] with id [@ID@]",
 )
 
 KIND = "cue_point"
@@ -181,6 +181,16 @@ def _store_new(ctx: CallContext, cue: dict[str, Any], entry: dict[str, Any]) -> 
     return ctx.store.put(KIND, cue)
 
 
+def _check_system_name(ctx: CallContext, entry_id: str, name: str | None, own_id: str | None = None) -> None:
+    """CuePointService add/update: a systemName another (not deleted) cue point of the entry has is
+    CUE_POINT_SYSTEM_NAME_EXISTS naming that cue point (CuePointPeer::retrieveBySystemName)."""
+    if not name:
+        return
+    for other in ctx.store.find(KIND, entryId=entry_id, systemName=name):
+        if other["id"] != own_id and other.get("status") != CuePointStatus.DELETED:
+            raise ApiError("CUE_POINT_SYSTEM_NAME_EXISTS", NAME=name, ID=other["id"])
+
+
 @action("cuepoint_cuepoint", "add")
 def add(ctx: CallContext, p: Params) -> dict[str, Any]:
     cue = p.obj("cuePoint", "KalturaCuePoint", required=True)
@@ -189,6 +199,7 @@ def add(ctx: CallContext, p: Params) -> dict[str, Any]:
         raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", PROP_NAME=f"{cue['objectType']}::entryId")
     entry = reach_entry(ctx, cue["entryId"], write=True)
     _validate(cue, entry)
+    _check_system_name(ctx, entry["id"], cue.get("systemName"))
     return _store_new(ctx, cue, entry)
 
 
@@ -223,10 +234,21 @@ def add_from_bulk(ctx: CallContext, p: Params) -> dict[str, Any]:
 
 
 def _get(ctx: CallContext, cue_id: str | None, write: bool) -> dict[str, Any]:
-    """CuePointService get/update/delete: an unknown, deleted or unreachable cue point is INVALID_CUE_POINT_ID."""
-    return entry_of_asset(
-        ctx, KIND, cue_id or "", "INVALID_CUE_POINT_ID", "ID", write=write, deleted=CuePointStatus.DELETED
-    )[0]
+    """CuePointService get/update/delete: an unknown, deleted or other partner's cue point is
+    INVALID_CUE_POINT_ID (CuePointPeer::retrieveByPK under the partner filter); the emulator also asks for
+    a key that reaches the cue point's entry (not verified, docs/kaltura-contract.md "Assets and cue points")."""
+    session = ctx.require_session()
+    cue = ctx.store.get(KIND, cue_id) if cue_id else None
+    entry = ctx.store.get("entry", cue.get("entryId")) if cue else None
+    if (
+        cue is None
+        or cue.get("status") == CuePointStatus.DELETED
+        or int(cue.get("partnerId", -1)) != session.partner_id
+        or entry is None
+        or not can_reach(ctx, entry, write)
+    ):
+        raise ApiError("INVALID_CUE_POINT_ID", ID=cue_id)
+    return cue
 
 
 @action("cuepoint_cuepoint", "get")
@@ -242,6 +264,7 @@ def update(ctx: CallContext, p: Params) -> dict[str, Any]:
         raise ApiError("INVALID_OBJECT_TYPE", CLASS_NAME=changes["objectType"])
     changes.pop("objectType")
     check_update(cue, {"objectType": cue["objectType"], **changes})
+    _check_system_name(ctx, cue["entryId"], changes.get("systemName"), cue["id"])
     merged = {**cue, **changes}
     _validate(merged, ctx.store.get("entry", cue["entryId"]) or {})
     changes["updatedAt"] = now()
@@ -259,12 +282,31 @@ def delete(ctx: CallContext, p: Params) -> None:
 
 @action("cuepoint_cuepoint", "list")
 def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
+    """CuePointService::listAction / KalturaCuePointFilter::doGetListResponse: idEqual, idIn, entryIdEqual or
+    entryIdIn is required; the caller's partner's cue points (entries by partner, no per-entry privilege);
+    DELETED never (CuePointPeer's default criteria); without a pager up to 500 (getMaxInValues)."""
+    session = ctx.require_session()
     flt = p.obj("filter", "KalturaCuePointFilter") or {}
-    visible = objects_of_reachable_entries(ctx, KIND, flt)
+    if not any(flt.get(f) for f in ("idEqual", "idIn", "entryIdEqual", "entryIdIn")):
+        cls = flt.get("objectType") or "KalturaCuePointFilter"
+        raise ApiError(
+            "PROPERTY_VALIDATION_CANNOT_BE_NULL",
+            PROP_NAME="/".join(f"{cls}::{f}" for f in ("idEqual", "idIn", "entryIdEqual", "entryIdIn")),
+        )
+    entry_ids = ({flt["entryIdEqual"]} if flt.get("entryIdEqual") else set()) | (
+        ids_filter(flt.get("entryIdIn")) or set()
+    )
+    if entry_ids:
+        visible = [c for e in sorted(entry_ids) for c in ctx.store.find(KIND, entryId=e)]
+    else:
+        visible = ctx.store.find(KIND, partnerId=session.partner_id)
+    visible = [
+        c
+        for c in visible
+        if int(c.get("partnerId", -1)) == session.partner_id and c.get("status") != CuePointStatus.DELETED
+    ]
     if flt.get("statusEqual") is not None:
         visible = [c for c in visible if c.get("status") == flt["statusEqual"]]
-    else:
-        visible = [c for c in visible if c.get("status") != CuePointStatus.DELETED]
     visible = by_ids(visible, flt)
     if flt.get("cuePointTypeEqual"):
         visible = [c for c in visible if c.get("cuePointType") == flt["cuePointTypeEqual"]]
@@ -282,4 +324,4 @@ def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
     if flt.get("systemNameEqual"):
         visible = [c for c in visible if c.get("systemName") == flt["systemNameEqual"]]
     visible.sort(key=lambda c: (c.get("startTime") or 0, c.get("intId") or 0))
-    return list_response("KalturaCuePointListResponse", visible, p)
+    return list_response("KalturaCuePointListResponse", visible, p, unpaged_size=500)
