@@ -8,10 +8,14 @@ from KalturaClient.exceptions import KalturaException
 from KalturaClient.Plugins.Core import (
     KalturaBaseEntry,
     KalturaBaseEntryFilter,
+    KalturaEntryStatus,
     KalturaMediaEntry,
+    KalturaMediaEntryFilter,
     KalturaMediaType,
     KalturaStringResource,
 )
+
+from reach_studio.domain.enums import EntryStatus
 
 from .kaltura import client, customer_admin, pending_task
 
@@ -64,5 +68,19 @@ def test_list_by_id_in_returns_the_entries_asked_for(emulator):
     c = customer_admin(emulator)
     a = c.media.add(KalturaMediaEntry(name="A", mediaType=KalturaMediaType.VIDEO))
     c.media.add(KalturaMediaEntry(name="B", mediaType=KalturaMediaType.VIDEO))
-    listed = c.baseEntry.list(KalturaBaseEntryFilter(idIn=a.id))
+    # new entries have no content (NO_CONTENT): the status filter keeps list from its READY-only default
+    listed = c.baseEntry.list(KalturaBaseEntryFilter(idIn=a.id, statusIn=KalturaEntryStatus.NO_CONTENT))
     assert [e.id for e in listed.objects] == [a.id] and listed.totalCount == 1
+
+
+def test_list_without_id_equal_or_a_status_filter_lists_only_ready_entries(emulator):
+    c = customer_admin(emulator)
+    fresh = c.media.add(KalturaMediaEntry(name="Only a name", mediaType=KalturaMediaType.VIDEO))
+    assert c.media.list(KalturaMediaEntryFilter(nameEqual="Only a name")).totalCount == 0
+    assert c.baseEntry.list(KalturaBaseEntryFilter(idIn=fresh.id)).totalCount == 0
+    assert [e.id for e in c.baseEntry.list(KalturaBaseEntryFilter(idEqual=fresh.id)).objects] == [fresh.id]
+    every = ",".join(str(s) for s in EntryStatus)
+    by_name = c.media.list(KalturaMediaEntryFilter(nameEqual="Only a name", statusIn=every))
+    assert [e.id for e in by_name.objects] == [fresh.id]
+    ready = c.baseEntry.list(KalturaBaseEntryFilter()).objects
+    assert ready and all(e.status.getValue() == KalturaEntryStatus.READY for e in ready)

@@ -24,6 +24,7 @@ from reach_studio.emulator.content import (
     attach_resource,
     by_ids,
     can_reach,
+    ids_filter,
     list_response,
     now,
     reach_entry,
@@ -161,7 +162,10 @@ define(
     referenceIdEqual="str",
     tagsLike="str",
     statusEqual="str",
+    statusIn="str",
+    statusNotIn="str",
     nameLike="str",
+    nameEqual="str",
 )
 define("KalturaMediaEntryFilter", "KalturaBaseEntryFilter", mediaTypeEqual="int")
 
@@ -408,18 +412,38 @@ def update(ctx: CallContext, p: Params) -> dict[str, Any]:
 
 
 def list_entries(ctx: CallContext, p: Params, response_type: str) -> dict[str, Any]:
+    """baseEntry.list / media.list as KalturaBaseEntryFilter::prepareEntriesCriteriaFilter: without idEqual and
+    without a status filter only READY entries, and not those PENDING_MODERATION or REJECTED; a DELETED
+    entry only when a status filter asks for it; then the filter's fields (idIn, names, tags, parent…)."""
     session = ctx.require_session()
     flt = p.obj("filter", "KalturaBaseEntryFilter") or {}
-    entries = [
-        e
-        for e in ctx.store.find("entry", partnerId=session.partner_id)
-        if e.get("status") != EntryStatus.DELETED and can_reach(ctx, e)
-    ]
+    entries = [e for e in ctx.store.find("entry", partnerId=session.partner_id) if can_reach(ctx, e)]
+    status_filtered = any(flt.get(f) is not None for f in ("statusEqual", "statusIn", "statusNotIn"))
+    if not status_filtered:
+        entries = [e for e in entries if e.get("status") != EntryStatus.DELETED]
+    if not flt.get("idEqual"):
+        if not status_filtered:
+            entries = [e for e in entries if e.get("status") == EntryStatus.READY]
+        hidden = {EntryModerationStatus.PENDING_MODERATION, EntryModerationStatus.REJECTED}
+        entries = [e for e in entries if e.get("moderationStatus") not in hidden]
+    if flt.get("statusEqual") is not None:
+        entries = [e for e in entries if str(e.get("status")) == str(flt["statusEqual"])]
+    for field, keep in (("statusIn", True), ("statusNotIn", False)):
+        wanted = ids_filter(flt.get(field))
+        if wanted is not None:
+            entries = [e for e in entries if (str(e.get("status")) in wanted) == keep]
     entries = by_ids(entries, flt)
-    if flt.get("parentEntryIdEqual"):
-        entries = [e for e in entries if e.get("parentEntryId") == flt["parentEntryIdEqual"]]
-    if flt.get("referenceIdEqual"):
-        entries = [e for e in entries if e.get("referenceId") == flt["referenceIdEqual"]]
+    for field, key in (
+        ("parentEntryIdEqual", "parentEntryId"),
+        ("referenceIdEqual", "referenceId"),
+        ("nameEqual", "name"),
+        ("mediaTypeEqual", "mediaType"),
+    ):
+        if flt.get(field) is not None:
+            entries = [e for e in entries if e.get(key) == flt[field]]
+    for field, key in (("nameLike", "name"), ("tagsLike", "tags")):
+        if flt.get(field):
+            entries = [e for e in entries if str(flt[field]).lower() in str(e.get(key) or "").lower()]
     return list_response(response_type, entries, p)
 
 
