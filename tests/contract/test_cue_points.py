@@ -1,0 +1,119 @@
+"""Contract: cuePoint list/update/addFromBulk as CuePointService, KalturaCuePointFilter and KalturaCuePoint rule
+them (docs/kaltura-contract.md, "Assets and cue points"), driven with a task's accessKey."""
+
+from __future__ import annotations
+
+import pytest
+from KalturaClient.exceptions import KalturaException
+from KalturaClient.Plugins.Core import KalturaFilterPager
+from KalturaClient.Plugins.CuePoint import KalturaCuePointFilter
+from KalturaClient.Plugins.ThumbCuePoint import KalturaThumbCuePoint
+
+from reach_studio.domain.enums import CuePointStatus, ThumbCuePointSubType
+
+from .kaltura import client, pending_task
+
+
+def _key_client(emu):
+    task = pending_task(emu)
+    return client(emu, task["accessKey"]), task["entryId"]
+
+
+def _refused(fn) -> KalturaException:
+    with pytest.raises(KalturaException) as exc:
+        fn()
+    return exc.value
+
+
+def _chapter(entry_id: str, start_ms: int, **fields) -> KalturaThumbCuePoint:
+    return KalturaThumbCuePoint(
+        entryId=entry_id,
+        startTime=start_ms,
+        subType=int(ThumbCuePointSubType.CHAPTER),
+        title=f"at {start_ms}",
+        **fields,
+    )
+
+
+def test_cue_point_list_needs_an_id_or_entry_filter(emulator):
+    c, _entry_id = _key_client(emulator)
+    err = _refused(lambda: c.cuePoint.cuePoint.list(KalturaCuePointFilter()))
+    assert err.code == "PROPERTY_VALIDATION_CANNOT_BE_NULL"
+    assert (
+        "KalturaCuePointFilter::idEqual/KalturaCuePointFilter::idIn/KalturaCuePointFilter::entryIdEqual"
+        in (err.message)
+    )
+    assert _refused(lambda: c.cuePoint.cuePoint.list()).code == "PROPERTY_VALIDATION_CANNOT_BE_NULL"
+
+
+def test_deleted_cue_points_are_never_listed_whatever_the_status_filter(emulator):
+    c, entry_id = _key_client(emulator)
+    kept = c.cuePoint.cuePoint.add(_chapter(entry_id, 1000))
+    gone = c.cuePoint.cuePoint.add(_chapter(entry_id, 2000))
+    c.cuePoint.cuePoint.delete(gone.id)
+    listed = c.cuePoint.cuePoint.list(KalturaCuePointFilter(entryIdEqual=entry_id))
+    ids = [cue.id for cue in listed.objects]
+    assert kept.id in ids and gone.id not in ids
+    asked = KalturaCuePointFilter(entryIdEqual=entry_id, statusEqual=int(CuePointStatus.DELETED))
+    assert c.cuePoint.cuePoint.list(asked).totalCount == 0
+    by_id = c.cuePoint.cuePoint.list(KalturaCuePointFilter(idEqual=kept.id))
+    assert [cue.id for cue in by_id.objects] == [kept.id]
+
+
+def test_cue_point_list_without_a_pager_returns_up_to_500(emulator):
+    c, entry_id = _key_client(emulator)
+    c.startMultiRequest()
+    for i in range(35):
+        c.cuePoint.cuePoint.add(_chapter(entry_id, 100 * i))
+    c.doMultiRequest()
+    flt = KalturaCuePointFilter(entryIdEqual=entry_id)
+    unpaged = c.cuePoint.cuePoint.list(flt)
+    assert unpaged.totalCount >= 35 and len(unpaged.objects) == unpaged.totalCount
+    # a pager without a size is KalturaFilterPager's default of 30
+    assert len(c.cuePoint.cuePoint.list(flt, KalturaFilterPager()).objects) == 30
+
+
+def test_a_system_name_another_cue_point_of_the_entry_has_is_cue_point_system_name_exists(emulator):
+    c, entry_id = _key_client(emulator)
+    first = c.cuePoint.cuePoint.add(_chapter(entry_id, 1000, systemName="chapter-1"))
+    err = _refused(lambda: c.cuePoint.cuePoint.add(_chapter(entry_id, 3000, systemName="chapter-1")))
+    assert err.code == "CUE_POINT_SYSTEM_NAME_EXISTS" and first.id in err.message
+    second = c.cuePoint.cuePoint.add(_chapter(entry_id, 3000, systemName="chapter-2"))
+    err = _refused(
+        lambda: c.cuePoint.cuePoint.update(second.id, KalturaThumbCuePoint(systemName="chapter-1"))
+    )
+    assert err.code == "CUE_POINT_SYSTEM_NAME_EXISTS"
+    # its own name again is no clash; a deleted cue point's name is free
+    assert c.cuePoint.cuePoint.update(first.id, KalturaThumbCuePoint(systemName="chapter-1")).systemName == (
+        "chapter-1"
+    )
+    c.cuePoint.cuePoint.delete(first.id)
+    assert c.cuePoint.cuePoint.add(_chapter(entry_id, 1000, systemName="chapter-1")).systemName == "chapter-1"
+
+
+def test_cue_point_update_changes_only_the_fields_sent_and_refuses_an_insert_only_entry_id(emulator):
+    c, entry_id = _key_client(emulator)
+    cue = c.cuePoint.cuePoint.add(_chapter(entry_id, 1000, description="intro"))
+    changed = c.cuePoint.cuePoint.update(cue.id, KalturaThumbCuePoint(title="Welcome"))
+    assert (changed.title, changed.description, changed.startTime) == ("Welcome", "intro", 1000)
+    err = _refused(lambda: c.cuePoint.cuePoint.update(cue.id, KalturaThumbCuePoint(entryId="0_another")))
+    assert err.code == "PROPERTY_VALIDATION_NOT_UPDATABLE" and "entryId" in err.message
+
+
+def test_add_from_bulk_answers_the_added_cue_points_as_a_list(emulator, tmp_path):
+    c, entry_id = _key_client(emulator)
+    xml = tmp_path / "chapters.xml"
+    xml.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<scenes xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f'<scene-thumb-cue-point entryId="{entry_id}"><sceneStartTime>00:00:01.000</sceneStartTime>'
+        "<title>One</title><subType>2</subType></scene-thumb-cue-point>"
+        f'<scene-thumb-cue-point entryId="{entry_id}"><sceneStartTime>00:00:05.000</sceneStartTime>'
+        "<title>Two</title><subType>2</subType></scene-thumb-cue-point>"
+        "</scenes>",
+        encoding="utf-8",
+    )
+    with open(xml, "rb") as fh:
+        answer = c.cuePoint.cuePoint.addFromBulk(fh)
+    assert answer.totalCount == 2 and [cue.title for cue in answer.objects] == ["One", "Two"]
+    assert [cue.startTime for cue in answer.objects] == [1000, 5000]
