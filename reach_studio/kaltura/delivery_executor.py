@@ -30,7 +30,7 @@ from reach_studio.domain.delivery_plan import (
     Step,
     merge_tag_string,
 )
-from reach_studio.domain.enums import AssetStatus, TaskStatus, UploadTokenStatus
+from reach_studio.domain.enums import AssetStatus, EntryStatus, TaskStatus, UploadTokenStatus
 from reach_studio.domain.progress import Cancelled, CancelToken, ProgressCallback
 from reach_studio.kaltura.chunked_upload import ChunkedUploader, error_code, is_transient, short_reason
 from reach_studio.store.delivery_journal import DeliveryJournal
@@ -50,7 +50,10 @@ _LIST_FILTERS = {
     "media": "KalturaMediaEntryFilter",
 }
 _GET_ARG = {"caption.captionAsset", "attachment.attachmentAsset", "flavorAsset", "media", "baseEntry"}
-_ENTRY_READY = "2"
+_ENTRY_READY = EntryStatus.READY
+# baseEntry/media.list without a status filter lists only READY entries (KalturaBaseEntryFilter::setDefaultStatus):
+# our own entry may still be without content or converting, so the marker lookup asks for every status but DELETED.
+_ENTRY_STATUSES_BUT_DELETED = ",".join(s.value for s in EntryStatus if s != EntryStatus.DELETED)
 _ENTRY_ERRORS = {"-1": "conversion failed", "-2": "import failed", "virusScan.Infected": "infected"}
 _FINAL_STATE_CODE = "CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE"
 
@@ -512,7 +515,7 @@ class _StepRun:
             return []
         filt_fields: dict[str, Any]
         if step.service == "media":
-            filt_fields = {"nameEqual": step.fields.get("name")}
+            filt_fields = {"nameEqual": step.fields.get("name"), "statusIn": _ENTRY_STATUSES_BUT_DELETED}
         else:
             entry = self._resolve(step.entry) or step.fields.get("entryId") or self.plan.entry_id
             filt_fields = {"entryIdEqual": entry}
