@@ -570,9 +570,10 @@ class Emulator:
             self._server = make_server(
                 self.host, self.port, app, threaded=True, request_handler=_QuietHandler
             )
-        except OSError as exc:
+        except (OSError, SystemExit) as exc:  # werkzeug exits the process on a taken port instead of raising
             self.store.close()
-            raise EmulatorError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from None
+            reason = getattr(exc, "strerror", None) or "the address is in use"
+            raise EmulatorError(f"cannot listen on {self.host}:{self.port}: {reason}") from None
         self._server.daemon_threads = True
         port = self._server.server_address[1]
         self.url = f"http://{self.host}:{port}"
