@@ -262,14 +262,21 @@ def set_fields_each(
     return Batch(done, label) if done else None
 
 
-def speakers_in(items: Iterable[Item]) -> list[str]:
-    """The document's speakers, most frequent first (the speaker pick-list's order)."""
+def speakers_in(items: Iterable[Item], named: Iterable[str] = ()) -> list[str]:
+    """The document's speakers, most frequent first (the speaker pick-list's order), then the `named` ones
+    (the customer's, from the task's notes) not used yet: a new document has a list to pick from too."""
     counts: dict[str, int] = {}
     for item in items:
         speaker = getattr(item, "speaker", None)
         if speaker:
             counts[speaker] = counts.get(speaker, 0) + 1
-    return sorted(counts, key=lambda s: (-counts[s], s.lower()))
+    ordered = sorted(counts, key=lambda s: (-counts[s], s.lower()))
+    seen = {s.lower() for s in ordered}
+    for name in named:
+        if name and name.lower() not in seen:
+            seen.add(name.lower())
+            ordered.append(name)
+    return ordered
 
 
 def set_text(items: Sequence[Item], index: int, text: str) -> Change | None:

@@ -75,3 +75,31 @@ def test_leaving_the_field_untouched_changes_nothing(qtbot):
     assert [c.speaker for c in ed.items()] == ["Ann", "Bo", None]
     ed.speaker_edit.refresh_speakers()
     assert sorted(ed.speaker_edit.speakers()) == ["Ann", "Bo"]
+
+
+def test_the_customers_named_speakers_are_offered_before_any_cue_has_one(qtbot):
+    """A new document has no speakers yet: the pick-list offers the ones the customer named in the task's
+    notes and dictionary ("Speaker names: Prof. Okafor, students."), spelled as the customer spells them."""
+    ed = open_editor(
+        qtbot, notes="Speaker names: Prof. Okafor, students.", dictionary="Prof. Okafor\nkinesiology"
+    )
+    ed.load_items([Cue(0, 2000, "Welcome to kinesiology."), Cue(2500, 4500, "Today: muscles.")])
+    ed.select(0, seek=False)
+    ed.table.setFocus()
+    qtbot.keyClick(ed.table, Qt.Key.Key_Down, SHIFT)
+    qtbot.keyClick(ed.table, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    picker = ed.speaker_edit
+    qtbot.keyClicks(picker.lineEdit(), "pr")
+    popup = picker.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    assert [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())] == ["Prof. Okafor"]
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert [c.speaker for c in ed.items()] == ["Prof. Okafor", "Prof. Okafor"]
+
+
+def test_the_documents_own_speakers_come_before_the_customers(qtbot):
+    ed = open_editor(qtbot, notes="Speakers: Ana Lima, Bo Chen")
+    ed.load_items([Cue(0, 2000, "Hi.", "Moderator"), Cue(2500, 4500, "Hello.", "Bo Chen")])
+    ed.speaker_edit.refresh_speakers()
+    assert ed.speaker_edit.speakers() == ["Bo Chen", "Moderator", "Ana Lima"]

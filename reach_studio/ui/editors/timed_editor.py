@@ -286,9 +286,11 @@ class TimedEditor(EditorBase):
             self.end_edit.hide()
         times.addStretch(1)
         form.addRow("Time", times)
+        from reach_studio.live.briefs import speaker_names
         from reach_studio.ui.editors.speaker_pick import SpeakerPicker
 
-        self.speaker_edit = SpeakerPicker(lambda: edit_ops.speakers_in(self.model.items), panel)
+        named = speaker_names(self.task)  # the customer's, from the notes and dictionary
+        self.speaker_edit = SpeakerPicker(lambda: edit_ops.speakers_in(self.model.items, named), panel)
         self.speaker_edit.setToolTip(shortcuts.describe("editor_speaker_pick", keys))
         self.source_view = QPlainTextEdit(panel)
         self.source_view.setReadOnly(True)
