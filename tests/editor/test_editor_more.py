@@ -51,6 +51,8 @@ def test_translation_source_arriving_late_fills_the_targets(qtbot):
     assert [(c.start_ms, c.end_ms, c.text) for c in ed.items()] == [(0, 1000, ""), (1500, 2500, "")]
     ed.select(1)
     assert ed.source_view.toPlainText() == "Two"
+    # the note that they were still on their way goes with them
+    assert "not loaded yet" not in ed.status.text() and "2 source cues" in ed.status.text()
 
 
 def test_speech_preview_uses_an_engine_when_there_is_one(qtbot):

@@ -57,6 +57,7 @@ from reach_studio.ui.style import set_tone
 from reach_studio.ui.timeline import TimelineView
 
 log = logging.getLogger(__name__)
+_SOURCE_PENDING = "The source captions are not loaded yet: they appear here when the download ends"
 
 NUDGE_MS = 100
 SEEK_MS = 2000
@@ -428,9 +429,7 @@ class TimedEditor(EditorBase):
         if self._restore_note:
             self.show_status(self._restore_note)
         elif self.mode.shows_source and not self.model.source:
-            self.show_status(
-                "The source captions are not loaded yet: they appear here when the download ends"
-            )
+            self.show_status(_SOURCE_PENDING)
         else:
             self.show_status(self.spell.status)
 
@@ -594,6 +593,8 @@ class TimedEditor(EditorBase):
             self._push(edit_ops.replace_range(self.model.items, 0, 0, start, "Load source"))
         self.model.layoutChanged.emit()
         self._refresh_editors()
+        if self.status.text() == _SOURCE_PENDING:  # the note said they were on their way
+            self.show_status(f"{len(doc.cues)} source cues loaded ({doc.language or 'source'})")
 
     def closeEvent(self, event) -> None:
         self.spectrogram.cancel()
