@@ -289,3 +289,51 @@ def test_a_take_with_pauses_around_the_voice_is_heard_at_the_lines_time(qtbot, t
     pcm_out = decode_pcm(ed.build_work_product().main_audio, 16000)
     assert tone_level(pcm_out, 16000, 1000, 2.15, 2.65) > 0.1  # heard from 2.1 s, and loud enough
     assert tone_level(pcm_out, 16000, 1000, 2.8, 3.5) < 0.01  # over by 2.8 s (it ended at 3.3 s before)
+
+
+def test_the_voice_editor_is_worked_from_the_keyboard_as_the_timed_editor(qtbot, tmp_path):
+    """Claiming an audio description task opens this editor with the focus in it; the timed editor's keys
+    (Insert, F11, Alt+Up/Down, Ctrl+Delete, Ctrl+Space) do the same here, not nothing."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from reach_studio.ui.task_workspace import TaskWorkspace
+
+    task = make_task(ServiceFeature.AUDIO_DESCRIPTION, task_id=78)
+    ws = TaskWorkspace(TaskContext(task, None, DraftStore(tmp_path / "d.sqlite3")))
+    qtbot.addWidget(ws)
+    ws.resize(1100, 700)
+    ws.show()
+    qtbot.waitExposed(ws)
+    ws.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is ws, timeout=3000)
+    ws.setFocus()  # as the main window does after the claim
+    ed = ws.editor
+    assert ed.isAncestorOf(QApplication.focusWidget())
+
+    def press(key, mod=Qt.KeyboardModifier.NoModifier):
+        qtbot.keyClick(QApplication.focusWidget(), key, mod)
+
+    ed.seek(1500)
+    press(Qt.Key.Key_Insert)
+    assert [line.start_ms for line in ed.script.lines] == [1500]
+    assert ed.text_edit.hasFocus()
+    qtbot.keyClicks(ed.text_edit, "A door opens.")
+    ed.seek(6000)
+    press(Qt.Key.Key_Insert)
+    qtbot.keyClicks(ed.text_edit, "She waves.")
+    assert [(line.start_ms, line.text) for line in ed.script.lines] == [
+        (1500, "A door opens."),
+        (6000, "She waves."),
+    ]
+    press(Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)  # back to the first line
+    assert ed.current == 0
+    ed.seek(2000)
+    press(Qt.Key.Key_F11)  # its start at the playhead
+    assert ed.script.lines[0].start_ms == 2000
+    press(Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
+    assert [line.text for line in ed.script.lines] == ["She waves."]
+    toggled = []
+    ed.toggle_play = lambda: toggled.append(True)  # no player in this test: the key must reach the editor
+    press(Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
+    assert toggled == [True]

@@ -115,6 +115,7 @@ class VoiceEditor(EditorBase):
         self.recorder = TakeRecorder(self)
         self._build_ui(recorder_reason)
         self._connect()
+        self._install_keys()
         self.refresh()
         if self.script.lines:
             self.select(0, seek=False)
@@ -296,6 +297,36 @@ class VoiceEditor(EditorBase):
             self.player.errorOccurred.connect(lambda m: self.show_status(f"Player: {m}", error=True))
         if self.ctx.media_path is not None:
             self.set_media(self.ctx.media_path)
+
+    def _install_keys(self) -> None:
+        """The timed editor's keys for what this editor shares with it (play, a line at the playhead, its
+        start at the playhead, previous/next, delete, deliver): a linguist moving between a caption and a
+        description task keeps their hands where they were. The focus lands in the line list on opening."""
+        from reach_studio.ui.editors import shortcuts
+
+        self.shortcuts = shortcuts.install(
+            self,
+            {
+                "play_pause": lambda: self.toggle_play(),
+                "editor_insert_at_playhead": lambda: (
+                    self.add_action.isEnabled() and self.add_line_at_playhead()
+                ),
+                "editor_set_start": self.set_start_at_playhead,
+                "editor_previous": lambda: self._step_line(-1),
+                "editor_next": lambda: self._step_line(1),
+                "editor_delete": lambda: self.delete_action.isEnabled() and self.delete_current(),
+                "editor_seek_back": lambda: self.seek(self.playhead_ms() - 2000),
+                "editor_seek_forward": lambda: self.seek(self.playhead_ms() + 2000),
+                "editor_deliver": self.deliver,
+            },
+        )
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusProxy(self.table)
+
+    def _step_line(self, delta: int) -> None:
+        if self.script.lines:
+            row = 0 if self.current is None else self.current + delta
+            self.select(max(0, min(row, len(self.script.lines) - 1)))
 
     # ----------------------------------------------------------------------- shell contract
 
