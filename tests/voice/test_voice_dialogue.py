@@ -103,3 +103,17 @@ def test_the_picture_plays_along_with_the_mix_preview(qtbot, tmp_path, talk_then
     assert not ed.player.is_playing()
     ed.player.close()
     ed.take_player.close()
+
+
+def test_the_over_dialogue_warning_wraps_instead_of_widening_the_window(qtbot, tmp_path, talk_then_pause):
+    """The warning beside the start time is one long sentence: unwrapped, it made the editor (and so the main
+    window) wider than the screen's share it had, squeezing the start time to "000" and the task details."""
+    ed = open_ad(qtbot, tmp_path, talk_then_pause)
+    qtbot.waitUntil(lambda: bool(ed.dialogue), timeout=20000)
+    ed.seek(800)
+    ed.add_line_at_playhead()
+    qtbot.keyClicks(ed.text_edit, "A man waves.")
+    narrowest = ed.minimumSizeHint().width()
+    record_take(qtbot, ed, 0, seconds=1.3)
+    assert "runs over dialogue" in ed.slot_label.text()
+    assert ed.minimumSizeHint().width() <= narrowest

@@ -223,6 +223,7 @@ class VoiceEditor(EditorBase):
         self.to_playhead = QPushButton("Start at playhead", panel)
         self.to_playhead.clicked.connect(self.set_start_at_playhead)
         self.slot_label = QLabel(panel)
+        self.slot_label.setWordWrap(True)  # a long warning must not widen the editor (and the window)
         times.addWidget(self.start_edit)
         times.addWidget(self.to_playhead)
         times.addWidget(self.slot_label, 1)
