@@ -54,3 +54,16 @@ def test_duration_check_tolerates_a_short_lead_in(voice_media):
     severity, message = video_checks(info, 60_000)[1]
     assert severity == "warning" and "58.0 s shorter than the entry" in message
     assert video_checks(probe(voice_media["take"]), 1000)[0] == ("error", "The file has no video stream")
+
+
+def test_a_draft_that_cannot_be_read_is_reported_not_silently_dropped(qtbot, tmp_path):
+    """Before EditorBase the sign-language editor ignored a damaged draft without a word; now it says so, as
+    the timed and voice editors do, and still opens."""
+
+    class BrokenStore(DraftStore):
+        def load(self, key):
+            raise ValueError("database disk image is malformed")
+
+    ed = open_sign(qtbot, BrokenStore(tmp_path / "d.sqlite3"))
+    assert "Your draft could not be read: database disk image is malformed" in ed.status.text()
+    assert ed.video_path is None

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 
 from reach_studio.ui.editors.delivery_run import DeliveryRun
 from reach_studio.ui.editors.journal import DraftJournal
-from reach_studio.ui.player import PlayerError
+from reach_studio.ui.player import MediaPlayerBase, PlayerError
 from reach_studio.ui.style import set_tone
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ class EditorBase(TaskEditor):
         self.locked = False  # True once delivered: review only, no new draft
         self._delivery_job: Job | None = None
         self.journal: DraftJournal | None = None
+        self.player: MediaPlayerBase | None = None  # the subclass makes it (and `self.video`, its view)
         self.status = QLabel(self)  # the subclass places it (bottom of its layout)
         self.status.setWordWrap(True)
 
@@ -124,8 +125,7 @@ class EditorBase(TaskEditor):
 
     def _players(self) -> list:
         """The media players this editor owns (closed with it)."""
-        player = getattr(self, "player", None)
-        return [player] if player is not None else []
+        return [self.player] if self.player is not None else []
 
     def closeEvent(self, event) -> None:
         self.flush_draft()
