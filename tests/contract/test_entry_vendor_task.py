@@ -268,3 +268,24 @@ def test_task_job_data_is_answered_only_for_the_classes_kaltura_serialises(emula
     assert all(t.taskJobData.entryDuration in (None, NotImplemented) for t in sourced)
     live = by_feature[8]
     assert live and all(t.taskJobData.scheduledEventId and t.taskJobData.entryDuration for t in live)
+
+
+def test_a_pending_tasks_expired_key_is_not_extended_but_the_vendor_list_gives_its_related_objects(emulator):
+    """A PENDING task's key expires when the task waits longer than max(7 days, 2 x TAT) (faults.expire_all_ks
+    stands for that wait); extendAccessKey refuses a PENDING task, and list with the vendor KS and the
+    reach_vendor profile still gives the related catalog item and REACH profile (no partner filter on list)."""
+    from KalturaClient.Plugins.Core import KalturaResponseProfileHolder
+
+    task = pending_task(emulator)
+    emulator.faults.expire_all_ks()
+    with pytest.raises(KalturaException) as exc:
+        client(emulator, task["accessKey"]).reach.entryVendorTask.get(task["id"])
+    assert exc.value.code == "INVALID_KS"
+    c = vendor(emulator)
+    with pytest.raises(KalturaException) as exc:
+        c.reach.entryVendorTask.extendAccessKey(task["id"])
+    assert exc.value.code == "CANNOT_EXTEND_ACCESS_KEY"
+    c.setResponseProfile(KalturaResponseProfileHolder(systemName="reach_vendor"))
+    (got,) = c.reach.entryVendorTask.list(KalturaEntryVendorTaskFilter(idEqual=task["id"])).objects
+    assert got.relatedObjects["reach_vendor_catalog_item"].objects[0].serviceFeature.getValue() == 1
+    assert got.relatedObjects["reach_vendor_profile"].objects
