@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from reach_studio.domain.captions import Cue
 
@@ -63,3 +64,19 @@ def test_panel_lists_every_problem_live_and_fixes_them(qtbot):
     qtbot.waitUntil(
         lambda: any(r == 3 and "line of" in m.message for r, m in panel.problems.rows), timeout=3000
     )
+
+
+def test_choosing_a_problem_does_not_push_the_editor_wider(qtbot):
+    """The Fix button names its fix ("Fix: Re-break the lines (split the cue if needed)"): at full length it
+    widened the problems column the moment a problem was clicked, so the whole editor jumped sideways under
+    the mouse (the Fix button moved away before it could be clicked) and the time fields were clipped."""
+    ed = open_editor(qtbot, max_chars=32)
+    ed.load_items([Cue(2000, 6000, "This line is far too long for the profile limit of the task")])
+    panel = ed.problems_panel
+    qtbot.waitUntil(lambda: bool(panel.problems.rows), timeout=3000)
+    before = panel.minimumSizeHint().width()
+    _click_problem(qtbot, panel, "line of")
+    assert panel.fix_button.isEnabled()
+    QApplication.sendPostedEvents()  # the layout takes the button's new text
+    assert panel.minimumSizeHint().width() <= max(before, 360)
+    assert "Re-break the lines" in panel.fix_button.toolTip()  # the whole name is still there

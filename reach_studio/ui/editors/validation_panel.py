@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -29,6 +30,7 @@ from reach_studio.domain.captions import CaptionDocument
 from reach_studio.ui.editors.cue_model import ERROR, CueListModel, Marker
 
 REFRESH_MS = 120  # coalesce bursts of edits (typing) into one list refresh
+FIX_TEXT_PX = 200  # the Fix button's text is shortened to this; the tool-tip has it whole
 
 
 class ProblemsModel(QAbstractTableModel):
@@ -152,6 +154,8 @@ class ValidationPanel(QWidget):
         self.view.setColumnWidth(1, 54)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.title = QLabel(self)
+        # the counts (or why a fix failed) may be cut short, never widen the editor
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.fix_button = QPushButton("Fix", self)
         self.fix_all_button = QPushButton("Fix all of this kind", self)
         self.fix_button.clicked.connect(self.fix_selected)
@@ -253,7 +257,12 @@ class ValidationPanel(QWidget):
         chosen = self.selected()
         finding = self._finding(chosen[0], chosen[1].code) if chosen else None
         self.fix_button.setEnabled(finding is not None)
-        self.fix_button.setText(f"Fix: {finding.fix.description}" if finding else "Fix")
+        full = f"Fix: {finding.fix.description}" if finding else "Fix"
+        # a fix's name can be long: shown shortened, whole in the tool-tip, so choosing a problem never
+        # widens the column (the layout jumped and the button moved away from under the mouse)
+        metrics = self.fix_button.fontMetrics()
+        self.fix_button.setText(metrics.elidedText(full, Qt.TextElideMode.ElideRight, FIX_TEXT_PX))
+        self.fix_button.setToolTip(full if finding else "")
         self.fix_all_button.setEnabled(finding is not None)
 
     # -------------------------------------------------------------------------------------- fixes
