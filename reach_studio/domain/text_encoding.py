@@ -105,10 +105,8 @@ _NATIVE = {
 
 
 def _guess_legacy(data: bytes, language: str | None = None) -> str | None:
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # pragma: no cover - charset-normalizer is a declared dependency
-        return "cp1252"
+    from charset_normalizer import from_bytes
+
     matches = list(from_bytes(data[:200_000], cp_isolation=_LEGACY_CANDIDATES))
     if not matches:
         return None

@@ -1,10 +1,9 @@
 """Per-row checks behind the editors' validation markers.
 
 Captions and translations use the caption core's per-cue validation (`domain/validation.py`), with the
-task's profile and dictionary; until that module is present a small built-in set of timing and length
-checks runs so the markers still mean something. Descriptions and chapters have their own few rules
-(they are not captions): a description needs text and must not overlap the next one, a chapter needs a
-title and a start of its own.
+task's profile and dictionary. Descriptions and chapters have their own few rules (they are not
+captions): a description needs text and must not overlap the next one, a chapter needs a title and a
+start of its own.
 """
 
 from __future__ import annotations
@@ -12,11 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from reach_studio.domain.caption_rules import CaptionRules
-from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, DescriptionCue
+from reach_studio.domain.captions import CaptionDocument, Chapter, DescriptionCue
 from reach_studio.domain.edit_ops import Item
 from reach_studio.domain.task import Task
-from reach_studio.ui.editors.cue_model import ERROR, WARNING, Marker, RowValidator
+from reach_studio.ui.editors.cue_model import ERROR, Marker, RowValidator
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +26,6 @@ def chapter_validator(task: Task) -> RowValidator:
 def description_validator(task: Task, language: str | None) -> RowValidator:
     """The caption core's timing checks for EAD, plus the description rules."""
     core = _core_validator(task, "ead", language)
-    if core is None:
-        return description_markers
     return lambda items, row: _merge(core(items, row), description_markers(items, row))
 
 
@@ -41,19 +37,12 @@ def _merge(first: list[Marker], second: list[Marker]) -> list[Marker]:
 
 
 def caption_validator(task: Task, kind: str, language: str | None) -> RowValidator:
-    core = _core_validator(task, kind, language)
-    if core is not None:
-        return core
-    rules = CaptionRules.from_profile(task.reach_profile)
-    return lambda items, row: basic_caption_markers(items, row, rules)
+    return _core_validator(task, kind, language)
 
 
-def _core_validator(task: Task, kind: str, language: str | None) -> RowValidator | None:
+def _core_validator(task: Task, kind: str, language: str | None) -> RowValidator:
     """Adapter over the caption core's per-cue validation (`domain.validation.Validator.cue`)."""
-    try:
-        from reach_studio.domain import validation
-    except ImportError:
-        return None
+    from reach_studio.domain import validation
     from reach_studio.ui.editors.task_rules import task_rules
 
     options = {
@@ -61,12 +50,9 @@ def _core_validator(task: Task, kind: str, language: str | None) -> RowValidator
         "kind": kind,
         "rules": task_rules(task, language),
     }
-    try:
-        validator = validation.Validator(
-            task.reach_profile, task.catalog_item, dictionary_terms=task.dictionary_terms or None, **options
-        )
-    except TypeError:  # an older caption core without dictionary_terms
-        validator = validation.Validator(task.reach_profile, task.catalog_item, **options)
+    validator = validation.Validator(
+        task.reach_profile, task.catalog_item, dictionary_terms=task.dictionary_terms or None, **options
+    )
 
     def check(items: Sequence[Item], row: int) -> list[Marker]:
         # the document is a view over the editor's list: no copy per keystroke
@@ -74,56 +60,6 @@ def _core_validator(task: Task, kind: str, language: str | None) -> RowValidator
         return [Marker(str(f.severity), str(f.rule), f.message) for f in findings]
 
     return check
-
-
-def basic_caption_markers(items: Sequence[Item], row: int, rules: CaptionRules) -> list[Marker]:
-    """Timing and length checks that need nothing but the profile's limits."""
-    cue = items[row]
-    assert isinstance(cue, Cue)
-    out: list[Marker] = []
-    text = cue.text.strip()
-    if not text:
-        out.append(Marker(ERROR, "empty", "The cue has no text"))
-    lines = cue.text.split("\n")
-    for n, line in enumerate(lines, 1):
-        if len(line) > rules.max_chars_per_line:
-            out.append(
-                Marker(
-                    ERROR,
-                    "line_length",
-                    f"Line {n} has {len(line)} characters; the profile allows {rules.max_chars_per_line}",
-                )
-            )
-    if len(lines) > rules.max_lines:
-        out.append(Marker(WARNING, "lines", f"{len(lines)} lines; at most {rules.max_lines} read well"))
-    duration = cue.end_ms - cue.start_ms
-    if duration < rules.min_duration_ms:
-        out.append(Marker(WARNING, "short", f"Shown for {duration} ms; at least {rules.min_duration_ms} ms"))
-    elif duration > rules.max_duration_ms:
-        out.append(
-            Marker(
-                WARNING,
-                "long",
-                f"Shown for {duration / 1000:.1f} s; at most {rules.max_duration_ms / 1000:.0f} s",
-            )
-        )
-    chars = len(text.replace("\n", ""))
-    cps = chars / max(duration / 1000, 0.001)
-    if text and cps > rules.max_chars_per_second:
-        out.append(
-            Marker(
-                WARNING,
-                "reading_speed",
-                f"Reading speed {cps:.0f} characters/s; at most {rules.max_chars_per_second:.0f}",
-            )
-        )
-    if row + 1 < len(items):
-        nxt = items[row + 1]
-        if nxt.start_ms < cue.end_ms:
-            out.append(Marker(ERROR, "overlap", f"Overlaps the next cue by {cue.end_ms - nxt.start_ms} ms"))
-        elif nxt.start_ms - cue.end_ms < rules.min_gap_ms:
-            out.append(Marker(WARNING, "gap", f"Only {nxt.start_ms - cue.end_ms} ms before the next cue"))
-    return out
 
 
 def description_markers(items: Sequence[Item], row: int) -> list[Marker]:
@@ -163,13 +99,9 @@ FindingsFor = "Callable[[Sequence[Item], int], list]"
 
 
 def findings_for(kind: str, task: Task, language: str | None):
-    """(items, row) -> the caption core's Findings for the row, each with its fix where one exists, or None
-    without a caption core. Used by the problems panel when a fix is asked for, never per keystroke (chapters
+    """(items, row) -> the caption core's Findings for the row, each with its fix where one exists. Used by the problems panel when a fix is asked for, never per keystroke (chapters
     have no core validation: their mode asks for none)."""
-    try:
-        from reach_studio.domain import validation
-    except ImportError:
-        return None
+    from reach_studio.domain import validation
     from reach_studio.ui.editors.task_rules import task_rules
 
     validator = validation.Validator(
