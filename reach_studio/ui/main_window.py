@@ -103,6 +103,9 @@ class RestoreDraftsDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             self.list.addItem(item)
+        # wide enough to read each line whole (up to a limit; longer ones still scroll)
+        frame = 2 * self.list.frameWidth() + self.list.verticalScrollBar().sizeHint().width() + 8
+        self.list.setMinimumWidth(min(self.list.sizeHintForColumn(0) + frame, 900))
         self.buttons = QDialogButtonBox()
         self.restore_button = self.buttons.addButton("Restore", QDialogButtonBox.ButtonRole.AcceptRole)
         self.later_button = self.buttons.addButton("Not now", QDialogButtonBox.ButtonRole.RejectRole)
