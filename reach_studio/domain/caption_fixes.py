@@ -72,9 +72,7 @@ def reflow_cue(
         mark = _PREFIX_MARK * prefix_len
         marked = f"{mark} {flat}"
         if lines_needed(marked, rules.max_chars_per_line) <= rules.max_lines:
-            text = reflow_text(marked, rules.max_chars_per_line)
-            text = text[len(mark) :].lstrip(" ").lstrip("\n")
-            new = cue.copy(text=text)
+            new = cue.copy(text=_reflow_after_prefix(flat, prefix_len, rules))
             return _with(doc, doc.cues[:index] + [new] + doc.cues[index + 1 :])
         parts = _chunks(
             marked, rules.max_chars_per_line * rules.max_lines, rules.max_chars_per_line, rules.max_lines
@@ -99,7 +97,20 @@ def reflow_cue(
 
 def _reflow_after_prefix(text: str, prefix_len: int, rules: CaptionRules) -> str:
     mark = _PREFIX_MARK * prefix_len
-    broken = reflow_text(f"{mark} {' '.join(text.split())}", rules.max_chars_per_line)
+    flat = " ".join(text.split())
+    broken = reflow_text(f"{mark} {flat}", rules.max_chars_per_line)
+    if broken.startswith(mark + "\n"):
+        # the break fell right after the label, but the delivered file puts the label on the text's first
+        # line again: as many words as fit go beside it instead, the rest below
+        room = rules.max_chars_per_line - prefix_len - 1
+        words = flat.split(" ")
+        first: list[str] = []
+        while words and len(" ".join([*first, words[0]])) <= room:
+            first.append(words.pop(0))
+        if first and words:
+            rest = reflow_text(" ".join(words), rules.max_chars_per_line)
+            if 1 + len(rest.split("\n")) <= rules.max_lines:
+                return " ".join(first) + "\n" + rest
     return broken[len(mark) :].lstrip(" ").lstrip("\n")
 
 

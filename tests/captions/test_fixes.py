@@ -154,3 +154,15 @@ def test_japanese_is_reflowed_between_characters_never_starting_a_line_with_punc
     assert all(len(line) <= 13 for line in lines) and all(len(c.lines) <= 2 for c in out.cues)
     assert not any(line.startswith(("。", "、")) for line in lines)
     assert len(out.cues) >= 2 and out.cues[-1].end_ms == 9000
+
+
+def test_reflow_after_a_speaker_label_keeps_a_word_beside_it():
+    """ ">> [Prof. Okafor] Welcome everyone" is 34 characters for a limit of 32: the best break falls right
+    after the label, but the label is delivered on the text's first line, so breaking there changed nothing
+    and the Fix button (and Alt+R) left the error in place; a word goes beside the label instead."""
+    d = doc(Cue(1150, 3500, "Welcome everyone", "Prof. Okafor"))
+    prefix = len(">> [Prof. Okafor]")
+    out = fx.reflow_cue(d, 0, CaptionRules(max_chars_per_line=32), prefix_len=prefix)
+    assert out.cues == [Cue(1150, 3500, "Welcome\neveryone", "Prof. Okafor")]
+    first = ">> [Prof. Okafor] " + out.cues[0].lines[0]
+    assert len(first) <= 32
