@@ -145,3 +145,18 @@ def test_import_lists_every_repair_with_its_line(qtbot, tmp_path):
     assert "Imported 2 cues" in shown
     for expected in ("line 2:", "line 4:", "line 8:", "byte order mark", "left out"):
         assert expected in shown, expected
+
+
+def test_translation_list_shows_source_and_translation_side_by_side(qtbot):
+    """At the editor's usual width the Source column (260 px fixed) pushed the Translation column out of the
+    list: a translator saw the source and had to scroll sideways for their own text."""
+    ed = editor_for(qtbot, ServiceFeature.TRANSLATION)
+    ed.set_source_captions(CaptionDocument([Cue(0, 1000, "One"), Cue(1500, 2500, "Two")], language="English"))
+    ed.resize(1100, 700)
+    ed.show()
+    qtbot.waitExposed(ed)
+    columns = ed.model.columns
+    translation = len(columns) - 1
+    view = ed.table.viewport().width()
+    assert ed.table.columnViewportPosition(translation) + 60 <= view  # at least its first words are seen
+    assert ed.table.columnViewportPosition(columns.index("Source")) >= 0

@@ -269,6 +269,11 @@ class TimedEditor(EditorBase):
             }.get(name)
             if width:
                 self.table.setColumnWidth(col, width)
+        if "Source" in self.model.columns[:-1]:
+            # source and translation share the list's width: a fixed source column pushed the
+            # translator's own text out of sight
+            hh.setSectionResizeMode(self.model.columns.index("Source"), QHeaderView.ResizeMode.Stretch)
+            hh.setSectionResizeMode(len(self.model.columns) - 1, QHeaderView.ResizeMode.Stretch)
 
         # edit panel
         panel = QWidget(self)
