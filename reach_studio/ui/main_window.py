@@ -39,6 +39,7 @@ from reach_studio.store.drafts import DraftInfo, DraftStore
 from reach_studio.ui.editors.registry import TaskContext, registered_features
 from reach_studio.ui.log_window import LogWindow, install_log_buffer
 from reach_studio.ui.queue_view import QueueView
+from reach_studio.ui.style import plain, rich
 from reach_studio.ui.task_details import TaskDetails
 from reach_studio.ui.task_workspace import TaskWorkspace, workspace_draft_key
 from reach_studio.ui.team_tab import attach_team_mode
@@ -57,7 +58,8 @@ class FailTaskDialog(QDialog):
         super().__init__(parent)
         self.task = task
         self.setWindowTitle(f"Fail task {task.id}")
-        text = QLabel(
+        text = rich(QLabel())
+        text.setText(
             f"Mark task {task.id} as failed? Kaltura sets it to <b>Error</b> and the customer sees the reason "
             "below. This cannot be undone from Reach Studio."
         )
@@ -200,8 +202,8 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.activity = QLabel("Not signed in")
-        self.accounts_label = QLabel()
+        self.activity = plain(QLabel("Not signed in"))  # shows Kaltura errors and entry names
+        self.accounts_label = plain(QLabel())
         self.download_bar = QProgressBar()
         self.download_bar.setMaximumWidth(220)
         self.download_bar.setMaximumHeight(16)
@@ -415,6 +417,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(
             QMessageBox.Icon.Information, "Task not claimed", message, QMessageBox.StandardButton.Ok, self
         )
+        plain(box)
         self.claim_message = box
         box.open()  # not exec(): the queue keeps updating behind it
 
@@ -466,6 +469,7 @@ class MainWindow(QMainWindow):
             box = QMessageBox(
                 QMessageBox.Icon.Warning, f"Task {key[1]}", message, QMessageBox.StandardButton.Ok, self
             )
+            plain(box)
             self.task_message = box
             box.open()
 

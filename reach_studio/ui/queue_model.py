@@ -21,6 +21,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from reach_studio.domain.enums import ProcessingRegion, ServiceType, TurnAroundTime
 from reach_studio.domain.task import Task
+from reach_studio.ui.style import plain_tip
 
 TaskKey = tuple[str, int]
 
@@ -152,14 +153,14 @@ class TaskQueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             warning = self.warnings.get(task_key(task))
             if warning and col == COL_SERVICE:
-                return f"Cannot be worked: {warning}"
+                return plain_tip(f"Cannot be worked: {warning}")
             if col == COL_MARKS:
                 parts = []
                 if task.notes:
                     parts.append(f"Notes: {task.notes}")
                 if task.dictionary_terms:
                     parts.append(f"Dictionary: {', '.join(task.dictionary_terms[:20])}")
-                return "\n".join(parts) or None
+                return plain_tip("\n".join(parts)) or None
             if col == COL_ORDER:
                 return self.explanations.get(task_key(task))
             if col == COL_LEFT and task.expected_finish_time:

@@ -30,6 +30,7 @@ from reach_studio.ui.queue_model import (
     customer_label,
     service_label,
 )
+from reach_studio.ui.style import plain
 
 ALL = "__all__"
 
@@ -84,7 +85,7 @@ class QueueView(QWidget):
             combo.currentIndexChanged.connect(self._filters_changed)
             bar.addWidget(combo)
         bar.addStretch(1)
-        self.count = QLabel()
+        self.count = plain(QLabel())
         bar.addWidget(self.count)
         self._bar = bar
         self.empty_text = empty_text

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from reach_studio.settings import DEFAULT_HOTKEYS, OPTIONS, Settings, SettingsError
-from reach_studio.ui.style import set_tone
+from reach_studio.ui.style import plain, set_tone
 
 HOTKEY_LABELS = {
     "refresh": "Refresh the queue",
@@ -127,7 +127,7 @@ class SettingsDialog(QDialog):
         scroll.setWidget(keys)
         scroll.setWidgetResizable(True)
         tabs.addTab(scroll, "Keyboard")
-        self.error = QLabel()
+        self.error = plain(QLabel())
         set_tone(self.error, "error")
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(

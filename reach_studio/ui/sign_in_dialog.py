@@ -36,7 +36,7 @@ from reach_studio.kaltura.connection import (
 )
 from reach_studio.secret_store import SecretStore, account_id
 from reach_studio.ui.log_window import register_secret
-from reach_studio.ui.style import set_tone
+from reach_studio.ui.style import plain, set_tone
 from reach_studio.workers.background import Job, run_in_background
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ class SignInDialog(QDialog):
         form = QFormLayout()
         form.addRow("Kaltura region", self.region)
         form.addRow("Server URL", self.url)
-        self.url_note = QLabel()  # says at once what is wrong with a typed URL
+        self.url_note = plain(QLabel())  # says at once what is wrong with a typed URL
         self.url_note.setWordWrap(True)
         set_tone(self.url_note, "error")
         form.addRow("", self.url_note)
@@ -162,10 +162,10 @@ class SignInDialog(QDialog):
         form.addRow("App token", self.token)
         form.addRow("Account label", self.label)
 
-        self.keyring_note = QLabel(secrets.describe())
+        self.keyring_note = plain(QLabel(secrets.describe()))
         self.keyring_note.setWordWrap(True)
         set_tone(self.keyring_note, "muted")
-        self.error = QLabel()
+        self.error = plain(QLabel())  # a Kaltura error message, verbatim
         self.error.setWordWrap(True)
         set_tone(self.error, "error")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

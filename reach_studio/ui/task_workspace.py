@@ -30,7 +30,8 @@ from reach_studio.store.drafts import DraftStore, draft_key
 from reach_studio.ui.editors.base import TaskEditor
 from reach_studio.ui.editors.registry import TaskContext, editor_for
 from reach_studio.ui.queue_model import entry_label, format_duration, languages_label, service_label
-from reach_studio.ui.style import set_tone
+from reach_studio.ui.style import esc as _e
+from reach_studio.ui.style import plain, rich, set_tone
 from reach_studio.workers.background import document_executor, run_in_background
 from reach_studio.workers.task_service import is_live_task
 
@@ -96,11 +97,12 @@ class TaskWorkspace(QWidget):
         self.video = None
         self.streaming = False  # the notes pad's player plays the stream while the file downloads
 
-        title = QLabel(
+        title = rich(QLabel())
+        title.setText(
             f"<b>{_e(entry_label(task))}</b> — {_e(service_label(task))}"
             + (f" · {_e(languages_label(task))}" if languages_label(task) else "")
         )
-        self.deadline = QLabel()
+        self.deadline = rich(QLabel())  # its texts are built here from numbers
         header = QHBoxLayout()
         header.addWidget(title)
         header.addStretch(1)
@@ -114,7 +116,7 @@ class TaskWorkspace(QWidget):
 
         self.progress = QProgressBar()
         self.progress.setFormat("Downloading media… %p%")
-        self.download_label = QLabel("Waiting for the media download…")
+        self.download_label = plain(QLabel("Waiting for the media download…"))
         self.cancel_button = QPushButton("Cancel download")
         self.cancel_button.clicked.connect(lambda: self.cancel_download_requested.emit(self.key))
         self.retry_button = QPushButton("Download again")
@@ -162,7 +164,7 @@ class TaskWorkspace(QWidget):
             self.media_ready(context.media_path)
 
     def _missing(self, message: str, layout: QVBoxLayout) -> None:
-        self.missing_label = QLabel(message)
+        self.missing_label = plain(QLabel(message))
         self.missing_label.setWordWrap(True)
         set_tone(self.missing_label, "notice")
         layout.addWidget(self.missing_label)
@@ -310,9 +312,3 @@ class TaskWorkspace(QWidget):
         else:
             finish = time.strftime("%a %H:%M", time.localtime(self.task.expected_finish_time))
             self.deadline.setText(f"due {finish} (in {format_duration(left)})")
-
-
-def _e(text: str) -> str:
-    import html
-
-    return html.escape(text)

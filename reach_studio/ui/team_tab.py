@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from reach_studio.domain.enums import TaskStatus
 from reach_studio.domain.task import Task
+from reach_studio.ui.style import plain
 from reach_studio.workers.background import run_in_background
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class TeamTab(QWidget):
         self.conflicts: list[Any] = []
         self._job = None
 
-        self.summary = QLabel("Team: connecting…")
+        self.summary = plain(QLabel("Team: connecting…"))
         self.holders = self._table(HOLDER_COLUMNS)
         self.review_table = self._table(("Task", "Entry", "Holder", "Submitted"))
         self.refresh_button = QPushButton("Refresh")

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 from reach_studio.ui.editors.delivery_run import DeliveryRun
 from reach_studio.ui.editors.journal import DraftJournal
 from reach_studio.ui.player import MediaPlayerBase, PlayerError
-from reach_studio.ui.style import set_tone
+from reach_studio.ui.style import plain, set_tone
 
 if TYPE_CHECKING:
     from reach_studio.domain.captions import CaptionDocument
@@ -88,7 +88,7 @@ class EditorBase(TaskEditor):
         self._delivery_job: Job | None = None
         self.journal: DraftJournal | None = None
         self.player: MediaPlayerBase | None = None  # the subclass makes it (and `self.video`, its view)
-        self.status = QLabel(self)  # the subclass places it (bottom of its layout)
+        self.status = plain(QLabel(self))  # the subclass places it (bottom of its layout)
         self.status.setWordWrap(True)
 
     # ----------------------------------------------------------------------------------- drafts

@@ -10,6 +10,7 @@ from pathlib import Path
 import shiboken6
 
 from reach_studio.domain.captions import CaptionDocument
+from reach_studio.ui.style import plain_tip
 from reach_studio.workers.background import Job, run_in_background
 
 
@@ -48,7 +49,7 @@ def import_caption_file(
         note = loaded(doc)
         text = import_report(len(doc.cues), nouns, path.name, repairs)
         editor.show_status(f"{text}; {note}" if note else text)
-        editor.status.setToolTip("\n".join(repairs))
+        editor.status.setToolTip(plain_tip("\n".join(repairs)))
 
     def failed(exc: BaseException) -> None:
         if shiboken6.isValid(editor):

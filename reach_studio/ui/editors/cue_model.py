@@ -18,6 +18,7 @@ from reach_studio.domain import edit_ops
 from reach_studio.domain.captions import Chapter, Cue
 from reach_studio.domain.edit_ops import Batch, Change, Item, Op, Splice
 from reach_studio.domain.formats._common import render_text
+from reach_studio.ui.style import plain_tip
 
 ERROR, WARNING = "error", "warning"
 
@@ -272,7 +273,9 @@ class CueListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             markers = self._markers.get(row)
             if markers:
-                return "\n".join(f"{'✖' if m.severity == ERROR else '⚠'} {m.message}" for m in markers)
+                return plain_tip(
+                    "\n".join(f"{'✖' if m.severity == ERROR else '⚠'} {m.message}" for m in markers)
+                )
             return None
         if role == Qt.ItemDataRole.ForegroundRole and name == "Source":
             return QColor("#555555")

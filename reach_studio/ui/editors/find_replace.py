@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QToolButton, QWidget
 
+from reach_studio.ui.style import plain
+
 
 class FindReplaceBar(QWidget):
     findRequested = Signal(bool)  # backwards
@@ -19,7 +21,7 @@ class FindReplaceBar(QWidget):
         self.case = QCheckBox("Match case", self)
         self.whole = QCheckBox("Whole words", self)
         self.regex = QCheckBox("Regex", self)
-        self.status = QLabel(self)
+        self.status = plain(QLabel(self))
         prev_btn = QPushButton("Previous", self)
         next_btn = QPushButton("Next", self)
         repl_btn = QPushButton("Replace", self)

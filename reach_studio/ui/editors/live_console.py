@@ -47,7 +47,7 @@ from reach_studio.live.session import LiveSession
 from reach_studio.ui.editors.base import TaskEditor
 from reach_studio.ui.editors.live_audio import LevelMeter, LivePlayer, VideoView, WaveformStrip, clock_text
 from reach_studio.ui.editors.registry import TaskContext
-from reach_studio.ui.style import set_tone
+from reach_studio.ui.style import plain, set_tone
 from reach_studio.workers.background import run_in_background
 
 log = logging.getLogger(__name__)
@@ -102,11 +102,11 @@ class LiveConsole(TaskEditor):
         start, end = live_window(self.task)
         self.start_label = QLabel(_when(start))
         self.end_label = QLabel(_when(end))
-        self.status_label = QLabel()
+        self.status_label = plain(QLabel())
         self.status_label.setWordWrap(True)
-        self.ingest_label = QLabel("—")
+        self.ingest_label = plain(QLabel("—"))
         self.ingest_label.setWordWrap(True)
-        self.url_label = QLabel("—")
+        self.url_label = plain(QLabel("—"))
         self.url_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         form.addRow("Captions start", self.start_label)
@@ -128,7 +128,7 @@ class LiveConsole(TaskEditor):
         self.clock_label.setToolTip("Where in the event's stream the sound you hear is")
         self.meter = LevelMeter()
         self.waveform = WaveformStrip()
-        sound = QLabel(f"Sound: {self.player.device_name}")
+        sound = plain(QLabel(f"Sound: {self.player.device_name}"))
         sound.setToolTip("The event's audio as Kaltura restreams it to this console's ingest")
         self.video = VideoView()
         audio = QHBoxLayout()
@@ -441,7 +441,7 @@ class LiveConsole(TaskEditor):
         dialog.setWindowTitle("Briefs")
         editor = QPlainTextEdit(self.briefs.to_text())
         editor.setPlaceholderText("tq = thank you\nqs = questions")
-        error = QLabel()
+        error = plain(QLabel())
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         lay = QVBoxLayout(dialog)
         lay.addWidget(QLabel("One brief a line: abbreviation = expansion. Expanded when the word ends."))

@@ -17,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import QIODevice, QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from reach_studio.ui.style import set_tone
+from reach_studio.ui.style import plain, set_tone
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +236,7 @@ class RecorderPanel(QWidget):
         self.level.setRange(0, 100)
         self.level.setTextVisible(False)
         self.level.setMaximumHeight(10)
-        self.note = QLabel(self.reason, self)
+        self.note = plain(QLabel(self.reason, self))
         self.note.setWordWrap(True)
         set_tone(self.note, "warning")
         row = QHBoxLayout()

@@ -36,7 +36,7 @@ from reach_studio.ui.editors.base import EditorBase
 from reach_studio.ui.editors.cue_model import clock
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.player import MediaPlayerBase, VideoView, create_player
-from reach_studio.ui.style import set_tone
+from reach_studio.ui.style import esc, plain, rich, set_tone
 from reach_studio.workers.background import run_in_background
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,9 @@ class SignLanguageEditor(EditorBase):
         self.suffix = suffix
         self.toolbar = QToolBar(self)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.toolbar.addWidget(QLabel(f"<b>Sign language</b> · {self.task.target_language or '?'}  ", self))
+        self.toolbar.addWidget(
+            rich(QLabel(f"<b>Sign language</b> · {esc(self.task.target_language or '?')}  ", self))
+        )
         self.toolbar.addAction("Choose signed video…", self.choose_video)
         self.toolbar.addSeparator()
         self.deliver_action = self.toolbar.addAction("Deliver", self.deliver)
@@ -149,12 +151,12 @@ class SignLanguageEditor(EditorBase):
         form = QFormLayout()
         outer.addLayout(form)
         outer.addStretch(1)
-        self.file_label = QLabel("—", panel)
+        self.file_label = plain(QLabel("—", panel))
         self.file_label.setWordWrap(True)
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Signed video", self.file_label)
         entry_len = clock(self.task.entry_duration_ms) if self.task.entry_duration_ms else "unknown"
-        form.addRow("Entry", QLabel(f"{self.task.entry_id} · {entry_len}", panel))
+        form.addRow("Entry", plain(QLabel(f"{self.task.entry_id} · {entry_len}", panel)))
         self.checks_list = QListWidget(panel)
         self.checks_list.setMaximumHeight(110)
         self.checks_list.setWordWrap(True)
@@ -163,10 +165,10 @@ class SignLanguageEditor(EditorBase):
         tags = ", ".join(["signLang", f"signLang{suffix}"] + ([vendor] if vendor else []))
         plan = QLabel(
             f"A child entry named “&lt;entry name&gt; child signLang{suffix}” is created under "
-            f"{self.task.entry_id} with admin tags <i>{tags}</i>; the task's output is that entry.",
+            f"{esc(self.task.entry_id)} with admin tags <i>{esc(tags)}</i>; the task's output is that entry.",
             panel,
         )
-        plan.setWordWrap(True)
+        rich(plan).setWordWrap(True)
         set_tone(plan, "muted")
         form.addRow("Delivery", plan)
         split = QSplitter(Qt.Orientation.Horizontal, self)

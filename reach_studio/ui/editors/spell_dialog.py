@@ -33,7 +33,7 @@ from reach_studio.domain.spell_check import (
     replace_span,
     spelled_field,
 )
-from reach_studio.ui.style import set_tone
+from reach_studio.ui.style import plain, rich, set_tone
 
 if TYPE_CHECKING:
     from reach_studio.ui.editors.timed_editor import TimedEditor
@@ -52,7 +52,7 @@ class SpellCheckDialog(QDialog):
         self.changed = 0
         self._row, self._pos = start_row, 0
 
-        self.word_label = QLabel(self)
+        self.word_label = rich(QLabel(self))  # "<b>word</b>", escaped
         self.context_label = QLabel(self)
         self.context_label.setWordWrap(True)
         self.context_label.setTextFormat(Qt.TextFormat.RichText)
@@ -63,7 +63,7 @@ class SpellCheckDialog(QDialog):
         self.suggestions = QListWidget(self)
         self.suggestions.currentTextChanged.connect(self._suggestion_picked)
         self.suggestions.itemActivated.connect(lambda _item: self.change())
-        self.where_label = QLabel(self)
+        self.where_label = plain(QLabel(self))
         set_tone(self.where_label, "muted")
 
         def button(text: str, slot) -> QPushButton:

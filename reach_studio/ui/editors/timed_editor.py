@@ -53,7 +53,7 @@ from reach_studio.ui.editors.time_edit import TimeEdit
 from reach_studio.ui.editors.timed_modes import TimedMode, mode_for
 from reach_studio.ui.editors.undo import OpCommand
 from reach_studio.ui.player import FRAME_MS, MediaPlayerBase, PlayerError, VideoView, create_player
-from reach_studio.ui.style import set_tone
+from reach_studio.ui.style import esc, plain, rich, set_tone
 from reach_studio.ui.timeline import TimelineView
 
 log = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ class TimedEditor(EditorBase):
     def _build_ui(self) -> None:
         self.toolbar = QToolBar(self)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.mode_label = QLabel(f"<b>{self.mode.title}</b> · {self.language or ''}  ", self)
+        self.mode_label = rich(QLabel(f"<b>{self.mode.title}</b> · {esc(self.language or '')}  ", self))
         self.toolbar.addWidget(self.mode_label)
         # Fixed short texts (the step's name goes to the tool tip): "Undo Fix all: Re-break the lines…" pushed
         # the toolbar's last buttons out of sight in the demo.
@@ -231,7 +231,7 @@ class TimedEditor(EditorBase):
         self.loop_box = QCheckBox("Loop cue", self)
         self.loop_box.setToolTip(shortcuts.describe("editor_loop_cue", keys))
         self.loop_box.toggled.connect(self._loop_toggled)
-        self.media_label = QLabel("", self)  # which flavor plays, and whether it has a picture
+        self.media_label = plain(QLabel("", self))  # which flavor plays, and whether it has a picture
         set_tone(self.media_label, "muted")
         self.media_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         transport = QHBoxLayout()
@@ -282,7 +282,7 @@ class TimedEditor(EditorBase):
         times = QHBoxLayout()
         self.start_edit = TimeEdit(panel)
         self.end_edit = TimeEdit(panel)
-        self.duration_label = QLabel(panel)
+        self.duration_label = plain(QLabel(panel))
         times.addWidget(self.start_edit)
         if self.mode.timed_ranges:
             times.addWidget(QLabel("→", panel))
@@ -340,7 +340,7 @@ class TimedEditor(EditorBase):
                 "Preview with text-to-speech" if self.tts.available else self.tts.reason
             )
             self.speak_button.clicked.connect(self.speak_current)
-            note = QLabel("" if self.tts.available else self.tts.reason, panel)
+            note = plain(QLabel("" if self.tts.available else self.tts.reason, panel))
             note.setWordWrap(True)
             set_tone(note, "muted")
             row = QHBoxLayout()
@@ -348,7 +348,7 @@ class TimedEditor(EditorBase):
             row.addWidget(note, 1)
             form.addRow("", row)
             # the spoken length at the describer's rate against the description's time on the timeline
-            self.speak_note = QLabel(panel)
+            self.speak_note = plain(QLabel(panel))
             self.speak_note.setWordWrap(True)
             form.addRow("Speaking time", self.speak_note)
         for widget, shown in (
@@ -405,7 +405,7 @@ class TimedEditor(EditorBase):
         self.draft_offer = QWidget(self)
         offer_row = QHBoxLayout(self.draft_offer)
         offer_row.setContentsMargins(6, 4, 6, 4)
-        self.draft_offer_label = QLabel(self.draft_offer)
+        self.draft_offer_label = plain(QLabel(self.draft_offer))
         self.draft_offer_label.setWordWrap(True)
         self.draft_offer_use = QPushButton("Start from them", self.draft_offer)
         self.draft_offer_skip = QPushButton("Start empty", self.draft_offer)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from reach_studio.domain import edit_ops
 from reach_studio.domain.captions import CaptionDocument
 from reach_studio.ui.editors.cue_model import ERROR, CueListModel, Marker
+from reach_studio.ui.style import esc, plain_tip, rich
 
 REFRESH_MS = 120  # coalesce bursts of edits (typing) into one list refresh
 FIX_TEXT_PX = 200  # the Fix button's text is shortened to this; the tool-tip has it whole
@@ -120,7 +121,7 @@ class ProblemsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 0:
             return QColor("#b00020") if marker.severity == ERROR else QColor("#9a6700")
         if role == Qt.ItemDataRole.ToolTipRole:
-            return marker.message
+            return plain_tip(marker.message)
         return None
 
 
@@ -153,7 +154,7 @@ class ValidationPanel(QWidget):
         self.view.setColumnWidth(0, 24)
         self.view.setColumnWidth(1, 54)
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.title = QLabel(self)
+        self.title = rich(QLabel(self))  # "<b>Problems</b>: …"
         # the counts (or why a fix failed) may be cut short, never widen the editor
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.fix_button = QPushButton("Fix", self)
@@ -277,7 +278,7 @@ class ValidationPanel(QWidget):
         try:
             fixed = finding.fix.apply(CaptionDocument(cues=list(self.cues.items)))
         except ValueError as exc:  # the caption core refused (e.g. no room to lengthen): say why
-            self.title.setText(f"<b>Problems</b>: cannot fix cue {chosen[0] + 1} automatically: {exc}")
+            self.title.setText(f"<b>Problems</b>: cannot fix cue {chosen[0] + 1} automatically: {esc(exc)}")
             return False
         return self._replace(list(fixed.cues), finding.fix.description)
 

@@ -52,7 +52,7 @@ from reach_studio.ui.editors.recorder import RecorderError, RecorderPanel, TakeR
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.time_edit import TimeEdit
 from reach_studio.ui.player import MediaPlayerBase, PlayerError, VideoView, create_player
-from reach_studio.ui.style import set_tone
+from reach_studio.ui.style import esc, plain, rich, set_tone
 from reach_studio.ui.timeline import TimelineView
 from reach_studio.workers.background import run_in_background
 
@@ -179,7 +179,9 @@ class VoiceEditor(EditorBase):
     def _build_ui(self, recorder_reason: str | None) -> None:
         self.toolbar = QToolBar(self)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.toolbar.addWidget(QLabel(f"<b>{TITLES[self.kind]}</b> · {self.language or ''}  ", self))
+        self.toolbar.addWidget(
+            rich(QLabel(f"<b>{TITLES[self.kind]}</b> · {esc(self.language or '')}  ", self))
+        )
         self.add_action = self.toolbar.addAction("Add line at playhead", lambda: self.add_line_at_playhead())
         self.delete_action = self.toolbar.addAction("Delete line", self.delete_current)
         if self.kind == "dubbing":
@@ -222,7 +224,7 @@ class VoiceEditor(EditorBase):
         self.start_edit = TimeEdit(panel)
         self.to_playhead = QPushButton("Start at playhead", panel)
         self.to_playhead.clicked.connect(self.set_start_at_playhead)
-        self.slot_label = QLabel(panel)
+        self.slot_label = plain(QLabel(panel))
         self.slot_label.setWordWrap(True)  # a long warning must not widen the editor (and the window)
         times.addWidget(self.start_edit)
         times.addWidget(self.to_playhead)
@@ -235,7 +237,7 @@ class VoiceEditor(EditorBase):
         )
         form.addRow("Line" if self.kind == "dubbing" else "Description", self.text_edit)
         # how long the text takes to speak at the describer's rate, against the pause before the next dialogue
-        self.speak_label = QLabel(panel)
+        self.speak_label = plain(QLabel(panel))
         self.speak_label.setWordWrap(True)
         self.rate_box = QSpinBox(panel, minimum=60, maximum=300, suffix=" wpm", singleStep=10)
         self.rate_box.setValue(_setting("description_wpm", 160))
