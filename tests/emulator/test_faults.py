@@ -10,6 +10,8 @@ from KalturaClient.exceptions import KalturaClientException, KalturaException
 from KalturaClient.Plugins.Core import KalturaFilterPager
 from KalturaClient.Plugins.Reach import KalturaEntryVendorTaskFilter
 
+from reach_studio.domain.enums import TaskStatus
+
 from .clients import new_client, vendor_client
 
 
@@ -79,7 +81,7 @@ def test_timeouts_outlast_the_client_timeout(emulator):
 
 def test_forced_ks_expiry_hits_sessions_and_access_keys_but_not_new_ones(emulator):
     client = vendor_client(emulator)
-    task = emulator.inspect.objects("task", status=1)[0]
+    task = emulator.inspect.objects("task", status=TaskStatus.PENDING)[0]
     emulator.faults.expire_all_ks()
     with pytest.raises(KalturaException) as exc:
         _jobs(client)
@@ -111,7 +113,7 @@ def test_http_twin_of_faults(emulator):
 
 
 def test_http_twin_of_inspect_and_control(emulator):
-    task = emulator.inspect.objects("task", status=1)[0]
+    task = emulator.inspect.objects("task", status=TaskStatus.PENDING)[0]
     base = f"{emulator.url}/_emulator"
     assert requests.get(f"{base}/inspect/task/{task['id']}", timeout=10).json()["entryId"] == task["entryId"]
     aborted = requests.post(f"{base}/control/abort_task/{task['id']}", timeout=10).json()

@@ -18,6 +18,7 @@ from KalturaClient.exceptions import KalturaException
 from KalturaClient.Plugins.Caption import KalturaCaptionAsset
 from KalturaClient.Plugins.Core import KalturaPlaybackContextOptions, KalturaStringResource
 
+from reach_studio.domain.enums import TaskStatus
 from reach_studio.engine.media_fetch import with_ks
 
 from .entry_setup import access_key, key_client, media_entry
@@ -245,7 +246,9 @@ def test_keys_in_playback_urls_stay_out_of_the_logs(emulator, caplog):
 
 
 def test_a_seeded_task_key_plays_its_own_entry_only(emulator):
-    tasks = [t for t in emulator.inspect.objects("task", status=1) if t["serviceFeature"] == 1]
+    tasks = [
+        t for t in emulator.inspect.objects("task", status=TaskStatus.PENDING) if t["serviceFeature"] == 1
+    ]
     first, second = next((a, b) for a in tasks for b in tasks if a["entryId"] != b["entryId"])
     from .clients import new_client
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from KalturaClient.Plugins.Reach import KalturaEntryVendorTask, KalturaEntryVendorTaskStatus
 
+from reach_studio.domain.enums import TaskStatus
 from reach_studio.emulator import seed
 from reach_studio.emulator.server import Emulator, EmulatorError
 
@@ -40,7 +41,7 @@ def test_demo_seed_has_partners_vendor_and_app_token(emulator):
 
 
 def test_demo_seed_has_a_pending_task_of_every_feature(emulator):
-    pending = emulator.inspect.objects("task", status=1)
+    pending = emulator.inspect.objects("task", status=TaskStatus.PENDING)
     features = {t["serviceFeature"] for t in pending}
     for name, feature in FEATURES.items():
         assert feature in features, name
@@ -72,7 +73,7 @@ def test_demo_seed_has_a_pending_task_of_every_feature(emulator):
 
 
 def test_demo_queue_is_skewed_and_spread_in_time(emulator):
-    pending = emulator.inspect.objects("task", status=1)
+    pending = emulator.inspect.objects("task", status=TaskStatus.PENDING)
     per_customer = Counter(t["partnerId"] for t in pending)
     _busiest, count = per_customer.most_common(1)[0]
     assert len(per_customer) >= 3
@@ -138,7 +139,7 @@ def test_restart_with_the_same_data_keeps_everything(tmp_path, emulator_media_ca
     data = tmp_path / "data"
     with Emulator(data, media_cache=emulator_media_cache) as emu:
         info = emu.info
-        task = emu.inspect.objects("task", status=1)[0]
+        task = emu.inspect.objects("task", status=TaskStatus.PENDING)[0]
         vendor_client(emu).reach.entryVendorTask.updateJob(
             task["id"], KalturaEntryVendorTask(status=KalturaEntryVendorTaskStatus(3))
         )
@@ -158,7 +159,7 @@ def test_long_entry_for_benchmarks(emulator):
     entry, task = made["entry"], made["task"]
     assert entry["mediaType"] == 5 and 5000 <= entry["msDuration"] <= 7000
     assert task["status"] == 1 and task["entryId"] == entry["id"]
-    assert task["id"] in {t["id"] for t in emulator.inspect.objects("task", status=1)}
+    assert task["id"] in {t["id"] for t in emulator.inspect.objects("task", status=TaskStatus.PENDING)}
     with pytest.raises(seed.SeedError):
         seed.add_long_entry(emulator, 0)
 

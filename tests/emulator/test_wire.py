@@ -16,6 +16,7 @@ from KalturaClient.Plugins.Reach import (
 )
 from lxml import etree
 
+from reach_studio.domain.enums import TaskStatus
 from reach_studio.emulator import schema
 from reach_studio.emulator.errors import ApiError
 from reach_studio.emulator.ks import KsError, make_ks, parse_ks
@@ -159,7 +160,7 @@ def _api(emu, service, action, **fields):
 
 def test_curl_style_form_request_answers_json_and_xml(emulator):
     ks = app_token_session(emulator).ks
-    task = emulator.inspect.objects("task", status=1)[0]
+    task = emulator.inspect.objects("task", status=TaskStatus.PENDING)[0]
     as_json = _api(
         emulator, "reach_vendorcatalogitem", "get", format="1", ks=ks, id=str(task["catalogItemId"])
     )
@@ -212,7 +213,7 @@ def test_errors_are_http_200_api_exceptions(emulator):
 
 
 def test_wrong_object_type_for_a_parameter_through_json_body(emulator):
-    task = emulator.inspect.objects("task", status=1)[0]
+    task = emulator.inspect.objects("task", status=TaskStatus.PENDING)[0]
     ks = task["accessKey"]  # get works with the task's key (the vendor's own KS does not see the task)
     body = {
         "format": "1",
@@ -233,7 +234,7 @@ def test_wrong_object_type_for_a_parameter_through_json_body(emulator):
 
 def test_null_fields_clear_values(emulator):
     client = vendor_client(emulator)
-    task = emulator.inspect.objects("task", status=1)[0]
+    task = emulator.inspect.objects("task", status=TaskStatus.PENDING)[0]
     change = KalturaEntryVendorTask(notes="temporary")
     client.reach.entryVendorTask.updateJob(task["id"], change)
     assert emulator.inspect.task(task["id"])["notes"] == "temporary"
@@ -246,7 +247,7 @@ def test_null_fields_clear_values(emulator):
 
 def test_multirequest_with_placeholders_and_a_failing_call(emulator):
     vendor = vendor_client(emulator)
-    task = emulator.inspect.objects("task", status=1, partnerId=101)[0]
+    task = emulator.inspect.objects("task", status=TaskStatus.PENDING, partnerId=101)[0]
     client = new_client(emulator, task["accessKey"])
     client.startMultiRequest()
     first = client.reach.entryVendorTask.get(task["id"])
@@ -271,7 +272,7 @@ def test_multirequest_with_placeholders_and_a_failing_call(emulator):
 
 
 def test_multirequest_per_call_ks_overrides_the_top_level_one(emulator):
-    task = emulator.inspect.objects("task", status=1)[0]
+    task = emulator.inspect.objects("task", status=TaskStatus.PENDING)[0]
     ks = task["accessKey"]  # get works with the task's key (the vendor's own KS does not see the task)
     body = {
         "format": "1",

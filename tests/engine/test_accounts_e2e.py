@@ -28,8 +28,8 @@ def test_two_clouds_merge_into_one_fair_queue(emulator, tmp_path, emulator_media
         assert a.sign_ins == 1 and b.sign_ins == 1  # each account its own session
         tasks = group.queue().tasks()
         assert {t.account for t in tasks} == {a.account.key, b.account.key}
-        assert len(tasks) == len(emulator.inspect.objects("task", status=1)) + len(
-            regional.inspect.objects("task", status=1)
+        assert len(tasks) == len(emulator.inspect.objects("task", status=TaskStatus.PENDING)) + len(
+            regional.inspect.objects("task", status=TaskStatus.PENDING)
         )
         # partner 101 on each cloud is a different customer: under the supervisor's round-robin six lead
         round_robin = group.queue("customer_round_robin").tasks()

@@ -19,7 +19,7 @@ from .conftest import connect
 
 def _pending_ids(emu) -> set[int]:
     vendor = emu.info["vendorPartnerId"]
-    return {t["id"] for t in emu.inspect.objects("task", status=1, vendorPartnerId=vendor)}
+    return {t["id"] for t in emu.inspect.objects("task", status=TaskStatus.PENDING, vendorPartnerId=vendor)}
 
 
 def _find(tasks, **want):
@@ -73,7 +73,9 @@ def test_queue_order_is_deadline_first_across_three_customers(emulator, conn):
     # customer-blind: the whole queue by the expected finish time Kaltura recorded
     finish = [emulator.inspect.task(t.id)["expectedFinishTime"] for t in tasks]
     assert finish == sorted(finish)
-    machine = {t["id"] for t in emulator.inspect.objects("task", status=1) if t["serviceType"] == 2}
+    machine = {
+        t["id"] for t in emulator.inspect.objects("task", status=TaskStatus.PENDING) if t["serviceType"] == 2
+    }
     assert machine and not machine & {t.id for t in tasks}
     assert set(poller.rejected) >= machine
     assert "whatever its customer" in queue.explain(tasks[0])

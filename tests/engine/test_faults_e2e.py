@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reach_studio.domain.enums import ServiceFeature
+from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.engine.media_fetch import MediaCache, fetch_task_media
 from reach_studio.engine.poller import Poller, TaskFilter
 from reach_studio.kaltura import reach_api
@@ -18,7 +18,7 @@ def _no_leftovers(root):
 def test_polling_and_downloads_survive_errors_and_latency(emulator):
     conn = connect(emulator)
     conn.vendor_client()  # sign in before the faults start
-    expected = {t["id"] for t in emulator.inspect.objects("task", status=1)}
+    expected = {t["id"] for t in emulator.inspect.objects("task", status=TaskStatus.PENDING)}
     emulator.faults.configure(error_rate=0.2, latency_ms=200, seed=7)
     try:
         poller = Poller(conn, task_filter=TaskFilter(service_types=None))

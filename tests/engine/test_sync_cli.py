@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from reach_studio.domain.enums import TaskStatus
 from tests.sync_args import account_args
 
 TIMEOUT = 120
@@ -97,11 +98,13 @@ def test_table_against_a_server_and_no_secret_in_output_or_logs(emu_env, tmp_pat
     lines = proc.stdout.splitlines()
     assert lines[0].split()[:4] == ["#", "customer", "entry", "service"]
     assert "claimed by" in lines[0] and "TAT left" in lines[0]
-    human_pending = [t for t in emu.inspect.objects("task", status=1) if t["serviceType"] == 1]
+    human_pending = [
+        t for t in emu.inspect.objects("task", status=TaskStatus.PENDING) if t["serviceType"] == 1
+    ]
     queued = [line for line in lines[2:] if line[:1].isdigit()]
     held = [line for line in lines[2:] if line.startswith("-  ")]
     assert len(queued) == len(human_pending)
-    scheduled = emu.inspect.objects("task", status=9)
+    scheduled = emu.inspect.objects("task", status=TaskStatus.SCHEDULED)
     assert len(held) == len(scheduled) and scheduled[0]["externalTaskId"] in held[0]
     assert "not offered" in lines[-1]  # the machine tasks are hidden, and it says so
     everything = proc.stdout + proc.stderr
@@ -181,8 +184,10 @@ def test_sync_loop_extends_held_keys_and_stops_cleanly_on_sigterm(tmp_path, emul
 
     with Emulator(tmp_path / "emu", seed="demo", access_key_ttl=4, media_cache=emulator_media_cache) as emu:
         info = emu.info
-        scheduled = emu.inspect.objects("task", status=9)[0]
-        pending_keys = {t["id"]: t["accessKey"] for t in emu.inspect.objects("task", status=1)}
+        scheduled = emu.inspect.objects("task", status=TaskStatus.SCHEDULED)[0]
+        pending_keys = {
+            t["id"]: t["accessKey"] for t in emu.inspect.objects("task", status=TaskStatus.PENDING)
+        }
         env = {
             **os.environ,
             "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
@@ -225,7 +230,9 @@ def test_sync_loop_extends_held_keys_and_stops_cleanly_on_sigterm(tmp_path, emul
                 proc.kill()
         assert proc.returncode == 0, err
         assert emu.inspect.task(scheduled["id"])["accessKey"] != scheduled["accessKey"]  # extended by sync
-        assert {t["id"]: t["accessKey"] for t in emu.inspect.objects("task", status=1)} == pending_keys
+        assert {
+            t["id"]: t["accessKey"] for t in emu.inspect.objects("task", status=TaskStatus.PENDING)
+        } == pending_keys
         passes = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
         assert len(passes) >= 2  # it kept polling
         assert "djJ8" not in out + err

@@ -10,6 +10,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from reach_studio.domain.enums import TaskStatus
 from reach_studio.live.caption_messages import build_message, parse_message
 from reach_studio.live.caption_server import CaptionServer, CaptionServerError
 
@@ -104,7 +105,7 @@ def test_open_channel_needs_a_token(caption_server):
 
 
 def test_the_puller_records_an_unreachable_caption_url(emulator):
-    task = emulator.inspect.objects("task", serviceFeature=8, status=1)[0]
+    task = emulator.inspect.objects("task", serviceFeature=8, status=TaskStatus.PENDING)[0]
     event_id = task["taskJobData"]["scheduledEventId"]
     event = emulator.store.get("schedule_event", event_id)
     event["liveFeatures"][0].update(captionUrl="ws://127.0.0.1:9/captions/1", captionToken="t")

@@ -90,7 +90,7 @@ def test_demo_once_live_schedules_the_pending_live_task(tmp_path):
 def test_live_source_file_is_relayed_when_kaltura_connects(emulator, tmp_path):
     source = tmp_path / "captions.txt"
     source.write_text("[Chair] Good evening.\nThe meeting is open.\n", encoding="utf-8")
-    (task,) = emulator.inspect.objects("task", serviceFeature=8, status=1)
+    (task,) = emulator.inspect.objects("task", serviceFeature=8, status=TaskStatus.PENDING)
     event_id = task["taskJobData"]["scheduledEventId"]
     proc = _sync_live(
         emulator,
@@ -153,7 +153,7 @@ def test_bad_live_options_exit_2(tmp_path):
 
 
 def test_sync_live_keeps_serving_until_sigterm(emulator, tmp_path):
-    (task,) = emulator.inspect.objects("task", serviceFeature=8, status=1)
+    (task,) = emulator.inspect.objects("task", serviceFeature=8, status=TaskStatus.PENDING)
     proc = _sync_live(emulator, tmp_path / "home")
     try:
         _wait(lambda: _status(emulator, task) == SCHEDULED, proc)
@@ -173,7 +173,7 @@ def test_sync_live_keeps_serving_until_sigterm(emulator, tmp_path):
 
 
 def test_a_restart_mid_event_serves_the_processing_task_again(emulator, tmp_path):
-    (task,) = emulator.inspect.objects("task", serviceFeature=8, status=1)
+    (task,) = emulator.inspect.objects("task", serviceFeature=8, status=TaskStatus.PENDING)
     event_id = task["taskJobData"]["scheduledEventId"]
     home = tmp_path / "home"
     first = _sync_live(emulator, home)
@@ -214,7 +214,7 @@ def _second_live_task(emulator) -> dict:
     """Another customer order for a live event, so two live sessions run at once."""
     from reach_studio.emulator.seed import add_live_feature, add_live_schedule_event
 
-    (first,) = emulator.inspect.objects("task", serviceFeature=8, status=1)
+    (first,) = emulator.inspect.objects("task", serviceFeature=8, status=TaskStatus.PENDING)
     (entry,) = emulator.inspect.objects("entry", id=first["entryId"])
     now = int(time.time())
     event = add_live_schedule_event(emulator, entry, now + 86400, now + 90000)
@@ -238,7 +238,7 @@ def _second_live_task(emulator) -> dict:
 def test_sync_live_serves_two_events_at_once_each_with_its_own_ingest(emulator, tmp_path):
     emulator.live.media_seconds = 2.5
     second = _second_live_task(emulator)
-    tasks = emulator.inspect.objects("task", serviceFeature=8, status=1)
+    tasks = emulator.inspect.objects("task", serviceFeature=8, status=TaskStatus.PENDING)
     assert len(tasks) == 2 and second["id"] in [t["id"] for t in tasks]
     proc = _sync_live(emulator, tmp_path / "home", "--live-end-grace", "0.5")
     try:
