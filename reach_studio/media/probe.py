@@ -54,6 +54,13 @@ class MediaInfo:
         return next((s for s in self.streams if s.kind == kind), None)
 
 
+def preload() -> None:
+    """Load the probe's reader now. PyAV and Qt Multimedia each load FFmpeg's libraries, and two threads
+    loading them at once (a worker probing, the GUI thread creating a player) were seen to hang both
+    imports: the app calls this on its GUI thread once the window is up (ui/app.py)."""
+    _pyav()
+
+
 @lru_cache(maxsize=1)
 def _pyav() -> ModuleType | None:
     """PyAV, imported on first use (it is heavy), or None when this build has none."""

@@ -155,6 +155,16 @@ def _version() -> str:
     return __version__
 
 
+def load_media_libraries() -> None:
+    """PyAV (probing, on workers) and Qt Multimedia (the player, on this thread) each load FFmpeg's
+    libraries; two threads loading them at once hung both imports (seen with the demo's emulator probing
+    a stream). Both load here, one after the other, before a claim can start any media work."""
+    from reach_studio.media import probe
+    from reach_studio.ui.player import qt_backend  # noqa: F401 - loads QtMultimedia
+
+    probe.preload()
+
+
 def run_app(args: argparse.Namespace, demo: Any = None, start_demo: bool = False) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -171,6 +181,7 @@ def run_app(args: argparse.Namespace, demo: Any = None, start_demo: bool = False
     window = build_window(demo=demo)
     window.show()
     QTimer.singleShot(0, _file_logging)  # after the window is up: it only matters once work starts
+    QTimer.singleShot(0, load_media_libraries)  # before any worker can probe media (see there)
     QTimer.singleShot(0, lambda: app.setApplicationVersion(_version()))  # importlib.metadata: after too
     QTimer.singleShot(
         2000, freeze_startup_objects

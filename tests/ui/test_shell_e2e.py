@@ -367,3 +367,19 @@ def test_try_the_demo_starts_the_embedded_emulator_and_signs_in(qtbot, emulator_
         win.service.stop()
         wait_for_all(10000)
         demo.stop()
+
+
+def test_the_media_libraries_load_on_the_gui_thread_before_any_work():
+    """PyAV and Qt Multimedia loaded by two threads at once hung both imports (see ui/app.py)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from PySide6.QtWidgets import QApplication; app = QApplication([]);"
+        "from reach_studio.ui.app import load_media_libraries; load_media_libraries();"
+        "print('av' in sys.modules, 'PySide6.QtMultimedia' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.stdout.split() == ["True", "True"], done.stderr[-2000:]
