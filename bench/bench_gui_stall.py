@@ -11,16 +11,17 @@ keys in the background. The emulator runs in its own process, as a real Kaltura 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from emulator_process import emulator_process
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
@@ -98,39 +99,10 @@ def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="reach-stall-"))
     os.environ["REACH_STUDIO_HOME"] = str(home)
     # The customer whose profile names no flavorParamsIds (Contoso), so the audio-only flavor is chosen by need.
-    emu = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            EMULATOR,
-            str(home / "emu"),
-            str(args.key_ttl),
-            str(args.media_cache),
-            str(args.seconds),
-            str(args.segment_latency_ms),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        t0 = time.perf_counter()
-        line = emu.stdout.readline()
-        if not line:
-            print("the emulator did not start", file=sys.stderr)
-            return 1
-        info = json.loads(line)
-        print(f"emulator with a {args.seconds / 60:g} min entry ready in {time.perf_counter() - t0:.1f} s")
+    argv = (str(home / "emu"), str(args.key_ttl), str(args.media_cache), str(args.seconds))
+    with emulator_process(EMULATOR, *argv, str(args.segment_latency_ms)) as (info, took):
+        print(f"emulator with a {args.seconds / 60:g} min entry ready in {took:.1f} s")
         return measure(info, args)
-    finally:
-        if emu.stdin:
-            emu.stdin.close()
-        emu.terminate()
-        try:
-            emu.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            emu.kill()
 
 
 def measure(info: dict, args) -> int:

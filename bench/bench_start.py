@@ -17,15 +17,16 @@ Target: editor usable and media playing ≤ 2 s after Claim. The 1 h media is ge
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from emulator_process import emulator_process
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
@@ -72,31 +73,13 @@ def main() -> int:
 
     home = Path(tempfile.mkdtemp(prefix="reach-start-"))
     os.environ["REACH_STUDIO_HOME"] = str(home)
-    emu = subprocess.Popen(
-        [sys.executable, "-c", EMULATOR, str(home / "emu"), str(args.media_cache), str(args.seconds),
-         str(args.latency_ms)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    try:
-        t0 = time.perf_counter()
-        line = emu.stdout.readline()
-        if not line:
-            print("the emulator did not start", file=sys.stderr)
-            return 1
-        info = json.loads(line)
+    argv = (str(home / "emu"), str(args.media_cache), str(args.seconds), str(args.latency_ms))
+    with emulator_process(EMULATOR, *argv) as (info, took):
         print(
-            f"emulator with two {args.seconds / 60:g} min entries ready in {time.perf_counter() - t0:.1f} s "
+            f"emulator with two {args.seconds / 60:g} min entries ready in {took:.1f} s "
             "(media and HLS cut cached after the first run)"
         )
         return measure(info, args)
-    finally:
-        if emu.stdin:
-            emu.stdin.close()
-        emu.terminate()
-        try:
-            emu.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            emu.kill()
 
 
 def measure(info: dict, args) -> int:
