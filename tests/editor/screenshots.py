@@ -6,7 +6,6 @@ QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.editor.screenshots
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,46 +20,19 @@ from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, Descript
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.timed_editor import TimedEditor
-from tests.factories import make_task
+from tests.factories import make_clip, make_task
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-def make_clip(folder: Path) -> Path:
-    import imageio_ffmpeg
-
-    out = folder / "demo.mp4"
-    subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=640x360:rate=25",
-            "-f",
-            "lavfi",
-            "-i",
-            "aevalsrc=0.7*sin(2*PI*180*t)*abs(sin(2*PI*0.45*t))*(0.4+0.6*abs(sin(2*PI*2.3*t))):s=16000",
-            "-t",
-            "20",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-shortest",
-            str(out),
-        ],
-        check=True,
-        timeout=120,
+def demo_clip(folder: Path) -> Path:
+    """20 s of test picture with a voice-like 180 Hz tone in bursts, so the waveform has shape."""
+    return make_clip(
+        folder / "demo.mp4",
+        seconds=20,
+        video="testsrc2=size=640x360:rate=25",
+        audio="aevalsrc=0.7*sin(2*PI*180*t)*abs(sin(2*PI*0.45*t))*(0.4+0.6*abs(sin(2*PI*2.3*t))):s=16000",
     )
-    return out
 
 
 CAPTIONS = [
@@ -131,7 +103,7 @@ def shoot(app: QApplication, clip: Path, feature: ServiceFeature, name: str, set
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     folder = Path(tempfile.mkdtemp(prefix="shots-media-"))
-    clip = make_clip(folder)
+    clip = demo_clip(folder)
 
     def captions(ed: TimedEditor) -> None:
         ed.load_items(list(CAPTIONS))
