@@ -111,10 +111,9 @@ def test_audio_description_recorded_at_the_playhead_reaches_ready(qtbot, emu, co
     assert store.load(draft_key(task.account, task.id)) is None
 
 
-def test_dubbing_from_the_translated_captions_with_a_dub_caption(qtbot, emu, conn, tmp_path, voice_media):
-    from reach_studio.ui.editors.registry import TaskContext
-
-    task = claim(
+def _claimed_japanese_dubbing(emu, conn):
+    """An English → Japanese dubbing task whose catalog item asks for a mix flavor and a clear-audio flavor."""
+    return claim(
         conn,
         order_task(
             emu,
@@ -125,6 +124,12 @@ def test_dubbing_from_the_translated_captions_with_a_dub_caption(qtbot, emu, con
             clearAudioFlavorParamsId=201,
         ),
     )
+
+
+def test_dubbing_from_the_translated_captions_with_a_dub_caption(qtbot, emu, conn, tmp_path, voice_media):
+    from reach_studio.ui.editors.registry import TaskContext
+
+    task = _claimed_japanese_dubbing(emu, conn)
     source = CaptionDocument([Cue(200, 1200, "おはよう"), Cue(2500, 3500, "さようなら")], language="Japanese")
     store = DraftStore(tmp_path / "drafts.sqlite3")
     ed = open_editor(
@@ -214,17 +219,7 @@ def test_dub_script_starts_from_the_entrys_target_language_captions(qtbot, emu, 
     from reach_studio.emulator.seed import add_caption_asset
     from reach_studio.ui.editors.registry import TaskContext
 
-    task = claim(
-        conn,
-        order_task(
-            emu,
-            ServiceFeature.DUBBING,
-            source="English",
-            target="Japanese",
-            flavorParamsId=200,
-            clearAudioFlavorParamsId=201,
-        ),
-    )
+    task = _claimed_japanese_dubbing(emu, conn)
     (entry,) = emu.inspect.objects("entry", id=task.entry_id)
     add_caption_asset(emu, entry, "1\n00:00:01,000 --> 00:00:02,000\nHello\n", accuracy=100)
     add_caption_asset(
