@@ -27,6 +27,11 @@ class WordList(Protocol):
     def suggestions(self, word: str, limit: int = 6) -> list[str]: ...
 
 
+def unknown_words(text: str, is_known) -> list[tuple[int, int, str]]:
+    """(start, length, word) of each word of `text` that `is_known` refuses (what the underline shows)."""
+    return [(m.start(), len(m.group()), m.group()) for m in WORD_RE.finditer(text) if not is_known(m.group())]
+
+
 def _key(word: str) -> str:
     return word.lower().replace("’", "'")
 
@@ -124,12 +129,7 @@ class DocumentSpelling:
         return key in self.ignored or word in self.user or self.word_list.is_known(word)
 
     def misspelled(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, length, word) of each unknown word in `text` (what the underline shows)."""
-        return [
-            (m.start(), len(m.group()), m.group())
-            for m in WORD_RE.finditer(text)
-            if not self.is_known(m.group())
-        ]
+        return unknown_words(text, self.is_known)
 
     def suggestions(self, word: str, limit: int = 6) -> list[str]:
         return self.word_list.suggestions(word, limit)

@@ -8,12 +8,11 @@ wrong with a file before it is uploaded, so a delivery is never refused or silen
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from reach_studio.domain.progress import CancelToken, ProgressCallback
 from reach_studio.media.errors import MediaError
-from reach_studio.media.ffmpeg import run_ffmpeg
+from reach_studio.media.ffmpeg import run_ffmpeg_to_file
 from reach_studio.media.probe import MediaInfo, audio_packets, probe
 
 ALLOWED_KBPS = (64, 128)
@@ -47,44 +46,39 @@ def encode_aac_lc(
         raise MediaError(f"{source.name} has no audio track to encode")
     channels = min(audio.channels or 2, 2)
     rate = audio.sample_rate if audio.sample_rate in (44100, 48000) else 48000
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.encoding.tmp")
-    try:
-        run_ffmpeg(
-            [
-                "-i",
-                str(source),
-                "-map",
-                "0:a:0",
-                "-vn",
-                "-sn",
-                "-dn",
-                "-map_metadata",
-                "-1",
-                "-c:a",
-                "aac",
-                "-profile:a",
-                "aac_low",
-                "-b:a",
-                f"{kbps}k",
-                "-ac",
-                str(channels),
-                "-ar",
-                str(rate),
-                "-movflags",
-                "+faststart",
-                "-f",
-                "mp4",
-                str(tmp),
-            ],
-            duration_ms=info.duration_ms or None,
-            progress=progress,
-            token=token,
-            timeout=timeout,
-        )
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
+    run_ffmpeg_to_file(
+        [
+            "-i",
+            str(source),
+            "-map",
+            "0:a:0",
+            "-vn",
+            "-sn",
+            "-dn",
+            "-map_metadata",
+            "-1",
+            "-c:a",
+            "aac",
+            "-profile:a",
+            "aac_low",
+            "-b:a",
+            f"{kbps}k",
+            "-ac",
+            str(channels),
+            "-ar",
+            str(rate),
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+        ],
+        dest,
+        partial="encoding.tmp",
+        duration_ms=info.duration_ms or None,
+        progress=progress,
+        token=token,
+        timeout=timeout,
+    )
     return dest
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from reach_studio.domain.progress import CancelToken, ProgressCallback
 from reach_studio.media.audio_delivery import encode_aac_lc
 from reach_studio.media.errors import MediaError
-from reach_studio.media.ffmpeg import run_ffmpeg
+from reach_studio.media.ffmpeg import run_ffmpeg, run_ffmpeg_to_file
 from reach_studio.media.probe import probe
 
 MIX_RATE = 48000
@@ -227,34 +227,29 @@ def import_take(
     info = probe(source)
     if not info.has_audio:
         raise MediaError(f"{source.name} has no audio to use as a take")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.importing.wav")
-    try:
-        run_ffmpeg(
-            [
-                "-i",
-                str(source),
-                "-map",
-                "0:a:0",
-                "-vn",
-                "-ac",
-                "1",
-                "-ar",
-                str(TAKE_RATE),
-                "-c:a",
-                "pcm_s16le",
-                "-f",
-                "wav",
-                str(tmp),
-            ],
-            duration_ms=info.duration_ms or None,
-            progress=progress,
-            token=token,
-            timeout=timeout,
-        )
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
+    run_ffmpeg_to_file(
+        [
+            "-i",
+            str(source),
+            "-map",
+            "0:a:0",
+            "-vn",
+            "-ac",
+            "1",
+            "-ar",
+            str(TAKE_RATE),
+            "-c:a",
+            "pcm_s16le",
+            "-f",
+            "wav",
+        ],
+        dest,
+        partial="importing.wav",
+        duration_ms=info.duration_ms or None,
+        progress=progress,
+        token=token,
+        timeout=timeout,
+    )
     length = take_duration_ms(dest)
     if length <= 0:
         dest.unlink(missing_ok=True)

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from reach_studio.domain.progress import Cancelled, CancelToken, ProgressCallback
 from reach_studio.media.errors import MediaError, redact
@@ -152,6 +152,21 @@ def run_ffmpeg(
         raise _failure("ffmpeg", proc.returncode, stderr_tail)
     if progress is not None and total and last_done != total:
         progress(total, total)
+
+
+def run_ffmpeg_to_file(args: Sequence[str], dest: Path, *, partial: str, **run: Any) -> Path:
+    """`run_ffmpeg(args + [output])` writing to `.<dest name>.<partial>` beside `dest`, renamed over `dest`
+    only once ffmpeg succeeded: a cancelled, failed or killed run never leaves half a file under the real
+    name. `run` takes `run_ffmpeg`'s keywords."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{partial}")
+    try:
+        run_ffmpeg([*args, str(tmp)], **run)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return dest
 
 
 class FfmpegPipe:

@@ -18,7 +18,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 from reach_studio.domain.enums import language_code
-from reach_studio.domain.spell_check import WORD_RE, DocumentSpelling, UserDictionary, keeps_letters
+from reach_studio.domain.spell_check import (
+    WORD_RE,
+    DocumentSpelling,
+    UserDictionary,
+    keeps_letters,
+    unknown_words,
+)
 from reach_studio.workers.background import run_in_background
 
 log = logging.getLogger(__name__)
@@ -66,12 +72,7 @@ class Speller:
         return hit
 
     def misspelled(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, length, word) of each unknown word in `text`."""
-        return [
-            (m.start(), len(m.group()), m.group())
-            for m in WORD_RE.finditer(text)
-            if not self.is_known(m.group())
-        ]
+        return unknown_words(text, self.is_known)
 
     def suggestions(self, word: str, limit: int = 6) -> list[str]:
         lower = word.lower()
