@@ -24,7 +24,6 @@ from typing import Any
 from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, DescriptionCue
 from reach_studio.domain.enums import (
     CaptionAssetUsage,
-    CaptionType,
     OutputFormat,
     ServiceFeature,
     ServiceType,
@@ -394,24 +393,17 @@ def _captions_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> tuple[
     if not language:
         raise PlanError("The catalog item names no caption language")
     fmt = ctx.output_format or output_format(task)
-    caption_type, ext = caption_type_for(fmt).value, file_extension(fmt)
     accuracy = _accuracy(product, doc, task)
     steps: list[Step] = []
     steps += _caption_steps(
         task,
         "caption",
         doc,
-        ext,
-        caption_type,
-        {
-            "format": caption_type,
-            "fileExt": ext,
-            "accuracy": accuracy,
-            "language": language,
-            "isDefault": NULLABLE_FALSE if translation else NULLABLE_TRUE,
-            "displayOnPlayer": True,
-            "label": language,
-        },
+        fmt,
+        language=language,
+        label=language,
+        is_default=not translation,
+        accuracy=accuracy,
     )
     transcript_ids: list[Ref] = []
     for kind in product.transcripts:
@@ -557,22 +549,14 @@ def _audio_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> tuple[lis
         if accuracy >= 99:
             raise PlanError("A dub-aligned caption must have an accuracy below 99")
         fmt = ctx.output_format or output_format(task)
-        caption_type, ext = caption_type_for(fmt).value, file_extension(fmt)
         steps += _caption_steps(
             task,
             "dubCaption",
             doc,
-            ext,
-            caption_type,
-            {
-                "format": caption_type,
-                "fileExt": ext,
-                "accuracy": accuracy,
-                "language": main_language,
-                "isDefault": NULLABLE_FALSE,
-                "displayOnPlayer": True,
-                "label": f"{main_language} (Dub translation)",
-            },
+            fmt,
+            language=main_language,
+            label=f"{main_language} (Dub translation)",
+            accuracy=accuracy,
         )
     return steps, f"{main_key}.flavor.add"
 
@@ -592,17 +576,11 @@ def _ead_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> tuple[list[
         task,
         "ead",
         doc,
-        "vtt",
-        CaptionType.WEBVTT.value,
-        {
-            "label": f"{language} Extended Audio Description",
-            "language": language,
-            "isDefault": NULLABLE_FALSE,
-            "displayOnPlayer": False,
-            "format": CaptionType.WEBVTT.value,
-            "usage": CaptionAssetUsage.EXTENDED_AUDIO_DESCRIPTION.value,
-            "fileExt": "vtt",
-        },
+        OutputFormat.VTT,
+        language=language,
+        label=f"{language} Extended Audio Description",
+        display_on_player=False,
+        usage=CaptionAssetUsage.EXTENDED_AUDIO_DESCRIPTION,
     )
     return steps, "ead.add"
 
@@ -687,8 +665,30 @@ def _sign_language_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> t
 
 
 def _caption_steps(
-    task: Task, key: str, doc: CaptionDocument, ext: str, caption_type: str, fields: dict[str, Any]
+    task: Task,
+    key: str,
+    doc: CaptionDocument,
+    fmt: OutputFormat | str,
+    *,
+    language: str,
+    label: str,
+    is_default: bool = False,
+    display_on_player: bool = True,
+    accuracy: int | None = None,
+    usage: CaptionAssetUsage | None = None,
 ) -> list[Step]:
+    """captionAsset.add with the fields Kaltura's player and REACH read, then its content."""
+    caption_type, ext = caption_type_for(fmt).value, file_extension(fmt)
+    fields = {
+        "format": caption_type,
+        "fileExt": ext,
+        "accuracy": accuracy,
+        "language": language,
+        "isDefault": NULLABLE_TRUE if is_default else NULLABLE_FALSE,
+        "displayOnPlayer": display_on_player,
+        "label": label,
+        "usage": usage.value if usage is not None else None,
+    }
     data = _write(task, doc, ext)
     if not kaltura_parses(ext, data):  # Kaltura would end the caption asset in ERROR on READY
         raise PlanError(
