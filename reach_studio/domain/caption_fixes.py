@@ -7,6 +7,7 @@ operation by name and arguments.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 
@@ -93,6 +94,59 @@ def reflow_cue(
     )
     new_cues = _share_time(cue, parts, rules)
     return _with(doc, doc.cues[:index] + new_cues + doc.cues[index + 1 :])
+
+
+def open_gaps(cues: list[Cue], gap_ms: int, shortest_ms: int = 100) -> list[Cue]:
+    """Consecutive cues made from one keep the minimum gap between them (a 0 ms gap reads as one
+    flickering cue): each but the last ends `gap_ms` before the next starts, unless that would leave it
+    shorter than `shortest_ms`."""
+    out = list(cues)
+    for k in range(len(out) - 1):
+        end = out[k + 1].start_ms - gap_ms
+        if end - out[k].start_ms >= shortest_ms and end < out[k].end_ms:
+            out[k] = out[k].copy(end_ms=end)
+    return out
+
+
+def split_keeping_gap(
+    doc: CaptionDocument, index: int, at_char: int | None = None, rules: CaptionRules = DEFAULT_RULES
+) -> CaptionDocument:
+    """`split_cue` with the minimum gap opened between the two halves (Alt+S, the panel's "Split the cue in
+    two")."""
+    out = split_cue(doc, index, at_char, rules)
+    halves = open_gaps(out.cues[index : index + 2], rules.min_gap_ms)
+    return _with(doc, out.cues[:index] + halves + out.cues[index + 2 :])
+
+
+def reflow_readable(
+    doc: CaptionDocument, index: int, rules: CaptionRules = DEFAULT_RULES, prefix_len: int = 0
+) -> CaptionDocument:
+    """`reflow_cue` as a linguist asks for it (Alt+R, the problems panel's Re-break). When the text needs
+    several cues, each gets at least the minimum duration and the time its text needs at the reading speed,
+    the rest shared by length, with the minimum gap between them; when the cue's time cannot give that, it
+    refuses (CaptionFixError, saying how long the cue needs): a 0.5 s cue at 36 characters a second is worse
+    than a long line."""
+    out = reflow_cue(doc, index, rules, prefix_len)
+    made = len(out.cues) - len(doc.cues) + 1
+    if made <= 1:
+        return out
+    cue, parts = doc.cues[index], out.cues[index : index + made]
+    chars = [len(p.text.replace("\n", "")) + (prefix_len if k == 0 else 0) for k, p in enumerate(parts)]
+    need = [max(rules.min_duration_ms, math.ceil(n * 1000 / rules.max_chars_per_second)) for n in chars]
+    gaps = rules.min_gap_ms * (made - 1)
+    spare = cue.end_ms - cue.start_ms - gaps - sum(need)
+    if spare < 0:
+        raise CaptionFixError(
+            f"Re-breaking needs {made} cues, but {(cue.end_ms - cue.start_ms) / 1000:.1f} s is too short "
+            f"for this text at {rules.max_chars_per_second:g} characters per second (it needs about "
+            f"{(sum(need) + gaps) / 1000:.1f} s): lengthen the cue or shorten the text first"
+        )
+    timed, start, total = [], cue.start_ms, sum(chars) or 1
+    for k, part in enumerate(parts):
+        end = cue.end_ms if k == made - 1 else start + need[k] + spare * chars[k] // total
+        timed.append(part.copy(start_ms=start, end_ms=end))
+        start = end + rules.min_gap_ms
+    return _with(doc, out.cues[:index] + timed + out.cues[index + made :])
 
 
 def _reflow_after_prefix(text: str, prefix_len: int, rules: CaptionRules) -> str:

@@ -475,7 +475,10 @@ def _min_duration(c: _CueView, add: Callable[[Finding], None]) -> None:
                 c.index,
                 "warning",
                 f"is shown for {c.duration} ms (guideline: at least {r.min_duration_ms} ms)",
-                Fix("Lengthen the cue", lambda d, i=c.index: fixes.extend_duration(d, i, r.min_duration_ms)),
+                Fix(
+                    "Lengthen the cue",
+                    lambda d, i=c.index: fixes.extend_duration(d, i, r.min_duration_ms, r.min_gap_ms),
+                ),
             )
         )
 
@@ -489,7 +492,7 @@ def _max_duration(c: _CueView, add: Callable[[Finding], None]) -> None:
                 c.index,
                 "warning",
                 f"is shown for {_seconds(c.duration)} (guideline: at most {_seconds(r.max_duration_ms)})",
-                Fix("Split the cue in two", lambda d, i=c.index: fixes.split_cue(d, i, rules=r)),
+                Fix("Split the cue in two", lambda d, i=c.index: fixes.split_keeping_gap(d, i, rules=r)),
             )
         )
 
@@ -510,7 +513,7 @@ def _reading_speed(c: _CueView, add: Callable[[Finding], None]) -> None:
                 f"needs {cps:.1f} characters per second (guideline: {r.max_chars_per_second:g})",
                 Fix(
                     "Lengthen the cue as far as the next one allows",
-                    lambda d, i=c.index, n=needed: fixes.extend_duration(d, i, n),
+                    lambda d, i=c.index, n=needed: fixes.extend_duration(d, i, n, r.min_gap_ms),
                 ),
             )
         )
@@ -519,7 +522,7 @@ def _reading_speed(c: _CueView, add: Callable[[Finding], None]) -> None:
 def _reflow(c: _CueView) -> Fix:
     return Fix(
         "Re-break the lines (split the cue if needed)",
-        lambda d, i=c.index, r=c.r, n=c.prefix_len: fixes.reflow_cue(d, i, r, prefix_len=n),
+        lambda d, i=c.index, r=c.r, n=c.prefix_len: fixes.reflow_readable(d, i, r, prefix_len=n),
     )
 
 

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from reach_studio.domain import caption_fixes as fx
-from reach_studio.domain.caption_rules import CaptionRules
+from reach_studio.domain.caption_rules import DEFAULT_RULES, CaptionRules
 from reach_studio.domain.captions import CaptionDocument, Cue
 from reach_studio.domain.line_breaking import balanced_lines
 
@@ -166,3 +166,19 @@ def test_reflow_after_a_speaker_label_keeps_a_word_beside_it():
     assert out.cues == [Cue(1150, 3500, "Welcome\neveryone", "Prof. Okafor")]
     first = ">> [Prof. Okafor] " + out.cues[0].lines[0]
     assert len(first) <= 32
+
+
+def test_reflow_readable_gives_each_cue_its_reading_time_and_the_gap_or_refuses():
+    """The linguist's Re-break (Alt+R, the problems panel): a short tail is not left at 0.7 s, the cues keep
+    the minimum gap, and a cue whose time cannot hold the text readably is refused with how long it needs."""
+    rules = CaptionRules(max_chars_per_line=32)
+    d = doc(Cue(13000, 18000, "Today we look at the muscles of the upper arm together", "Ann"))
+    out = fx.reflow_readable(d, 0, rules, prefix_len=len("[Ann]"))
+    assert len(out.cues) == 2 and out.cues[0].start_ms == 13000 and out.cues[-1].end_ms == 18000
+    assert out.cues[1].start_ms - out.cues[0].end_ms == rules.min_gap_ms
+    assert all(c.end_ms - c.start_ms >= rules.min_duration_ms for c in out.cues)
+    text = "Thirty six characters a second is more than anyone can read on a screen at once"
+    with pytest.raises(fx.CaptionFixError, match=r"2\.2 s is too short .* needs about 3\.9 s"):
+        fx.reflow_readable(doc(Cue(1000, 3200, text)), 0, CaptionRules(max_chars_per_line=26))
+    split = fx.split_keeping_gap(doc(Cue(0, 4000, "Hello there, how are you doing today?")), 0)
+    assert split.cues[1].start_ms - split.cues[0].end_ms == DEFAULT_RULES.min_gap_ms

@@ -80,3 +80,113 @@ def test_choosing_a_problem_does_not_push_the_editor_wider(qtbot):
     QApplication.sendPostedEvents()  # the layout takes the button's new text
     assert panel.minimumSizeHint().width() <= max(before, 360)
     assert "Re-break the lines" in panel.fix_button.toolTip()  # the whole name is still there
+
+
+def _speaker_editor(qtbot, **profile):
+    """A captions task whose catalog item asks for speaker labels (and profile for whatever is given),
+    opened after the flags are set: the editor reads them when it opens."""
+    from reach_studio.ui.editors.registry import TaskContext
+    from reach_studio.ui.editors.timed_editor import TimedEditor
+    from tests.factories import make_task
+
+    task = make_task(max_chars=32)
+    task.catalog_item.enable_speaker_id = True
+    for name, value in profile.items():
+        setattr(task.reach_profile, name, value)
+    ed = TimedEditor(TaskContext(task, None, None), player=None)
+    qtbot.addWidget(ed)
+    ed.resize(1280, 800)
+    ed.show()
+    qtbot.waitExposed(ed)
+    return ed
+
+
+def _fix(qtbot, panel, text: str) -> None:
+    _click_problem(qtbot, panel, text)
+    assert panel.fix_button.isEnabled(), text
+    qtbot.mouseClick(panel.fix_button, Qt.MouseButton.LeftButton)
+
+
+def _gone(qtbot, panel, text: str, row: int | None = None) -> None:
+    qtbot.waitUntil(
+        lambda: not any(text in m.message and row in (None, r) for r, m in panel.problems.rows), timeout=3000
+    )
+
+
+def test_each_kind_of_fix_from_the_panel(qtbot):
+    """Issue 15: extend for CPS within the gap, fix overlap and gap, add the missing speaker, mask
+    profanity, re-break counting the delivered speaker form — each clicked in the panel."""
+    from reach_studio.domain.formats import write_captions
+
+    ed = _speaker_editor(qtbot, enable_profanity_removal=True)
+    ed.load_items(
+        [
+            Cue(0, 2000, "Welcome to the course.", "Ann"),
+            Cue(2030, 3000, "Far too fast to read.", "Ann"),  # 30 ms gap; 28 characters a second
+            Cue(3400, 6000, "No speaker here."),  # missing speaker
+            Cue(5500, 8000, "This overlaps.", "Ann"),
+            Cue(9000, 12000, "Damn, what is that?", "Ann"),  # profanity
+            Cue(13000, 18000, "Today we look at the muscles of the upper arm together", "Prof. Okafor"),
+        ]
+    )
+    panel = ed.problems_panel
+    qtbot.waitUntil(lambda: len(panel.problems.rows) >= 6, timeout=3000)
+
+    _fix(qtbot, panel, "after 30 ms")  # close the gap
+    assert ed.items()[0].end_ms == 2030
+    _gone(qtbot, panel, "after 30 ms")
+
+    _fix(qtbot, panel, "characters per second")  # lengthen as far as the next cue allows
+    assert ed.items()[1].end_ms == 3400 - 83
+    _fix(qtbot, panel, "has no speaker")
+    assert ed.items()[2].speaker == "Ann"
+    _gone(qtbot, panel, "has no speaker")
+
+    _fix(qtbot, panel, "overlaps")
+    assert ed.items()[2].end_ms == 5500 - 83
+    _gone(qtbot, panel, "overlaps")
+
+    _fix(qtbot, panel, "profanity")
+    assert ed.items()[4].text == "D***, what is that?"
+    _gone(qtbot, panel, "profanity")
+
+    _fix(qtbot, panel, "line of")  # the delivered line is "[Prof. Okafor] Today we look …"
+    srt = write_captions(ed.document(), "srt", speaker_style=ed.speaker_style).decode()
+    lines = [line for line in srt.splitlines() if line and "-->" not in line and not line.isdigit()]
+    assert any(line.startswith("[Prof. Okafor] ") for line in lines)
+    assert all(len(line) <= 32 for line in lines), lines
+    _gone(qtbot, panel, "line of")
+
+
+def test_fixes_keep_the_minimum_gap_from_the_settings(qtbot):
+    """The linguist's minimum gap (Settings → Captions) bounds "Lengthen the cue": a fix must not leave a
+    new gap problem behind."""
+    from reach_studio.settings import Settings
+
+    settings = Settings()
+    settings.set("caption_min_gap_ms", 300)
+    ed = open_editor(qtbot)
+    ed.load_items([Cue(1000, 1500, "Much too fast to read here."), Cue(2500, 4000, "Next.")])
+    panel = ed.problems_panel
+    qtbot.waitUntil(lambda: any("characters per second" in m.message for _r, m in panel.problems.rows))
+    _fix(qtbot, panel, "characters per second")
+    assert ed.items()[0].end_ms == 2500 - 300
+    assert not any("follows the cue" in m.message for _r, m in panel.problems.rows)
+
+
+def test_re_break_from_the_panel_keeps_cues_readable(qtbot):
+    """Bug 7's Reflow guard holds for the panel's fix too: re-breaking never makes cues too fast to read or
+    with no gap between them."""
+    ed = open_editor(qtbot, max_chars=26)
+    text = "Thirty six characters a second is more than anyone can read on a screen at once"
+    ed.load_items([Cue(1000, 3200, text)])
+    panel = ed.problems_panel
+    qtbot.waitUntil(lambda: any("line of" in m.message for _r, m in panel.problems.rows))
+    _fix(qtbot, panel, "line of")
+    assert ed.items() == [Cue(1000, 3200, text)]
+    assert "too short" in panel.title.text()
+    ed.load_items([Cue(1000, 9000, text)])
+    qtbot.waitUntil(lambda: any("line of" in m.message for _r, m in panel.problems.rows))
+    _fix(qtbot, panel, "line of")
+    cues = ed.items()
+    assert len(cues) == 2 and cues[1].start_ms - cues[0].end_ms >= 83

@@ -11,7 +11,7 @@ from reach_studio.domain import caption_fixes
 from reach_studio.domain.caption_errors import CaptionError
 from reach_studio.domain.caption_rules import CaptionRules
 from reach_studio.domain.captions import CaptionDocument, Cue
-from reach_studio.domain.edit_ops import MIN_CUE_MS, EditError
+from reach_studio.domain.edit_ops import EditError
 from reach_studio.domain.task import Task
 
 
@@ -21,26 +21,15 @@ def _rules(task: Task | None) -> CaptionRules:
     return task_rules(task, task.source_language if task else None)
 
 
-def _open_gaps(parts: list[Cue], gap_ms: int) -> list[Cue]:
-    """Cues made from one keep the minimum gap between them (a 0 ms gap reads as one flickering cue)."""
-    out = list(parts)
-    for k in range(len(out) - 1):
-        end = out[k + 1].start_ms - gap_ms
-        if end - out[k].start_ms >= MIN_CUE_MS and end < out[k].end_ms:
-            out[k] = out[k].copy(end_ms=end)
-    return out
-
-
 def split(cue: Cue, at: int | None, task: Task | None = None) -> list[Cue]:
     """Two cues from one: at text position `at` (else near the middle); time shared by text length."""
     if at is not None and not 0 < at < len(cue.text):
         at = None
     rules = _rules(task)
     try:
-        parts = caption_fixes.split_cue(CaptionDocument([cue]), 0, at, rules).cues
+        return caption_fixes.split_keeping_gap(CaptionDocument([cue]), 0, at, rules).cues
     except CaptionError as exc:
         raise EditError(str(exc)) from None
-    return _open_gaps(parts, rules.min_gap_ms)
 
 
 def merge(a: Cue, b: Cue, task: Task | None = None) -> Cue:
@@ -58,23 +47,9 @@ def reflow(cue: Cue, task: Task | None = None, prefix: str = "") -> list[Cue]:
     `prefix` is what the delivered file puts before the text (speaker label, ">>"): it counts toward the
     first line. Splitting is refused when a resulting cue would be shorter than the minimum duration or
     faster than the reading speed: the cue needs more time (or less text) first."""
-    rules = _rules(task)
     try:
-        parts = caption_fixes.reflow_cue(CaptionDocument([cue]), 0, rules, prefix_len=len(prefix)).cues
+        return caption_fixes.reflow_readable(
+            CaptionDocument([cue]), 0, _rules(task), prefix_len=len(prefix)
+        ).cues
     except CaptionError as exc:
         raise EditError(str(exc)) from None
-    if len(parts) <= 1:
-        return parts
-    parts = _open_gaps(parts, rules.min_gap_ms)
-    for part in parts:
-        seconds = max(1, part.end_ms - part.start_ms) / 1000
-        cps = len(part.text.replace("\n", "")) / seconds
-        if part.end_ms - part.start_ms < rules.min_duration_ms or cps > rules.max_chars_per_second:
-            chars = len(" ".join(cue.text.split())) + len(prefix)
-            needed = chars / rules.max_chars_per_second
-            raise EditError(
-                f"Re-breaking needs {len(parts)} cues, but {(cue.end_ms - cue.start_ms) / 1000:.1f} s is too short "
-                f"for this text at {rules.max_chars_per_second:g} characters per second (it needs about "
-                f"{needed:.1f} s): lengthen the cue or shorten the text first"
-            )
-    return parts
