@@ -7,11 +7,14 @@ listens for that push itself.
 
 How: the ffmpeg the project ships (imageio-ffmpeg) in RTMP listen mode (`-listen 1`), one process per
 connection, decoding the audio straight to 48 kHz mono s16le on a pipe with its low-latency flags. That
-ffmpeg does not refuse a wrong stream key — it only warns "Unexpected stream <key>, expecting <ours>"
-when the publisher names its stream, before any media is read — so the listener reads ffmpeg's log,
-kills a process that got the wrong key before a single sample is handed on, and listens again. When a
-push ends or drops, it listens again too (a restream reconnects). Nothing here touches Qt: the console
-plays the PCM, `sync --live` only keeps the clock.
+ffmpeg does not refuse a wrong stream key — it only warns "Unexpected stream <name>, expecting <ours>"
+when the publisher names its stream, before any media is read. So the stream key never goes on ffmpeg's
+command line (any local user can read that in `ps`): ffmpeg listens for a stand-in name that is no secret
+(`reach-<taskId>`), every publisher's name therefore shows in that warning on ffmpeg's private stderr pipe,
+and the listener compares it with the key here (constant time). A process whose publisher named anything
+else (the stand-in included) is killed before a single sample is handed on, and the ingest listens again.
+When a push ends or drops, it listens again too (a restream reconnects). Nothing here touches Qt: the
+console plays the PCM, `sync --live` only keeps the clock.
 
 The stream clock: ffmpeg's "start:" of the input plus the samples decoded since (gaps in the
 timestamps are filled with silence by `aresample=async`), so times are the media's own positions.
@@ -21,6 +24,7 @@ RTMPS is the vendor's TLS proxy in front of this listener (README "Live captions
 from __future__ import annotations
 
 import atexit
+import hmac
 import logging
 import os
 import re
@@ -40,7 +44,7 @@ VIDEO_SIZE = (320, 180)
 VIDEO_FPS = 5
 BYTES_PER_SECOND = SAMPLE_RATE * 2  # mono s16le
 _START = re.compile(r"Duration: [^,]*, start: (-?[\d.]+)")
-_WRONG_KEY = "Unexpected stream"
+_NAMED = "Unexpected stream "  # ffmpeg's warning naming the publisher's stream (libavformat/rtmpproto.c)
 _used_ports: set[int] = set()
 _ports_lock = threading.Lock()
 _running: set[subprocess.Popen] = set()  # listening ffmpegs, killed at exit so none outlives the app
@@ -176,9 +180,27 @@ class IngestListener:
     def media_key(self) -> str:
         return self._key
 
+    @property
+    def stand_in(self) -> str:
+        """The stream name ffmpeg is told to expect: no secret, so the key stays off its command line."""
+        return f"reach-{self.task_id}"
+
     def listen_url(self) -> str:
+        """What ffmpeg listens on (its argv, readable by every local user): the stand-in, never the key."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"rtmp://{host}:{self.port}/{self.app}/{self._key}"
+        return f"rtmp://{host}:{self.port}/{self.app}/{self.stand_in}"
+
+    def _named_key(self, line: str) -> bool | None:
+        """For ffmpeg's "Unexpected stream <name>, expecting <stand-in>" line: did the publisher name our
+        key? None for any other line. A name with a line break in it splits the line: refused."""
+        at = line.find(_NAMED)
+        if at < 0:
+            return None
+        named = line[at + len(_NAMED) :]
+        suffix = f", expecting {self.stand_in}"
+        if not named.endswith(suffix):
+            return False
+        return hmac.compare_digest(named[: -len(suffix)].encode(), self._key.encode())
 
     # ---- the clock -----------------------------------------------------------------------------------
     def received_seconds(self) -> float:
@@ -367,6 +389,7 @@ class IngestListener:
         threading.Thread(target=self._announce_listening, args=(proc,), daemon=True).start()
         decided = threading.Event()
         verdict = {"value": ""}
+        key_named = {"value": False}
         tail: list[str] = []
 
         def read_log() -> None:
@@ -374,12 +397,16 @@ class IngestListener:
             for raw in iter(proc.stderr.readline, b""):
                 line = raw.decode("utf-8", "replace").strip()
                 if not decided.is_set():
-                    if _WRONG_KEY in line:
+                    named = self._named_key(line)
+                    if named is True:  # FCPublish and publish both name it; "refused" once is final
+                        key_named["value"] = True
+                        continue
+                    m = None if named is False else _START.search(line)
+                    if named is False or (m and not key_named["value"]):
                         verdict["value"] = "refused"
                         decided.set()
                         proc.kill()  # before a single sample is read
                         continue
-                    m = _START.search(line)
                     if m:
                         self.stream_start = max(0.0, float(m.group(1)))
                         verdict["value"] = "accepted"
@@ -387,7 +414,7 @@ class IngestListener:
                         continue
                 if "does not contain any stream" in line:
                     self.video_absent = True
-                if "rtmp://" not in line:  # log lines with the URL would carry the key
+                if "rtmp://" not in line and _NAMED not in line:  # a publisher's name may be the key
                     tail.append(line)
                     del tail[:-5]
             decided.set()

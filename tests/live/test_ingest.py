@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import pytest
 
 from reach_studio.emulator.live_push import MediaPush, event_media, phrase_onsets
 from reach_studio.live.ingest import SAMPLE_RATE, IngestListener
+from tests.child_processes import command_line
 
 DEADLINE = 30.0
 
@@ -118,5 +120,44 @@ def test_a_stream_without_picture_is_heard_after_one_retry_when_the_picture_was_
         assert second.outcome == "completed"
         assert rec.wait(lambda: rec.samples >= int(1.3 * SAMPLE_RATE))
         assert frames == []
+    finally:
+        listener.stop()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_stream_key_is_not_on_the_listening_ffmpegs_command_line(clip):
+    """Any local user can read a process's command line (ps, /proc/<pid>/cmdline); whoever has the stream
+    key can push their own audio into the captioner's ears. ffmpeg listens for a stand-in name instead."""
+    rec = Recorder()
+    listener = _listener(rec)
+    try:
+        assert rec.wait(lambda: "listening" in rec.states)
+        listening = command_line(listener._proc.pid)
+        assert listening is not None and "-listen 1" in listening and listener.listen_url() in listening
+        assert listener.media_key not in listening
+
+        # a publisher that names the stand-in (readable in ps) is refused like any other wrong name
+        guess = MediaPush(clip, listener.media_url, listener.stand_in).start()
+        guess.thread.join(DEADLINE)
+        assert guess.outcome != "completed"
+        assert rec.wait(lambda: "refused" in rec.states and rec.states[-1] == "listening")
+        assert rec.samples == 0
+
+        seen_while_receiving: list[str | None] = []
+
+        def on_audio(pcm: bytes, at: float) -> None:
+            if not seen_while_receiving and listener._proc is not None:
+                seen_while_receiving.append(command_line(listener._proc.pid))
+            rec.on_audio(pcm, at)
+
+        listener.on_audio = on_audio
+        good = MediaPush(clip, listener.media_url, listener.media_key).start()
+        good.thread.join(DEADLINE)
+        assert good.outcome == "completed"
+        assert rec.wait(lambda: "dropped" in rec.states)
+        assert abs(rec.samples / SAMPLE_RATE - 2.5) < 0.2  # the right key still plays, all of it
+        assert seen_while_receiving and seen_while_receiving[0] is not None
+        assert "-listen 1" in seen_while_receiving[0]
+        assert listener.media_key not in seen_while_receiving[0]
     finally:
         listener.stop()
