@@ -95,7 +95,6 @@ class TaskWorkspace(QWidget):
         self.notes: _NotesPad | None = None
         self.player = None
         self.video = None
-        self.streaming = False  # the notes pad's player plays the stream while the file downloads
 
         title = rich(QLabel())
         title.setText(
@@ -198,6 +197,11 @@ class TaskWorkspace(QWidget):
 
     # -- download --------------------------------------------------------------------------------------
 
+    @property
+    def streaming(self) -> bool:
+        """The notes pad's player plays the stream while the file downloads."""
+        return self.player is not None and self.player.streaming
+
     def download_started(self) -> None:
         self.download_bar.show()
         self.progress.setRange(0, 0)
@@ -230,13 +234,12 @@ class TaskWorkspace(QWidget):
         self.download_label.setText("Playing the stream while the media downloads…")
         if self.editor is not None:
             self.editor.set_stream(source)
-        elif self.player is not None and not self.streaming:
+        elif self.player is not None:
             try:
-                self.player.load_url(source.url, source.duration_ms)
+                self.player.play_stream(source.url, source.duration_ms)  # again with a fresh key: same place
             except Exception as exc:  # noqa: BLE001 - no stream: the file plays once downloaded
                 log.info("not streaming task %s: %s", self.task.id, redact(exc))
                 return
-            self.streaming = True
             self.play_button.setEnabled(True)
             if hasattr(self.video, "set_message"):
                 self.video.set_message("")
@@ -253,11 +256,7 @@ class TaskWorkspace(QWidget):
             self.editor.set_media(Path(path))
         if self.player is not None:
             try:
-                if self.streaming:
-                    self.streaming = False
-                    self.player.switch_to(Path(path))
-                else:
-                    self.player.load(Path(path))
+                self.player.play_file(Path(path))  # after the stream: at the same position
                 self.play_button.setEnabled(True)
                 if hasattr(self.video, "set_message"):
                     self.video.set_message("")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from reach_studio.redaction import redact
 from reach_studio.ui.editors.delivery_run import DeliveryRun
 from reach_studio.ui.editors.journal import DraftJournal
 from reach_studio.ui.player import MediaPlayerBase, PlayerError
@@ -88,6 +89,7 @@ class EditorBase(TaskEditor):
         self._delivery_job: Job | None = None
         self.journal: DraftJournal | None = None
         self.player: MediaPlayerBase | None = None  # the subclass makes it (and `self.video`, its view)
+        self.stream_source = None  # the stream offered while the media downloads (set_stream)
         self.status = plain(QLabel(self))  # the subclass places it (bottom of its layout)
         self.status.setWordWrap(True)
 
@@ -135,13 +137,43 @@ class EditorBase(TaskEditor):
 
     # ----------------------------------------------------------------------------------- media
 
-    def load_into_player(self, path: Path) -> bool:
-        """Open `path` in the editor's player (`self.player`, shown in `self.video`); a back-end error goes
-        to the status line and the editor keeps working without a picture."""
+    @property
+    def streaming(self) -> bool:
+        """The player plays the task's stream: the file is still downloading."""
+        return self.player is not None and self.player.streaming
+
+    @property
+    def playable(self) -> bool:
+        """The entry's media can be played and sought: downloaded, or streaming meanwhile."""
+        return self.player is not None and (self.ctx.media_path is not None or self.player.streaming)
+
+    def set_stream(self, source) -> None:
+        """While the media downloads: play its stream at once (and again, from the same position, when it
+        is offered with a fresh key)."""
+        self.stream_source = source
+        self.play_stream(source)
+
+    def play_stream(self, source) -> bool:
+        """Play `source` (engine.media_fetch.StreamSource) until the file takes over; its URL holds the KS,
+        so a back-end error is shown redacted."""
+        if self.player is None or self.ctx.media_path is not None:
+            return False
+        try:
+            self.player.play_stream(source.url, source.duration_ms)
+        except PlayerError as exc:
+            self.show_status(redact(str(exc)))
+            return False
+        self.video.set_message("")
+        return True
+
+    def load_into_player(self, path: Path, keep_position: bool = True) -> bool:
+        """Open `path` in the editor's player (`self.player`, shown in `self.video`): after the stream, at
+        the same position. A back-end error goes to the status line and the editor keeps working without
+        a picture."""
         if self.player is None:
             return False
         try:
-            self.player.load(Path(path))
+            self.player.play_file(Path(path), keep_position)
         except PlayerError as exc:
             self.show_status(str(exc), error=True)
             return False

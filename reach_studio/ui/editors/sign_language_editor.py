@@ -186,10 +186,17 @@ class SignLanguageEditor(EditorBase):
     # ----------------------------------------------------------------------- shell contract
 
     def set_media(self, path: Path) -> None:
-        """The original entry's media (to compare with); shown when "Original entry" is selected."""
+        """The original entry's media (to compare with); shown when "Original entry" is selected (its stream
+        then hands over to the file at the same position)."""
         super().set_media(path)
         if self.source_box.currentIndex() == 1:
             self._show_source(1)
+
+    def set_stream(self, source) -> None:
+        """While the original downloads, "Original entry" plays its stream."""
+        self.stream_source = source
+        if self.source_box.currentIndex() == 1:
+            self.play_stream(source)
 
     # ------------------------------------------------------------------------------ video
 
@@ -253,10 +260,13 @@ class SignLanguageEditor(EditorBase):
         if self.player is None:
             return
         path = self.video_path if index == 0 else self.ctx.media_path
+        if path is None and index == 1 and self.stream_source is not None:
+            self.play_stream(self.stream_source)  # the original plays while it downloads
+            return
         if path is None:
             self.video.set_message("No signed video chosen yet" if index == 0 else "Downloading media…")
             return
-        self.load_into_player(path)
+        self.load_into_player(path, keep_position=index == 1)
 
     # ------------------------------------------------------------------------------ deliver
 

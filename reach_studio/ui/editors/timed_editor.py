@@ -52,7 +52,7 @@ from reach_studio.ui.editors.spelling import SpellHighlighter, SpellService
 from reach_studio.ui.editors.time_edit import TimeEdit
 from reach_studio.ui.editors.timed_modes import TimedMode, mode_for
 from reach_studio.ui.editors.undo import OpCommand
-from reach_studio.ui.player import FRAME_MS, MediaPlayerBase, PlayerError, VideoView, create_player
+from reach_studio.ui.player import FRAME_MS, MediaPlayerBase, VideoView, create_player
 from reach_studio.ui.style import esc, plain, rich, set_tone
 from reach_studio.ui.timeline import TimelineView
 
@@ -134,7 +134,6 @@ class TimedEditor(EditorBase):
             player = create_player(self)
         self.player: MediaPlayerBase | None = player  # type: ignore[assignment]
         self._media_loaded = False
-        self.streaming = False  # playing the task's stream while the file downloads
         self._full_waveform = False  # the downloaded file's waveform is drawn (partial ones then wait)
         self.media_has_picture: bool | None = None  # known once the media is probed
         self.deliver_confirm = None  # the "what will be uploaded" box while it is open
@@ -549,34 +548,16 @@ class TimedEditor(EditorBase):
         self._describe_media(Path(path))
         self._find_shot_changes(Path(path))
         self.spectrogram.media_changed()
-        if self.player is None:
-            return
-        try:
-            if self.streaming:
-                self.player.switch_to(Path(path))
-            else:
-                self.player.load(Path(path))
-        except PlayerError as exc:
-            self.show_status(str(exc), error=True)
-            return
-        finally:
-            self.streaming = False
-        self._media_loaded = True
-        self.video.set_message("")
+        if self.load_into_player(Path(path)):
+            self._media_loaded = True
 
     def set_stream(self, source) -> None:
         """Called by the workspace while the media downloads: play the task's stream meanwhile, so the
         linguist starts at once. `source` is an engine.media_fetch.StreamSource (its URL holds the KS)."""
-        if self.player is None or self.ctx.media_path is not None or self.streaming:
+        self.stream_source = source
+        if not self.play_stream(source):
             return
-        try:
-            self.player.load_url(source.url, source.duration_ms)
-        except PlayerError as exc:
-            self.show_status(redact(str(exc)))
-            return
-        self.streaming = True
         self._media_loaded = True
-        self.video.set_message("")
         if source.duration_ms:
             self.timeline.canvas.set_duration(source.duration_ms)
         self.media_label.setText(f"Streaming flavor {source.choice.flavor.id} while it downloads")

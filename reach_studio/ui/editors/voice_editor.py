@@ -110,6 +110,7 @@ class VoiceEditor(EditorBase):
         self._preparing = 0  # takes in a worker (clean-up, import), not yet on their line
         self._take_jobs: dict[Path, object] = {}
         self._previewing = False
+        self._full_waveform = False  # the downloaded file's waveform is drawn (streamed ones then wait)
         self.player = create_player(self) if player == "auto" else player
         self.take_player = create_player(self) if take_player == "auto" else take_player
         self.recorder = TakeRecorder(self)
@@ -196,10 +197,14 @@ class VoiceEditor(EditorBase):
         self.play_button = QPushButton("▶ Play", self)
         self.play_button.clicked.connect(self.toggle_play)
         self.time_label = QLabel(clock(0), self)
+        # what waits for the whole file while the stream plays (said, never blocking the editor)
+        self.waiting_note = plain(QLabel(self))
+        self.waiting_note.setWordWrap(True)
+        set_tone(self.waiting_note, "muted")
         transport = QHBoxLayout()
         transport.addWidget(self.play_button)
         transport.addWidget(self.time_label)
-        transport.addStretch(1)
+        transport.addWidget(self.waiting_note, 1)
         left = self.video_side(transport, "Downloading media…" if self.ctx.media_path is None else None)
 
         self.table = QTableWidget(0, len(COLUMNS), self)
@@ -300,6 +305,8 @@ class VoiceEditor(EditorBase):
             self.player.errorOccurred.connect(lambda m: self.show_status(f"Player: {m}", error=True))
         if self.ctx.media_path is not None:
             self.set_media(self.ctx.media_path)
+        else:
+            self._update_waiting_tools()
 
     def _install_keys(self) -> None:
         """The timed editor's keys for what this editor shares with it (play, a line at the playhead, its
@@ -334,7 +341,8 @@ class VoiceEditor(EditorBase):
     # ----------------------------------------------------------------------- shell contract
 
     def set_media(self, path: Path) -> None:
-        """Called by the workspace when the media download finished."""
+        """Called by the workspace when the media download finished: a stream playing meanwhile hands over
+        to the file at the same position; the mix preview and dialogue detection become available."""
         from reach_studio.ui.editors.waveform_loader import load_peaks_async
 
         super().set_media(path)
@@ -345,11 +353,34 @@ class VoiceEditor(EditorBase):
             alive=lambda: shiboken6.isValid(self),
         )
         self.load_into_player(path)
+        self._update_waiting_tools()
+
+    def set_stream(self, source) -> None:
+        """While the media downloads: its stream plays, so lines are written and takes rehearsed at once."""
+        super().set_stream(source)
+        if source.duration_ms:
+            self.timeline.canvas.set_duration(source.duration_ms)
+
+    def set_partial_waveform(self, wave) -> None:
+        """The original's waveform as its audio arrives (until the file's own is drawn)."""
+        if not self._full_waveform:
+            self.timeline.canvas.set_peaks(wave)
+
+    def _update_waiting_tools(self) -> None:
+        """The mix preview (and dialogue detection, when no captions say where the dialogue is) need the
+        whole file: until it is here they say so instead of holding the editor up."""
+        waiting = self.ctx.media_path is None
+        needs = ["Mix preview"] + ([] if self._dialogue_from_captions else ["dialogue detection"])
+        note = f"{' and '.join(needs)}: available when the download completes" if waiting else ""
+        self.waiting_note.setText(note)
+        self.preview_action.setEnabled(not waiting and not self.locked and not self.recorder.recording)
+        self.preview_action.setToolTip(note or "Mix what is recorded so far and play it from the playhead")
 
     def _media_peaks(self, wave) -> None:
         """The original's waveform: drawn on the timeline, and its loud stretches taken as the dialogue."""
         from reach_studio.media.dialogue import loud_spans
 
+        self._full_waveform = True
         self.timeline.canvas.set_peaks(wave)
         if not self._dialogue_from_captions:
             self.dialogue = loud_spans(wave)
@@ -659,7 +690,7 @@ class VoiceEditor(EditorBase):
             return False
         self._recording_row = self.current
         self.seek(self.script.lines[self.current].start_ms)
-        if self.player is not None and self.ctx.media_path is not None and not self.player.is_playing():
+        if self.playable and not self.player.is_playing():
             self.player.play()  # the picture runs with the take, so the voice lands on its moment
         self.show_status(f"Recording line {self.current + 1}… press Stop when done")
         return True
@@ -670,10 +701,10 @@ class VoiceEditor(EditorBase):
             self.add_action,
             self.delete_action,
             self.deliver_action,
-            self.preview_action,
             self.table,
         ):
             widget.setEnabled(not on and not self.locked)
+        self._update_waiting_tools()
         if not on:
             self._refresh_panel()
 
@@ -831,12 +862,12 @@ class VoiceEditor(EditorBase):
 
     def seek(self, ms: int) -> None:
         self._playhead = max(0, int(ms))
-        if self.player is not None and self.ctx.media_path is not None:
+        if self.playable:
             self.player.seek(self._playhead)
         self._position_changed(self._playhead)
 
     def toggle_play(self) -> None:
-        if self.player is not None and self.ctx.media_path is not None:
+        if self.playable:
             self.player.toggle()
 
     def _position_changed(self, ms: int) -> None:

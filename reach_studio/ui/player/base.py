@@ -36,6 +36,8 @@ class MediaPlayerBase(QObject):
         self._stop_at: int | None = None  # play_range: pause when playback reaches this time
         self._rate = 1.0
         self._last_position = -1
+        self.streaming = False  # playing the task's stream (play_stream) until play_file hands over
+        self._stream_url: str | None = None  # holds the KS: never logged nor shown
         self._poll = QTimer(self)
         self._poll.setInterval(30)
         self._poll.timeout.connect(self._tick)
@@ -106,6 +108,37 @@ class MediaPlayerBase(QObject):
         self.seek(position)
         if playing:
             self.play()
+
+    def switch_to_url(self, url: str, duration_ms: int | None = None) -> None:
+        """The same stream at another URL (a fresh key): go on at the same position, still playing if it was."""
+        position, playing = self.position(), self.is_playing()
+        if playing:
+            self.pause()
+        self.load_url(url, duration_ms)
+        self.seek(position)
+        if playing:
+            self.play()
+
+    def play_stream(self, url: str, duration_ms: int | None = None) -> None:
+        """Play the task's stream while its file downloads. Offered again with another URL (the same
+        stream with a fresh key: the old one expires), it goes on from the same position."""
+        if self.streaming and url == self._stream_url:
+            return
+        if self.streaming:
+            self.switch_to_url(url, duration_ms)
+        else:
+            self.load_url(url, duration_ms)
+        self.streaming, self._stream_url = True, url
+
+    def play_file(self, path: Path, keep_position: bool = True) -> None:
+        """Play a file; after the stream (`keep_position`), it takes over at the same position."""
+        try:
+            if self.streaming and keep_position:
+                self.switch_to(Path(path))
+            else:
+                self.load(Path(path))
+        finally:
+            self.streaming, self._stream_url = False, None
 
     def toggle(self) -> None:
         self.pause() if self.is_playing() else self.play()

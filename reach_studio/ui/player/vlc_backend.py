@@ -276,6 +276,16 @@ class VlcMediaPlayer(MediaPlayerBase):
         self._resume_at = position if playing else None
         self.load(path)
 
+    def switch_to_url(self, url: str, duration_ms: int | None = None) -> None:
+        """The same stream with a fresh key: as switch_to, the position (and playing) carry over."""
+        position, playing = self.position(), self._playing
+        if playing:
+            self._playing = False
+            self._mp.set_pause(1)
+        self._pending_seek = self._paused_at = position
+        self._resume_at = position if playing else None
+        self.load_url(url, duration_ms)
+
     # MediaPlayerBase --------------------------------------------------------------------------
 
     def _backend_play(self) -> None:
