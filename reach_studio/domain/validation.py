@@ -136,6 +136,13 @@ class Validator:
         self.deliverable = _deliverable_format(output_format, profile, catalog_item)
         self._cue_rules = tuple(entry for entry in CUE_RULES if entry.applies(self))  # what this task asks
 
+    def set_source(self, source: CaptionDocument | None) -> None:
+        """A translation's source captions, when they arrive after the validator was built (the editor
+        opens before their download ends)."""
+        if self.kind == "translation":
+            self.source = source
+            self._cue_rules = tuple(entry for entry in CUE_RULES if entry.applies(self))
+
     # -- one cue --------------------------------------------------------------------------------------
 
     def cue(self, doc: CaptionDocument, index: int) -> list[Finding]:
@@ -372,7 +379,9 @@ def _timing(c: _CueView, add: Callable[[Finding], None]) -> None:
 
 
 def _empty(c: _CueView, add: Callable[[Finding], None]) -> None:
-    if c.empty:
+    if not c.empty:
+        return
+    if c.v.kind != "translation":
         add(
             Finding(
                 Rule.EMPTY,
@@ -382,6 +391,25 @@ def _empty(c: _CueView, add: Callable[[Finding], None]) -> None:
                 Fix("Delete the cue", lambda d, i=c.index: fixes.remove_cue(d, i)),
             )
         )
+        return
+    # A translation's cue stands for its source cue: deleting it would drop that line from the translated
+    # captions. The translator's start is the source text (then flagged "the same as the source").
+    source = c.v.source
+    original = source.cues[c.index].text if source is not None and c.index < len(source.cues) else ""
+    add(
+        Finding(
+            Rule.EMPTY,
+            c.index,
+            "error",
+            "is not translated yet",
+            Fix(
+                "Copy the source text to translate over",
+                lambda d, i=c.index: fixes.replace_text(d, i, original),
+            )
+            if _visible(original).strip()
+            else None,
+        )
+    )
 
 
 def _order(c: _CueView, add: Callable[[Finding], None]) -> None:
@@ -694,7 +722,13 @@ CUE_RULES: tuple[CueRule, ...] = (
         _timing,
         every_cue=True,
     ),
-    CueRule(Rule.EMPTY, "the cue has text", "delete the cue", _empty, every_cue=True),
+    CueRule(
+        Rule.EMPTY,
+        "the cue has text",
+        "delete the cue (a translation: copy the source text to translate over)",
+        _empty,
+        every_cue=True,
+    ),
     CueRule(
         Rule.ORDER, "the cue starts no earlier than the one before", "sort the cues", _order, every_cue=True
     ),

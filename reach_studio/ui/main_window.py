@@ -678,6 +678,11 @@ class MainWindow(QMainWindow):
             ws = self.open_task(task)
             if ws is not None:
                 opened.append(ws)
+        if opened:
+            # The dialog just closed: X (without a window manager to hand it back) left the keyboard with
+            # no window, so the restored editor's keys did nothing until a field was clicked.
+            self.activateWindow()
+            opened[-1].setFocus()
         return opened
 
     # -- dialogs ---------------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ start of its own.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from reach_studio.domain.captions import CaptionDocument, Chapter, DescriptionCue
+from reach_studio.domain.captions import CaptionDocument, Chapter, Cue, DescriptionCue
 from reach_studio.domain.edit_ops import Item
 from reach_studio.domain.task import Task
 from reach_studio.ui.editors.cue_model import ERROR, Marker, RowValidator
@@ -36,11 +36,34 @@ def _merge(first: list[Marker], second: list[Marker]) -> list[Marker]:
     ]
 
 
-def caption_validator(task: Task, kind: str, language: str | None) -> RowValidator:
-    return _core_validator(task, kind, language)
+SourceOf = Callable[[], Sequence[Cue]]  # a translation's source cues as the editor has them now
 
 
-def _core_validator(task: Task, kind: str, language: str | None) -> RowValidator:
+def caption_validator(
+    task: Task, kind: str, language: str | None, source: SourceOf | None = None
+) -> RowValidator:
+    return _core_validator(task, kind, language, source)
+
+
+def _follow_source(validator, source: SourceOf | None) -> Callable[[], None]:
+    """Hand the validator the translation's source cues whenever the editor's list is a new one (they
+    arrive after the editor opens): identity check per call, a new document only when they changed."""
+    seen: list = [None]
+
+    def update() -> None:
+        if source is None:
+            return
+        cues = source()
+        if cues is not seen[0]:
+            seen[0] = cues
+            validator.set_source(CaptionDocument(cues=list(cues)) if cues else None)
+
+    return update
+
+
+def _core_validator(
+    task: Task, kind: str, language: str | None, source: SourceOf | None = None
+) -> RowValidator:
     """Adapter over the caption core's per-cue validation (`domain.validation.Validator.cue`)."""
     from reach_studio.domain import validation
     from reach_studio.ui.editors.task_rules import task_rules
@@ -54,7 +77,10 @@ def _core_validator(task: Task, kind: str, language: str | None) -> RowValidator
         task.reach_profile, task.catalog_item, dictionary_terms=task.dictionary_terms or None, **options
     )
 
+    follow = _follow_source(validator, source)
+
     def check(items: Sequence[Item], row: int) -> list[Marker]:
+        follow()
         # the document is a view over the editor's list: no copy per keystroke
         findings = validator.cue(CaptionDocument(cues=items), row)  # type: ignore[arg-type]
         return [Marker(str(f.severity), str(f.rule), f.message) for f in findings]
@@ -98,7 +124,7 @@ def full_check(items: Sequence[Item], validator: RowValidator) -> dict[int, list
 FindingsFor = "Callable[[Sequence[Item], int], list]"
 
 
-def findings_for(kind: str, task: Task, language: str | None):
+def findings_for(kind: str, task: Task, language: str | None, source: SourceOf | None = None):
     """(items, row) -> the caption core's Findings for the row, each with its fix where one exists. Used by the problems panel when a fix is asked for, never per keystroke (chapters
     have no core validation: their mode asks for none)."""
     from reach_studio.domain import validation
@@ -112,4 +138,10 @@ def findings_for(kind: str, task: Task, language: str | None):
         dictionary_terms=task.dictionary_terms or None,
         rules=task_rules(task, language),
     )
-    return lambda items, row: validator.cue(CaptionDocument(cues=list(items)), row)  # type: ignore[arg-type]
+    follow = _follow_source(validator, source)
+
+    def findings(items: Sequence[Item], row: int) -> list:
+        follow()
+        return validator.cue(CaptionDocument(cues=list(items)), row)  # type: ignore[arg-type]
+
+    return findings

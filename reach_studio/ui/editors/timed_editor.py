@@ -124,7 +124,9 @@ class TimedEditor(EditorBase):
         from reach_studio.domain.formats import speaker_style_for
 
         self.speaker_style = speaker_style_for(self.task.reach_profile, self.task.catalog_item)
-        self.model = CueListModel(self.mode.columns, [], source, self.mode.validator(self.task))
+        self.model = CueListModel(
+            self.mode.columns, [], source, self.mode.validator(self.task, self._source_cues)
+        )
         self.model.speaker_style = self.speaker_style if self.mode.speakers else "none"
         restored = self._initial_items(source)
         self.model.replace_document(restored)
@@ -149,6 +151,10 @@ class TimedEditor(EditorBase):
         self._update_markers_view()
 
     # ------------------------------------------------------------------------------ construction
+
+    def _source_cues(self) -> list[Cue]:
+        """A translation's source cues as loaded now (the checks compare against them)."""
+        return self.model.source
 
     def _initial_items(self, source: list[Cue]) -> list[Item]:
         start = self.mode.starting_items(source)
@@ -378,7 +384,9 @@ class TimedEditor(EditorBase):
 
         from reach_studio.ui.editors.validation_panel import ValidationPanel
 
-        self.problems_panel = ValidationPanel(self.model, self.mode.findings(self.task), self._push, self)
+        self.problems_panel = ValidationPanel(
+            self.model, self.mode.findings(self.task, self._source_cues), self._push, self
+        )
         self.problems_panel.cueActivated.connect(lambda row: self.select(row))
         self.problems_action = QAction("Problems", self, checkable=True, checked=True)
         self.problems_action.setToolTip("Show every problem of the document, with its fix")
@@ -577,6 +585,8 @@ class TimedEditor(EditorBase):
         start = self.mode.starting_items(doc.cues) if not self.model.items else []
         if start:
             self._push(edit_ops.replace_range(self.model.items, 0, 0, start, "Load source"))
+        else:
+            self.model.revalidate_all()  # a restored draft's checks now compare with the source
         self.model.layoutChanged.emit()
         self._refresh_editors()
         if self.status.text() == _SOURCE_PENDING:  # the note said they were on their way

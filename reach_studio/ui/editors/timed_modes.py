@@ -9,7 +9,7 @@ and the editor asks its mode. Qt-free: a mode describes, the editor builds the w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from reach_studio.domain import edit_ops
@@ -20,6 +20,8 @@ from reach_studio.domain.task import Task
 
 if TYPE_CHECKING:
     from reach_studio.ui.editors.cue_model import RowValidator
+
+SourceOf = Callable[[], Sequence[Cue]]  # a translation's source cues as the editor has them now
 
 
 class TimedMode:
@@ -53,17 +55,17 @@ class TimedMode:
         """The document before any draft: empty, except a translation starts on its source's timing."""
         return []
 
-    def validator(self, task: Task) -> RowValidator:
-        """Per-row checks, run on every edit."""
+    def validator(self, task: Task, source: SourceOf | None = None) -> RowValidator:
+        """Per-row checks, run on every edit (`source`: the source cues, for a translation's checks)."""
         from reach_studio.ui.editors import row_checks
 
-        return row_checks.caption_validator(task, self.kind, self.language(task))
+        return row_checks.caption_validator(task, self.kind, self.language(task), source)
 
-    def findings(self, task: Task):
+    def findings(self, task: Task, source: SourceOf | None = None):
         """The caption core's findings with their fixes, for the problems panel (None: this mode has none)."""
         from reach_studio.ui.editors import row_checks
 
-        return row_checks.findings_for(self.kind, task, self.language(task))
+        return row_checks.findings_for(self.kind, task, self.language(task), source)
 
     def document(self, items: Sequence[Item], language: str | None) -> CaptionDocument:
         """The items as a caption document in the task's language (what is delivered for cue modes)."""
@@ -134,7 +136,7 @@ class DescriptionsMode(TimedMode):
     keeps_gap = False
     source_format = "vtt"
 
-    def validator(self, task: Task) -> RowValidator:
+    def validator(self, task: Task, source: SourceOf | None = None) -> RowValidator:
         from reach_studio.ui.editors import row_checks
 
         return row_checks.description_validator(task, self.language(task))
@@ -162,12 +164,12 @@ class ChaptersMode(TimedMode):
     timed_ranges = False
     keeps_gap = False
 
-    def validator(self, task: Task) -> RowValidator:
+    def validator(self, task: Task, source: SourceOf | None = None) -> RowValidator:
         from reach_studio.ui.editors import row_checks
 
         return row_checks.chapter_validator(task)
 
-    def findings(self, task: Task):
+    def findings(self, task: Task, source: SourceOf | None = None):
         return None
 
     def work_product(self, items: Sequence[Item], language: str | None) -> WorkProduct:
