@@ -240,6 +240,7 @@ class RecorderPanel(QWidget):
         self.note.setWordWrap(True)
         set_tone(self.note, "warning")
         row = QHBoxLayout()
+        row.setSpacing(4)  # the three buttons fit the voice editor's panel at 1024 px
         for b in (self.record_button, self.play_button, self.import_button):
             row.addWidget(b)
         row.addStretch(1)
@@ -249,6 +250,8 @@ class RecorderPanel(QWidget):
         layout.addWidget(self.level)
         layout.addWidget(self.note)
         self.note.setVisible(bool(self.reason))
+        if self.reason:  # the greyed-out button says why when pointed at, as the note under it does
+            self.record_button.setToolTip(self.reason)
         self.record_button.clicked.connect(self._record_clicked)
         self.play_button.clicked.connect(self.playRequested)
         self.import_button.clicked.connect(self.importRequested)

@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -219,7 +221,9 @@ class VoiceEditor(EditorBase):
         for col, width in ((0, 40), (1, 96), (3, 90)):
             self.table.setColumnWidth(col, width)
 
-        panel = QWidget(self)
+        # The panel scrolls rather than squeezing its controls when the window is small (1024×700), and
+        # gets the height it needs from the line list above it when there is room (_fit_panel).
+        self.panel = panel = QWidget()
         outer = QVBoxLayout(panel)
         outer.setContentsMargins(4, 4, 4, 4)
         form = QFormLayout()
@@ -229,14 +233,19 @@ class VoiceEditor(EditorBase):
         self.start_edit = TimeEdit(panel)
         self.to_playhead = QPushButton("Start at playhead", panel)
         self.to_playhead.clicked.connect(self.set_start_at_playhead)
-        self.slot_label = plain(QLabel(panel))
-        self.slot_label.setWordWrap(True)  # a long warning must not widen the editor (and the window)
         times.addWidget(self.start_edit)
         times.addWidget(self.to_playhead)
-        times.addWidget(self.slot_label, 1)
+        times.addStretch(1)
         form.addRow("Start", times)
+        # the slot and the over-dialogue warning: a row of its own, as wide as the panel, so it wraps into
+        # a line or two instead of a narrow column (and never widens the editor)
+        self.slot_label = plain(QLabel(panel))
+        self.slot_label.setWordWrap(True)
+        self.slot_label.hide()
+        form.addRow(self.slot_label)
         self.text_edit = QPlainTextEdit(panel)
-        self.text_edit.setMaximumHeight(80)
+        self.text_edit.setMinimumHeight(44)
+        self.text_edit.setMaximumHeight(72)
         self.text_edit.setPlaceholderText(
             "What is said in the " + ("dub" if self.kind == "dubbing" else "description")
         )
@@ -250,11 +259,10 @@ class VoiceEditor(EditorBase):
         self.rate_box.valueChanged.connect(self._rate_changed)
         speak_row = QHBoxLayout()
         speak_row.addWidget(self.speak_label, 1)
-        speak_row.addWidget(self.rate_box)
+        speak_row.addWidget(self.rate_box, 0, Qt.AlignmentFlag.AlignTop)
         form.addRow("Speaking time", speak_row)
-        self.recorder_panel = RecorderPanel(self.recorder, panel, reason=recorder_reason)
-        form.addRow("Take", self.recorder_panel)
-        self.dub_caption_box = QCheckBox("Also deliver a caption aligned with the dub", panel)
+        self.dub_caption_box = QCheckBox("Also deliver one, at", panel)
+        self.dub_caption_box.setToolTip("A caption file timed to the dub (Kaltura's dub-aligned caption)")
         self.accuracy_box = QSpinBox(panel, minimum=50, maximum=98, suffix=" % accuracy")
         self.dub_caption_box.setChecked(bool(self._dub_caption))
         self.accuracy_box.setValue(int(self._accuracy or 95))
@@ -263,12 +271,29 @@ class VoiceEditor(EditorBase):
             row.addWidget(self.dub_caption_box)
             row.addWidget(self.accuracy_box)
             row.addStretch(1)
-            form.addRow("", row)
+            form.addRow("Caption", row)
         else:
             self.dub_caption_box.hide()
             self.accuracy_box.hide()
+        self.recorder_panel = RecorderPanel(self.recorder, panel, reason=recorder_reason)
+        form.addRow("Take", self.recorder_panel)
+        # why recording is not possible here, across the whole panel under the Take row (a wrapped label
+        # nested in a form row got less height than it needs and was cut off)
+        outer.insertWidget(1, self.recorder_panel.note)
 
-        top = self.workbench(left, self.table, panel)
+        self.panel_scroll = QScrollArea(self)
+        self.panel_scroll.setWidget(panel)
+        self.panel_scroll.setWidgetResizable(True)
+        self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        rows = self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + 2 * rows + 6)
+        top = self.workbench(left, self.table, self.panel_scroll)
+        top.setSizes([360, 640])  # the picture needs less width than the lines and their panel
+        self.right_split = top.widget(1)
+        self.right_split.setStretchFactor(0, 1)  # a taller window gives the line list more rows
+        self.right_split.setStretchFactor(1, 0)
+        self.right_split.setCollapsible(1, False)
         self.timeline = TimelineView(self)
         self.timeline.canvas.set_duration(self.task.entry_duration_ms or 0)
         layout = QVBoxLayout(self)
@@ -409,6 +434,7 @@ class VoiceEditor(EditorBase):
         )
         self.speak_label.setText(text)
         set_tone(self.speak_label, None if fits else "error")
+        self._fit_panel()  # a longer estimate may wrap onto a second line
 
     def _rate_changed(self, wpm: int) -> None:
         self._update_speaking_time()
@@ -539,8 +565,35 @@ class VoiceEditor(EditorBase):
                     "move the line into a pause or record a shorter take"
                 )
             self.slot_label.setText(slot)
+        self.slot_label.setVisible(bool(self.slot_label.text()))
         self.recorder_panel.set_line(line is not None, bool(line and line.has_take))
         self._refreshing = False
+        self._fit_panel()
+
+    def _fit_panel(self) -> None:
+        """Give the panel the height its content needs (a new warning, a wrapped note), taken from the line
+        list while that keeps its minimum; what still does not fit scrolls. Never shrinks the panel: a
+        linguist who dragged the splitter keeps what they chose."""
+        if not self.isVisible():
+            return
+        width = self.panel_scroll.viewport().width()
+        need = self.panel.heightForWidth(width) if self.panel.hasHeightForWidth() else -1
+        need = max(need, self.panel.minimumSizeHint().height())
+        table_h, panel_h = self.right_split.sizes()
+        if need <= panel_h:
+            return
+        spare = table_h - self.table.minimumHeight()
+        grow = min(need - panel_h, max(0, spare))
+        if grow > 0:
+            self.right_split.setSizes([table_h - grow, panel_h + grow])
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, lambda: shiboken6.isValid(self) and self._fit_panel())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, lambda: shiboken6.isValid(self) and self._fit_panel())
 
     def select(self, row: int | None, seek: bool = True) -> None:
         if row is not None and not 0 <= row < len(self.script.lines):
