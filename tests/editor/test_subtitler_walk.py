@@ -50,3 +50,61 @@ def test_source_arriving_late_gives_the_translation_checks_their_source(qtbot):
     qtbot.waitUntil(
         lambda: any("same as the source" in m.message for _r, m in panel.problems.rows), timeout=3000
     )
+
+
+def _shown_as(tip: str) -> str:
+    """A tool-tip's text as Qt shows it (it guesses HTML the way QToolTip does)."""
+    from PySide6 import QtGui
+
+    doc = QtGui.QTextDocument()
+    if QtGui.Qt.mightBeRichText(tip):
+        doc.setHtml(tip)
+    else:
+        doc.setPlainText(tip)
+    return doc.toPlainText()
+
+
+def test_the_fix_buttons_tip_shows_a_speaker_name_as_typed(qtbot):
+    ed = open_editor(qtbot)
+    ed.task.catalog_item.enable_speaker_id = True
+    ed.model.set_validator(ed.mode.validator(ed.task))
+    ed.problems_panel.findings = ed.mode.findings(ed.task)
+    ed.load_items([Cue(1000, 3000, "Hello.", "<b>Ann</b>"), Cue(3500, 6000, "And you.")])
+    panel = ed.problems_panel
+    qtbot.waitUntil(lambda: any("speaker" in m.message for _r, m in panel.problems.rows), timeout=3000)
+    _click_problem(qtbot, panel, "no speaker label")
+    assert panel.fix_button.isEnabled()
+    assert "Label as <b>Ann</b>" in _shown_as(panel.fix_button.toolTip())
+
+
+def test_the_preview_on_the_picture_has_the_delivered_line_breaks(qtbot):
+    from PySide6.QtGui import QImage
+
+    ed = open_editor(qtbot, max_chars=32)
+    ed.video.show_frame(QImage(320, 180, QImage.Format.Format_RGB32))  # the demo's small picture
+    ed.table.setFocus()
+    ed.seek(1000)
+    qtbot.keyClick(ed.focusWidget(), Qt.Key.Key_Insert)
+    qtbot.keyClicks(ed.text_edit, "Welcome to kinesiology, the study of how the body moves.")
+    qtbot.keyClick(ed.text_edit, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)  # Reflow
+    delivered = ed.delivered_view.delivered_lines
+    assert len(delivered) == 2
+    ed.seek(1500)
+    assert ed.video.caption_lines() == delivered
+
+
+def test_the_delivered_lines_figures_stay_in_sight_on_a_long_line(qtbot):
+    ed = open_editor(qtbot, max_chars=32)
+    ed.table.setFocus()
+    ed.seek(1000)
+    qtbot.keyClick(ed.focusWidget(), Qt.Key.Key_Insert)
+    qtbot.keyClicks(ed.text_edit, "Welcome to kinesiology, the study of how the body moves and why.")
+    view = ed.delivered_view
+    first = view.document().begin()
+    # where the figures are drawn on the first line, against the view's visible width
+    layout = first.layout()
+    line = layout.lineAt(0)
+    shown = view.text().splitlines()[0]
+    at = shown.index("64/32")
+    right = line.cursorToX(at + len("64/32 ✖"))[0]
+    assert right < view.viewport().width(), f"the line's length is drawn out of sight: {shown!r}"

@@ -33,10 +33,22 @@ class DeliveredView(QPlainTextEdit):
         self.setPalette(palette)
         self.document().setDocumentMargin(1)
         self._lines = 0
+        self.delivered_lines: list[str] = []  # what the file will have, without the figures
         self._fit(1)
 
     def text(self) -> str:
         return self.toPlainText()
+
+    def show_lines(self, lines: list[str], limit: int) -> None:
+        """Each delivered line after its length against the limit ("56/32 ✖  Welcome to…"): the figures
+        first, so a long line is cut at its end, never its count."""
+        self.delivered_lines = list(lines)
+        width = len(str(limit))
+        self.setText(
+            "\n".join(
+                f"{len(line):>{width}}/{limit} {'✖' if len(line) > limit else ' '}  {line}" for line in lines
+            )
+        )
 
     def setText(self, text: str) -> None:
         if text == self.toPlainText():

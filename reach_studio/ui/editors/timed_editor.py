@@ -969,13 +969,10 @@ class TimedEditor(EditorBase):
 
     def _update_delivered_view(self, row: int | None) -> None:
         if row is None or not self.mode.text_lines:
-            self.delivered_view.setText("")
+            self.delivered_view.show_lines([], 0)
             return
         limit = self.caption_rules().max_chars_per_line
-        lines = self.delivered_text(row).split("\n")
-        self.delivered_view.setText(
-            "\n".join(f"{line}   {len(line)}/{limit}{' ✖' if len(line) > limit else ''}" for line in lines)
-        )
+        self.delivered_view.show_lines(self.delivered_text(row).split("\n"), limit)
 
     def _play_item(self, row: int) -> None:
         """Double-click on a cue: play that cue from its start, and stop at its end."""

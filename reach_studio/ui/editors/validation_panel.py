@@ -263,7 +263,7 @@ class ValidationPanel(QWidget):
         # widens the column (the layout jumped and the button moved away from under the mouse)
         metrics = self.fix_button.fontMetrics()
         self.fix_button.setText(metrics.elidedText(full, Qt.TextElideMode.ElideRight, FIX_TEXT_PX))
-        self.fix_button.setToolTip(full if finding else "")
+        self.fix_button.setToolTip(plain_tip(full) if finding else "")  # names a speaker or term as typed
         self.fix_all_button.setEnabled(finding is not None)
 
     # -------------------------------------------------------------------------------------- fixes

@@ -20,6 +20,9 @@ from PySide6.QtWidgets import (
 
 from reach_studio.ui.player.base import MediaPlayerBase
 
+CAPTION_HEIGHT_SHARE = 1 / 16  # caption text height against the picture's (22 px on 640x360)
+MIN_CAPTION_PX = 6
+
 
 class VideoView(QGraphicsView):
     """Shows a player's picture and the current caption text over it."""
@@ -114,18 +117,36 @@ class VideoView(QGraphicsView):
     def caption_text(self) -> str:
         return self._caption.toPlainText()
 
+    def caption_lines(self) -> list[str]:
+        """The caption's lines as drawn on the picture (each laid-out line's text)."""
+        out = []
+        block = self._caption.document().begin()
+        while block.isValid():
+            layout, text = block.layout(), block.text()
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                out.append(text[line.textStart() : line.textStart() + line.textLength()])
+            block = block.next()
+        return out
+
     def _layout_caption(self) -> None:
+        """The caption at a size proportional to the picture, with the delivered file's line breaks: a
+        line too wide for the picture makes the text smaller, never wraps it (a wrap showed three lines
+        of a two-line cue)."""
         text = self._caption.toPlainText()
         self._caption.setVisible(bool(text))
         self._box.setVisible(bool(text))
         if not text:
             return
-        self._caption.setTextWidth(-1)
+        font = self._caption.font()
+        font.setPixelSize(max(MIN_CAPTION_PX, round(self._frame_rect.height() * CAPTION_HEIGHT_SHARE)))
+        self._caption.setFont(font)
+        self._caption.setTextWidth(-1)  # no wrapping: a block's width is its longest line
         max_w = self._frame_rect.width() * 0.9
-        if self._caption.boundingRect().width() > max_w:
-            self._caption.setTextWidth(max_w)
-        doc = self._caption.document()
-        doc.setDefaultTextOption(doc.defaultTextOption())
+        wide = self._caption.boundingRect().width()
+        if wide > max_w:
+            font.setPixelSize(max(MIN_CAPTION_PX, int(font.pixelSize() * max_w / wide)))
+            self._caption.setFont(font)
         r = self._caption.boundingRect()
         x = (self._frame_rect.width() - r.width()) / 2
         y = self._frame_rect.height() - r.height() - self._frame_rect.height() * 0.06
