@@ -38,6 +38,7 @@ from reach_studio.settings import Settings, SettingsError
 from reach_studio.store.drafts import DraftInfo, DraftStore
 from reach_studio.ui.editors.registry import TaskContext, registered_features
 from reach_studio.ui.log_window import LogWindow, install_log_buffer
+from reach_studio.ui.queue_model import entry_label, service_label
 from reach_studio.ui.queue_view import QueueView
 from reach_studio.ui.style import plain, rich
 from reach_studio.ui.task_details import TaskDetails
@@ -88,19 +89,30 @@ class FailTaskDialog(QDialog):
 
 
 class RestoreDraftsDialog(QDialog):
-    """ "Restore open drafts?" after a crash or kill: one line per draft, all checked."""
+    """ "Restore open drafts?" after a crash or kill: one line per draft, all checked.
 
-    def __init__(self, drafts: list[DraftInfo], parent: QWidget | None = None) -> None:
+    Each line names the entry and the service as the queue does (`tasks`: draft key → the task, where it
+    is known); never the draft store's internal kind ("audio_description")."""
+
+    def __init__(
+        self, drafts: list[DraftInfo], parent: QWidget | None = None, tasks: dict[str, Task] | None = None
+    ) -> None:
         super().__init__(parent)
         import time
 
         self.setWindowTitle("Restore drafts")
-        intro = QLabel(f"{len(drafts)} task draft(s) were open when {APP_NAME} last stopped. Restore them?")
+        count = f"{len(drafts)} task draft" + ("s were" if len(drafts) != 1 else " was")
+        intro = QLabel(f"{count} open when {APP_NAME} last stopped. Restore them?")
         intro.setWordWrap(True)
         self.list = QListWidget()
         for info in drafts:
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.updated_at))
-            item = QListWidgetItem(f"{info.label or info.task_key} — {info.kind or 'draft'}, saved {when}")
+            task = (tasks or {}).get(info.task_key)
+            if task is not None:
+                what = f"{entry_label(task)} — {service_label(task)}, task {task.id}"
+            else:  # the editor's own words ("Audio description · task 1008"), kept with the draft
+                what = info.label or f"Draft {info.task_key}"
+            item = QListWidgetItem(f"{what}, saved {when}")
             item.setData(Qt.ItemDataRole.UserRole, info.task_key)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
@@ -661,7 +673,8 @@ class MainWindow(QMainWindow):
         ]
         if not infos:
             return None
-        dialog = RestoreDraftsDialog(infos, self)
+        known = {workspace_draft_key(t): t for t in self.service.mine.values()}
+        dialog = RestoreDraftsDialog(infos, self, known)
         dialog.accepted.connect(lambda: self.restore_drafts(dialog.chosen()))
         self.restore_dialog = dialog
         dialog.open()

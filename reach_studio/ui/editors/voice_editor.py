@@ -54,6 +54,7 @@ from reach_studio.ui.editors.recorder import RecorderError, RecorderPanel, TakeR
 from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.time_edit import TimeEdit
 from reach_studio.ui.player import MediaPlayerBase, PlayerError, VideoView, create_player
+from reach_studio.ui.queue_model import service_label
 from reach_studio.ui.style import esc, plain, rich, set_tone
 from reach_studio.ui.timeline import TimelineView
 from reach_studio.workers.background import run_in_background
@@ -61,7 +62,6 @@ from reach_studio.workers.background import run_in_background
 log = logging.getLogger(__name__)
 
 SAVE_DEBOUNCE_MS = 300
-TITLES = {"dubbing": "Dubbing", "audio_description": "Audio description"}
 COLUMNS = ("#", "Start", "Text", "Take")
 
 
@@ -100,7 +100,7 @@ class VoiceEditor(EditorBase):
         self._refreshing = False
         self._playhead = 0
         self.script, note = self._initial_script()
-        self.start_journal(self.kind, TITLES[self.kind])
+        self.start_journal(self.kind, service_label(self.task))
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DEBOUNCE_MS)
         self._save_timer.timeout.connect(self.journal.snapshot)
         self.dialogue: list[tuple[int, int]] = []  # where the original speaks (captions, else loud audio)
@@ -183,7 +183,7 @@ class VoiceEditor(EditorBase):
         self.toolbar = QToolBar(self)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.toolbar.addWidget(
-            rich(QLabel(f"<b>{TITLES[self.kind]}</b> · {esc(self.language or '')}  ", self))
+            rich(QLabel(f"<b>{esc(service_label(self.task))}</b> · {esc(self.language or '')}  ", self))
         )
         self.add_action = self.toolbar.addAction("Add line at playhead", lambda: self.add_line_at_playhead())
         self.delete_action = self.toolbar.addAction("Delete line", self.delete_current)
