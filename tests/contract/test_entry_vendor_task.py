@@ -154,6 +154,30 @@ def test_get_jobs_may_list_a_task_that_just_left_pending(emulator):
     assert task["id"] not in {t.id for t in reach_api.get_jobs(app_connection(emulator))}
 
 
+def test_list_and_get_jobs_filter_by_catalog_item_and_reach_profile(emulator):
+    """catalogItemIdEqual/In and reachProfileIdEqual/In are EntryVendorTaskFilter fields (_eq_/_in_
+    catalog_item_id, reach_profile_id) that list and getJobs both apply."""
+    captions, translation = pending_task(emulator, 1), pending_task(emulator, 2)
+    a, b = captions["catalogItemId"], translation["catalogItemId"]
+    assert a != b
+    c = vendor(emulator)
+    by_a = set(_jobs(c, catalogItemIdEqual=a))
+    assert captions["id"] in by_a and translation["id"] not in by_a
+    assert {captions["id"], translation["id"]} <= set(_jobs(c, catalogItemIdIn=f"{a},{b}"))
+    assert translation["id"] not in set(_jobs(c, catalogItemIdIn=f"{a}"))
+    listed = c.reach.entryVendorTask.list(
+        KalturaEntryVendorTaskFilter(catalogItemIdIn=str(b)), KalturaFilterPager(pageSize=500)
+    ).objects
+    assert listed and {t.catalogItemId for t in listed} == {b}
+    profile = captions["reachProfileId"]
+    by_profile = c.reach.entryVendorTask.list(
+        KalturaEntryVendorTaskFilter(reachProfileIdIn=f"{profile}"), KalturaFilterPager(pageSize=500)
+    ).objects
+    assert captions["id"] in {t.id for t in by_profile} and {t.reachProfileId for t in by_profile} == {
+        profile
+    }
+
+
 # ---- abort ---------------------------------------------------------------------------------------------
 def test_abort_only_while_waiting_else_cannot_abort_not_moderated_task(emulator):
     c = customer_admin(emulator)

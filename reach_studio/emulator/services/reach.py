@@ -402,9 +402,15 @@ def _apply_filter(tasks: list[dict[str, Any]], f: dict[str, Any]) -> list[dict[s
             return False
         if f.get("entryIdIn") and t["entryId"] not in {x.strip() for x in f["entryIdIn"].split(",")}:
             return False
+        # KalturaEntryVendorTaskBaseFilter maps these to _eq_/_in_ reach_profile_id and catalog_item_id, which
+        # EntryVendorTaskFilter (baseObjectFilter) applies to list and getJobs alike (docs: "entryVendorTask")
         if f.get("reachProfileIdEqual") is not None and t["reachProfileId"] != f["reachProfileIdEqual"]:
             return False
+        if f.get("reachProfileIdIn") and t["reachProfileId"] not in _ints(f["reachProfileIdIn"]):
+            return False
         if f.get("catalogItemIdEqual") is not None and t["catalogItemId"] != f["catalogItemIdEqual"]:
+            return False
+        if f.get("catalogItemIdIn") and t["catalogItemId"] not in _ints(f["catalogItemIdIn"]):
             return False
         if f.get("partnerIdEqual") is not None and t["partnerId"] != f["partnerIdEqual"]:
             return False
