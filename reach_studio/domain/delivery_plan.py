@@ -330,6 +330,21 @@ def marker(task_id: int, step_key: str, claimant: str = "") -> str:
     return f"{base}:by:{claimant}" if claimant else base
 
 
+SYSTEM_NAME_MAX = 127  # cue_point.system_name is varchar(127) (plugins/cue_points/base/config/schema.xml)
+CUE_POINT_SERVICE = "cuePoint.cuePoint"
+
+
+def cue_point_system_name(step_marker: str) -> str:
+    """The systemName of a cue point a step adds, from the step's marker. Kaltura refuses a second cue point of
+    the entry with a systemName the caller can see (CUE_POINT_SYSTEM_NAME_EXISTS, naming the first; chapters
+    are public, so a task's key sees them all), so an add repeated after a lost answer cannot make a second
+    chapter, even where the marker lookup misses the first (docs/kaltura-contract.md, "Assets and cue points")."""
+    if len(step_marker) <= SYSTEM_NAME_MAX:
+        return step_marker
+    digest = hashlib.sha1(step_marker.encode("utf-8")).hexdigest()[:16]
+    return f"{step_marker[: SYSTEM_NAME_MAX - len(digest) - 1]}:{digest}"
+
+
 def claimant_of(task: Task, product: WorkProduct | None = None) -> str:
     """The externalTaskId the delivery is made under: the work product's, else the claim's."""
     return (
@@ -376,10 +391,17 @@ def build_plan(task: Task, product: WorkProduct, context: PlanContext | None = N
     steps, output_step = builders[feature](task, product, context)
     claimant = claimant_of(task, product)
     steps = [replace(s, marker=marker(task.id, s.key, claimant)) if s.marker else s for s in steps]
+    steps = [_with_system_name(s) for s in steps]
     steps.append(_finish_step(task, product, output_step))
     return DeliveryPlan(
         task_id=task.id, entry_id=task.entry_id, feature=feature, steps=tuple(steps), output_step=output_step
     )
+
+
+def _with_system_name(step: Step) -> Step:
+    if step.op != "add" or step.service != CUE_POINT_SERVICE or not step.marker:
+        return step
+    return replace(step, fields={**step.fields, "systemName": cue_point_system_name(step.marker)})
 
 
 # --- per service ---------------------------------------------------------------------------------
@@ -600,7 +622,7 @@ def _chapters_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> tuple[
             Step(
                 key=key,
                 op="add",
-                service="cuePoint.cuePoint",
+                service=CUE_POINT_SERVICE,
                 action="add",
                 object_type="KalturaThumbCuePoint",
                 marker=marker(task.id, key),

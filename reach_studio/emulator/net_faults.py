@@ -1,4 +1,5 @@
-"""Hostile-network faults of the emulator: a byte-dripping answer, an oversized answer, a cross-host redirect.
+"""Hostile-network faults of the emulator: a byte-dripping answer, an oversized answer, a cross-host redirect,
+a lost answer.
 
 Why apart from `server.Faults`' rates: these change the *shape* of an answer rather than failing it, and the
 redirect needs a second listener. `Faults.configure(drip_rate=, drip_interval_s=, oversize_rate=,
@@ -74,6 +75,48 @@ class NetworkFaults:
     def count_sent(self, n: int) -> None:
         with self._lock:
             self.sent_bytes += n
+
+
+class LostAnswers:
+    """The lost-answer fault: the call is carried out, then the connection closes without its answer.
+
+    Why: "request sent, answer lost" is the case no retry may guess about — the object exists, the client does
+    not know its id. `Faults.lose_next_answers(count, service=, action=)` arms it for the next `count` API calls
+    of that service/action (any when not given; service as in the URL, e.g. "cuepoint_cuepoint"); `lost` counts
+    the answers dropped so far, so a test can check the fault really fired.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.remaining = 0
+            self.service: str | None = None
+            self.action: str | None = None
+            self.lost = 0
+
+    def arm(self, count: int, service: str | None = None, action: str | None = None) -> None:
+        if count < 0:
+            raise ValueError("count must not be negative")
+        with self._lock:
+            self.remaining = int(count)
+            self.service = service.lower() if service else None
+            self.action = action.lower() if action else None
+
+    def take(self, service: str | None, action: str | None) -> bool:
+        """True when this call's answer is to be lost (counts it)."""
+        with self._lock:
+            if self.remaining <= 0:
+                return False
+            if self.service and str(service or "").lower() != self.service:
+                return False
+            if self.action and str(action or "").lower() != self.action:
+                return False
+            self.remaining -= 1
+            self.lost += 1
+            return True
 
 
 def drip(body: bytes, interval_s: float, sleep: Any) -> Iterator[bytes]:

@@ -29,6 +29,7 @@ from reach_studio.emulator.errors import ApiError
 from reach_studio.emulator.net_faults import (
     NETWORK_SWITCHES,
     ForeignHost,
+    LostAnswers,
     NetworkFaults,
     maybe_redirect,
     shape_response,
@@ -77,6 +78,7 @@ class Faults:
         self.stalled_adds = (
             StalledAdds()
         )  # adds that land after the client gave up (emulator/stalled_adds.py)
+        self.lost_answers = LostAnswers()  # calls carried out whose answer never arrives (net_faults.py)
         self.reset()
 
     def reset(self) -> None:
@@ -90,6 +92,7 @@ class Faults:
             self.timeout_sleep_s = DEFAULT_TIMEOUT_SLEEP_S
             self.network.reset()
             self.stalled_adds.reset()
+            self.lost_answers.reset()
 
     def configure(
         self,
@@ -142,6 +145,11 @@ class Faults:
     def stall_next_adds(self, count: int, seconds: float, service: str | None = None) -> None:
         """The next `count` add calls (of `service`, e.g. "caption_captionasset") run `seconds` late."""
         self.stalled_adds.arm(count, seconds, service)
+
+    def lose_next_answers(self, count: int, service: str | None = None, action: str | None = None) -> None:
+        """The next `count` API calls (of `service`/`action`, e.g. "cuepoint_cuepoint", "add") are carried out
+        and then their connection closes without an answer."""
+        self.lost_answers.arm(count, service, action)
 
     def expire_all_ks(self) -> None:
         """Every KS (sessions and task access keys) issued until now is refused as expired from now on.
@@ -383,6 +391,8 @@ def create_app(emu: Emulator) -> Flask:
         except Exception:  # a bug in a handler: answer like Kaltura, keep the traceback in our log
             log.exception("emulator handler failed for %s.%s", service, action_name)
             result = ApiError("INTERNAL_SERVERL_ERROR")
+        if emu.faults.lost_answers.take(service, action_name):
+            return _drop_connection()  # carried out; the answer never reaches the client
         body, content_type = serialize(result, fmt, time.perf_counter() - started)
         response = Response(body, status=200, content_type=content_type)
         response.headers["X-Me"] = "reach-studio-emulator"

@@ -8,13 +8,16 @@ completed step. No asset is ever created twice: ``add`` calls are never blindly 
 looks for the object it would have created — every object carries a partnerData marker naming the task and
 step — and adopts it instead. Known limit: an add that Kaltura processes only after the client gave up
 waiting (a server stalled beyond the request timeout) can still land after our search; Kaltura offers no
-idempotency key to close that window.
+idempotency key to close that window, so the extra copy is removed before READY (``reconcile``). Cue points
+(chapters) close it: each carries a systemName derived from its marker, Kaltura refuses a second one
+(CUE_POINT_SYSTEM_NAME_EXISTS naming the first), and the executor adopts the one named.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +59,9 @@ _ENTRY_READY = EntryStatus.READY
 _ENTRY_STATUSES_BUT_DELETED = ",".join(s.value for s in EntryStatus if s != EntryStatus.DELETED)
 _ENTRY_ERRORS = {"-1": "conversion failed", "-2": "import failed", "virusScan.Infected": "infected"}
 _FINAL_STATE_CODE = "CANNOT_UPDATE_STATUS_OF_TASK_WHICH_IS_IN_FINAL_STATE"
+# CuePointService::addAction: "Cue point system name already exists [@NAME@] with id [@ID@]"
+_SYSTEM_NAME_EXISTS = "CUE_POINT_SYSTEM_NAME_EXISTS"
+_SYSTEM_NAME_ID = re.compile(r"with id \[([^\]\s]+)\]")
 
 
 @dataclass
@@ -337,8 +343,35 @@ class _StepRun:
         except Exception as exc:
             if is_transient(exc):  # sent, but no answer: it may land later
                 self.result.uncertain[step.key] = sent_at
+            if error_code(exc) == _SYSTEM_NAME_EXISTS and fields.get("systemName"):
+                return self._adopt_named(exc)
             raise
         return {"id": str(created.id)}
+
+    def _adopt_named(self, exc: BaseException) -> dict[str, Any]:
+        """Kaltura refused the add: a cue point with this step's systemName exists. It is the one an earlier
+        attempt made (its answer lost, or the marker lookup missed it) when it carries our marker."""
+        step = self.step
+        found = _SYSTEM_NAME_ID.search(str(getattr(exc, "message", "") or exc))
+        if found is None:
+            raise DeliveryError(
+                f"{_what(step)}: Kaltura names no existing cue point", step=step.key
+            ) from None
+        cue_id = found.group(1)
+        service = step.service
+        existing = self.ex.task_call(self.task, lambda c: _service(c, service).get(cue_id))
+        if getattr(existing, "partnerData", None) != step.marker:
+            raise DeliveryError(
+                f"{_what(step).capitalize()} could not be added: the entry already has cue point {cue_id} "
+                "under the same system name, not made by this delivery",
+                step=step.key,
+            ) from None
+        self.result.adopted.append(step.key)
+        self.result.uncertain.setdefault(step.key, 0.0)
+        log.info(
+            "Task %s: %s adopted existing cue point %s (same systemName)", self.task.id, step.key, cue_id
+        )
+        return {"id": cue_id, "adopted": True}
 
     def _op_upload(self) -> dict[str, Any]:
         step = self.step

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 from KalturaClient.exceptions import KalturaException
-from KalturaClient.Plugins.Core import KalturaFilterPager
+from KalturaClient.Plugins.Annotation import KalturaAnnotation
+from KalturaClient.Plugins.Core import KalturaFilterPager, KalturaNullableBoolean
 from KalturaClient.Plugins.CuePoint import KalturaCuePointFilter
 from KalturaClient.Plugins.ThumbCuePoint import KalturaThumbCuePoint
 
 from reach_studio.domain.enums import CuePointStatus, ThumbCuePointSubType
 
-from .kaltura import client, pending_task
+from .kaltura import client, customer_admin, pending_task
 
 
 def _key_client(emu):
@@ -117,3 +118,64 @@ def test_add_from_bulk_answers_the_added_cue_points_as_a_list(emulator, tmp_path
         answer = c.cuePoint.cuePoint.addFromBulk(fh)
     assert answer.totalCount == 2 and [cue.title for cue in answer.objects] == ["One", "Two"]
     assert [cue.startTime for cue in answer.objects] == [1000, 5000]
+
+
+def _user(emu, user_id: str, entry_id: str):
+    """A USER KS of the task's customer with a user id and edit rights on the entry (no `list` privilege)."""
+    customer = emu.info["customers"][0]
+    c = client(emu)
+    c.setKs(
+        c.session.start(customer["adminSecret"], user_id, 0, customer["partnerId"], 3600, f"edit:{entry_id}")
+    )
+    return c
+
+
+def _note(entry_id: str, start_ms: int, public: bool | None, **fields) -> KalturaAnnotation:
+    note = KalturaAnnotation(entryId=entry_id, startTime=start_ms, text=f"note at {start_ms}", **fields)
+    if public is not None:
+        note.isPublic = KalturaNullableBoolean(int(public))
+    return note
+
+
+def test_a_task_key_lists_only_public_cue_points_and_chapters_are_always_public(emulator):
+    """The accessKey is a USER KS with user "" and no `list` privilege: "user content only", and without a
+    user id CuePointPeer keeps only public cue points. A chapter (thumb cue point) is public whoever added it;
+    an annotation only when its isPublic says so (false when not sent). A KS with a user id also sees its own."""
+    task_key, entry_id = _key_client(emulator)
+    alice, bob = _user(emulator, "alice", entry_id), _user(emulator, "bob", entry_id)
+    bobs_chapter = bob.cuePoint.cuePoint.add(_chapter(entry_id, 1000))
+    bobs_private = bob.cuePoint.cuePoint.add(_note(entry_id, 2000, public=None, tags="chaptering"))
+    bobs_public = bob.cuePoint.cuePoint.add(_note(entry_id, 3000, public=True))
+    alices_private = alice.cuePoint.cuePoint.add(_note(entry_id, 4000, public=False))
+    assert bobs_private.isPublic.getValue() == 0
+
+    def listed(c, **fields) -> set[str]:
+        flt = KalturaCuePointFilter(entryIdEqual=entry_id, **fields)
+        return {cue.id for cue in c.cuePoint.cuePoint.list(flt).objects}
+
+    everything = {bobs_chapter.id, bobs_private.id, bobs_public.id, alices_private.id}
+    assert listed(customer_admin(emulator)) >= everything
+    assert listed(task_key) & everything == {bobs_chapter.id, bobs_public.id}
+    assert listed(alice) & everything == {bobs_chapter.id, bobs_public.id, alices_private.id}
+    # tagsLike "chaptering" switches the public-only criterion off (the old player's chapters module)
+    assert bobs_private.id in listed(task_key, tagsLike="chaptering")
+    # get reads by id with those criteria off (CuePointPeer::retrieveByPK)
+    assert task_key.cuePoint.cuePoint.get(alices_private.id).id == alices_private.id
+
+
+def test_a_system_name_clashes_only_with_cue_points_the_key_may_list(emulator):
+    """retrieveBySystemName runs under the same default criteria: the task key's chapter clashes with a
+    chapter of that name (public), not with an annotation it cannot list."""
+    task_key, entry_id = _key_client(emulator)
+    bob = _user(emulator, "bob", entry_id)
+    chapter = bob.cuePoint.cuePoint.add(_chapter(entry_id, 1000, systemName="intro"))
+    bob.cuePoint.cuePoint.add(_note(entry_id, 2000, public=False, systemName="hidden"))
+    err = _refused(lambda: task_key.cuePoint.cuePoint.add(_chapter(entry_id, 5000, systemName="intro")))
+    assert err.code == "CUE_POINT_SYSTEM_NAME_EXISTS" and chapter.id in err.message
+    assert (
+        task_key.cuePoint.cuePoint.add(_chapter(entry_id, 6000, systemName="hidden")).systemName == "hidden"
+    )
+    # the owner does see its annotation: the same name from bob clashes
+    assert _refused(
+        lambda: bob.cuePoint.cuePoint.add(_chapter(entry_id, 7000, systemName="hidden"))
+    ).code == ("CUE_POINT_SYSTEM_NAME_EXISTS")

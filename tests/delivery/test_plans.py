@@ -16,6 +16,7 @@ from reach_studio.domain.delivery_plan import (
     UrlSource,
     WorkProduct,
     build_plan,
+    cue_point_system_name,
     merge_tag_string,
     sign_language_suffix,
 )
@@ -250,10 +251,21 @@ def test_chapters_are_added_one_by_one_in_time_order():
         "title": "Intro",
         "description": "hello",
         "subType": 2,
+        # Kaltura refuses a second cue point with this name: a repeated add cannot make a second chapter
+        "systemName": first.marker,
     }
+    second = plan.step("chapter.002.add")
+    assert second.fields["systemName"] == second.marker != first.marker
     assert plan.output_step == "chapter.001.add"
     with pytest.raises(PlanError, match="no title"):
         build_plan(task, WorkProduct(chapters=(Chapter(0, "  "),)))
+
+
+def test_a_cue_point_system_name_fits_kalturas_column():
+    long_marker = "reach-studio:task-1:chapter.001.add:by:" + "x" * 200
+    name = cue_point_system_name(long_marker)
+    assert len(name) == 127 and name != cue_point_system_name(long_marker + "y")
+    assert cue_point_system_name("short") == "short"
 
 
 def test_sign_language_child_entry(tmp_path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reach_studio.domain.enums import CuePointStatus, EntryType, ThumbCuePointSubType
+from reach_studio.domain.enums import CuePointStatus, EntryType, NullableBoolean, ThumbCuePointSubType
 from reach_studio.emulator.content import (
     by_ids,
     can_reach,
@@ -21,6 +21,7 @@ from reach_studio.emulator.content import (
 )
 from reach_studio.emulator.cuepoint_bulk import BulkXmlError, parse_bulk_xml
 from reach_studio.emulator.errors import ApiError, register_errors
+from reach_studio.emulator.ks import Session
 from reach_studio.emulator.registry import CallContext, Params, action
 from reach_studio.emulator.schema import check_insert, check_update, coerce, define, define_enum
 
@@ -159,6 +160,42 @@ def _validate(cue: dict[str, Any], entry: dict[str, Any]) -> None:
             raise ApiError("END_TIME_IS_BIGGER_THAN_ENTRY_END_TIME", CUE_POINT_ID=end, END_TIME=length)
 
 
+# Who sees which cue point (docs/kaltura-contract.md, "Assets and cue points"). CuePointService::initService
+# makes a KS that is not admin and has no `list:*` "user content only"; CuePointPeer::setDefaultCriteriaFilter
+# (built lazily at the first query, so after initService) then keeps, for a KS with a user id, the user's own,
+# public ones and those of the entry its `list` privilege names, and for a KS without one (a REACH task's
+# accessKey: USER KS, user "") only public ones. Public: thumb (chapters), code and ad cue points always
+# (their model's getIsPublic() is true), an annotation when its isPublic says so, event cue points never.
+_ALWAYS_PUBLIC = {"KalturaThumbCuePoint", "KalturaCodeCuePoint", "KalturaAdCuePoint"}
+CHAPTERS_PUBLIC_TAG = "chaptering"  # KalturaAnnotationFilter::CHAPTERS_PUBLIC_TAG
+
+
+def is_public(cue: dict[str, Any]) -> bool:
+    """CuePoint::getIsPublic as each cue point model overrides it."""
+    if cue.get("objectType") in _ALWAYS_PUBLIC:
+        return True
+    return cue.get("isPublic") == NullableBoolean.TRUE_VALUE
+
+
+def user_content_only(session: Session, entry_filter: str | None = None) -> bool:
+    """CuePointService::initService (not admin and no `list:*`), and listAction's resetUserContentFilter (a
+    `list` privilege naming the filter's entry lifts it)."""
+    if session.is_admin:
+        return False
+    listed = session.privilege_values("list")
+    return "*" not in listed and not (entry_filter and entry_filter in listed)
+
+
+def may_list(session: Session, cue: dict[str, Any], *, chapters_tag: bool = False) -> bool:
+    """A cue point the KS's default criteria let through when it is "user content only"."""
+    user = session.user_id
+    if user and user != "0":
+        own = str(cue.get("userId") or "").lower() == user.lower()
+        return own or is_public(cue) or cue.get("entryId") in session.privilege_values("list")
+    # no user id: only public ones (a widget-session criterion; tagsLike "chaptering" switches it off)
+    return chapters_tag or is_public(cue)
+
+
 def _store_new(ctx: CallContext, cue: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
     stamp = now()
     cue.setdefault("startTime", 0)
@@ -178,17 +215,25 @@ def _store_new(ctx: CallContext, cue: dict[str, Any], entry: dict[str, Any]) -> 
     )
     if cue.get("endTime") is not None:
         cue["duration"] = cue["endTime"] - cue["startTime"]
+    if cue["objectType"] == "KalturaAnnotation" and cue.get("isPublic") is None:
+        cue["isPublic"] = NullableBoolean.FALSE_VALUE  # KalturaAnnotation::toInsertableObject
     return ctx.store.put(KIND, cue)
 
 
 def _check_system_name(ctx: CallContext, entry_id: str, name: str | None, own_id: str | None = None) -> None:
     """CuePointService add/update: a systemName another (not deleted) cue point of the entry has is
-    CUE_POINT_SYSTEM_NAME_EXISTS naming that cue point (CuePointPeer::retrieveBySystemName)."""
+    CUE_POINT_SYSTEM_NAME_EXISTS naming that cue point (CuePointPeer::retrieveBySystemName). The lookup runs
+    under the peer's default criteria, so a cue point the KS may not list does not count."""
     if not name:
         return
+    session = ctx.require_session()
+    hidden = user_content_only(session)
     for other in ctx.store.find(KIND, entryId=entry_id, systemName=name):
-        if other["id"] != own_id and other.get("status") != CuePointStatus.DELETED:
-            raise ApiError("CUE_POINT_SYSTEM_NAME_EXISTS", NAME=name, ID=other["id"])
+        if other["id"] == own_id or other.get("status") == CuePointStatus.DELETED:
+            continue
+        if int(other.get("partnerId", -1)) != session.partner_id or (hidden and not may_list(session, other)):
+            continue
+        raise ApiError("CUE_POINT_SYSTEM_NAME_EXISTS", NAME=name, ID=other["id"])
 
 
 @action("cuepoint_cuepoint", "add")
@@ -284,7 +329,8 @@ def delete(ctx: CallContext, p: Params) -> None:
 def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
     """CuePointService::listAction / KalturaCuePointFilter::doGetListResponse: idEqual, idIn, entryIdEqual or
     entryIdIn is required; the caller's partner's cue points (entries by partner, no per-entry privilege);
-    DELETED never (CuePointPeer's default criteria); without a pager up to 500 (getMaxInValues)."""
+    DELETED never and, for a "user content only" KS, only those it may see (CuePointPeer's default criteria);
+    without a pager up to 500 (getMaxInValues)."""
     session = ctx.require_session()
     flt = p.obj("filter", "KalturaCuePointFilter") or {}
     if not any(flt.get(f) for f in ("idEqual", "idIn", "entryIdEqual", "entryIdIn")):
@@ -305,6 +351,9 @@ def list_(ctx: CallContext, p: Params) -> dict[str, Any]:
         for c in visible
         if int(c.get("partnerId", -1)) == session.partner_id and c.get("status") != CuePointStatus.DELETED
     ]
+    if user_content_only(session, flt.get("entryIdEqual") or flt.get("entryIdIn")):
+        chapters_tag = flt.get("tagsLike") == CHAPTERS_PUBLIC_TAG
+        visible = [c for c in visible if may_list(session, c, chapters_tag=chapters_tag)]
     if flt.get("statusEqual") is not None:
         visible = [c for c in visible if c.get("status") == flt["statusEqual"]]
     visible = by_ids(visible, flt)
