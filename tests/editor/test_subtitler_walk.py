@@ -108,3 +108,32 @@ def test_the_delivered_lines_figures_stay_in_sight_on_a_long_line(qtbot):
     at = shown.index("64/32")
     right = line.cursorToX(at + len("64/32 ✖"))[0]
     assert right < view.viewport().width(), f"the line's length is drawn out of sight: {shown!r}"
+
+
+def _red_pixels(widget) -> int:
+    """Reddish pixels (the spell check's thin wavy #e0201b, anti-aliased) in the widget as drawn."""
+    image = widget.grab().toImage()
+    count = 0
+    for y in range(image.height()):
+        for x in range(image.width()):
+            c = image.pixelColor(x, y)
+            if c.red() - max(c.green(), c.blue()) > 50:
+                count += 1
+    return count
+
+
+def test_a_chapter_title_is_underlined_where_a_word_is_misspelled(qtbot):
+    ed = open_editor(qtbot, ServiceFeature.CHAPTERING)
+    qtbot.waitUntil(lambda: ed.highlighter.speller is not None, timeout=20_000)
+    ed.table.setFocus()
+    ed.seek(2000)
+    qtbot.keyClick(ed.focusWidget(), Qt.Key.Key_Insert)
+    assert ed.title_edit.hasFocus()
+    qtbot.keyClicks(ed.title_edit, "Introduction")
+    assert _red_pixels(ed.title_edit) == 0
+    qtbot.keyClicks(ed.title_edit, " to kinesiolgy")
+    assert ed.items()[0].title == "Introduction to kinesiolgy"
+    assert _red_pixels(ed.title_edit) > 5, "the misspelled word of the title is not underlined"
+    qtbot.keyClick(ed.title_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(ed.title_edit, "Muscles")
+    assert _red_pixels(ed.title_edit) == 0  # no stale underline under the new words

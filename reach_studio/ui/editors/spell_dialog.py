@@ -149,6 +149,8 @@ class SpellCheckDialog(QDialog):
             cursor.setPosition(m.start)
             cursor.setPosition(m.end, QTextCursor.MoveMode.KeepAnchor)
             self.editor.text_edit.setTextCursor(cursor)
+        else:  # a chapter's title
+            self.editor.title_edit.setSelection(m.start, m.end - m.start)
 
     def _finished(self) -> None:
         self.word_label.setText("<b>Spell check finished</b>")
@@ -169,7 +171,7 @@ class SpellCheckDialog(QDialog):
             self.change_to.setText(text)
 
     def _refresh_underline(self) -> None:
-        self.editor.highlighter.rehighlight()
+        self.editor.refresh_spelling()
 
     # ------------------------------------------------------------------------------------ actions
 
@@ -229,7 +231,7 @@ def add_word(editor: TimedEditor, spelling: DocumentSpelling, word: str) -> None
             spelling.user,
             lambda exc: editor.show_status(f"Could not save your dictionary: {exc}", error=True),
         )
-    editor.highlighter.rehighlight()
+    editor.refresh_spelling()
     editor.show_status(f"“{word}” added to your dictionary")
 
 
@@ -240,7 +242,7 @@ def add_menu_actions(
 
     def ignore() -> None:
         spelling.ignore_all(word)
-        editor.highlighter.rehighlight()
+        editor.refresh_spelling()
         editor.show_status(f"“{word}” ignored in this document")
 
     ignore_act = QAction("Ignore all", menu)

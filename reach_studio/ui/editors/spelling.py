@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtGui import QColor, QInputMethodEvent, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtWidgets import QLineEdit
 
 from reach_studio.domain.enums import language_code
 from reach_studio.domain.spell_check import (
@@ -184,15 +185,20 @@ class SpellService(QObject):
         log.warning("spell check for %s: %s", self.language, exc)
 
 
+def _underline() -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
+    fmt.setUnderlineColor(QColor("#e0201b"))
+    return fmt
+
+
 class SpellHighlighter(QSyntaxHighlighter):
     """Red wavy underline under unknown words of the document being edited."""
 
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
         self.speller: DocumentSpelling | Speller | None = None
-        self._format = QTextCharFormat()
-        self._format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
-        self._format.setUnderlineColor(QColor("#e0201b"))
+        self._format = _underline()
 
     def set_speller(self, speller: DocumentSpelling | Speller | None) -> None:
         self.speller = speller
@@ -203,3 +209,29 @@ class SpellHighlighter(QSyntaxHighlighter):
             return
         for start, length, _ in self.speller.misspelled(text):
             self.setFormat(start, length, self._format)
+
+
+class LineSpellUnderline(QObject):
+    """The same underline in a one-line field (a chapter's title: what viewers read in the player's chapter
+    list). QLineEdit has no highlighter; its input-method formats are the documented way to style part of
+    its text, so the spans are handed over as such after every change of the text."""
+
+    def __init__(self, edit: QLineEdit) -> None:
+        super().__init__(edit)
+        self.edit = edit
+        self.speller: DocumentSpelling | Speller | None = None
+        self._format = _underline()
+        edit.textChanged.connect(self.refresh)
+
+    def set_speller(self, speller: DocumentSpelling | Speller | None) -> None:
+        self.speller = speller
+        self.refresh()
+
+    def refresh(self, *_args) -> None:
+        spans = self.speller.misspelled(self.edit.text()) if self.speller is not None else []
+        at = self.edit.cursorPosition()  # the formats' starts are relative to the cursor
+        kind = QInputMethodEvent.AttributeType.TextFormat
+        attributes = [
+            QInputMethodEvent.Attribute(kind, start - at, length, self._format) for start, length, _ in spans
+        ]
+        QCoreApplication.sendEvent(self.edit, QInputMethodEvent("", attributes))

@@ -48,7 +48,7 @@ from reach_studio.ui.editors.base import EditorBase
 from reach_studio.ui.editors.cue_model import ERROR, CueListModel, clock
 from reach_studio.ui.editors.find_replace import FindReplaceBar
 from reach_studio.ui.editors.registry import TaskContext
-from reach_studio.ui.editors.spelling import SpellHighlighter, SpellService
+from reach_studio.ui.editors.spelling import LineSpellUnderline, SpellHighlighter, SpellService
 from reach_studio.ui.editors.time_edit import TimeEdit
 from reach_studio.ui.editors.timed_modes import TimedMode, mode_for
 from reach_studio.ui.editors.undo import OpCommand
@@ -379,6 +379,7 @@ class TimedEditor(EditorBase):
         ):
             w.installEventFilter(self._one_history)
         self.highlighter = SpellHighlighter(self.text_edit.document())
+        self.title_spelling = LineSpellUnderline(self.title_edit)
         self.spell = SpellService(self.language, self.task.dictionary_terms, self)
         self.spell.ready.connect(self._speller_ready)
 
@@ -774,8 +775,14 @@ class TimedEditor(EditorBase):
         finally:
             self._refreshing = False
 
+    def refresh_spelling(self) -> None:
+        """Underline again after the known words changed (ignore all, added to the dictionary)."""
+        self.highlighter.rehighlight()
+        self.title_spelling.refresh()
+
     def _speller_ready(self, speller) -> None:
         self.highlighter.set_speller(speller)
+        self.title_spelling.set_speller(speller)
         if self.status.text() in ("", "Loading the spelling dictionary…"):
             self.show_status(self.spell.status)
 
