@@ -22,19 +22,21 @@ def estimate_ms(text: str, wpm: int = DEFAULT_WPM) -> int:
     return round(units * 60_000 / wpm)
 
 
-def fit_note(text: str, slot_ms: int | None, wpm: int = DEFAULT_WPM) -> tuple[str, bool]:
+def fit_note(
+    text: str, slot_ms: int | None, wpm: int = DEFAULT_WPM, within: str = "before the next dialogue"
+) -> tuple[str, bool]:
     """(a line for the editor, fits) — e.g. "≈ 3.2 s at 160 wpm; 0.8 s too long for the 2.4 s before the next
-    dialogue". `slot_ms` None: no slot known, only the estimate."""
+    dialogue". `slot_ms` None: no slot known, only the estimate. `within` names the slot (a dub line is
+    measured against "of the original line", not a pause)."""
     need = estimate_ms(text, wpm)
     head = f"≈ {need / 1000:.1f} s to speak at {wpm} wpm"
     if slot_ms is None or not text.strip():
         return head, True
     if need <= slot_ms:
-        return f"{head}; fits the {slot_ms / 1000:.1f} s before the next dialogue", True
+        return f"{head}; fits the {slot_ms / 1000:.1f} s {within}", True
     return (
         (
-            f"{head}; ⚠ {(need - slot_ms) / 1000:.1f} s too long for the {slot_ms / 1000:.1f} s before the next "
-            "dialogue"
+            f"{head}; ⚠ {(need - slot_ms) / 1000:.1f} s too long for the {slot_ms / 1000:.1f} s {within}"
         ),
         False,
     )

@@ -117,3 +117,53 @@ def test_the_over_dialogue_warning_wraps_instead_of_widening_the_window(qtbot, t
     record_take(qtbot, ed, 0, seconds=1.3)
     assert "runs over dialogue" in ed.slot_label.text()
     assert ed.minimumSizeHint().width() <= narrowest
+
+
+def test_pausing_during_the_mix_preview_stops_the_mix_with_the_picture(qtbot, tmp_path, talk_then_pause):
+    """Pause (the button, or Ctrl+Space) during the preview froze the picture while the mix played on."""
+    from reach_studio.ui.player import create_player, qt_backend
+
+    if not qt_backend.available():
+        pytest.skip("no Qt Multimedia")
+    ed = open_ad(
+        qtbot,
+        tmp_path,
+        talk_then_pause,
+        player=create_player(prefer="qt"),
+        take_player=create_player(prefer="qt"),
+    )
+    qtbot.waitUntil(lambda: ed.player.duration() > 3000, timeout=10000)
+    ed.seek(2000)
+    ed.add_line_at_playhead()
+    record_take(qtbot, ed, 0, seconds=1.3)
+    ed.seek(1500)
+    qtbot.mouseClick(ed.toolbar.widgetForAction(ed.preview_action), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ed.take_player.is_playing() and ed.player.is_playing(), timeout=60000)
+    assert ed.play_button.text().endswith("Pause")
+    qtbot.mouseClick(ed.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not ed.player.is_playing(), timeout=2000)  # well before the mix's 2.5 s end
+    assert not ed.take_player.is_playing(), "the mix stops with the picture"
+    assert ed.play_button.text().endswith("Play")
+    ed.player.close()
+    ed.take_player.close()
+
+
+def test_a_dub_line_is_measured_against_its_own_slot_not_the_dialogue(qtbot, tmp_path):
+    """A dub replaces the dialogue: every dubbing line sat "over dialogue" and was "too long for the 0.0 s
+    before the next dialogue", so the warnings meant nothing and hid the one that matters (the slot)."""
+    from reach_studio.domain.captions import CaptionDocument, Cue
+
+    task = make_task(ServiceFeature.DUBBING, target="Spanish")
+    source = CaptionDocument([Cue(500, 4000, "welcome to the launch of our new product")])
+    ctx = TaskContext(task, None, DraftStore(tmp_path / "drafts.sqlite3"), source_captions=source)
+    ed = VoiceEditor(ctx, player=None, take_player=None, recorder_reason="")
+    qtbot.addWidget(ed)
+    ed.show()
+    ed.select(0, seek=False)
+    ed.text_edit.selectAll()
+    qtbot.keyClicks(ed.text_edit, "bienvenidos al lanzamiento")
+    assert "fits the 3.5 s of the original line" in ed.speak_label.text()
+    assert "dialogue" not in ed.speak_label.text()
+    record_take(qtbot, ed, 0, seconds=1.3)
+    assert "over dialogue" not in ed.table.item(0, 3).text()
+    assert "dialogue" not in ed.slot_label.text() and "dialogue" not in ed.status.text()

@@ -14,6 +14,7 @@ from reach_studio.store.drafts import DraftStore, draft_key
 from reach_studio.ui.editors.sign_language_editor import SignLanguageEditor
 from reach_studio.ui.editors.voice_editor import VoiceEditor
 from tests.delivery.conftest import claim, order_task
+from tests.editor.test_deliver_e2e import confirm_delivery
 
 from .conftest import decode_pcm, record_take, tone_level
 
@@ -47,6 +48,7 @@ def deliver(qtbot, editor):
     outcomes = []
     editor.delivered.connect(outcomes.append)
     editor.deliver_action.trigger()
+    confirm_delivery(qtbot, editor)  # the summary of what will be uploaded comes first
     qtbot.waitUntil(lambda: editor._delivery_job is None, timeout=180_000)
     assert outcomes, editor.status.text()
     return outcomes[0]

@@ -87,6 +87,9 @@ class EditorBase(TaskEditor):
         self.key = draft_key(ctx.task.account, ctx.task.id)
         self.locked = False  # True once delivered: review only, no new draft
         self._delivery_job: Job | None = None
+        self.deliver_confirm = (
+            None  # the "what will be uploaded" box while it is open (ui/editors/deliver.py)
+        )
         self.journal: DraftJournal | None = None
         self.player: MediaPlayerBase | None = None  # the subclass makes it (and `self.video`, its view)
         self.stream_source = None  # the stream offered while the media downloads (set_stream)
@@ -242,9 +245,16 @@ class EditorBase(TaskEditor):
         """The background job that delivers (runs off the GUI thread: capture values, not widgets)."""
         raise NotImplementedError
 
+    def upload_summary(self) -> str:
+        """What Deliver will upload, in the linguist's words, for the confirmation box (nothing is sent
+        before they press Deliver in it)."""
+        raise NotImplementedError
+
     def start_delivery(self) -> bool:
-        self.run_delivery(self.delivery_label(), self.delivery_work())
-        return True
+        """Show what will be uploaded; Deliver in that box starts the run, Cancel sends nothing."""
+        from reach_studio.ui.editors.deliver import DeliverFlow
+
+        return DeliverFlow(self, summary=self.upload_summary()).ask()
 
     def run_delivery(
         self, label: str, work: DeliveryWork, on_blocked: Callable[[BaseException], None] | None = None

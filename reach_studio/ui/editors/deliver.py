@@ -1,4 +1,7 @@
-"""The timed editor's Deliver: validate, show what will be uploaded, then `EditorBase.run_delivery`.
+"""Deliver: validate, show what will be uploaded, then `EditorBase.run_delivery`.
+
+Every editor asks first (`DeliverFlow`): the timed editor with `delivery_summary`, the voice and
+sign-language editors with their own `upload_summary`.
 
 Errors found by the validator block delivery and jump to the first offending cue; nothing is sent. The
 engine (engine/delivery.py) plans, uploads and sets the task READY in the background; READY is handled
@@ -43,10 +46,11 @@ def check_before_delivery(ed) -> tuple[str | None, int]:
 class DeliverFlow(QObject):
     """The confirmation box ("what will be uploaded") between a passed check and the delivery run."""
 
-    def __init__(self, editor, warnings: int = 0) -> None:
+    def __init__(self, editor, warnings: int = 0, summary: str | None = None) -> None:
         super().__init__(editor)
         self.editor = editor
         self.warnings = warnings
+        self.summary = summary  # the editor's own words; None: the timed editor's (delivery_summary)
         self.confirm: QMessageBox | None = None
         self.deliver_button = None
 
@@ -55,7 +59,7 @@ class DeliverFlow(QObject):
         self.confirm = QMessageBox(
             QMessageBox.Icon.Question,
             f"Deliver task {ed.task.id}",
-            delivery_summary(ed, self.warnings),
+            self.summary if self.summary is not None else delivery_summary(ed, self.warnings),
             parent=ed,
         )
         self.deliver_button = self.confirm.addButton("Deliver", QMessageBox.ButtonRole.AcceptRole)
@@ -78,7 +82,9 @@ class DeliverFlow(QObject):
             return
         if ed._delivery_job is not None:
             return
-        ed.run_delivery(ed.delivery_label(), ed.delivery_work(), self._blocked)
+        ed.run_delivery(
+            ed.delivery_label(), ed.delivery_work(), self._blocked if self.summary is None else None
+        )
 
     def _blocked(self, exc: BaseException) -> None:
         problems = list(getattr(exc, "problems", []) or [])
@@ -95,6 +101,14 @@ SPEAKER_FORMS = {
 }
 
 
+def entry_phrase(task) -> str:
+    """The entry as a summary names it: “name” (id), or the id alone when its name is not known."""
+    from reach_studio.ui.queue_model import entry_label
+
+    name = entry_label(task)
+    return f"“{name}” ({task.entry_id})" if name and name != task.entry_id else task.entry_id
+
+
 def delivery_summary(ed, warnings: int = 0) -> str:
     """What Deliver will upload, in the linguist's words (kind, count, language, format, time span)."""
     from reach_studio.domain.formats import output_format_for
@@ -102,10 +116,7 @@ def delivery_summary(ed, warnings: int = 0) -> str:
 
     task = ed.task
     items = ed.model.items
-    from reach_studio.ui.queue_model import entry_label
-
-    name = entry_label(task)
-    entry = f"“{name}” ({task.entry_id})" if name and name != task.entry_id else task.entry_id
+    entry = entry_phrase(task)
     first, last = items[0].start_ms, max(getattr(i, "end_ms", i.start_ms) for i in items)
     span = f"{clock(first)} → {clock(last)}"
     mode = ed.mode

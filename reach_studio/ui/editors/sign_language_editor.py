@@ -161,11 +161,10 @@ class SignLanguageEditor(EditorBase):
         self.checks_list.setMaximumHeight(110)
         self.checks_list.setWordWrap(True)
         form.addRow("Checks", self.checks_list)
-        vendor = self.ctx.connection.account.vendor_name if self.ctx.connection is not None else ""
-        tags = ", ".join(["signLang", f"signLang{suffix}"] + ([vendor] if vendor else []))
         plan = QLabel(
-            f"A child entry named “&lt;entry name&gt; child signLang{suffix}” is created under "
-            f"{esc(self.task.entry_id)} with admin tags <i>{esc(tags)}</i>; the task's output is that entry.",
+            f"A child entry named “{esc(self._child_entry_name(suffix))}” is created under "
+            f"{esc(self.task.entry_id)} with admin tags <i>{esc(self._tags(suffix))}</i>; the task's output "
+            "is that entry.",
             panel,
         )
         rich(plan).setWordWrap(True)
@@ -270,6 +269,10 @@ class SignLanguageEditor(EditorBase):
 
     # ------------------------------------------------------------------------------ deliver
 
+    def _tags(self, suffix: str) -> str:
+        vendor = self.ctx.connection.account.vendor_name if self.ctx.connection is not None else ""
+        return ", ".join(["signLang", f"signLang{suffix}"] + ([vendor] if vendor else []))
+
     def work_product(self) -> WorkProduct:
         return WorkProduct(sign_video=self.video_path)
 
@@ -280,6 +283,28 @@ class SignLanguageEditor(EditorBase):
             return "Delivery blocked: the video is still being checked"
         errors = [m for s, m in self.checks if s == "error"]
         return f"Delivery blocked: {errors[0]}" if errors else None
+
+    def _child_entry_name(self, suffix: str) -> str:
+        """The child entry's name as the delivery plan gives it, where the entry's name is known."""
+        from reach_studio.ui.queue_model import entry_label
+
+        name = entry_label(self.task)
+        return f"{name if name != self.task.entry_id else '<entry name>'} child signLang{suffix}"
+
+    def upload_summary(self) -> str:
+        from reach_studio.ui.editors.deliver import entry_phrase
+
+        suffix = sign_language_suffix(self.task.target_language)
+        length = f", {clock(self.info.duration_ms)}" if self.info is not None else ""
+        lines = [
+            (
+                f"Upload the signed video {self.video_path.name}{length} as a new child entry "
+                f"“{self._child_entry_name(suffix)}” of {entry_phrase(self.task)}, tagged {self._tags(suffix)}."
+            )
+        ]
+        lines += [f"Warning: {m}." for s, m in self.checks if s == "warning"]
+        lines.append(f"Then task {self.task.id} becomes READY and this editor locks.")
+        return "\n\n".join(lines)
 
     def delivery_label(self) -> str:
         return "Uploading the signed video to Kaltura…"

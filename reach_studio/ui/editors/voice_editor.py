@@ -105,7 +105,10 @@ class VoiceEditor(EditorBase):
         self._save_timer.timeout.connect(self.journal.snapshot)
         self.dialogue: list[tuple[int, int]] = []  # where the original speaks (captions, else loud audio)
         self._dialogue_from_captions = False
-        if ctx.source_captions is not None and ctx.source_captions.cues:
+        # Only a description must fit the pauses in the dialogue; a dub *replaces* the dialogue, so its lines
+        # sit on it by design and are measured against their own slot (dubbing never fills self.dialogue).
+        self._describes = self.kind == "audio_description"
+        if self._describes and ctx.source_captions is not None and ctx.source_captions.cues:
             self.dialogue = [(c.start_ms, c.end_ms) for c in ctx.source_captions.cues]
             self._dialogue_from_captions = True
         self._take_peaks: dict[Path, object] = {}
@@ -407,7 +410,7 @@ class VoiceEditor(EditorBase):
 
         self._full_waveform = True
         self.timeline.canvas.set_peaks(wave)
-        if not self._dialogue_from_captions:
+        if self._describes and not self._dialogue_from_captions:
             self.dialogue = loud_spans(wave)
             self.refresh()
 
@@ -430,7 +433,10 @@ class VoiceEditor(EditorBase):
             self.speak_label.setText("")
             return
         text, fits = fit_note(
-            self.script.lines[self.current].text, self.slot_ms(self.current), self.rate_box.value()
+            self.script.lines[self.current].text,
+            self.slot_ms(self.current),
+            self.rate_box.value(),
+            within="before the next dialogue" if self._describes else "of the original line",
         )
         self.speak_label.setText(text)
         set_tone(self.speak_label, None if fits else "error")
@@ -920,6 +926,9 @@ class VoiceEditor(EditorBase):
         self._position_changed(self._playhead)
 
     def toggle_play(self) -> None:
+        if self._previewing and self.take_player is not None and self.take_player.is_playing():
+            self.take_player.pause()  # the mix stops with the picture (_take_playing_changed pauses it)
+            return
         if self.playable:
             self.player.toggle()
 
@@ -995,6 +1004,34 @@ class VoiceEditor(EditorBase):
             self.select(int(first.group(1)) - 1, seek=False)
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         return f"Delivery blocked: {problems[0]}{more}"
+
+    def upload_summary(self) -> str:
+        """What Deliver uploads, with the takes that run over dialogue named before anything is sent."""
+        from reach_studio.ui.editors.deliver import entry_phrase
+
+        n = len(self.script.takes())
+        if self.kind == "dubbing":
+            what = f"the {self.language} dub of {entry_phrase(self.task)}: {n} recorded line{'s' * (n != 1)}"
+        else:
+            what = f"the audio description of {entry_phrase(self.task)}: {n} description{'s' * (n != 1)}"
+        lines = [
+            (
+                f"Upload {what} mixed over the original sound (ducked under each take) as a new "
+                f"{self.language} audio track, and the clear original audio as a second track."
+            )
+        ]
+        if self.dub_caption_box.isChecked():
+            lines.append(
+                f"Also upload a caption aligned with the dub ({self.language}, "
+                f"{self.accuracy_box.value()} % accuracy)."
+            )
+        over = [str(row + 1) for row in range(len(self.script.lines)) if self.take_over_dialogue(row)]
+        if over:
+            lines.append(
+                f"Warning: the take of line {', '.join(over)} runs over dialogue (it hides what is said there)."
+            )
+        lines.append(f"Then task {self.task.id} becomes READY and this editor locks.")
+        return "\n\n".join(lines)
 
     def delivery_label(self) -> str:
         return "Mixing the takes and delivering to Kaltura…"
