@@ -298,6 +298,7 @@ class MainWindow(QMainWindow):
         s.my_tasks_changed.connect(self._my_tasks_changed)
         s.explanations_changed.connect(self._explanations)
         s.task_warnings_changed.connect(self.queue.model.set_warnings)
+        s.task_warnings_changed.connect(self.details.set_warnings)
         s.activity.connect(self.activity.setText)
         s.error.connect(self._error)
         s.claimed.connect(self._claimed)

@@ -20,6 +20,7 @@ from reach_studio.ui.queue_model import (
     languages_label,
     service_label,
     service_type_label,
+    task_key,
     tat_label,
 )
 
@@ -33,9 +34,10 @@ def _enum(value) -> str:
 
 
 def task_details_html(
-    task: Task, customer_names: dict[int, str] | None = None, now: float | None = None
+    task: Task, customer_names: dict[int, str] | None = None, now: float | None = None, warning: str = ""
 ) -> str:
-    """HTML for one task; plain data escaped, so notes written by a customer cannot inject markup."""
+    """HTML for one task; plain data escaped, so notes written by a customer cannot inject markup.
+    `warning`: why the task cannot be worked (found before a claim), shown first."""
     e = html.escape
     now = time.time() if now is None else now
     rows: list[tuple[str, str]] = []
@@ -104,7 +106,10 @@ def task_details_html(
             + "</table>"
         )
 
-    parts = [f"<h3>{e(entry_label(task))}</h3>", table(rows)]
+    parts = [f"<h3>{e(entry_label(task))}</h3>"]
+    if warning:
+        parts.append(f"<p style='color:#c62828'>⚠ <b>Cannot be worked:</b> {e(warning)}</p>")
+    parts.append(table(rows))
     parts.append("<h4>Notes from the customer</h4>")
     parts.append(
         f"<p style='white-space:pre-wrap'>{e(task.notes)}</p>" if task.notes else "<p><i>none</i></p>"
@@ -129,6 +134,7 @@ class TaskDetails(QTextBrowser):
         super().__init__(parent)
         self.setOpenExternalLinks(False)
         self.customer_names: dict[int, str] = {}
+        self.warnings: dict = {}  # task key -> why it cannot be worked (the queue marks the same tasks)
         self.task: Task | None = None
         self.show_task(None)
 
@@ -139,4 +145,10 @@ class TaskDetails(QTextBrowser):
                 "<p style='color:#777'>Select a task to see its notes, dictionary, deadline and profile.</p>"
             )
         else:
-            self.setHtml(task_details_html(task, self.customer_names))
+            warning = self.warnings.get(task_key(task), "")
+            self.setHtml(task_details_html(task, self.customer_names, warning=warning))
+
+    def set_warnings(self, warnings: dict) -> None:
+        """The tasks that cannot be worked changed: the task shown says so at once."""
+        self.warnings = dict(warnings)
+        self.show_task(self.task)

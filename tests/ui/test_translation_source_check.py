@@ -41,3 +41,10 @@ def test_claiming_a_translation_with_an_80_percent_source_is_refused_and_marked(
     service = queue.proxy.index(queue.visible_tasks().index(task), 3)
     assert service.data().startswith("⚠")
     assert "80% accurate" in service.data(Qt.ItemDataRole.ToolTipRole)
+    # and the details pane beside it, which said only "Requires source captions: yes"
+    qtbot.waitUntil(lambda: "Cannot be worked" in window.details.toPlainText(), timeout=3000)
+    assert "80% accurate" in window.details.toPlainText()
+    # another task's details do not carry it
+    other = next(t for t in queue.visible_tasks() if t.id != task.id)
+    window.details.show_task(other)
+    assert "Cannot be worked" not in window.details.toPlainText()
