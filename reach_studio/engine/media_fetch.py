@@ -271,7 +271,9 @@ def fetch_task_media(
     media is already cached, nor when the URL would carry the key over plain HTTP to another machine);
     `on_segment` gets each HLS segment as it lands (media.hls_fetch.SegmentArrived); with `on_waveform`
     their audio is decoded on a thread of its own and the waveform so far (media.waveform.Waveform, with
-    `arrived` ranges) is handed over a few times a second. Callbacks come from worker threads.
+    `arrived` ranges) is handed over a few times a second. Callbacks come from worker threads. When those
+    segments made the whole file, their waveform becomes the file's cached peaks (media.waveform.adopt_as_cache):
+    the audio is not decoded a second time.
     """
     if on_waveform is None:
         return _fetch_task_media(conn, task, cache, need, progress, token, workers, on_stream, on_segment)
@@ -292,18 +294,40 @@ def fetch_task_media(
             on_segment(seg)
 
     try:
-        result = _fetch_task_media(conn, task, cache, need, progress, token, workers, stream, segment)
+        result = _fetch_task_media(
+            conn, task, cache, need, progress, token, workers, stream, segment, keep_segments=True
+        )
     except BaseException:
         for builder in peaks:
             builder.cancel()
         raise
-    for builder in peaks:  # what is queued is still drawn, until the complete file's waveform takes over
-        builder.finish()
+    try:
+        for builder in peaks:  # what is queued is still drawn (the segments are kept until it is)
+            builder.finish()
+            _adopt_streamed_peaks(builder, result)
+    finally:
+        if result.protocol == "hls":
+            from reach_studio.media.hls_fetch import segments_dir
+
+            _rmtree(segments_dir(result.path))
     return result
 
 
+def _adopt_streamed_peaks(builder, result: FetchResult, timeout_s: float = 120.0) -> bool:
+    """The streamed waveform as the file's cached peaks, when it drew all of the file's audio."""
+    from reach_studio.media.waveform import adopt_as_cache
+
+    if not builder.join(timeout_s):
+        builder.cancel()
+        log.info("The streamed waveform was not complete in time; the file's is drawn from the file")
+        return False
+    if result.protocol != "hls" or builder.errors or not builder.exact or not result.duration_ms:
+        return False  # not all of it, or placed by the playlist's times: the file is decoded instead
+    return adopt_as_cache(result.path, builder.wave.snapshot(), result.duration_ms)
+
+
 def _fetch_task_media(
-    conn, task, cache, need, progress, token, workers, on_stream, on_segment
+    conn, task, cache, need, progress, token, workers, on_stream, on_segment, keep_segments=False
 ) -> FetchResult:
     cache = cache or MediaCache()
     try:
@@ -360,7 +384,9 @@ def _fetch_task_media(
         url = playable_url(source["url"], task.access_key, scope)
         _tell_stream(on_stream, narrow_to_flavor(url, flavor.id), choice, "hls", expected)
         try:
-            result = _fetch_hls(url, dest, choice, expected, key, scope, progress, token, workers, on_segment)
+            result = _fetch_hls(
+                url, dest, choice, expected, key, scope, progress, token, workers, on_segment, keep_segments
+            )
         except MediaError as exc:
             hls_problem = conn.redact(str(exc), (task.access_key,))
             log.warning(
@@ -415,7 +441,7 @@ def _http_context(conn: ReachConnection, task: Task) -> dict:
 
 
 def _fetch_hls(
-    url, dest, choice, expected, key, scope, progress, token, workers, on_segment=None
+    url, dest, choice, expected, key, scope, progress, token, workers, on_segment=None, keep_segments=False
 ) -> FetchResult:
     from reach_studio.media.hls_fetch import fetch_hls
 
@@ -431,6 +457,7 @@ def _fetch_hls(
         progress=progress,
         token=token,
         on_segment=on_segment,
+        keep_work_dir=keep_segments,  # the streamed waveform still reads them (fetch_task_media removes them)
     )
     return FetchResult(res.path, choice, "hls", res.path.stat().st_size, res.info.duration_ms)
 

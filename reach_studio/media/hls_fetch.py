@@ -361,6 +361,12 @@ class _Downloader:
             tmp.unlink(missing_ok=True)
 
 
+def segments_dir(dest: Path) -> Path:
+    """Where the segments of the download into `dest` are kept until it is joined (a hidden folder beside it)."""
+    dest = Path(dest)
+    return dest.with_name(f".{dest.name}.segments")
+
+
 def fetch_hls(
     url: str,
     dest: Path,
@@ -395,7 +401,7 @@ def fetch_hls(
         raise MediaError("at least one download worker is needed")
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(work_dir) if work_dir is not None else dest.with_name(f".{dest.name}.segments")
+    work = Path(work_dir) if work_dir is not None else segments_dir(dest)
     net = _Net(dict(headers or {}), secret_headers, key_scope or KeyScope.of([url]))
     session = new_session()
     try:

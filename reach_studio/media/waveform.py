@@ -115,7 +115,7 @@ def _load_cache(path: Path, key: np.ndarray) -> Waveform | None:
     return Waveform(sample_rate, duration_ms, levels, from_cache=True)
 
 
-def _save_cache(path: Path, key: np.ndarray, wave: Waveform) -> None:
+def _save_cache(path: Path, key: np.ndarray, wave: Waveform) -> bool:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -128,6 +128,8 @@ def _save_cache(path: Path, key: np.ndarray, wave: Waveform) -> None:
         os.replace(tmp, path)
     except OSError:
         Path(tmp).unlink(missing_ok=True)  # a cache we cannot write is not an error
+        return False
+    return True
 
 
 def _reduce(blocks: np.ndarray) -> np.ndarray:
@@ -227,6 +229,32 @@ def compute_waveform(
     return wave
 
 
+def adopt_as_cache(media: Path, wave: Waveform, duration_ms: int, *, tolerance_ms: int = 1000) -> bool:
+    """Keep `wave` (drawn from the stream's segments as they downloaded) as `media`'s cached peaks, so the
+    complete file is not decoded a second time (an hour of audio is a minute of ffmpeg on a busy laptop).
+
+    Only when it is the same audio, all of it: the file was joined from exactly these segments (`-c copy`),
+    the decoded ranges cover it from start to end (`duration_ms`, within `tolerance_ms`) with no hole, and
+    the levels are compute_waveform's defaults. Returns whether it was saved.
+    """
+    media = Path(media)
+    levels = tuple(sorted(wave.levels))
+    if wave.arrived is None or len(wave.arrived) != 1 or levels != DEFAULT_LEVELS:
+        return False
+    start, end = wave.arrived[0]
+    if start > tolerance_ms or end < duration_ms - tolerance_ms or not media.is_file():
+        return False
+    finest = levels[0]
+    blocks = -(-max(1, duration_ms) * wave.sample_rate // 1000 // finest)
+    fine = wave.levels[finest][:blocks]
+    if len(fine) < blocks:
+        fine = np.concatenate([fine, np.zeros((blocks - len(fine), 2), fine.dtype)])
+    kept = Waveform(wave.sample_rate, int(duration_ms), {finest: fine})
+    for spp in levels[1:]:
+        kept.levels[spp] = _coarser(fine, spp // finest)
+    return _save_cache(cache_path(media), _cache_key(media, wave.sample_rate, levels), kept)
+
+
 # -- while the media downloads --------------------------------------------------------------------------
 
 
@@ -250,27 +278,43 @@ class GrowingWaveform:
         self.finest = self.levels[0]
         blocks = self.duration_ms * sample_rate // 1000 // self.finest + 1
         self._fine = np.zeros((blocks, 2), np.int16)
+        self._filled = np.zeros(blocks, bool)  # peaks that hold decoded audio (a piece's edges share one)
         self._arrived: list[tuple[int, int]] = []  # merged ms ranges that hold decoded audio
         self._lock = threading.Lock()
 
-    def add_pcm(self, start_ms: int, pcm: np.ndarray) -> None:
-        """Mono int16 samples at `sample_rate` that start `start_ms` into the media."""
+    def add_pcm(self, start_ms: int, pcm: np.ndarray, *, start_sample: int | None = None) -> None:
+        """Mono int16 samples at `sample_rate` that start `start_ms` (or exactly `start_sample`) into the media.
+
+        Peaks keep the file's grid (peak n covers samples n*finest..): a piece that starts or ends inside a
+        peak shares it with its neighbour, so a peak is the min/max of both, as if decoded in one go."""
         if len(pcm) == 0:
             return
-        first = int(start_ms) * self.sample_rate // 1000 // self.finest
+        first_sample = int(start_ms) * self.sample_rate // 1000 if start_sample is None else int(start_sample)
+        first_sample = max(0, first_sample)
+        start_ms = first_sample * 1000 // self.sample_rate
+        lead = first_sample % self.finest
+        if lead:  # pcm[0] repeated up to the grid: it is in that peak anyway, so min/max do not change
+            pcm = np.concatenate([np.full(lead, pcm[0], pcm.dtype), pcm])
+        first = first_sample // self.finest
         whole = len(pcm) // self.finest * self.finest
         parts = [_reduce(pcm[:whole].reshape(-1, self.finest))] if whole else []
         if len(pcm) > whole:
             parts.append(_reduce(pcm[whole:].reshape(1, -1)))
         peaks = np.concatenate(parts)
-        end_ms = int(start_ms) + len(pcm) * 1000 // self.sample_rate
+        end_ms = (first_sample + len(pcm) - lead) * 1000 // self.sample_rate
         with self._lock:
             if first + len(peaks) > len(self._fine):  # the media runs longer than the entry said
                 grown = np.zeros((first + len(peaks), 2), np.int16)
                 grown[: len(self._fine)] = self._fine
                 self._fine = grown
+                self._filled = np.concatenate([self._filled, np.zeros(len(grown) - len(self._filled), bool)])
                 self.duration_ms = max(self.duration_ms, end_ms)
+            for edge in {0, len(peaks) - 1}:  # a peak shared with a neighbour already drawn
+                if self._filled[first + edge]:
+                    old = self._fine[first + edge]
+                    peaks[edge] = (min(old[0], peaks[edge][0]), max(old[1], peaks[edge][1]))
             self._fine[first : first + len(peaks)] = peaks
+            self._filled[first : first + len(peaks)] = True
             self._arrived = _merge([*self._arrived, (int(start_ms), end_ms)])
 
     @property
@@ -289,7 +333,14 @@ class GrowingWaveform:
             wave.levels[spp] = _coarser(fine, spp // self.finest)
         return wave
 
-    def decode(self, pieces: list[Path], start_ms: int, *, token: CancelToken | None = None) -> None:
+    def decode(
+        self,
+        pieces: list[Path],
+        start_ms: int,
+        *,
+        token: CancelToken | None = None,
+        start_sample: int | None = None,
+    ) -> None:
         """Decode consecutive pieces of one stream (init section first, if any) and place their audio.
 
         ffmpeg's concat protocol reads them as one byte stream, as they would sit in the joined file.
@@ -312,7 +363,31 @@ class GrowingWaveform:
                 chunks.append(data)
             pipe.finish(timeout=120.0)
         raw = b"".join(chunks)
-        self.add_pcm(start_ms, np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2"))
+        self.add_pcm(
+            start_ms, np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2"), start_sample=start_sample
+        )
+
+
+def first_audio_time(piece: Path) -> float | None:
+    """Seconds: the first audio packet's timestamp in a self-contained segment (MPEG-TS), or None when it
+    cannot be read here (no PyAV, an fMP4 piece without its init section, no audio)."""
+    try:
+        import av
+    except ImportError:
+        return None
+    try:
+        with av.open(str(piece)) as container:
+            audio = next((st for st in container.streams if st.type == "audio"), None)
+            if audio is None or audio.time_base is None:
+                return None
+            for n, packet in enumerate(container.demux(audio)):
+                if packet.pts is not None:
+                    return float(packet.pts * audio.time_base)
+                if n > 64:
+                    break
+    except (av.error.FFmpegError, OSError, ValueError, StopIteration):
+        return None
+    return None
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -332,6 +407,12 @@ class StreamingPeaks:
     `segment_arrived` may be called from the download thread: it only queues. The worker decodes runs
     of consecutive segments with one ffmpeg each and calls `on_update(Waveform)` at most every
     `interval_s` (and once more at the end), so the GUI gets a few redraws a second, never a flood.
+
+    A run's audio is placed where its first audio packet's timestamp says, counted from the first
+    segment's (as the joined file has it): the playlist's durations are the picture's, and a segment's
+    audio starts up to a frame or two of AAC earlier. Segment 0 is therefore decoded first. `exact` stays
+    True while every run was placed that way (MPEG-TS segments read by PyAV); only then is the result
+    the joined file's own waveform (adopt_as_cache).
     """
 
     def __init__(
@@ -349,6 +430,9 @@ class StreamingPeaks:
         self.max_run = max_run
         self.token = CancelToken()
         self.errors = 0
+        self.exact = True
+        self._origin_s: float | None = None  # the first segment's first audio timestamp
+        self._first_done = False
         self._pending: dict[int, SegmentPiece] = {}
         self._cond = threading.Condition()
         self._closed = False
@@ -372,9 +456,23 @@ class StreamingPeaks:
         self.token.cancel()
         self.finish()
 
+    def _start_sample(self, first: SegmentPiece) -> int | None:
+        """Where a run starts, in samples, by its audio timestamp; None (the playlist's time) when unknown."""
+        at = first_audio_time(first.path) if first.init_path is None else None
+        if first.index == 0:
+            self._origin_s = at
+        if at is None or self._origin_s is None:
+            self.exact = False
+            return None
+        return max(0, round((at - self._origin_s) * self.wave.sample_rate))
+
     def join(self, timeout: float | None = None) -> bool:
         self._thread.join(timeout)
         return not self._thread.is_alive()
+
+    def _ready(self) -> bool:
+        """A run can be decoded: the first segment is (or was) there, so the others can be placed."""
+        return bool(self._pending) and (self._first_done or 0 in self._pending or self._closed)
 
     def _take_run(self) -> list[SegmentPiece]:
         first = min(self._pending)
@@ -388,22 +486,26 @@ class StreamingPeaks:
         dirty = False
         while True:
             with self._cond:
-                if not self._pending and not self._closed:
+                if not self._ready() and not self._closed:
                     self._cond.wait(timeout=self.interval_s)
-                run = self._take_run() if self._pending else []
+                run = self._take_run() if self._ready() else []
                 done = self._closed and not self._pending
             if self.token.cancelled:
                 return
             if run:
                 pieces = ([run[0].init_path] if run[0].init_path is not None else []) + [s.path for s in run]
                 try:
-                    self.wave.decode(pieces, run[0].start_ms, token=self.token)
+                    self.wave.decode(
+                        pieces, run[0].start_ms, token=self.token, start_sample=self._start_sample(run[0])
+                    )
                     dirty = True
                 except Cancelled:
                     return
                 except (MediaError, OSError) as exc:  # e.g. the segments went with the finished download
                     self.errors += 1
                     log.debug("no peaks for segments %d-%d: %s", run[0].index, run[-1].index, exc)
+                finally:
+                    self._first_done = self._first_done or run[0].index == 0
             now = time.monotonic()
             if dirty and (done or now - last_update >= self.interval_s):
                 dirty = False
