@@ -13,6 +13,8 @@ from reach_studio.ui.editors.live_console import LiveConsole
 from reach_studio.ui.editors.registry import TaskContext, editor_for
 from reach_studio.workers.background import wait_for_all
 
+from .console_helpers import end_the_stream
+
 SCHEDULED, PROCESSING, READY = 9, 3, 2
 
 
@@ -56,7 +58,7 @@ def test_console_sends_typed_lines_and_ends_ready(qtbot, emulator, conn, live_ta
     assert console.history.count() == 1 and console.history.item(0).text().endswith("Hello town hall")
 
     with qtbot.waitSignal(console.delivered, timeout=15000) as delivered:
-        qtbot.mouseClick(console.end_button, Qt.MouseButton.LeftButton)
+        end_the_stream(qtbot, console)
     assert delivered.args[0].status == TaskStatus.READY
     assert "Ended" in console.status_label.text() and not console.line.isEnabled()
     assert emulator.live.wait(event_id, 10)
@@ -86,3 +88,30 @@ def test_the_task_workspace_opens_the_console_for_a_live_task(qtbot, live_task_o
     qtbot.addWidget(workspace)
     assert isinstance(workspace.editor, LiveConsole)
     workspace.editor.shutdown()
+
+
+def test_end_stream_asks_first_and_keep_captioning_sends_nothing(
+    qtbot, emulator, conn, live_task, caption_server, tmp_path
+):
+    """End stream ended the event at once (READY, no more captions): a slip of the mouse during a live event
+    could not be undone. It asks first; Enter in the question keeps captioning."""
+    console = LiveConsole(
+        TaskContext(live_task, conn, DraftStore(tmp_path / "drafts.db")), server=caption_server
+    )
+    qtbot.addWidget(console)
+    console.show()
+    qtbot.mouseClick(console.schedule_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: console.state == "scheduled", timeout=15000)
+    emulator.control.start_live(live_task.job_data["scheduledEventId"])
+    qtbot.waitUntil(lambda: console.state == "live" and console.end_button.isEnabled(), timeout=15000)
+    qtbot.mouseClick(console.end_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: console.end_confirm is not None and console.end_confirm.isVisible(), timeout=5000)
+    assert "becomes READY" in console.end_confirm.text()
+    qtbot.keyClick(console.end_confirm, Qt.Key.Key_Return)  # the default: keep captioning
+    qtbot.waitUntil(lambda: console.end_confirm is None, timeout=5000)
+    assert console.state == "live" and console.line.isEnabled()
+    assert emulator.inspect.task(live_task.id)["status"] == int(TaskStatus.PROCESSING)
+    end_the_stream(qtbot, console)
+    qtbot.waitUntil(
+        lambda: emulator.inspect.task(live_task.id)["status"] == int(TaskStatus.READY), timeout=15000
+    )

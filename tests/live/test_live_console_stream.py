@@ -13,6 +13,8 @@ from reach_studio.store.drafts import DraftStore
 from reach_studio.ui.editors.live_console import LiveConsole
 from reach_studio.ui.editors.registry import TaskContext
 
+from .console_helpers import end_the_stream
+
 WAIT_MS = 30000
 
 
@@ -86,7 +88,7 @@ def test_the_console_plays_the_restream_and_captions_carry_the_heard_media_posit
     # the stream plays out; End stream → READY; the record exports as WebVTT
     assert emulator.live.wait_stream_ended(event_id, 30)
     with qtbot.waitSignal(console.delivered, timeout=WAIT_MS) as delivered:
-        qtbot.mouseClick(console.end_button, Qt.MouseButton.LeftButton)
+        end_the_stream(qtbot, console)
     assert delivered.args[0].status == TaskStatus.READY
     dest = tmp_path / "event.vtt"
     with qtbot.waitCallback(timeout=WAIT_MS) as saved:

@@ -9,6 +9,7 @@ from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.engine.media_fetch import MediaCache
 from reach_studio.ui.editors.live_console import LiveConsole
 from reach_studio.workers.background import wait_for_all
+from tests.live.console_helpers import end_the_stream
 
 from .shell_helpers import demo_account
 
@@ -76,7 +77,7 @@ def test_claiming_a_live_task_schedules_it_opens_the_console_and_downloads_nothi
     qtbot.keyClicks(console.line, "Welcome everyone")
     qtbot.keyClick(console.line, Qt.Key.Key_Return)
     with qtbot.waitSignal(console.delivered, timeout=20000):
-        qtbot.mouseClick(console.end_button, Qt.MouseButton.LeftButton)
+        end_the_stream(qtbot, console)
     assert emulator.live.wait(event_id, 10)
     assert [h["status"] for h in emulator.inspect.status_history(task.id)][-3:] == [
         SCHEDULED,

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -89,6 +90,7 @@ class LiveConsole(TaskEditor):
         self.server = server
         self.session: LiveSession | None = None
         self._job = None
+        self.end_confirm: QMessageBox | None = None  # "End the live captions?" while it is open
         self.sent: list[dict] = []
         self._correcting = False
         try:
@@ -488,6 +490,36 @@ class LiveConsole(TaskEditor):
             self.export_captions(Path(name))
 
     def end_stream(self) -> None:
+        """Ask first: ending cannot be undone (Kaltura gets the end of the caption stream, the task becomes
+        READY and nothing more can be sent), and the button sits next to Hold and Export in a live event."""
+        if self.session is None or self._job is not None or self.end_confirm is not None:
+            return
+        from reach_studio.ui.queue_model import entry_label
+
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            f"End the live captions of task {self.task.id}",
+            f"End the live captions of “{entry_label(self.task)}”?\n\nKaltura receives the end of the caption "
+            f"stream and task {self.task.id} becomes READY: nothing more can be sent for this event.",
+            parent=self,
+        )
+        end = box.addButton("End stream", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Keep captioning", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(box.buttons()[-1])  # Enter while typing a caption must not end the event
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def answered(_result: int) -> None:
+            self.end_confirm = None
+            if box.clickedButton() is end:
+                self._end_stream_now()
+            else:
+                self.line.setFocus()
+
+        box.finished.connect(answered)
+        self.end_confirm = box
+        box.open()
+
+    def _end_stream_now(self) -> None:
         """End of stream and READY, in the background."""
         session = self.session
         if session is None or self._job is not None:
