@@ -237,19 +237,10 @@ def attach_resource(
         status = int(token.get("status", 0))
         # KalturaUploadedFileTokenResource::toObject: a token that is not FULL_UPLOAD (still uploading, or
         # already CLOSED) is a resource "not ready": the asset turns IMPORTING and is filled when the upload ends
+        # (an entry's content waits in its source flavor: media.addContent handles that case itself)
         if status != UploadTokenStatus.FULL_UPLOAD and kind != "entry":
-            _FINISHERS[kind] = finish
             store.update(kind, object_id, {"status": importing_status, "updatedAt": now()})
-            store.update(
-                "upload_token",
-                token["id"],
-                {
-                    "updatedAt": now(),
-                    "attachedObjectType": _ATTACHED_TYPES.get(kind, kind),
-                    "attachedObjectId": object_id,
-                    "_attachedKind": kind,
-                },
-            )
+            await_upload(ctx, token, kind, object_id, finish)
             return "importing"
         if status != UploadTokenStatus.FULL_UPLOAD or not token.get("_blob"):
             raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY")
@@ -294,7 +285,43 @@ def attach_resource(
 
 
 _FINISHERS: dict[str, Finisher] = {}
-"""kind -> the finisher its service passed, for tokens attached before their upload ended."""
+"""finisher name (the kind, unless named) -> the finisher its service passed, for tokens attached before
+their upload ended."""
+
+
+def unfinished_token(ctx: CallContext, resource: dict[str, Any]) -> dict[str, Any] | None:
+    """The upload token of a KalturaUploadedFileTokenResource that is not FULL_UPLOAD, else None (an unknown
+    token is UPLOAD_TOKEN_NOT_FOUND, as the resource's toObject answers)."""
+    if resource.get("objectType") != "KalturaUploadedFileTokenResource":
+        return None
+    token = _token_for(ctx, str(resource.get("token") or ""))
+    return None if int(token.get("status", 0)) == UploadTokenStatus.FULL_UPLOAD else token
+
+
+def await_upload(
+    ctx: CallContext,
+    token: dict[str, Any],
+    kind: str,
+    object_id: str,
+    finish: Finisher,
+    *,
+    finisher: str | None = None,
+) -> None:
+    """kUploadedFileTokenResource::attachCreatedObject: the token records the object waiting for its file, and
+    kFlowHelper::handleUploadFinished (`upload_finished`) fills it when the last chunk lands."""
+    name = finisher or kind
+    _FINISHERS[name] = finish
+    ctx.store.update(
+        "upload_token",
+        token["id"],
+        {
+            "updatedAt": now(),
+            "attachedObjectType": _ATTACHED_TYPES.get(kind, kind),
+            "attachedObjectId": object_id,
+            "_attachedKind": kind,
+            "_finisher": name,
+        },
+    )
 
 
 def _close_into(emu: Emulator, token: dict[str, Any], kind: str, object_id: str, finish: Finisher) -> None:
@@ -318,7 +345,7 @@ def upload_finished(emu: Emulator, token: dict[str, Any]) -> None:
     """kFlowHelper::handleUploadFinished: a token that was attached to an asset before its upload ended fills
     that asset once it is FULL_UPLOAD (docs/kaltura-contract.md, "Assets and cue points")."""
     kind = token.get("_attachedKind")
-    finish = _FINISHERS.get(kind or "")
+    finish = _FINISHERS.get(token.get("_finisher") or kind or "")
     object_id = token.get("attachedObjectId")
     if not kind or finish is None or not object_id or emu.store.get(kind, object_id) is None:
         return

@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+import io
+import time
+from pathlib import Path
+
 import pytest
 from KalturaClient.exceptions import KalturaException
 from KalturaClient.Plugins.Core import (
+    KalturaAssetFilter,
     KalturaBaseEntry,
     KalturaBaseEntryFilter,
     KalturaEntryStatus,
@@ -13,13 +18,22 @@ from KalturaClient.Plugins.Core import (
     KalturaMediaEntryFilter,
     KalturaMediaType,
     KalturaStringResource,
+    KalturaUploadedFileTokenResource,
+    KalturaUploadToken,
 )
 
-from reach_studio.domain.enums import EntryStatus
+from reach_studio.domain.enums import AssetStatus, EntryStatus, UploadTokenStatus
 
 from .kaltura import client, customer_admin, pending_task
 
 NO_CONTENT = "7"
+IMPORTING, READY = AssetStatus.IMPORTING, AssetStatus.READY
+
+
+def _chunk(data: bytes) -> io.BytesIO:
+    chunk = io.BytesIO(data)
+    chunk.name = "sign.mp4"
+    return chunk
 
 
 def _refused(fn) -> KalturaException:
@@ -46,6 +60,40 @@ def test_add_content_to_an_entry_that_has_content_is_entry_already_with_content(
     c, entry = _key_client(emulator)
     err = _refused(lambda: c.media.addContent(entry["id"], KalturaStringResource(content="x")))
     assert err.code == "ENTRY_ALREADY_WITH_CONTENT"
+
+
+def test_add_content_with_an_unfinished_upload_token_waits_for_the_upload(emulator):
+    """A token that is not FULL_UPLOAD is a resource "not ready": the entry turns IMPORT, its source flavor
+    IMPORTING, the token records that flavor, and the last chunk brings the file (the flavor is converted, the
+    entry READY, the token CLOSED). A CLOSED token leaves the entry waiting for good."""
+    c, _parent = _key_client(emulator)
+    source_file = next(f for f in emulator.inspect.objects("flavor_asset") if f.get("_path"))
+    data = Path(source_file["_path"]).read_bytes()
+    entry = c.media.add(KalturaMediaEntry(name="Sign language", mediaType=KalturaMediaType.VIDEO))
+    token = c.uploadToken.add(KalturaUploadToken(fileName="sign.mp4"))
+    resource = KalturaUploadedFileTokenResource(token=token.id)
+    assert c.media.addContent(entry.id, resource).status.getValue() == EntryStatus.IMPORT
+    (waiting,) = c.flavorAsset.list(KalturaAssetFilter(entryIdEqual=entry.id)).objects
+    assert waiting.status.getValue() == IMPORTING and waiting.isOriginal and waiting.flavorParamsId == 0
+    attached = c.uploadToken.get(token.id)
+    assert attached.status.getValue() == UploadTokenStatus.PENDING and attached.attachedObjectId == waiting.id
+    half = len(data) // 2
+    c.uploadToken.upload(token.id, _chunk(data[:half]), resume=False, finalChunk=False)
+    assert c.media.get(entry.id).status.getValue() == EntryStatus.IMPORT  # still waiting for the rest
+    c.uploadToken.upload(token.id, _chunk(data[half:]), resume=True, finalChunk=True, resumeAt=half)
+    deadline = time.monotonic() + 60
+    while c.media.get(entry.id).status.getValue() != EntryStatus.READY:
+        assert time.monotonic() < deadline, "the entry never became READY"
+        time.sleep(0.1)  # polling the server's state, as a client does; the deadline bounds it
+    (source,) = c.flavorAsset.list(KalturaAssetFilter(entryIdEqual=entry.id)).objects
+    assert source.id == waiting.id and source.status.getValue() == READY
+    assert emulator.inspect.content(source.id) == data
+    assert c.uploadToken.get(token.id).status.getValue() == UploadTokenStatus.CLOSED
+    # the CLOSED token attached again: the second entry waits IMPORT for good, nothing is refused
+    other = c.media.add(KalturaMediaEntry(name="Again", mediaType=KalturaMediaType.VIDEO))
+    assert c.media.addContent(other.id, resource).status.getValue() == EntryStatus.IMPORT
+    (stuck,) = c.flavorAsset.list(KalturaAssetFilter(entryIdEqual=other.id)).objects
+    assert stuck.status.getValue() == IMPORTING
 
 
 def test_get_of_an_unknown_entry_is_entry_id_not_found(emulator):

@@ -165,3 +165,33 @@ def test_an_upload_token_that_is_not_finished_when_attaching_is_uploaded_again_n
     (token,) = emulator.inspect.objects("upload_token", id=stale[0])
     assert token["status"] == 4 and not token.get("attachedObjectId")  # the stale token was never attached
     assert emulator.inspect.task(task.id)["status"] == int(TaskStatus.READY)
+
+
+def test_a_sign_language_upload_not_finished_when_adding_content_is_uploaded_again(
+    emulator, claimed, conn, tmp_path, sign_video
+):
+    """media.addContent, too, takes a token that is not FULL_UPLOAD without a word (the entry then waits IMPORT
+    for an upload that never ends: docs/kaltura-contract.md, "Entries"). The app looks first: a token that timed
+    out after the upload is never attached, the video is uploaded again and the child entry becomes READY."""
+    from reach_studio.kaltura.delivery_executor import ExecutorHooks
+
+    task = claimed(
+        ServiceFeature.SIGN_LANGUAGE, source="English", target="English (ASL)", entry_name="Town hall"
+    )
+    stale: list[str] = []
+
+    def time_out_the_token(step, outcome):
+        if step.op == "upload" and not stale:
+            stale.append(outcome["id"])
+            emulator.store.update("upload_token", outcome["id"], {"status": 4})  # TIMED_OUT
+
+    # a bounded wait for READY: attached, the stale token would leave the entry IMPORT for good
+    out = _service(conn, tmp_path, ready_timeout=30).deliver(
+        task, WorkProduct(sign_video=sign_video), hooks=ExecutorHooks(after_step=time_out_the_token)
+    )
+    assert out.ok, out.err_description
+    (child,) = _marked(emulator, "entry", task.id)
+    assert child["status"] == "2" and emulator.inspect.content(child["id"]) == sign_video.read_bytes()
+    (token,) = emulator.inspect.objects("upload_token", id=stale[0])
+    assert token["status"] == 4 and not token.get("attachedObjectId")  # the stale token was never attached
+    assert emulator.inspect.task(task.id)["status"] == int(TaskStatus.READY)

@@ -22,6 +22,7 @@ from reach_studio.domain.enums import (
 )
 from reach_studio.emulator.content import (
     attach_resource,
+    await_upload,
     by_ids,
     can_reach,
     ids_filter,
@@ -29,6 +30,7 @@ from reach_studio.emulator.content import (
     now,
     reach_entry,
     run_later,
+    unfinished_token,
 )
 from reach_studio.emulator.errors import ApiError, register_errors
 from reach_studio.emulator.registry import CallContext, Params, action
@@ -324,11 +326,21 @@ def _process(emu: Any, entry_id: str) -> None:
         )
         return
     stamp = now()
+    # the original flavor the upload waited for (media.addContent with an unfinished token) becomes the source
+    waiting = next(
+        (
+            f
+            for f in store.find("flavor_asset", entryId=entry_id, isOriginal=True)
+            if f.get("status") in (AssetStatus.IMPORTING, AssetStatus.QUEUED)
+        ),
+        None,
+    )
     for old in store.find("flavor_asset", entryId=entry_id, isOriginal=True):
-        store.update("flavor_asset", old["id"], {"status": AssetStatus.DELETED, "deletedAt": stamp})
+        if waiting is None or old["id"] != waiting["id"]:
+            store.update("flavor_asset", old["id"], {"status": AssetStatus.DELETED, "deletedAt": stamp})
     flavor = {
         "objectType": "KalturaFlavorAsset",
-        "id": store.next_id("flavor_asset"),
+        "id": waiting["id"] if waiting else store.next_id("flavor_asset"),
         "entryId": entry_id,
         "partnerId": entry["partnerId"],
         "version": 1,
@@ -344,6 +356,8 @@ def _process(emu: Any, entry_id: str) -> None:
         "_blob": entry["_blob"],
         **fields,
     }
+    if waiting is not None:
+        flavor["createdAt"] = waiting.get("createdAt", stamp)
     store.put("flavor_asset", flavor)
     duration_ms = int(fields.pop("_durationMs", 0) or flavor.get("_durationMs") or 0)
     store.update(
@@ -374,13 +388,59 @@ def _fail(emu: Any, entry_id: str, reason: str) -> None:
     )
 
 
+def _finish_source(emu: Any, flavor_id: str, blob: str) -> None:
+    """The upload an entry's source flavor waited for has ended (kFlowHelper::handleUploadFinished: the
+    original flavor turns QUEUED and the entry is processed)."""
+    flavor = emu.store.update("flavor_asset", flavor_id, {"status": AssetStatus.QUEUED, "updatedAt": now()})
+    _finish(emu, flavor["entryId"], blob)
+
+
+def _await_source(ctx: CallContext, entry: dict[str, Any], token: dict[str, Any]) -> None:
+    """KalturaEntryService::attachLocalFileResource with a resource that is not ready (an upload token still
+    uploading, timed out or CLOSED): the entry turns IMPORT, its original flavor (kFlowHelper::
+    createOriginalFlavorAsset: tagged `source`, flavor params 0) IMPORTING, and the token records that
+    flavor; the file arrives with the token's last chunk — for a CLOSED token never."""
+    store, stamp = ctx.store, now()
+    originals = [
+        f
+        for f in store.find("flavor_asset", entryId=entry["id"], isOriginal=True)
+        if f.get("status") != AssetStatus.DELETED
+    ]
+    flavor = originals[0] if originals else None
+    if flavor is None:
+        flavor = store.put(
+            "flavor_asset",
+            {
+                "objectType": "KalturaFlavorAsset",
+                "id": store.next_id("flavor_asset"),
+                "entryId": entry["id"],
+                "partnerId": entry["partnerId"],
+                "version": 1,
+                "tags": "source",
+                "flavorParamsId": 0,
+                "isOriginal": True,
+                "isWeb": False,
+                "isDefault": NullableBoolean.FALSE_VALUE,
+                "createdAt": stamp,
+                "updatedAt": stamp,
+            },
+        )
+    store.update("flavor_asset", flavor["id"], {"status": AssetStatus.IMPORTING, "updatedAt": stamp})
+    store.update("entry", entry["id"], {"status": EntryStatus.IMPORT, "updatedAt": stamp})
+    await_upload(ctx, token, "flavor_asset", flavor["id"], _finish_source, finisher="entry_source")
+
+
 @action("media", "addContent")
 def add_content(ctx: CallContext, p: Params) -> dict[str, Any]:
     entry = _get_entry(ctx, p.str("entryId", required=True), write=True)
     resource = p.obj("resource", "KalturaResource", required=True)
     if entry.get("status") != EntryStatus.NO_CONTENT:  # MediaService::addContentAction
         raise ApiError("ENTRY_ALREADY_WITH_CONTENT")
-    attach_resource(ctx, "entry", entry["id"], resource, _finish, _fail, EntryStatus.IMPORT)
+    token = unfinished_token(ctx, resource)
+    if token is not None:
+        _await_source(ctx, entry, token)
+    else:
+        attach_resource(ctx, "entry", entry["id"], resource, _finish, _fail, EntryStatus.IMPORT)
     return ctx.store.get("entry", entry["id"])
 
 
