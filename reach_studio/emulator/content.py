@@ -325,19 +325,12 @@ def await_upload(
 
 
 def _close_into(emu: Emulator, token: dict[str, Any], kind: str, object_id: str, finish: Finisher) -> None:
-    """A FULL_UPLOAD token's file becomes the object's content and the token is CLOSED."""
+    """A FULL_UPLOAD token's file becomes the object's content and the token is CLOSED. Attached when already
+    FULL_UPLOAD, the token does not record the object (attachCreatedObject runs only for a resource that is
+    not ready; entryHandled → kUploadTokenMgr::closeUploadTokenById only closes it)."""
     store = emu.store
     blob = store.put_blob(store.blob_path(token["_blob"]), suffix=Path(token.get("fileName") or "").suffix)
-    store.update(
-        "upload_token",
-        token["id"],
-        {
-            "status": UploadTokenStatus.CLOSED,
-            "updatedAt": now(),
-            "attachedObjectType": _ATTACHED_TYPES.get(kind, kind),
-            "attachedObjectId": object_id,
-        },
-    )
+    store.update("upload_token", token["id"], {"status": UploadTokenStatus.CLOSED, "updatedAt": now()})
     finish(emu, object_id, blob)
 
 

@@ -11,7 +11,7 @@ from KalturaClient.Plugins.Core import KalturaUploadToken
 
 from .kaltura import client, pending_task
 
-FULL_UPLOAD, PARTIAL_UPLOAD, PENDING = 2, 1, 0
+FULL_UPLOAD, PARTIAL_UPLOAD, PENDING, CLOSED = 2, 1, 0, 3
 
 
 def _key_client(emu):
@@ -116,3 +116,20 @@ def test_list_by_file_name_alone_leaves_out_closed_tokens(emulator):
     waiting = c.uploadToken.add(KalturaUploadToken(fileName="same.srt"))
     listed = c.uploadToken.list(KalturaUploadTokenFilter(fileNameEqual="same.srt"))
     assert [t.id for t in listed.objects] == [waiting.id]
+
+
+def test_attaching_a_finished_token_closes_it_without_recording_the_object(emulator):
+    """A FULL_UPLOAD token is a ready resource: its file goes to the asset and entryHandled closes the token
+    (kUploadTokenMgr::closeUploadTokenById sets the status only); attachCreatedObject, which records the
+    object on the token, runs only for a token that is not finished."""
+    from KalturaClient.Plugins.Caption import KalturaCaptionAsset
+    from KalturaClient.Plugins.Core import KalturaUploadedFileTokenResource
+
+    task = pending_task(emulator)
+    c = client(emulator, task["accessKey"])
+    asset = c.caption.captionAsset.add(task["entryId"], KalturaCaptionAsset(language="English", format="1"))
+    token = c.uploadToken.add(KalturaUploadToken(fileName="a.srt"))
+    _send(c, token.id, b"1\n00:00:00,000 --> 00:00:01,000\nHi\n", resume=False, finalChunk=True)
+    assert c.caption.captionAsset.setContent(asset.id, KalturaUploadedFileTokenResource(token=token.id))
+    closed = c.uploadToken.get(token.id)
+    assert closed.status.getValue() == CLOSED and not closed.attachedObjectId
