@@ -53,3 +53,27 @@ def test_settings_dialog_sets_the_caption_limits_and_the_profile_wins(qtbot):
     # without a profile limit, the linguist's 20 characters apply
     ed2 = open_editor(qtbot, max_chars=None, task_id=102)
     assert ed2.caption_rules().max_chars_per_line == 20
+
+
+def test_settings_dialog_sets_the_shortest_and_longest_cue(qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from reach_studio.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for key, value in (("caption_min_duration_ms", "1500"), ("caption_max_duration_ms", "4000")):
+        box = dialog.caption_limits[key]
+        box.lineEdit().selectAll()
+        qtbot.keyClicks(box.lineEdit(), value)
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    ed = open_editor(qtbot)
+    assert (ed.caption_rules().min_duration_ms, ed.caption_rules().max_duration_ms) == (1500, 4000)
+    ed.load_items([Cue(1000, 2200, "Short."), Cue(3000, 8000, "Long enough to read.")])
+    qtbot.waitUntil(lambda: len(ed.problems_panel.problems.rows) >= 2, timeout=3000)
+    rows = [(r, m.message) for r, m in ed.problems_panel.problems.rows]
+    assert (0, "is shown for 1200 ms (guideline: at least 1500 ms)") in rows
+    assert (1, "is shown for 5.00 s (guideline: at most 4.00 s)") in rows

@@ -39,6 +39,13 @@ def test_ctrl_z_in_the_text_box_undoes_split_and_retime_and_ctrl_y_redoes(qtbot)
     qtbot.keyClick(ed.focusWidget(), Qt.Key.Key_Y, CTRL)
     assert len(ed.items()) == 2
     assert ed.undo_stack.index() == ed.undo_stack.count()
+    # merge too: Alt+M in the text box, then Ctrl+Z there brings the two cues back
+    ed.select(0, seek=False)
+    qtbot.mouseClick(ed.text_edit.viewport(), Qt.MouseButton.LeftButton)
+    qtbot.keyClick(ed.text_edit, Qt.Key.Key_M, ALT)
+    assert len(ed.items()) == 1
+    qtbot.keyClick(ed.focusWidget(), Qt.Key.Key_Z, CTRL)
+    assert len(ed.items()) == 2, "Ctrl+Z undoes the merge"
 
 
 def test_editor_keys_work_as_soon_as_a_task_opens(qtbot, tmp_path):

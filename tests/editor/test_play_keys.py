@@ -58,6 +58,11 @@ def test_space_types_in_the_text_box_and_plays_elsewhere(qtbot, test_clip):
     qtbot.waitUntil(lambda: ed.player.is_playing(), timeout=5000)
     qtbot.keyClick(ed.table, Qt.Key.Key_Space)
     assert not ed.player.is_playing()
+    # Alt+W really plays the 500 ms after the cue's end and stops there
+    qtbot.keyClick(ed.table, Qt.Key.Key_W, ALT)
+    qtbot.waitUntil(lambda: ed.player.is_playing() and ed.player.position() >= 2500, timeout=5000)
+    qtbot.waitUntil(lambda: not ed.player.is_playing(), timeout=8000)
+    assert 2900 <= ed.player.position() <= 3300
     ed.player.close()
 
 
@@ -71,8 +76,13 @@ def test_help_lists_every_key_and_none_uses_alt_shift_arrows(qtbot):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
-    help_menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "&Help")
-    next(a for a in help_menu.actions() if a.text() == "&Keyboard shortcuts").trigger()
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=3000)
+    # Alt+H opens Help, K its "Keyboard shortcuts" (the menus' mnemonics, as a keyboard user opens it)
+    qtbot.keyClick(win, Qt.Key.Key_H, ALT)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None, timeout=3000)
+    qtbot.keyClick(QApplication.activePopupWidget(), Qt.Key.Key_K)
+    qtbot.waitUntil(lambda: getattr(win, "shortcuts_dialog", None) is not None, timeout=3000)
     dialog = win.shortcuts_dialog
     qtbot.waitUntil(dialog.isVisible, timeout=3000)
     listed = dialog.keys_listed()

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from reach_studio.domain.speaking_time import estimate_ms
 
-from .test_voice_dialogue import open_ad, talk_then_pause  # noqa: F401 - the fixture
+from .test_voice_dialogue import insert_line, open_ad, talk_then_pause  # noqa: F401 - the fixture
 
 TEXT = "A woman in a yellow coat crosses the square and waves at the camera"  # 14 words
 
@@ -22,8 +22,7 @@ def test_ad_text_that_does_not_fit_before_the_next_dialogue_is_flagged(qtbot, tm
     ed = open_ad(qtbot, tmp_path, talk_then_pause)
     qtbot.waitUntil(lambda: bool(ed.dialogue), timeout=20000)
     ed.dialogue = [*ed.dialogue, (4500, 6000)]  # more speech after the pause at 1.5-4.5 s
-    ed.seek(2000)
-    ed.add_line_at_playhead()
+    insert_line(qtbot, ed, 2000)
     qtbot.keyClicks(ed.text_edit, "She waves.")
     assert "fits the 2.5 s before the next dialogue" in ed.speak_label.text()
     qtbot.keyClicks(ed.text_edit, " " + TEXT)
@@ -40,8 +39,10 @@ def test_ead_shows_the_speaking_time_against_the_description(qtbot):
     from tests.editor.test_editor_widget import open_editor
 
     ed = open_editor(qtbot, ServiceFeature.EXTENDED_AUDIO_DESCRIPTION)
+    ed.table.setFocus()
     ed.seek(500)
-    ed.insert_at_playhead()  # 2 s
+    qtbot.keyClick(ed.table, Qt.Key.Key_Insert)  # a 2 s description at the playhead
+    assert ed.text_edit.hasFocus()
     qtbot.keyClicks(ed.text_edit, "A door opens.")
     assert "fits" in ed.speak_note.text()
     qtbot.keyClicks(ed.text_edit, " " + TEXT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from reach_studio.domain.enums import ServiceFeature
 from reach_studio.store.drafts import DraftStore
@@ -33,15 +34,23 @@ def open_ad(qtbot, tmp_path, media, player=None, take_player=None):
     ed.resize(1100, 700)
     ed.show()
     qtbot.waitExposed(ed)
+    ed.activateWindow()  # the editor's keys (Insert, F11, ...) work in the active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is ed, timeout=3000)
     return ed
+
+
+def insert_line(qtbot, ed, at_ms: int) -> None:
+    """Insert a line at the playhead with the Insert key, as the describer does."""
+    ed.seek(at_ms)
+    qtbot.keyClick(ed.focusWidget() or ed, Qt.Key.Key_Insert)
+    assert any(line.start_ms == at_ms for line in ed.script.lines), "Insert made a line at the playhead"
 
 
 def test_a_take_over_dialogue_is_flagged_and_one_in_the_pause_is_not(qtbot, tmp_path, talk_then_pause):
     ed = open_ad(qtbot, tmp_path, talk_then_pause)
     qtbot.waitUntil(lambda: bool(ed.dialogue), timeout=20000)  # the loud stretch of the sound track
     assert ed.dialogue[0][0] < 200 and 1300 <= ed.dialogue[0][1] <= 1700
-    ed.seek(800)
-    ed.add_line_at_playhead()
+    insert_line(qtbot, ed, 800)
     qtbot.keyClicks(ed.text_edit, "A man waves.")
     record_take(qtbot, ed, 0, seconds=1.3)  # 1.0 s kept: 0.8 → 1.8 s, over the speech until 1.5 s
     assert "⚠ over dialogue" in ed.table.item(0, 3).text()
@@ -58,8 +67,7 @@ def test_a_take_over_dialogue_is_flagged_and_one_in_the_pause_is_not(qtbot, tmp_
 
 def test_the_takes_waveform_is_drawn_in_its_block(qtbot, tmp_path, talk_then_pause):
     ed = open_ad(qtbot, tmp_path, talk_then_pause)
-    ed.seek(2000)
-    ed.add_line_at_playhead()
+    insert_line(qtbot, ed, 2000)
     record_take(qtbot, ed, 0, seconds=1.3)
     canvas = ed.timeline.canvas
     qtbot.waitUntil(lambda: 0 in canvas._block_peaks, timeout=20000)
@@ -92,8 +100,7 @@ def test_the_picture_plays_along_with_the_mix_preview(qtbot, tmp_path, talk_then
         take_player=create_player(prefer="qt"),
     )
     qtbot.waitUntil(lambda: ed.player.duration() > 3000, timeout=10000)
-    ed.seek(2000)
-    ed.add_line_at_playhead()
+    insert_line(qtbot, ed, 2000)
     record_take(qtbot, ed, 0, seconds=1.3)
     ed.seek(1500)
     qtbot.mouseClick(ed.toolbar.widgetForAction(ed.preview_action), Qt.MouseButton.LeftButton)
@@ -110,8 +117,7 @@ def test_the_over_dialogue_warning_wraps_instead_of_widening_the_window(qtbot, t
     window) wider than the screen's share it had, squeezing the start time to "000" and the task details."""
     ed = open_ad(qtbot, tmp_path, talk_then_pause)
     qtbot.waitUntil(lambda: bool(ed.dialogue), timeout=20000)
-    ed.seek(800)
-    ed.add_line_at_playhead()
+    insert_line(qtbot, ed, 800)
     qtbot.keyClicks(ed.text_edit, "A man waves.")
     narrowest = ed.minimumSizeHint().width()
     record_take(qtbot, ed, 0, seconds=1.3)
