@@ -50,6 +50,7 @@ from reach_studio.workers.task_service import TaskService, is_live_task
 log = logging.getLogger(__name__)
 
 TaskKey = tuple[str, int]
+GEOMETRY_SAVE_MS = 1000  # the window's size and place are kept this long after the last resize or move
 
 
 class FailTaskDialog(QDialog):
@@ -170,6 +171,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.resize(1200, 720)
         self._restore_geometry()
+        # kept a moment after each resize or move too, not only at a clean close: a crash or a kill -9
+        # must not bring the window back at the default size
+        self._geometry_timer = QTimer(self, singleShot=True, interval=GEOMETRY_SAVE_MS)
+        self._geometry_timer.timeout.connect(self.save_geometry)
 
         self.queue = QueueView(empty_text="No tasks waiting")
         self.mine = QueueView(empty_text="You have not claimed any task")
@@ -739,7 +744,18 @@ class MainWindow(QMainWindow):
         except SettingsError as exc:  # a read-only settings folder must not stop the app from closing
             log.warning("could not remember the window size: %s", exc)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.isVisible():
+            self._geometry_timer.start()
+
+    def moveEvent(self, event) -> None:
+        super().moveEvent(event)
+        if self.isVisible():
+            self._geometry_timer.start()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._geometry_timer.stop()
         self.save_geometry()
         for ws in list(self.workspaces.values()):
             ws.close_workspace()

@@ -39,6 +39,25 @@ def test_window_size_and_position_are_remembered(qtbot):
     assert (again.width(), again.height()) != (1200, 720)  # not the default size
 
 
+def test_window_size_is_remembered_even_when_the_app_is_killed(qtbot):
+    """It was kept only at a clean close: after a crash or kill -9 the window came back at 1200×720."""
+    from reach_studio.settings import Settings
+
+    win = _window(qtbot)
+    win.show()
+    qtbot.waitExposed(win)
+    win.resize(win.minimumSizeHint().width(), 611)
+    win.move(0, 37)
+    qtbot.waitUntil(lambda: win.height() == 611, timeout=3000)
+    before = Settings().get("window_geometry")
+    qtbot.waitUntil(lambda: Settings().get("window_geometry") != before, timeout=5000)
+    # no close: the process dies here; the next start reads what was kept
+    again = _window(qtbot)
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.height() == 611 and again.y() == 37
+
+
 class _NoNetwork:
     """Stands in for a connection: the summary comes before anything is sent, and Cancel sends nothing."""
 
