@@ -1,5 +1,5 @@
-"""Screenshots of the editor's problems panel, the waveform (a selection drawn across shot changes), the
-spectrogram, the spell check and the keyboard shortcut list, from the real widgets in a real X server (Xvfb):
+"""Screenshots of the editor's problems panel, the waveform (a cue drawn and a selection, both snapped to
+shot changes), the spectrogram, the spell check and the keyboard shortcut list, from the real widgets in a real X server (Xvfb):
 
     xvfb-run -a -s "-screen 0 1600x1100x24" env QT_QPA_PLATFORM=xcb .venv/bin/python docs/make_editor_screenshots.py
 
@@ -74,6 +74,7 @@ def make_clip(folder: Path) -> Path:
 def main() -> int:
     from PySide6.QtCore import QEvent, QPointF, Qt
     from PySide6.QtGui import QMouseEvent
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from reach_studio.domain.captions import Cue
@@ -150,6 +151,19 @@ def main() -> int:
             canvas, QMouseEvent(kind, pos, canvas.mapToGlobal(pos), Qt.MouseButton.LeftButton, buttons, mods)
         )
 
+    def drag(x0, x1, mods):
+        send(QEvent.Type.MouseButtonPress, x0, Qt.MouseButton.LeftButton, mods)
+        for k in range(1, 9):
+            send(QEvent.Type.MouseMove, x0 + (x1 - x0) * k / 8, Qt.MouseButton.LeftButton, mods)
+        send(QEvent.Type.MouseButtonRelease, x1, Qt.MouseButton.NoButton, mods)
+
+    # a cue drawn across the empty waveform after cue 6: its end snaps to the next shot change
+    later = next(c for c in canvas.shot_changes if c > 22000)
+    drag(canvas.x_of(21600), canvas.x_of(later - 70), Qt.KeyboardModifier.NoModifier)
+    QTest.keyClicks(editor.text_edit, "Drawn on the waveform.")
+    print("drawn", editor.items()[-1], "cut", later)
+    editor.select(3, seek=False)
+
     shift = Qt.KeyboardModifier.ShiftModifier
     x0, x1 = canvas.x_of(9900), canvas.x_of(cut - 60)
     send(QEvent.Type.MouseButtonPress, x0, Qt.MouseButton.LeftButton, shift)
@@ -157,7 +171,7 @@ def main() -> int:
         send(QEvent.Type.MouseMove, x0 + (x1 - x0) * k / 8, Qt.MouseButton.LeftButton, shift)
     send(QEvent.Type.MouseButtonRelease, x1, Qt.MouseButton.NoButton, shift)
     print("selection", editor.range_selection, "cut", cut, "shots", canvas.shot_changes)
-    editor.setWindowTitle("Reach Studio — waveform: selection snapped to a shot change")
+    editor.setWindowTitle("Reach Studio — waveform: a drawn cue and a selection snapped to shot changes")
     shoot(editor, "editor-waveform-shots.png")
 
     # the optional spectrogram (toolbar: Spectrogram), computed off the GUI thread
