@@ -137,3 +137,28 @@ def test_a_chapter_title_is_underlined_where_a_word_is_misspelled(qtbot):
     qtbot.keyClick(ed.title_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(ed.title_edit, "Muscles")
     assert _red_pixels(ed.title_edit) == 0  # no stale underline under the new words
+
+
+def test_every_button_of_the_editor_draws_its_symbols(qtbot):
+    """The EAD editor's "🔊 Speak" and the playing state's "⏸ Pause" were empty boxes on a Debian desktop
+    (no emoji font): each character of a button's text must be in the font it is drawn with (or its
+    fallbacks, which Qt tries too)."""
+    from PySide6.QtGui import QFontDatabase, QFontMetrics, QRawFont
+    from PySide6.QtWidgets import QAbstractButton
+
+    def drawable(ch: str, font) -> bool:
+        if QFontMetrics(font).inFontUcs4(ord(ch)):
+            return True
+        for family in QFontDatabase.families():  # what Qt's font fallback could use
+            if QRawFont.fromFont(type(font)(family)).supportsCharacter(ch):
+                return True
+        return False
+
+    for feature in (ServiceFeature.EXTENDED_AUDIO_DESCRIPTION, ServiceFeature.CAPTIONS):
+        ed = open_editor(qtbot, feature)
+        ed._playing_changed(True)  # the player reports it plays: the button turns into Pause
+        texts = [(b.text(), b.font()) for b in ed.findChildren(QAbstractButton) if b.isVisible()]
+        missing = {
+            (text, ch) for text, font in texts for ch in text if not ch.isspace() and not drawable(ch, font)
+        }
+        assert not missing, f"drawn as empty boxes: {missing}"

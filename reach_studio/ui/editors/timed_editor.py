@@ -339,7 +339,7 @@ class TimedEditor(EditorBase):
             from reach_studio.ui.editors.tts import Speaker
 
             self.tts = Speaker(language_code(self.language), parent=self)
-            self.speak_button = QPushButton("🔊 Speak", panel)
+            self.speak_button = QPushButton("Speak", panel)
             self.speak_button.setEnabled(self.tts.available)
             self.speak_button.setToolTip(
                 "Preview with text-to-speech" if self.tts.available else self.tts.reason
@@ -915,7 +915,9 @@ class TimedEditor(EditorBase):
             self.timeline.canvas.set_duration(duration)
 
     def _playing_changed(self, playing: bool) -> None:
-        self.play_button.setText("⏸ Pause" if playing else "▶ Play")
+        self.play_button.setText(
+            "❚❚ Pause" if playing else "▶ Play"
+        )  # as the other editors; ⏸ is in few fonts
 
     def _rate_changed(self, _index: int) -> None:
         if self.player is not None:
