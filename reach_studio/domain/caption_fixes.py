@@ -58,14 +58,26 @@ def speaker_prefix(cue: Cue, previous_speaker: str | None, style: str, first: bo
     return shown[:-1].rstrip()
 
 
+def continued_prefix(cue: Cue, style: str) -> str:
+    """What the delivered file puts before a cue that continues the same speaker's words (a part of a
+    split cue): "[Ann]" where every cue is labelled, nothing where only a change is marked."""
+    return speaker_prefix(cue, cue.speaker, style, False) if cue.speaker else ""
+
+
 def reflow_cue(
-    doc: CaptionDocument, index: int, rules: CaptionRules = DEFAULT_RULES, prefix_len: int = 0
+    doc: CaptionDocument,
+    index: int,
+    rules: CaptionRules = DEFAULT_RULES,
+    prefix_len: int = 0,
+    later_prefix_len: int = 0,
 ) -> CaptionDocument:
     """Balance the cue's lines to the line limit; if the text needs more than `max_lines`, split the cue
     into consecutive cues (time shared by length), each fitting the limit.
 
     `prefix_len` is the length of what the delivered file puts before the text on its first line (the
-    speaker label and/or ">>", see `speaker_prefix`): it counts toward that line as the viewer sees it."""
+    speaker label and/or ">>", see `speaker_prefix`): it counts toward that line as the viewer sees it.
+    `later_prefix_len` is the same for the cues a split makes after the first (`continued_prefix`: a
+    labelled style repeats the label on each), so none of them comes out too long either."""
     _check_index(doc, index)
     cue = doc.cues[index]
     flat = " ".join(cue.text.split())
@@ -76,7 +88,11 @@ def reflow_cue(
             new = cue.copy(text=_reflow_after_prefix(flat, prefix_len, rules))
             return _with(doc, doc.cues[:index] + [new] + doc.cues[index + 1 :])
         parts = _chunks(
-            marked, rules.max_chars_per_line * rules.max_lines, rules.max_chars_per_line, rules.max_lines
+            marked,
+            rules.max_chars_per_line * rules.max_lines,
+            rules.max_chars_per_line,
+            rules.max_lines,
+            later_prefix_len,
         )
         parts[0] = parts[0][len(mark) :].lstrip(" ")
         if not parts[0]:
@@ -84,6 +100,10 @@ def reflow_cue(
         new_cues = _share_time(cue, parts, rules)
         first = new_cues[0]
         new_cues[0] = first.copy(text=_reflow_after_prefix(first.text, prefix_len, rules))
+        if later_prefix_len > 0:
+            new_cues[1:] = [
+                c.copy(text=_reflow_after_prefix(c.text, later_prefix_len, rules)) for c in new_cues[1:]
+            ]
         return _with(doc, doc.cues[:index] + new_cues + doc.cues[index + 1 :])
     needed = lines_needed(flat, rules.max_chars_per_line)
     if needed <= rules.max_lines:
@@ -119,19 +139,26 @@ def split_keeping_gap(
 
 
 def reflow_readable(
-    doc: CaptionDocument, index: int, rules: CaptionRules = DEFAULT_RULES, prefix_len: int = 0
+    doc: CaptionDocument,
+    index: int,
+    rules: CaptionRules = DEFAULT_RULES,
+    prefix_len: int = 0,
+    later_prefix_len: int = 0,
 ) -> CaptionDocument:
     """`reflow_cue` as a linguist asks for it (Alt+R, the problems panel's Re-break). When the text needs
     several cues, each gets at least the minimum duration and the time its text needs at the reading speed,
     the rest shared by length, with the minimum gap between them; when the cue's time cannot give that, it
     refuses (CaptionFixError, saying how long the cue needs): a 0.5 s cue at 36 characters a second is worse
     than a long line."""
-    out = reflow_cue(doc, index, rules, prefix_len)
+    out = reflow_cue(doc, index, rules, prefix_len, later_prefix_len)
     made = len(out.cues) - len(doc.cues) + 1
     if made <= 1:
         return out
     cue, parts = doc.cues[index], out.cues[index : index + made]
-    chars = [len(p.text.replace("\n", "")) + (prefix_len if k == 0 else 0) for k, p in enumerate(parts)]
+    chars = [
+        len(p.text.replace("\n", "")) + (prefix_len if k == 0 else later_prefix_len)
+        for k, p in enumerate(parts)
+    ]
     need = [max(rules.min_duration_ms, math.ceil(n * 1000 / rules.max_chars_per_second)) for n in chars]
     gaps = rules.min_gap_ms * (made - 1)
     spare = cue.end_ms - cue.start_ms - gaps - sum(need)
@@ -168,16 +195,23 @@ def _reflow_after_prefix(text: str, prefix_len: int, rules: CaptionRules) -> str
     return broken[len(mark) :].lstrip(" ").lstrip("\n")
 
 
-def _chunks(text: str, limit: int, max_chars: int, max_lines: int) -> list[str]:
+def _chunks(text: str, limit: int, max_chars: int, max_lines: int, later_prefix_len: int = 0) -> list[str]:
     """Consecutive pieces of the text that each fit `max_lines` lines, cut at a sentence end, else a
-    clause end, else between words (or characters, for Chinese and Japanese)."""
+    clause end, else between words (or characters, for Chinese and Japanese). Pieces after the first
+    fit with `later_prefix_len` characters before them (a repeated speaker label)."""
     tokens, glue = _tokens(text)
     n = len(tokens)
     pieces: list[str] = []
     start = 0
+    later = _PREFIX_MARK * later_prefix_len + " " if later_prefix_len > 0 else ""
+
+    def fits(first: int, end: int) -> bool:
+        lead = later if first > 0 else ""
+        return lines_needed(lead + _join(tokens, glue, first, end), max_chars) <= max_lines
+
     while start < n:
         end = start + 1
-        while end < n and lines_needed(_join(tokens, glue, start, end + 1), max_chars) <= max_lines:
+        while end < n and fits(start, end + 1):
             end += 1
         if end < n:
             for marks in (".!?…。！？", ",;:、，；："):

@@ -352,6 +352,11 @@ class _CueView:
         return max(0, len(self.shown) - len(self.cue.text) - 1)  # the speaker label / ">>" before the text
 
     @cached_property
+    def later_prefix_len(self) -> int:
+        """The label a part of this cue would carry if a fix splits it (see `continued_prefix`)."""
+        return len(fixes.continued_prefix(self.cue, self.v.speaker_style))
+
+    @cached_property
     def lines(self) -> list[str]:
         return [line for line in _visible(self.shown).split("\n") if line.strip()] or [""]  # as written
 
@@ -550,7 +555,9 @@ def _reading_speed(c: _CueView, add: Callable[[Finding], None]) -> None:
 def _reflow(c: _CueView) -> Fix:
     return Fix(
         "Re-break the lines (split the cue if needed)",
-        lambda d, i=c.index, r=c.r, n=c.prefix_len: fixes.reflow_readable(d, i, r, prefix_len=n),
+        lambda d, i=c.index, r=c.r, n=c.prefix_len, m=c.later_prefix_len: fixes.reflow_readable(
+            d, i, r, prefix_len=n, later_prefix_len=m
+        ),
     )
 
 

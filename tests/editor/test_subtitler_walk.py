@@ -162,3 +162,30 @@ def test_every_button_of_the_editor_draws_its_symbols(qtbot):
             (text, ch) for text, font in texts for ch in text if not ch.isspace() and not drawable(ch, font)
         }
         assert not missing, f"drawn as empty boxes: {missing}"
+
+
+def test_the_line_fix_on_a_labelled_cue_leaves_no_line_too_long(qtbot):
+    """In the demo: Prof. Okafor's 56-character line, Fix "Re-break the lines" split it in two, and the second
+    cue, labelled "[Prof. Okafor]" again in the file, had a 47-character line: the fix made a new error."""
+    from .test_delivered_form import _delivered_lines, _speaker_task_editor
+
+    ed = _speaker_task_editor(qtbot)
+    ed.load_items(
+        [Cue(220, 5690, "Welcome to kinesiology, the study of how the body moves.", "Prof. Okafor")]
+    )
+    panel = ed.problems_panel
+    qtbot.waitUntil(lambda: any("line of" in m.message for _r, m in panel.problems.rows), timeout=3000)
+    _click_problem(qtbot, panel, "line of")
+    qtbot.mouseClick(panel.fix_button, Qt.MouseButton.LeftButton)
+    assert len(ed.items()) == 2
+    lines = _delivered_lines(ed)
+    assert all(len(line) <= 32 for line in lines), lines
+    qtbot.waitUntil(lambda: not any("line of" in m.message for _r, m in panel.problems.rows), timeout=3000)
+
+    # and Alt+R (Reflow) in the text box does the same
+    ed.undo_action.trigger()
+    ed.select(0, seek=False)
+    qtbot.mouseClick(ed.text_edit.viewport(), Qt.MouseButton.LeftButton)
+    qtbot.keyClick(ed.text_edit, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    assert len(ed.items()) == 2
+    assert all(len(line) <= 32 for line in _delivered_lines(ed)), _delivered_lines(ed)

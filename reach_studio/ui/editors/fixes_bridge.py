@@ -41,7 +41,7 @@ def merge(a: Cue, b: Cue, task: Task | None = None) -> Cue:
     return merged
 
 
-def reflow(cue: Cue, task: Task | None = None, prefix: str = "") -> list[Cue]:
+def reflow(cue: Cue, task: Task | None = None, prefix: str = "", later_prefix: str = "") -> list[Cue]:
     """The cue re-broken into balanced lines; several cues when the text needs more than the lines allowed.
 
     `prefix` is what the delivered file puts before the text (speaker label, ">>"): it counts toward the
@@ -49,7 +49,11 @@ def reflow(cue: Cue, task: Task | None = None, prefix: str = "") -> list[Cue]:
     faster than the reading speed: the cue needs more time (or less text) first."""
     try:
         return caption_fixes.reflow_readable(
-            CaptionDocument([cue]), 0, _rules(task), prefix_len=len(prefix)
+            CaptionDocument([cue]),
+            0,
+            _rules(task),
+            prefix_len=len(prefix),
+            later_prefix_len=len(later_prefix),
         ).cues
     except CaptionError as exc:
         raise EditError(str(exc)) from None

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reach_studio.domain import edit_ops
+from reach_studio.domain import caption_fixes, edit_ops
 from reach_studio.domain.captions import CaptionDocument, Chapter, Cue
 from reach_studio.domain.edit_ops import EditError, Item, Op
 from reach_studio.domain.enums import language_code
@@ -1174,9 +1174,9 @@ class TimedEditor(EditorBase):
         from reach_studio.ui.editors import fixes_bridge
 
         try:
-            parts = fixes_bridge.reflow(
-                self.model.items[self.current], self.task, self.speaker_prefix(self.current)
-            )
+            item = self.model.items[self.current]
+            later = caption_fixes.continued_prefix(item, self.speaker_style) if self.mode.speakers else ""
+            parts = fixes_bridge.reflow(item, self.task, self.speaker_prefix(self.current), later)
         except EditError as exc:
             self.show_status(str(exc), error=True)
             return
