@@ -92,3 +92,25 @@ def test_help_lists_every_key_and_none_uses_alt_shift_arrows(qtbot):
     assert listed["Refresh the queue"] == "F5"
     for key in DEFAULT_HOTKEYS.values():
         assert not (key.startswith("Alt+Shift+") and key.split("+")[-1] in ("Left", "Right", "Up", "Down"))
+
+
+def test_space_types_in_every_text_field_and_plays_only_outside_them(qtbot):
+    """Space is the play key only where nobody types: the speaker field, the times, the find bar and the
+    text box keep it (without media, a Space that reached the play key says "No media to play yet")."""
+    ed = open_editor(qtbot)
+    ed.load_items([Cue(500, 2500, "one")])
+    ed.select(0, seek=False)
+    ed.show_status("")
+    fields = [ed.speaker_edit.lineEdit(), ed.text_edit]
+    qtbot.keyClick(ed.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # the find bar
+    find = QApplication.focusWidget()
+    assert find is not ed.table
+    fields.append(find)
+    for field in fields:
+        field.setFocus()
+        qtbot.keyClicks(field, "a b")
+        assert "No media" not in ed.status.text(), field
+    assert "a b" in ed.items()[0].text
+    ed.table.setFocus()
+    qtbot.keyClick(ed.table, Qt.Key.Key_Space)
+    assert "No media to play yet" in ed.status.text()

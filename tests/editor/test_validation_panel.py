@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -190,3 +192,25 @@ def test_re_break_from_the_panel_keeps_cues_readable(qtbot):
     _fix(qtbot, panel, "line of")
     cues = ed.items()
     assert len(cues) == 2 and cues[1].start_ms - cues[0].end_ms >= 83
+
+
+def test_fix_all_re_breaks_every_long_cue_even_when_cues_are_split(qtbot):
+    """Fix all of this kind with a fix that adds cues: every long cue is re-broken (later rows first, so the
+    earlier rows still point at their cues), as one undo step."""
+    ed = open_editor(qtbot, max_chars=26)
+    text = "This sentence is much too long for two lines of twenty six characters"
+    ed.load_items([Cue(k * 10_000, k * 10_000 + 8000, f"{k + 1}. {text}") for k in range(3)])
+    panel = ed.problems_panel
+    qtbot.waitUntil(lambda: sum("line of" in m.message for _r, m in panel.problems.rows) == 3, timeout=3000)
+    _click_problem(qtbot, panel, "line of")
+    steps = ed.undo_stack.count()
+    qtbot.mouseClick(panel.fix_all_button, Qt.MouseButton.LeftButton)
+    assert ed.undo_stack.count() == steps + 1
+    cues = ed.items()
+    assert len(cues) == 6
+    assert all(len(line) <= 26 for c in cues for line in c.text.split("\n"))
+    assert [c.text.split(".")[0] for c in cues[::2]] == ["1", "2", "3"]
+    assert all(b.start_ms - a.end_ms >= 83 for a, b in pairwise(cues))
+    qtbot.waitUntil(lambda: not any("line of" in m.message for _r, m in panel.problems.rows), timeout=3000)
+    ed.undo_action.trigger()
+    assert len(ed.items()) == 3
