@@ -103,7 +103,8 @@ class RestoreDraftsDialog(QDialog):
 
         self.setWindowTitle("Restore drafts")
         count = f"{len(drafts)} task draft" + ("s were" if len(drafts) != 1 else " was")
-        intro = QLabel(f"{count} open when {APP_NAME} last stopped. Restore them?")
+        them = "them" if len(drafts) != 1 else "it"
+        intro = QLabel(f"{count} open when {APP_NAME} last stopped. Restore {them}?")
         intro.setWordWrap(True)
         self.list = QListWidget()
         for info in drafts:
@@ -495,9 +496,22 @@ class MainWindow(QMainWindow):
         ws = self.workspaces.get((task.account, task.id))
         if ws is not None:
             ws.update_task(task)
+        self._refresh_details([task])
+
+    def _refresh_details(self, tasks: list[Task]) -> None:
+        """The pane shows a fresh copy of its task (a live task going Scheduled → Processing kept saying
+        "Scheduled" while the console said Live)."""
+        shown = self.details.task
+        if shown is None:
+            return
+        for task in tasks:
+            if (task.account, task.id) == (shown.account, shown.id) and task is not shown:
+                self.details.show_task(task)
+                return
 
     def _my_tasks_changed(self, tasks: list[Task]) -> None:
         self.mine.set_tasks(tasks)
+        self._refresh_details(tasks)
         self.tabs.setTabText(
             self.tabs.indexOf(self.mine), f"My tasks ({len(tasks)})" if tasks else "My tasks"
         )

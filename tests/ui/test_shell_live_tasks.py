@@ -3,6 +3,8 @@ the live console opens on the shell's session; the vendor's SCHEDULED tasks are 
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
@@ -74,6 +76,10 @@ def test_claiming_a_live_task_schedules_it_opens_the_console_and_downloads_nothi
     qtbot.waitUntil(
         lambda: window.service.mine[key].status == TaskStatus.PROCESSING, timeout=10000
     )  # "My tasks" follows the session
+    # and so does the details pane beside the console (it kept saying "Scheduled")
+    qtbot.waitUntil(
+        lambda: bool(re.search(r"Status\s+Processing", window.details.toPlainText())), timeout=5000
+    )
     qtbot.keyClicks(console.line, "Welcome everyone")
     qtbot.keyClick(console.line, Qt.Key.Key_Return)
     with qtbot.waitSignal(console.delivered, timeout=20000):

@@ -56,6 +56,7 @@ def test_a_take_over_dialogue_is_flagged_and_one_in_the_pause_is_not(qtbot, tmp_
     assert "⚠ over dialogue" in ed.table.item(0, 3).text()
     assert "runs over dialogue" in ed.status.text()
     assert "runs over dialogue from 00:00:00,800" in ed.slot_label.text()
+    assert ed.slot_label.property("tone") == "error"  # coloured as the warning it is
     # moved into the pause by keyboard in the start field, the warning goes away
     ed.start_edit.selectAll()
     qtbot.keyClicks(ed.start_edit, "00:00:02,000")
@@ -63,6 +64,7 @@ def test_a_take_over_dialogue_is_flagged_and_one_in_the_pause_is_not(qtbot, tmp_
     assert ed.script.lines[0].start_ms == 2000
     assert "over dialogue" not in ed.table.item(0, 3).text()
     assert "dialogue" not in ed.slot_label.text()
+    assert not ed.slot_label.property("tone")
 
 
 def test_the_takes_waveform_is_drawn_in_its_block(qtbot, tmp_path, talk_then_pause):

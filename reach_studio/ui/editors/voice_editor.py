@@ -571,6 +571,7 @@ class VoiceEditor(EditorBase):
                     "move the line into a pause or record a shorter take"
                 )
             self.slot_label.setText(slot)
+            set_tone(self.slot_label, "error" if over is not None or "longer" in slot else None)
         self.slot_label.setVisible(bool(self.slot_label.text()))
         self.recorder_panel.set_line(line is not None, bool(line and line.has_take))
         self._refreshing = False
