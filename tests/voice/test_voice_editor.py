@@ -257,7 +257,7 @@ def test_mix_preview_plays_the_takes_over_the_original_from_the_playhead(qtbot, 
     assert seek == ("seek", 800)
     pcm = decode_pcm(path, 16000)
     assert tone_level(pcm, 16000, 1000, 1.1, 1.5) > 0.1 and tone_level(pcm, 16000, 1000, 2.0, 3.0) < 0.01
-    assert "Preview mixed (1 takes)" in ed.status.text()
+    assert "Preview mixed (1 take)" in ed.status.text()
     ed.play_take()  # the take alone
     assert str(player.calls[-3][1]) == ed.script.lines[0].take
 
@@ -337,3 +337,11 @@ def test_the_voice_editor_is_worked_from_the_keyboard_as_the_timed_editor(qtbot,
     ed.toggle_play = lambda: toggled.append(True)  # no player in this test: the key must reach the editor
     press(Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
     assert toggled == [True]
+    # Space alone plays/pauses too, as in the timed editor, except while typing the description
+    ed.table.setFocus()
+    press(Qt.Key.Key_Space)
+    assert toggled == [True, True]
+    ed.text_edit.setFocus()
+    ed.text_edit.moveCursor(ed.text_edit.textCursor().MoveOperation.End)
+    press(Qt.Key.Key_Space)
+    assert toggled == [True, True] and ed.text_edit.toPlainText() == "She waves. "

@@ -346,6 +346,8 @@ class VoiceEditor(EditorBase):
             self,
             {
                 "play_pause": lambda: self.toggle_play(),
+                # as in the timed editor: Space plays/pauses outside the text field (which takes it first)
+                "editor_play_pause_space": lambda: self.toggle_play(),
                 "editor_insert_at_playhead": lambda: (
                     self.add_action.isEnabled() and self.add_line_at_playhead()
                 ),
@@ -983,7 +985,9 @@ class VoiceEditor(EditorBase):
         def done(path: Path) -> None:
             if shiboken6.isValid(self):
                 self.preview_path = path
-                self.show_status(f"Preview mixed ({len(takes)} takes): playing from {clock(at)}")
+                self.show_status(
+                    f"Preview mixed ({len(takes)} take{'s' * (len(takes) != 1)}): playing from {clock(at)}"
+                )
                 self._play_file(path, at)
                 self._follow_preview(at)
 
