@@ -97,8 +97,19 @@ def test_cue_point_update_changes_only_the_fields_sent_and_refuses_an_insert_onl
     cue = c.cuePoint.cuePoint.add(_chapter(entry_id, 1000, description="intro"))
     changed = c.cuePoint.cuePoint.update(cue.id, KalturaThumbCuePoint(title="Welcome"))
     assert (changed.title, changed.description, changed.startTime) == ("Welcome", "intro", 1000)
+    # validateEntryId looks the entry up first: an unknown one is ENTRY_ID_NOT_FOUND
     err = _refused(lambda: c.cuePoint.cuePoint.update(cue.id, KalturaThumbCuePoint(entryId="0_another")))
+    assert err.code == "ENTRY_ID_NOT_FOUND"
+    # another entry of the partner: Kaltura names an error constant it does not define (CANNOT_UPDATE_ENTRY_ID);
+    # the emulator answers the insert-only refusal instead
+    partner = emulator.store.get("entry", entry_id)["partnerId"]
+    other_entry = next(
+        e["id"] for e in emulator.inspect.objects("entry", partnerId=partner) if e["id"] != entry_id
+    )
+    err = _refused(lambda: c.cuePoint.cuePoint.update(cue.id, KalturaThumbCuePoint(entryId=other_entry)))
     assert err.code == "PROPERTY_VALIDATION_NOT_UPDATABLE" and "entryId" in err.message
+    # its own entry again is no change
+    assert c.cuePoint.cuePoint.update(cue.id, KalturaThumbCuePoint(entryId=entry_id)).entryId == entry_id
 
 
 def test_add_from_bulk_answers_the_added_cue_points_as_a_list(emulator, tmp_path):
@@ -179,3 +190,28 @@ def test_a_system_name_clashes_only_with_cue_points_the_key_may_list(emulator):
     assert _refused(
         lambda: bob.cuePoint.cuePoint.add(_chapter(entry_id, 7000, systemName="hidden"))
     ).code == ("CUE_POINT_SYSTEM_NAME_EXISTS")
+
+
+def test_any_key_of_the_partner_gets_changes_and_deletes_its_cue_points(emulator):
+    """`@validateUser CuePoint id editcuepoint` checks nothing (CuePoint is not IOwnable) and the service only
+    logs a caller that is not the owner: another task's key of the same customer, on another entry, reads,
+    changes and deletes a chapter; another partner's KS does not find it."""
+    by_partner: dict[int, dict[str, dict]] = {}
+    for task in emulator.inspect.objects("task", status=1):
+        by_partner.setdefault(task["partnerId"], {}).setdefault(task["entryId"], task)
+    mine, other = next(list(t.values())[:2] for t in by_partner.values() if len(t) >= 2)
+    chapter = client(emulator, mine["accessKey"]).cuePoint.cuePoint.add(_chapter(mine["entryId"], 1000))
+    stranger = client(emulator, other["accessKey"])
+    assert stranger.cuePoint.cuePoint.get(chapter.id).entryId == mine["entryId"]
+    assert (
+        stranger.cuePoint.cuePoint.update(chapter.id, KalturaThumbCuePoint(title="Renamed")).title
+        == "Renamed"
+    )
+    stranger.cuePoint.cuePoint.delete(chapter.id)
+    assert emulator.store.get("cue_point", chapter.id)["status"] == int(CuePointStatus.DELETED)
+    others = [t for t in by_partner if t != mine["partnerId"]]
+    if others:
+        foreign = next(iter(by_partner[others[0]].values()))
+        kept = client(emulator, mine["accessKey"]).cuePoint.cuePoint.add(_chapter(mine["entryId"], 2000))
+        err = _refused(lambda: client(emulator, foreign["accessKey"]).cuePoint.cuePoint.get(kept.id))
+        assert err.code == "INVALID_CUE_POINT_ID"

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from reach_studio.domain.enums import CuePointStatus, EntryType, NullableBoolean, ThumbCuePointSubType
+from reach_studio.domain.enums import (
+    CuePointStatus,
+    EntryStatus,
+    EntryType,
+    NullableBoolean,
+    ThumbCuePointSubType,
+)
 from reach_studio.emulator.content import (
     by_ids,
-    can_reach,
     ids_filter,
     list_response,
     now,
@@ -278,19 +283,20 @@ def add_from_bulk(ctx: CallContext, p: Params) -> dict[str, Any]:
     return {"objectType": "KalturaCuePointListResponse", "objects": created, "totalCount": len(created)}
 
 
-def _get(ctx: CallContext, cue_id: str | None, write: bool) -> dict[str, Any]:
+def _get(ctx: CallContext, cue_id: str | None) -> dict[str, Any]:
     """CuePointService get/update/delete: an unknown, deleted or other partner's cue point is
-    INVALID_CUE_POINT_ID (CuePointPeer::retrieveByPK under the partner filter); the emulator also asks for
-    a key that reaches the cue point's entry (not verified, docs/kaltura-contract.md "Assets and cue points")."""
+    INVALID_CUE_POINT_ID (CuePointPeer::retrieveByPK under the partner filter, the user-content criteria off).
+    Nothing else is checked: `@validateUser CuePoint id editcuepoint` returns at once because CuePoint is not
+    IOwnable (KalturaDispatcher::validateUser), and the service only logs a caller that is not the owner
+    (validateUserLog) — any key of the partner whose role may call the action (the REACH vendor role may)
+    reads, changes and deletes any of the partner's cue points (docs/kaltura-contract.md, "Assets and cue
+    points")."""
     session = ctx.require_session()
     cue = ctx.store.get(KIND, cue_id) if cue_id else None
-    entry = ctx.store.get("entry", cue.get("entryId")) if cue else None
     if (
         cue is None
         or cue.get("status") == CuePointStatus.DELETED
         or int(cue.get("partnerId", -1)) != session.partner_id
-        or entry is None
-        or not can_reach(ctx, entry, write)
     ):
         raise ApiError("INVALID_CUE_POINT_ID", ID=cue_id)
     return cue
@@ -298,18 +304,28 @@ def _get(ctx: CallContext, cue_id: str | None, write: bool) -> dict[str, Any]:
 
 @action("cuepoint_cuepoint", "get")
 def get(ctx: CallContext, p: Params) -> dict[str, Any]:
-    return _get(ctx, p.str("id", required=True), write=False)
+    return _get(ctx, p.str("id", required=True))
 
 
 @action("cuepoint_cuepoint", "update")
 def update(ctx: CallContext, p: Params) -> dict[str, Any]:
-    cue = _get(ctx, p.str("id", required=True), write=True)
+    cue = _get(ctx, p.str("id", required=True))
     changes = p.obj("cuePoint", "KalturaCuePoint", required=True)
     if changes["objectType"] != cue["objectType"]:
         raise ApiError("INVALID_OBJECT_TYPE", CLASS_NAME=changes["objectType"])
     changes.pop("objectType")
-    check_update(cue, {"objectType": cue["objectType"], **changes})
+    # CuePointService::updateAction checks the systemName before KalturaCuePoint::validateForUpdate, which
+    # looks the sent entryId up (validateEntryId: ENTRY_ID_NOT_FOUND) before the insert-only check
     _check_system_name(ctx, cue["entryId"], changes.get("systemName"), cue["id"])
+    if changes.get("entryId") is not None:
+        target = ctx.store.get("entry", changes["entryId"])
+        if (
+            target is None
+            or target.get("status") == EntryStatus.DELETED
+            or int(target.get("partnerId", -1)) != ctx.require_session().partner_id
+        ):
+            raise ApiError("ENTRY_ID_NOT_FOUND", ENTRY_ID=changes["entryId"])
+    check_update(cue, {"objectType": cue["objectType"], **changes})
     merged = {**cue, **changes}
     _validate(merged, ctx.store.get("entry", cue["entryId"]) or {})
     changes["updatedAt"] = now()
@@ -321,7 +337,7 @@ def update(ctx: CallContext, p: Params) -> dict[str, Any]:
 
 @action("cuepoint_cuepoint", "delete")
 def delete(ctx: CallContext, p: Params) -> None:
-    cue = _get(ctx, p.str("id", required=True), write=True)
+    cue = _get(ctx, p.str("id", required=True))
     ctx.store.update(KIND, cue["id"], {"status": CuePointStatus.DELETED, "updatedAt": now()})
 
 
