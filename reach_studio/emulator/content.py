@@ -316,7 +316,7 @@ def await_upload(
         token["id"],
         {
             "updatedAt": now(),
-            "attachedObjectType": _ATTACHED_TYPES.get(kind, kind),
+            "attachedObjectType": _core_class(ctx.store.get(kind, object_id) or {}, kind),
             "attachedObjectId": object_id,
             "_attachedKind": kind,
             "_finisher": name,
@@ -345,12 +345,21 @@ def upload_finished(emu: Emulator, token: dict[str, Any]) -> None:
     _close_into(emu, token, kind, str(object_id), finish)
 
 
-_ATTACHED_TYPES = {
-    "caption_asset": "KalturaCaptionAsset",
-    "attachment_asset": "KalturaAttachmentAsset",
-    "flavor_asset": "KalturaFlavorAsset",
-    "entry": "KalturaMediaEntry",
+# KalturaUploadToken.attachedObjectType is the token's objectType, which kUploadedFileTokenResource::
+# attachCreatedObject sets to get_class() of the *core* object: CaptionAsset, AttachmentAsset (TranscriptAsset
+# for a transcript), flavorAsset, entry — not the API class names.
+_CORE_CLASSES = {
+    "caption_asset": "CaptionAsset",
+    "attachment_asset": "AttachmentAsset",
+    "flavor_asset": "flavorAsset",
+    "entry": "entry",
 }
+
+
+def _core_class(obj: dict[str, Any], kind: str) -> str:
+    if obj.get("objectType") == "KalturaTranscriptAsset":
+        return "TranscriptAsset"
+    return _CORE_CLASSES.get(kind, kind)
 
 
 def _import_url(

@@ -206,6 +206,7 @@ def test_set_content_with_an_unfinished_upload_token_waits_for_the_upload(emulat
     assert pending.status.getValue() == 7  # IMPORTING: attachLocalFileResource of a resource not ready
     attached = c.uploadToken.get(token.id)
     assert attached.status.getValue() == 0 and attached.attachedObjectId == asset.id
+    assert attached.attachedObjectType == "CaptionAsset"  # get_class() of the core object, not the API class
     srt = b"1\n00:00:00,000 --> 00:00:01,000\nHi\n"
     chunk = io.BytesIO(srt)
     chunk.name = "a.srt"

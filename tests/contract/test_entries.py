@@ -77,6 +77,7 @@ def test_add_content_with_an_unfinished_upload_token_waits_for_the_upload(emulat
     assert waiting.status.getValue() == IMPORTING and waiting.isOriginal and waiting.flavorParamsId == 0
     attached = c.uploadToken.get(token.id)
     assert attached.status.getValue() == UploadTokenStatus.PENDING and attached.attachedObjectId == waiting.id
+    assert attached.attachedObjectType == "flavorAsset"  # the core class of the source flavor
     half = len(data) // 2
     c.uploadToken.upload(token.id, _chunk(data[:half]), resume=False, finalChunk=False)
     assert c.media.get(entry.id).status.getValue() == EntryStatus.IMPORT  # still waiting for the rest

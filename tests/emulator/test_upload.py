@@ -80,7 +80,7 @@ def test_a_token_attached_before_its_upload_ends_fills_the_caption_when_it_does(
     closed = client.uploadToken.get(token.id)
     assert closed.status.getValue() == 3  # CLOSED
     assert closed.attachedObjectId == caption.id
-    assert closed.attachedObjectType == "KalturaCaptionAsset"
+    assert closed.attachedObjectType == "CaptionAsset"  # the core class (kUploadedFileTokenResource)
 
 
 def test_attaching_a_finished_token_closes_it_and_a_closed_one_leaves_the_asset_importing(emulator, tmp_path):
