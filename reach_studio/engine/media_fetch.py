@@ -17,7 +17,7 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reach_studio import paths
@@ -36,11 +36,12 @@ from reach_studio.domain.task import Task
 from reach_studio.kaltura import reach_api
 from reach_studio.kaltura.connection import ReachConnection, ReachError
 from reach_studio.key_scope import KeyScope, safe_transport
-from reach_studio.media.errors import MediaError
+from reach_studio.media.errors import AccessRefused, MediaError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CAP_BYTES = 20 * 1024**3
+KEY_RENEWALS = 2  # fresh keys one download may ask for after its key was refused (an expired KS)
 _POLICY_SECONDS = {
     ContentDeletionPolicy.DELETE_AFTER_WEEK: 7 * 86400,
     ContentDeletionPolicy.DELETE_AFTER_MONTH: 30 * 86400,
@@ -79,9 +80,17 @@ class StreamSource:
     choice: FlavorChoice
     protocol: str  # "hls" | "http"
     duration_ms: int | None
+    plain_url: str = field(default="", compare=False)  # `url` without the KS
+    keyed: bool = False  # the KS rides in `url` (its host is in the key scope)
 
     def __repr__(self) -> str:
         return f"StreamSource(protocol={self.protocol!r}, flavor={self.choice.flavor.id!r})"
+
+    def with_key(self, ks: str) -> StreamSource:
+        """The same stream with another KS (the task's key was extended: the old one will expire)."""
+        if not self.keyed or not self.plain_url or not ks:
+            return self
+        return replace(self, url=with_ks(self.plain_url, ks))
 
 
 class MediaCache:
@@ -366,7 +375,6 @@ def _fetch_task_media(
         cache.touch(dest)
         return FetchResult(dest, choice, "cache", dest.stat().st_size, expected)
     # The key goes only to the service host and the hosts Kaltura named for this entry (key_scope.py).
-    key = {"X-Kaltura-Ks": task.access_key}
     scope = KeyScope.for_playback(conn.service_url, hls_ctx, http_ctx)
     log.info(
         "Fetching flavor %s (params %s) of entry %s for task %s: %s",
@@ -381,12 +389,20 @@ def _fetch_task_media(
     hls_problem = ""
     hls_offered = source is not None
     if source is not None:
-        url = playable_url(source["url"], task.access_key, scope)
-        _tell_stream(on_stream, narrow_to_flavor(url, flavor.id), choice, "hls", expected)
-        try:
-            result = _fetch_hls(
+        hls_source, told = source, []
+
+        def hls(ks: str) -> FetchResult:
+            if ks not in told:  # the player plays with the key the download uses (a fresh one: again)
+                told.append(ks)
+                _tell_stream(on_stream, hls_source["url"], flavor.id, ks, scope, choice, "hls", expected)
+            url = playable_url(hls_source["url"], ks, scope)
+            key = {"X-Kaltura-Ks": ks}
+            return _fetch_hls(
                 url, dest, choice, expected, key, scope, progress, token, workers, on_segment, keep_segments
             )
+
+        try:
+            result = _with_current_key(conn, task, hls)
         except MediaError as exc:
             hls_problem = conn.redact(str(exc), (task.access_key,))
             log.warning(
@@ -401,29 +417,74 @@ def _fetch_task_media(
                 f"Entry {task.entry_id} offers no download source for flavor {flavor.id}{why}"
             )
         scope = KeyScope.for_playback(conn.service_url, hls_ctx, http_ctx)
-        url = playable_url(source["url"], task.access_key, scope)
-        if not hls_offered:  # a player already on the HLS stream keeps it
-            _tell_stream(on_stream, narrow_to_flavor(url, flavor.id), choice, "http", expected)
-        result = _fetch_http(url, dest, choice, expected, key, scope, progress, token, conn, task)
+        http_source = source
+
+        def http(ks: str) -> FetchResult:
+            if not hls_offered:  # a player already on the HLS stream keeps it
+                _tell_stream(on_stream, http_source["url"], flavor.id, ks, scope, choice, "http", expected)
+            url = playable_url(http_source["url"], ks, scope)
+            return _fetch_http(url, dest, choice, expected, {"X-Kaltura-Ks": ks}, scope, progress, token)
+
+        try:
+            result = _with_current_key(conn, task, http)
+        except MediaError as exc:
+            raise MediaFetchError(conn.redact(str(exc), (task.access_key,))) from None
     cache.touch(result.path)
     cache.enforce_cap(keep={result.path})
     return result
 
 
+def _with_current_key(
+    conn: ReachConnection, task: Task, attempt: Callable[[str], FetchResult]
+) -> FetchResult:
+    """`attempt(ks)` with the task's current key. A refused key (it expired: the key keeper extends keys
+    before that, but a laptop asleep past the expiry, or Kaltura, may differ) is replaced by the one the
+    keeper got meanwhile, else by a fresh one (extendAccessKey), and the attempt resumes from what is on
+    disk — at most KEY_RENEWALS times."""
+    for renewal in range(KEY_RENEWALS + 1):
+        used = task.access_key
+        try:
+            return attempt(used)
+        except AccessRefused:
+            if renewal == KEY_RENEWALS or not _fresh_key(conn, task, used):
+                raise
+            log.info("The access key of task %s was refused mid-download; going on with a fresh one", task.id)
+    raise AssertionError("unreachable")
+
+
+def _fresh_key(conn: ReachConnection, task: Task, refused: str) -> bool:
+    """A key other than `refused` for the task: the keeper's newer one, or a fresh one from Kaltura."""
+    if task.access_key != refused:
+        return True
+    try:
+        reach_api.extend_access_key(conn, task)  # updates the shared Task: every holder sees the new key
+    except ReachError as exc:
+        log.warning("No fresh access key for task %s: %s", task.id, exc.message)
+        return False
+    return task.access_key != refused
+
+
 def _tell_stream(
     on_stream: Callable[[StreamSource], None] | None,
     url: str,
+    flavor_id: str,
+    ks: str,
+    scope: KeyScope,
     choice: FlavorChoice,
     protocol: str,
     duration_ms: int | None,
 ) -> None:
-    """Offer the playback URL to a player, unless it would carry the key unencrypted off this machine."""
+    """Offer the playback URL (with `ks` when its host is in scope) to a player, unless it would carry the
+    key unencrypted off this machine."""
     if on_stream is None:
         return
-    if not safe_transport(url):
+    plain = narrow_to_flavor(url, flavor_id)
+    keyed = scope.allows(url)
+    playable = with_ks(plain, ks) if keyed else plain
+    if not safe_transport(playable):
         log.info("Not streaming: the playback URL is plain HTTP to another machine; playing once downloaded")
         return
-    on_stream(StreamSource(url, choice, protocol, duration_ms))
+    on_stream(StreamSource(playable, choice, protocol, duration_ms, plain_url=plain, keyed=keyed))
 
 
 def _entry_duration_ms(conn: ReachConnection, task: Task) -> int | None:
@@ -462,16 +523,14 @@ def _fetch_hls(
     return FetchResult(res.path, choice, "hls", res.path.stat().st_size, res.info.duration_ms)
 
 
-def _fetch_http(url, dest, choice, expected, key, scope, progress, token, conn, task) -> FetchResult:
+def _fetch_http(url, dest, choice, expected, key, scope, progress, token) -> FetchResult:
+    """Raises MediaError (AccessRefused: a fresh key may help), MediaFetchError when the file is wrong."""
     from reach_studio.media.http_fetch import download
     from reach_studio.media.probe import probe
 
     url = narrow_to_flavor(url, choice.flavor.id)
-    try:
-        res = download(url, dest, secret_headers=key, key_scope=scope, progress=progress, token=token)
-        info = probe(res.path)
-    except MediaError as exc:
-        raise MediaFetchError(conn.redact(str(exc), (task.access_key,))) from None
+    res = download(url, dest, secret_headers=key, key_scope=scope, progress=progress, token=token)
+    info = probe(res.path)
     if expected and abs(info.duration_ms - expected) > 1000:
         dest.unlink(missing_ok=True)
         raise MediaFetchError(

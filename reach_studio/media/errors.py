@@ -16,4 +16,9 @@ class MediaError(Exception):
         super().__init__(redact(message))
 
 
-__all__ = ["MediaError", "redact"]
+class AccessRefused(MediaError):
+    """The server refused the request's key (HTTP 401/403): typically an expired KS, which a fresh key
+    (extendAccessKey) cures; what was downloaded so far stays for the next attempt."""
+
+
+__all__ = ["AccessRefused", "MediaError", "redact"]

@@ -16,7 +16,7 @@ import requests
 from reach_studio.bounded_http import Guard, LimitExceeded, Limits, guarded_session
 from reach_studio.domain.progress import Cancelled, CancelToken
 from reach_studio.key_scope import KeyScope
-from reach_studio.media.errors import MediaError, redact
+from reach_studio.media.errors import AccessRefused, MediaError, redact
 
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 30.0
@@ -72,6 +72,8 @@ def raise_for_status(response: requests.Response, what: str) -> None:
         return
     if status in RETRYABLE_STATUS or status >= 500:
         raise TransientError(f"HTTP {status} for {what}")
+    if status in (401, 403):
+        raise AccessRefused(f"download of {what} refused: HTTP {status} {response.reason or ''}".rstrip())
     raise MediaError(f"download of {what} refused: HTTP {status} {response.reason or ''}".rstrip())
 
 

@@ -635,7 +635,7 @@ class MainWindow(QMainWindow):
 
     def _stream_ready(self, key: TaskKey, source) -> None:
         ws = self.workspaces.get(key)
-        if ws is not None and key in self.service.downloads:
+        if ws is not None and self.service.streams.get(key) is source:  # not one the file already replaced
             ws.stream_ready(source)
 
     def _waveform_grew(self, key: TaskKey, wave) -> None:

@@ -231,7 +231,8 @@ class TaskWorkspace(QWidget):
         """The media plays from its stream while it downloads (engine.media_fetch.StreamSource)."""
         if self.context.media_path is not None:
             return
-        self.download_label.setText("Playing the stream while the media downloads…")
+        if self.retry_button.isHidden():  # a fresh key after a failed download: its message stays
+            self.download_label.setText("Playing the stream while the media downloads…")
         if self.editor is not None:
             self.editor.set_stream(source)
         elif self.player is not None:

@@ -427,6 +427,7 @@ class TaskService(QObject):
     def forget(self, key: TaskKey) -> None:
         """Drop a task from "My tasks" (delivered, or no longer ours)."""
         task = self.mine.pop(key, None)
+        self.streams.pop(key, None)
         self._drop_live(key)
         if task is not None and self._key_keeper is not None:
             self._key_keeper.untrack(task)
@@ -508,6 +509,7 @@ class TaskService(QObject):
             self.key_keeper.track(fresh)
             self._publish_mine()
             self.task_updated.emit(fresh)
+            self._rekey_stream(fresh)
 
         def failed(exc: BaseException) -> None:
             self._refreshing.pop(key, None)
@@ -538,6 +540,7 @@ class TaskService(QObject):
             self._keys_job = None
             for task in extended:
                 self.task_updated.emit(task)
+                self._rekey_stream(task)
             if extended:
                 self._publish_mine()
                 self.activity.emit(f"Extended the access key of {len(extended)} task(s)")
@@ -568,11 +571,11 @@ class TaskService(QObject):
 
         def settled() -> None:
             self.downloads.pop(key, None)
-            self.streams.pop(key, None)
             self.partial_waveforms.pop(key, None)
 
         def done(path: Path) -> None:
             settled()
+            self.streams.pop(key, None)  # the file took over; a stream kept after a failure still plays
             self.media[key] = Path(path)
             self.activity.emit(f"Media for task {task.id} is ready")
             self.download_finished.emit(key, Path(path))
@@ -605,8 +608,17 @@ class TaskService(QObject):
         return job
 
     def _stream_ready(self, key: TaskKey, source) -> None:
-        if key in self.downloads:
+        if key in self.downloads or key in self.streams:  # a new one, or the same with a fresh key
             self.streams[key] = source
+
+    def _rekey_stream(self, task: Task) -> None:
+        """The task's key was extended: a stream still playing goes on with the new key (the old expires)."""
+        key = task_key(task)
+        source = self.streams.get(key)
+        if source is not None and task.access_key:
+            fresh = source.with_key(task.access_key)
+            if fresh.url != source.url:
+                self.stream_ready.emit(key, fresh)
 
     def _waveform_grew(self, key: TaskKey, wave) -> None:
         if key in self.downloads:  # a late update after the download settled is dropped
