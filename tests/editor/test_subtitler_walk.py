@@ -189,3 +189,21 @@ def test_the_line_fix_on_a_labelled_cue_leaves_no_line_too_long(qtbot):
     qtbot.keyClick(ed.text_edit, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
     assert len(ed.items()) == 2
     assert all(len(line) <= 32 for line in _delivered_lines(ed)), _delivered_lines(ed)
+
+
+def test_why_a_fix_cannot_be_made_is_readable_in_full(qtbot):
+    """The panel's title said "cannot fix cue 1 automat…": the reason (how long the cue needs) was cut off."""
+    ed = open_editor(qtbot, max_chars=32)
+    ed.load_items(
+        [Cue(220, 2690, "Welcome to kinesiology, the study of how the body moves and why it matters.")]
+    )
+    panel = ed.problems_panel
+    qtbot.waitUntil(lambda: any("line of" in m.message for _r, m in panel.problems.rows), timeout=3000)
+    _click_problem(qtbot, panel, "line of")
+    qtbot.mouseClick(panel.fix_button, Qt.MouseButton.LeftButton)
+    assert len(ed.items()) == 1  # refused: too little time for two cues
+    status = ed.status
+    assert "Cannot fix cue 1" in status.text() and "too short" in status.text()
+    assert (
+        status.isVisible() and status.heightForWidth(status.width()) <= status.height() + 1
+    )  # all of it shown

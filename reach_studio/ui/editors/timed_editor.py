@@ -386,7 +386,11 @@ class TimedEditor(EditorBase):
         from reach_studio.ui.editors.validation_panel import ValidationPanel
 
         self.problems_panel = ValidationPanel(
-            self.model, self.mode.findings(self.task, self._source_cues), self._push, self
+            self.model,
+            self.mode.findings(self.task, self._source_cues),
+            self._push,
+            self,
+            report=lambda text: self.show_status(text, error=True),
         )
         self.problems_panel.cueActivated.connect(lambda row: self.select(row))
         self.problems_action = QAction("Problems", self, checkable=True, checked=True)

@@ -136,11 +136,13 @@ class ValidationPanel(QWidget):
         findings: Callable | None,
         push: Callable[[object], bool],
         parent: QWidget | None = None,
+        report: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.cues = model
         self.findings = findings  # (items, row) -> [Finding] with fixes, or None (no fixes in this mode)
         self.push = push  # the editor's _push(op): one undo step, journaled
+        self.report = report  # the editor's status line: why a fix could not be made, in full
         self.problems = ProblemsModel(self)
         self.view = QTableView(self)
         self.view.setModel(self.problems)
@@ -218,6 +220,7 @@ class ValidationPanel(QWidget):
             if len(self.problems)
             else "<b>Problems</b>: none"
         )
+        self.title.setToolTip("")
         if current is not None:  # keep the linguist's place in the list
             self._reselect(current)
         now = self.selected()
@@ -278,7 +281,11 @@ class ValidationPanel(QWidget):
         try:
             fixed = finding.fix.apply(CaptionDocument(cues=list(self.cues.items)))
         except ValueError as exc:  # the caption core refused (e.g. no room to lengthen): say why
-            self.title.setText(f"<b>Problems</b>: cannot fix cue {chosen[0] + 1} automatically: {esc(exc)}")
+            why = f"Cannot fix cue {chosen[0] + 1} automatically: {exc}"
+            self.title.setText(f"<b>Problems</b>: {esc(why)}")
+            self.title.setToolTip(plain_tip(why))
+            if self.report is not None:  # the title is cut to the panel's width; the status line has room
+                self.report(why)
             return False
         return self._replace(list(fixed.cues), finding.fix.description)
 
