@@ -120,6 +120,13 @@ class EngineOps:
             raise ClaimRefused(problem)
         return reach_api.claim(connection, task, f"{self.linguist}-{task.id}")
 
+    def source_problem(self, connection, task: Task) -> str | None:
+        """Why a translation could not start from its source captions, or None (read only: the queue asks
+        it before anyone claims; `claim` asks it again)."""
+        from reach_studio.kaltura import reach_api
+
+        return reach_api.source_captions_problem(connection, task)
+
     def fail(self, connection, task: Task, reason: str) -> Task:
         from reach_studio.kaltura import reach_api
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from reach_studio.domain.enums import ProcessingRegion, ServiceType, TaskStatus
+from reach_studio.domain.enums import ProcessingRegion, ServiceFeature, ServiceType, TaskStatus
 from reach_studio.domain.fair_queue import FairQueue, QueueOrder, task_key
 from reach_studio.domain.task import Task
 from reach_studio.engine.desktop_ops import ClaimRefused, EngineOps
@@ -28,6 +28,9 @@ from reach_studio.workers.background import Job, run_in_background
 log = logging.getLogger(__name__)
 
 TaskKey = tuple[str, int]
+
+
+SOURCE_RECHECK_S = 600.0  # a translation's source captions are checked again after this long
 
 
 class TaskService(QObject):
@@ -73,6 +76,8 @@ class TaskService(QObject):
         self.stream_while_downloading = True  # False: the media plays only once downloaded (bench baseline)
         self.live_sessions: dict[TaskKey, Any] = {}  # live tasks this app serves captions for
         self._live_jobs: dict[TaskKey, Job] = {}
+        self._source_checked: dict[TaskKey, float] = {}  # when a translation's source was last checked
+        self._source_jobs: dict[TaskKey, Job] = {}
         self._refreshing: dict[TaskKey, Job] = {}
         self.regions: frozenset[ProcessingRegion] | None = None
         self.service_types: frozenset[ServiceType] | None = frozenset({ServiceType.HUMAN})
@@ -231,7 +236,43 @@ class TaskService(QObject):
         self.activity.emit(
             f"Queue updated at {time.strftime('%H:%M:%S')}: {len(self.visible_queue())} task(s)"
         )
+        self.check_sources()
         self.polled.emit()
+
+    def check_sources(self) -> None:
+        """Issue 15, bug 8: each translation waiting in the queue has its source captions checked before anyone
+        claims it (off the GUI thread, at most every SOURCE_RECHECK_S per task), so the queue and the details
+        pane say "cannot be worked" up front; a source that became 100 % clears the mark."""
+        now = time.monotonic()
+        for key, task in list(self.pending.items()):
+            if task.feature != ServiceFeature.TRANSLATION or key in self._source_jobs:
+                continue
+            if now - self._source_checked.get(key, -SOURCE_RECHECK_S) < SOURCE_RECHECK_S:
+                continue
+            conn = self.connections.get(key[0])
+            if conn is None:
+                continue
+            self._source_checked[key] = now
+
+            def done(problem: str | None, key=key) -> None:
+                self._source_jobs.pop(key, None)
+                before = self.task_warnings.get(key)
+                if problem:
+                    self.task_warnings[key] = problem
+                else:
+                    self.task_warnings.pop(key, None)
+                if self.task_warnings.get(key) != before:
+                    self.task_warnings_changed.emit(dict(self.task_warnings))
+
+            def failed(exc: BaseException, key=key) -> None:
+                self._source_jobs.pop(key, None)  # unknown: the claim checks again
+                log.info("source captions of task %s not checked: %s", key[1], _message(exc))
+
+            self._source_jobs[key] = run_in_background(
+                lambda token, progress, conn=conn, task=task: self.ops.source_problem(conn, task),
+                done,
+                failed,
+            )
 
     def _poll_failed(self, account_key: str, conn, exc: BaseException) -> None:
         self._poll_jobs.pop(account_key, None)

@@ -48,3 +48,28 @@ def test_claiming_a_translation_with_an_80_percent_source_is_refused_and_marked(
     other = next(t for t in queue.visible_tasks() if t.id != task.id)
     window.details.show_task(other)
     assert "Cannot be worked" not in window.details.toPlainText()
+
+
+def test_the_queue_marks_an_unusable_translation_before_anyone_claims_it(qtbot, window, emulator):
+    """The mark came only after a Claim was tried: the linguist had no way to see it first."""
+    sign_in_with_demo(qtbot, window)
+    entries = {e["id"]: e["name"] for e in emulator.inspect.objects("entry")}
+    queue = window.queue
+    translations = {
+        entries[t.entry_id]: t
+        for t in queue.visible_tasks()
+        if t.feature is not None and t.feature.name == "TRANSLATION"
+    }
+    weak, good = translations["Product launch trailer"], translations["Lecture 2 - Muscle groups"]
+
+    def service_cell(task):
+        return queue.proxy.index(queue.visible_tasks().index(task), 3)
+
+    qtbot.waitUntil(lambda: service_cell(weak).data().startswith("⚠"), timeout=20000)
+    assert "80% accurate" in service_cell(weak).data(Qt.ItemDataRole.ToolTipRole)
+    assert not service_cell(good).data().startswith("⚠")  # its source is 100 %
+    assert window.claim_message is None  # nothing was claimed to find out
+    assert emulator.inspect.task(weak.id)["status"] == int(TaskStatus.PENDING)
+    rect = queue.table.visualRect(service_cell(weak))
+    qtbot.mouseClick(queue.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert "Cannot be worked" in window.details.toPlainText()
