@@ -412,7 +412,9 @@ class StreamingPeaks:
     segment's (as the joined file has it): the playlist's durations are the picture's, and a segment's
     audio starts up to a frame or two of AAC earlier. Segment 0 is therefore decoded first. `exact` stays
     True while every run was placed that way (MPEG-TS segments read by PyAV); only then is the result
-    the joined file's own waveform (adopt_as_cache).
+    the joined file's own waveform (adopt_as_cache), to within what resampling run by run changes: a
+    run starts on an AAC frame, which need not fall on the 8 kHz grid (at 48 kHz a frame is 170 2/3
+    samples at 8 kHz), so loud peaks differ by some % of full scale (bench/bench_streamed_waveform.py).
     """
 
     def __init__(
