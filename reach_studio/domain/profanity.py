@@ -16,6 +16,17 @@ from functools import lru_cache
 from importlib import resources
 
 MASK_CHAR = "*"
+WORDLIST_LANGUAGE = "en"  # better-profanity's list is English: "tard" is a slur there, "late" in French
+
+
+def has_wordlist(language: str | None) -> bool:
+    """Whether the list can judge text in `language` (a KalturaCatalogItemLanguage name; unknown: yes, as
+    before). Other languages get no profanity check rather than a wrong one."""
+    from reach_studio.domain.enums import language_code
+
+    code = language_code(language)
+    return code is None or code.split("-")[0].lower() == WORDLIST_LANGUAGE
+
 
 _TOKEN = re.compile(r"[\w@$+]+(?:[.\-'’][\w@$+]+)*")
 _LEET = str.maketrans(

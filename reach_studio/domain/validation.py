@@ -36,7 +36,7 @@ from reach_studio.domain.formats import (
     write_captions,
 )
 from reach_studio.domain.formats._common import CHANGE_MARK, render_text
-from reach_studio.domain.profanity import find_profanity
+from reach_studio.domain.profanity import find_profanity, has_wordlist
 
 Severity = Literal["error", "warning"]
 Kind = Literal["captions", "translation", "ead"]
@@ -124,7 +124,9 @@ class Validator:
         self.speaker_style = speaker_style_for(profile, catalog_item)
         self.require_speaker_id = bool(getattr(catalog_item, "enable_speaker_id", False))
         self.require_change_marks = bool(getattr(profile, "enable_speaker_change_indication", False))
-        self.remove_profanity = bool(getattr(profile, "enable_profanity_removal", False))
+        self.remove_profanity = bool(getattr(profile, "enable_profanity_removal", False)) and has_wordlist(
+            language
+        )
         self.audio_tags = getattr(profile, "enable_audio_tags", None)
         if dictionary_terms is None:
             dictionary_terms = []

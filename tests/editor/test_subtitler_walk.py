@@ -207,3 +207,33 @@ def test_why_a_fix_cannot_be_made_is_readable_in_full(qtbot):
     assert (
         status.isVisible() and status.heightForWidth(status.width()) <= status.height() + 1
     )  # all of it shown
+
+
+def test_fix_all_says_which_cues_it_could_not_fix(qtbot):
+    """Fix all of this kind on two long lines fixed one and left the other without a word."""
+    ed = open_editor(qtbot, max_chars=32)
+    ed.load_items(
+        [
+            # three lines' worth in 2.7 s: no time to split it
+            Cue(500, 3200, "Bienvenue au premier cours de ce cursus, mesdames et messieurs, chers amis."),
+            Cue(3400, 7000, "Aujourd'hui nous étudions les muscles."),  # fits on two lines
+        ]
+    )
+    panel = ed.problems_panel
+    qtbot.waitUntil(lambda: sum("line of" in m.message for _r, m in panel.problems.rows) == 2, timeout=3000)
+    _click_problem(qtbot, panel, "line of")
+    qtbot.mouseClick(panel.fix_all_button, Qt.MouseButton.LeftButton)
+    assert "\n" in ed.items()[1].text and "\n" not in ed.items()[0].text
+    assert "Fixed 1 of 2" in ed.status.text() and "cue 1" in ed.status.text()
+
+
+def test_a_french_translation_is_not_checked_against_the_english_profanity_list(qtbot):
+    """ "Nous y reviendrons plus tard" ("we will come back to it later") was flagged as profanity ("tard")."""
+    ed = _translation(qtbot)
+    ed.task.reach_profile.enable_profanity_removal = True
+    ed.model.set_validator(ed.mode.validator(ed.task, ed._source_cues))
+    ed.select(1, seek=False)
+    qtbot.mouseClick(ed.text_edit.viewport(), Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(ed.text_edit, "Nous y reviendrons plus tard.")
+    assert ed.items()[1].text == "Nous y reviendrons plus tard."
+    assert not [m for m in ed.model.markers(1) if "profanity" in m.message]

@@ -302,18 +302,26 @@ class ValidationPanel(QWidget):
         )
         done = 0
         label = "Fix all"
+        refused: list[tuple[int, ValueError]] = []
         for row in rows:
             finding = self._finding(row, code, items)
             if finding is None:
                 continue
             try:
                 items = list(finding.fix.apply(CaptionDocument(cues=items)).cues)
-            except ValueError:
-                continue  # that one cannot be fixed automatically; the others still are
+            except ValueError as exc:
+                refused.append((row, exc))  # that one cannot be fixed automatically; the others still are
+                continue
             done += 1
             label = f"Fix all: {finding.fix.description}"
         if done:
             self._replace(items, label)
+        if refused and self.report is not None:  # never a silent "some of them": say which and why
+            row, exc = refused[-1]  # the first cue (rows ran last first)
+            others = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+            self.report(
+                f"Fixed {done} of {done + len(refused)}: cue {row + 1}{others} cannot be fixed automatically: {exc}"
+            )
         return done
 
     def _replace(self, new_items: list, label: str) -> bool:
