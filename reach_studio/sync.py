@@ -240,6 +240,7 @@ def task_record(task: Task, now: float, customers: dict[int, str], position: int
         "partnerId": task.partner_id,
         "customer": customers.get(task.partner_id, str(task.partner_id)),
         "entryId": task.entry_id,
+        "entryName": task.extra.get("entry_name") or None,
         "serviceType": int(task.service_type) if task.service_type is not None else None,
         "serviceTypeName": _name(task.service_type),
         "serviceFeature": int(task.feature) if task.feature is not None else None,
@@ -271,7 +272,7 @@ def queue_records(queue: FairQueue, claimed: list[Task], now: float, customers: 
 COLUMNS = [
     ("#", "position"),
     ("customer", "customer"),
-    ("entry", "entryId"),
+    ("entry", "entry"),
     ("service", "service"),
     ("languages", "languages"),
     ("type", "serviceTypeName"),
@@ -292,6 +293,7 @@ def render_table(records: list[dict], tasks_by_key: dict[tuple[str, int], Task])
             {
                 **shown,
                 "position": r["position"] or "-",
+                "entry": printable(r["entryName"] or r["entryId"]),
                 "service": printable(task.feature.label if task.feature is not None else "?"),
                 "languages": printable(_languages(task)),
                 "tatLeft": "" if left is None else (_duration(left) if left >= 0 else f"-{_duration(left)}"),
@@ -383,6 +385,7 @@ def _start_demo():
 
 
 def _loop(args, accounts, task_filter, interval: float, customers: dict[int, str], media_dir: Path) -> int:
+    from reach_studio.engine.desktop_ops import EngineOps
     from reach_studio.engine.key_keeper import KeyKeeper
     from reach_studio.engine.poller import Poller, PollerGroup
     from reach_studio.kaltura import reach_api
@@ -396,6 +399,7 @@ def _loop(args, accounts, task_filter, interval: float, customers: dict[int, str
         return EXIT_STORE
     conns = {a.key: ReachConnection(a) for a in accounts}
     group = PollerGroup(Poller(c, interval=interval, task_filter=task_filter) for c in conns.values())
+    names = EngineOps()  # entry names for the table, fetched once per entry
     keeper = KeyKeeper(lambda t: conns[t.account], key_lifetime=args.key_lifetime)
     stop = threading.Event()
     with stop_on_sigterm(stop):
@@ -414,6 +418,7 @@ def _loop(args, accounts, task_filter, interval: float, customers: dict[int, str
                             file=sys.stderr,
                         )
                         continue
+                    names.add_entry_names(poller.conn, poller.tasks)
                     gone = store.sync_pending(poller.account, poller.tasks)
                     if gone:
                         log.info(

@@ -59,11 +59,12 @@ class EngineOps:
 
     def poll(self, poller) -> list[Task]:
         tasks = poller.poll_once()
-        self._add_entry_names(poller.conn, tasks)
+        self.add_entry_names(poller.conn, tasks)
         return tasks
 
-    def _add_entry_names(self, connection, tasks: list[Task]) -> None:
-        """Entry names for the queue (baseEntry.get with each task's key), fetched once per entry."""
+    def add_entry_names(self, connection, tasks: list[Task]) -> None:
+        """Entry names for the queue (baseEntry.get with each task's key), fetched once per entry; the
+        desktop's queue and `sync`'s table both show them (an entry id alone says nothing to a person)."""
         for task in tasks:
             cached = self._entry_names.get((task.account, task.entry_id))
             if cached is None and task.access_key:
@@ -86,7 +87,7 @@ class EngineOps:
         if self.live is None:
             return []
         tasks = self.live.scheduled(poller.conn, poller.task_filter)
-        self._add_entry_names(poller.conn, tasks)
+        self.add_entry_names(poller.conn, tasks)
         return tasks
 
     def _live_ops(self):

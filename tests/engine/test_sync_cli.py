@@ -60,6 +60,8 @@ def test_demo_once_json_lists_the_fair_queue(tmp_path):
     deadlines = [t["expectedFinishTime"] or float("inf") for t in tasks]
     assert deadlines == sorted(deadlines) and "whatever its customer" in tasks[-1]["why"]
     assert {t["customer"] for t in tasks} >= {"Northwind University", "Contoso Media", "Globex Health"}
+    # each entry by its name too, as the desktop's queue shows it (the id alone says nothing to a supervisor)
+    assert "Lecture 1 - Introduction to kinesiology" in {t["entryName"] for t in tasks}
     # tasks the vendor already holds (a scheduled live task) are listed apart, with who holds them
     assert any(c["statusName"] == "scheduled" and c["claimedBy"] for c in data["claimed"])
 
@@ -107,6 +109,8 @@ def test_table_against_a_server_and_no_secret_in_output_or_logs(emu_env, tmp_pat
     scheduled = emu.inspect.objects("task", status=TaskStatus.SCHEDULED)
     assert len(held) == len(scheduled) and scheduled[0]["externalTaskId"] in held[0]
     assert "not offered" in lines[-1]  # the machine tasks are hidden, and it says so
+    names = {e["name"] for e in emu.inspect.objects("entry")}
+    assert all(any(name in line for name in names) for line in queued), "entries by name, not id"
     everything = proc.stdout + proc.stderr
     assert "Signed in" in proc.stderr  # the debug log did run
     assert env["MY_REACH_TOKEN"] not in everything
