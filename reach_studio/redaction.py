@@ -3,16 +3,18 @@ line, error message and screen.
 
 Anything that may carry a secret passes through `redact`: known secrets registered at sign-in, KSs
 riding in Kaltura URLs (`/ks/<key>/`, `?ks=`), `X-Kaltura-Ks` headers, `token=`-style pairs, and any
-long base64-looking run (a KS is 100+ characters; a v2 KS starts with "djJ8"). Qt-free and with no
-heavy imports, so every layer can use it.
+long base64-looking run (a KS is 100+ characters; a v2 KS starts with "djJ8"). The same knowledge keeps
+secrets away from child processes (`argv_holds_secret`, `child_environment`, used where ffmpeg and
+ffprobe start). Qt-free and with no heavy imports, so every layer can use it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from reach_studio.printable import printable
 
@@ -54,6 +56,42 @@ def redact(text: object, extra: Iterable[str | None] = ()) -> str:
     text = _KS_HEADER.sub(rf"\1{MASK}", text)
     text = _SECRET_PAIRS.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
     return _KS_SHAPED.sub(MASK, text)
+
+
+# --- what a child process (ffmpeg, ffprobe) may be given ---------------------------------------------
+# Its command line is readable by every user of the machine (ps, /proc/<pid>/cmdline); its environment by
+# this user only. So no secret goes on a command line at all, and children get no secret in their
+# environment either (they need none: they read local files and pipes).
+
+_AUTH_HEADER = re.compile(r"(?i)\b(proxy-)?authorization\s*:")
+_KS_V2 = re.compile(r"djJ8[A-Za-z0-9+/_=-]{20,}")
+_SECRET_ENV_NAME = re.compile(r"(?i)password|passwd|secret|token|pgpass|(^|_)ks$|credential|api_?key")
+
+
+def argv_holds_secret(args: Iterable[object]) -> bool:
+    """Would this command line show a secret to other users: a registered secret, a KS in a URL, header or
+    `key=value` pair, a v2 KS? (Narrower than `redact`: a long hash in a file name is not a secret here.)"""
+    with _known_lock:
+        known = list(_known)
+    for arg in map(str, args):
+        if any(secret in arg for secret in known) or _KS_V2.search(arg):
+            return True
+        if any(p.search(arg) for p in (_KS_IN_PATH, _SECRET_QUERY, _KS_HEADER, _SECRET_PAIRS, _AUTH_HEADER)):
+            return True
+    return False
+
+
+def child_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`env` (this process's by default) without the variables that hold or name a secret (PGPASSWORD, the
+    variable `sync --app-token-env` read, ...): for children that need none of them."""
+    env = os.environ if env is None else env
+    with _known_lock:
+        known = list(_known)
+    return {
+        name: value
+        for name, value in env.items()
+        if not _SECRET_ENV_NAME.search(name) and not any(secret in value for secret in known)
+    }
 
 
 class RedactingFilter(logging.Filter):

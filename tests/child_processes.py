@@ -23,6 +23,16 @@ def command_line(pid: int) -> str | None:
     return raw.replace(b"\0", b" ").decode("utf-8", "replace").strip() or None
 
 
+def environment(pid: int) -> dict[str, str] | None:
+    """The environment a process started with (readable by its own user only), None once gone."""
+    try:
+        raw = (PROC / str(pid) / "environ").read_bytes()
+    except OSError:
+        return None
+    pairs = (item.decode("utf-8", "replace").partition("=") for item in raw.split(b"\0") if item)
+    return {name: value for name, _, value in pairs}
+
+
 def _parent_of(pid: str) -> int | None:
     try:
         stat = (PROC / pid / "stat").read_text()
@@ -45,13 +55,14 @@ def descendants(root: int | None = None) -> list[int]:
 
 
 class ChildWatch:
-    """Collects the command lines of every descendant of this process while a block runs.
+    """Collects the command lines (and environments) of every descendant of this process while a block runs.
 
     A sampler, not a wait: it scans /proc continuously on its own thread (children that live for
     milliseconds may be missed, so tests also assert which children were seen)."""
 
     def __init__(self) -> None:
         self.seen: dict[int, str] = {}
+        self.environ: dict[int, dict[str, str]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="child-watch", daemon=True)
 
@@ -59,9 +70,10 @@ class ChildWatch:
         while not self._stop.is_set():
             for pid in descendants():
                 if pid not in self.seen:
-                    line = command_line(pid)
+                    line, env = command_line(pid), environment(pid)
                     if line:
                         self.seen[pid] = line
+                        self.environ[pid] = env or {}
             self._stop.wait(0.005)
 
     def __enter__(self) -> Self:

@@ -32,3 +32,60 @@ def test_log_filter_masks_formatted_records():
 def test_file_paths_stay_readable():
     path = "/tmp/pytest-of-root/pytest-12/test_failure_carries_ffmpeg_stderr0/nothing-here.mp4"
     assert redact(f"Error opening input file {path}.") == f"Error opening input file {path}."
+
+
+def test_a_command_line_holding_a_ks_or_token_is_recognised_and_ordinary_ones_are_not():
+    from reach_studio.redaction import argv_holds_secret
+
+    register_secret("registered-app-token-42")
+    secret_lines = [
+        ["ffprobe", "-i", f"https://cdn.example/p/1/playManifest/entryId/0_x/ks/{KS}/a.m3u8"],
+        ["ffmpeg", "-i", "https://cdn.example/a.mp4?token=abc123"],
+        ["ffmpeg", "-headers", f"X-Kaltura-Ks: {KS}\r\n", "-i", "https://cdn.example/a.mp4"],
+        ["ffmpeg", "-headers", "Authorization: Bearer xyz\r\n", "-i", "https://cdn.example/a.mp4"],
+        ["ffmpeg", "-i", "input.mp4", "-metadata", f"comment={KS}", "out.mp4"],
+        ["tool", "--app-token", "registered-app-token-42"],
+    ]
+    for argv in secret_lines:
+        assert argv_holds_secret(argv), argv
+    hash_name = "ab" * 32  # a 64-character hash as a cache file's name is not a secret
+    ordinary = [
+        ["ffmpeg", "-i", f"/home/ana/.cache/reach/{hash_name}/0_x.mp4", "-f", "s16le", "pipe:1"],
+        ["ffmpeg", "-listen", "1", "-i", "rtmp://127.0.0.1:1935/live/reach-4242", "pipe:1"],
+        ["ffmpeg", "-filter_complex", "[0:a]volume=enable='between(t,1.2,3.4)':volume=0.2[a]", "o.m4a"],
+    ]
+    for argv in ordinary:
+        assert not argv_holds_secret(argv), argv
+
+
+def test_a_childs_environment_keeps_no_secret():
+    from reach_studio.redaction import child_environment
+
+    register_secret("registered-app-token-43")
+    env = {
+        "PATH": "/usr/bin",
+        "HOME": "/home/ana",
+        "PGPASSWORD": "team-db",
+        "PGPASSFILE": "/home/ana/.pgpass",
+        "REACH_APP_TOKEN": "x",
+        "MY_VAR": "registered-app-token-43",
+        "KALTURA_ADMIN_SECRET": "y",
+    }
+    assert child_environment(env) == {"PATH": "/usr/bin", "HOME": "/home/ana"}
+
+
+def test_what_libvlc_logs_about_a_stream_is_masked():
+    """libvlc quotes the stream's URL in its own ways (backquotes, percent-encoding, cut at its buffer's
+    end); its messages reach the log through redact (ui/player/native_log.py), so every form is masked."""
+    url = f"https://127.0.0.1:5000/p/101/sp/10100/playManifest/entryId/0_x/format/applehttp/a.m3u8?ks={KS}"
+    encoded_ks = KS.replace("=", "%3D")
+    lines = [
+        f"main input debug: `{url}' successfully opened",
+        f"adaptive debug: Opening '/p/101/sp/10100/serveFlavor/entryId/0_x/ks/{KS}/seg-1-a1.ts'",
+        f"http debug: resolving https://127.0.0.1:5000/p/101/ks/{encoded_ks}/name/a.m3u8",
+        f"main playlist debug: adding item `a.m3u8' ( https%3A%2F%2Fhost%2Fa.m3u8%3Fks%3D{encoded_ks} )",
+        (f"main input debug: `{url}"[:-40]),  # libvlc's 1024-byte line cut inside the key
+    ]
+    for line in lines:
+        out = redact(line)
+        assert KS not in out and KS[:24] not in out and encoded_ks not in out, out

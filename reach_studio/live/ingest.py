@@ -35,7 +35,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from reach_studio.media.ffmpeg import ffmpeg_exe
+from reach_studio.media.errors import MediaError
+from reach_studio.media.ffmpeg import ffmpeg_exe, spawn
 
 log = logging.getLogger(__name__)
 
@@ -343,6 +344,9 @@ class IngestListener:
             except OSError as exc:
                 self._set("failed", f"ffmpeg cannot run: {exc.strerror or exc}")
                 return
+            except MediaError as exc:
+                self._set("failed", str(exc))
+                return
             if self._stop.is_set():
                 return
             if outcome == "refused":
@@ -363,8 +367,9 @@ class IngestListener:
         if (self.video or self.on_video is not None) and not self.video_absent:
             video_r, video_w = os.pipe()
         try:
-            proc = subprocess.Popen(
+            proc = spawn(
                 self._command(video_w),
+                "the RTMP ingest's ffmpeg",
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

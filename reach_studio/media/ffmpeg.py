@@ -2,6 +2,8 @@
 
 Every ffmpeg call of the project goes through `run_ffmpeg` (or `open_ffmpeg_pipe` for streamed output),
 so that a stuck or cancelled process is always killed and a failure always says why, without secrets.
+Every media child (these, ffprobe, the live ingest) starts through `spawn`: no secret on its command line,
+which every user of the machine can read, and none in its environment.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import IO, Any
 
 from reach_studio.domain.progress import Cancelled, CancelToken, ProgressCallback
 from reach_studio.media.errors import MediaError, redact
+from reach_studio.redaction import argv_holds_secret, child_environment
 
 _STDERR_TAIL_LINES = 12
 _POLL_S = 0.05
@@ -39,6 +42,17 @@ def ffmpeg_exe() -> str:
         return imageio_ffmpeg.get_ffmpeg_exe()
     except RuntimeError as exc:
         raise MediaError(f"ffmpeg is not available: {exc}") from exc
+
+
+def spawn(cmd: Sequence[str], what: str, **popen: Any) -> subprocess.Popen:
+    """Start a media child process; `MediaError` instead when `cmd` holds a secret (a KS, a token: media
+    reach ffmpeg as local files or through a pipe, never as a Kaltura URL). OSError passes through."""
+    if argv_holds_secret(cmd):
+        raise MediaError(
+            f"not starting {what}: its command line would show a secret (a KS or token) to every user of "
+            "this machine"
+        )
+    return subprocess.Popen(list(cmd), env=child_environment(), **popen)
 
 
 def _drain_lines(stream: IO[bytes], sink: collections.deque[str] | queue.Queue[str]) -> None:
@@ -90,8 +104,8 @@ def run_ffmpeg(
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-nostats", "-progress", "pipe:1", *map(str, args)]
     total = int(duration_ms or 0)
     try:
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
+        proc = spawn(
+            cmd, "ffmpeg", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
         )
     except OSError as exc:
         raise MediaError(f"cannot start ffmpeg: {exc}") from exc
@@ -202,8 +216,8 @@ def open_ffmpeg_pipe(args: Sequence[str], *, cwd: str | Path | None = None) -> I
     """
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", *map(str, args)]
     try:
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
+        proc = spawn(
+            cmd, "ffmpeg", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
         )
     except OSError as exc:
         raise MediaError(f"cannot start ffmpeg: {exc}") from exc

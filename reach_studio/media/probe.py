@@ -207,20 +207,24 @@ def _run_ffprobe(args: list[str], source: str, timeout: float) -> str:
         )
     network = ["-rw_timeout", str(int(timeout * 1_000_000))] if "://" in source else []
     cmd = [exe, "-v", "error", *network, *args, "-i", source]
+    from reach_studio.media.ffmpeg import spawn
+
     try:
-        done = subprocess.run(
-            cmd, capture_output=True, timeout=timeout * 3, check=False, stdin=subprocess.DEVNULL
-        )
+        proc = spawn(cmd, "ffprobe", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise MediaError(f"cannot read media {source}: cannot run ffprobe ({exc})") from exc
+    try:
+        out, err = proc.communicate(timeout=timeout * 3)
     except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
         raise MediaError(
             f"cannot read media {source}: ffprobe took longer than {timeout * 3:.0f} s"
         ) from None
-    except OSError as exc:
-        raise MediaError(f"cannot read media {source}: cannot run ffprobe ({exc})") from exc
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip()[-_STDERR_TAIL_CHARS:] or "(no output)"
+    if proc.returncode != 0:
+        detail = err.decode("utf-8", "replace").strip()[-_STDERR_TAIL_CHARS:] or "(no output)"
         raise MediaError(f"cannot read media {source}: {detail}")
-    return done.stdout.decode("utf-8", "replace")
+    return out.decode("utf-8", "replace")
 
 
 def _int(value) -> int | None:
