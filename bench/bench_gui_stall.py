@@ -114,8 +114,10 @@ def measure(info: dict, args) -> int:
     from reach_studio.store.drafts import DraftStore
     from reach_studio.ui.main_window import MainWindow
     from reach_studio.ui.sign_in_dialog import sign_in
+    from reach_studio.ui.style import apply_app_style
 
     app = QApplication.instance() or QApplication([])
+    apply_app_style(app)  # as run_app does before the window is built (set later, it restyles every widget)
     settings = Settings()
     settings.set("poll_interval_s", 5)
     win = MainWindow(settings, SecretStore(), DraftStore())

@@ -30,14 +30,16 @@ from PySide6.QtWidgets import (
 )
 
 from reach_studio import APP_NAME
-from reach_studio.domain.enums import ProcessingRegion, ServiceType
+from reach_studio.domain.enums import ProcessingRegion, ServiceFeature, ServiceType
 from reach_studio.domain.task import Task
 from reach_studio.domain.task_mapping import task_from_dict, task_to_dict
 from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings, SettingsError
 from reach_studio.store.drafts import DraftInfo, DraftStore
 from reach_studio.ui.editors.registry import TaskContext, registered_features
+from reach_studio.ui.editors.registry import prepare as prepare_editor_modules
 from reach_studio.ui.log_window import LogWindow, install_log_buffer
+from reach_studio.ui.player import warm_up as warm_up_player
 from reach_studio.ui.queue_model import entry_label, service_label
 from reach_studio.ui.queue_view import QueueView
 from reach_studio.ui.style import plain, rich
@@ -160,6 +162,7 @@ class MainWindow(QMainWindow):
         self.service = service or TaskService(parent=self)
         self.demo = demo
         self.workspaces: dict[TaskKey, TaskWorkspace] = {}
+        self._prepared: set[ServiceFeature] = set()  # editor kinds whose modules are loaded or loading
         self.customer_names: dict[int, str] = {}
         self.log_buffer = install_log_buffer()
         self.log_window: LogWindow | None = None
@@ -360,6 +363,7 @@ class MainWindow(QMainWindow):
         if not self.service._poll_timer.isActive():
             self.service.start(self.settings.get("poll_interval_s"))
         QTimer.singleShot(0, self.offer_draft_restore)
+        QTimer.singleShot(0, lambda: self.prepare_editor(ServiceFeature.CAPTIONS))  # the most common kind
 
     def _remember_account(self, account) -> None:
         accounts = [
@@ -405,7 +409,20 @@ class MainWindow(QMainWindow):
         if task is None:
             self.activity.setText("Select a task in the queue to claim it.")
             return
+        self.prepare_editor(task.feature)  # while the claim's round trips run
         self.service.claim(task)
+
+    def prepare_editor(self, feature: ServiceFeature | None) -> None:
+        """Load, off the GUI thread, what opening a task of this kind would load on it: the editor's
+        modules and the player's native libraries (a second or more on a first open, the window frozen)."""
+        if feature is None or feature in self._prepared:
+            return
+        self._prepared.add(feature)
+        warm_up_player()
+        run_in_background(
+            lambda token, progress: prepare_editor_modules(feature),
+            on_error=lambda exc: log.info("preparing the %s editor failed: %s", feature.name, exc),
+        )
 
     def _store(self, fn, *args) -> None:
         """A drafts-store write off the GUI thread, in order with the editors' draft writes."""

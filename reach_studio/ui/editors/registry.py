@@ -63,6 +63,20 @@ def unregister_all() -> None:
     _registry.clear()
 
 
+def prepare(feature: ServiceFeature | None) -> None:
+    """Import the built-in editor module for `feature` (and what it loads lazily, its `warm_up()`), so
+    that opening a task of that kind builds widgets only. Called off the GUI thread while a claim runs."""
+    from importlib import import_module
+
+    for features, module, _name in _BUILTIN:
+        if feature in features:
+            loaded = import_module(f"reach_studio.ui.editors.{module}")
+            warm = getattr(loaded, "warm_up", None)
+            if callable(warm):
+                warm()
+            return
+
+
 def _lazy(module: str, name: str) -> EditorFactory:
     """A factory that imports `reach_studio.ui.editors.<module>` only when a task of its kind opens."""
 

@@ -57,6 +57,23 @@ from reach_studio.ui.style import esc, plain, rich, set_tone
 from reach_studio.ui.timeline import TimelineView
 
 log = logging.getLogger(__name__)
+
+
+def warm_up() -> None:
+    """Import what building the editor imports lazily (registry.prepare calls this off the GUI thread
+    while a claim runs, so the claimed task's editor is built without waiting on imports)."""
+    import reach_studio.domain.formats
+    import reach_studio.domain.validation
+    import reach_studio.engine.entry_captions
+    import reach_studio.live.briefs
+    import reach_studio.ui.editors.delivered_view
+    import reach_studio.ui.editors.speaker_pick
+    import reach_studio.ui.editors.spectrogram_toggle
+    import reach_studio.ui.editors.task_rules
+    import reach_studio.ui.editors.validation_panel
+    import reach_studio.ui.editors.waveform_loader  # noqa: F401
+
+
 _SOURCE_PENDING = "The source captions are not loaded yet: they appear here when the download ends"
 
 NUDGE_MS = 100

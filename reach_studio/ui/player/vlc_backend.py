@@ -28,22 +28,46 @@ STALE_FRAMES_AFTER_SEEK = 2  # decoded frames are scaled to at most this width: 
 
 _instance = None
 _probed = False
+_instance_lock = threading.Lock()
 STREAM_CACHING_MS = 300
 
 
 def _vlc_instance():
-    """One libvlc instance per process, or None when libvlc or its plugins are missing."""
-    global _instance, _probed
-    if not _probed:
-        _probed = True
-        try:
-            import vlc
+    """One libvlc instance per process, or None when libvlc or its plugins are missing.
 
-            _instance = vlc.Instance(VLC_ARGS)
-        except (ImportError, OSError, NameError, AttributeError) as exc:
-            log.info("python-vlc unavailable: %s", exc)
-            _instance = None
+    Creating it scans VLC's plugins (0.3-0.7 s here, where Debian's plugin cache is missing): `warm_up`
+    does it on a worker thread before the first task opens; a caller meanwhile waits for that one."""
+    global _instance, _probed
+    with _instance_lock:
+        if not _probed:
+            _instance = _new_instance()
+            _probed = True
     return _instance
+
+
+def _new_instance():
+    from reach_studio.ui.player import native_log
+
+    try:
+        import vlc
+
+        native_log.quiet_alsa()
+        args = list(VLC_ARGS)
+        if not native_log.sound_device_present():
+            args.append("--aout=dummy")  # nothing to hear on; ALSA would be retried for every audio block
+        instance = vlc.Instance(args)
+    except (ImportError, OSError, NameError, AttributeError) as exc:
+        log.info("python-vlc unavailable: %s", exc)
+        return None
+    if instance is not None:
+        native_log.route_libvlc_log(instance)
+    return instance
+
+
+def warm_up() -> None:
+    """Load libvlc and its plugins on a worker thread, so opening the first task does not wait for them."""
+    if not _probed:
+        run_in_background(lambda token, progress: _vlc_instance())
 
 
 def available() -> bool:
