@@ -125,6 +125,7 @@ def measure(info: dict, args) -> int:
         service.download_failed.connect(lambda k, m: k == key and marks.setdefault("failed", now()))
         service.claim_failed.connect(lambda k, m: k == key and marks.setdefault("failed", now()))
         service.claimed.connect(lambda t: (t.account, t.id) == key and marks.setdefault("claimed", now()))
+        service.stream_prepared.connect(lambda k, s: k == key and marks.setdefault("prepared", now()))
 
         def now() -> float:
             return time.perf_counter()
@@ -179,6 +180,7 @@ def measure(info: dict, args) -> int:
     print(f"1 h captions task, {args.latency_ms:g} ms added to every API and segment request")
     print(f"{'from Claim to …':<38}{'full download (today)':>22}{'streaming':>14}")
     for k, label in (
+        ("prepared", "stream opened (claim being confirmed)"),
         ("claimed", "claim answered (Kaltura round trips)"),
         ("usable", "editor usable (typing lands)"),
         ("source", "player has a source"),

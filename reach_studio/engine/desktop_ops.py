@@ -113,13 +113,20 @@ class EngineOps:
 
     # -- file tasks ---------------------------------------------------------------------------------
 
-    def claim(self, connection, task: Task) -> Task:
+    def claim(self, connection, task: Task, before_confirm=None) -> Task:
+        """`before_confirm`: called once the claim is written, before it is confirmed (reach_api.claim)."""
         from reach_studio.kaltura import reach_api
 
         problem = reach_api.source_captions_problem(connection, task)  # a translation's source, checked first
         if problem is not None:
             raise ClaimRefused(problem)
-        return reach_api.claim(connection, task, f"{self.linguist}-{task.id}")
+        return reach_api.claim(connection, task, f"{self.linguist}-{task.id}", before_confirm=before_confirm)
+
+    def stream_source(self, connection, task: Task):
+        """What a player can stream for the task now, without downloading (media_fetch.stream_source)."""
+        from reach_studio.engine.media_fetch import stream_source
+
+        return stream_source(connection, task, cache=self.media_cache())
 
     def source_problem(self, connection, task: Task) -> str | None:
         """Why a translation could not start from its source captions, or None (read only: the queue asks

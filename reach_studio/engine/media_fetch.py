@@ -335,10 +335,44 @@ def _adopt_streamed_peaks(builder, result: FetchResult, timeout_s: float = 120.0
     return adopt_as_cache(result.path, builder.wave.snapshot(), result.duration_ms)
 
 
-def _fetch_task_media(
-    conn, task, cache, need, progress, token, workers, on_stream, on_segment, keep_segments=False
-) -> FetchResult:
+def stream_source(
+    conn: ReachConnection, task: Task, *, cache: MediaCache | None = None, need: Need | None = None
+) -> StreamSource | None:
+    """What a player can stream for the task right now, without downloading anything: the same flavor and
+    URL the download will offer (`on_stream`), found as soon as the claim is written, so the player can
+    open it while the claim is confirmed. None when the media is cached or only plain HTTP is offered
+    (the file plays once downloaded then). The duration is the task's, when it carries one (no extra call)."""
     cache = cache or MediaCache()
+    hls_ctx, http_ctx, choice = _choose(conn, task, cache, need)
+    if cache.path_for(task, choice.flavor).exists():
+        return None
+    scope = KeyScope.for_playback(conn.service_url, hls_ctx, http_ctx)
+    source = _source(hls_ctx, ("applehttp",), choice.flavor.id)
+    protocol = "hls"
+    if source is None:
+        http_ctx = http_ctx or _http_context(conn, task)
+        scope = KeyScope.for_playback(conn.service_url, hls_ctx, http_ctx)
+        source, protocol = _source(http_ctx, ("url", "http"), choice.flavor.id), "http"
+    if source is None:
+        return None
+    found: list[StreamSource] = []
+    _tell_stream(
+        found.append,
+        source["url"],
+        choice.flavor.id,
+        task.access_key,
+        scope,
+        choice,
+        protocol,
+        task.entry_duration_ms,
+    )
+    return found[0] if found else None
+
+
+def _choose(
+    conn: ReachConnection, task: Task, cache: MediaCache, need: Need | None
+) -> tuple[dict, dict | None, FlavorChoice]:
+    """The playback contexts (applehttp, and http when needed) and the flavor the task plays."""
     try:
         cache.task_dir(task)  # a hostile entry id is refused before anything is fetched or written
     except paths.UnsafePathPart as exc:
@@ -365,6 +399,14 @@ def _fetch_task_media(
         raise MediaFetchError(str(exc), permanent=True) from None
     if profile_ids and not choice.from_profile:
         log.warning("Task %s: %s", task.id, choice.reason)
+    return hls_ctx, http_ctx, choice
+
+
+def _fetch_task_media(
+    conn, task, cache, need, progress, token, workers, on_stream, on_segment, keep_segments=False
+) -> FetchResult:
+    cache = cache or MediaCache()
+    hls_ctx, http_ctx, choice = _choose(conn, task, cache, need)
     flavor = choice.flavor
     try:
         dest = cache.path_for(task, flavor)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -327,19 +328,29 @@ def _carry(old: Task, new: Task) -> None:
     new.reach_profile = new.reach_profile or old.reach_profile
 
 
-def claim(conn: ReachConnection, task: Task, external_task_id: str, settle: float = 0.3) -> Task:
+def claim(
+    conn: ReachConnection,
+    task: Task,
+    external_task_id: str,
+    settle: float = 0.3,
+    before_confirm: Callable[[], None] | None = None,
+) -> Task:
     """Take a PENDING task: updateJob → PROCESSING with our externalTaskId, then re-read to confirm.
 
     Kaltura has no compare-and-set, so two linguists can write at almost the same moment; the last
     write wins on the server. Waiting `settle` seconds before the confirming re-read lets a concurrent
     writer land first, so only the real winner confirms. Raises ClaimLost when someone else holds it.
     Status and externalTaskId are read with `read_state`: the reach_vendor profile carries no externalTaskId.
+    `before_confirm` is called once our write is in, before the pause: the shell starts opening the
+    task's stream then (and drops it if the claim is lost).
     """
     current = read_state(conn, task)
     if current.status != TaskStatus.PENDING and current.external_task_id != external_task_id:
         raise ClaimLost(task, current.external_task_id, current.status)
     if current.status == TaskStatus.PENDING:
         _update(conn, current, status=int(TaskStatus.PROCESSING), externalTaskId=external_task_id)
+        if before_confirm is not None:
+            before_confirm()
         if settle > 0:
             time.sleep(settle)
     confirmed = get_task(conn, current)

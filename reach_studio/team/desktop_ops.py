@@ -103,8 +103,9 @@ class TeamEngineOps(EngineOps):
     def scheduled(self, poller) -> list[Task]:
         return []  # live tasks are scheduled by the supervisor service in team mode (no getJobs here)
 
-    def claim(self, connection, task: Task) -> Task:
-        """Team row first, then Kaltura; the key a claim needs comes from Kaltura now (never stored)."""
+    def claim(self, connection, task: Task, before_confirm=None) -> Task:
+        """Team row first, then Kaltura; the key a claim needs comes from Kaltura now (never stored).
+        `before_confirm` is not used: a team claim's key may only come from Kaltura during the claim."""
         from reach_studio.kaltura import reach_api
         from reach_studio.kaltura.connection import ReachError
         from reach_studio.team.claims import claim_task

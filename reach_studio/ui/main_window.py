@@ -33,12 +33,14 @@ from reach_studio import APP_NAME
 from reach_studio.domain.enums import ProcessingRegion, ServiceFeature, ServiceType
 from reach_studio.domain.task import Task
 from reach_studio.domain.task_mapping import task_from_dict, task_to_dict
+from reach_studio.redaction import redact
 from reach_studio.secret_store import SecretStore
 from reach_studio.settings import Settings, SettingsError
 from reach_studio.store.drafts import DraftInfo, DraftStore
 from reach_studio.ui.editors.registry import TaskContext, registered_features
 from reach_studio.ui.editors.registry import prepare as prepare_editor_modules
 from reach_studio.ui.log_window import LogWindow, install_log_buffer
+from reach_studio.ui.player import PlayerError, create_player
 from reach_studio.ui.player import warm_up as warm_up_player
 from reach_studio.ui.queue_model import entry_label, service_label
 from reach_studio.ui.queue_view import QueueView
@@ -163,6 +165,8 @@ class MainWindow(QMainWindow):
         self.demo = demo
         self.workspaces: dict[TaskKey, TaskWorkspace] = {}
         self._prepared: set[ServiceFeature] = set()  # editor kinds whose modules are loaded or loading
+        # players opening a task's stream while its claim is confirmed: handed to its editor, or dropped
+        self._warm_players: dict[TaskKey, tuple[object, object]] = {}
         self.customer_names: dict[int, str] = {}
         self.log_buffer = install_log_buffer()
         self.log_window: LogWindow | None = None
@@ -321,6 +325,7 @@ class MainWindow(QMainWindow):
         s.download_failed.connect(self._download_failed)
         s.download_cancelled.connect(self._download_cancelled)
         s.stream_ready.connect(self._stream_ready)
+        s.stream_prepared.connect(self._stream_prepared)
         s.waveform_grew.connect(self._waveform_grew)
         s.live_ready.connect(self._live_ready)
 
@@ -449,6 +454,7 @@ class MainWindow(QMainWindow):
             ws.attach_live_session(session)
 
     def _claim_failed(self, key: TaskKey, message: str) -> None:
+        self._drop_warm_player(key)  # the claim is lost: its stream is not ours to play
         self.activity.setText(message)
         box = QMessageBox(
             QMessageBox.Icon.Information, "Task not claimed", message, QMessageBox.StandardButton.Ok, self
@@ -570,10 +576,20 @@ class MainWindow(QMainWindow):
         ws = self.workspaces.get(key)
         if ws is None:
             conn = self.service.connections.get(task.account)
+            player, stream = self._warm_players.pop(key, (None, None))
             context = TaskContext(
-                task=task, connection=conn, drafts=self.drafts, media_path=self.service.media.get(key)
+                task=task,
+                connection=conn,
+                drafts=self.drafts,
+                media_path=self.service.media.get(key),
+                player=player,
+                stream=stream,
             )
             ws = TaskWorkspace(context)
+            if context.player is not None:  # no editor took it (the shell's notes pad plays on its own)
+                context.player.close()
+                context.player.deleteLater()
+                context.take_player()
             ws.cancel_download_requested.connect(self.service.cancel_download)
             ws.retry_download_requested.connect(self._retry_download)
             ws.fail_requested.connect(self.request_fail)
@@ -588,8 +604,8 @@ class MainWindow(QMainWindow):
                     self.service.schedule_live(task, adopt=True)
             elif key in self.service.downloads:
                 ws.download_started()
-                if key in self.service.streams:
-                    ws.stream_ready(self.service.streams[key])
+                if key in self.service.streams or stream is not None:  # the download's, or the claim's
+                    ws.stream_ready(self.service.streams.get(key, stream))
                 if key in self.service.partial_waveforms:
                     ws.waveform_progress(self.service.partial_waveforms[key])
             elif key not in self.service.media and conn is not None:
@@ -654,6 +670,32 @@ class MainWindow(QMainWindow):
         ws = self.workspaces.get(key)
         if ws is not None and self.service.streams.get(key) is source:  # not one the file already replaced
             ws.stream_ready(source)
+
+    def _stream_prepared(self, key: TaskKey, source) -> None:
+        """The claim is written and being confirmed: open its stream in a player now (paused, buffering),
+        so it plays at once when the editor opens; the editor takes it over, a lost claim drops it."""
+        ws = self.workspaces.get(key)
+        if ws is not None:  # the editor opened first: it plays now rather than when the download offers it
+            ws.stream_ready(source)
+            return
+        if key in self._warm_players:
+            return
+        player = create_player(self)
+        if player is None:
+            return
+        try:
+            player.play_stream(source.url, source.duration_ms)
+        except PlayerError as exc:
+            log.info("not opening the stream of task %s early: %s", key[1], redact(exc))
+            player.close()
+            return
+        self._warm_players[key] = (player, source)
+
+    def _drop_warm_player(self, key: TaskKey) -> None:
+        player, _source = self._warm_players.pop(key, (None, None))
+        if player is not None:
+            player.close()
+            player.deleteLater()
 
     def _waveform_grew(self, key: TaskKey, wave) -> None:
         ws = self.workspaces.get(key)
@@ -790,6 +832,8 @@ class MainWindow(QMainWindow):
         self.save_geometry()
         for ws in list(self.workspaces.values()):
             ws.close_workspace()
+        for key in list(self._warm_players):
+            self._drop_warm_player(key)
         self.service.stop()
         from reach_studio.workers.background import wait_for_all
 

@@ -53,6 +53,10 @@ class TaskService(QObject):
     download_failed = Signal(object, str)  # task key, message
     download_cancelled = Signal(object)  # task key
     stream_ready = Signal(object, object)  # task key, engine.media_fetch.StreamSource: play it meanwhile
+    # task key, StreamSource: found once the claim is written, while it is confirmed (a player may open it
+    # then; claim_failed means it must be dropped)
+    stream_prepared = Signal(object, object)
+    _claim_written = Signal(object)  # Task: from the claim's thread, once our updateJob is in
     waveform_grew = Signal(object, object)  # task key, media.waveform.Waveform of the audio arrived so far
     polled = Signal()  # after every completed poll round
     live_ready = Signal(object, object)  # task key, LiveSession: scheduled, its caption channel open
@@ -89,6 +93,8 @@ class TaskService(QObject):
         self._poll_timer = QTimer(self)
         self._poll_timer.timeout.connect(self._poll_due)
         self.live_changed.connect(self._live_changed)
+        self._claiming: set[TaskKey] = set()  # claims running now
+        self._claim_written.connect(self._prepare_stream)
         # emitted from the download's threads; these slots run on the GUI thread, before the shell's
         self.stream_ready.connect(self._stream_ready)
         self.waveform_grew.connect(self._waveform_grew)
@@ -322,8 +328,10 @@ class TaskService(QObject):
         if is_live_task(task):
             return self.schedule_live(task)
         self.activity.emit(f"Claiming task {task.id}…")
+        self._claiming.add(key)
 
         def done(claimed: Task) -> None:
+            self._claiming.discard(key)
             claimed.account = claimed.account or task.account
             _keep_names(task, claimed)
             self.pending.pop(key, None)
@@ -335,6 +343,7 @@ class TaskService(QObject):
             self.claimed.emit(claimed)
 
         def failed(exc: BaseException) -> None:
+            self._claiming.discard(key)
             message = _message(exc)
             if isinstance(exc, ClaimRefused):
                 self.task_warnings[key] = message
@@ -346,7 +355,30 @@ class TaskService(QObject):
             self.activity.emit(f"Could not claim task {task.id}")
             self.claim_failed.emit(key, message)
 
-        return run_in_background(lambda token, progress: self.ops.claim(conn, task), done, failed)
+        def written() -> None:  # the claim's thread: to the GUI thread, which starts the stream lookup
+            self._claim_written.emit(task)
+
+        return run_in_background(
+            lambda token, progress: self.ops.claim(conn, task, before_confirm=written), done, failed
+        )
+
+    def _prepare_stream(self, task: Task) -> Job | None:
+        """While the claim is confirmed (0.3 s settle + a re-read), find the stream the download will offer,
+        so a player can open it before the editor does (`stream_prepared`; nothing for a lost claim)."""
+        key = task_key(task)
+        conn = self.connections.get(task.account)
+        if conn is None or not self.stream_while_downloading or is_live_task(task):
+            return None
+
+        def done(source) -> None:
+            if source is not None and (key in self._claiming or key in self.mine):
+                self.stream_prepared.emit(key, source)
+
+        return run_in_background(
+            lambda token, progress: self.ops.stream_source(conn, task),
+            done,
+            lambda exc: log.info("No stream for task %s before its download: %s", task.id, _message(exc)),
+        )
 
     def schedule_live(self, task: Task, *, adopt: bool = False) -> Job | None:
         """Provision a live task off the GUI thread: caption channel + updateLiveFeature, → SCHEDULED.

@@ -88,3 +88,35 @@ def test_without_a_sound_device_vlc_gets_the_dummy_audio_output(monkeypatch, tmp
     (tmp_path / "pulse").mkdir()
     (tmp_path / "pulse" / "native").touch()
     assert native_log.sound_device_present(), "a PulseAudio server plays sound without an ALSA card"
+
+
+@pytest.fixture
+def hls_clip(test_clip, tmp_path):
+    """The test clip cut into 1 s HLS segments, as Kaltura's packager serves a flavor."""
+    from reach_studio.media.ffmpeg import run_ffmpeg
+
+    run_ffmpeg(
+        ["-i", str(test_clip), "-c", "copy", "-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod",
+         str(tmp_path / "index.m3u8")]
+    )  # fmt: skip
+    return tmp_path / "index.m3u8"
+
+
+@needs_vlc
+def test_a_streams_position_moves_with_its_pictures_and_never_back(qtbot, hls_clip):
+    """libvlc reports an HLS stream's time in ~1 s steps, the first a second after the pictures started
+    moving: the playhead and time label sat at 0:00 while the video played."""
+    from PySide6.QtCore import QUrl
+
+    p = create_player(prefer="vlc")
+    seen: list[int] = []  # the position each time a picture shows while playing
+    p.frameReady.connect(lambda _image: p.is_playing() and seen.append(p.position()))
+    try:
+        p.load_url(QUrl.fromLocalFile(str(hls_clip)).toString(), 4000)
+        p.play()
+        qtbot.waitUntil(lambda: len(seen) >= 30, timeout=30_000)
+        p.pause()
+    finally:
+        p.close()
+    assert seen[8] > 0, f"the position moves with the first pictures: {seen[:12]}"
+    assert seen == sorted(seen), "it never goes back"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reach_studio.domain.captions import CaptionDocument
 from reach_studio.domain.enums import ServiceFeature
@@ -31,6 +31,17 @@ class TaskContext:
     drafts: DraftStore
     media_path: Path | None = None  # None until the background download finished
     source_captions: CaptionDocument | None = None  # translations that require source captions
+    # A player already opening the task's stream (made while the claim was confirmed) and that stream
+    # (engine.media_fetch.StreamSource). An editor that plays it takes it (`take_player`); one left
+    # here is closed by the shell once the editor is built.
+    player: Any = None
+    stream: Any = None
+
+    def take_player(self) -> tuple[Any, Any]:
+        """(player, stream) for the editor to adopt, or (None, None); the context keeps neither."""
+        player, stream = self.player, self.stream
+        self.player = self.stream = None
+        return player, stream
 
 
 EditorFactory = Callable[[TaskContext], "TaskEditor"]

@@ -149,8 +149,13 @@ class TimedEditor(EditorBase):
         self.model.replace_document(restored)
         self.start_journal(self.mode.kind, self.mode.title)
 
+        warm_stream = None
         if player == "auto":
-            player = create_player(self)
+            player, warm_stream = ctx.take_player()  # opened while the claim was confirmed
+            if player is not None:
+                player.setParent(self)
+            else:
+                player = create_player(self)
         self.player: MediaPlayerBase | None = player  # type: ignore[assignment]
         self._media_loaded = False
         self._full_waveform = False  # the downloaded file's waveform is drawn (partial ones then wait)
@@ -163,6 +168,8 @@ class TimedEditor(EditorBase):
         self._build_ui()
         self._connect()
         self.journal.snapshot()  # the starting point (or the restored draft, compacted)
+        if warm_stream is not None:
+            self.set_stream(warm_stream)  # the player is on it already: the editor shows it is
         if self.model.items:
             self.select(0, seek=False)
         self._update_markers_view()

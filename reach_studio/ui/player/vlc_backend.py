@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import threading
+import time
 from pathlib import Path
 
 import shiboken6
@@ -122,6 +123,10 @@ class VlcMediaPlayer(MediaPlayerBase):
         self._pending_seek: int | None = None
         self._resume_at: int | None = None  # switch_to while playing: play from here once opened
         self._loading = None
+        self._on_stream = False  # playing a network stream (load_url), not a file
+        # stream position: [libvlc's report, when it changed, last answer, libvlc's time before a seek]
+        self._clock: list | None = None
+        self._frames_since_play = 0
         events = self._mp.event_manager()
         events.event_attach(vlc.EventType.MediaPlayerEncounteredError, lambda e: self._relay_error())
         events.event_attach(vlc.EventType.MediaPlayerEndReached, lambda e: self._relay_end())
@@ -163,6 +168,7 @@ class VlcMediaPlayer(MediaPlayerBase):
         if self._released["done"]:  # a frame queued before close(): libvlc is gone
             return
         if self._playing:
+            self._frames_since_play += 1
             self.frameReady.emit(image)
             return
         if self._still is None:
@@ -179,7 +185,10 @@ class VlcMediaPlayer(MediaPlayerBase):
             return
         self.frameReady.emit(image)
         self._mp.set_pause(1)
-        self._mp.set_time(self._still)
+        if not (self._on_stream and t is not None and 0 <= t - self._still <= 250):
+            # exact for a file; on a stream a seek would drop what is buffered (HLS: fetch the segments
+            # again), so a frame this close stays where it is (the position still reads `_still`)
+            self._mp.set_time(self._still)
         self._mp.audio_set_mute(self._muted)
         self._paused_at = self._still
         self._still = None
@@ -254,6 +263,7 @@ class VlcMediaPlayer(MediaPlayerBase):
             raise PlayerError("this player was closed")
         self._loading = None
         self._duration = int(duration_ms or 0)
+        self._on_stream = True
         media = _vlc_instance().media_new(url)
         # libvlc buffers a network stream for a second before it plays; a linguist waits for less
         media.add_option(f":network-caching={STREAM_CACHING_MS}")
@@ -262,6 +272,7 @@ class VlcMediaPlayer(MediaPlayerBase):
     def _open(self, path: Path) -> None:
         if self._released["done"]:
             return
+        self._on_stream = False
         self._open_media(_vlc_instance().media_new_path(str(path)))
 
     def _open_media(self, media) -> None:
@@ -317,6 +328,7 @@ class VlcMediaPlayer(MediaPlayerBase):
             return
         self._playing = True
         self._paused_at = None
+        self._clock, self._frames_since_play = None, 0
         if self._still is not None:
             self._still = None
             self._mp.audio_set_mute(self._muted)
@@ -341,6 +353,11 @@ class VlcMediaPlayer(MediaPlayerBase):
         if self._released["done"]:
             return
         self._pending_seek = int(ms)
+        if self._playing:
+            self._clock = [int(ms), time.monotonic(), int(ms), self._mp.get_time()]
+        else:
+            self._clock = None
+        self._frames_since_play = 0
         if not self._playing:
             self._paused_at = int(ms)
         if self._playing or self._mp.get_media() is None:
@@ -375,7 +392,27 @@ class VlcMediaPlayer(MediaPlayerBase):
         t = self._mp.get_time()
         if t is None or t < 0:
             return self._pending_seek or 0
+        if self._on_stream and self._playing:
+            return self._stream_clock(int(t))
         return int(t)
+
+    def _stream_clock(self, reported: int) -> int:
+        """libvlc reports an HLS stream's time in ~1 s steps, ~0.7 s behind the picture (VLC 3.0.24: frames
+        show at once after Play while the time stays 0 for a second). Once pictures show after Play, the
+        position runs on with the wall clock from the highest report (reports jitter back by tens of ms),
+        never backwards and at most 2 s past it (a stall stops it). Audio-only streams keep libvlc's time."""
+        now = time.monotonic()
+        if self._clock is None:
+            self._clock = [reported, now, reported, None]
+        report, at, last, stale = self._clock
+        if reported > report and reported != stale:  # `stale`: libvlc's time from before a seek; it jitters
+            report, at, stale = reported, now, None
+        estimate = report
+        if self._frames_since_play > 0:
+            estimate = int(report + min(2000.0, (now - at) * 1000.0 * self._rate))
+        answer = max(last, estimate)
+        self._clock = [report, at, answer, stale]
+        return answer
 
     def _tick(self) -> None:
         if self._released["done"]:
