@@ -237,3 +237,32 @@ def test_a_french_translation_is_not_checked_against_the_english_profanity_list(
     qtbot.keyClicks(ed.text_edit, "Nous y reviendrons plus tard.")
     assert ed.items()[1].text == "Nous y reviendrons plus tard."
     assert not [m for m in ed.model.markers(1) if "profanity" in m.message]
+
+
+def test_a_checks_message_is_read_whole_under_the_text_box(qtbot):
+    """ "has no speaker label (the catalog item asks for speaker i…": the Checks list cut its messages at the
+    panel's edge behind a horizontal scroll bar."""
+    from .test_delivered_form import _speaker_task_editor
+
+    ed = _speaker_task_editor(qtbot)
+    ed.resize(1200, 800)
+    ed.load_items([Cue(1000, 4000, "Hello there.")])  # no speaker: the long speaker-label message
+    ed.select(0, seek=False)
+    checks = ed.markers_list
+    item = next(checks.item(i) for i in range(checks.count()) if "speaker label" in checks.item(i).text())
+    rect = checks.visualItemRect(item)
+    needed = checks.fontMetrics().horizontalAdvance(item.text())
+    assert needed > checks.viewport().width()  # the message is longer than the list is wide...
+    assert rect.right() <= checks.viewport().width()  # ...and wraps inside it instead of running out
+    assert rect.height() > checks.fontMetrics().height() * 1.5
+
+
+def test_the_problems_of_a_chapters_task_name_chapters(qtbot):
+    ed = open_editor(qtbot, ServiceFeature.CHAPTERING)
+    ed.table.setFocus()
+    ed.seek(2000)
+    qtbot.keyClick(ed.focusWidget(), Qt.Key.Key_Insert)
+    qtbot.keyClick(ed.title_edit, Qt.Key.Key_Delete)  # the suggested title, selected, is removed
+    panel = ed.problems_panel
+    qtbot.waitUntil(lambda: any("no title" in m.message for _r, m in panel.problems.rows), timeout=3000)
+    assert panel.problems.headerData(1, Qt.Orientation.Horizontal) == "Chapter"

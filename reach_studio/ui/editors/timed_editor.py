@@ -389,6 +389,10 @@ class TimedEditor(EditorBase):
                 widget.hide()
         self.markers_list = QListWidget(panel)
         self.markers_list.setMaximumHeight(70)
+        # a check's message wraps: cut at the panel's edge, "(the catalog item asks for speaker i" hid the why
+        self.markers_list.setWordWrap(True)
+        self.markers_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.markers_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         form.addRow("Checks", self.markers_list)
         # spare height goes below the rows, not into the first row that can grow (the time row)
         form.addItem(QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding))
@@ -415,6 +419,7 @@ class TimedEditor(EditorBase):
             self._push,
             self,
             report=lambda text: self.show_status(text, error=True),
+            item_word=self.mode.item_word,
         )
         self.problems_panel.cueActivated.connect(lambda row: self.select(row))
         self.problems_action = QAction("Problems", self, checkable=True, checked=True)

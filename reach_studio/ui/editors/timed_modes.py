@@ -43,6 +43,7 @@ class TimedMode:
     offers_entry_captions = False  # "start from the entry's captions" when the document is empty
     keeps_gap = True  # the minimum gap between cues applies
     source_format: str | None = None  # the document's format when the delivery format is fixed (EAD: WebVTT)
+    item_word = "Cue"  # what one item is called in lists (the problems panel's column)
 
     def language(self, task: Task) -> str | None:
         """The language the linguist writes in."""
@@ -131,6 +132,7 @@ class DescriptionsMode(TimedMode):
     title = "Extended audio description"
     columns = ("#", "Start", "End", "Duration", "Description")
     item_class = DescriptionCue
+    item_word = "Description"
     text_label = "Description"
     speaks = True
     keeps_gap = False
@@ -158,6 +160,7 @@ class ChaptersMode(TimedMode):
     title = "Chapters"
     columns = ("#", "Start", "Title", "Description")
     item_class = Chapter
+    item_word = "Chapter"
     text_field = "description"
     text_label = "Description"
     has_title = True

@@ -38,10 +38,9 @@ class ProblemsModel(QAbstractTableModel):
     """Rows: (cue row, marker), errors first, then by cue. Kept as two lists sorted by cue row, patched
     per changed cue (bisect), so a keystroke in a 5,000-problem document does not rebuild the list."""
 
-    HEADERS = ("", "Cue", "Problem")
-
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, item_word: str = "Cue") -> None:
         super().__init__(parent)
+        self.headers = ("", item_word, "Problem")  # "Chapter" in a chapters task
         self._errors: list[tuple[int, Marker]] = []
         self._warnings: list[tuple[int, Marker]] = []
         self._error_keys: list[int] = []  # cue rows of _errors (for bisect)
@@ -109,7 +108,7 @@ class ProblemsModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
+            return self.headers[section]
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -137,13 +136,14 @@ class ValidationPanel(QWidget):
         push: Callable[[object], bool],
         parent: QWidget | None = None,
         report: Callable[[str], None] | None = None,
+        item_word: str = "Cue",
     ) -> None:
         super().__init__(parent)
         self.cues = model
         self.findings = findings  # (items, row) -> [Finding] with fixes, or None (no fixes in this mode)
         self.push = push  # the editor's _push(op): one undo step, journaled
         self.report = report  # the editor's status line: why a fix could not be made, in full
-        self.problems = ProblemsModel(self)
+        self.problems = ProblemsModel(self, item_word)
         self.view = QTableView(self)
         self.view.setModel(self.problems)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
