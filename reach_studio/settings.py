@@ -175,6 +175,7 @@ OPTIONS: dict[str, Option] = {
             _range(0, 200),
         ),
         Option("description_wpm", int, 160, "Description speaking rate (words per minute)", _range(60, 300)),
+        Option("import_dir", str, "", "Folder the last imported file (take, script, signed video) came from"),
         # Qt's saveGeometry() as base64: size, position and maximised state of the main window
         Option("window_geometry", str, "", "Main window size and position (remembered on exit)"),
     )

@@ -345,3 +345,26 @@ def test_the_voice_editor_is_worked_from_the_keyboard_as_the_timed_editor(qtbot,
     ed.text_edit.moveCursor(ed.text_edit.textCursor().MoveOperation.End)
     press(Qt.Key.Key_Space)
     assert toggled == [True, True] and ed.text_edit.toPlainText() == "She waves. "
+
+
+def test_each_import_dialog_opens_where_the_last_file_came_from(qtbot, tmp_path, monkeypatch, voice_media):
+    """Without a microphone every line's take is imported: each dialog opened in the app's own folder, so the
+    describer walked to the recordings folder line after line."""
+    from PySide6.QtWidgets import QFileDialog
+
+    asked: list[str] = []
+
+    def dialog(_parent, _title, start, _filters):
+        asked.append(start)
+        return str(voice_media["take"]), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(dialog))
+    ed = open_voice(qtbot, tmp_path, media=voice_media["clip"])
+    ed.add_line_at_playhead("A bird.")
+    ed.recorder_panel.import_button.click()
+    qtbot.waitUntil(lambda: ed.script.lines[0].has_take, timeout=20_000)
+    ed.seek(2500)
+    ed.add_line_at_playhead("It flies off.")
+    ed.recorder_panel.import_button.click()
+    qtbot.waitUntil(lambda: ed.script.lines[1].has_take, timeout=20_000)
+    assert asked[1] == str(voice_media["take"].parent)

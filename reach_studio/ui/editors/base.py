@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from reach_studio.redaction import redact
 from reach_studio.ui.editors.delivery_run import DeliveryRun
@@ -211,6 +211,27 @@ class EditorBase(TaskEditor):
         return top
 
     # ----------------------------------------------------------------------------------- status
+
+    def ask_for_file(self, title: str, filters: str) -> Path | None:
+        """A file to import, asked in the folder the last import came from (setting `import_dir`): a describer
+        without a microphone imports a take for every line, and each dialog opened in the app's own folder."""
+        from reach_studio.settings import Settings
+
+        try:
+            settings = Settings()
+            start = settings.get("import_dir") or ""
+        except Exception as exc:  # noqa: BLE001 - damaged settings: ask from the current folder
+            log.warning("import folder not read: %s", exc)
+            settings, start = None, ""
+        name, _ = QFileDialog.getOpenFileName(self, title, start, filters)
+        if not name:
+            return None
+        if settings is not None:
+            try:
+                settings.set("import_dir", str(Path(name).parent))
+            except Exception as exc:  # noqa: BLE001 - the file is still used
+                log.warning("import folder not kept: %s", exc)
+        return Path(name)
 
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)

@@ -18,7 +18,6 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -200,11 +199,11 @@ class SignLanguageEditor(EditorBase):
     # ------------------------------------------------------------------------------ video
 
     def choose_video(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Choose the signed video", "", "Video (*.mp4 *.mov *.mkv *.webm *.avi *.m4v);;All files (*)"
+        path = self.ask_for_file(
+            "Choose the signed video", "Video (*.mp4 *.mov *.mkv *.webm *.avi *.m4v);;All files (*)"
         )
-        if name:
-            self.set_sign_video(Path(name))
+        if path is not None:
+            self.set_sign_video(path)
 
     def set_sign_video(self, path: Path, save: bool = True):
         """Use `path` as the signed video: probe it in the background and show it. Returns the probe job."""

@@ -24,7 +24,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -711,14 +710,11 @@ class VoiceEditor(EditorBase):
         return self._captions_job
 
     def import_script(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self,
-            "Import the script (captions)",
-            "",
-            "Captions (*.srt *.vtt *.dfxp *.xml *.txt *.json);;All files (*)",
+        path = self.ask_for_file(
+            "Import the script (captions)", "Captions (*.srt *.vtt *.dfxp *.xml *.txt *.json);;All files (*)"
         )
-        if name:
-            self.import_script_path(Path(name))
+        if path is not None:
+            self.import_script_path(path)
 
     def import_script_path(self, path: Path) -> None:
         """Read the script's captions in the background; the lines and every repair made are reported."""
@@ -842,11 +838,11 @@ class VoiceEditor(EditorBase):
             self.show_status(kept)
 
     def import_take_dialog(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Import a take", "", "Audio (*.wav *.mp3 *.m4a *.aac *.ogg *.flac *.mp4);;All files (*)"
+        path = self.ask_for_file(
+            "Import a take", "Audio (*.wav *.mp3 *.m4a *.aac *.ogg *.flac *.mp4);;All files (*)"
         )
-        if name and self.current is not None:
-            self.import_take_path(self.current, Path(name))
+        if path is not None and self.current is not None:
+            self.import_take_path(self.current, path)
 
     def import_take_path(self, row: int, source: Path):
         """Convert `source` into a take for line `row` in the background; returns the job."""
