@@ -266,3 +266,19 @@ def test_the_problems_of_a_chapters_task_name_chapters(qtbot):
     panel = ed.problems_panel
     qtbot.waitUntil(lambda: any("no title" in m.message for _r, m in panel.problems.rows), timeout=3000)
     assert panel.problems.headerData(1, Qt.Orientation.Horizontal) == "Chapter"
+
+
+def test_a_refusal_in_red_goes_away_once_an_edit_is_made(qtbot):
+    """ "Re-breaking needs 2 cues, but 1.3 s is too short…" stayed in red under a document that no longer had
+    that problem (the cue lengthened on the timeline and re-broken)."""
+    ed = open_editor(qtbot, max_chars=32)
+    ed.load_items([Cue(110, 1450, "Joints connect bones, and muscles pull on them like levers.")])
+    ed.select(0, seek=False)
+    qtbot.mouseClick(ed.text_edit.viewport(), Qt.MouseButton.LeftButton)
+    qtbot.keyClick(ed.text_edit, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    assert "too short" in ed.status.text()
+    for _ in range(35):  # Alt+Right: the end 100 ms later, 3.5 s in all
+        qtbot.keyClick(ed.text_edit, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(ed.text_edit, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    assert len(ed.items()) == 2
+    assert "too short" not in ed.status.text()

@@ -135,6 +135,7 @@ class TimedEditor(EditorBase):
         self._playhead = 0
         self._refreshing = False
         self._delivery_warnings = 0  # counted by the last delivery check, shown in the confirmation
+        self._refusal_shown = False  # the status line says why an edit was refused
         self.undo_stack = QUndoStack(self)
 
         source = list(ctx.source_captions.cues) if ctx.source_captions else []
@@ -418,7 +419,7 @@ class TimedEditor(EditorBase):
             self.mode.findings(self.task, self._source_cues),
             self._push,
             self,
-            report=lambda text: self.show_status(text, error=True),
+            report=self._refused,
             item_word=self.mode.item_word,
         )
         self.problems_panel.cueActivated.connect(lambda row: self.select(row))
@@ -693,6 +694,11 @@ class TimedEditor(EditorBase):
             "items": [edit_ops.item_to_dict(i) for i in self.model.items],
         }
 
+    def _refused(self, why: str) -> None:
+        """An edit that could not be made, and why: shown until the next edit that is made."""
+        self.show_status(why, error=True)
+        self._refusal_shown = True
+
     def _push(self, op: Op | None) -> bool:
         """Check, then push an operation as one undo step. Bad edits become a status message."""
         if op is None:
@@ -703,9 +709,12 @@ class TimedEditor(EditorBase):
         try:
             op.apply(list(self.model.items))  # dry run on a shallow copy: cheap, and push cannot fail later
         except EditError as exc:
-            self.show_status(str(exc), error=True)
+            self._refused(str(exc))
             return False
         self.undo_stack.push(OpCommand(self.model, op, self.journal.record, self._select_after_undo))
+        if self._refusal_shown:  # an older "cannot do that" in red no longer describes the document
+            self._refusal_shown = False
+            self.show_status(f"Done: {op.label}" if getattr(op, "label", "") else "")
         return True
 
     def _select_after_undo(self, row: int) -> None:
@@ -875,7 +884,7 @@ class TimedEditor(EditorBase):
             try:
                 self._push(edit_ops.set_end(self.model.items, self.current, ms))
             except EditError as exc:
-                self.show_status(str(exc), error=True)
+                self._refused(str(exc))
             self._refresh_editors()
 
     def insert_speaker_change(self) -> None:
@@ -1082,7 +1091,7 @@ class TimedEditor(EditorBase):
                 self.model.items, self.mode.kind, at, media_end_ms=duration, min_gap_ms=self.min_gap_ms()
             )
         except EditError as exc:
-            self.show_status(str(exc), error=True)
+            self._refused(str(exc))
             return
         if self._push(op):
             self.select(op.index, seek=False)
@@ -1098,7 +1107,7 @@ class TimedEditor(EditorBase):
         try:
             self._push(edit_ops.set_start(self.model.items, self.current, self.playhead_ms()))
         except EditError as exc:
-            self.show_status(str(exc), error=True)
+            self._refused(str(exc))
 
     def set_end_and_next(self) -> None:
         if self.current is None or not self.mode.timed_ranges:
@@ -1106,7 +1115,7 @@ class TimedEditor(EditorBase):
         try:
             op = edit_ops.set_end(self.model.items, self.current, self.playhead_ms())
         except EditError as exc:
-            self.show_status(str(exc), error=True)
+            self._refused(str(exc))
             return
         self._push(op)
         if self.current + 1 < len(self.model.items):
@@ -1122,7 +1131,7 @@ class TimedEditor(EditorBase):
                 edit_ops.move(self.model.items, self.current, delta, edge, min_gap_ms=self.min_gap_ms())
             )
         except EditError as exc:
-            self.show_status(str(exc), error=True)
+            self._refused(str(exc))
 
     def caption_rules(self):
         """Thresholds for this task: the profile's and language's values (see domain.caption_rules)."""
@@ -1140,7 +1149,7 @@ class TimedEditor(EditorBase):
         if not self.mode.timed_ranges:
             return False
         if end - start < edit_ops.MIN_CUE_MS:
-            self.show_status("Too short for a cue: drag across at least a tenth of a second", error=True)
+            self._refused("Too short for a cue: drag across at least a tenth of a second")
             return False
         index = edit_ops.insertion_index(self.model.items, start)
         new = self.mode.new_item(start, end)
@@ -1184,7 +1193,7 @@ class TimedEditor(EditorBase):
         try:
             parts = fixes_bridge.split(self.model.items[self.current], pos, self.task)
         except EditError as exc:
-            self.show_status(str(exc), error=True)
+            self._refused(str(exc))
             return
         self._push(edit_ops.replace_range(self.model.items, self.current, 1, parts, "Split"))
 
@@ -1197,7 +1206,7 @@ class TimedEditor(EditorBase):
         try:
             merged = fixes_bridge.merge(a, b, self.task)
         except EditError as exc:
-            self.show_status(str(exc), error=True)
+            self._refused(str(exc))
             return
         self._push(edit_ops.replace_range(self.model.items, self.current, 2, [merged], "Merge"))
 
@@ -1211,7 +1220,7 @@ class TimedEditor(EditorBase):
             later = caption_fixes.continued_prefix(item, self.speaker_style) if self.mode.speakers else ""
             parts = fixes_bridge.reflow(item, self.task, self.speaker_prefix(self.current), later)
         except EditError as exc:
-            self.show_status(str(exc), error=True)
+            self._refused(str(exc))
             return
         if parts != [self.model.items[self.current]]:
             self._push(edit_ops.replace_range(self.model.items, self.current, 1, parts, "Reflow"))
