@@ -89,20 +89,25 @@ def argv_holds_secret(args: Iterable[object]) -> bool:
     return False
 
 
+_URL_PASSWORD = re.compile(r"://[^/@\s:]*:[^/@\s]+@")  # user:password@ in a URL (REACH_TEAM_DB, proxies)
+
+
 def _secret_env_name(low: str) -> bool:
     return low == "ks" or low.endswith("_ks") or any(word in low for word in _SECRET_ENV_WORDS)
 
 
 def child_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """`env` (this process's by default) without the variables that hold or name a secret (PGPASSWORD, the
-    variable `sync --app-token-env` read, ...): for children that need none of them."""
+    variable `sync --app-token-env` read, a URL with a password, ...): for children that need none of them."""
     env = os.environ if env is None else env
     with _known_lock:
         known = list(_known)
     return {
         name: value
         for name, value in env.items()
-        if not _secret_env_name(name.lower()) and not any(secret in value for secret in known)
+        if not _secret_env_name(name.lower())
+        and not any(secret in value for secret in known)
+        and not ("@" in value and _URL_PASSWORD.search(value))
     }
 
 

@@ -70,8 +70,14 @@ def test_a_childs_environment_keeps_no_secret():
         "REACH_APP_TOKEN": "x",
         "MY_VAR": "registered-app-token-43",
         "KALTURA_ADMIN_SECRET": "y",
+        "REACH_TEAM_DB": "postgresql://team:hunter2@db.example/reach",
+        "HTTPS_PROXY": "http://proxy.example:3128",
     }
-    assert child_environment(env) == {"PATH": "/usr/bin", "HOME": "/home/ana"}
+    assert child_environment(env) == {
+        "PATH": "/usr/bin",
+        "HOME": "/home/ana",
+        "HTTPS_PROXY": "http://proxy.example:3128",
+    }
 
 
 def test_what_libvlc_logs_about_a_stream_is_masked():

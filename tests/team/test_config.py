@@ -27,3 +27,21 @@ def test_a_password_in_the_url_is_refused():
         Settings().set("team_db_url", "postgresql://team:hunter2@db.example/reach")
     with pytest.raises(SettingsError, match="postgresql://"):
         Settings().set("team_db_url", "mysql://db.example/reach")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://team:hunter2@db.example/reach",
+        "postgresql://team@db.example/reach?password=hunter2",
+        "host=db.example dbname=reach password=hunter2",
+    ],
+)
+def test_a_password_in_the_env_or_command_line_url_is_refused_before_connecting(url):
+    """REACH_TEAM_DB and --team-db bypass the settings check: the store itself refuses, in every libpq form."""
+    from reach_studio.team.store import TeamStore, TeamStoreError
+
+    with pytest.raises(TeamStoreError, match="carries a password") as refused:
+        TeamStore(url, "ana")
+    assert "hunter2" not in str(refused.value)
+    TeamStore(url.replace(":hunter2", "").replace("password=hunter2", "sslmode=prefer"), "ana")  # no password

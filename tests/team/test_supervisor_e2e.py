@@ -196,3 +196,14 @@ def test_a_desktop_repairs_its_interrupted_claim_at_start_and_failing_frees_the_
     assert observer.claim(second.account, second.id) is None
     assert ("TASK_FAILED", 1) in observer.stats()["failures"]
     anna.stop()
+
+
+def test_sync_serve_refuses_a_team_store_url_with_a_password(emulator, team_db, tmp_path):
+    """A password in --team-db is in ps for every user of the machine: refused before any connection, and
+    not repeated in the message; the URL without it (password from ~/.pgpass or PGPASSWORD) works."""
+    with_password = team_db.replace("postgresql://reach@", "postgresql://reach:hunter2@", 1)
+    assert "hunter2" in with_password
+    done = _sync_serve(emulator, tmp_path, "--http-port", "0", team_db=with_password)
+    assert done.returncode == 5
+    assert "carries a password" in done.stderr and ".pgpass" in done.stderr
+    assert "hunter2" not in done.stdout + done.stderr
