@@ -368,3 +368,39 @@ def test_each_import_dialog_opens_where_the_last_file_came_from(qtbot, tmp_path,
     ed.recorder_panel.import_button.click()
     qtbot.waitUntil(lambda: ed.script.lines[1].has_take, timeout=20_000)
     assert asked[1] == str(voice_media["take"].parent)
+
+
+def test_ctrl_z_brings_back_a_deleted_line_with_its_take_and_undoes_typing_as_one_step(qtbot, tmp_path):
+    """The voice editor had no undo: Ctrl+Delete on a described and recorded line lost both for good."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    ed = open_voice(qtbot, tmp_path)
+    ed.show()
+    qtbot.waitExposed(ed)
+    ed.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is ed, timeout=3000)
+    ed.seek(1000)
+    ed.add_line_at_playhead()
+    qtbot.keyClicks(ed.text_edit, "A door opens.")
+    record_take(qtbot, ed, 0, seconds=1.0)
+    take = ed.script.lines[0].take
+    ed.seek(4000)
+    ed.add_line_at_playhead()
+    qtbot.keyClicks(ed.text_edit, "She waves.")
+    ed.select(0, seek=False)
+    ed.table.setFocus()
+    qtbot.keyClick(ed.table, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
+    assert [ln.text for ln in ed.script.lines] == ["She waves."]
+    qtbot.keyClick(ed.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [ln.text for ln in ed.script.lines] == ["A door opens.", "She waves."]
+    assert ed.script.lines[0].take == take and ed.current == 0
+    assert ed.table.item(0, 3).text().startswith("✔")
+    # in the text box, Ctrl+Z undoes the same history: the second line's typing, as one step
+    ed.select(1, seek=False)
+    ed.text_edit.setFocus()
+    qtbot.keyClick(ed.text_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [ln.text for ln in ed.script.lines] == ["A door opens.", ""]
+    qtbot.keyClick(ed.text_edit, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert [ln.text for ln in ed.script.lines] == ["A door opens.", "She waves."]
+    assert ed.text_edit.toPlainText() == "She waves."

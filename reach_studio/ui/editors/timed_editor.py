@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence, QTextCursor, QUndoStack
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QAction, QTextCursor, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -51,7 +51,8 @@ from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.spelling import LineSpellUnderline, SpellHighlighter, SpellService
 from reach_studio.ui.editors.time_edit import TimeEdit
 from reach_studio.ui.editors.timed_modes import TimedMode, mode_for
-from reach_studio.ui.editors.undo import OpCommand
+from reach_studio.ui.editors.undo import OneHistory as _OneHistory
+from reach_studio.ui.editors.undo import OpCommand, redo_keys, undo_keys
 from reach_studio.ui.player import FRAME_MS, MediaPlayerBase, VideoView, create_player
 from reach_studio.ui.style import esc, plain, rich, set_tone
 from reach_studio.ui.timeline import TimelineView
@@ -80,35 +81,6 @@ NUDGE_MS = 100
 SEEK_MS = 2000
 AROUND_MS = 500  # "play before start / after end" (Aegisub)
 BACK_MS = 3000  # "back 3 s and play"
-
-
-def undo_keys() -> list[QKeySequence]:
-    return QKeySequence.keyBindings(QKeySequence.StandardKey.Undo)
-
-
-def redo_keys() -> list[QKeySequence]:
-    keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
-    ctrl_y = QKeySequence("Ctrl+Y")
-    return keys if ctrl_y in keys else [*keys, ctrl_y]
-
-
-class _OneHistory(QObject):
-    """Keeps undo/redo keys away from the text fields' own histories, so Ctrl+Z in the text box undoes
-    the document's last step (typing, split, merge, retime alike): one history per document."""
-
-    def __init__(self, parent: QObject) -> None:
-        super().__init__(parent)
-        self._keys = [k[0].toCombined() for k in (*undo_keys(), *redo_keys()) if not k.isEmpty()]
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
-            combined = event.keyCombination().toCombined()
-            if combined in self._keys:
-                if event.type() == QEvent.Type.ShortcutOverride:
-                    event.ignore()  # not the field's: let the editor's Undo/Redo shortcut have it
-                    return True
-                return True  # a key press that reached the field anyway: never its private undo
-        return False
 
 
 class TimedEditor(EditorBase):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QKeySequence, QUndoCommand
 
 from reach_studio.domain.edit_ops import Change, Op
 from reach_studio.ui.editors.cue_model import CueListModel
@@ -63,3 +64,79 @@ class OpCommand(QUndoCommand):
                 index = min(getattr(o, "index", 0) for o in op.ops)
             if index is not None and self.model.items:
                 self.select(min(index, len(self.model.items) - 1))
+
+
+def undo_keys() -> list[QKeySequence]:
+    return QKeySequence.keyBindings(QKeySequence.StandardKey.Undo)
+
+
+def redo_keys() -> list[QKeySequence]:
+    keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+    ctrl_y = QKeySequence("Ctrl+Y")
+    return keys if ctrl_y in keys else [*keys, ctrl_y]
+
+
+class OneHistory(QObject):
+    """Keeps undo/redo keys away from the text fields' own histories, so Ctrl+Z in the text box undoes
+    the document's last step (typing, split, merge, retime alike): one history per document."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._keys = [k[0].toCombined() for k in (*undo_keys(), *redo_keys()) if not k.isEmpty()]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            combined = event.keyCombination().toCombined()
+            if combined in self._keys:
+                if event.type() == QEvent.Type.ShortcutOverride:
+                    event.ignore()  # not the field's: let the editor's Undo/Redo shortcut have it
+                    return True
+                return True  # a key press that reached the field anyway: never its private undo
+        return False
+
+
+VOICE_TYPING_ID = 1008
+
+
+class ScriptStep(QUndoCommand):
+    """One step of the voice editor's script (a line added, deleted, moved, its take or its text), kept as the
+    script before and after: the script is small, and a snapshot restores a deleted line with its take.
+    Typing in one line merges into one step, as in the timed editor."""
+
+    def __init__(
+        self,
+        label: str,
+        before: dict,
+        after: dict,
+        restore: Callable[[dict, int | None], None],
+        rows: tuple[int | None, int | None],
+        typing_row: int | None = None,
+    ) -> None:
+        super().__init__(label)
+        self.before, self.after = before, after
+        self.restore = restore
+        self.rows = rows  # the line to select after undo, after redo
+        self.typing_row = typing_row
+        self._done = True  # pushed after the change was made: the first redo has nothing to do
+
+    def id(self) -> int:
+        return VOICE_TYPING_ID if self.typing_row is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if (
+            not isinstance(other, ScriptStep)
+            or other.typing_row is None
+            or other.typing_row != self.typing_row
+        ):
+            return False
+        self.after = other.after
+        return True
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self.restore(self.after, self.rows[1])
+
+    def undo(self) -> None:
+        self.restore(self.before, self.rows[0])

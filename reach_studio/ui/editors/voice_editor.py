@@ -121,6 +121,7 @@ class VoiceEditor(EditorBase):
         self._build_ui(recorder_reason)
         self._connect()
         self._install_keys()
+        self._install_undo()
         self.refresh()
         if self.script.lines:
             self.select(0, seek=False)
@@ -361,6 +362,57 @@ class VoiceEditor(EditorBase):
         )
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFocusProxy(self.table)
+
+    # ------------------------------------------------------------------------------ undo
+
+    def _install_undo(self) -> None:
+        """One history for the script (Ctrl+Z / Ctrl+Y, also in the text fields): a deleted line comes back
+        with its take, a moved line goes back, typing in a line is one step."""
+        from PySide6.QtGui import QAction, QUndoStack
+
+        from reach_studio.ui.editors.undo import OneHistory, redo_keys, undo_keys
+
+        self.undo_stack = QUndoStack(self)
+        self.undo_action = QAction("Undo", self, enabled=False)
+        self.undo_action.triggered.connect(self.undo_stack.undo)
+        self.undo_action.setShortcuts(undo_keys())
+        self.redo_action = QAction("Redo", self, enabled=False)
+        self.redo_action.triggered.connect(self.undo_stack.redo)
+        self.redo_action.setShortcuts(redo_keys())
+        for action, can in (
+            (self.undo_action, self.undo_stack.canUndoChanged),
+            (self.redo_action, self.undo_stack.canRedoChanged),
+        ):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            can.connect(
+                lambda on, a=action: a.setEnabled(on and not self.locked and not self.recorder.recording)
+            )
+            self.addAction(action)
+        self.text_edit.setUndoRedoEnabled(False)  # the script's history is the only one
+        self._one_history = OneHistory(self)
+        for w in (self.text_edit, self.start_edit):
+            w.installEventFilter(self._one_history)
+
+    def _step_start(self) -> dict:
+        return self.script.to_dict()
+
+    def _step_done(self, label: str, before: dict, rows: tuple, typing: bool = False) -> None:
+        from reach_studio.ui.editors.undo import ScriptStep
+
+        row = rows[1] if typing else None
+        self.undo_stack.push(ScriptStep(label, before, self.script.to_dict(), self._restore_step, rows, row))
+
+    def _restore_step(self, data: dict, row: int | None) -> None:
+        """Undo/redo: the script as it was, the line selected, saved like any edit."""
+        if self.recorder.recording:
+            return
+        self.script = VoiceScript.from_dict(data)
+        self.refresh()
+        if self.script.lines:
+            self.select(max(0, min(row if row is not None else 0, len(self.script.lines) - 1)), seek=False)
+        else:
+            self.select(None, seek=False)
+        self.changed()
 
     def _step_line(self, delta: int) -> None:
         if self.script.lines:
@@ -621,7 +673,9 @@ class VoiceEditor(EditorBase):
             self.select(row)
 
     def add_line_at_playhead(self, text: str = "") -> int:
+        before = self._step_start()
         index = self.script.add_line(self.playhead_ms(), text)
+        self._step_done("Add line", before, (self.current, index))
         self.refresh()
         self.select(index, seek=False)
         self.text_edit.setFocus()
@@ -631,17 +685,21 @@ class VoiceEditor(EditorBase):
     def delete_current(self) -> None:
         if self.current is None:
             return
+        before = self._step_start()
         self.script.remove_line(self.current)
+        self._step_done("Delete line", before, (self.current, self.current))
         self.refresh()
         self.select(min(self.current, len(self.script.lines) - 1) if self.script.lines else None, seek=False)
         self.changed()
 
     def move_line(self, row: int, start_ms: int) -> None:
+        before = self._step_start()
         try:
             new = self.script.set_start(row, max(0, start_ms))
         except VoiceScriptError as exc:
             self.show_status(str(exc), error=True)
             return
+        self._step_done("Move line", before, (row, new))
         self.refresh()
         self.select(new, seek=False)
         self.changed()
@@ -657,7 +715,9 @@ class VoiceEditor(EditorBase):
     def _text_typed(self) -> None:
         if self._refreshing or self.current is None:
             return
+        before = self._step_start()
         self.script.set_text(self.current, self.text_edit.toPlainText())
+        self._step_done("Typing", before, (self.current, self.current), typing=True)
         self._fill_row(self.current)
         self._update_speaking_time()
         item = self._timeline_items[self.current]
@@ -671,7 +731,9 @@ class VoiceEditor(EditorBase):
         """Replace the lines with one per caption (keeps nothing of the old lines; takes stay on disk)."""
         script = VoiceScript.from_captions(doc, self.kind)
         script.language = self.language
+        before = self._step_start()
         self.script = script
+        self._step_done("Load script", before, (self.current, 0))
         self.refresh()
         self.select(0 if script.lines else None, seek=False)
         self.changed()
@@ -812,11 +874,13 @@ class VoiceEditor(EditorBase):
         return self._polish_job
 
     def _set_take(self, row: int, path: Path, length: int, report=None) -> None:
+        before = self._step_start()
         try:
             self.script.set_take(row, path, length)
         except VoiceScriptError as exc:
             self.show_status(str(exc), error=True)
             return
+        self._step_done("Take", before, (row, row))
         self.refresh()
         self.select(row, seek=False)
         self.changed()
@@ -1069,6 +1133,9 @@ class VoiceEditor(EditorBase):
 
     def lock_editing(self) -> None:
         self._save_timer.stop()
+        self.undo_stack.clear()
+        for action in (self.undo_action, self.redo_action):
+            action.setEnabled(False)
         super().lock_editing()
         for widget in (
             self.table,
