@@ -29,6 +29,7 @@ from reach_studio.ui.queue_model import (
     TaskQueueModel,
     customer_label,
     service_label,
+    task_key,
 )
 from reach_studio.ui.style import plain
 
@@ -42,6 +43,11 @@ class QueueView(QWidget):
     def __init__(self, parent: QWidget | None = None, *, empty_text: str = "No tasks") -> None:
         super().__init__(parent)
         self.model = TaskQueueModel(self)
+        # the selected task leaving the list (claimed, taken, aborted) leaves nothing selected: Qt would select
+        # its neighbour, and the next Claim would take a task nobody chose. Connected before the proxy is, so
+        # the selection is read before the view moves it.
+        self._selected_leaving = False
+        self.model.rowsAboutToBeRemoved.connect(self._rows_leaving)
         self.proxy = TaskFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
@@ -66,6 +72,7 @@ class QueueView(QWidget):
         # would report "nothing selected" for a click (arrow keys do both at once): listen to both.
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.selectionModel().selectionChanged.connect(self._current_changed)
+        self.model.rowsRemoved.connect(self._rows_left)  # after the view moved its selection: undo that
 
         self.feature = QComboBox()
         self.language = QComboBox()
@@ -106,6 +113,17 @@ class QueueView(QWidget):
         self._refresh_filter_choices(tasks)
         self._update_count()
         self._current_changed()
+
+    def _rows_leaving(self, _parent, first: int, last: int) -> None:
+        chosen = self.selected_task()
+        leaving = {task_key(t) for r in range(first, last + 1) if (t := self.model.task_at(r)) is not None}
+        self._selected_leaving = chosen is not None and task_key(chosen) in leaving
+
+    def _rows_left(self, *_args) -> None:
+        if self._selected_leaving:
+            self._selected_leaving = False
+            self.table.selectionModel().clear()
+            self._current_changed()
 
     def set_regions(self, regions: frozenset[ProcessingRegion] | None) -> None:
         self.proxy.set_filters(regions=regions)

@@ -48,3 +48,24 @@ def test_a_queue_refresh_keeps_the_open_tasks_details(qtbot, task_factory):
     win.mine.set_tasks([mine])
     assert "the task I am working on" in win.details.toPlainText()
     ws.close_workspace()
+
+
+def test_the_claimed_tasks_neighbour_is_not_selected_in_its_place(qtbot, task_factory):
+    """When the selected task left the queue (claimed), Qt selected the next row and the details pane showed
+    it: one more press of Claim took a task nobody chose."""
+    win = _shell(qtbot)
+    tasks = [
+        task_factory(31, notes="first"),
+        task_factory(32, notes="claimed one"),
+        task_factory(33, notes="next"),
+    ]
+    win.queue.set_tasks(tasks)
+    _click_row(qtbot, win.queue, 1)
+    assert win.queue.selected_task().id == 32
+    win.queue.set_tasks([tasks[0], tasks[2]])  # the claim took it out of the queue
+    assert win.queue.selected_task() is None
+    assert "Select a task" in win.details.toPlainText()
+    # a refresh that keeps the selected task keeps it selected
+    _click_row(qtbot, win.queue, 1)
+    win.queue.set_tasks([tasks[2], tasks[0]])
+    assert win.queue.selected_task().id == 33
