@@ -764,8 +764,13 @@ class MainWindow(QMainWindow):
         opened = []
         for key in keys:
             task = remembered.get(key)
-            if task is None:
-                self.activity.setText(f"The task of draft {key} is no longer known; its draft is kept.")
+            if task is None:  # named as the dialog named it, never by the store's internal key
+                labels = {i.task_key: i.label for i in self.drafts.open_drafts()}
+                what = labels.get(key) or "one draft"
+                self.activity.setText(
+                    f"{what}: the task is no longer yours in Kaltura (delivered, taken or cancelled); "
+                    "its draft is kept."
+                )
                 continue
             ws = self.open_task(task)
             if ws is not None:

@@ -52,3 +52,21 @@ def test_each_draft_is_named_by_its_entry_and_service_as_the_queue_names_them(qt
     assert lines[0].startswith("Lecture 3 - Joints and levers — Audio description, task 1008, saved ")
     assert not any("audio_description" in line or "sign_language" in line for line in lines)
     assert "2 task drafts were open" in dialog.findChild(QLabel).text()
+
+
+def test_a_draft_whose_task_is_gone_is_named_as_the_dialog_named_it(qtbot, tmp_path):
+    """The status line said "The task of draft http://127.0.0.1:44503#4200#1008 is no longer known"."""
+    from reach_studio.secret_store import SecretStore
+    from reach_studio.settings import Settings
+    from reach_studio.store.drafts import DraftStore
+    from reach_studio.ui.main_window import MainWindow
+
+    drafts = DraftStore()
+    key = "http://127.0.0.1:44503#4200#1008"
+    drafts.save_snapshot(key, "audio_description", {"version": 1}, label="Audio description · task 1008")
+    win = MainWindow(Settings(), SecretStore(), drafts)
+    qtbot.addWidget(win)
+    assert win.restore_drafts([key]) == []
+    text = win.activity.text()
+    assert text.startswith("Audio description · task 1008: the task is no longer yours")
+    assert key not in text and "#" not in text
