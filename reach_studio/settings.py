@@ -71,7 +71,9 @@ def _team_url(value: str) -> str | None:
         return "is not a URL"
     if parts.scheme not in ("postgresql", "postgres"):
         return "must be a postgresql:// URL"
-    if parts.password:
+    from reach_studio.team.config import carries_password
+
+    if parts.password or carries_password(value):  # also ?password=, which urlsplit does not see
         return "must not contain a password: libpq reads it from ~/.pgpass or PGPASSWORD"
     return None
 

@@ -15,3 +15,16 @@ def team_url(settings=None) -> str:
 
         settings = Settings()
     return str(settings.get("team_db_url") or "").strip()
+
+
+def carries_password(url: str) -> bool:
+    """Does this libpq URL or keyword string carry a password (user:pw@, ?password=, password=)? One rule for
+    the settings file, REACH_TEAM_DB and --team-db: a file or `ps` would show it; ~/.pgpass or PGPASSWORD
+    hold it instead."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        return bool(conninfo_to_dict(url).get("password"))
+    except psycopg.Error:
+        return False  # not a connection string at all: connecting says so

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
 
 from reach_studio.domain.task import Task
 from reach_studio.domain.task_mapping import task_from_dict, task_to_dict
+from reach_studio.team.config import carries_password
 from reach_studio.team.migrate import MigrationError, migrate
 
 log = logging.getLogger(__name__)
@@ -148,14 +148,6 @@ def split_draft_key(draft_key: str) -> tuple[str, int] | None:
     return (account, int(task)) if task.isdigit() else None
 
 
-def _has_password(url: str) -> bool:
-    """Does this libpq URL or keyword string carry a password (user:pw@, ?password=, password=)?"""
-    try:
-        return bool(conninfo_to_dict(url).get("password"))
-    except psycopg.Error:
-        return False  # not a connection string at all: connecting says so
-
-
 class TeamStore:
     """One member's connection to the team store; thread-safe (one connection, serialised by a lock).
 
@@ -174,7 +166,7 @@ class TeamStore:
     ) -> None:
         if not url:
             raise TeamStoreError("no team store URL (settings team_db_url or REACH_TEAM_DB)")
-        if _has_password(url):
+        if carries_password(url):
             raise TeamStoreError(
                 "the team store URL carries a password, which every user of this machine could read (in ps "
                 "for --team-db): remove it and keep the password in ~/.pgpass or PGPASSWORD"

@@ -25,6 +25,8 @@ def test_env_wins_over_the_setting(monkeypatch):
 def test_a_password_in_the_url_is_refused():
     with pytest.raises(SettingsError, match="password"):
         Settings().set("team_db_url", "postgresql://team:hunter2@db.example/reach")
+    with pytest.raises(SettingsError, match="password"):  # the query form, which urlsplit does not see
+        Settings().set("team_db_url", "postgresql://team@db.example/reach?password=hunter2")
     with pytest.raises(SettingsError, match="postgresql://"):
         Settings().set("team_db_url", "mysql://db.example/reach")
 
