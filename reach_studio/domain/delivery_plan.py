@@ -370,6 +370,16 @@ def sign_language_suffix(target_language: str | None) -> str:
     return (code or text).replace(" ", "").upper()
 
 
+def sign_language_entry_name(parent_entry_name: str, suffix: str) -> str:
+    """The child entry's name, as the plan sends it and the editor announces it."""
+    return f"{parent_entry_name} child signLang{suffix}"
+
+
+def sign_language_tags(suffix: str, vendor_name: str | None = None) -> list[str]:
+    """The child entry's admin tags (signLang, signLang<suffix>, the vendor's name), as sent and announced."""
+    return ["signLang", f"signLang{suffix}"] + ([vendor_name] if vendor_name else [])
+
+
 def build_plan(task: Task, product: WorkProduct, context: PlanContext | None = None) -> DeliveryPlan:
     """The delivery plan for `task`, or PlanError saying what is missing."""
     context = context or PlanContext()
@@ -644,7 +654,6 @@ def _sign_language_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> t
     if not ctx.parent_entry_name:
         raise PlanError("The parent entry's name is needed to name the sign-language child entry")
     suffix = sign_language_suffix(task.target_language)
-    lang_tag = f"signLang{suffix}"
     steps = [
         Step(
             key="signLang.entry.add",
@@ -653,7 +662,10 @@ def _sign_language_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> t
             action="add",
             object_type="KalturaMediaEntry",
             marker=marker(task.id, "signLang.entry.add"),
-            fields={"name": f"{ctx.parent_entry_name} child {lang_tag}", "mediaType": MEDIA_TYPE_VIDEO},
+            fields={
+                "name": sign_language_entry_name(ctx.parent_entry_name, suffix),
+                "mediaType": MEDIA_TYPE_VIDEO,
+            },
         ),
     ]
     source = _file_source(product.sign_video, f"signlanguage-{task.id}.mp4")
@@ -666,7 +678,7 @@ def _sign_language_plan(task: Task, product: WorkProduct, ctx: PlanContext) -> t
         action="addContent",
         wait="entry",
     )
-    tags = ["signLang", lang_tag] + ([ctx.vendor_name] if ctx.vendor_name else [])
+    tags = sign_language_tags(suffix, ctx.vendor_name)
     steps.append(
         Step(
             key="signLang.entry.link",

@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reach_studio.domain.delivery_plan import PlanError, WorkProduct, sign_language_suffix
+from reach_studio.domain.delivery_plan import (
+    PlanError,
+    WorkProduct,
+    sign_language_entry_name,
+    sign_language_suffix,
+    sign_language_tags,
+)
 from reach_studio.ui.editors.base import EditorBase
 from reach_studio.ui.editors.cue_model import clock
 from reach_studio.ui.editors.registry import TaskContext
@@ -270,7 +276,7 @@ class SignLanguageEditor(EditorBase):
 
     def _tags(self, suffix: str) -> str:
         vendor = self.ctx.connection.account.vendor_name if self.ctx.connection is not None else ""
-        return ", ".join(["signLang", f"signLang{suffix}"] + ([vendor] if vendor else []))
+        return ", ".join(sign_language_tags(suffix, vendor))
 
     def work_product(self) -> WorkProduct:
         return WorkProduct(sign_video=self.video_path)
@@ -288,7 +294,7 @@ class SignLanguageEditor(EditorBase):
         from reach_studio.ui.queue_model import entry_label
 
         name = entry_label(self.task)
-        return f"{name if name != self.task.entry_id else '<entry name>'} child signLang{suffix}"
+        return sign_language_entry_name(name if name != self.task.entry_id else "<entry name>", suffix)
 
     def upload_summary(self) -> str:
         from reach_studio.ui.editors.deliver import entry_phrase
