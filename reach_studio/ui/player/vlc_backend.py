@@ -303,23 +303,22 @@ class VlcMediaPlayer(MediaPlayerBase):
 
     def switch_to(self, path: Path) -> None:
         """The stream's position carries over; loading is asynchronous here (the file is probed first)."""
-        position, playing = self.position(), self._playing
-        if playing:
-            self._playing = False
-            self._mp.set_pause(1)
-        self._pending_seek = self._paused_at = position
-        self._resume_at = position if playing else None
+        self._carry_position()
         self.load(path)
 
     def switch_to_url(self, url: str, duration_ms: int | None = None) -> None:
         """The same stream with a fresh key: as switch_to, the position (and playing) carry over."""
+        self._carry_position()
+        self.load_url(url, duration_ms)
+
+    def _carry_position(self) -> None:
+        """Pause and remember where (and whether) to go on once the next media has opened."""
         position, playing = self.position(), self._playing
         if playing:
             self._playing = False
             self._mp.set_pause(1)
         self._pending_seek = self._paused_at = position
         self._resume_at = position if playing else None
-        self.load_url(url, duration_ms)
 
     # MediaPlayerBase --------------------------------------------------------------------------
 
