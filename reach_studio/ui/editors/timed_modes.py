@@ -9,7 +9,7 @@ and the editor asks its mode. Qt-free: a mode describes, the editor builds the w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from reach_studio.domain import edit_ops
@@ -20,8 +20,7 @@ from reach_studio.domain.task import Task
 
 if TYPE_CHECKING:
     from reach_studio.ui.editors.cue_model import RowValidator
-
-SourceOf = Callable[[], Sequence[Cue]]  # a translation's source cues as the editor has them now
+    from reach_studio.ui.editors.row_checks import SourceOf
 
 
 class TimedMode:
