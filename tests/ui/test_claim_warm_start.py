@@ -11,6 +11,7 @@ from reach_studio.domain.enums import ServiceFeature
 from reach_studio.ui import main_window as main_window_module
 
 from .test_shell_e2e import sign_in_with_demo
+from .test_start_at_once import _lecture_task
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -30,18 +31,6 @@ def test_signing_in_loads_the_editor_and_the_player_libraries_on_a_worker(qtbot,
     assert feature == ServiceFeature.CAPTIONS
     assert thread is not threading.main_thread(), "imports never freeze the window"
     assert players, "libvlc starts loading too"
-
-
-LECTURE = "Lecture 1 - Introduction to kinesiology"  # 20 s, video, HLS
-
-
-def _lecture_task(window, emulator):
-    entry = next(e for e in emulator.inspect.objects("entry") if e["name"] == LECTURE)
-    return next(
-        t
-        for t in window.queue.visible_tasks()
-        if t.entry_id == entry["id"] and t.feature is not None and t.feature.name == "CAPTIONS"
-    )
 
 
 def _hold_confirm(window, until):

@@ -19,37 +19,51 @@ pytestmark = pytest.mark.timeout(240)
 LECTURE = "Lecture 1 - Introduction to kinesiology"  # 20 s, video, HLS
 
 
-def _lecture_task(window, emulator):
-    entry = next(e for e in emulator.inspect.objects("entry") if e["name"] == LECTURE)
+def _task(window, emulator, entry_name: str, feature: str):
+    """The queue's task of `feature` (a ServiceFeature name) on the demo entry named `entry_name`."""
+    entry = next(e for e in emulator.inspect.objects("entry") if e["name"] == entry_name)
     return next(
         t
         for t in window.queue.visible_tasks()
-        if t.entry_id == entry["id"] and t.feature is not None and t.feature.name == "CAPTIONS"
+        if t.entry_id == entry["id"] and t.feature is not None and t.feature.name == feature
     )
 
 
-def _hold_download_after_stream(window) -> threading.Event:
-    """The download pauses right after it offered the stream, until the test lets it go on (or it is
-    cancelled): what the linguist can do meanwhile is then checked without racing the download."""
+def _lecture_task(window, emulator):
+    return _task(window, emulator, LECTURE, "CAPTIONS")
+
+
+def _gate_each_stream_offer(window, gates: int = 2) -> list[threading.Event]:
+    """The download pauses after each time it offers the stream (the first offer, then one with a fresh
+    key), until the test opens that offer's gate (or it is cancelled): what the linguist can do meanwhile
+    is then checked without racing the download."""
     ops = window.service.ops
     real = ops.fetch_media
-    go_on = threading.Event()
+    opened = [threading.Event() for _ in range(gates)]
+    offers = []
 
     def held(conn, task, token, progress, **hooks):
         offer = hooks["on_stream"]
 
         def on_stream(source):
             offer(source)
-            while not go_on.wait(0.05) and not token.cancelled:
+            gate = opened[min(len(offers), gates - 1)]
+            offers.append(source)
+            while not gate.wait(0.05) and not token.cancelled:
                 pass
 
         return real(conn, task, token, progress, **{**hooks, "on_stream": on_stream})
 
     ops.fetch_media = held
-    return go_on
+    return opened
 
 
-def _claim(qtbot, window, task) -> TaskWorkspace:
+def _hold_download_after_stream(window) -> threading.Event:
+    """The download pauses right after it offered the stream, until the test sets the event."""
+    return _gate_each_stream_offer(window, 1)[0]
+
+
+def _claim(qtbot, window, task, editor_class=TimedEditor) -> TaskWorkspace:
     window.activateWindow()  # keys go to the active window, as on a desktop
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
     assert window.queue.select_task(task.account, task.id)
@@ -57,7 +71,7 @@ def _claim(qtbot, window, task) -> TaskWorkspace:
         window.actions["claim"].trigger()
     ws = window.tabs.currentWidget()
     assert isinstance(ws, TaskWorkspace) and ws.task.id == task.id, "the editor opens on Claim"
-    assert isinstance(ws.editor, TimedEditor)
+    assert isinstance(ws.editor, editor_class)
     return ws
 
 

@@ -7,38 +7,15 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from reach_studio.ui.editors.sign_language_editor import SignLanguageEditor
 from reach_studio.ui.editors.voice_editor import VoiceEditor
-from reach_studio.ui.task_workspace import TaskWorkspace
 from tests.factories import make_clip
 
 from .test_shell_e2e import sign_in_with_demo
-from .test_start_at_once import _hold_download_after_stream
+from .test_start_at_once import _claim, _hold_download_after_stream, _task
 
 pytestmark = pytest.mark.timeout(240)
-
-
-def _task(window, emulator, entry_name: str, feature: str):
-    entry = next(e for e in emulator.inspect.objects("entry") if e["name"] == entry_name)
-    return next(
-        t
-        for t in window.queue.visible_tasks()
-        if t.entry_id == entry["id"] and t.feature is not None and t.feature.name == feature
-    )
-
-
-def _claim(qtbot, window, task, editor_class) -> TaskWorkspace:
-    window.activateWindow()  # keys go to the active window, as on a desktop
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
-    assert window.queue.select_task(task.account, task.id)
-    with qtbot.waitSignal(window.service.claimed, timeout=30_000):
-        window.actions["claim"].trigger()
-    ws = window.tabs.currentWidget()
-    assert isinstance(ws, TaskWorkspace) and ws.task.id == task.id, "the editor opens on Claim"
-    assert isinstance(ws.editor, editor_class)
-    return ws
 
 
 def _plays_then_hands_over(qtbot, window, ws, editor, go_on, finished) -> None:

@@ -5,7 +5,6 @@ resumes with it."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -14,33 +13,9 @@ from PySide6.QtCore import Qt
 from reach_studio.ui.editors.timed_editor import TimedEditor
 
 from .test_shell_e2e import sign_in_with_demo
-from .test_start_at_once import _claim, _lecture_task
+from .test_start_at_once import _claim, _gate_each_stream_offer, _lecture_task
 
 pytestmark = pytest.mark.timeout(240)
-
-
-def _gate_each_stream_offer(window, gates: int = 2) -> list[threading.Event]:
-    """The download pauses after each time it offers the stream (the first offer, then one with a fresh
-    key), until the test opens that offer's gate: the player is checked between, without racing it."""
-    ops = window.service.ops
-    real = ops.fetch_media
-    opened = [threading.Event() for _ in range(gates)]
-    offers = []
-
-    def held(conn, task, token, progress, **hooks):
-        offer = hooks["on_stream"]
-
-        def on_stream(source):
-            offer(source)
-            gate = opened[min(len(offers), gates - 1)]
-            offers.append(source)
-            while not gate.wait(0.05) and not token.cancelled:
-                pass
-
-        return real(conn, task, token, progress, **{**hooks, "on_stream": on_stream})
-
-    ops.fetch_media = held
-    return opened
 
 
 def _streaming_and_paused_past(qtbot, editor, ms: int) -> int:
