@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from KalturaClient.Plugins import Attachment, Caption, Core, CuePoint, Reach, ThumbCuePoint, Transcript
 
 from reach_studio.domain.delivery_plan import (
+    CUE_POINT_SERVICE,
     DeliveryError,
     DeliveryPlan,
     OwnershipLost,
@@ -324,6 +325,7 @@ class _StepRun:
             if found is not None:
                 self.result.adopted.append(step.key)
                 log.info("Task %s: %s adopted existing object %s", self.task.id, step.key, found)
+                self._refresh_cue_point(found)
                 return {"id": found, "adopted": True}
         fields = dict(self._resolve(step.fields))
         if step.marker:
@@ -371,7 +373,19 @@ class _StepRun:
         log.info(
             "Task %s: %s adopted existing cue point %s (same systemName)", self.task.id, step.key, cue_id
         )
+        self._refresh_cue_point(cue_id)
         return {"id": cue_id, "adopted": True}
+
+    def _refresh_cue_point(self, cue_id: str) -> None:
+        """An adopted cue point gets this step's fields again: it may come from an earlier delivery of other
+        chapters (the linguist edited them in between), and a cue point, unlike an asset, has no content step
+        that would replace them. Harmless when they are the same (update changes only the fields sent)."""
+        step = self.step
+        if step.service != CUE_POINT_SERVICE:
+            return
+        fields = {k: v for k, v in self._resolve(step.fields).items() if k != "entryId"}
+        obj = _make(step.object_type, fields)
+        self.ex.task_call(self.task, lambda c: _service(c, step.service).update(cue_id, obj))
 
     def _op_upload(self) -> dict[str, Any]:
         step = self.step

@@ -4,11 +4,14 @@ task's key lists every chapter, and Kaltura refuses a second cue point with the 
 
 from __future__ import annotations
 
+import pytest
+
 from reach_studio.domain.captions import Chapter
 from reach_studio.domain.delivery_plan import WorkProduct
 from reach_studio.domain.enums import ServiceFeature, TaskStatus
 from reach_studio.engine.delivery import DeliveryService
 from reach_studio.kaltura.connection import ReachConnection
+from reach_studio.kaltura.delivery_executor import ExecutorHooks
 from reach_studio.store.delivery_journal import DeliveryJournal
 from tests.delivery.conftest import account_config, claim, order_task
 
@@ -67,3 +70,33 @@ def test_a_chapter_add_that_lands_after_the_retry_is_refused_by_its_system_name(
         (c.start_ms, c.title) for c in CHAPTERS
     ]
     assert emulator.inspect.task(task.id)["status"] == int(TaskStatus.READY)
+
+
+class _Crash(Exception):
+    pass
+
+
+def test_chapters_edited_after_an_interrupted_delivery_are_delivered_as_edited(emulator, tmp_path):
+    """The first delivery stops after the first chapter was added; the linguist renames and moves it and
+    delivers again: the chapter already on Kaltura is adopted (no second one) and carries the edit."""
+    conn, task = _claimed_chapters_task(emulator)
+
+    def crash_after_the_first_chapter(step, outcome):
+        if step.key == "chapter.001.add":
+            raise _Crash()
+
+    service = DeliveryService(
+        conn, DeliveryJournal(tmp_path / "journal.sqlite3"), backoff=0.01, poll_interval=0.02
+    )
+    with pytest.raises(_Crash):
+        service.deliver(
+            task,
+            WorkProduct(chapters=CHAPTERS),
+            hooks=ExecutorHooks(after_step=crash_after_the_first_chapter),
+        )
+    assert _chapters_on(emulator, task.entry_id) == [(0, "Introduction")]
+    edited = (Chapter(500, "Welcome", "Who we are"), *CHAPTERS[1:])
+    out = service.deliver(task, WorkProduct(chapters=edited))
+    assert out.ok, out.err_description
+    assert "chapter.001.add" in out.adopted
+    assert _chapters_on(emulator, task.entry_id, deleted_too=True) == [(c.start_ms, c.title) for c in edited]
