@@ -392,6 +392,7 @@ def test_ctrl_z_brings_back_a_deleted_line_with_its_take_and_undoes_typing_as_on
     ed.table.setFocus()
     qtbot.keyClick(ed.table, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
     assert [ln.text for ln in ed.script.lines] == ["She waves."]
+    assert ed.undo_action.toolTip() == "Undo Delete line (Ctrl+Z)", "the Undo button names the step"
     qtbot.keyClick(ed.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert [ln.text for ln in ed.script.lines] == ["A door opens.", "She waves."]
     assert ed.script.lines[0].take == take and ed.current == 0

@@ -51,8 +51,7 @@ from reach_studio.ui.editors.registry import TaskContext
 from reach_studio.ui.editors.spelling import LineSpellUnderline, SpellHighlighter, SpellService
 from reach_studio.ui.editors.time_edit import TimeEdit
 from reach_studio.ui.editors.timed_modes import TimedMode, mode_for
-from reach_studio.ui.editors.undo import OneHistory as _OneHistory
-from reach_studio.ui.editors.undo import OpCommand, redo_keys, undo_keys
+from reach_studio.ui.editors.undo import OneHistory, OpCommand, history_actions
 from reach_studio.ui.player import FRAME_MS, MediaPlayerBase, VideoView, create_player
 from reach_studio.ui.style import esc, plain, rich, set_tone
 from reach_studio.ui.timeline import TimelineView
@@ -175,23 +174,7 @@ class TimedEditor(EditorBase):
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.mode_label = rich(QLabel(f"<b>{self.mode.title}</b> · {esc(self.language or '')}  ", self))
         self.toolbar.addWidget(self.mode_label)
-        # Fixed short texts (the step's name goes to the tool tip): "Undo Fix all: Re-break the lines…" pushed
-        # the toolbar's last buttons out of sight in the demo.
-        undo = QAction("Undo", self, enabled=False)
-        undo.triggered.connect(self.undo_stack.undo)
-        self.undo_stack.canUndoChanged.connect(undo.setEnabled)
-        self.undo_stack.undoTextChanged.connect(lambda text: undo.setToolTip(f"Undo {text} (Ctrl+Z)"))
-        undo.setShortcuts(undo_keys())
-        undo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        redo = QAction("Redo", self, enabled=False)
-        redo.triggered.connect(self.undo_stack.redo)
-        self.undo_stack.canRedoChanged.connect(redo.setEnabled)
-        self.undo_stack.redoTextChanged.connect(lambda text: redo.setToolTip(f"Redo {text} (Ctrl+Y)"))
-        redo.setShortcuts(redo_keys())  # Ctrl+Y as in Subtitle Edit, and the platform's own
-        redo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.addAction(undo)
-        self.addAction(redo)
-        self.undo_action, self.redo_action = undo, redo
+        self.undo_action, self.redo_action = history_actions(self, self.undo_stack)
         keys = shortcuts.configured_keys()
         self._keys = keys
 
@@ -211,8 +194,8 @@ class TimedEditor(EditorBase):
             action("Split", "editor_split", self.split_current)
             action("Merge", "editor_merge", self.merge_with_next)
             action("Reflow", "editor_reflow", self.reflow_current)
-        self.toolbar.addAction(undo)
-        self.toolbar.addAction(redo)
+        self.toolbar.addAction(self.undo_action)
+        self.toolbar.addAction(self.redo_action)
         action("Find", "editor_find", self.open_find)
         action("Spelling…", "editor_spell_check", self.open_spell_check)
         self.toolbar.addSeparator()
@@ -370,7 +353,7 @@ class TimedEditor(EditorBase):
         # spare height goes below the rows, not into the first row that can grow (the time row)
         form.addItem(QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding))
         self.text_edit.setUndoRedoEnabled(False)  # the task's QUndoStack is the only history
-        self._one_history = _OneHistory(self)
+        self._one_history = OneHistory(self)
         for w in (
             self.text_edit,
             self.title_edit,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QKeySequence, QUndoCommand
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QWidget
 
 from reach_studio.domain.edit_ops import Change, Op
 from reach_studio.ui.editors.cue_model import CueListModel
@@ -74,6 +75,29 @@ def redo_keys() -> list[QKeySequence]:
     keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
     ctrl_y = QKeySequence("Ctrl+Y")
     return keys if ctrl_y in keys else [*keys, ctrl_y]
+
+
+def history_actions(
+    widget: QWidget, stack: QUndoStack, allowed: Callable[[], bool] | None = None
+) -> tuple[QAction, QAction]:
+    """The editor's Undo and Redo for `stack`, on `widget` and the fields inside it (Ctrl+Z; Ctrl+Y as in
+    Subtitle Edit, and the platform's own). Fixed short texts, the step's name in the tool tip ("Undo Fix
+    all: Re-break the lines…" pushed the toolbar's last buttons out of sight). Enabled while the stack can
+    and `allowed()` (e.g. not while recording)."""
+    actions = []
+    for name, run, can, text_changed, keys, key in (
+        ("Undo", stack.undo, stack.canUndoChanged, stack.undoTextChanged, undo_keys(), "Ctrl+Z"),
+        ("Redo", stack.redo, stack.canRedoChanged, stack.redoTextChanged, redo_keys(), "Ctrl+Y"),
+    ):
+        action = QAction(name, widget, enabled=False)
+        action.triggered.connect(run)
+        can.connect(lambda on, a=action: a.setEnabled(on and (allowed is None or allowed())))
+        text_changed.connect(lambda text, a=action, n=name, k=key: a.setToolTip(f"{n} {text} ({k})"))
+        action.setShortcuts(keys)
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        widget.addAction(action)
+        actions.append(action)
+    return actions[0], actions[1]
 
 
 class OneHistory(QObject):

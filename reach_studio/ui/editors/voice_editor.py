@@ -368,26 +368,14 @@ class VoiceEditor(EditorBase):
     def _install_undo(self) -> None:
         """One history for the script (Ctrl+Z / Ctrl+Y, also in the text fields): a deleted line comes back
         with its take, a moved line goes back, typing in a line is one step."""
-        from PySide6.QtGui import QAction, QUndoStack
+        from PySide6.QtGui import QUndoStack
 
-        from reach_studio.ui.editors.undo import OneHistory, redo_keys, undo_keys
+        from reach_studio.ui.editors.undo import OneHistory, history_actions
 
         self.undo_stack = QUndoStack(self)
-        self.undo_action = QAction("Undo", self, enabled=False)
-        self.undo_action.triggered.connect(self.undo_stack.undo)
-        self.undo_action.setShortcuts(undo_keys())
-        self.redo_action = QAction("Redo", self, enabled=False)
-        self.redo_action.triggered.connect(self.undo_stack.redo)
-        self.redo_action.setShortcuts(redo_keys())
-        for action, can in (
-            (self.undo_action, self.undo_stack.canUndoChanged),
-            (self.redo_action, self.undo_stack.canRedoChanged),
-        ):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            can.connect(
-                lambda on, a=action: a.setEnabled(on and not self.locked and not self.recorder.recording)
-            )
-            self.addAction(action)
+        self.undo_action, self.redo_action = history_actions(
+            self, self.undo_stack, allowed=lambda: not self.locked and not self.recorder.recording
+        )
         self.text_edit.setUndoRedoEnabled(False)  # the script's history is the only one
         self._one_history = OneHistory(self)
         for w in (self.text_edit, self.start_edit):
