@@ -9,19 +9,13 @@ from reach_studio.engine.media_fetch import MediaCache, fetch_task_media, stream
 from reach_studio.kaltura import reach_api
 from reach_studio.kaltura.reach_api import ClaimLost
 
-from .conftest import connect
+from .conftest import connect, task_on_entry
 
 LECTURE = "Lecture 1 - Introduction to kinesiology"  # HLS, video
 
 
 def _task(emulator, conn, entry_name: str, feature: ServiceFeature):
-    entry = next(e for e in emulator.inspect.objects("entry") if e["name"] == entry_name)
-    for light in reach_api.get_jobs(conn):
-        if light.entry_id == entry["id"]:
-            task = reach_api.get_task(conn, light)
-            if task.feature == feature:
-                return task
-    raise AssertionError(f"no {feature.name} task on {entry_name!r}")
+    return task_on_entry(emulator, conn, entry_name, feature)[0]
 
 
 def test_before_confirm_comes_once_our_write_is_in_and_before_the_confirming_read(emulator, conn):

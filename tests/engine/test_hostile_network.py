@@ -16,7 +16,7 @@ from reach_studio.engine.media_fetch import MediaCache, fetch_task_media
 from reach_studio.kaltura import reach_api
 from reach_studio.kaltura.connection import ReachError
 from reach_studio.key_scope import KeyScope
-from tests.engine.conftest import connect
+from tests.engine.conftest import connect, task_on_entry
 from tests.sync_args import account_args
 
 
@@ -92,13 +92,8 @@ def test_oversized_answer_is_refused_before_it_is_read_whole(emulator):
 
 
 def _claimed(emulator, conn, entry_name: str):
-    entry = next(e for e in emulator.inspect.objects("entry") if e["name"] == entry_name)
-    for light in reach_api.get_jobs(conn):
-        if light.entry_id == entry["id"]:
-            task = reach_api.get_task(conn, light)
-            if task.feature == ServiceFeature.CAPTIONS:
-                return reach_api.claim(conn, task, "ana", settle=0)
-    raise AssertionError(entry_name)
+    task, _entry = task_on_entry(emulator, conn, entry_name, ServiceFeature.CAPTIONS)
+    return reach_api.claim(conn, task, "ana", settle=0)
 
 
 @pytest.mark.parametrize(

@@ -9,15 +9,7 @@ from reach_studio.engine.media_fetch import MediaCache, fetch_task_media
 from reach_studio.kaltura import reach_api
 from reach_studio.media.probe import probe
 
-
-def _task(emulator, conn, entry_name: str, feature: ServiceFeature):
-    entry = next(e for e in emulator.inspect.objects("entry") if e["name"] == entry_name)
-    for light in reach_api.get_jobs(conn):
-        if light.entry_id == entry["id"]:
-            task = reach_api.get_task(conn, light)
-            if task.feature == feature:
-                return task, entry
-    raise AssertionError(f"no {feature.name} task on {entry_name!r}")
+from .conftest import task_on_entry as _task
 
 
 def _flavor_params(emulator, flavor_id: str) -> int:
