@@ -45,7 +45,8 @@ def reflow(cue: Cue, task: Task | None = None, prefix: str = "", later_prefix: s
     """The cue re-broken into balanced lines; several cues when the text needs more than the lines allowed.
 
     `prefix` is what the delivered file puts before the text (speaker label, ">>"): it counts toward the
-    first line. Splitting is refused when a resulting cue would be shorter than the minimum duration or
+    first line; `later_prefix`, what it repeats before each further cue a split makes
+    (`caption_fixes.continued_prefix`), counts toward theirs. Splitting is refused when a resulting cue would be shorter than the minimum duration or
     faster than the reading speed: the cue needs more time (or less text) first."""
     try:
         return caption_fixes.reflow_readable(
