@@ -203,13 +203,17 @@ class Settings:
         self._unknown: dict[str, Any] = {}
         self._load()
 
+    def _read(self) -> dict:
+        data = json.loads(self.path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")  # noqa: TRY004 - handled with the parse errors
+        return data
+
     def _load(self) -> None:
         if not self.path.exists():
             return
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict):
-                raise ValueError("not a JSON object")  # noqa: TRY004 - handled with the parse errors below
+            data = self._read()
         except (OSError, ValueError) as exc:
             # A damaged settings file must not stop the app: keep it aside and start from defaults.
             backup = self.path.with_suffix(".damaged.json")
@@ -221,6 +225,9 @@ class Settings:
             except OSError:
                 pass
             return
+        self._apply(data)
+
+    def _apply(self, data: dict) -> None:
         for key, value in _upgrade(data).items():
             option = OPTIONS.get(key)
             if option is None:
@@ -241,13 +248,26 @@ class Settings:
 
     def set(self, key: str, value: Any) -> None:
         option = self._option(key)
-        self._values[key] = self._validated(option, value)
+        value = self._validated(option, value)
+        self._refresh()
+        self._values[key] = value
         self.save()
 
     def reset(self, key: str) -> None:
         self._option(key)
+        self._refresh()
         self._values.pop(key, None)
         self.save()
+
+    def _refresh(self) -> None:
+        """Take what other Settings objects saved since this one was read (an editor keeps its own:
+        import_dir, description_wpm), so that saving one key never puts their older values back."""
+        try:
+            data = self._read()
+        except (OSError, ValueError):
+            return  # absent or damaged: what this object holds is what gets saved
+        self._values, self._unknown = {}, {}
+        self._apply(data)
 
     def as_dict(self) -> dict[str, Any]:
         return {key: self.get(key) for key in OPTIONS}

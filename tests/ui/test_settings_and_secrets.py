@@ -27,6 +27,19 @@ def test_defaults_then_changes_persist_across_restart():
     assert (paths.config_dir() / "settings.json").exists()
 
 
+def test_a_setting_saved_elsewhere_survives_another_object_saving_its_own():
+    """The main window keeps one Settings from start-up and saves the window's size after each resize; an
+    editor saves the import folder through its own. The window's save wrote its older copy back: the
+    import folder (and the description rate) were lost at the next resize."""
+    window, editor = Settings(), Settings()
+    editor.set("import_dir", "/home/ana/takes")
+    window.set("window_geometry", "AdnQywADAAA=")
+    again = Settings()
+    assert again.get("import_dir") == "/home/ana/takes"
+    assert again.get("window_geometry") == "AdnQywADAAA="
+    assert window.get("import_dir") == "/home/ana/takes"
+
+
 def test_invalid_values_are_refused_with_the_setting_named():
     s = Settings()
     with pytest.raises(SettingsError, match="poll_interval_s.*between"):
