@@ -179,7 +179,12 @@ OPTIONS: dict[str, Option] = {
         Option("description_wpm", int, 160, "Description speaking rate (words per minute)", _range(60, 300)),
         Option("import_dir", str, "", "Folder the last imported file (take, script, signed video) came from"),
         # Qt's saveGeometry() as base64: size, position and maximised state of the main window
-        Option("window_geometry", str, "", "Main window size and position (remembered on exit)"),
+        Option(
+            "window_geometry",
+            str,
+            "",
+            "Main window size and position (kept a second after each resize or move)",
+        ),
     )
 }
 
