@@ -359,6 +359,18 @@ def output_format(task: Task) -> OutputFormat:
     return {"srt": OutputFormat.SRT, "dfxp": OutputFormat.DFXP, "vtt": OutputFormat.VTT}[name]
 
 
+def delivered_caption_format(task: Task) -> OutputFormat | None:
+    """The caption file format this task's delivery uploads, which is not always the catalog item's: extended
+    audio description is always WebVTT (the player reads it only from a WebVTT track), chapters, audio
+    description and sign language upload no caption file; None then."""
+    feature = task.feature
+    if feature == ServiceFeature.EXTENDED_AUDIO_DESCRIPTION:
+        return OutputFormat.VTT
+    if feature in (ServiceFeature.CAPTIONS, ServiceFeature.TRANSLATION, ServiceFeature.DUBBING):
+        return output_format(task)
+    return None
+
+
 def sign_language_suffix(target_language: str | None) -> str:
     """ "English (ASL)" -> "ASL"; the guide's admin tag is signLang<suffix>."""
     if not target_language:

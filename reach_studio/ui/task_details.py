@@ -12,6 +12,8 @@ import time
 
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from reach_studio.domain.delivery_plan import delivered_caption_format
+from reach_studio.domain.enums import OutputFormat
 from reach_studio.domain.task import Task
 from reach_studio.ui.queue_model import (
     customer_label,
@@ -27,6 +29,9 @@ from reach_studio.ui.queue_model import (
 
 def _yes(value: bool | None) -> str:
     return "yes" if value else "no"
+
+
+_FORMAT_NAMES = {OutputFormat.SRT: "SRT", OutputFormat.DFXP: "DFXP (TTML)", OutputFormat.VTT: "WebVTT"}
 
 
 def _enum(value) -> str:
@@ -73,10 +78,11 @@ def task_details_html(
         ("Task", e(f"{task.id} (catalog item {task.catalog_item_id}, profile {task.reach_profile_id})"))
     )
 
+    delivered = delivered_caption_format(task)
+    if delivered is not None:
+        rows.append(("Delivered as", e(_FORMAT_NAMES[delivered])))
     ci = task.catalog_item
     if ci is not None:
-        if ci.output_format is not None:
-            rows.append(("Output format", e(_enum(ci.output_format))))
         rows.append(("Speaker id", _yes(ci.enable_speaker_id)))
         if ci.require_source is not None or (task.feature is not None and task.feature.name == "TRANSLATION"):
             rows.append(("Requires source captions", _yes(ci.require_source is None or ci.require_source)))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 
-from reach_studio.domain.enums import ContentDeletionPolicy, ServiceFeature
+from reach_studio.domain.enums import ContentDeletionPolicy, OutputFormat, ServiceFeature
 from reach_studio.ui.log_window import LogWindow, install_log_buffer, redact, register_secret
 from reach_studio.ui.task_details import TaskDetails
+from tests.factories import make_task
 
 
 def test_log_window_redacts_registered_secrets_ks_shaped_text_and_key_values(qtbot):
@@ -55,3 +56,17 @@ def test_details_show_notes_dictionary_deadline_and_profile_flags_escaped(qtbot,
     assert "ks-secret-access-key" not in pane.toHtml()
     pane.show_task(None)
     assert "Select a task" in pane.toPlainText()
+
+
+def test_details_name_the_format_the_delivery_really_uploads(qtbot):
+    """A describer must not read "SRT" for extended audio description, which always goes up as WebVTT."""
+    pane = TaskDetails()
+    qtbot.addWidget(pane)
+    pane.show_task(make_task(ServiceFeature.EXTENDED_AUDIO_DESCRIPTION, output_format=OutputFormat.SRT))
+    text = " ".join(pane.toPlainText().split())
+    assert "Delivered as WebVTT" in text
+    assert "Srt" not in text and "SRT" not in text
+    pane.show_task(make_task(ServiceFeature.CAPTIONS, output_format=OutputFormat.DFXP))
+    assert "Delivered as DFXP (TTML)" in " ".join(pane.toPlainText().split())
+    pane.show_task(make_task(ServiceFeature.CHAPTERING, output_format=OutputFormat.SRT))
+    assert "Delivered as" not in pane.toPlainText()  # chapters go up as cue points, no caption file
