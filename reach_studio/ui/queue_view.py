@@ -96,6 +96,7 @@ class QueueView(QWidget):
         bar.addWidget(self.count)
         self._bar = bar
         self.empty_text = empty_text
+        self.loaded = False  # before the first list arrives, an empty table means "not asked yet", not "none"
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -106,6 +107,7 @@ class QueueView(QWidget):
     # -- contents ------------------------------------------------------------------------------------
 
     def set_tasks(self, tasks: Sequence[Task]) -> None:
+        self.loaded = True
         self.model.set_tasks(tasks)
         if self.model.rowCount() != self._sized_for:
             self._sized_for = self.model.rowCount()
@@ -199,7 +201,7 @@ class QueueView(QWidget):
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         if total == 0:
-            self.count.setText(self.empty_text)
+            self.count.setText(self.empty_text if self.loaded else "Loading…")
         elif shown == total:
             self.count.setText(f"{total} task{'s' if total != 1 else ''}")
         else:

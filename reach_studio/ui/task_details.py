@@ -34,6 +34,10 @@ def _yes(value: bool | None) -> str:
 _FORMAT_NAMES = {OutputFormat.SRT: "SRT", OutputFormat.DFXP: "DFXP (TTML)", OutputFormat.VTT: "WebVTT"}
 
 
+def _format_name(fmt: OutputFormat) -> str:
+    return _FORMAT_NAMES.get(fmt) or _enum(fmt)  # a format Kaltura added later: by its name
+
+
 def _enum(value) -> str:
     return "—" if value is None else value.name.replace("_", " ").title()
 
@@ -80,7 +84,7 @@ def task_details_html(
 
     delivered = delivered_caption_format(task)
     if delivered is not None:
-        rows.append(("Delivered as", e(_FORMAT_NAMES[delivered])))
+        rows.append(("Delivered as", e(_format_name(delivered))))
     ci = task.catalog_item
     if ci is not None:
         rows.append(("Speaker id", _yes(ci.enable_speaker_id)))
@@ -91,7 +95,7 @@ def task_details_html(
     p = task.reach_profile
     if p is not None:
         if p.default_output_format is not None:
-            profile_rows.append(("Default output format", e(_enum(p.default_output_format))))
+            profile_rows.append(("Default output format", e(_format_name(p.default_output_format))))
         profile_rows += [
             ("Speaker change indication (>>)", _yes(p.enable_speaker_change_indication)),
             ("Audio tags", _yes(p.enable_audio_tags)),

@@ -282,3 +282,13 @@ def test_a_refusal_in_red_goes_away_once_an_edit_is_made(qtbot):
     qtbot.keyClick(ed.text_edit, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
     assert len(ed.items()) == 2
     assert "too short" not in ed.status.text()
+
+
+def test_the_problems_list_names_its_item_column_in_full(qtbot):
+    """In an EAD task the problems list's item column read "escriptio": its header must fit."""
+    ed = open_editor(qtbot, ServiceFeature.EXTENDED_AUDIO_DESCRIPTION)
+    panel = ed.problems_panel
+    header = panel.view.horizontalHeader()
+    word = panel.problems.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+    assert word == "Description"
+    assert header.sectionSize(1) >= header.fontMetrics().horizontalAdvance(word) + 8

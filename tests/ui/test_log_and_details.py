@@ -70,3 +70,13 @@ def test_details_name_the_format_the_delivery_really_uploads(qtbot):
     assert "Delivered as DFXP (TTML)" in " ".join(pane.toPlainText().split())
     pane.show_task(make_task(ServiceFeature.CHAPTERING, output_format=OutputFormat.SRT))
     assert "Delivered as" not in pane.toPlainText()  # chapters go up as cue points, no caption file
+
+
+def test_the_profiles_default_format_reads_as_the_formats_name(qtbot):
+    task = make_task(ServiceFeature.CAPTIONS, output_format=OutputFormat.VTT)
+    task.reach_profile.default_output_format = OutputFormat.SRT
+    pane = TaskDetails()
+    qtbot.addWidget(pane)
+    pane.show_task(task)
+    text = " ".join(pane.toPlainText().split())
+    assert "Default output format SRT" in text and "Delivered as WebVTT" in text

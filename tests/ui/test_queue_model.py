@@ -105,3 +105,16 @@ def test_filters_keep_fair_order_and_hide_tasks_outside_my_regions(task_factory)
     assert ids() == [2]
     proxy.set_filters(language=None, feature=int(ServiceFeature.CAPTIONS), account="other")
     assert ids() == [3]
+
+
+def test_the_queue_says_loading_until_its_first_list_arrives(qtbot, task_factory):
+    """Right after sign-in it read "No tasks waiting" while the first poll was still on its way."""
+    from reach_studio.ui.queue_view import QueueView
+
+    queue = QueueView(empty_text="No tasks waiting")
+    qtbot.addWidget(queue)
+    assert queue.count.text() == "Loading…"
+    queue.set_tasks([])
+    assert queue.count.text() == "No tasks waiting"
+    queue.set_tasks([task_factory(1, 1001)])
+    assert queue.count.text() == "1 task"

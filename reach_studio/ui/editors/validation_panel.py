@@ -154,8 +154,10 @@ class ValidationPanel(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 4)
         self.view.setWordWrap(False)
         self.view.setColumnWidth(0, 24)
-        self.view.setColumnWidth(1, 54)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        # wide enough for its header ("Description", "Chapter"): a cut "escriptio" named nothing
+        header = self.view.horizontalHeader()
+        self.view.setColumnWidth(1, max(54, header.fontMetrics().horizontalAdvance(item_word) + 20))
+        header.setStretchLastSection(True)
         self.title = rich(QLabel(self))  # "<b>Problems</b>: …"
         # the counts (or why a fix failed) may be cut short, never widen the editor
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
