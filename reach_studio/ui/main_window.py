@@ -229,6 +229,8 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.activity = plain(QLabel("Not signed in"))  # shows Kaltura errors and entry names
+        self.routine_label = plain(QLabel())  # "Queue updated at …": routine, never over `activity`
+        self.routine_label.setStyleSheet("color: #666")
         self.accounts_label = plain(QLabel())
         self.download_bar = QProgressBar()
         self.download_bar.setMaximumWidth(220)
@@ -241,6 +243,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.activity, 1)
         bar.addPermanentWidget(self.download_bar)
         bar.addPermanentWidget(self.cancel_download_button)
+        bar.addPermanentWidget(self.routine_label)
         bar.addPermanentWidget(self.accounts_label)
         self._status_download: TaskKey | None = None
 
@@ -314,6 +317,7 @@ class MainWindow(QMainWindow):
         s.task_warnings_changed.connect(self.queue.model.set_warnings)
         s.task_warnings_changed.connect(self.details.set_warnings)
         s.activity.connect(self.activity.setText)
+        s.routine.connect(self.routine_label.setText)
         s.error.connect(self._error)
         s.claimed.connect(self._claimed)
         s.claim_failed.connect(self._claim_failed)

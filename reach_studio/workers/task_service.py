@@ -41,6 +41,9 @@ class TaskService(QObject):
     explanations_changed = Signal(object)  # task key -> why it is at its place
     task_warnings_changed = Signal(object)  # task key -> why it cannot be worked (e.g. source below 100 %)
     activity = Signal(str)  # what the workers are doing, for the status bar
+    # routine background news (polls, key extensions), shown apart from `activity` so that a poll every
+    # few seconds never hides "Task 1015 delivered" or an error before the linguist has read it
+    routine = Signal(str)
     error = Signal(str)  # a failure worth showing to the linguist
     claimed = Signal(object)  # Task (PROCESSING)
     claim_failed = Signal(object, str)  # task key, message
@@ -196,7 +199,7 @@ class TaskService(QObject):
                 continue  # the previous poll of this account is still running
             poller = self.pollers[key]
             self._next_poll[key] = self.now() + self.poll_interval
-            self.activity.emit(f"Polling {conn.account.display_name()}…")
+            self.routine.emit(f"Polling {conn.account.display_name()}…")
             self._poll_jobs[key] = run_in_background(
                 lambda token, progress, poller=poller: (self.ops.poll(poller), self.ops.scheduled(poller)),
                 on_done=lambda tasks, key=key: self._polled(key, tasks),
@@ -206,9 +209,12 @@ class TaskService(QObject):
     def _polled(self, account_key: str, result: tuple[list[Task], list[Task]]) -> None:
         tasks, scheduled = result
         self._poll_jobs.pop(account_key, None)
+        failed_before = self._failures.get(account_key, 0)
         self._failures[account_key] = 0
         if account_key not in self.connections:
             return
+        if failed_before:  # the error line said "Could not poll …": say it is over
+            self.activity.emit(f"{self.connections[account_key].account.display_name()} answers again")
         self.pending = {k: t for k, t in self.pending.items() if k[0] != account_key}
         for task in tasks:
             task.account = task.account or account_key
@@ -239,7 +245,7 @@ class TaskService(QObject):
             ):
                 self._refresh_key(task)
         self._publish_queue()
-        self.activity.emit(
+        self.routine.emit(
             f"Queue updated at {time.strftime('%H:%M:%S')}: {len(self.visible_queue())} task(s)"
         )
         self.check_sources()
@@ -607,7 +613,7 @@ class TaskService(QObject):
         """Ask the engine's key keeper to extend every key near expiry (off the GUI thread)."""
         if self._keys_job is not None or self._key_keeper is None or not self._key_keeper.due():
             return
-        self.activity.emit("Extending access keys…")
+        self.routine.emit("Extending access keys…")
 
         def done(extended: list[Task]) -> None:
             self._keys_job = None
@@ -616,7 +622,7 @@ class TaskService(QObject):
                 self._rekey_stream(task)
             if extended:
                 self._publish_mine()
-                self.activity.emit(f"Extended the access key of {len(extended)} task(s)")
+                self.routine.emit(f"Extended the access key of {len(extended)} task(s)")
 
         def failed(exc: BaseException) -> None:
             self._keys_job = None

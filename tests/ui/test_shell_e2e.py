@@ -309,6 +309,9 @@ def test_a_failing_server_is_reported_in_the_status_bar_and_the_queue_is_kept(qt
     assert "trying again in" in window.activity.text()
     assert [t.id for t in window.queue.visible_tasks()] == before  # the last good queue stays
     emulator.faults.reset()
+    window.actions["refresh"].trigger()
+    qtbot.waitUntil(lambda: "answers again" in window.activity.text(), timeout=30000)
+    assert "Queue updated" in window.routine_label.text()
 
 
 def test_remembered_accounts_with_a_kept_token_sign_in_at_start(qtbot, emulator):

@@ -141,6 +141,9 @@ def test_a_delivered_task_leaves_my_tasks_and_its_workspace_closes(qtbot, monkey
     assert win.mine.visible_tasks() == []
     assert win.tabs.indexOf(ws) == -1
     assert "delivered" in win.activity.text()
+    win.service.routine.emit("Queue updated at 00:17:18: 12 task(s)")  # the next poll, a second later
+    assert "delivered" in win.activity.text(), "a routine poll must not hide what the linguist just did"
+    assert "Queue updated" in win.routine_label.text()
 
 
 def test_without_an_editor_the_player_plays_the_stream_then_the_file(
