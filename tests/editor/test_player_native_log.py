@@ -120,3 +120,19 @@ def test_a_streams_position_moves_with_its_pictures_and_never_back(qtbot, hls_cl
         p.close()
     assert seen[8] > 0, f"the position moves with the first pictures: {seen[:12]}"
     assert seen == sorted(seen), "it never goes back"
+
+
+def test_a_file_that_plays_leaves_no_vlc_warning_in_the_log_window(qtbot, caplog, test_clip):
+    """Opening the log after a task started showed a screen of VLC warnings ("Failed to create video
+    converter", "video output creation failed") for a clip that played fine: routine, so debug."""
+    with caplog.at_level(logging.DEBUG, logger="reach_studio.vlc"):
+        player = create_player(prefer="vlc")
+        player.load(test_clip)
+        qtbot.waitUntil(lambda: player.duration() > 0, timeout=10_000)
+        player.play()
+        qtbot.waitUntil(lambda: player.position() > 500, timeout=10_000)
+        player.close()
+    vlc = [r for r in caplog.records if r.name == "reach_studio.vlc"]
+    assert vlc, "libvlc's messages are routed to the log (at debug)"
+    shown = [r.getMessage() for r in vlc if r.levelno >= logging.WARNING]
+    assert not [m for m in shown if "video output" in m or "converter" in m or "recursion" in m], shown

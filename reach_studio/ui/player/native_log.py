@@ -4,8 +4,9 @@ libvlc logs through a callback we set (`route_libvlc_log`); ALSA's library print
 stderr (thousands of `ALSA lib … cannot find card '0'` lines on a machine without a sound card, one burst
 each time VLC retries its audio output), so its error handler is replaced too (`quiet_alsa`). Messages pass
 through `redact`: VLC quotes the stream's URL, which carries the task's KS. libvlc's errors become warnings
-here (many are routine: "video output creation failed" with our frame callbacks), its warnings info, the
-rest debug, so the log window shows what matters and `--debug` logging shows everything.
+here, its warnings info, the rest debug — except what it says on every start with our frame callbacks
+("video output creation failed", `_ROUTINE`), debug too — so the log window shows what matters and `--debug`
+logging shows everything.
 """
 
 from __future__ import annotations
@@ -24,6 +25,17 @@ alsa_log = logging.getLogger("reach_studio.alsa")
 
 # libvlc_log_level: DEBUG 0, NOTICE 2, WARNING 3, ERROR 4
 _LEVELS = {4: logging.WARNING, 3: logging.INFO, 2: logging.DEBUG, 0: logging.DEBUG}
+
+# What libvlc reports on every start with our frame callbacks as the video output (it first tries outputs
+# and converters it cannot use): routine, so debug, not a warning in the log window
+_ROUTINE = (
+    "Failed to create video converter",
+    "Too high level of recursion",
+    "Failed to adapt decoder format to display",
+    "video output creation failed",
+    "failed to create video output",
+    "decoded zero sample",
+)
 
 _keep: list[object] = []  # ctypes callbacks must outlive the libraries that call them
 _vsnprintf = None
@@ -51,7 +63,12 @@ def route_libvlc_log(instance) -> None:
         if not log.isEnabledFor(py_level):  # most messages are debug: dropped before formatting
             return
         try:
-            log.log(py_level, "%s", redact(_format(fmt, args)))
+            text = _format(fmt, args)
+            if py_level > logging.DEBUG and text.startswith(_ROUTINE):
+                if not log.isEnabledFor(logging.DEBUG):
+                    return
+                py_level = logging.DEBUG
+            log.log(py_level, "%s", redact(text))
         except Exception:  # noqa: BLE001, S110 - a log line must never break playback (libvlc's thread)
             pass
 
