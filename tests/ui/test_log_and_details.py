@@ -80,3 +80,17 @@ def test_the_profiles_default_format_reads_as_the_formats_name(qtbot):
     pane.show_task(task)
     text = " ".join(pane.toPlainText().split())
     assert "Default output format SRT" in text and "Delivered as WebVTT" in text
+
+
+def test_enter_in_the_log_window_closes_it_and_never_clears_it(qtbot):
+    from PySide6.QtCore import Qt
+
+    buffer = install_log_buffer(logging.INFO)
+    logging.getLogger("reach_studio.test").info("a line a support request needs")
+    window = LogWindow(buffer)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert "a line a support request needs" in window.contents()
+    assert not window.isVisible()
