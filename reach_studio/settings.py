@@ -96,6 +96,7 @@ DEFAULT_HOTKEYS: dict[str, str] = {
     "open_task": "Return",
     "fail_task": "Ctrl+Shift+F",
     "show_log": "Ctrl+L",
+    "toggle_details": "Ctrl+Shift+I",
     "settings": "Ctrl+,",
     "quit": "Ctrl+Q",
     "play_pause": "Ctrl+Space",
@@ -177,6 +178,7 @@ OPTIONS: dict[str, Option] = {
             _range(0, 200),
         ),
         Option("description_wpm", int, 160, "Description speaking rate (words per minute)", _range(60, 300)),
+        Option("details_pane", bool, True, "Show the task details pane beside the lists and editors"),
         Option("import_dir", str, "", "Folder the last imported file (take, script, signed video) came from"),
         # Qt's saveGeometry() as base64: size, position and maximised state of the main window
         Option(

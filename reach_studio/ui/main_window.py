@@ -303,6 +303,13 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu("&View")
         self.actions["show_log"] = action("&Log", self.show_log, "show_log")
         view_menu.addAction(self.actions["show_log"])
+        self.actions["toggle_details"] = action(
+            "Task &details", self._show_details, "toggle_details", "The pane beside the lists and editors"
+        )
+        self.actions["toggle_details"].setCheckable(True)
+        self.actions["toggle_details"].setChecked(bool(self.settings.get("details_pane")))
+        self.details.setVisible(self.actions["toggle_details"].isChecked())
+        view_menu.addAction(self.actions["toggle_details"])
         help_menu = menu.addMenu("&Help")
         self.actions["shortcuts"] = action("&Keyboard shortcuts", self.show_shortcuts)
         help_menu.addAction(self.actions["shortcuts"])
@@ -832,6 +839,14 @@ class MainWindow(QMainWindow):
         saved = self.settings.get("window_geometry")
         if saved:
             self.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii")))
+
+    def _show_details(self, shown: bool) -> None:
+        """Hide the details pane to give an editor the whole width (a cue list's text column at 1200 px)."""
+        self.details.setVisible(shown)
+        try:
+            self.settings.set("details_pane", bool(shown))
+        except SettingsError as exc:
+            log.warning("could not remember the details pane: %s", exc)
 
     def save_geometry(self) -> None:
         try:

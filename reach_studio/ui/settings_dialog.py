@@ -27,18 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from reach_studio.settings import DEFAULT_HOTKEYS, OPTIONS, Settings, SettingsError
+from reach_studio.ui.editors.shortcuts import EDITOR_ACTIONS, SHELL_ACTIONS
 from reach_studio.ui.style import plain, set_tone
-
-HOTKEY_LABELS = {
-    "refresh": "Refresh the queue",
-    "claim": "Claim the selected task",
-    "open_task": "Open the selected task",
-    "fail_task": "Fail the selected task",
-    "show_log": "Show the log",
-    "settings": "Settings",
-    "quit": "Quit",
-    "play_pause": "Play / pause",
-}
 
 
 class SettingsDialog(QDialog):
@@ -184,4 +174,9 @@ class SettingsDialog(QDialog):
 
 
 def _label(action: str) -> str:
-    return HOTKEY_LABELS.get(action) or action.replace("editor_", "editor: ").replace("_", " ")
+    """What a key does, as the shortcut list (Help → Keyboard shortcuts) says it: one text per action."""
+    if action in SHELL_ACTIONS:
+        return SHELL_ACTIONS[action]
+    if action in EDITOR_ACTIONS:
+        return EDITOR_ACTIONS[action][1]
+    return action.replace("editor_", "editor: ").replace("_", " ")

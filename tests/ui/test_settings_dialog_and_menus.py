@@ -98,3 +98,27 @@ def test_claim_is_explicit_button_or_ctrl_return_never_a_double_click(qtbot, tas
     )
     claim_button.click()
     assert claims == [2, 2]
+
+
+def test_the_details_pane_hides_with_its_key_and_stays_hidden_next_time(qtbot):
+    """At 1200 px the pane took a quarter of the width from the cue list: Ctrl+Shift+I gives it back."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    win = MainWindow(Settings(), SecretStore(), DraftStore())
+    qtbot.addWidget(win)
+    win.show()
+    win.activateWindow()
+    qtbot.waitActive(win)
+    assert win.details.isVisible()
+    win.queue.table.setFocus()
+    qtbot.waitUntil(lambda: win.queue.table.hasFocus(), timeout=2000)
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    QTest.keyClick(win.queue.table, Qt.Key.Key_I, ctrl_shift)
+    assert not win.details.isVisible()
+    again = MainWindow(Settings(), SecretStore(), DraftStore())
+    qtbot.addWidget(again)
+    again.show()
+    assert not again.details.isVisible() and not again.actions["toggle_details"].isChecked()
+    QTest.keyClick(win.queue.table, Qt.Key.Key_I, ctrl_shift)
+    assert win.details.isVisible()

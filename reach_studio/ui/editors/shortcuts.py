@@ -136,6 +136,7 @@ SHELL_ACTIONS: dict[str, str] = {
     "open_task": "Open the selected task (in My tasks)",
     "fail_task": "Fail the task…",
     "show_log": "Show the log",
+    "toggle_details": "Show or hide the task details pane",
     "settings": "Settings",
     "quit": "Quit",
 }
