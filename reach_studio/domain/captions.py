@@ -56,3 +56,7 @@ class DescriptionCue:
     start_ms: int
     end_ms: int
     text: str
+
+    def copy(self, **changes) -> DescriptionCue:
+        """As `Cue.copy`, so the caption core's timing fixes apply to descriptions too."""
+        return replace(self, **changes)

@@ -37,6 +37,7 @@ from reach_studio.domain.formats import (
 )
 from reach_studio.domain.formats._common import CHANGE_MARK, render_text
 from reach_studio.domain.profanity import find_profanity, has_wordlist
+from reach_studio.domain.speaking_time import DEFAULT_WPM, estimate_ms, fit_note
 
 Severity = Literal["error", "warning"]
 Kind = Literal["captions", "translation", "ead"]
@@ -69,6 +70,7 @@ class Rule(StrEnum):
     KALTURA_ENTITIES = "kaltura_entities"  # a literal "&amp;"/"&lt;"... switches off Kaltura's escaping
     LEADING_SPACE = "leading_space"  # trimmed by Kaltura's player
     FILE_SIZE = "file_size"  # over Kaltura's player (1,048,576 bytes) or search (900,000 bytes) limits
+    SPEAKING_TIME = "speaking_time"  # EAD: the description takes longer to speak than its time
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,10 @@ class Validator:
         rules: CaptionRules | None = None,
         dictionary_terms: list[str] | None = None,
         source: CaptionDocument | None = None,
+        description_wpm: int = DEFAULT_WPM,
     ) -> None:
         self.profile = profile
+        self.description_wpm = description_wpm  # EAD: the describer's speaking rate (settings)
         self.catalog_item = catalog_item
         self.kind = kind
         self.media_duration_ms = media_duration_ms
@@ -338,6 +342,7 @@ class _CueView:
         self.index = index
         self.cue = cues[index]
         self.prev = cues[index - 1] if index > 0 else None
+        self.next = cues[index + 1] if index + 1 < len(cues) else None
         self.visible = _visible(self.cue.text)
         self.empty = not self.visible.strip()
         self.duration = self.cue.end_ms - self.cue.start_ms
@@ -554,6 +559,24 @@ def _reading_speed(c: _CueView, add: Callable[[Finding], None]) -> None:
         )
 
 
+def _speaking_time(c: _CueView, add: Callable[[Finding], None]) -> None:
+    """EAD: the player pauses the video for the description's time; text that takes longer to speak at the
+    describer's rate is cut off or rushed. A warning (the rate is the describer's, not the profile's)."""
+    if c.empty or c.duration <= 0:
+        return
+    note, fits = fit_note(c.cue.text, c.duration, c.v.description_wpm, within="of this description")
+    if fits:
+        return
+    needed = estimate_ms(c.cue.text, c.v.description_wpm)
+    fix = None
+    if c.next is None or c.next.start_ms > c.cue.end_ms:  # room to lengthen it (EAD keeps no gap)
+        fix = Fix(
+            "Lengthen the description as far as the next one allows",
+            lambda d, i=c.index, n=needed: fixes.extend_duration(d, i, n, 0),
+        )
+    add(Finding(Rule.SPEAKING_TIME, c.index, "warning", note.replace("⚠ ", ""), fix))
+
+
 def _reflow(c: _CueView) -> Fix:
     return Fix(
         "Re-break the lines (split the cue if needed)",
@@ -763,6 +786,14 @@ CUE_RULES: tuple[CueRule, ...] = (
         _past_media_end,
         every_cue=True,
         applies=lambda v: v.media_duration_ms is not None,
+    ),
+    CueRule(
+        Rule.SPEAKING_TIME,
+        "an EAD description can be spoken in its time at the describer's rate (`speaking_time`)",
+        "lengthen it as far as the next description allows",
+        _speaking_time,
+        every_cue=True,
+        applies=lambda v: v.kind == "ead",
     ),
     CueRule(
         Rule.SRT_MARKUP,

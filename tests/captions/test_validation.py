@@ -375,6 +375,14 @@ CUE_RULE_EXAMPLES = {
         doc(Cue(0, 2000, "[APPLAUSE] Thank you.")),
         0,
     ),
+    Rule.SPEAKING_TIME: (  # 14 words at 160 wpm: 5.25 s, in a 2 s description
+        Validator(PLAIN, kind="ead"),
+        doc(
+            Cue(0, 2000, "A woman in a yellow coat crosses the square and waves at the camera"),
+            Cue(9000, 10_000, "Later."),
+        ),
+        0,
+    ),
     Rule.UNTRANSLATED: (
         Validator(PLAIN, kind="translation", source=_SOURCE),
         doc(Cue(0, 2000, "Good morning")),

@@ -36,6 +36,13 @@ def _merge(first: list[Marker], second: list[Marker]) -> list[Marker]:
     ]
 
 
+def description_wpm() -> int:
+    """The describer's speaking rate from the settings: the speaking-time note and the EAD rule use it."""
+    from reach_studio.ui.editors.voice_editor import _setting
+
+    return int(_setting("description_wpm", 160))
+
+
 SourceOf = Callable[[], Sequence[Cue]]  # a translation's source cues as the editor has them now
 
 
@@ -72,6 +79,7 @@ def _core_validator(
         "media_duration_ms": task.entry_duration_ms or None,
         "kind": kind,
         "rules": task_rules(task, language),
+        "description_wpm": description_wpm(),
     }
     validator = validation.Validator(
         task.reach_profile, task.catalog_item, dictionary_terms=task.dictionary_terms or None, **options
@@ -137,6 +145,7 @@ def findings_for(kind: str, task: Task, language: str | None, source: SourceOf |
         kind=kind,
         dictionary_terms=task.dictionary_terms or None,
         rules=task_rules(task, language),
+        description_wpm=description_wpm(),
     )
     follow = _follow_source(validator, source)
 

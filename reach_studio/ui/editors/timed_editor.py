@@ -966,11 +966,11 @@ class TimedEditor(EditorBase):
         from reach_studio.domain.speaking_time import fit_note
 
         if self._wpm is None:
-            from reach_studio.ui.editors.voice_editor import _setting
+            from reach_studio.ui.editors.row_checks import description_wpm
 
-            self._wpm = int(_setting("description_wpm", 160))
-        text, fits = fit_note(item.text, item.end_ms - item.start_ms, self._wpm)
-        self.speak_note.setText(text.replace("before the next dialogue", "of this description"))
+            self._wpm = description_wpm()
+        text, fits = fit_note(item.text, item.end_ms - item.start_ms, self._wpm, within="of this description")
+        self.speak_note.setText(text)
         set_tone(self.speak_note, None if fits else "error")
 
     def _update_delivered_view(self, row: int | None) -> None:
