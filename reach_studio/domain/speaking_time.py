@@ -35,8 +35,6 @@ def fit_note(
     if need <= slot_ms:
         return f"{head}; fits the {slot_ms / 1000:.1f} s {within}", True
     return (
-        (
-            f"{head}; ⚠ {(need - slot_ms) / 1000:.1f} s too long for the {slot_ms / 1000:.1f} s {within}"
-        ),
+        (f"{head}; ⚠ {(need - slot_ms) / 1000:.1f} s too long for the {slot_ms / 1000:.1f} s {within}"),
         False,
     )

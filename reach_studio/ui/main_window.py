@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -231,6 +232,9 @@ class MainWindow(QMainWindow):
         self.activity = plain(QLabel("Not signed in"))  # shows Kaltura errors and entry names
         self.routine_label = plain(QLabel())  # "Queue updated at …": routine, never over `activity`
         self.routine_label.setStyleSheet("color: #666")
+        # status texts may be cut short, never widen the window past a 1024 px screen (the voice panel)
+        for label in (self.activity, self.routine_label):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.accounts_label = plain(QLabel())
         self.download_bar = QProgressBar()
         self.download_bar.setMaximumWidth(220)

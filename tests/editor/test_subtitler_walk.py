@@ -245,7 +245,7 @@ def test_a_checks_message_is_read_whole_under_the_text_box(qtbot):
     from .test_delivered_form import _speaker_task_editor
 
     ed = _speaker_task_editor(qtbot)
-    ed.resize(1200, 800)
+    ed.resize(900, 800)  # the details pane beside it at 1200 px leaves the editor about this
     ed.load_items([Cue(1000, 4000, "Hello there.")])  # no speaker: the long speaker-label message
     ed.select(0, seek=False)
     checks = ed.markers_list
@@ -292,3 +292,13 @@ def test_the_problems_list_names_its_item_column_in_full(qtbot):
     word = panel.problems.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
     assert word == "Description"
     assert header.sectionSize(1) >= header.fontMetrics().horizontalAdvance(word) + 8
+
+
+def test_the_cue_lists_text_column_is_readable_at_1150_px(qtbot):
+    """With the details pane hidden the editor is ~1150 px wide: the list's Text column was ~100 px (the
+    video side kept its size hint and the list got what was left), so a subtitler read "Welcome to"."""
+    ed = open_editor(qtbot, ServiceFeature.CAPTIONS)
+    ed.resize(1150, 700)
+    qtbot.waitUntil(lambda: ed.width() == 1150, timeout=3000)
+    text = ed.model.columns.index("Text")
+    assert ed.table.columnWidth(text) >= 200

@@ -391,6 +391,9 @@ class TimedEditor(EditorBase):
         left.layout().addWidget(self.problems_panel)
         self.table.setMinimumHeight(6 * (self.fontMetrics().height() + 6))
         top = self.workbench(left, self.table, panel)
+        # weights, not pixels: the cue list gets 3/5 of the width from the start (the splitter's stretch
+        # factors share only what is left over the video's size hint: the Text column was ~100 px at 1150 px)
+        top.setSizes([2000, 3000])
 
         self.find_bar = FindReplaceBar(self)
         self.find_bar.hide()

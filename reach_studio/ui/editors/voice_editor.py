@@ -289,6 +289,11 @@ class VoiceEditor(EditorBase):
         self.panel_scroll.setWidgetResizable(True)
         self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # it scrolls only downwards, so it must be as wide as its controls need (with room for the vertical
+        # bar): else a splitter beside it (the task details pane at 1024 px) squeezed the panel and cut it
+        self.panel_scroll.setMinimumWidth(
+            panel.minimumSizeHint().width() + self.panel_scroll.verticalScrollBar().sizeHint().width()
+        )
         rows = self.table.verticalHeader().defaultSectionSize()
         self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + 2 * rows + 6)
         top = self.workbench(left, self.table, self.panel_scroll)
