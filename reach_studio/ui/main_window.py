@@ -45,7 +45,7 @@ from reach_studio.ui.player import PlayerError, create_player
 from reach_studio.ui.player import warm_up as warm_up_player
 from reach_studio.ui.queue_model import entry_label, service_label
 from reach_studio.ui.queue_view import QueueView
-from reach_studio.ui.style import plain, rich
+from reach_studio.ui.style import plain, rich, set_tone
 from reach_studio.ui.task_details import TaskDetails
 from reach_studio.ui.task_workspace import TaskWorkspace, workspace_draft_key
 from reach_studio.ui.team_tab import attach_team_mode
@@ -231,7 +231,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.activity = plain(QLabel("Not signed in"))  # shows Kaltura errors and entry names
         self.routine_label = plain(QLabel())  # "Queue updated at …": routine, never over `activity`
-        self.routine_label.setStyleSheet("color: #666")
+        set_tone(self.routine_label, "muted")
         # status texts may be cut short, never widen the window past a 1024 px screen (the voice panel)
         for label in (self.activity, self.routine_label):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
